@@ -1,0 +1,182 @@
+using System.Text.Json.Nodes;
+
+namespace ApprovalEngine.Workflows.Runtime;
+
+public enum InstanceStatus
+{
+    Running,
+    Completed,
+    Cancelled,
+    Faulted,
+}
+
+public enum BookmarkKind
+{
+    /// <summary>A human task is open.</summary>
+    Task,
+    /// <summary>The SLA timer of an open task.</summary>
+    TaskDue,
+    /// <summary>Waiting for a named external event.</summary>
+    Event,
+    /// <summary>A durable timer (Delay, Timer, Cron, WaitUntil, event time-outs).</summary>
+    Timer,
+    /// <summary>A domain activity that calls an outside system after the commit.</summary>
+    Job,
+    /// <summary>Waiting for a child workflow.</summary>
+    Child,
+}
+
+/// <summary>A place where the instance waits. Resumes name a bookmark; a bookmark is consumed exactly once.</summary>
+public sealed record Bookmark
+{
+    public required Guid Id { get; init; }
+    public required BookmarkKind Kind { get; init; }
+    public required string ActivityId { get; init; }
+    public required string ActivityType { get; init; }
+    public string? EventName { get; init; }
+    public string? CorrelationKey { get; init; }
+    public DateTimeOffset? DueAt { get; init; }
+
+    /// <summary>Fork lineage ("forkExecutionId/branch;…"), so a join-any can cancel its sibling branches.</summary>
+    public string? Branch { get; init; }
+
+    public Guid? TaskId { get; init; }
+    public Guid? ChildInstanceId { get; init; }
+    public JsonObject? Data { get; init; }
+}
+
+/// <summary>The whole state of one instance between steps; persisted as one row plus derived index rows.</summary>
+public sealed class InstanceState
+{
+    public required Guid Id { get; init; }
+    public required string DefinitionId { get; init; }
+    public required int DefinitionVersion { get; init; }
+    public string? CorrelationId { get; init; }
+    public InstanceStatus Status { get; set; }
+    public string? BusinessStatus { get; set; }
+    public string? Department { get; set; }
+    public int Priority { get; set; }
+    public Dictionary<string, object?> Variables { get; init; } = new(StringComparer.Ordinal);
+    public List<Bookmark> Bookmarks { get; init; } = [];
+
+    /// <summary>Join activity id → incoming connection keys that have arrived.</summary>
+    public Dictionary<string, List<string>> Joins { get; init; } = new(StringComparer.Ordinal);
+
+    public HashSet<string> Visited { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Optimistic concurrency version; every committed step increments it.</summary>
+    public long Version { get; set; }
+
+    /// <summary>Monotonic counter for ids and idempotency keys that must be the same on replay.</summary>
+    public long Sequence { get; set; }
+
+    public Guid? ParentInstanceId { get; init; }
+    public Guid? ParentBookmarkId { get; init; }
+    public string? FinalOutcome { get; set; }
+    public string? Fault { get; set; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public bool IsFinished => Status is InstanceStatus.Completed or InstanceStatus.Cancelled;
+
+    public InstanceState Clone() => new()
+    {
+        Id = Id,
+        DefinitionId = DefinitionId,
+        DefinitionVersion = DefinitionVersion,
+        CorrelationId = CorrelationId,
+        Status = Status,
+        BusinessStatus = BusinessStatus,
+        Department = Department,
+        Priority = Priority,
+        Variables = new Dictionary<string, object?>(Variables, StringComparer.Ordinal),
+        Bookmarks = [.. Bookmarks],
+        Joins = Joins.ToDictionary(p => p.Key, p => new List<string>(p.Value), StringComparer.Ordinal),
+        Visited = new HashSet<string>(Visited, StringComparer.Ordinal),
+        Version = Version,
+        Sequence = Sequence,
+        ParentInstanceId = ParentInstanceId,
+        ParentBookmarkId = ParentBookmarkId,
+        FinalOutcome = FinalOutcome,
+        Fault = Fault,
+        CreatedAt = CreatedAt,
+        UpdatedAt = UpdatedAt,
+        CompletedAt = CompletedAt,
+    };
+}
+
+public enum TaskStatus
+{
+    Open,
+    Completed,
+    Cancelled,
+}
+
+/// <summary>A human task as the inbox shows it. The engine opens and closes tasks; the store keeps them as rows.</summary>
+public sealed record WorkTask
+{
+    public required Guid Id { get; init; }
+    public required Guid InstanceId { get; init; }
+    public required string DefinitionId { get; init; }
+    public required int DefinitionVersion { get; init; }
+    public required string ActivityId { get; init; }
+    public required string Title { get; init; }
+    public string? BusinessStatus { get; init; }
+    public string? Department { get; init; }
+    public string? CorrelationId { get; init; }
+    public TaskStatus Status { get; init; } = TaskStatus.Open;
+    public string? Assignee { get; init; }
+    public int Priority { get; init; }
+    public DateTimeOffset? DueAt { get; init; }
+    public bool Overdue { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? ClosedAt { get; init; }
+    public string? ClosedBy { get; init; }
+    public string? ClosedAction { get; init; }
+}
+
+/// <summary>One line of the execution and audit journal.</summary>
+public sealed record JournalEntry
+{
+    public required long Sequence { get; init; }
+    public required DateTimeOffset Timestamp { get; init; }
+    public required string Kind { get; init; }
+    public string? ActivityId { get; init; }
+    public string? ActivityType { get; init; }
+    public string? Outcome { get; init; }
+    public string? UserId { get; init; }
+    public string? Role { get; init; }
+    public string? IpAddress { get; init; }
+    public string? Action { get; init; }
+    public string? Comment { get; init; }
+    public IReadOnlyList<VariableChange> Changes { get; init; } = [];
+    public string? Message { get; init; }
+}
+
+public sealed record VariableChange(string Name, JsonNode? Before, JsonNode? After);
+
+public static class JournalKinds
+{
+    public const string InstanceStarted = "InstanceStarted";
+    public const string ActivityEntered = "ActivityEntered";
+    public const string ActivityCompleted = "ActivityCompleted";
+    public const string ActivitySuspended = "ActivitySuspended";
+    public const string TaskOpened = "TaskOpened";
+    public const string TaskCompleted = "TaskCompleted";
+    public const string TaskCancelled = "TaskCancelled";
+    public const string TaskOverdue = "TaskOverdue";
+    public const string TaskClaimed = "TaskClaimed";
+    public const string EventReceived = "EventReceived";
+    public const string TimerFired = "TimerFired";
+    public const string TimerIgnored = "TimerIgnored";
+    public const string JobCompleted = "JobCompleted";
+    public const string JobFailed = "JobFailed";
+    public const string Interrupted = "Interrupted";
+    public const string StatusChanged = "StatusChanged";
+    public const string InstanceCompleted = "InstanceCompleted";
+    public const string InstanceCancelled = "InstanceCancelled";
+    public const string InstanceFaulted = "InstanceFaulted";
+    public const string IncidentRetried = "IncidentRetried";
+    public const string Note = "Note";
+}

@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+
+namespace ApprovalEngine.Workflows.Runtime;
+
+/// <summary>
+/// Everything one step changed, from wait state to wait state. The persistence layer commits all of it in one
+/// transaction (or none of it): the instance row guarded by <see cref="ExpectedVersion"/>, tasks, bookmarks,
+/// timers, journal, jobs and the domain rows that activities staged.
+/// </summary>
+public sealed class StepResult
+{
+    public required InstanceState State { get; init; }
+
+    /// <summary>The version the step was computed from; 0 for a new instance. The commit fails as stale if the stored version differs.</summary>
+    public required long ExpectedVersion { get; init; }
+
+    public bool IsNew => ExpectedVersion == 0;
+    public List<JournalEntry> Journal { get; } = [];
+    public List<WorkTask> TasksOpened { get; } = [];
+    public List<TaskUpdate> TasksUpdated { get; } = [];
+    public List<TaskClosure> TasksClosed { get; } = [];
+    public List<Bookmark> BookmarksAdded { get; } = [];
+    public List<Bookmark> BookmarksRemoved { get; } = [];
+    public List<JobRequest> Jobs { get; } = [];
+    public List<ChildStart> ChildStarts { get; } = [];
+    public List<IncidentRecord> Incidents { get; } = [];
+
+    /// <summary>Set when this step finished a child instance: the host resumes the parent in the same transaction.</summary>
+    public ParentNotification? Parent { get; set; }
+
+    /// <summary>Domain rows staged by activities (opaque to the engine); the host applies them in the same transaction.</summary>
+    public List<object> DomainChanges { get; } = [];
+
+    /// <summary>Timers to schedule: bookmarks added with a due time.</summary>
+    public IEnumerable<Bookmark> TimersToSchedule => BookmarksAdded.Where(b => b.DueAt is not null);
+
+    /// <summary>Timers to unschedule: bookmarks removed that had a due time.</summary>
+    public IEnumerable<Bookmark> TimersToCancel => BookmarksRemoved.Where(b => b.DueAt is not null);
+}
+
+public sealed record TaskUpdate(Guid TaskId, bool Overdue, int Priority);
+
+public sealed record TaskClosure(Guid TaskId, TaskStatus Status, string? Action, string? ClosedBy, DateTimeOffset ClosedAt);
+
+/// <summary>A domain activity's outside call, run by a worker after the commit, at least once, with this idempotency key.</summary>
+public sealed record JobRequest(Guid BookmarkId, Guid InstanceId, string ActivityId, string ActivityType, JsonObject Input, string IdempotencyKey);
+
+public sealed record ChildStart(Guid ChildInstanceId, string DefinitionId, Guid ParentInstanceId, Guid ParentBookmarkId, IReadOnlyDictionary<string, object?> Input, string? CorrelationId);
+
+public sealed record ParentNotification(Guid ParentInstanceId, Guid ParentBookmarkId, string Outcome, IReadOnlyDictionary<string, object?> Variables);
+
+/// <summary>An activity failed and needs an operator; retrying it re-runs that activity.</summary>
+public sealed record IncidentRecord(Guid Id, Guid InstanceId, string ActivityId, string ActivityType, string Message, Guid? BookmarkId, DateTimeOffset CreatedAt);

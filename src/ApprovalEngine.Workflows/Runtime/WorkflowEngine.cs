@@ -1,0 +1,288 @@
+using ApprovalEngine.Expressions;
+using ApprovalEngine.Workflows.Activities;
+using ApprovalEngine.Workflows.Activities.BuiltIn;
+using ApprovalEngine.Workflows.Definitions;
+
+namespace ApprovalEngine.Workflows.Runtime;
+
+/// <summary>
+/// The interpreter. Every method takes a definition version and an instance state, never mutates the state it was
+/// given, and returns the step's change set for the host to commit atomically. No I/O happens here.
+/// </summary>
+public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? clock = null, EngineOptions? options = null)
+{
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly EngineOptions _options = options ?? new EngineOptions();
+
+    public ActivityRegistry Registry => registry;
+
+    public StepResult Start(WorkflowDefinition definition, StartWorkflow command)
+    {
+        var now = _clock.GetUtcNow();
+        var state = new InstanceState
+        {
+            Id = command.InstanceId,
+            DefinitionId = definition.Id,
+            DefinitionVersion = definition.Version,
+            CorrelationId = command.CorrelationId,
+            Status = InstanceStatus.Running,
+            ParentInstanceId = command.ParentInstanceId,
+            ParentBookmarkId = command.ParentBookmarkId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        foreach (var variable in definition.Variables)
+        {
+            state.Variables[variable.Name] = ExpressionValues.FromJsonNode(variable.Default);
+        }
+        var errors = new Dictionary<string, string[]>();
+        foreach (var input in definition.Inputs)
+        {
+            if (command.Input.TryGetValue(input.Name, out var value) && value is not null)
+            {
+                if (!TypeMatches(input.Type, value))
+                {
+                    errors[$"input.{input.Name}"] = [$"'{input.Name}' must be of type {input.Type}."];
+                    continue;
+                }
+                state.Variables[input.Name] = value;
+            }
+            else if (input.Required)
+            {
+                errors[$"input.{input.Name}"] = [$"'{input.Name}' is required."];
+            }
+        }
+        if (errors.Count > 0) throw new WorkflowValidationException("The start input is invalid.", errors);
+
+        var start = definition.Activities.FirstOrDefault(a => a.Type == StartActivity.TypeName)
+            ?? throw new WorkflowConflictException($"{definition.Id} v{definition.Version} has no Start activity.");
+        var step = new StepBuilder(definition, state, registry, _options, now, command.Actor, expectedVersion: 0);
+        step.Journal(JournalKinds.InstanceStarted, message: $"{definition.Id} v{definition.Version}");
+        step.Enqueue(start.Id, null, null);
+        step.Drain();
+        step.Finish();
+        return step.Result;
+    }
+
+    public StepResult CompleteTask(WorkflowDefinition definition, InstanceState current, CompleteTask command)
+    {
+        EnsureVersion(current, command.ExpectedVersion);
+        var bookmark = current.Bookmarks.FirstOrDefault(b => b.Kind == BookmarkKind.Task && b.TaskId == command.TaskId)
+            ?? throw new WorkflowConflictException("The task is no longer open: someone else acted on it or the request moved on.");
+        var activity = definition.FindActivity(bookmark.ActivityId)!;
+        var action = UserTaskActivity.ReadActions(activity).FirstOrDefault(a => a.Name == command.Action)
+            ?? throw new WorkflowConflictException($"The action '{command.Action}' is not available at '{activity.DisplayName ?? activity.Id}'.");
+        var department = bookmark.Data?["department"]?.GetValue<string>();
+        var refusal = CheckActor(action, department, command.Actor);
+        if (refusal is not null) throw new WorkflowForbiddenException(refusal);
+
+        var now = _clock.GetUtcNow();
+        var overlay = GuardOverlay(command.Action, command.Comment, command.Data, command.Actor);
+        if (action.Guard is not null && !CompiledExpression.Parse(action.Guard).EvaluateBoolean(new ExpressionScope(current, now, overlay)))
+        {
+            throw new WorkflowConflictException(action.GuardMessage ?? $"The action '{action.DisplayName}' is not available now: {action.Guard} is false.");
+        }
+        var missing = new Dictionary<string, string[]>();
+        foreach (var field in action.RequiredFields)
+        {
+            var present = field == "comment"
+                ? !string.IsNullOrWhiteSpace(command.Comment)
+                : command.Data.TryGetValue(field, out var v) && v is not null && v is not string { Length: 0 };
+            if (!present) missing[field] = [$"'{field}' is required for {action.DisplayName}."];
+        }
+        if (missing.Count > 0) throw new WorkflowValidationException($"{action.DisplayName} needs more data.", missing);
+
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, now, command.Actor, current.Version);
+        var signal = new ResumeSignal { Action = command.Action, Comment = command.Comment, Data = command.Data, Actor = command.Actor };
+        Resume(step, state.Bookmarks.First(b => b.Id == bookmark.Id), signal);
+        return step.Result;
+    }
+
+    /// <summary>Resumes a bookmark of kind Event, Timer, TaskDue, Job or Child.</summary>
+    public StepResult ResumeBookmark(WorkflowDefinition definition, InstanceState current, Guid bookmarkId, ResumeSignal signal, long? expectedVersion = null)
+    {
+        EnsureVersion(current, expectedVersion);
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), signal.Actor, current.Version);
+        var bookmark = state.Bookmarks.FirstOrDefault(b => b.Id == bookmarkId);
+        if (bookmark is null)
+        {
+            throw new WorkflowConflictException("The instance no longer waits there (the bookmark was already resumed or cancelled).");
+        }
+        if (bookmark.Kind == BookmarkKind.Task)
+        {
+            throw new WorkflowConflictException("Tasks are completed with an action, not resumed directly.");
+        }
+        Resume(step, bookmark, signal);
+        return step.Result;
+    }
+
+    /// <summary>A timer fired: resumes its bookmark, or records a no-op when the instance has moved on.</summary>
+    public StepResult FireTimer(WorkflowDefinition definition, InstanceState current, Guid bookmarkId)
+    {
+        if (current.Bookmarks.Any(b => b.Id == bookmarkId && b.DueAt is not null) && current.Status == InstanceStatus.Running)
+        {
+            return ResumeBookmark(definition, current, bookmarkId, new ResumeSignal { Actor = Actor.System("timer") });
+        }
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), Actor.System("timer"), current.Version);
+        step.Journal(JournalKinds.TimerIgnored, message: $"Timer {bookmarkId} fired after the instance moved on; nothing to do.");
+        step.Finish();
+        return step.Result;
+    }
+
+    public StepResult Interrupt(WorkflowDefinition definition, InstanceState current, string eventName, object? payload, Actor actor)
+    {
+        if (current.IsFinished) throw new WorkflowConflictException($"The instance is already {current.Status}.");
+        var now = _clock.GetUtcNow();
+        var scope = new ExpressionScope(current, now, new Dictionary<string, object?> { ["event"] = payload });
+        var interrupt = definition.Interrupts.FirstOrDefault(i => i.Event == eventName && (i.Condition is null || CompiledExpression.Parse(i.Condition).EvaluateBoolean(scope)))
+            ?? throw new WorkflowConflictException($"'{eventName}' cannot interrupt {definition.Id} in status {current.BusinessStatus ?? current.Status.ToString()}.");
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, now, actor, current.Version);
+        step.CancelAllBookmarks();
+        state.Status = InstanceStatus.Running;
+        state.Fault = null;
+        step.SetVariable("event", payload);
+        step.Journal(JournalKinds.Interrupted, message: interrupt.DisplayName ?? eventName);
+        step.Enqueue(interrupt.Target, null, null);
+        step.Drain();
+        step.Finish();
+        return step.Result;
+    }
+
+    public StepResult Cancel(WorkflowDefinition definition, InstanceState current, string reason, Actor actor)
+    {
+        if (current.IsFinished) throw new WorkflowConflictException($"The instance is already {current.Status}.");
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
+        step.CancelAllBookmarks();
+        state.Status = InstanceStatus.Cancelled;
+        state.CompletedAt = step.Now;
+        step.Journal(JournalKinds.InstanceCancelled, comment: reason, message: reason);
+        step.NotifyParent("Cancelled");
+        step.Finish();
+        return step.Result;
+    }
+
+    /// <summary>Re-runs the activity that faulted the instance (after an operator fixed the cause).</summary>
+    public StepResult RetryFault(WorkflowDefinition definition, InstanceState current, string activityId, Actor actor)
+    {
+        if (current.Status != InstanceStatus.Faulted) throw new WorkflowConflictException("The instance is not faulted.");
+        if (definition.FindActivity(activityId) is null) throw new WorkflowConflictException($"Activity '{activityId}' is not in this version.");
+        var state = current.Clone();
+        state.Status = InstanceStatus.Running;
+        state.Fault = null;
+        var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
+        step.Journal(JournalKinds.IncidentRetried, definition.FindActivity(activityId));
+        step.Enqueue(activityId, null, null);
+        step.Drain();
+        step.Finish();
+        return step.Result;
+    }
+
+    /// <summary>Journals something that is not a step of the flow (a claim, a comment) and bumps the version.</summary>
+    public StepResult Note(WorkflowDefinition definition, InstanceState current, string kind, string message, Actor actor, string? comment = null)
+    {
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
+        step.Journal(kind, message: message, comment: comment);
+        step.Finish();
+        return step.Result;
+    }
+
+    /// <summary>The actions of a task with whether <paramref name="actor"/> may take each now, and why not.</summary>
+    public IReadOnlyList<ActionAvailability> DescribeActions(WorkflowDefinition definition, InstanceState state, Guid taskId, Actor actor)
+    {
+        var bookmark = state.Bookmarks.FirstOrDefault(b => b.Kind == BookmarkKind.Task && b.TaskId == taskId);
+        if (bookmark is null) return [];
+        var activity = definition.FindActivity(bookmark.ActivityId)!;
+        var department = bookmark.Data?["department"]?.GetValue<string>();
+        var now = _clock.GetUtcNow();
+        var list = new List<ActionAvailability>();
+        foreach (var action in UserTaskActivity.ReadActions(activity))
+        {
+            var reason = CheckActor(action, department, actor);
+            if (reason is null && action.Guard is not null)
+            {
+                bool ok;
+                try
+                {
+                    ok = CompiledExpression.Parse(action.Guard).EvaluateBoolean(new ExpressionScope(state, now, GuardOverlay(action.Name, null, null, actor)));
+                }
+                catch (ExpressionEvaluationException ex)
+                {
+                    ok = false;
+                    reason = ex.Message;
+                }
+                if (!ok) reason ??= action.GuardMessage ?? $"{action.Guard} is false";
+            }
+            list.Add(new ActionAvailability(action.Name, action.DisplayName, action.Permission, action.RequiredFields, reason is null, reason));
+        }
+        return list;
+    }
+
+    private void Resume(StepBuilder step, Bookmark bookmark, ResumeSignal signal)
+    {
+        var activityDefinition = step.Definition.FindActivity(bookmark.ActivityId)
+            ?? throw new WorkflowConflictException($"Activity '{bookmark.ActivityId}' is not in {step.Definition.Id} v{step.Definition.Version}.");
+        if (!registry.TryGet(activityDefinition.Type, out var activity))
+        {
+            throw new WorkflowConflictException($"Activity type '{activityDefinition.Type}' is not registered.");
+        }
+        step.RemoveBookmark(bookmark, TaskStatus.Completed, signal.Action);
+        var context = new ActivityContext(step, activityDefinition, bookmark.Branch);
+        ActivityResult result;
+        try
+        {
+            result = activity.Resume(context, bookmark, signal);
+        }
+        catch (ExpressionEvaluationException ex)
+        {
+            result = ActivityResult.Fail(ex.Message);
+        }
+        catch (ActivityFailedException ex)
+        {
+            result = ActivityResult.Fail(ex.Message);
+        }
+        step.Apply(activityDefinition, bookmark.Branch, result);
+        step.Drain();
+        step.Finish();
+    }
+
+    internal static string? CheckActor(UserTaskAction action, string? department, Actor actor)
+    {
+        if (actor.IsSystem) return null;
+        if (!actor.InDepartment(department)) return $"Only {department} may act on this task.";
+        if (!actor.HasPermission(action.Permission)) return $"{action.DisplayName} needs permission {action.Permission}.";
+        return null;
+    }
+
+    private static Dictionary<string, object?> GuardOverlay(string action, string? comment, IReadOnlyDictionary<string, object?>? data, Actor actor) => new()
+    {
+        ["action"] = action,
+        ["comment"] = comment,
+        ["data"] = data ?? new Dictionary<string, object?>(),
+        ["actor"] = new Dictionary<string, object?> { ["userId"] = actor.UserId, ["role"] = actor.Role },
+    };
+
+    private static void EnsureVersion(InstanceState state, long? expected)
+    {
+        if (expected is { } v && v != state.Version)
+        {
+            throw new WorkflowConflictException($"The instance changed (version {state.Version}, you saw {v}); reload and try again.", stale: true);
+        }
+    }
+
+    internal static bool TypeMatches(string type, object? value) => type switch
+    {
+        "string" => value is string,
+        "number" => value is decimal,
+        "boolean" => value is bool,
+        "datetime" => value is DateTimeOffset or string,
+        "list" => value is System.Collections.IList or IReadOnlyList<object?>,
+        "object" => value is IReadOnlyDictionary<string, object?> or IDictionary<string, object?>,
+        _ => true,
+    };
+}

@@ -1,0 +1,378 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ApprovalEngine.Expressions;
+using ApprovalEngine.Workflows.Activities;
+using ApprovalEngine.Workflows.Activities.BuiltIn;
+using ApprovalEngine.Workflows.Definitions;
+using ApprovalEngine.Workflows.Runtime;
+
+namespace ApprovalEngine.Workflows.Validation;
+
+/// <summary>One reason a definition cannot be published; <see cref="Path"/> is a JSON pointer into the definition.</summary>
+public sealed record ValidationError(string Path, string Message, string? ActivityId = null);
+
+/// <summary>
+/// Checks a definition before it is saved or published: structure, activity types and inputs, connections,
+/// reachability, expressions (syntax, types, variables), sub-workflow references and loops without a wait state.
+/// </summary>
+public sealed partial class WorkflowValidator(ActivityRegistry registry)
+{
+    public static readonly IReadOnlySet<string> VariableTypes = new HashSet<string> { "string", "number", "boolean", "datetime", "list", "object", "any" };
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,99}$")]
+    private static partial Regex DefinitionIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")]
+    private static partial Regex ActivityIdPattern();
+
+    /// <param name="definitionExists">Whether a published definition with that id exists (for CallWorkflow).</param>
+    public IReadOnlyList<ValidationError> Validate(WorkflowDefinition definition, Func<string, bool>? definitionExists = null)
+    {
+        var errors = new List<ValidationError>();
+        definitionExists ??= _ => true;
+        if (!DefinitionIdPattern().IsMatch(definition.Id ?? ""))
+            errors.Add(new("/id", "The id must be 1–100 lower-case letters, digits, '.', '_' or '-'."));
+        if (string.IsNullOrWhiteSpace(definition.Name) || definition.Name.Length > 200)
+            errors.Add(new("/name", "The name is required (at most 200 characters)."));
+        if (definition.Description?.Length > 4000) errors.Add(new("/description", "The description is longer than 4000 characters."));
+
+        var types = ValidateVariables(definition, errors);
+        var activities = definition.Activities;
+        var byId = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < activities.Count; i++)
+        {
+            var a = activities[i];
+            if (!ActivityIdPattern().IsMatch(a.Id ?? ""))
+                errors.Add(new($"/activities/{i}/id", "Activity ids are 1–100 letters, digits, '_', '.' or '-'.", a.Id));
+            else if (!byId.TryAdd(a.Id!, i))
+                errors.Add(new($"/activities/{i}/id", $"The activity id '{a.Id}' is used twice.", a.Id));
+        }
+        var starts = activities.Select((a, i) => (a, i)).Where(x => x.a.Type == StartActivity.TypeName).ToList();
+        if (starts.Count == 0) errors.Add(new("/activities", "The flow needs exactly one Start activity."));
+        foreach (var extra in starts.Skip(1)) errors.Add(new($"/activities/{extra.i}/type", "Only one Start activity is allowed.", extra.a.Id));
+
+        var outcomes = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        for (var i = 0; i < activities.Count; i++)
+        {
+            var a = activities[i];
+            if (!registry.TryGet(a.Type ?? "", out var activity))
+            {
+                errors.Add(new($"/activities/{i}/type", $"Unknown activity type '{a.Type}'.", a.Id));
+                continue;
+            }
+            var context = new ActivityValidationContext(a, i, types, errors, definitionExists);
+            ValidateInputs(activity.Descriptor, context);
+            activity.Validate(a, context);
+            outcomes[a.Id] = activity.GetOutcomes(a);
+        }
+
+        ValidateConnections(definition, byId, outcomes, errors);
+        for (var i = 0; i < definition.Interrupts.Count; i++)
+        {
+            var interrupt = definition.Interrupts[i];
+            if (string.IsNullOrWhiteSpace(interrupt.Event)) errors.Add(new($"/interrupts/{i}/event", "An interrupt needs an event name."));
+            if (!byId.ContainsKey(interrupt.Target ?? "")) errors.Add(new($"/interrupts/{i}/target", $"Unknown target activity '{interrupt.Target}'."));
+            if (interrupt.Condition is not null) CheckExpression($"/interrupts/{i}/condition", interrupt.Condition, ExpressionType.Boolean, types, errors, null, extra: new Dictionary<string, ExpressionType> { ["event"] = ExpressionType.Any });
+        }
+        if (errors.Count == 0) ValidateGraph(definition, byId, errors);
+        return errors;
+    }
+
+    private static Dictionary<string, ExpressionType> ValidateVariables(WorkflowDefinition definition, List<ValidationError> errors)
+    {
+        var types = new Dictionary<string, ExpressionType>(ExpressionScope.BuiltInNames, StringComparer.Ordinal);
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < definition.Variables.Count; i++)
+        {
+            var v = definition.Variables[i];
+            if (!IdentifierPattern().IsMatch(v.Name ?? "")) { errors.Add(new($"/variables/{i}/name", "Variable names start with a letter and hold letters, digits or '_'.")); continue; }
+            if (!declared.Add(v.Name!)) errors.Add(new($"/variables/{i}/name", $"The variable '{v.Name}' is declared twice."));
+            if (!VariableTypes.Contains(v.Type)) errors.Add(new($"/variables/{i}/type", $"Unknown type '{v.Type}'; use one of {string.Join(", ", VariableTypes)}."));
+            else if (v.Default is not null && !WorkflowEngine.TypeMatches(v.Type, SafeValue(v.Default))) errors.Add(new($"/variables/{i}/default", $"The default is not a {v.Type}."));
+            types[v.Name!] = ToExpressionType(v.Type);
+        }
+        var inputs = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < definition.Inputs.Count; i++)
+        {
+            var input = definition.Inputs[i];
+            if (!IdentifierPattern().IsMatch(input.Name ?? "")) { errors.Add(new($"/inputs/{i}/name", "Input names start with a letter and hold letters, digits or '_'.")); continue; }
+            if (!inputs.Add(input.Name!)) errors.Add(new($"/inputs/{i}/name", $"The input '{input.Name}' is declared twice."));
+            if (!VariableTypes.Contains(input.Type)) errors.Add(new($"/inputs/{i}/type", $"Unknown type '{input.Type}'."));
+            types.TryAdd(input.Name!, ToExpressionType(input.Type));
+        }
+        types.TryAdd("event", ExpressionType.Any);
+        return types;
+    }
+
+    private static object? SafeValue(JsonNode node)
+    {
+        try
+        {
+            return ExpressionValues.FromJsonNode(node);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    internal static ExpressionType ToExpressionType(string type) => type switch
+    {
+        "string" => ExpressionType.String,
+        "number" => ExpressionType.Number,
+        "boolean" => ExpressionType.Boolean,
+        "datetime" => ExpressionType.DateTime,
+        "list" => ExpressionType.List,
+        "object" => ExpressionType.Object,
+        _ => ExpressionType.Any,
+    };
+
+    private static void ValidateInputs(ActivityDescriptor descriptor, ActivityValidationContext context)
+    {
+        var inputs = context.Activity.Inputs;
+        foreach (var (name, value) in inputs)
+        {
+            var input = descriptor.Inputs.FirstOrDefault(i => i.Name == name);
+            if (input is null)
+            {
+                context.Error(name, $"{descriptor.Type} has no input '{name}'.");
+                continue;
+            }
+            if (value is null) continue;
+            var ok = input.Kind switch
+            {
+                InputKinds.Text or InputKinds.Expression or InputKinds.Duration or InputKinds.Cron or InputKinds.Definition => value is JsonValue v && v.TryGetValue<string>(out _),
+                InputKinds.Number => value is JsonValue n && n.TryGetValue<decimal>(out _),
+                InputKinds.Boolean => value is JsonValue b && b.TryGetValue<bool>(out _),
+                InputKinds.StringList => value is JsonArray a && a.All(x => x is JsonValue s && s.TryGetValue<string>(out _)),
+                InputKinds.Assignments => value is JsonArray a && a.All(x => x is JsonObject o && IsString(o["name"]) && IsString(o["value"])),
+                InputKinds.Cases => value is JsonArray a && a.All(x => x is JsonObject o && IsString(o["name"]) && IsString(o["condition"])),
+                InputKinds.Actions => value is JsonArray a && a.All(x => x is JsonObject o && IsString(o["name"])
+                    && (o["requiredFields"] is null || o["requiredFields"] is JsonArray f && f.All(IsString))
+                    && OptionalString(o["displayName"]) && OptionalString(o["permission"]) && OptionalString(o["guard"]) && OptionalString(o["guardMessage"])),
+                _ => true,
+            };
+            if (!ok) context.Error(name, $"'{name}' must be a {Describe(input.Kind)}.");
+            else if (input.Options is { } options && value is JsonValue ov && ov.TryGetValue<string>(out var text) && !options.Contains(text))
+                context.Error(name, $"'{name}' must be one of {string.Join(", ", options)}.");
+        }
+        foreach (var required in descriptor.Inputs.Where(i => i.Required))
+        {
+            var present = inputs.TryGetPropertyValue(required.Name, out var node) && node is not null
+                && !(node is JsonValue v && v.TryGetValue<string>(out var s) && string.IsNullOrWhiteSpace(s));
+            if (!present) context.Error(required.Name, $"'{required.DisplayName ?? required.Name}' is required.");
+        }
+    }
+
+    private static bool IsString(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out _);
+
+    private static bool OptionalString(JsonNode? node) => node is null || IsString(node);
+
+    private static string Describe(string kind) => kind switch
+    {
+        InputKinds.StringList => "list of strings",
+        InputKinds.Assignments => "list of { name, value }",
+        InputKinds.Cases => "list of { name, condition }",
+        InputKinds.Actions => "list of actions { name, displayName?, permission?, guard?, guardMessage?, requiredFields? }",
+        InputKinds.Number => "number",
+        InputKinds.Boolean => "boolean",
+        _ => "string",
+    };
+
+    private static void ValidateConnections(WorkflowDefinition definition, Dictionary<string, int> byId, Dictionary<string, IReadOnlyList<string>> outcomes, List<ValidationError> errors)
+    {
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < definition.Connections.Count; i++)
+        {
+            var c = definition.Connections[i];
+            if (!byId.ContainsKey(c.Source ?? "")) { errors.Add(new($"/connections/{i}/source", $"Dangling connection: no activity '{c.Source}'.")); continue; }
+            if (!byId.ContainsKey(c.Target ?? "")) errors.Add(new($"/connections/{i}/target", $"Dangling connection: no activity '{c.Target}'.", c.Source));
+            if (outcomes.TryGetValue(c.Source!, out var known) && !known.Contains(c.Outcome))
+                errors.Add(new($"/connections/{i}/outcome", $"'{c.Source}' has no outcome '{c.Outcome}' (it has {(known.Count == 0 ? "none" : string.Join(", ", known))}).", c.Source));
+            if (!seen.Add((c.Source!, c.Outcome ?? "")))
+                errors.Add(new($"/connections/{i}", $"Outcome '{c.Outcome}' of '{c.Source}' is connected twice.", c.Source));
+        }
+    }
+
+    private void ValidateGraph(WorkflowDefinition definition, Dictionary<string, int> byId, List<ValidationError> errors)
+    {
+        var next = definition.Activities.ToDictionary(a => a.Id, _ => new List<string>(), StringComparer.Ordinal);
+        var previous = definition.Activities.ToDictionary(a => a.Id, _ => new List<string>(), StringComparer.Ordinal);
+        foreach (var c in definition.Connections)
+        {
+            next[c.Source].Add(c.Target);
+            previous[c.Target].Add(c.Source);
+        }
+        var roots = definition.Activities.Where(a => a.Type == StartActivity.TypeName).Select(a => a.Id).Concat(definition.Interrupts.Select(i => i.Target));
+        var reachable = Walk(roots, next);
+        var ends = definition.Activities.Where(a => a.Type == EndActivity.TypeName).Select(a => a.Id).ToList();
+        if (ends.Count == 0) errors.Add(new("/activities", "The flow needs at least one End activity."));
+        var reachesEnd = Walk(ends, previous);
+        foreach (var a in definition.Activities)
+        {
+            var i = byId[a.Id];
+            if (!reachable.Contains(a.Id)) errors.Add(new($"/activities/{i}", $"'{a.DisplayName ?? a.Id}' is unreachable from Start.", a.Id));
+            else if (ends.Count > 0 && !reachesEnd.Contains(a.Id)) errors.Add(new($"/activities/{i}", $"'{a.DisplayName ?? a.Id}' has no path to an End.", a.Id));
+        }
+
+        // A cycle made only of activities that never wait would spin within one step forever.
+        var spinning = definition.Activities.Where(a => registry.TryGet(a.Type, out var t) && !t.Descriptor.IsWaitState).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var component in StronglyConnected(spinning, next))
+        {
+            var first = component[0];
+            errors.Add(new($"/activities/{byId[first]}", $"The loop {string.Join(" → ", component)} has no wait state; an instance would spin forever.", first));
+        }
+    }
+
+    private static HashSet<string> Walk(IEnumerable<string> roots, Dictionary<string, List<string>> edges)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>(roots.Where(edges.ContainsKey));
+        while (stack.Count > 0)
+        {
+            var id = stack.Pop();
+            if (!seen.Add(id)) continue;
+            foreach (var n in edges[id]) stack.Push(n);
+        }
+        return seen;
+    }
+
+    /// <summary>Tarjan's algorithm over the given nodes; returns components that contain a cycle.</summary>
+    private static List<List<string>> StronglyConnected(HashSet<string> nodes, Dictionary<string, List<string>> edges)
+    {
+        var index = 0;
+        var indices = new Dictionary<string, int>();
+        var low = new Dictionary<string, int>();
+        var stack = new Stack<string>();
+        var onStack = new HashSet<string>();
+        var result = new List<List<string>>();
+
+        void Connect(string v)
+        {
+            indices[v] = low[v] = index++;
+            stack.Push(v);
+            onStack.Add(v);
+            foreach (var w in edges[v].Where(nodes.Contains))
+            {
+                if (!indices.TryGetValue(w, out var wIndex))
+                {
+                    Connect(w);
+                    low[v] = Math.Min(low[v], low[w]);
+                }
+                else if (onStack.Contains(w))
+                {
+                    low[v] = Math.Min(low[v], wIndex);
+                }
+            }
+            if (low[v] != indices[v]) return;
+            var component = new List<string>();
+            string x;
+            do
+            {
+                x = stack.Pop();
+                onStack.Remove(x);
+                component.Add(x);
+            }
+            while (x != v);
+            if (component.Count > 1 || edges[v].Contains(v))
+            {
+                component.Reverse();
+                result.Add(component);
+            }
+        }
+
+        foreach (var v in nodes.Order(StringComparer.Ordinal))
+        {
+            if (!indices.ContainsKey(v)) Connect(v);
+        }
+        return result;
+    }
+
+    internal static void CheckExpression(string path, string? source, ExpressionType? expected, IReadOnlyDictionary<string, ExpressionType> types, List<ValidationError> errors, string? activityId, IReadOnlyDictionary<string, ExpressionType>? extra = null)
+    {
+        if (string.IsNullOrWhiteSpace(source)) return;
+        if (!CompiledExpression.TryParse(source, out var expression, out var syntax))
+        {
+            foreach (var e in syntax) errors.Add(new(path, $"Syntax error at {e.Position}: {e.Message}", activityId));
+            return;
+        }
+        var scope = types;
+        if (extra is not null)
+        {
+            var merged = new Dictionary<string, ExpressionType>(types, StringComparer.Ordinal);
+            foreach (var (k, v) in extra) merged.TryAdd(k, v);
+            scope = merged;
+        }
+        var check = expression!.Check(scope);
+        foreach (var e in check.Errors) errors.Add(new(path, e.Message, activityId));
+        if (check.Errors.Count == 0 && expected is { } want && check.Type is not ExpressionType.Any and not ExpressionType.Null && check.Type != want)
+            errors.Add(new(path, $"Expected a {want.ToString().ToLowerInvariant()} expression, but this is a {check.Type.ToString().ToLowerInvariant()}.", activityId));
+    }
+}
+
+/// <summary>Lets an activity type report problems in its own inputs, with paths relative to the activity.</summary>
+public sealed class ActivityValidationContext
+{
+    private readonly int _index;
+    private readonly IReadOnlyDictionary<string, ExpressionType> _types;
+    private readonly List<ValidationError> _errors;
+    private readonly Func<string, bool> _definitionExists;
+
+    internal ActivityValidationContext(ActivityDefinition activity, int index, IReadOnlyDictionary<string, ExpressionType> types, List<ValidationError> errors, Func<string, bool> definitionExists)
+    {
+        Activity = activity;
+        _index = index;
+        _types = types;
+        _errors = errors;
+        _definitionExists = definitionExists;
+    }
+
+    public ActivityDefinition Activity { get; }
+
+    public void Error(string inputPath, string message) =>
+        _errors.Add(new($"/activities/{_index}/inputs/{inputPath}", message, Activity.Id));
+
+    /// <summary>Checks the expression held by input <paramref name="input"/>.</summary>
+    public void CheckExpression(string input, ExpressionType? expected) =>
+        CheckExpression(input, Activity.Inputs[input] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null, expected);
+
+    public void CheckExpression(string inputPath, string? source, ExpressionType? expected, bool taskGuard = false) =>
+        WorkflowValidator.CheckExpression($"/activities/{_index}/inputs/{inputPath}", source, expected, _types, _errors, Activity.Id, taskGuard ? ExpressionScope.TaskGuardNames : null);
+
+    public void CheckUnique(string inputPath, IEnumerable<string> names)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var n in names)
+        {
+            if (!seen.Add(n)) Error(inputPath, $"'{n}' appears twice.");
+        }
+    }
+
+    public void CheckVariableName(string inputPath, string name)
+    {
+        if (!_types.ContainsKey(name) || ExpressionScope.BuiltInNames.ContainsKey(name)) Error(inputPath, $"Unknown variable '{name}'; declare it in the variables list.");
+    }
+
+    public void CheckDuration(string input)
+    {
+        if (Activity.Inputs[input] is JsonValue v && v.TryGetValue<string>(out var text))
+        {
+            try
+            {
+                if (ActivityContext.ParseDuration(text) <= TimeSpan.Zero) Error(input, "The duration must be positive.");
+            }
+            catch (ExpressionEvaluationException ex)
+            {
+                Error(input, ex.Message);
+            }
+        }
+    }
+
+    public void CheckDefinitionExists(string input, string id)
+    {
+        if (!_definitionExists(id)) Error(input, $"No published definition '{id}'.");
+    }
+}
