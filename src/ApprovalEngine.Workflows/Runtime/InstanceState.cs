@@ -179,4 +179,5 @@ public static class JournalKinds
     public const string InstanceFaulted = "InstanceFaulted";
     public const string IncidentRetried = "IncidentRetried";
     public const string Note = "Note";
+    public const string VariablesUpdated = "VariablesUpdated";
 }

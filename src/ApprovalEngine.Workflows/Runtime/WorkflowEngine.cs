@@ -192,6 +192,22 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         return step.Result;
     }
 
+    /// <summary>
+    /// Changes variables outside the flow's own steps (e.g. an operator edits a draft transaction), journaled with the
+    /// actor and the before → after values, under the same optimistic concurrency as any step.
+    /// </summary>
+    public StepResult UpdateVariables(WorkflowDefinition definition, InstanceState current, IReadOnlyDictionary<string, object?> changes, string action, Actor actor, string? comment = null, long? expectedVersion = null)
+    {
+        EnsureVersion(current, expectedVersion);
+        if (current.IsFinished) throw new WorkflowConflictException($"The instance is {current.Status}; nothing can change any more.");
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
+        foreach (var (name, value) in changes) step.SetVariable(name, value);
+        step.Journal(JournalKinds.VariablesUpdated, action: action, comment: comment, message: action);
+        step.Finish();
+        return step.Result;
+    }
+
     /// <summary>The actions of a task with whether <paramref name="actor"/> may take each now, and why not.</summary>
     public IReadOnlyList<ActionAvailability> DescribeActions(WorkflowDefinition definition, InstanceState state, Guid taskId, Actor actor)
     {
