@@ -1,0 +1,190 @@
+using System.Text;
+using ApprovalEngine.Persistence.Entities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace ApprovalEngine.Persistence;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>The one database model: engine tables, the WD projection and the development sandbox.</summary>
+public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> options) : DbContext(options)
+{
+    public DbSet<DefinitionRecord> Definitions => Set<DefinitionRecord>();
+    public DbSet<DefinitionVersionRecord> DefinitionVersions => Set<DefinitionVersionRecord>();
+    public DbSet<InstanceRecord> Instances => Set<InstanceRecord>();
+    public DbSet<TaskRecord> Tasks => Set<TaskRecord>();
+    public DbSet<BookmarkRecord> Bookmarks => Set<BookmarkRecord>();
+    public DbSet<JournalRecord> Journal => Set<JournalRecord>();
+    public DbSet<JobRecord> Jobs => Set<JobRecord>();
+    public DbSet<IncidentRow> Incidents => Set<IncidentRow>();
+    public DbSet<IdempotencyKeyRecord> IdempotencyKeys => Set<IdempotencyKeyRecord>();
+    public DbSet<TradingAccountRecord> TradingAccounts => Set<TradingAccountRecord>();
+    public DbSet<BalanceOperationRecord> BalanceOperations => Set<BalanceOperationRecord>();
+    public DbSet<WdRequestRecord> WdRequests => Set<WdRequestRecord>();
+
+    public bool IsSqlite => Database.ProviderName?.Contains("Sqlite", StringComparison.Ordinal) == true;
+
+    public static void Configure(DbContextOptionsBuilder builder, DatabaseProvider provider, string connectionString)
+    {
+        if (provider == DatabaseProvider.Postgres) builder.UseNpgsql(connectionString);
+        else builder.UseSqlite(connectionString);
+        // The model differs per provider (SQLite conversions), so it must be cached per provider, not per type.
+        builder.ReplaceService<IModelCacheKeyFactory, ProviderModelCacheKeyFactory>();
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        if (Database.ProviderName?.Contains("Sqlite", StringComparison.Ordinal) == true)
+        {
+            // SQLite cannot order or compare DateTimeOffset; UTC ticks sort correctly and keep full precision.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        }
+        configurationBuilder.Properties<decimal>().HavePrecision(28, 8);
+        configurationBuilder.Properties<string>().HaveMaxLength(400);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var b = modelBuilder;
+        b.Entity<DefinitionRecord>(e =>
+        {
+            e.ToTable("definitions");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(100);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.Description).HasMaxLength(4000);
+            e.Property(x => x.DraftJson).HasMaxLength(int.MaxValue);
+        });
+        b.Entity<DefinitionVersionRecord>(e =>
+        {
+            e.ToTable("definition_versions");
+            e.HasKey(x => new { x.DefinitionId, x.Version });
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            e.Property(x => x.Json).HasMaxLength(int.MaxValue);
+            e.Property(x => x.ContentHash).HasMaxLength(64);
+            e.HasIndex(x => new { x.DefinitionId, x.ContentHash });
+        });
+        b.Entity<InstanceRecord>(e =>
+        {
+            e.ToTable("instances");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.Property(x => x.StateJson).HasMaxLength(int.MaxValue);
+            e.Property(x => x.Version).IsConcurrencyToken();
+            // Start is idempotent by correlation id per definition (top-level instances only).
+            e.HasIndex(x => new { x.DefinitionId, x.CorrelationId }).IsUnique().HasFilter("\"correlation_id\" IS NOT NULL AND \"parent_instance_id\" IS NULL");
+            e.HasIndex(x => new { x.Status, x.DefinitionId, x.CreatedAt });
+            e.HasIndex(x => x.CorrelationId);
+            e.HasIndex(x => x.ParentInstanceId);
+        });
+        b.Entity<TaskRecord>(e =>
+        {
+            e.ToTable("tasks");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.HasIndex(x => new { x.Status, x.Department, x.Priority, x.CreatedAt });
+            e.HasIndex(x => new { x.Assignee, x.Status });
+            e.HasIndex(x => new { x.DefinitionId, x.Status });
+            e.HasIndex(x => new { x.BusinessStatus, x.Status });
+            e.HasIndex(x => x.InstanceId);
+        });
+        b.Entity<BookmarkRecord>(e =>
+        {
+            e.ToTable("bookmarks");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Kind).HasMaxLength(20);
+            e.HasIndex(x => new { x.EventName, x.CorrelationKey });
+            e.HasIndex(x => x.InstanceId);
+        });
+        b.Entity<JournalRecord>(e =>
+        {
+            e.ToTable("journal");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Comment).HasMaxLength(4000);
+            e.Property(x => x.Message).HasMaxLength(4000);
+            e.Property(x => x.ChangesJson).HasMaxLength(int.MaxValue);
+            e.HasIndex(x => new { x.InstanceId, x.Sequence }).IsUnique();
+        });
+        b.Entity<JobRecord>(e =>
+        {
+            e.ToTable("jobs");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.Property(x => x.InputJson).HasMaxLength(int.MaxValue);
+            e.Property(x => x.LastError).HasMaxLength(4000);
+            e.HasIndex(x => new { x.Status, x.NextAttemptAt });
+            e.HasIndex(x => x.InstanceId);
+        });
+        b.Entity<IncidentRow>(e =>
+        {
+            e.ToTable("incidents");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.Property(x => x.Message).HasMaxLength(4000);
+            e.HasIndex(x => new { x.Status, x.CreatedAt });
+            e.HasIndex(x => x.InstanceId);
+        });
+        b.Entity<IdempotencyKeyRecord>(e =>
+        {
+            e.ToTable("idempotency_keys");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.ResultJson).HasMaxLength(int.MaxValue);
+        });
+        b.Entity<TradingAccountRecord>(e =>
+        {
+            e.ToTable("sandbox_trading_accounts");
+            e.HasKey(x => x.Account);
+            e.Property(x => x.Account).HasMaxLength(64);
+            e.HasIndex(x => x.CustomerId);
+        });
+        b.Entity<BalanceOperationRecord>(e =>
+        {
+            e.ToTable("sandbox_balance_operations");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.IdempotencyKey).IsUnique();
+            e.HasIndex(x => x.Account);
+        });
+        b.Entity<WdRequestRecord>(e =>
+        {
+            e.ToTable("wd_requests");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Status).HasMaxLength(40);
+            e.HasIndex(x => new { x.CustomerId, x.Status });
+            e.HasIndex(x => new { x.Status, x.Department });
+            e.HasIndex(x => x.CreatedAt);
+        });
+
+        // snake_case names so that SQL written by hand (migrations, operators) needs no quoting.
+        foreach (var entity in b.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties()) property.SetColumnName(SnakeCase(property.Name));
+            foreach (var index in entity.GetIndexes()) index.SetDatabaseName($"ix_{entity.GetTableName()}_{string.Join("_", index.Properties.Select(p => SnakeCase(p.Name)))}");
+            foreach (var key in entity.GetKeys()) key.SetName($"pk_{entity.GetTableName()}");
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+
+    private sealed class ProviderModelCacheKeyFactory : IModelCacheKeyFactory
+    {
+        public object Create(DbContext context, bool designTime) => (context.GetType(), context.Database.ProviderName, designTime);
+    }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+}

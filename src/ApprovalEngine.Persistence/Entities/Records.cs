@@ -1,0 +1,188 @@
+namespace ApprovalEngine.Persistence.Entities;
+
+// Rows of the database. The engine's own types stay free of EF; these are their stored shapes.
+
+/// <summary>A workflow definition: its draft (if any) and pointers to its versions.</summary>
+public sealed class DefinitionRecord
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+    public int LatestVersion { get; set; }
+    public int? PublishedVersion { get; set; }
+    public string? DraftJson { get; set; }
+    public DateTimeOffset? DraftSavedAt { get; set; }
+    public string? DraftSavedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>An immutable published version; instances refer to it forever.</summary>
+public sealed class DefinitionVersionRecord
+{
+    public required string DefinitionId { get; set; }
+    public int Version { get; set; }
+    public required string Json { get; set; }
+    public required string ContentHash { get; set; }
+    public DateTimeOffset PublishedAt { get; set; }
+    public string? PublishedBy { get; set; }
+}
+
+public sealed class InstanceRecord
+{
+    public Guid Id { get; set; }
+    public required string DefinitionId { get; set; }
+    public int DefinitionVersion { get; set; }
+    public string? CorrelationId { get; set; }
+    public required string Status { get; set; }
+    public string? BusinessStatus { get; set; }
+    public string? Department { get; set; }
+    public int Priority { get; set; }
+    public required string StateJson { get; set; }
+
+    /// <summary>Optimistic concurrency: a step commits only if this still equals the version it was computed from.</summary>
+    public long Version { get; set; }
+
+    public Guid? ParentInstanceId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+}
+
+public sealed class TaskRecord
+{
+    public Guid Id { get; set; }
+    public Guid InstanceId { get; set; }
+    public required string DefinitionId { get; set; }
+    public int DefinitionVersion { get; set; }
+    public required string ActivityId { get; set; }
+    public required string Title { get; set; }
+    public string? BusinessStatus { get; set; }
+    public string? Department { get; set; }
+    public string? CorrelationId { get; set; }
+    public required string Status { get; set; }
+    public string? Assignee { get; set; }
+    public int Priority { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public bool Overdue { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public string? ClosedBy { get; set; }
+    public string? ClosedAction { get; set; }
+}
+
+/// <summary>Index of where instances wait, so events and timers find them without reading every state.</summary>
+public sealed class BookmarkRecord
+{
+    public Guid Id { get; set; }
+    public Guid InstanceId { get; set; }
+    public required string Kind { get; set; }
+    public required string ActivityId { get; set; }
+    public string? EventName { get; set; }
+    public string? CorrelationKey { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public sealed class JournalRecord
+{
+    public long Id { get; set; }
+    public Guid InstanceId { get; set; }
+    public long Sequence { get; set; }
+    public DateTimeOffset Timestamp { get; set; }
+    public required string Kind { get; set; }
+    public string? ActivityId { get; set; }
+    public string? ActivityType { get; set; }
+    public string? Outcome { get; set; }
+    public string? UserId { get; set; }
+    public string? Role { get; set; }
+    public string? IpAddress { get; set; }
+    public string? Action { get; set; }
+    public string? Comment { get; set; }
+    public string? ChangesJson { get; set; }
+    public string? Message { get; set; }
+}
+
+/// <summary>A domain activity's outside call (outbox). Run after the commit, retried with backoff, then an incident.</summary>
+public sealed class JobRecord
+{
+    public Guid Id { get; set; }
+    public Guid InstanceId { get; set; }
+    public required string ActivityId { get; set; }
+    public required string ActivityType { get; set; }
+    public required string InputJson { get; set; }
+    public required string IdempotencyKey { get; set; }
+    public required string Status { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? NextAttemptAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class IncidentRow
+{
+    public Guid Id { get; set; }
+    public Guid InstanceId { get; set; }
+    public required string ActivityId { get; set; }
+    public required string ActivityType { get; set; }
+    public required string Message { get; set; }
+    public Guid? JobId { get; set; }
+    public int Attempts { get; set; }
+    public required string Status { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+    public string? ResolvedBy { get; set; }
+}
+
+/// <summary>Remembers a client's idempotency key (e.g. an event delivery) so a retry does not act twice.</summary>
+public sealed class IdempotencyKeyRecord
+{
+    public required string Key { get; set; }
+    public required string Scope { get; set; }
+    public string? ResultJson { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>Sandbox trading account (Development only): stands in for the trading platform behind the ledger.</summary>
+public sealed class TradingAccountRecord
+{
+    public required string Account { get; set; }
+    public required string CustomerId { get; set; }
+    public required string Currency { get; set; }
+    public decimal Balance { get; set; }
+    public decimal Equity { get; set; }
+    public decimal Margin { get; set; }
+    public decimal FreeMargin { get; set; }
+    public decimal Credit { get; set; }
+    public int OpenTrades { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class BalanceOperationRecord
+{
+    public Guid Id { get; set; }
+    public required string Account { get; set; }
+    public decimal Amount { get; set; }
+    public required string Currency { get; set; }
+    public string? Comment { get; set; }
+    public required string IdempotencyKey { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>The WD request grid row: a projection of the wd-request instance, updated in the same transaction as each step.</summary>
+public sealed class WdRequestRecord
+{
+    public Guid Id { get; set; }
+    public required string CustomerId { get; set; }
+    public required string TradingAccount { get; set; }
+    public decimal RequestedAmount { get; set; }
+    public required string Currency { get; set; }
+    public decimal Fee { get; set; }
+    public required string Status { get; set; }
+    public string? Department { get; set; }
+    public int Priority { get; set; }
+    public bool Overdue { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,93 @@
+using ApprovalEngine.Workflows.Activities;
+using ApprovalEngine.Workflows.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Quartz;
+
+namespace ApprovalEngine.Scheduling;
+
+public static class SchedulingSetup
+{
+    /// <summary>
+    /// Quartz with the ADO.NET job store in the application's database: clustered on PostgreSQL (several servers,
+    /// each trigger fires once), single-node on SQLite (Quartz refuses clustering there).
+    /// </summary>
+    public static IServiceCollection AddWorkflowScheduling(this IServiceCollection services, bool postgres, string connectionString, TimeProvider clock, string instanceName = "approval-engine")
+    {
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(o =>
+            {
+                o.InstanceName = instanceName;
+                o.GenerateInstanceId = true;
+                // Triggers scheduled by another node are picked up within this time at the latest.
+                o.IdleWaitTime = TimeSpan.FromSeconds(2);
+            });
+            q.UseTimeProvider(clock);
+            q.UsePersistentStore(s =>
+            {
+                if (postgres)
+                {
+                    s.UsePostgres(NpgsqlFactory.Instance, connectionString);
+                    s.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(10));
+                }
+                else
+                {
+                    s.UseSqlite(SqliteFactory.Instance, connectionString);
+                    s.ProvisionSchema();
+                }
+                s.UseSystemTextJsonSerializer(_ => { });
+                s.ConfigureStore(o =>
+                {
+                    o.TablePrefix = "qrtz_";
+                    o.AcceptEnlistedTransactions = true;
+                });
+            });
+            q.AddJob<FireTimerJob>(j => j.WithIdentity(QuartzWorkflowScheduler.TimerJobKey).StoreDurably().RequestRecovery());
+            q.AddJob<RunWorkflowJob>(j => j.WithIdentity(QuartzWorkflowScheduler.RunJobKey).StoreDurably().RequestRecovery());
+            q.UseDefaultThreadPool(tp => tp.MaxConcurrency = 4);
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        services.AddSingleton<QuartzWorkflowScheduler>();
+        services.AddSingleton<IWorkflowScheduler>(sp => sp.GetRequiredService<QuartzWorkflowScheduler>());
+        services.AddSingleton<ICronSchedule, QuartzCronSchedule>();
+        return services;
+    }
+
+    /// <summary>Quartz's own PostgreSQL schema script (embedded in Quartz.dll), as our migration V002.</summary>
+    public static string PostgresSchemaScript()
+    {
+        var assembly = typeof(IScheduler).Assembly;
+        var name = assembly.GetManifestResourceNames().First(n => n.EndsWith("create_postgres.sql", StringComparison.OrdinalIgnoreCase));
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}
+
+/// <summary>Cron next-occurrence through Quartz's cron parser (the same one its triggers use).</summary>
+public sealed class QuartzCronSchedule : ICronSchedule
+{
+    public DateTimeOffset? Next(string cron, DateTimeOffset after, out string? error)
+    {
+        error = null;
+        CronExpression? expression;
+        try
+        {
+            if (!CronExpression.TryParse(cron, out expression))
+            {
+                error = $"'{cron}' is not a valid Quartz cron expression (seconds minutes hours day-of-month month day-of-week [year]).";
+                return null;
+            }
+        }
+        catch (FormatException ex)
+        {
+            error = $"Invalid cron expression: {ex.Message}";
+            return null;
+        }
+        var next = expression!.WithTimeZone(TimeZoneInfo.Utc).GetNextValidTimeAfter(after);
+        if (next is null) error = "The cron expression never fires again.";
+        return next;
+    }
+}
