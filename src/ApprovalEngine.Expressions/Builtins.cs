@@ -349,7 +349,7 @@ internal static class Builtins
                 for (var i = 0; i < list.Count; i++)
                 {
                     ctx.Step(call.Position);
-                    var truthy = ExpressionValues.Truthy(ExpressionValues.Normalize(list[i], call.Position), call.Position, $"Function '{call.Function.Name}'");
+                    var truthy = ExpressionValues.Truthy(ExpressionValues.Normalize(list[i], call.Position), call.Position, wantAny ? "Function 'any'" : "Function 'all'");
                     if (truthy == wantAny)
                     {
                         return ExpressionValues.Box(wantAny);
@@ -497,7 +497,7 @@ internal static class Builtins
             return candidate;
         }
 
-        var c = Ordering.Compare(candidate, best, call.Position, $"in '{call.Function.Name}'");
+        var c = Ordering.Compare(candidate, best, call.Position, "in", call.Function.Name);
         return (wantMax ? c > 0 : c < 0) ? candidate : best;
     }
 

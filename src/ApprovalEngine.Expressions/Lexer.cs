@@ -149,8 +149,13 @@ internal static class Lexer
             i++;
         }
 
-        if (i < s.Length && s[i] == '.' && i + 1 < s.Length && char.IsAsciiDigit(s[i + 1]))
+        if (i < s.Length && s[i] == '.')
         {
+            if (i + 1 >= s.Length || !char.IsAsciiDigit(s[i + 1]))
+            {
+                throw Errors.Syntax($"Invalid number '{Snippet(s, start, i + 1 - start)}': a digit must follow the decimal point", start);
+            }
+
             i++;
             while (i < s.Length && char.IsAsciiDigit(s[i]))
             {

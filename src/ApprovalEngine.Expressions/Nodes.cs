@@ -440,7 +440,7 @@ internal sealed class CompareNode(int position, CompareOp op, Node left, Node ri
             return ExpressionValues.False;
         }
 
-        var c = Ordering.Compare(left, right, Position, $"with '{Symbol}'");
+        var c = Ordering.Compare(left, right, Position, "using", Symbol);
         var result = Op switch
         {
             CompareOp.Less => c < 0,
@@ -473,7 +473,8 @@ internal sealed class CompareNode(int position, CompareOp op, Node left, Node ri
 internal static class Ordering
 {
     /// <summary>Orders two non-null values of the same orderable type (number, text, date); anything else is a type error.</summary>
-    public static int Compare(object left, object right, int position, string how)
+    /// <remarks><paramref name="preposition"/> and <paramref name="symbol"/> are only combined when throwing, so the hot path allocates nothing.</remarks>
+    public static int Compare(object left, object right, int position, string preposition, string symbol)
     {
         switch (left)
         {
@@ -484,7 +485,7 @@ internal static class Ordering
             case DateTimeOffset a when right is DateTimeOffset b:
                 return a.CompareTo(b);
             default:
-                throw Errors.Runtime($"Cannot compare {ExpressionValues.Describe(left)} with {ExpressionValues.Describe(right)} {how}", position);
+                throw Errors.Runtime($"Cannot compare {ExpressionValues.Describe(left)} with {ExpressionValues.Describe(right)} {preposition} '{symbol}'", position);
         }
     }
 }

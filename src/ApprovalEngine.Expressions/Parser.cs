@@ -73,9 +73,9 @@ internal sealed class Parser
     private ExpressionSyntaxException Unexpected(Token token, string? expected = null)
     {
         var what = token.Kind == TokenKind.End
-            ? "Unexpected end of expression"
-            : $"Unexpected '{Lexer.Snippet(_source, token.Position, token.Length)}'";
-        return Errors.Syntax(expected is null ? what : $"{what}, expected {expected}", token.Position);
+            ? $"Unexpected end of expression at {token.Position}"
+            : $"Unexpected '{Lexer.Snippet(_source, token.Position, token.Length)}' at {token.Position}";
+        return new ExpressionSyntaxException(expected is null ? what : $"{what}; expected {expected}", token.Position);
     }
 
     private void Expect(TokenKind kind, string closing, Token opener)
@@ -400,7 +400,7 @@ internal sealed class Parser
             case TokenKind.LBracket:
                 return ParseList(token);
             default:
-                throw Unexpected(token, token.Kind == TokenKind.End ? "a value" : null);
+                throw Unexpected(token);
         }
     }
 
