@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 
 namespace ApprovalEngine.Expressions;
 
@@ -72,7 +73,7 @@ public sealed class CompiledExpression
     }
 
     /// <summary>Like <see cref="Parse"/> but reports problems as diagnostics instead of throwing.</summary>
-    public static bool TryParse(string source, out CompiledExpression? expr, out IReadOnlyList<ExpressionDiagnostic> errors)
+    public static bool TryParse(string source, [NotNullWhen(true)] out CompiledExpression? expr, out IReadOnlyList<ExpressionDiagnostic> errors)
     {
         if (source is null)
         {
