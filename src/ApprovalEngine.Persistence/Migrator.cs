@@ -38,6 +38,8 @@ public static class Migrator
         if (db.IsSqlite)
         {
             await db.Database.EnsureCreatedAsync(cancellationToken);
+            // WAL lets readers work while the scheduler or a step writes; the journal mode is stored in the file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             return;
         }
         var migrations = PostgresScripts().Concat(extra).OrderBy(m => m.Version).ToList();

@@ -18,9 +18,14 @@ public sealed class QuartzWorkflowScheduler(ISchedulerFactory factory) : IWorkfl
     private async ValueTask<IScheduler> SchedulerAsync(CancellationToken cancellationToken) =>
         _scheduler ??= await factory.GetScheduler(cancellationToken);
 
-    /// <summary>Makes the scheduler's next calls part of <paramref name="transaction"/>; dispose after the commit.</summary>
-    public async ValueTask<IDisposable> EnlistAsync(DbTransaction transaction, CancellationToken cancellationToken) =>
-        (await SchedulerAsync(cancellationToken)).EnlistTransaction(transaction);
+    /// <summary>
+    /// Makes the scheduler's next calls in this async flow part of <paramref name="transaction"/>; dispose after the
+    /// commit. Quartz keeps the enlistment in an AsyncLocal, so this must be called synchronously by the code that
+    /// then schedules and commits (an async wrapper would lose it on return): resolve the scheduler first.
+    /// </summary>
+    public static IDisposable Enlist(IScheduler scheduler, DbTransaction transaction) => scheduler.EnlistTransaction(transaction);
+
+    public ValueTask<IScheduler> GetSchedulerAsync(CancellationToken cancellationToken) => SchedulerAsync(cancellationToken);
 
     public async Task ScheduleTimerAsync(Guid instanceId, Guid bookmarkId, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
@@ -41,7 +46,7 @@ public sealed class QuartzWorkflowScheduler(ISchedulerFactory factory) : IWorkfl
     public async Task ScheduleJobAsync(Guid instanceId, Guid jobId, int attempt, DateTimeOffset runAt, CancellationToken cancellationToken)
     {
         var trigger = TriggerBuilder.Create()
-            .WithIdentity(new TriggerKey($"job-{jobId:N}-{attempt}", "jobs"))
+            .WithIdentity(new TriggerKey($"job-{jobId:N}-{attempt}-{Guid.NewGuid():N}", "jobs"))
             .ForJob(RunJobKey)
             .UsingJobData("instanceId", instanceId.ToString())
             .UsingJobData("jobId", jobId.ToString())

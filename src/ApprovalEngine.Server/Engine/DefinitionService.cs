@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Persistence.Entities;
+using ApprovalEngine.Server.Infrastructure;
+using ApprovalEngine.Workflows.Definitions;
+using ApprovalEngine.Workflows.Validation;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Engine;
+
+/// <summary>Parsing, validating, saving drafts of and publishing definitions. Published versions are immutable.</summary>
+public sealed class DefinitionService(WorkflowValidator validator, TimeProvider clock)
+{
+    public const int MaxDefinitionBytes = 512 * 1024;
+
+    /// <summary>Parses a definition document; structural problems become errors keyed by JSON pointer.</summary>
+    public static (WorkflowDefinition? Definition, List<ValidationError> Errors) Parse(JsonNode? body)
+    {
+        var errors = new List<ValidationError>();
+        if (body is not JsonObject)
+        {
+            errors.Add(new("", "The body must be a JSON object holding a workflow definition."));
+            return (null, errors);
+        }
+        try
+        {
+            var definition = body.Deserialize<WorkflowDefinition>(DefinitionJson.Options);
+            if (definition is null) errors.Add(new("", "The definition is empty."));
+            return (definition, errors);
+        }
+        catch (JsonException ex)
+        {
+            var path = ex.Path is null or "$" ? "" : "/" + string.Join('/', ex.Path.TrimStart('$', '.').Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal).Split('.', StringSplitOptions.RemoveEmptyEntries));
+            errors.Add(new(path, ex.Message.Split(" Path:", 2)[0]));
+            return (null, errors);
+        }
+    }
+
+    public async Task<IReadOnlyList<ValidationError>> ValidateAsync(ApprovalDbContext db, WorkflowDefinition definition, CancellationToken cancellationToken)
+    {
+        var published = await db.Definitions.AsNoTracking().Where(d => d.PublishedVersion != null).Select(d => d.Id).ToListAsync(cancellationToken);
+        var known = published.ToHashSet(StringComparer.Ordinal);
+        // A flow may call itself (recursion is bounded by waits), and drafts may call flows published meanwhile.
+        return validator.Validate(definition, id => known.Contains(id) || id == definition.Id);
+    }
+
+    public static ApiProblemException Invalid(IReadOnlyList<ValidationError> errors) =>
+        ApiProblemException.Invalid(errors.GroupBy(e => e.Path.Length == 0 ? "/" : e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()), $"The definition has {errors.Count} problem(s); the first: {errors[0].Message}");
+
+    public async Task<DefinitionRecord> SaveDraftAsync(ApprovalDbContext db, string id, WorkflowDefinition definition, string user, CancellationToken cancellationToken)
+    {
+        if (definition.Id != id) throw ApiProblemException.Invalid("/id", $"The definition's id '{definition.Id}' differs from the route's '{id}'.");
+        var errors = await ValidateAsync(db, definition, cancellationToken);
+        if (errors.Count > 0) throw Invalid(errors);
+        var now = clock.GetUtcNow();
+        var record = await db.Definitions.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
+        if (record is null)
+        {
+            record = new DefinitionRecord { Id = id, Name = definition.Name, CreatedAt = now };
+            db.Definitions.Add(record);
+        }
+        record.Name = definition.Name;
+        record.Description = definition.Description;
+        record.DraftJson = DefinitionJson.Serialize(definition with { Version = 0 });
+        record.DraftSavedAt = now;
+        record.DraftSavedBy = user;
+        record.UpdatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return record;
+    }
+
+    /// <summary>Publishes the draft as the next version. Runs in the caller's transaction.</summary>
+    public async Task<int> PublishDraftAsync(ApprovalDbContext db, string id, string user, CancellationToken cancellationToken)
+    {
+        var record = await db.Definitions.FirstOrDefaultAsync(d => d.Id == id, cancellationToken)
+            ?? throw ApiProblemException.NotFound($"No definition '{id}'.");
+        if (record.DraftJson is null) throw ApiProblemException.Conflict($"'{id}' has no draft to publish; save one first.");
+        var definition = DefinitionJson.Parse(record.DraftJson);
+        var errors = await ValidateAsync(db, definition, cancellationToken);
+        if (errors.Count > 0) throw Invalid(errors);
+        var version = await AddVersionAsync(db, record, definition, user, cancellationToken);
+        record.DraftJson = null;
+        record.DraftSavedAt = null;
+        record.DraftSavedBy = null;
+        await db.SaveChangesAsync(cancellationToken);
+        return version;
+    }
+
+    /// <summary>Publishes a definition file unless a version with the same content exists (Development start-up).</summary>
+    public async Task<int?> PublishIfNewAsync(ApprovalDbContext db, WorkflowDefinition definition, string user, CancellationToken cancellationToken)
+    {
+        var hash = Hash(definition);
+        if (await db.DefinitionVersions.AnyAsync(v => v.DefinitionId == definition.Id && v.ContentHash == hash, cancellationToken)) return null;
+        var errors = await ValidateAsync(db, definition, cancellationToken);
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException($"workflows/{definition.Id}.json is invalid: " + string.Join("; ", errors.Select(e => $"{e.Path}: {e.Message}")));
+        }
+        var now = clock.GetUtcNow();
+        var record = await db.Definitions.FirstOrDefaultAsync(d => d.Id == definition.Id, cancellationToken);
+        if (record is null)
+        {
+            record = new DefinitionRecord { Id = definition.Id, Name = definition.Name, Description = definition.Description, CreatedAt = now, UpdatedAt = now };
+            db.Definitions.Add(record);
+        }
+        var version = await AddVersionAsync(db, record, definition, user, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return version;
+    }
+
+    private async Task<int> AddVersionAsync(ApprovalDbContext db, DefinitionRecord record, WorkflowDefinition definition, string user, CancellationToken cancellationToken)
+    {
+        var last = await db.DefinitionVersions.Where(v => v.DefinitionId == record.Id).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0;
+        var version = last + 1;
+        var now = clock.GetUtcNow();
+        db.DefinitionVersions.Add(new DefinitionVersionRecord
+        {
+            DefinitionId = record.Id,
+            Version = version,
+            Json = DefinitionJson.Serialize(definition with { Version = version }),
+            ContentHash = Hash(definition),
+            PublishedAt = now,
+            PublishedBy = user,
+        });
+        record.Name = definition.Name;
+        record.Description = definition.Description;
+        record.LatestVersion = version;
+        record.PublishedVersion = version;
+        record.UpdatedAt = now;
+        return version;
+    }
+
+    /// <summary>Content hash ignoring the version number and formatting.</summary>
+    public static string Hash(WorkflowDefinition definition)
+    {
+        var canonical = JsonSerializer.Serialize(definition with { Version = 0 }, DefinitionJson.Options);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+}

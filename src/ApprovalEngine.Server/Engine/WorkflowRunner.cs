@@ -1,0 +1,246 @@
+using System.Text.Json.Nodes;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Persistence.Entities;
+using ApprovalEngine.Scheduling;
+using ApprovalEngine.Workflows.Activities;
+using ApprovalEngine.Workflows.Definitions;
+using ApprovalEngine.Workflows.Hosting;
+using ApprovalEngine.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
+
+namespace ApprovalEngine.Server.Engine;
+
+public sealed class EngineHostOptions
+{
+    public int JobMaxAttempts { get; set; } = 5;
+    public int JobBackoffSeconds { get; set; } = 10;
+
+    /// <summary>Jobs run right after the commit; a Quartz trigger this much later is the durable backup if the process dies first.</summary>
+    public int JobBackupDelaySeconds { get; set; } = 30;
+
+    public bool RunJobsInline { get; set; } = true;
+}
+
+/// <summary>What one unit of work decided: the step to commit (if any) and the value to hand back to the caller.</summary>
+public readonly record struct UnitResult<T>(StepResult? Step, T Value);
+
+/// <summary>
+/// Hosts the engine over the database: every step runs in one transaction that writes the instance (version-checked),
+/// the rows derived from it, the steps it chains (sub-workflows) and its Quartz triggers, or nothing at all. Stale
+/// conflicts from concurrent resumes are retried on fresh state, so events and timers are neither lost nor doubled.
+/// </summary>
+public sealed class WorkflowRunner(
+    IServiceScopeFactory scopes,
+    WorkflowEngine engine,
+    WorkflowCoordinator coordinator,
+    DefinitionCache definitions,
+    QuartzWorkflowScheduler scheduler,
+    IOptions<EngineHostOptions> options,
+    TimeProvider clock,
+    ILogger<WorkflowRunner> logger) : IWorkflowTriggerHandler
+{
+    private const int StaleRetries = 3;
+
+    public WorkflowEngine Engine => engine;
+
+    /// <summary>Runs <paramref name="work"/> in a transaction and commits the step it returns with everything it causes.</summary>
+    public async Task<T> ExecuteAsync<T>(Func<EfWorkflowUnitOfWork, CancellationToken, Task<UnitResult<T>>> work, CancellationToken cancellationToken, bool retryStale = true)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            List<JobRequest> jobs;
+            T value;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
+                var unit = new EfWorkflowUnitOfWork(db, scope.ServiceProvider.GetServices<IStepObserver>(), definitions);
+                var quartz = await scheduler.GetSchedulerAsync(cancellationToken);
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                using var enlisted = QuartzWorkflowScheduler.Enlist(quartz, transaction.GetDbTransaction());
+                try
+                {
+                    var result = await work(unit, cancellationToken);
+                    value = result.Value;
+                    IReadOnlyList<StepResult> saved = result.Step is null ? [] : await coordinator.SaveAsync(unit, result.Step, cancellationToken);
+                    if (result.Step is null) await db.SaveChangesAsync(cancellationToken);
+                    jobs = [.. saved.SelectMany(s => s.Jobs)];
+                    await ScheduleAsync(saved, cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                }
+                catch (WorkflowConflictException ex) when (ex.Stale && retryStale && attempt < StaleRetries)
+                {
+                    logger.LogDebug("Stale step, retrying ({Attempt})", attempt);
+                    continue;
+                }
+            }
+            if (options.Value.RunJobsInline)
+            {
+                foreach (var job in jobs) await RunJobSafelyAsync(job.InstanceId, job.BookmarkId, cancellationToken);
+            }
+            return value;
+        }
+    }
+
+    /// <summary>Loads an instance and its definition version, computes a step and commits it.</summary>
+    public Task<InstanceState> StepAsync(Guid instanceId, Func<WorkflowDefinition, InstanceState, StepResult> step, CancellationToken cancellationToken, bool retryStale = true) =>
+        ExecuteAsync(async (unit, ct) =>
+        {
+            var (definition, state) = await LoadAsync(unit, instanceId, ct);
+            var result = step(definition, state);
+            return new UnitResult<InstanceState>(result, result.State);
+        }, cancellationToken, retryStale);
+
+    public static async Task<(WorkflowDefinition Definition, InstanceState State)> LoadAsync(EfWorkflowUnitOfWork unit, Guid instanceId, CancellationToken cancellationToken)
+    {
+        var state = await unit.GetInstanceAsync(instanceId, cancellationToken) ?? throw new WorkflowNotFoundException($"No instance {instanceId}.");
+        var definition = await unit.GetDefinitionAsync(state.DefinitionId, state.DefinitionVersion, cancellationToken)
+            ?? throw new WorkflowConflictException($"Definition {state.DefinitionId} v{state.DefinitionVersion} is missing.");
+        return (definition, state);
+    }
+
+    public async Task FireTimerAsync(Guid instanceId, Guid bookmarkId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StepAsync(instanceId, (d, s) => engine.FireTimer(d, s, bookmarkId), cancellationToken);
+        }
+        catch (WorkflowNotFoundException)
+        {
+            logger.LogWarning("Timer {Bookmark} fired for unknown instance {Instance}", bookmarkId, instanceId);
+        }
+    }
+
+    public async Task RunJobAsync(Guid instanceId, Guid jobId, CancellationToken cancellationToken)
+    {
+        JobRecord? job;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
+            job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, cancellationToken);
+        }
+        if (job is null || job.Status != JobStatuses.Pending) return;
+        var attempt = job.Attempts + 1;
+        ExternalCallResult result;
+        try
+        {
+            if (!engine.Registry.TryGet(job.ActivityType, out var activity) || activity is not IExternalActivity external)
+            {
+                throw new InvalidOperationException($"Activity type '{job.ActivityType}' is not registered as an outside call.");
+            }
+            var input = JsonNode.Parse(job.InputJson) as JsonObject ?? [];
+            result = await external.CallAsync(input, new ExternalCallContext(instanceId, job.ActivityId, job.IdempotencyKey, attempt), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await RecordFailureAsync(job, attempt, ex.Message, cancellationToken);
+            return;
+        }
+
+        await ExecuteAsync(async (unit, ct) =>
+        {
+            var (definition, state) = await LoadAsync(unit, instanceId, ct);
+            if (state.Bookmarks.All(b => b.Id != jobId))
+            {
+                // Another run (the backup trigger, or a retry) already resumed it; the outside call was idempotent.
+                return new UnitResult<bool>(null, false);
+            }
+            var row = await unit.Db.Jobs.FirstAsync(j => j.Id == jobId, ct);
+            row.Attempts = attempt;
+            return new UnitResult<bool>(engine.ResumeBookmark(definition, state, jobId, new ResumeSignal
+            {
+                Outcome = result.Outcome,
+                Outputs = result.Outputs,
+                Actor = Actor.System("worker"),
+            }), true);
+        }, cancellationToken);
+    }
+
+    private async Task RecordFailureAsync(JobRecord job, int attempt, string message, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("Job {Job} ({Type}) attempt {Attempt} failed: {Message}", job.Id, job.ActivityType, attempt, message);
+        await ExecuteAsync(async (unit, ct) =>
+        {
+            var row = await unit.Db.Jobs.FirstOrDefaultAsync(j => j.Id == job.Id, ct);
+            if (row is null || row.Status != JobStatuses.Pending) return new UnitResult<bool>(null, false);
+            var now = clock.GetUtcNow();
+            row.Attempts = attempt;
+            row.LastError = message.Length > 4000 ? message[..4000] : message;
+            row.UpdatedAt = now;
+            var (definition, state) = await LoadAsync(unit, job.InstanceId, ct);
+            if (attempt < options.Value.JobMaxAttempts)
+            {
+                var delay = TimeSpan.FromSeconds(options.Value.JobBackoffSeconds * Math.Pow(2, attempt - 1));
+                row.NextAttemptAt = now + delay;
+                await scheduler.ScheduleJobAsync(job.InstanceId, job.Id, attempt + 1, now + delay, ct);
+                return new UnitResult<bool>(engine.Note(definition, state, JournalKinds.JobFailed, $"{job.ActivityType} attempt {attempt} failed: {message}; retrying in {delay.TotalSeconds:0}s.", Actor.System("worker")), false);
+            }
+            row.Status = JobStatuses.Failed;
+            row.NextAttemptAt = null;
+            unit.Db.Incidents.Add(new IncidentRow
+            {
+                Id = Guid.CreateVersion7(now),
+                InstanceId = job.InstanceId,
+                ActivityId = job.ActivityId,
+                ActivityType = job.ActivityType,
+                Message = row.LastError,
+                JobId = job.Id,
+                Attempts = attempt,
+                Status = IncidentStatuses.Open,
+                CreatedAt = now,
+            });
+            return new UnitResult<bool>(engine.Note(definition, state, JournalKinds.JobFailed, $"{job.ActivityType} failed {attempt} times: {message}. An incident was opened.", Actor.System("worker")), false);
+        }, cancellationToken);
+    }
+
+    private async Task RunJobSafelyAsync(Guid instanceId, Guid jobId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunJobAsync(instanceId, jobId, cancellationToken);
+        }
+        catch (Exception ex) when (ex is WorkflowException or DbUpdateException)
+        {
+            // The durable trigger scheduled with the step runs it again later.
+            logger.LogWarning(ex, "Inline run of job {Job} did not finish; the scheduled retry will.", jobId);
+        }
+    }
+
+    /// <summary>Re-opens a failed job (or re-runs a faulted activity) for an operator.</summary>
+    public async Task RetryIncidentAsync(Guid incidentId, Actor actor, CancellationToken cancellationToken)
+    {
+        var (instanceId, jobId) = await ExecuteAsync(async (unit, ct) =>
+        {
+            var incident = await unit.Db.Incidents.FirstOrDefaultAsync(i => i.Id == incidentId, ct)
+                ?? throw new WorkflowNotFoundException($"No incident {incidentId}.");
+            if (incident.Status != IncidentStatuses.Open) throw new WorkflowConflictException("The incident is already resolved.");
+            incident.Status = IncidentStatuses.Resolved;
+            incident.ResolvedAt = clock.GetUtcNow();
+            incident.ResolvedBy = actor.UserId;
+            var (definition, state) = await LoadAsync(unit, incident.InstanceId, ct);
+            if (incident.JobId is { } job)
+            {
+                var row = await unit.Db.Jobs.FirstOrDefaultAsync(j => j.Id == job, ct) ?? throw new WorkflowConflictException("The job is gone.");
+                row.Status = JobStatuses.Pending;
+                row.Attempts = 0;
+                row.NextAttemptAt = clock.GetUtcNow();
+                await scheduler.ScheduleJobAsync(incident.InstanceId, job, 1000 + incident.Attempts, clock.GetUtcNow() + TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds), ct);
+                return new UnitResult<(Guid, Guid?)>(engine.Note(definition, state, JournalKinds.IncidentRetried, $"Operator retried {incident.ActivityType}.", actor), (incident.InstanceId, job));
+            }
+            return new UnitResult<(Guid, Guid?)>(engine.RetryFault(definition, state, incident.ActivityId, actor), (incident.InstanceId, null));
+        }, cancellationToken, retryStale: true);
+        if (jobId is { } j && options.Value.RunJobsInline) await RunJobSafelyAsync(instanceId, j, cancellationToken);
+    }
+
+    private async Task ScheduleAsync(IReadOnlyList<StepResult> steps, CancellationToken cancellationToken)
+    {
+        var backup = clock.GetUtcNow() + TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds);
+        foreach (var step in steps)
+        {
+            foreach (var timer in step.TimersToCancel) await scheduler.CancelTimerAsync(timer.Id, cancellationToken);
+            foreach (var timer in step.TimersToSchedule) await scheduler.ScheduleTimerAsync(step.State.Id, timer.Id, timer.DueAt!.Value, cancellationToken);
+            foreach (var job in step.Jobs) await scheduler.ScheduleJobAsync(job.InstanceId, job.BookmarkId, 1, backup, cancellationToken);
+        }
+    }
+}

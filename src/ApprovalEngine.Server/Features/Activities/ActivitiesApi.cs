@@ -1,0 +1,12 @@
+using ApprovalEngine.Workflows.Activities;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ApprovalEngine.Server.Features.Activities;
+
+/// <summary>Activity descriptors for the designer's palette and property panel.</summary>
+public static class ActivitiesApi
+{
+    public static void MapActivitiesApi(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/activities", (ActivityRegistry registry) => TypedResults.Ok<IReadOnlyList<ActivityDescriptor>>([.. registry.Descriptors]))
+            .WithTags("Activities");
+}

@@ -1,0 +1,42 @@
+using ApprovalEngine.Server.Identity;
+using ApprovalEngine.Server.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ApprovalEngine.Server.Features.Auth;
+
+public sealed record TokenRequest(string? Username, string? Password);
+
+public sealed record TokenResponse(string AccessToken, int ExpiresIn, string TokenType = "Bearer");
+
+public sealed record MeResponse(string Username, string? DisplayName, string? Role, bool IsSystem, IReadOnlyList<string> Departments, bool AllDepartments, IReadOnlyList<string> Permissions, IReadOnlyList<string> Rights);
+
+public static class AuthApi
+{
+    public static void MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/auth").WithTags("Auth");
+        group.MapPost("/token", Token).AllowAnonymous();
+        group.MapGet("/me", Me);
+    }
+
+    private static Results<Ok<TokenResponse>, ProblemHttpResult> Token(TokenRequest? request, TokenService tokens)
+    {
+        var username = Require.Text(request?.Username, "username", 100);
+        var password = Require.Text(request?.Password, "password", 200);
+        var user = tokens.CheckPassword(username, password);
+        if (user is null)
+        {
+            return TypedResults.Problem(statusCode: 401, title: "Sign-in failed.", detail: "Unknown user or wrong password.", extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["password"] = ["Unknown user or wrong password."] } });
+        }
+        var (token, expiresIn) = tokens.Issue(user);
+        return TypedResults.Ok(new TokenResponse(token, expiresIn));
+    }
+
+    private static Ok<MeResponse> Me(HttpContext http)
+    {
+        var user = http.User;
+        return TypedResults.Ok(new MeResponse(
+            user.UserId(), user.FindFirst(ClaimNames.Name)?.Value, user.FindFirst(ClaimNames.Role)?.Value, user.IsSystem(), user.Departments(), user.AllDepartments(),
+            [.. user.FindAll(ClaimNames.Permission).Select(c => c.Value)], [.. user.FindAll(ClaimNames.Right).Select(c => c.Value)]));
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json.Nodes;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Engine;
+using ApprovalEngine.Server.Identity;
+using ApprovalEngine.Server.Infrastructure;
+using ApprovalEngine.Workflows.Definitions;
+using ApprovalEngine.Workflows.Matrix;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Features.Definitions;
+
+public sealed record DefinitionSummary(string Id, string Name, string? Description, int LatestVersion, int? PublishedVersion, bool HasDraft, DateTimeOffset UpdatedAt);
+
+public sealed record DefinitionVersionView(string Id, int? Version, bool IsPublished, DateTimeOffset CreatedAt, string? CreatedBy, JsonNode Definition);
+
+public sealed record DraftSaved(string Id, DateTimeOffset SavedAt);
+
+public sealed record Published(int Version);
+
+public sealed record VersionInfo(int Version, DateTimeOffset PublishedAt, string? PublishedBy, bool IsCurrent);
+
+public sealed record ValidationErrorView(string Path, string Message, string? ActivityId);
+
+public sealed record ValidationReport(bool Valid, IReadOnlyList<ValidationErrorView> Errors);
+
+public sealed record MatrixView(string DefinitionId, int Version, IReadOnlyList<MatrixRow> Rows);
+
+/// <summary>Definitions: list, read any version or the draft, save drafts, validate, publish, version history, status matrix.</summary>
+public static class DefinitionsApi
+{
+    public static RouteGroupBuilder MapDefinitionsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/definitions").WithTags("Definitions");
+        group.MapGet("/", List);
+        group.MapGet("/schema", Schema);
+        group.MapPost("/validate", Validate);
+        group.MapGet("/{id}", Get);
+        group.MapGet("/{id}/draft", GetDraft);
+        group.MapPut("/{id}/draft", SaveDraft).RequireAuthorization(Policies.EditDefinitions);
+        group.MapPost("/{id}/publish", Publish).RequireAuthorization(Policies.EditDefinitions);
+        group.MapGet("/{id}/versions", Versions);
+        group.MapGet("/{id}/matrix", Matrix);
+        return group;
+    }
+
+    private static async Task<Ok<Paged<DefinitionSummary>>> List(ApprovalDbContext db, int? page, int? pageSize, CancellationToken ct)
+    {
+        var (p, s) = Paging.Check(page, pageSize);
+        var query = db.Definitions.AsNoTracking();
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderBy(d => d.Id).Skip((p - 1) * s).Take(s)
+            .Select(d => new DefinitionSummary(d.Id, d.Name, d.Description, d.LatestVersion, d.PublishedVersion, d.DraftJson != null, d.UpdatedAt))
+            .ToListAsync(ct);
+        return TypedResults.Ok(new Paged<DefinitionSummary>(items, total, p, s));
+    }
+
+    private static IResult Schema() => TypedResults.Text(DefinitionSchema.Json, "application/schema+json");
+
+    private static async Task<Ok<ValidationReport>> Validate(JsonNode? body, ApprovalDbContext db, DefinitionService definitions, CancellationToken ct)
+    {
+        var (definition, errors) = DefinitionService.Parse(body);
+        if (definition is not null) errors.AddRange(await definitions.ValidateAsync(db, definition, ct));
+        return TypedResults.Ok(new ValidationReport(errors.Count == 0, [.. errors.Select(e => new ValidationErrorView(e.Path, e.Message, e.ActivityId))]));
+    }
+
+    private static async Task<Ok<DefinitionVersionView>> Get(string id, int? version, ApprovalDbContext db, CancellationToken ct)
+    {
+        var record = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct)
+            ?? throw ApiProblemException.NotFound($"No definition '{id}'.");
+        var wanted = version ?? record.PublishedVersion ?? throw ApiProblemException.NotFound($"'{id}' has no published version yet; read its draft.");
+        var row = await db.DefinitionVersions.AsNoTracking().FirstOrDefaultAsync(v => v.DefinitionId == id && v.Version == wanted, ct)
+            ?? throw ApiProblemException.NotFound($"'{id}' has no version {wanted}.");
+        return TypedResults.Ok(new DefinitionVersionView(id, row.Version, true, row.PublishedAt, row.PublishedBy, JsonNode.Parse(row.Json)!));
+    }
+
+    private static async Task<Ok<DefinitionVersionView>> GetDraft(string id, ApprovalDbContext db, CancellationToken ct)
+    {
+        var record = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
+        if (record?.DraftJson is null) throw ApiProblemException.NotFound($"'{id}' has no draft.");
+        return TypedResults.Ok(new DefinitionVersionView(id, null, false, record.DraftSavedAt ?? record.UpdatedAt, record.DraftSavedBy, JsonNode.Parse(record.DraftJson)!));
+    }
+
+    private static async Task<Ok<DraftSaved>> SaveDraft(string id, JsonNode? body, HttpContext http, ApprovalDbContext db, DefinitionService definitions, CancellationToken ct)
+    {
+        var (definition, errors) = DefinitionService.Parse(body);
+        if (definition is null) throw DefinitionService.Invalid(errors);
+        var record = await definitions.SaveDraftAsync(db, id, definition, http.User.UserId(), ct);
+        return TypedResults.Ok(new DraftSaved(id, record.DraftSavedAt!.Value));
+    }
+
+    private static async Task<Ok<Published>> Publish(string id, HttpContext http, ApprovalDbContext db, DefinitionService definitions, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        int version;
+        try
+        {
+            version = await definitions.PublishDraftAsync(db, id, http.User.UserId(), ct);
+            await transaction.CommitAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            throw ApiProblemException.Conflict($"Someone else published '{id}' at the same moment; reload and try again.");
+        }
+        return TypedResults.Ok(new Published(version));
+    }
+
+    private static async Task<Ok<IReadOnlyList<VersionInfo>>> Versions(string id, ApprovalDbContext db, CancellationToken ct)
+    {
+        var record = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct)
+            ?? throw ApiProblemException.NotFound($"No definition '{id}'.");
+        var rows = await db.DefinitionVersions.AsNoTracking().Where(v => v.DefinitionId == id).OrderByDescending(v => v.Version)
+            .Select(v => new { v.Version, v.PublishedAt, v.PublishedBy }).ToListAsync(ct);
+        return TypedResults.Ok<IReadOnlyList<VersionInfo>>([.. rows.Select(v => new VersionInfo(v.Version, v.PublishedAt, v.PublishedBy, v.Version == record.PublishedVersion))]);
+    }
+
+    private static async Task<Ok<MatrixView>> Matrix(string id, int? version, ApprovalDbContext db, DefinitionCache cache, CancellationToken ct)
+    {
+        var record = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct)
+            ?? throw ApiProblemException.NotFound($"No definition '{id}'.");
+        WorkflowDefinition definition;
+        if (version is null && record.PublishedVersion is null && record.DraftJson is not null)
+        {
+            definition = DefinitionJson.Parse(record.DraftJson);
+        }
+        else
+        {
+            var wanted = version ?? record.PublishedVersion ?? throw ApiProblemException.NotFound($"'{id}' has no published version.");
+            definition = await cache.GetAsync(db, id, wanted, ct) ?? throw ApiProblemException.NotFound($"'{id}' has no version {wanted}.");
+        }
+        return TypedResults.Ok(new MatrixView(id, definition.Version, StatusMatrix.Build(definition)));
+    }
+}

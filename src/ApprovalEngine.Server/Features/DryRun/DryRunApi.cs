@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Engine;
+using ApprovalEngine.Server.Features.Instances;
+using ApprovalEngine.Server.Infrastructure;
+using ApprovalEngine.Workflows.Activities.BuiltIn;
+using ApprovalEngine.Workflows.Definitions;
+using ApprovalEngine.Workflows.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ApprovalEngine.Server.Features.DryRun;
+
+public sealed record DryRunStartRequest(JsonNode? Definition, JsonObject? Input);
+
+public sealed record DryRunResume(string? Kind, Guid? TaskId, string? Action, string? Comment, JsonObject? Data, string? EventName, JsonNode? Payload, Guid? BookmarkId, string? Outcome, JsonObject? Outputs);
+
+public sealed record DryRunResumeRequest(JsonNode? Definition, JsonNode? State, DryRunResume? Resume);
+
+public sealed record DryRunAction(string Name, string DisplayName, string? Permission, IReadOnlyList<string> RequiredFields);
+
+public sealed record DryRunTask(Guid TaskId, string ActivityId, string Title, string? Department, IReadOnlyList<DryRunAction> Actions);
+
+public sealed record DryRunConnection(string Source, string Outcome, string Target);
+
+public sealed record DryRunView(
+    string Status, string? BusinessStatus, string? Department, JsonObject Variables, IReadOnlyList<DryRunTask> OpenTasks, IReadOnlyList<WaitView> Waits,
+    IReadOnlyList<JournalEntryView> Journal, IReadOnlyList<string> VisitedActivities, IReadOnlyList<DryRunConnection> TraversedConnections, IReadOnlyList<string> Jobs);
+
+public sealed record DryRunResponse(JsonNode State, DryRunView View);
+
+/// <summary>
+/// Runs a definition (saved or not) step by step in memory: nothing is stored, no outside system is called (jobs and
+/// child flows wait for the analyst to pick their outcome), and the state travels with the request.
+/// </summary>
+public static class DryRunApi
+{
+    public static void MapDryRunApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/dry-run").WithTags("Dry run");
+        group.MapPost("/start", Start);
+        group.MapPost("/resume", Resume);
+    }
+
+    private static async Task<Ok<DryRunResponse>> Start(DryRunStartRequest? request, ApprovalDbContext db, DefinitionService definitions, WorkflowRunner runner, TimeProvider clock, CancellationToken ct)
+    {
+        var definition = await ParseAsync(request?.Definition, db, definitions, ct);
+        var step = runner.Engine.Start(definition, new StartWorkflow
+        {
+            InstanceId = Guid.CreateVersion7(clock.GetUtcNow()),
+            CorrelationId = "dry-run",
+            Input = InstancesApi.ToInput(request!.Input),
+            Actor = Actor.System("dry-run"),
+        });
+        return TypedResults.Ok(Respond(definition, step));
+    }
+
+    private static async Task<Ok<DryRunResponse>> Resume(DryRunResumeRequest? request, ApprovalDbContext db, DefinitionService definitions, WorkflowRunner runner, CancellationToken ct)
+    {
+        var definition = await ParseAsync(request?.Definition, db, definitions, ct);
+        if (request!.State is null) throw ApiProblemException.Invalid("state", "state is required (send back the state of the previous response).");
+        var state = InstanceStateJson.FromNode(request.State);
+        if (state.DefinitionId != definition.Id) throw ApiProblemException.Invalid("state", "The state belongs to another definition.");
+        var resume = request.Resume ?? throw ApiProblemException.Invalid("resume", "resume is required.");
+        var engine = runner.Engine;
+        var actor = Actor.System("dry-run");
+        var step = (resume.Kind ?? "").ToLowerInvariant() switch
+        {
+            "action" => engine.CompleteTask(definition, state, new CompleteTask
+            {
+                TaskId = resume.TaskId ?? throw ApiProblemException.Invalid("resume.taskId", "taskId is required for an action."),
+                Action = Require.Text(resume.Action, "resume.action", 100),
+                Comment = resume.Comment,
+                Data = InstancesApi.ToInput(resume.Data),
+                Actor = actor,
+            }),
+            "event" => Event(engine, definition, state, resume, actor),
+            "timer" => engine.FireTimer(definition, state, resume.BookmarkId ?? throw ApiProblemException.Invalid("resume.bookmarkId", "bookmarkId is required for a timer.")),
+            "job" or "child" => engine.ResumeBookmark(definition, state, resume.BookmarkId ?? throw ApiProblemException.Invalid("resume.bookmarkId", "bookmarkId is required."), new ResumeSignal
+            {
+                Outcome = resume.Outcome ?? (resume.Kind == "child" ? "Completed" : "Done"),
+                Outputs = InstancesApi.ToInput(resume.Outputs),
+                Actor = actor,
+            }),
+            _ => throw ApiProblemException.Invalid("resume.kind", "kind must be action, event, timer, job or child."),
+        };
+        return TypedResults.Ok(Respond(definition, step));
+    }
+
+    private static StepResult Event(WorkflowEngine engine, WorkflowDefinition definition, InstanceState state, DryRunResume resume, Actor actor)
+    {
+        var name = Require.Text(resume.EventName, "resume.eventName", 100);
+        var payload = Workflows.Runtime.InstanceStateJson.VariablesFromJson(new JsonObject { ["p"] = resume.Payload?.DeepClone() })["p"];
+        var bookmark = state.Bookmarks.FirstOrDefault(b => b.Kind == BookmarkKind.Event && b.EventName == name && (resume.BookmarkId is null || b.Id == resume.BookmarkId));
+        return bookmark is not null
+            ? engine.ResumeBookmark(definition, state, bookmark.Id, new ResumeSignal { Payload = payload, Actor = actor })
+            : engine.Interrupt(definition, state, name, payload, actor);
+    }
+
+    private static async Task<WorkflowDefinition> ParseAsync(JsonNode? body, ApprovalDbContext db, DefinitionService definitions, CancellationToken ct)
+    {
+        var (definition, errors) = DefinitionService.Parse(body);
+        if (definition is not null) errors.AddRange(await definitions.ValidateAsync(db, definition, ct));
+        if (errors.Count > 0) throw DefinitionService.Invalid(errors);
+        return definition!;
+    }
+
+    private static DryRunResponse Respond(WorkflowDefinition definition, StepResult step)
+    {
+        var state = step.State;
+        var tasks = state.Bookmarks.Where(b => b.Kind == BookmarkKind.Task).Select(b =>
+        {
+            var activity = definition.FindActivity(b.ActivityId)!;
+            var actions = UserTaskActivity.ReadActions(activity).Select(a => new DryRunAction(a.Name, a.DisplayName, a.Permission, a.RequiredFields)).ToList();
+            return new DryRunTask(b.TaskId!.Value, b.ActivityId, activity.DisplayName ?? activity.Id, b.Data?["department"]?.GetValue<string>(), actions);
+        }).ToList();
+        var traversed = new List<DryRunConnection>();
+        foreach (var entry in step.Journal.Where(j => j.Kind == JournalKinds.ActivityCompleted && j.ActivityId is not null && j.Outcome is not null))
+        {
+            foreach (var outcome in entry.Outcome!.Split(','))
+            {
+                if (definition.FindConnection(entry.ActivityId!, outcome) is { } c) traversed.Add(new DryRunConnection(c.Source, c.Outcome, c.Target));
+            }
+        }
+        var journal = step.Journal.Select((j, i) => InstanceViews.ToView(new Persistence.Entities.JournalRecord
+        {
+            Sequence = i + 1, Timestamp = j.Timestamp, Kind = j.Kind, ActivityId = j.ActivityId, ActivityType = j.ActivityType, Outcome = j.Outcome,
+            UserId = j.UserId, Role = j.Role, Action = j.Action, Comment = j.Comment, Message = j.Message,
+            ChangesJson = j.Changes.Count == 0 ? null : System.Text.Json.JsonSerializer.Serialize(j.Changes, System.Text.Json.JsonSerializerOptions.Web),
+        })).ToList();
+        var view = new DryRunView(
+            state.Status.ToString(), state.BusinessStatus, state.Department, InstanceStateJson.VariablesToJson(state.Variables), tasks,
+            [.. state.Bookmarks.Where(b => b.Kind is not BookmarkKind.Task and not BookmarkKind.TaskDue).Select(b => new WaitView(b.Id, b.Kind.ToString(), b.ActivityId, b.EventName, b.CorrelationKey, b.DueAt))],
+            journal, [.. state.Visited.Order(StringComparer.Ordinal)], traversed, [.. step.Jobs.Select(j => $"{j.ActivityType} ({j.ActivityId})")]);
+        return new DryRunResponse(InstanceStateJson.ToNode(state), view);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using ApprovalEngine.Expressions;
+using ApprovalEngine.Server.Features.Instances;
+using ApprovalEngine.Server.Infrastructure;
+using ApprovalEngine.Workflows.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ApprovalEngine.Server.Features.Expressions;
+
+public sealed record CheckExpressionRequest(string? Expression, Dictionary<string, string>? Variables);
+
+public sealed record ExpressionError(int Position, string Message);
+
+public sealed record CheckExpressionResponse(bool Valid, string Type, IReadOnlyList<ExpressionError> Errors);
+
+public sealed record EvaluateExpressionRequest(string? Expression, JsonObject? Variables);
+
+public sealed record EvaluateExpressionResponse(JsonNode? Value, string Type);
+
+/// <summary>The same parser, checker and evaluator the engine uses, for the designer's inline checks and dry runs.</summary>
+public static class ExpressionsApi
+{
+    public static void MapExpressionsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/expressions").WithTags("Expressions");
+        group.MapPost("/check", Check);
+        group.MapPost("/evaluate", Evaluate);
+        group.MapGet("/functions", () => TypedResults.Ok(ExpressionFunctions.All));
+    }
+
+    private static Ok<CheckExpressionResponse> Check(CheckExpressionRequest? request)
+    {
+        var source = Require.Text(request?.Expression, "expression", ExpressionLimits.MaxSourceLength);
+        if (!CompiledExpression.TryParse(source, out var expression, out var syntax))
+        {
+            return TypedResults.Ok(new CheckExpressionResponse(false, "any", [.. syntax.Select(e => new ExpressionError(e.Position, e.Message))]));
+        }
+        if (request!.Variables is null) return TypedResults.Ok(new CheckExpressionResponse(true, "any", []));
+        var types = request.Variables.ToDictionary(v => v.Key, v => WorkflowValidator.VariableTypes.Contains(v.Value) ? ToType(v.Value) : ExpressionType.Any, StringComparer.Ordinal);
+        var check = expression.Check(types);
+        return TypedResults.Ok(new CheckExpressionResponse(check.Errors.Count == 0, check.Type.ToString().ToLowerInvariant(), [.. check.Errors.Select(e => new ExpressionError(e.Position, e.Message))]));
+    }
+
+    private static ExpressionType ToType(string type) => type switch
+    {
+        "string" => ExpressionType.String,
+        "number" => ExpressionType.Number,
+        "boolean" => ExpressionType.Boolean,
+        "datetime" => ExpressionType.DateTime,
+        "list" => ExpressionType.List,
+        "object" => ExpressionType.Object,
+        _ => ExpressionType.Any,
+    };
+
+    private static Ok<EvaluateExpressionResponse> Evaluate(EvaluateExpressionRequest? request, TimeProvider clock)
+    {
+        var source = Require.Text(request?.Expression, "expression", ExpressionLimits.MaxSourceLength);
+        if (!CompiledExpression.TryParse(source, out var expression, out var syntax))
+        {
+            throw ApiProblemException.Invalid("expression", syntax[0].Message);
+        }
+        var scope = new DictionaryScope(InstancesApi.ToInput(request!.Variables), clock.GetUtcNow());
+        try
+        {
+            var value = expression.Evaluate(scope);
+            return TypedResults.Ok(new EvaluateExpressionResponse(ExpressionValues.ToJsonNode(value), ExpressionValues.TypeOf(value).ToString().ToLowerInvariant()));
+        }
+        catch (ExpressionEvaluationException ex)
+        {
+            throw ApiProblemException.Invalid("expression", ex.Message);
+        }
+    }
+
+    private sealed class DictionaryScope(Dictionary<string, object?> values, DateTimeOffset now) : IExpressionScope
+    {
+        public DateTimeOffset Now { get; } = now;
+
+        public bool TryGetValue(string name, out object? value) => values.TryGetValue(name, out value);
+    }
+}

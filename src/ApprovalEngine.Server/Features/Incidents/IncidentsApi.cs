@@ -1,0 +1,40 @@
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Engine;
+using ApprovalEngine.Server.Features.Instances;
+using ApprovalEngine.Server.Identity;
+using ApprovalEngine.Server.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Features.Incidents;
+
+/// <summary>Activities that failed after their retries; an operator retries them once the cause is fixed.</summary>
+public static class IncidentsApi
+{
+    public static void MapIncidentsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/incidents").WithTags("Incidents");
+        group.MapGet("/", List);
+        group.MapPost("/{id}/retry", Retry).RequireAuthorization(Policies.RetryIncidents);
+    }
+
+    private static async Task<Ok<Paged<IncidentView>>> List(ApprovalDbContext db, string? status, Guid? instanceId, int? page, int? pageSize, CancellationToken ct)
+    {
+        var (p, s) = Paging.Check(page, pageSize);
+        var query = db.Incidents.AsNoTracking();
+        if (!string.IsNullOrEmpty(status) && status != "all") query = query.Where(i => i.Status == status);
+        else if (status is null) query = query.Where(i => i.Status == "Open");
+        if (instanceId is { } id) query = query.Where(i => i.InstanceId == id);
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id).Skip((p - 1) * s).Take(s).ToListAsync(ct);
+        return TypedResults.Ok(new Paged<IncidentView>([.. rows.Select(InstanceViews.ToView)], total, p, s));
+    }
+
+    private static async Task<Ok<InstanceView>> Retry(string id, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
+    {
+        var incidentId = Require.Id(id, "incident");
+        await runner.RetryIncidentAsync(incidentId, http.ToActor(), ct);
+        var instanceId = await db.Incidents.AsNoTracking().Where(i => i.Id == incidentId).Select(i => i.InstanceId).FirstAsync(ct);
+        return TypedResults.Ok(await InstanceViews.LoadAsync(db, instanceId, ct));
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Persistence.Entities;
+using ApprovalEngine.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Features.Instances;
+
+public sealed record InstanceSummary(Guid Id, string DefinitionId, int Version, string Status, string? BusinessStatus, string? Department, string? CorrelationId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record InstanceStarted(Guid Id, string DefinitionId, int Version, string Status, string? BusinessStatus, string? CorrelationId);
+
+public sealed record TaskView(
+    Guid Id, Guid InstanceId, string DefinitionId, int DefinitionVersion, string ActivityId, string Title, string? BusinessStatus,
+    string? Department, string Status, string? Assignee, int Priority, DateTimeOffset? DueAt, bool Overdue, DateTimeOffset CreatedAt,
+    string? CorrelationId, string? SubjectType, string? SubjectId, DateTimeOffset? ClosedAt, string? ClosedBy, string? ClosedAction);
+
+public sealed record IncidentView(Guid Id, Guid InstanceId, string ActivityId, string ActivityType, string Message, int Attempts, string Status, DateTimeOffset CreatedAt, DateTimeOffset? ResolvedAt, string? ResolvedBy);
+
+public sealed record WaitView(Guid BookmarkId, string Kind, string ActivityId, string? EventName, string? CorrelationKey, DateTimeOffset? DueAt);
+
+public sealed record InstanceView(
+    Guid Id, string DefinitionId, int Version, string Status, string? BusinessStatus, string? Department, string? CorrelationId,
+    int Priority, long ConcurrencyVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? CompletedAt,
+    string? FinalOutcome, string? Fault, Guid? ParentInstanceId, JsonObject Variables, IReadOnlyList<TaskView> OpenTasks,
+    IReadOnlyList<IncidentView> Incidents, IReadOnlyList<WaitView> Waits, IReadOnlyList<string> VisitedActivities);
+
+public sealed record VariableChangeView(string Name, JsonNode? Before, JsonNode? After);
+
+public sealed record ActorView(string? UserId, string? Role, string? IpAddress);
+
+public sealed record JournalEntryView(long Sequence, DateTimeOffset Timestamp, string Kind, string? ActivityId, string? ActivityType, string? Outcome, ActorView? Actor, string? Action, string? Comment, IReadOnlyList<VariableChangeView> Changes, string? Message);
+
+public static class InstanceViews
+{
+    public static TaskView ToView(TaskRecord t) => new(
+        t.Id, t.InstanceId, t.DefinitionId, t.DefinitionVersion, t.ActivityId, t.Title, t.BusinessStatus, t.Department, t.Status, t.Assignee,
+        t.Priority, t.DueAt, t.Overdue, t.CreatedAt, t.CorrelationId, SubjectType(t.DefinitionId), t.DefinitionId == WdSubject ? t.InstanceId.ToString() : null,
+        t.ClosedAt, t.ClosedBy, t.ClosedAction);
+
+    public const string WdSubject = "wd-request";
+
+    private static string? SubjectType(string definitionId) => definitionId == WdSubject ? WdSubject : null;
+
+    public static IncidentView ToView(IncidentRow i) => new(i.Id, i.InstanceId, i.ActivityId, i.ActivityType, i.Message, i.Attempts, i.Status, i.CreatedAt, i.ResolvedAt, i.ResolvedBy);
+
+    public static InstanceSummary ToSummary(InstanceRecord r) => new(r.Id, r.DefinitionId, r.DefinitionVersion, r.Status, r.BusinessStatus, r.Department, r.CorrelationId, r.CreatedAt, r.UpdatedAt);
+
+    public static async Task<InstanceView> LoadAsync(ApprovalDbContext db, Guid id, CancellationToken ct)
+    {
+        var record = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct)
+            ?? throw new WorkflowNotFoundException($"No instance {id}.");
+        var state = InstanceStateJson.Deserialize(record.StateJson);
+        var tasks = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == id && t.Status == "Open").OrderBy(t => t.CreatedAt).ToListAsync(ct);
+        var incidents = await db.Incidents.AsNoTracking().Where(i => i.InstanceId == id).ToListAsync(ct);
+        return new InstanceView(
+            record.Id, record.DefinitionId, record.DefinitionVersion, record.Status, record.BusinessStatus, record.Department, record.CorrelationId,
+            record.Priority, record.Version, record.CreatedAt, record.UpdatedAt, record.CompletedAt, state.FinalOutcome, state.Fault, record.ParentInstanceId,
+            InstanceStateJson.VariablesToJson(state.Variables), [.. tasks.Select(ToView)], [.. incidents.OrderByDescending(i => i.CreatedAt).Select(ToView)],
+            [.. state.Bookmarks.Where(b => b.Kind != BookmarkKind.TaskDue).Select(b => new WaitView(b.Id, b.Kind.ToString(), b.ActivityId, b.EventName, b.CorrelationKey, b.DueAt))],
+            [.. state.Visited.Order(StringComparer.Ordinal)]);
+    }
+
+    public static JournalEntryView ToView(JournalRecord j) => new(
+        j.Sequence, j.Timestamp, j.Kind, j.ActivityId, j.ActivityType, j.Outcome,
+        j.UserId is null ? null : new ActorView(j.UserId, j.Role, j.IpAddress), j.Action, j.Comment,
+        j.ChangesJson is null ? [] : JsonSerializer.Deserialize<List<VariableChangeView>>(j.ChangesJson, JsonSerializerOptions.Web) ?? [],
+        j.Message);
+}

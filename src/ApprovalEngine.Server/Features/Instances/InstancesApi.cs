@@ -1,0 +1,154 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApprovalEngine.Expressions;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Engine;
+using ApprovalEngine.Server.Identity;
+using ApprovalEngine.Server.Infrastructure;
+using ApprovalEngine.Workflows.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Features.Instances;
+
+public sealed record StartInstanceRequest(string? CorrelationId, JsonObject? Input);
+
+public sealed record CancelRequest(string? Reason);
+
+/// <summary>Start (idempotent by correlation id), read, query, journal and cancel instances.</summary>
+public static class InstancesApi
+{
+    public static void MapInstancesApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/definitions/{id}/instances", Start).WithTags("Instances");
+        var group = app.MapGroup("/api/instances").WithTags("Instances");
+        group.MapGet("/", Query);
+        group.MapGet("/{id}", Get);
+        group.MapGet("/{id}/journal", Journal);
+        group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelInstances);
+    }
+
+    private static async Task<Results<Created<InstanceStarted>, Ok<InstanceStarted>>> Start(string id, StartInstanceRequest? request, HttpContext http, InstanceStarter starter, CancellationToken ct)
+    {
+        if (!http.User.IsSystem() && !http.User.HasRight(Rights.Submit)) throw ApiProblemException.Forbidden("Starting instances needs a system key or the 'submit' right.");
+        request ??= new StartInstanceRequest(null, null);
+        var (started, created) = await starter.StartAsync(id, request.CorrelationId, ToInput(request.Input), http.ToActor(), ct);
+        return created ? TypedResults.Created($"/api/instances/{started.Id}", started) : TypedResults.Ok(started);
+    }
+
+    public static Dictionary<string, object?> ToInput(JsonObject? input)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (input is null) return result;
+        foreach (var (key, value) in input)
+        {
+            try
+            {
+                result[key] = ExpressionValues.FromJsonNode(value);
+            }
+            catch (FormatException ex)
+            {
+                throw ApiProblemException.Invalid($"input.{key}", ex.Message);
+            }
+        }
+        return result;
+    }
+
+    private static async Task<Ok<InstanceView>> Get(string id, ApprovalDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await InstanceViews.LoadAsync(db, Require.Id(id, "instance"), ct));
+
+    private static async Task<Ok<Paged<InstanceSummary>>> Query(ApprovalDbContext db, string? definitionId, string? status, string? correlationId, string? businessStatus, int? page, int? pageSize, CancellationToken ct)
+    {
+        var (p, s) = Paging.Check(page, pageSize);
+        var query = db.Instances.AsNoTracking();
+        if (!string.IsNullOrEmpty(definitionId)) query = query.Where(i => i.DefinitionId == definitionId);
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<InstanceStatus>(status, ignoreCase: true, out var parsed)) throw ApiProblemException.BadRequest("status", $"status must be one of {string.Join(", ", Enum.GetNames<InstanceStatus>())}.");
+            var text = parsed.ToString();
+            query = query.Where(i => i.Status == text);
+        }
+        if (!string.IsNullOrEmpty(correlationId)) query = query.Where(i => i.CorrelationId == correlationId);
+        if (!string.IsNullOrEmpty(businessStatus)) query = query.Where(i => i.BusinessStatus == businessStatus);
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id).Skip((p - 1) * s).Take(s).ToListAsync(ct);
+        return TypedResults.Ok(new Paged<InstanceSummary>([.. rows.Select(InstanceViews.ToSummary)], total, p, s));
+    }
+
+    private static async Task<Ok<Paged<JournalEntryView>>> Journal(string id, ApprovalDbContext db, int? page, int? pageSize, CancellationToken ct)
+    {
+        var instanceId = Require.Id(id, "instance");
+        var (p, s) = Paging.Check(page, pageSize ?? Paging.MaxPageSize);
+        if (!await db.Instances.AnyAsync(i => i.Id == instanceId, ct)) throw new WorkflowNotFoundException($"No instance {id}.");
+        var query = db.Journal.AsNoTracking().Where(j => j.InstanceId == instanceId);
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderBy(j => j.Sequence).Skip((p - 1) * s).Take(s).ToListAsync(ct);
+        return TypedResults.Ok(new Paged<JournalEntryView>([.. rows.Select(InstanceViews.ToView)], total, p, s));
+    }
+
+    private static async Task<Ok<InstanceView>> Cancel(string id, CancelRequest? request, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
+    {
+        var instanceId = Require.Id(id, "instance");
+        var reason = Require.Text(request?.Reason, "reason", 1000);
+        var actor = http.ToActor();
+        await runner.StepAsync(instanceId, (d, s) => runner.Engine.Cancel(d, s, reason, actor), ct);
+        return TypedResults.Ok(await InstanceViews.LoadAsync(db, instanceId, ct));
+    }
+}
+
+/// <summary>Starts instances idempotently: a second start with the same correlation id returns the first instance.</summary>
+public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory scopes, TimeProvider clock)
+{
+    public async Task<(InstanceStarted Started, bool Created)> StartAsync(string definitionId, string? correlationId, IReadOnlyDictionary<string, object?> input, Actor actor, CancellationToken ct)
+    {
+        if (correlationId is { Length: > 200 }) throw ApiProblemException.Invalid("correlationId", "correlationId is longer than 200 characters.");
+        if (await FindAsync(definitionId, correlationId, ct) is { } existing) return (existing, false);
+        try
+        {
+            var state = await runner.ExecuteAsync(async (unit, token) =>
+            {
+                if (!await unit.Db.Definitions.AnyAsync(d => d.Id == definitionId, token)) throw ApiProblemException.NotFound($"No definition '{definitionId}'.");
+                var definition = await unit.GetDefinitionAsync(definitionId, null, token)
+                    ?? throw ApiProblemException.Conflict($"'{definitionId}' has no published version.");
+                var step = runner.Engine.Start(definition, new StartWorkflow
+                {
+                    InstanceId = Guid.CreateVersion7(clock.GetUtcNow()),
+                    CorrelationId = correlationId,
+                    Input = input,
+                    Actor = actor,
+                });
+                return new UnitResult<InstanceState>(step, step.State);
+            }, ct, retryStale: false);
+            var current = await FindByIdAsync(state.Id, ct);
+            return (current, true);
+        }
+        catch (DbUpdateException) when (correlationId is not null)
+        {
+            // Lost the race against a concurrent start with the same correlation id: the unique index kept one.
+            if (await FindAsync(definitionId, correlationId, ct) is { } winner) return (winner, false);
+            throw;
+        }
+    }
+
+    private async Task<InstanceStarted?> FindAsync(string definitionId, string? correlationId, CancellationToken ct)
+    {
+        if (correlationId is null) return null;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
+        var row = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.DefinitionId == definitionId && i.CorrelationId == correlationId && i.ParentInstanceId == null, ct);
+        return row is null ? null : new InstanceStarted(row.Id, row.DefinitionId, row.DefinitionVersion, row.Status, row.BusinessStatus, row.CorrelationId);
+    }
+
+    private async Task<InstanceStarted> FindByIdAsync(Guid id, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
+        var row = await db.Instances.AsNoTracking().FirstAsync(i => i.Id == id, ct);
+        return new InstanceStarted(row.Id, row.DefinitionId, row.DefinitionVersion, row.Status, row.BusinessStatus, row.CorrelationId);
+    }
+}
+
+internal static class JsonDefaults
+{
+    public static readonly JsonSerializerOptions Web = JsonSerializerOptions.Web;
+}

@@ -1,0 +1,167 @@
+using System.Text.Json.Nodes;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Persistence.Entities;
+using ApprovalEngine.Server.Engine;
+using ApprovalEngine.Server.Features.Instances;
+using ApprovalEngine.Server.Identity;
+using ApprovalEngine.Server.Infrastructure;
+using ApprovalEngine.Workflows.Runtime;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Features.Tasks;
+
+public sealed record TaskActionView(string Name, string DisplayName, string? Permission, IReadOnlyList<string> RequiredFields, bool Available, string? Reason);
+
+public sealed record TaskDetail(TaskView Task, IReadOnlyList<TaskActionView> Actions, long InstanceVersion);
+
+public sealed record CompleteTaskRequest(string? Action, string? Comment, JsonObject? Data, long? ExpectedVersion);
+
+/// <summary>The operators' inbox: list, read with the actions the caller may take now, claim, unclaim and complete.</summary>
+public static class TasksApi
+{
+    public static void MapTasksApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tasks").WithTags("Tasks");
+        group.MapGet("/", List);
+        group.MapGet("/{id}", Get);
+        group.MapPost("/{id}/claim", Claim);
+        group.MapPost("/{id}/unclaim", Unclaim);
+        group.MapPost("/{id}/complete", Complete);
+    }
+
+    private static readonly string[] Statuses = ["open", "completed", "cancelled", "all"];
+
+    private static async Task<Ok<Paged<TaskView>>> List(
+        HttpContext http, ApprovalDbContext db, TimeProvider clock, string? department, string? assignee, string? status, string? definitionId,
+        string? businessStatus, bool? overdue, string? sort, int? page, int? pageSize, CancellationToken ct)
+    {
+        var (p, s) = Paging.Check(page, pageSize);
+        var wanted = (status ?? "open").ToLowerInvariant();
+        if (!Statuses.Contains(wanted)) throw ApiProblemException.BadRequest("status", "status must be open, completed, cancelled or all.");
+        var query = db.Tasks.AsNoTracking();
+        if (wanted != "all")
+        {
+            var text = char.ToUpperInvariant(wanted[0]) + wanted[1..];
+            query = query.Where(t => t.Status == text);
+        }
+        var user = http.User;
+        if (!user.IsSystem() && !user.AllDepartments())
+        {
+            // People see the inbox of their own departments only.
+            var mine = user.Departments();
+            if (department is not null && !mine.Contains(department)) throw ApiProblemException.Forbidden($"You are not a member of {department}.");
+            query = query.Where(t => t.Department == null || mine.Contains(t.Department));
+        }
+        if (!string.IsNullOrEmpty(department)) query = query.Where(t => t.Department == department);
+        if (!string.IsNullOrEmpty(assignee)) query = query.Where(t => t.Assignee == (assignee == "me" ? user.UserId() : assignee));
+        if (!string.IsNullOrEmpty(definitionId)) query = query.Where(t => t.DefinitionId == definitionId);
+        if (!string.IsNullOrEmpty(businessStatus)) query = query.Where(t => t.BusinessStatus == businessStatus);
+        if (overdue is { } o)
+        {
+            var now = clock.GetUtcNow();
+            query = o ? query.Where(t => t.Overdue || (t.DueAt != null && t.DueAt < now)) : query.Where(t => !t.Overdue && (t.DueAt == null || t.DueAt >= now));
+        }
+        query = (sort ?? "-priority") switch
+        {
+            "dueAt" => query.OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.Id),
+            "-dueAt" => query.OrderByDescending(t => t.DueAt).ThenBy(t => t.Id),
+            "createdAt" => query.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id),
+            "-createdAt" => query.OrderByDescending(t => t.CreatedAt).ThenBy(t => t.Id),
+            "priority" => query.OrderBy(t => t.Priority).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id),
+            "-priority" => query.OrderByDescending(t => t.Priority).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id),
+            _ => throw ApiProblemException.BadRequest("sort", "sort must be one of dueAt, -dueAt, createdAt, -createdAt, priority, -priority."),
+        };
+        var total = await query.CountAsync(ct);
+        var rows = await query.Skip((p - 1) * s).Take(s).ToListAsync(ct);
+        var now2 = clock.GetUtcNow();
+        return TypedResults.Ok(new Paged<TaskView>([.. rows.Select(r => InstanceViews.ToView(WithOverdue(r, now2)))], total, p, s));
+    }
+
+    private static TaskRecord WithOverdue(TaskRecord r, DateTimeOffset now)
+    {
+        // The SLA timer flags overdue durably; between the due time and its firing the inbox already shows it.
+        if (!r.Overdue && r.Status == "Open" && r.DueAt < now) r.Overdue = true;
+        return r;
+    }
+
+    private static async Task<Ok<TaskDetail>> Get(string id, HttpContext http, ApprovalDbContext db, WorkflowRunner runner, DefinitionCache cache, TimeProvider clock, CancellationToken ct)
+    {
+        var task = await FindAsync(db, id, ct);
+        var (actions, version) = await DescribeAsync(db, cache, runner.Engine, task, http.ToActor(), ct);
+        return TypedResults.Ok(new TaskDetail(InstanceViews.ToView(WithOverdue(task, clock.GetUtcNow())), actions, version));
+    }
+
+    public static async Task<(IReadOnlyList<TaskActionView> Actions, long Version)> DescribeAsync(ApprovalDbContext db, DefinitionCache cache, WorkflowEngine engine, TaskRecord task, Actor actor, CancellationToken ct)
+    {
+        var instance = await db.Instances.AsNoTracking().FirstAsync(i => i.Id == task.InstanceId, ct);
+        if (task.Status != "Open") return ([], instance.Version);
+        var state = InstanceStateJson.Deserialize(instance.StateJson);
+        var definition = await cache.GetAsync(db, instance.DefinitionId, instance.DefinitionVersion, ct);
+        if (definition is null) return ([], instance.Version);
+        var claimedByOther = task.Assignee is not null && task.Assignee != actor.UserId;
+        return ([.. engine.DescribeActions(definition, state, task.Id, actor).Select(a => new TaskActionView(
+            a.Name, a.DisplayName, a.Permission, a.RequiredFields,
+            a.Available && !claimedByOther,
+            claimedByOther && a.Available ? $"Claimed by {task.Assignee}." : a.Reason))], instance.Version);
+    }
+
+    private static async Task<TaskRecord> FindAsync(ApprovalDbContext db, string id, CancellationToken ct)
+    {
+        var taskId = Require.Id(id, "task");
+        return await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, ct) ?? throw ApiProblemException.NotFound($"No task {id}.");
+    }
+
+    private static Task<Ok<TaskView>> Claim(string id, HttpContext http, WorkflowRunner runner, CancellationToken ct) =>
+        SetAssignee(id, http, runner, claim: true, ct);
+
+    private static Task<Ok<TaskView>> Unclaim(string id, HttpContext http, WorkflowRunner runner, CancellationToken ct) =>
+        SetAssignee(id, http, runner, claim: false, ct);
+
+    private static async Task<Ok<TaskView>> SetAssignee(string id, HttpContext http, WorkflowRunner runner, bool claim, CancellationToken ct)
+    {
+        var taskId = Require.Id(id, "task");
+        var actor = http.ToActor();
+        var view = await runner.ExecuteAsync(async (unit, token) =>
+        {
+            var task = await unit.Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, token) ?? throw ApiProblemException.NotFound($"No task {id}.");
+            if (task.Status != "Open") throw ApiProblemException.Conflict("The task is no longer open.");
+            if (!actor.InDepartment(task.Department)) throw ApiProblemException.Forbidden($"Only {task.Department} may claim this task.");
+            if (claim)
+            {
+                if (task.Assignee is not null && task.Assignee != actor.UserId) throw ApiProblemException.Conflict($"The task is already claimed by {task.Assignee}.");
+                task.Assignee = actor.UserId;
+            }
+            else
+            {
+                if (task.Assignee is not null && task.Assignee != actor.UserId && !actor.AllDepartments) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}; only they or a supervisor can release it.");
+                task.Assignee = null;
+            }
+            var (definition, state) = await WorkflowRunner.LoadAsync(unit, task.InstanceId, token);
+            var step = runner.Engine.Note(definition, state, claim ? JournalKinds.TaskClaimed : "TaskUnclaimed", $"{task.Title} {(claim ? "claimed" : "released")} by {actor.UserId}", actor);
+            return new UnitResult<TaskView>(step, InstanceViews.ToView(task));
+        }, ct);
+        return TypedResults.Ok(view);
+    }
+
+    private static async Task<Ok<InstanceView>> Complete(string id, CompleteTaskRequest? request, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
+    {
+        var taskId = Require.Id(id, "task");
+        var action = Require.Text(request?.Action, "action", 100);
+        var comment = Require.OptionalText(request?.Comment, "comment", 4000);
+        var data = InstancesApi.ToInput(request?.Data);
+        var actor = http.ToActor();
+        var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, ct) ?? throw ApiProblemException.NotFound($"No task {id}.");
+        if (task.Assignee is not null && task.Assignee != actor.UserId && !actor.IsSystem) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}.");
+        await runner.StepAsync(task.InstanceId, (d, s) => runner.Engine.CompleteTask(d, s, new CompleteTask
+        {
+            TaskId = taskId,
+            Action = action,
+            Comment = comment,
+            Data = data,
+            Actor = actor,
+            ExpectedVersion = request?.ExpectedVersion,
+        }), ct, retryStale: request?.ExpectedVersion is null);
+        return TypedResults.Ok(await InstanceViews.LoadAsync(db, task.InstanceId, ct));
+    }
+}

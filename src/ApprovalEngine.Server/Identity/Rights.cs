@@ -1,0 +1,92 @@
+namespace ApprovalEngine.Server.Identity;
+
+/// <summary>Rights beyond task permissions; held by people (claims) or systems (API keys).</summary>
+public static class Rights
+{
+    public const string Submit = "submit";
+    public const string ApproveWorkOrders = "workorders:approve";
+    public const string EditDefinitions = "definitions:edit";
+    public const string RetryIncidents = "incidents:retry";
+    public const string CancelInstances = "instances:cancel";
+    public const string ExportWdRequests = "wd:export";
+    public const string CreateWdRequests = "wd:create";
+    public const string Sandbox = "sandbox";
+}
+
+public static class ClaimNames
+{
+    public const string Subject = "sub";
+    public const string Name = "name";
+    public const string Role = "role";
+    public const string Department = "department";
+    public const string Permission = "permission";
+    public const string Right = "right";
+    public const string AllDepartments = "all_departments";
+    public const string IsSystem = "is_system";
+}
+
+/// <summary>A person who signs in: departments, task permissions (e.g. wd:3) and rights.</summary>
+public sealed record UserAccount
+{
+    public required string Username { get; init; }
+    public string? DisplayName { get; init; }
+
+    /// <summary>ASP.NET Core Identity password hash; development users compare with the username instead.</summary>
+    public string? PasswordHash { get; init; }
+
+    public string? Role { get; init; }
+    public IReadOnlyList<string> Departments { get; init; } = [];
+    public bool AllDepartments { get; init; }
+    public IReadOnlyList<string> Permissions { get; init; } = [];
+    public IReadOnlyList<string> Rights { get; init; } = [];
+}
+
+/// <summary>A calling system identified by an API key.</summary>
+public sealed record ApiKeyAccount
+{
+    public required string Name { get; init; }
+    public required string Key { get; init; }
+    public IReadOnlyList<string> Rights { get; init; } = [];
+}
+
+/// <summary>Identities from configuration (<c>Identities:Users</c>, <c>Identities:ApiKeys</c>), plus the development ones in Development.</summary>
+public sealed class IdentityOptions
+{
+    public List<UserAccount> Users { get; set; } = [];
+    public List<ApiKeyAccount> ApiKeys { get; set; } = [];
+
+    /// <summary>True only in Development: passwords equal usernames.</summary>
+    public bool DevelopmentPasswords { get; set; }
+}
+
+public static class DevelopmentIdentities
+{
+    private static readonly string[] Wd123 = ["wd:1", "wd:2", "wd:3"];
+
+    public static readonly IReadOnlyList<UserAccount> Users =
+    [
+        new() { Username = "cs1", DisplayName = "Customer Support 1", Role = "CS agent", Departments = ["CS"], Permissions = Wd123, Rights = [Rights.CreateWdRequests] },
+        new() { Username = "retention1", DisplayName = "Retention 1", Role = "Retention agent", Departments = ["Retention"], Permissions = Wd123 },
+        new() { Username = "dealing1", DisplayName = "Dealing 1", Role = "Dealer", Departments = ["Dealing"], Permissions = Wd123 },
+        new() { Username = "bo1", DisplayName = "Backoffice 1", Role = "Backoffice officer", Departments = ["Backoffice"], Permissions = ["wd:1", "wd:2", "wd:3", "wd:4"], Rights = [Rights.ExportWdRequests] },
+        new()
+        {
+            Username = "supervisor1", DisplayName = "Supervisor 1", Role = "Supervisor", Departments = ["CS", "Retention", "Dealing", "Backoffice", "Operations"], AllDepartments = true,
+            Permissions = ["wd:1", "wd:2", "wd:3", "wd:4", "wd:5"],
+            Rights = [Rights.ExportWdRequests, Rights.CreateWdRequests, Rights.RetryIncidents, Rights.CancelInstances, Rights.Sandbox],
+        },
+        new() { Username = "maker1", DisplayName = "Maker 1", Role = "Operations maker", Departments = ["Operations"], Rights = [Rights.Submit] },
+        new() { Username = "checker1", DisplayName = "Checker 1", Role = "Operations checker", Departments = ["Operations"], Permissions = [Rights.ApproveWorkOrders], Rights = [Rights.ApproveWorkOrders] },
+        new() { Username = "checker2", DisplayName = "Checker 2", Role = "Operations checker", Departments = ["Operations"], Permissions = [Rights.ApproveWorkOrders], Rights = [Rights.ApproveWorkOrders] },
+        new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions] },
+    ];
+
+    public static readonly IReadOnlyList<ApiKeyAccount> ApiKeys =
+    [
+        new()
+        {
+            Name = "dev-system", Key = "dev-system-key",
+            Rights = [Rights.Submit, Rights.CreateWdRequests, Rights.CancelInstances, Rights.RetryIncidents, Rights.Sandbox, Rights.ExportWdRequests],
+        },
+    ];
+}

@@ -1,0 +1,21 @@
+using ApprovalEngine.Server.Identity;
+using Microsoft.AspNetCore.Authorization;
+
+namespace ApprovalEngine.Server.Infrastructure;
+
+public static class Policies
+{
+    public const string EditDefinitions = nameof(EditDefinitions);
+    public const string CancelInstances = nameof(CancelInstances);
+    public const string RetryIncidents = nameof(RetryIncidents);
+    public const string Sandbox = nameof(Sandbox);
+
+    public static void Add(AuthorizationOptions options)
+    {
+        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
+        options.AddPolicy(EditDefinitions, p => p.RequireClaim(ClaimNames.Right, Rights.EditDefinitions));
+        options.AddPolicy(CancelInstances, p => p.RequireClaim(ClaimNames.Right, Rights.CancelInstances));
+        options.AddPolicy(RetryIncidents, p => p.RequireClaim(ClaimNames.Right, Rights.RetryIncidents));
+        options.AddPolicy(Sandbox, p => p.RequireClaim(ClaimNames.Right, Rights.Sandbox));
+    }
+}

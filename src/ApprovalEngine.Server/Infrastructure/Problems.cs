@@ -1,0 +1,62 @@
+using System.Text.Json;
+using ApprovalEngine.Workflows.Runtime;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ApprovalEngine.Server.Infrastructure;
+
+/// <summary>An error a client can fix, reported as RFC 9457 problem details naming the fields.</summary>
+public sealed class ApiProblemException(int status, string title, IReadOnlyDictionary<string, string[]>? errors = null, string? detail = null) : Exception(title)
+{
+    public int Status { get; } = status;
+    public string Title { get; } = title;
+    public string? Detail { get; } = detail;
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
+
+    public static ApiProblemException BadRequest(string field, string message) => new(400, "The request is malformed.", new Dictionary<string, string[]> { [field] = [message] }, message);
+
+    public static ApiProblemException Invalid(string field, string message) => new(422, "The request is invalid.", new Dictionary<string, string[]> { [field] = [message] }, message);
+
+    public static ApiProblemException Invalid(IReadOnlyDictionary<string, string[]> errors, string? detail = null) => new(422, "The request is invalid.", errors, detail ?? errors.Values.SelectMany(v => v).FirstOrDefault());
+
+    public static ApiProblemException NotFound(string what) => new(404, "Not found.", null, what);
+
+    public static ApiProblemException Forbidden(string why) => new(403, "Not permitted.", null, why);
+
+    public static ApiProblemException Conflict(string why) => new(409, "Not available in the current state.", null, why);
+}
+
+/// <summary>Turns every exception a client can cause into problem details; anything else is a logged 500.</summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var http = httpContext;
+        var (status, title, detail, errors) = exception switch
+        {
+            ApiProblemException p => (p.Status, p.Title, p.Detail, p.Errors),
+            WorkflowValidationException v => (422, "The request is invalid.", v.Message, v.Errors),
+            WorkflowNotFoundException n => (404, "Not found.", n.Message, null),
+            WorkflowForbiddenException f => (403, "Not permitted.", f.Message, null),
+            WorkflowConflictException c => (409, c.Stale ? "The data changed underneath." : "Not available in the current state.", c.Message, null),
+            BadHttpRequestException b => (b.StatusCode, "The request is malformed.", Describe(b), FieldOf(b)),
+            JsonException j => (400, "The request is malformed.", $"Malformed JSON: {j.Message}", JsonField(j)),
+            _ => (500, "Unexpected error.", "An unexpected error occurred; it has been logged.", (IReadOnlyDictionary<string, string[]>?)null),
+        };
+        if (status >= 500) logger.LogError(exception, "Unhandled error on {Path}", http.Request.Path);
+        http.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
+        problem.Extensions["errors"] = errors ?? new Dictionary<string, string[]>();
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static string Describe(BadHttpRequestException b) => b.InnerException is JsonException j ? $"Malformed JSON: {j.Message}" : b.Message;
+
+    private static IReadOnlyDictionary<string, string[]>? FieldOf(BadHttpRequestException b) => b.InnerException is JsonException j ? JsonField(j) : null;
+
+    private static Dictionary<string, string[]> JsonField(JsonException j)
+    {
+        var path = string.IsNullOrEmpty(j.Path) || j.Path == "$" ? "body" : j.Path.TrimStart('$', '.');
+        return new Dictionary<string, string[]> { [path] = [j.Message.Split(" Path:", 2)[0]] };
+    }
+}

@@ -1,0 +1,136 @@
+using System.Text.Json.Serialization;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Scheduling;
+using ApprovalEngine.Server.Engine;
+using ApprovalEngine.Server.Features.Activities;
+using ApprovalEngine.Server.Features.Auth;
+using ApprovalEngine.Server.Features.Definitions;
+using ApprovalEngine.Server.Features.DryRun;
+using ApprovalEngine.Server.Features.Events;
+using ApprovalEngine.Server.Features.Expressions;
+using ApprovalEngine.Server.Features.Health;
+using ApprovalEngine.Server.Features.Incidents;
+using ApprovalEngine.Server.Features.Instances;
+using ApprovalEngine.Server.Features.Sandbox;
+using ApprovalEngine.Server.Features.Tasks;
+using ApprovalEngine.Server.Identity;
+using ApprovalEngine.Server.Infrastructure;
+using ApprovalEngine.Workflows.Activities;
+using ApprovalEngine.Workflows.Hosting;
+using ApprovalEngine.Workflows.Runtime;
+using ApprovalEngine.Workflows.Validation;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.IdentityModel.Tokens;
+
+namespace ApprovalEngine.Server;
+
+/// <summary>Registers a domain's activities (e.g. the WD flow's) into the registry.</summary>
+public interface IActivityModule
+{
+    void Register(ActivityRegistry registry, IServiceProvider services);
+}
+
+public static class ServerSetup
+{
+    public static WebApplicationBuilder AddApprovalEngine(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration;
+        var isDevelopment = builder.Environment.IsDevelopment();
+        var provider = Enum.TryParse<DatabaseProvider>(config["Database:Provider"], ignoreCase: true, out var p) ? p : DatabaseProvider.Sqlite;
+        var connectionString = config.GetConnectionString("ApprovalEngine") ?? "Data Source=approval-engine.db;Default Timeout=30";
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddDbContext<ApprovalDbContext>(o => ApprovalDbContext.Configure(o, provider, connectionString));
+        services.AddSingleton<DefinitionCache>();
+        services.AddSingleton(sp =>
+        {
+            var registry = ActivityRegistry.CreateDefault(sp.GetRequiredService<ICronSchedule>());
+            foreach (var module in sp.GetServices<IActivityModule>()) module.Register(registry, sp);
+            return registry;
+        });
+        services.AddSingleton(sp => new WorkflowValidator(sp.GetRequiredService<ActivityRegistry>()));
+        services.AddSingleton(sp => new WorkflowEngine(sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new WorkflowCoordinator(sp.GetRequiredService<WorkflowEngine>()));
+        services.Configure<EngineHostOptions>(config.GetSection("Engine"));
+        services.AddSingleton<WorkflowRunner>();
+        services.AddSingleton<IWorkflowTriggerHandler>(sp => sp.GetRequiredService<WorkflowRunner>());
+        services.AddSingleton<DefinitionService>();
+        services.AddSingleton<InstanceStarter>();
+        services.AddSingleton<EventDispatcher>();
+        services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System);
+
+        // Identities: configuration always; the development users and key only in Development.
+        services.Configure<Identity.IdentityOptions>(config.GetSection("Identities"));
+        services.PostConfigure<Identity.IdentityOptions>(o =>
+        {
+            if (!isDevelopment) return;
+            o.DevelopmentPasswords = true;
+            o.Users.AddRange(DevelopmentIdentities.Users.Where(u => o.Users.All(x => x.Username != u.Username)));
+            o.ApiKeys.AddRange(DevelopmentIdentities.ApiKeys.Where(k => o.ApiKeys.All(x => x.Key != k.Key)));
+        });
+        services.Configure<AuthOptions>(config.GetSection("Auth"));
+        services.AddSingleton<TokenService>();
+        var auth = config.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        services.AddAuthentication("Smart")
+            .AddPolicyScheme("Smart", "API key or bearer token", o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) ? ApiKeyAuthenticationHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = auth.Issuer,
+                    ValidAudience = auth.Issuer,
+                    IssuerSigningKey = auth.SigningKey is { Length: >= 32 } ? auth.Key() : null,
+                    NameClaimType = ClaimNames.Name,
+                    RoleClaimType = ClaimNames.Role,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+            });
+        services.AddAuthorization(Policies.Add);
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.MaxDepth = 64;
+        });
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = 1024 * 1024);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+        services.AddOpenApi();
+        services.AddHealthChecks()
+            .AddDbContextCheck<ApprovalDbContext>("database")
+            .AddCheck<SchedulerHealthCheck>("scheduler");
+        return builder;
+    }
+
+    public static async Task<WebApplication> UseApprovalEngineAsync(this WebApplication app)
+    {
+        await StartupTasks.RunAsync(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapHealthApi();
+        app.MapAuthApi();
+        app.MapActivitiesApi();
+        app.MapDefinitionsApi();
+        app.MapInstancesApi();
+        app.MapTasksApi();
+        app.MapEventsApi();
+        app.MapIncidentsApi();
+        app.MapExpressionsApi();
+        app.MapDryRunApi();
+        if (app.Environment.IsDevelopment()) app.MapSandboxApi();
+        app.MapFallback("/api/{**path}", () => Results.Problem(statusCode: 404, title: "Not found.", detail: "No such API route.")).AllowAnonymous();
+        DesignerHosting.Map(app);
+        return app;
+    }
+}
