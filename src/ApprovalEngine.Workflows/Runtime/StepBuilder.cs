@@ -138,6 +138,23 @@ internal sealed class StepBuilder
         }
     }
 
+    /// <summary>
+    /// Cancels every branch forked by the fork execution <paramref name="forkKey"/> ("forkId@seq/"): their bookmarks
+    /// (tasks, timers, children) and the work still queued for them in this step.
+    /// </summary>
+    public void CancelBranches(string forkKey)
+    {
+        foreach (var sibling in State.Bookmarks.Where(b => b.Branch is not null && b.Branch.Contains(forkKey, StringComparison.Ordinal)).ToList())
+        {
+            RemoveBookmark(sibling);
+            if (sibling.Kind == BookmarkKind.Task) Journal(JournalKinds.TaskCancelled, Definition.FindActivity(sibling.ActivityId));
+        }
+        if (_queue.Count == 0) return;
+        var keep = _queue.Where(w => w.Branch is null || !w.Branch.Contains(forkKey, StringComparison.Ordinal)).ToList();
+        _queue.Clear();
+        foreach (var w in keep) _queue.Enqueue(w);
+    }
+
     public void CancelAllBookmarks()
     {
         foreach (var b in State.Bookmarks.Where(b => b.Kind != BookmarkKind.TaskDue).ToList())

@@ -209,13 +209,7 @@ public sealed class JoinActivity : IActivity
             if (!context.State.Joins.TryGetValue(firedKey, out var fired)) context.State.Joins[firedKey] = fired = [];
             if (fired.Contains(forkKey)) return ActivityResult.Stop;
             fired.Add(forkKey);
-            if (forkKey.Length > 0)
-            {
-                foreach (var sibling in context.State.Bookmarks.Where(b => b.Branch is not null && b.Branch.Contains(forkKey, StringComparison.Ordinal)).ToList())
-                {
-                    step.RemoveBookmark(sibling);
-                }
-            }
+            if (forkKey.Length > 0) step.CancelBranches(forkKey);
             step.ContinueOnBranch = parentBranch;
             return ActivityResult.Done;
         }
