@@ -232,14 +232,17 @@ internal sealed class StepBuilder
         {
             case ActivityResult.Outcomes o:
                 Journal(JournalKinds.ActivityCompleted, definition, outcome: string.Join(",", o.Names));
+                // Only a parallel split (an activity whose outcomes are its branches, i.e. Fork) starts new branch
+                // lineages; other multi-outcome results (a Timer's last Tick + Done) stay on the current branch.
+                var split = o.Names.Count > 1 && _registry.TryGet(definition.Type, out var type) && type.Descriptor.DynamicOutcomes == "branches";
                 foreach (var outcome in o.Names)
                 {
                     var connection = Definition.FindConnection(definition.Id, outcome);
                     if (connection is null) continue;
-                    var nextBranch = o.Names.Count > 1 ? $"{branch};{definition.Id}@{State.Sequence}/{outcome}" : branch;
+                    var nextBranch = split ? $"{branch};{definition.Id}@{State.Sequence}/{outcome}" : branch;
                     Enqueue(connection.Target, nextBranch, $"{connection.Source}:{connection.Outcome}");
                 }
-                if (o.Names.Count > 1) State.Sequence++;
+                if (split) State.Sequence++;
                 break;
             case ActivityResult.Suspended s:
                 AddBookmarks(s.Bookmarks);
