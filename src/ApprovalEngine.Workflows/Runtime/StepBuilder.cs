@@ -118,6 +118,11 @@ internal sealed class StepBuilder
     {
         if (!State.Bookmarks.Remove(bookmark)) return;
         if (!Result.BookmarksAdded.Remove(bookmark)) Result.BookmarksRemoved.Add(bookmark);
+        if (bookmark.Kind == BookmarkKind.Child && bookmark.ChildInstanceId is { } child && closeTaskAs == TaskStatus.Cancelled)
+        {
+            // The parent stops waiting: a child started in this same step is simply not started, others are cancelled.
+            if (Result.ChildStarts.RemoveAll(c => c.ChildInstanceId == child) == 0) Result.ChildrenCancelled.Add(child);
+        }
         if (bookmark.Kind == BookmarkKind.Task && bookmark.TaskId is { } taskId)
         {
             var opened = Result.TasksOpened.FindIndex(t => t.Id == taskId);
