@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -17,22 +18,32 @@ public sealed record WorkflowDefinition
     public IReadOnlyList<ConnectionDefinition> Connections { get; init; } = [];
     public IReadOnlyList<InterruptDefinition> Interrupts { get; init; } = [];
 
-    public ActivityDefinition? FindActivity(string id)
-    {
-        foreach (var a in Activities)
-        {
-            if (a.Id == id) return a;
-        }
-        return null;
-    }
+    // Lookups built once per definition instance (definitions are immutable once published); the first match wins,
+    // as with the linear scans they replace.
+    private static readonly ConditionalWeakTable<WorkflowDefinition, Lookup> Lookups = [];
 
-    public ConnectionDefinition? FindConnection(string sourceId, string outcome)
+    public ActivityDefinition? FindActivity(string id) =>
+        Lookups.GetValue(this, static d => new Lookup(d)).Activities.GetValueOrDefault(id);
+
+    public ConnectionDefinition? FindConnection(string sourceId, string outcome) =>
+        Lookups.GetValue(this, static d => new Lookup(d)).Connections.GetValueOrDefault((sourceId, outcome));
+
+    private sealed class Lookup
     {
-        foreach (var c in Connections)
+        public readonly Dictionary<string, ActivityDefinition> Activities = new(StringComparer.Ordinal);
+        public readonly Dictionary<(string, string), ConnectionDefinition> Connections = [];
+
+        public Lookup(WorkflowDefinition definition)
         {
-            if (c.Source == sourceId && c.Outcome == outcome) return c;
+            foreach (var a in definition.Activities)
+            {
+                if (a.Id is not null) Activities.TryAdd(a.Id, a);
+            }
+            foreach (var c in definition.Connections)
+            {
+                if (c.Source is not null && c.Outcome is not null) Connections.TryAdd((c.Source, c.Outcome), c);
+            }
         }
-        return null;
     }
 }
 

@@ -48,7 +48,8 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
     public WorkflowDefinition Definition(string id, int? version = null) =>
         _definitions[(id, version ?? _published[id])];
 
-    public async Task<InstanceState> StartAsync(string definitionId, IReadOnlyDictionary<string, object?>? input = null, string? correlationId = null, Actor? actor = null)
+    /// <param name="instanceId">The new instance's id; random when null (pass one for deterministic replays).</param>
+    public async Task<InstanceState> StartAsync(string definitionId, IReadOnlyDictionary<string, object?>? input = null, string? correlationId = null, Actor? actor = null, Guid? instanceId = null)
     {
         if (correlationId is not null && _instances.Values.FirstOrDefault(i => i.DefinitionId == definitionId && i.CorrelationId == correlationId && i.ParentInstanceId is null) is { } existing)
         {
@@ -56,7 +57,7 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
         }
         var step = Engine.Start(Definition(definitionId), new StartWorkflow
         {
-            InstanceId = Guid.NewGuid(),
+            InstanceId = instanceId ?? Guid.NewGuid(),
             CorrelationId = correlationId,
             Input = input ?? new Dictionary<string, object?>(),
             Actor = actor ?? Actor.System(),

@@ -55,6 +55,14 @@ public sealed class WorkflowCoordinator(WorkflowEngine engine)
                     Actor = step.Journal.Count > 0 ? Actor.System("parent") : Actor.System(),
                 }));
             }
+            foreach (var childId in step.ChildrenCancelled)
+            {
+                var child = await unit.GetInstanceAsync(childId, cancellationToken);
+                if (child is null || child.IsFinished) continue;
+                var definition = await unit.GetDefinitionAsync(child.DefinitionId, child.DefinitionVersion, cancellationToken)
+                    ?? throw new WorkflowConflictException($"Definition {child.DefinitionId} v{child.DefinitionVersion} is missing.");
+                queue.Enqueue(engine.Cancel(definition, child, "The parent flow no longer waits for this sub-workflow.", Actor.System("parent")));
+            }
             if (step.Parent is { } parent)
             {
                 var state = await unit.GetInstanceAsync(parent.ParentInstanceId, cancellationToken);

@@ -118,6 +118,11 @@ internal sealed class StepBuilder
     {
         if (!State.Bookmarks.Remove(bookmark)) return;
         if (!Result.BookmarksAdded.Remove(bookmark)) Result.BookmarksRemoved.Add(bookmark);
+        if (bookmark.Kind == BookmarkKind.Child && bookmark.ChildInstanceId is { } child && closeTaskAs == TaskStatus.Cancelled)
+        {
+            // The parent stops waiting: a child started in this same step is simply not started, others are cancelled.
+            if (Result.ChildStarts.RemoveAll(c => c.ChildInstanceId == child) == 0) Result.ChildrenCancelled.Add(child);
+        }
         if (bookmark.Kind == BookmarkKind.Task && bookmark.TaskId is { } taskId)
         {
             var opened = Result.TasksOpened.FindIndex(t => t.Id == taskId);
@@ -136,6 +141,23 @@ internal sealed class StepBuilder
                 RemoveBookmark(due);
             }
         }
+    }
+
+    /// <summary>
+    /// Cancels every branch forked by the fork execution <paramref name="forkKey"/> ("forkId@seq/"): their bookmarks
+    /// (tasks, timers, children) and the work still queued for them in this step.
+    /// </summary>
+    public void CancelBranches(string forkKey)
+    {
+        foreach (var sibling in State.Bookmarks.Where(b => b.Branch is not null && b.Branch.Contains(forkKey, StringComparison.Ordinal)).ToList())
+        {
+            RemoveBookmark(sibling);
+            if (sibling.Kind == BookmarkKind.Task) Journal(JournalKinds.TaskCancelled, Definition.FindActivity(sibling.ActivityId));
+        }
+        if (_queue.Count == 0) return;
+        var keep = _queue.Where(w => w.Branch is null || !w.Branch.Contains(forkKey, StringComparison.Ordinal)).ToList();
+        _queue.Clear();
+        foreach (var w in keep) _queue.Enqueue(w);
     }
 
     public void CancelAllBookmarks()
@@ -215,14 +237,17 @@ internal sealed class StepBuilder
         {
             case ActivityResult.Outcomes o:
                 Journal(JournalKinds.ActivityCompleted, definition, outcome: string.Join(",", o.Names));
+                // Only a parallel split (an activity whose outcomes are its branches, i.e. Fork) starts new branch
+                // lineages; other multi-outcome results (a Timer's last Tick + Done) stay on the current branch.
+                var split = o.Names.Count > 1 && _registry.TryGet(definition.Type, out var type) && type.Descriptor.DynamicOutcomes == "branches";
                 foreach (var outcome in o.Names)
                 {
                     var connection = Definition.FindConnection(definition.Id, outcome);
                     if (connection is null) continue;
-                    var nextBranch = o.Names.Count > 1 ? $"{branch};{definition.Id}@{State.Sequence}/{outcome}" : branch;
+                    var nextBranch = split ? $"{branch};{definition.Id}@{State.Sequence}/{outcome}" : branch;
                     Enqueue(connection.Target, nextBranch, $"{connection.Source}:{connection.Outcome}");
                 }
-                if (o.Names.Count > 1) State.Sequence++;
+                if (split) State.Sequence++;
                 break;
             case ActivityResult.Suspended s:
                 AddBookmarks(s.Bookmarks);

@@ -23,6 +23,9 @@ public sealed class StepResult
     public List<Bookmark> BookmarksRemoved { get; } = [];
     public List<JobRequest> Jobs { get; } = [];
     public List<ChildStart> ChildStarts { get; } = [];
+
+    /// <summary>Child instances the parent no longer waits for (its CallWorkflow was cancelled): the host cancels them in the same transaction.</summary>
+    public List<Guid> ChildrenCancelled { get; } = [];
     public List<IncidentRecord> Incidents { get; } = [];
 
     /// <summary>Set when this step finished a child instance: the host resumes the parent in the same transaction.</summary>

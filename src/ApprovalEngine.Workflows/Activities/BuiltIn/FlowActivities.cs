@@ -209,13 +209,21 @@ public sealed class JoinActivity : IActivity
             if (!context.State.Joins.TryGetValue(firedKey, out var fired)) context.State.Joins[firedKey] = fired = [];
             if (fired.Contains(forkKey)) return ActivityResult.Stop;
             fired.Add(forkKey);
-            if (forkKey.Length > 0)
-            {
-                foreach (var sibling in context.State.Bookmarks.Where(b => b.Branch is not null && b.Branch.Contains(forkKey, StringComparison.Ordinal)).ToList())
-                {
-                    step.RemoveBookmark(sibling);
-                }
-            }
+            if (forkKey.Length > 0) step.CancelBranches(forkKey);
+            step.ContinueOnBranch = parentBranch;
+            return ActivityResult.Done;
+        }
+        // Reached on a forked branch: wait for every connected branch of that fork execution, however each one
+        // gets here (a branch may reach the join by several connections, e.g. both sides of a decision).
+        if (ForkBranches(context, segment) is { } branches)
+        {
+            var forkKey = segment[..(segment.IndexOf('/', StringComparison.Ordinal) + 1)];
+            var key = context.Activity.Id + "|" + forkKey;
+            if (!context.State.Joins.TryGetValue(key, out var done)) context.State.Joins[key] = done = [];
+            var name = segment[forkKey.Length..];
+            if (!done.Contains(name)) done.Add(name);
+            if (branches.Any(b => !done.Contains(b))) return ActivityResult.Stop;
+            context.State.Joins.Remove(key);
             step.ContinueOnBranch = parentBranch;
             return ActivityResult.Done;
         }
@@ -226,5 +234,21 @@ public sealed class JoinActivity : IActivity
         context.State.Joins.Remove(context.Activity.Id);
         step.ContinueOnBranch = parentBranch;
         return ActivityResult.Done;
+    }
+
+    /// <summary>The connected branches of the fork named by a lineage segment ("forkId@seq/branch"), or null.</summary>
+    private static List<string>? ForkBranches(ActivityContext context, string segment)
+    {
+        var at = segment.IndexOf('@', StringComparison.Ordinal); // activity ids cannot hold '@'; branch names may
+        var slash = segment.IndexOf('/', StringComparison.Ordinal);
+        if (at <= 0 || slash < at) return null;
+        var fork = context.Definition.FindActivity(segment[..at]);
+        if (fork?.Inputs["branches"] is not System.Text.Json.Nodes.JsonArray list) return null;
+        var branches = new List<string>();
+        foreach (var node in list)
+        {
+            if (node?.GetValue<string>() is { } b && context.Definition.FindConnection(fork.Id, b) is not null) branches.Add(b);
+        }
+        return branches;
     }
 }
