@@ -68,11 +68,12 @@ public sealed class WdHarness
     public const string Account = "MT4-100200";
     public static readonly DateTimeOffset T0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
-    public WdHarness(ILedger? ledger = null)
+    /// <param name="ledgerFactory">Wraps the sandbox ledger the activities see (faults, outages).</param>
+    public WdHarness(Func<ILedger, ILedger>? ledgerFactory = null)
     {
         Clock = new ManualClock(T0);
         Ledger = new InMemorySandboxLedger(Clock);
-        Registry = WdActivities.CreateRegistry(ledger ?? Ledger, Clock);
+        Registry = WdActivities.CreateRegistry(ledgerFactory?.Invoke(Ledger) ?? Ledger, Clock);
         Host = new InMemoryWorkflowHost(Registry, Clock);
         Definition = Repo.LoadWdDefinition();
         Host.Publish(Definition);
