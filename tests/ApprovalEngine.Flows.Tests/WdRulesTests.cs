@@ -37,6 +37,7 @@ public class WdAmountsTests
 
     [TestCase(1_000, 1_000, "100")]
     [TestCase(1_000, 3_000, "33.33")]
+    [TestCase(99_996, 100_000, "99.99")]
     [TestCase(500, 0, null)]
     public void Margin_level(decimal equity, decimal margin, string? expected) =>
         Assert.That(WdAmounts.MarginLevel(equity, margin), Is.EqualTo(expected is null ? null : decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture)));

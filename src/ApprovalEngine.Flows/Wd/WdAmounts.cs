@@ -57,11 +57,11 @@ public static class WdAmounts
     }
 
     /// <summary>
-    /// Margin level in percent = Equity / Margin × 100; null when no margin is used (no open positions), which the
-    /// flow treats as "margin level is fine".
+    /// Margin level in percent = Equity / Margin × 100, truncated (never rounded up) to 2 decimals so that 99.996 does
+    /// not pass a "≥ 100" check; null when no margin is used (no open positions), which the flow treats as fine.
     /// </summary>
     public static decimal? MarginLevel(decimal equity, decimal margin) =>
-        margin == 0 ? null : Math.Round(equity / margin * 100m, 2, MidpointRounding.AwayFromZero);
+        margin == 0 ? null : Math.Round(equity / margin * 100m, 2, MidpointRounding.ToZero);
 
     /// <summary>
     /// Checks a new WD request (the 422 of POST /api/wd-requests): positive amount with the currency's precision,
