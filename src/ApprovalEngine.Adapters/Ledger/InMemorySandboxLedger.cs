@@ -1,0 +1,78 @@
+namespace ApprovalEngine.Adapters.Ledger;
+
+/// <summary>
+/// A thread-safe in-memory trading platform for tests and development. Withdrawals reduce balance, equity and free
+/// margin; a withdrawal larger than the balance is refused. Idempotent on the request's key.
+/// </summary>
+public sealed class InMemorySandboxLedger(TimeProvider? clock = null) : ILedger
+{
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly Dictionary<string, TradingAccount> _accounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, BalanceOperation> _byKey = new(StringComparer.Ordinal);
+    private readonly List<BalanceOperation> _operations = [];
+    private long _nextTradeId = 1_000_000;
+
+    /// <summary>Creates or replaces an account.</summary>
+    public void SetAccount(TradingAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        lock (_gate) _accounts[account.Account] = account;
+    }
+
+    /// <summary>The account now, or null.</summary>
+    public TradingAccount? FindAccount(string account)
+    {
+        lock (_gate) return _accounts.GetValueOrDefault(account);
+    }
+
+    /// <summary>Operations applied, oldest first; all accounts when <paramref name="account"/> is null.</summary>
+    public IReadOnlyList<BalanceOperation> Operations(string? account = null)
+    {
+        lock (_gate) return [.. _operations.Where(o => account is null || o.Account == account)];
+    }
+
+    public Task<TradingAccount?> GetAccountAsync(string account, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(FindAccount(account));
+    }
+
+    public Task<BalanceOperation> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (string.IsNullOrWhiteSpace(request.IdempotencyKey)) throw new LedgerRejectedException("A balance operation needs an idempotency key.");
+        lock (_gate)
+        {
+            if (_byKey.TryGetValue(request.IdempotencyKey, out var earlier))
+            {
+                if (earlier.Account != request.Account || earlier.Amount != request.Amount || earlier.Currency != request.Currency)
+                {
+                    throw new LedgerRejectedException($"The idempotency key '{request.IdempotencyKey}' was already used for a different operation.");
+                }
+                return Task.FromResult(earlier);
+            }
+            if (!_accounts.TryGetValue(request.Account, out var account)) throw new LedgerRejectedException($"Unknown trading account '{request.Account}'.");
+            if (!string.Equals(account.Currency, request.Currency, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new LedgerRejectedException($"Account '{request.Account}' is in {account.Currency}, not {request.Currency}.");
+            }
+            if (request.Amount == 0) throw new LedgerRejectedException("A balance operation needs a non-zero amount.");
+            if (account.Balance + request.Amount < 0)
+            {
+                throw new LedgerRejectedException($"Insufficient balance on '{request.Account}': {account.Balance} {account.Currency}, operation {request.Amount}.");
+            }
+            _accounts[request.Account] = account with
+            {
+                Balance = account.Balance + request.Amount,
+                Equity = account.Equity + request.Amount,
+                FreeMargin = account.FreeMargin + request.Amount,
+            };
+            var operation = new BalanceOperation(++_nextTradeId, request.Account, request.Amount, account.Currency, request.Comment, request.IdempotencyKey, _clock.GetUtcNow());
+            _byKey[request.IdempotencyKey] = operation;
+            _operations.Add(operation);
+            return Task.FromResult(operation);
+        }
+    }
+}
