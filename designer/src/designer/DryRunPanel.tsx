@@ -1,0 +1,3 @@
+export function DryRunPanel() {
+  return <div className="panel-section">Dry run coming.</div>;
+}

@@ -1,0 +1,3 @@
+export function InstancesList() {
+  return <div className="page">Instances</div>;
+}

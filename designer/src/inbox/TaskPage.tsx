@@ -1,0 +1,3 @@
+export function TaskPage({ taskId }: { taskId: string }) {
+  return <div className="page">Task {taskId}</div>;
+}
