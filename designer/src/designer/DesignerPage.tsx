@@ -4,7 +4,6 @@ import type { ConnectionDef } from '../api/models';
 import { ErrorBox, Notice, Spinner, Badge } from '../common/ui';
 import { Link } from '../router';
 import { connect, addActivity, newActivity, setPositions } from '../lib/defops';
-import { autoLayout } from '../lib/layout';
 import { edgeId } from '../lib/graph';
 import { outcomeKey } from '../lib/coverage';
 import { pointerTarget } from '../lib/pointer';
@@ -197,6 +196,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     if (!d) return;
     setBusy('Arranging…');
     try {
+      const { autoLayout } = await import('../lib/layout');
       const pos = await autoLayout(d);
       useDesigner.getState().apply((x) => setPositions(x, pos));
     } finally {
