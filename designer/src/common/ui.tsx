@@ -55,8 +55,9 @@ const FINAL_GOOD = /complete|approved|finished|done|published/i;
 const WAIT = /await|wait|suspend|running|forward/i;
 
 /** Colour for a status string (workflow or business status). */
-export function statusTone(s: string | null | undefined): string {
-  if (!s) return 'grey';
+export function statusTone(raw: string | null | undefined): string {
+  if (!raw) return 'grey';
+  const s = raw.replace(/\s*\(.*\)\s*$/, '');
   if (/partially/i.test(s)) return 'amber';
   if (FINAL_BAD.test(s)) return 'red';
   if (/^new$/i.test(s) || /open/i.test(s)) return 'blue';

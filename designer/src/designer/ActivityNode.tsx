@@ -54,7 +54,7 @@ function ActivityNodeImpl({ id, data, selected }: NodeProps<ActivityFlowNode>) {
       {!isStart && <Handle type="target" position={Position.Top} className="target-handle" />}
       <div className="node-head">
         <span className="node-type">{d.descriptor?.displayName ?? d.activity.type}</span>
-        {d.descriptor?.isWaitState && <span className="node-wait" title="Waits (task, timer or event)">⏸</span>}
+        {d.descriptor?.isWaitState && <span className="node-wait" title="Waits (task, timer or event)">waits</span>}
         {d.badge && <span className="node-badge">{d.badge}</span>}
       </div>
       <div className="node-title" title={d.activity.id}>

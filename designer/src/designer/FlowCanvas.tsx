@@ -72,6 +72,7 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
         const cls = decorations?.edgeClass?.(conn);
         return {
           ...e,
+          label: undefined,
           type: 'smoothstep',
           selected: selEdges.has(e.id),
           className: cls,

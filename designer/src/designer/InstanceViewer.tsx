@@ -83,8 +83,8 @@ export function InstanceViewer({ instanceId }: { instanceId: string }) {
             <div className="panel-section" data-testid="instance-waits">
               <h4>Waiting at</h4>
               <ul className="plain">
-                {d.openTasks.map((t) => <li key={t.id}>🧑‍💼 <Link to={`/inbox/tasks/${encodeURIComponent(t.id)}`}>{t.title}</Link> <span className="muted small">{t.department} · due {fmtDate(t.dueAt)}</span></li>)}
-                {d.waits.map((w) => <li key={w.bookmarkId}>⏳ {w.kind} at {name(w.activityId)} {w.eventName && <code>{w.eventName}</code>} {w.dueAt && <span className="muted small">due {fmtDate(w.dueAt)}</span>}</li>)}
+                {d.openTasks.map((t) => <li key={t.id}><Badge tone="amber">task</Badge> <Link to={`/inbox/tasks/${encodeURIComponent(t.id)}`}>{t.title}</Link> <span className="muted small">{t.department} · due {fmtDate(t.dueAt)}</span></li>)}
+                {d.waits.map((w) => <li key={w.bookmarkId}><Badge tone="violet">{w.kind}</Badge> at {name(w.activityId)} {w.eventName && <code>{w.eventName}</code>} {w.dueAt && <span className="muted small">due {fmtDate(w.dueAt)}</span>}</li>)}
               </ul>
             </div>
           )}

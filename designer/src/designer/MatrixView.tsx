@@ -10,7 +10,6 @@ export function MatrixView({ definitionId }: { definitionId: string }) {
   const [version, setVersion] = useState<number | null>(null);
   const matrix = useQuery({ queryKey: ['matrix', definitionId, version], queryFn: () => getMatrix(definitionId, version) });
   const groups = groupByFrom(formatMatrix(matrix.data?.rows ?? []));
-  const raw = matrix.data?.rows ?? [];
   return (
     <div className="page matrix-page" data-testid="matrix-view">
       <div className="row spread">
@@ -40,7 +39,6 @@ export function MatrixView({ definitionId }: { definitionId: string }) {
           <tbody>
             {groups.map((g) =>
               g.lines.map((l, i) => {
-                const r = raw.find((x) => x.action === l.actionName && (x.actionDisplayName || x.action) === l.action);
                 return (
                   <tr key={`${g.from}-${i}`} className={i === 0 ? 'group-start' : ''}>
                     {i === 0 && (
@@ -54,7 +52,7 @@ export function MatrixView({ definitionId }: { definitionId: string }) {
                     </td>
                     <td className="by">{l.by}</td>
                     <td><StatusBadge status={l.to} /></td>
-                    <td className="mono small">{l.condition || (r?.condition ?? '')}</td>
+                    <td className="mono small">{l.condition}</td>
                   </tr>
                 );
               }),

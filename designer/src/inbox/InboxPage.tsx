@@ -89,7 +89,7 @@ export function InboxPage() {
                   <td className="nowrap small">{fmtDate(t.createdAt)}</td>
                 </tr>
               ))}
-              {q.data.items.length === 0 && <tr><td colSpan={8} className="empty">No tasks match. 🎉</td></tr>}
+              {q.data.items.length === 0 && <tr><td colSpan={8} className="empty">No tasks match these filters.</td></tr>}
             </tbody>
           </table>
           <Pager page={q.data.page} pageSize={q.data.pageSize} total={q.data.total} onPage={(p) => setF({ ...f, page: p })} />

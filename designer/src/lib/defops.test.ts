@@ -23,7 +23,17 @@ describe('definition operations', () => {
     expect(out.connections).toContainEqual({ source: 'start', outcome: 'Done', target: 'user-task' });
     expect(out.connections).toContainEqual({ source: 'user-task', outcome: 'Continue', target: 'cs' });
     expect(out.connections.find((c) => c.source === 'start' && c.target === 'cs')).toBeUndefined();
-    expect(out.activities.find((x) => x.id === 'user-task')?.position).toEqual({ x: 0, y: 50 });
+    // takes the target's place; the target and everything below move down one row
+    expect(out.activities.find((x) => x.id === 'user-task')?.position).toEqual({ x: 0, y: 100 });
+    expect(out.activities.find((x) => x.id === 'cs')?.position).toEqual({ x: 0, y: 270 });
+    expect(out.activities.find((x) => x.id === 'start')?.position).toEqual({ x: 0, y: 0 });
+  });
+  it('inserts at the midpoint when the target is not below the source', () => {
+    const def = wd();
+    const a = newActivity(def, 'UserTask', ut, { x: 0, y: 0 });
+    const back = { source: 'rejected', outcome: 'Done', target: 'cs' };
+    const out = insertOnConnection({ ...def, connections: [...def.connections, back] }, back, { ...a, position: undefined }, ut);
+    expect(out.activities.find((x) => x.id === 'user-task')?.position).toEqual({ x: 100, y: 150 });
   });
   it('keeps one connection per outcome', () => {
     const out = connect(wd(), { source: 'cs', outcome: 'Reject', target: 'done' });

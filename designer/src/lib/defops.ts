@@ -58,14 +58,23 @@ export function connect(def: WorkflowDefinition, c: ConnectionDef): WorkflowDefi
   return { ...def, connections: [...others, c] };
 }
 
+export const INSERT_GAP = 170;
+
 /** Puts a new activity on an existing connection: source -outcome-> new -firstOutcome-> old target. */
 export function insertOnConnection(def: WorkflowDefinition, conn: ConnectionDef, activity: ActivityDef, d: ActivityDescriptor | undefined): WorkflowDefinition {
   const src = def.activities.find((a) => a.id === conn.source)?.position;
   const tgt = def.activities.find((a) => a.id === conn.target)?.position;
-  const position = activity.position ?? (src && tgt ? { x: Math.round((src.x + tgt.x) / 2), y: Math.round((src.y + tgt.y) / 2) } : { x: 0, y: 0 });
+  let base = def;
+  let position = activity.position;
+  if (!position && tgt && src && tgt.y > src.y) {
+    // top-down flow: the new stage takes the target's place, everything from the target down moves one row
+    position = { x: tgt.x, y: tgt.y };
+    base = { ...def, activities: def.activities.map((a) => (a.position && a.position.y >= tgt.y ? { ...a, position: { x: a.position.x, y: a.position.y + INSERT_GAP } } : a)) };
+  }
+  position ??= src && tgt ? { x: Math.round((src.x + tgt.x) / 2), y: Math.round((src.y + tgt.y) / 2) } : { x: 0, y: 0 };
   const placed = { ...activity, position };
   const outcome = deriveOutcomes(placed, d)[0];
-  let next = addActivity(removeConnections(def, [conn]), placed);
+  let next = addActivity(removeConnections(base, [conn]), placed);
   next = connect(next, { source: conn.source, outcome: conn.outcome, target: placed.id });
   if (outcome) next = connect(next, { source: placed.id, outcome, target: conn.target });
   return next;
