@@ -71,6 +71,9 @@ export async function designerAddStagePublish(browser, ctx) {
   const start = def.activities.find((a) => a.type === 'Start') ?? def.activities[0];
   const conn = def.connections.find((c) => c.source === start.id) ?? def.connections[0];
   assert(conn, 'the flow has a connection to insert a stage on');
+  // select a node first, then the edge: the property panel must switch to the connection
+  await page.getByTestId(`node-${start.id}`).click();
+  await page.getByTestId('activity-properties').waitFor();
   const edge = page.getByTestId(edgeTestId(conn));
   await edge.waitFor({ state: 'attached' });
   await edge.dispatchEvent('click');

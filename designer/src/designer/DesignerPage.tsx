@@ -74,8 +74,9 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
         useDesigner.getState().deleteSelection();
       },
       onDropActivity: (type, position) => addAt(type, position),
-      onSelect: (nodes, edges) => {
-        useDesigner.getState().select({ nodes, edges });
+      onSelect: (partial) => {
+        useDesigner.getState().select(partial);
+        const { nodes, edges } = useDesigner.getState().selection;
         if (nodes.length || edges.length) setSide('properties');
       },
     }),

@@ -23,7 +23,8 @@ export interface EditHandlers {
   onConnect: (c: ConnectionDef) => void;
   onDelete: (nodes: string[], edges: string[]) => void;
   onDropActivity: (type: string, position: { x: number; y: number }) => void;
-  onSelect: (nodes: string[], edges: string[]) => void;
+  /** partial selection update: only the kind that changed */
+  onSelect: (s: { nodes?: string[]; edges?: string[] }) => void;
 }
 
 interface Props {
@@ -109,7 +110,7 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
       if (sel.length && edit) {
         const next = new Set(selNodes);
         for (const s of sel) s.selected ? next.add(s.id) : next.delete(s.id);
-        edit.onSelect([...next], [...selEdges]);
+        edit.onSelect({ nodes: [...next] });
       }
       sel = [];
     },
@@ -123,7 +124,7 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
       if (!sel.length) return;
       const next = new Set(selEdges);
       for (const s of sel) if (s.type === 'select') s.selected ? next.add(s.id) : next.delete(s.id);
-      edit.onSelect([...selNodes], [...next]);
+      edit.onSelect({ edges: [...next] });
     },
     [edit, selNodes, selEdges],
   );
