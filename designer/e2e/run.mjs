@@ -1,0 +1,50 @@
+// Runs the e2e scenarios against APPROVALENGINE_URL (default http://localhost:5080).
+//   node e2e/run.mjs            → against a running server
+//   node e2e/run.mjs --mock     → starts the development mock server (serves dist/; run `npm run build` first)
+//   node e2e/run.mjs --only inbox  → scenarios whose name contains "inbox"
+// Prints "N passed, N failed" as its last line and exits non-zero on any failure.
+const args = process.argv.slice(2);
+let mock = null;
+if (args.includes('--mock') || process.env.E2E_MOCK === '1') {
+  const { createServer } = await import('./mock-server.mjs');
+  mock = createServer();
+  await new Promise((ok) => mock.listen(0, '127.0.0.1', ok));
+  process.env.APPROVALENGINE_URL = `http://127.0.0.1:${mock.address().port}`;
+  console.log(`mock server on ${process.env.APPROVALENGINE_URL}`);
+}
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const { launch, BASE, SHOTS, shot } = await import('./lib.mjs');
+const { scenarios } = await import('./scenarios.mjs');
+
+console.log(`e2e against ${BASE}; screenshots in ${SHOTS}`);
+let passed = 0;
+let failed = 0;
+const ctx = {};
+let browser;
+try {
+  const health = await fetch(`${BASE}/api/health`).catch((e) => ({ ok: false, status: e.message }));
+  if (!health.ok) console.log(`warning: GET /api/health → ${health.status}`);
+  browser = await launch();
+  for (const [name, fn] of scenarios) {
+    if (only && !name.includes(only)) continue;
+    const t0 = Date.now();
+    try {
+      await fn(browser, ctx);
+      passed++;
+      console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`  ✗ ${name} (${Date.now() - t0} ms)\n    ${String(e?.stack ?? e).split('\n').slice(0, 4).join('\n    ')}`);
+      for (const c of browser.contexts()) for (const p of c.pages()) await shot(p, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
+      for (const c of browser.contexts()) await c.close().catch(() => {});
+    }
+  }
+} catch (e) {
+  failed++;
+  console.log(`  ✗ could not run: ${e?.message ?? e}`);
+} finally {
+  await browser?.close().catch(() => {});
+  mock?.close();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,291 @@
+// End-to-end scenarios. Each takes a browser and throws on failure.
+import { BASE, api, assert, newPage, sampleInput, shot, signIn, tokenFor, ApiFailure } from './lib.mjs';
+
+const edgeTestId = (c) => `rf__edge-${c.source}\u2192${c.outcome}\u2192${c.target}`;
+
+async function fillInput(page, testId, value) {
+  const el = page.getByTestId(testId).first();
+  const tag = await el.evaluate((e) => e.tagName);
+  if (tag === 'SELECT') {
+    const options = await el.locator('option').allTextContents();
+    await el.selectOption(options.includes(value) ? value : options.find((o) => o && o !== '—') ?? value);
+  } else await el.fill(value);
+}
+
+function e2eDefinition(id) {
+  return {
+    id,
+    name: `E2E flow ${id.slice(-6)}`,
+    description: 'Created by the e2e suite',
+    variables: [{ name: 'amount', type: 'number', default: 0 }],
+    inputs: [{ name: 'amount', type: 'number', required: true }],
+    activities: [
+      { id: 'start', type: 'Start', displayName: 'Start', inputs: {}, position: { x: 0, y: 0 } },
+      { id: 'review', type: 'UserTask', displayName: 'Review', inputs: { status: 'InReview', department: 'CS', dueIn: 'PT4H', priority: 2, actions: [{ name: 'Approve', displayName: 'Approve', permission: 'wd:3' }] }, position: { x: 0, y: 160 } },
+      { id: 'done', type: 'End', displayName: 'Done', inputs: { status: 'Completed' }, position: { x: 0, y: 340 } },
+    ],
+    connections: [
+      { source: 'start', outcome: 'Done', target: 'review' },
+      { source: 'review', outcome: 'Approve', target: 'done' },
+    ],
+    interrupts: [],
+  };
+}
+
+/** Creates a definition of our own (so the test does not depend on seeds); falls back to an existing one. */
+async function prepareDefinition(analystToken) {
+  const id = `e2e-flow-${Date.now().toString(36)}`;
+  try {
+    await api('PUT', `/api/definitions/${id}/draft`, e2eDefinition(id), { token: analystToken });
+    const { data } = await api('POST', `/api/definitions/${id}/publish`, {}, { token: analystToken });
+    return { id, version: data.version, created: true };
+  } catch (e) {
+    console.log(`    (could not create a definition of our own: ${e.message}; using an existing one)`);
+    const { data } = await api('GET', '/api/definitions?pageSize=100', undefined, { token: analystToken });
+    const d = data.items.find((x) => x.publishedVersion) ?? data.items[0];
+    assert(d, 'there is at least one definition');
+    return { id: d.id, version: d.publishedVersion, created: false };
+  }
+}
+
+export async function designerAddStagePublish(browser, ctx) {
+  const analyst = await tokenFor('analyst1');
+  const prepared = await prepareDefinition(analyst);
+  const { data: view } = await api('GET', `/api/definitions/${prepared.id}`, undefined, { token: analyst });
+  const def = view.definition;
+  const oldVersion = view.version;
+  const input = sampleInput(def);
+
+  // an instance started before the change
+  const { data: before } = await api('POST', `/api/definitions/${prepared.id}/instances`, { correlationId: `e2e-before-${Date.now()}`, input });
+  assert(before.version === oldVersion, `instance before starts on v${oldVersion} (got v${before.version})`);
+
+  const page = await newPage(browser);
+  await signIn(page, 'analyst1', '/designer');
+  await page.getByTestId('definitions-table').waitFor();
+  await page.getByTestId(`open-${prepared.id}`).click();
+  await page.getByTestId('designer').waitFor();
+  await page.locator('.react-flow__node').first().waitFor();
+
+  // pick the connection leaving Start (between two activities) and put a stage on it
+  const start = def.activities.find((a) => a.type === 'Start') ?? def.activities[0];
+  const conn = def.connections.find((c) => c.source === start.id) ?? def.connections[0];
+  assert(conn, 'the flow has a connection to insert a stage on');
+  // select a node first, then the edge: the property panel must switch to the connection
+  await page.getByTestId(`node-${start.id}`).click();
+  await page.getByTestId('activity-properties').waitFor();
+  const edge = page.getByTestId(edgeTestId(conn));
+  await edge.waitFor({ state: 'attached' });
+  await edge.dispatchEvent('click');
+  await page.getByTestId('connection-properties').waitFor();
+  await page.getByTestId('insert-type').selectOption('UserTask');
+  await page.getByTestId('insert-on-connection').click();
+  await page.getByTestId('activity-properties').waitFor();
+  await page.getByTestId('prop-displayName').fill('E2E compliance check');
+  await fillInput(page, 'input-status', 'ComplianceCheck');
+  await fillInput(page, 'input-department', 'CS');
+  if (await page.getByTestId('input-dueIn').count()) await page.getByTestId('input-dueIn').fill('PT2H');
+  const newId = await page.getByTestId('prop-id').inputValue();
+  await page.getByTestId(`node-${newId}`).waitFor();
+  await page.getByTestId('unsaved').waitFor();
+  await shot(page, 'designer');
+
+  await page.getByTestId('save-draft').click();
+  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved' }).waitFor();
+  await page.getByTestId('publish').click();
+  const published = page.getByTestId('designer-notice').filter({ hasText: /Published version \d+/ });
+  await published.waitFor({ timeout: 20_000 });
+  const newVersion = Number(/Published version (\d+)/.exec(await published.textContent())[1]);
+  assert(newVersion > oldVersion, `new version ${newVersion} > ${oldVersion}`);
+
+  await page.getByTestId('view-versions').click();
+  await page.getByTestId(`version-row-${newVersion}`).waitFor();
+  await page.getByTestId('diff-from').selectOption(String(oldVersion));
+  await page.getByTestId('diff-to').selectOption(String(newVersion));
+  await page.getByTestId('diff-summary').filter({ hasText: '1 added' }).waitFor();
+  await page.locator('.react-flow__node.diff-added').first().waitFor();
+  await shot(page, 'versions-diff');
+
+  // via the API: a new instance runs the new version, the earlier one stays on its version
+  const { data: after } = await api('POST', `/api/definitions/${prepared.id}/instances`, { correlationId: `e2e-after-${Date.now()}`, input });
+  assert(after.version === newVersion, `new instance on v${newVersion} (got v${after.version})`);
+  const { data: again } = await api('GET', `/api/instances/${before.id}`);
+  assert(again.version === oldVersion, `earlier instance stays on v${oldVersion} (got v${again.version})`);
+  const { data: afterDetail } = await api('GET', `/api/instances/${after.id}`);
+  const waitingAt = [...(afterDetail.openTasks ?? []).map((t) => t.activityId), ...(afterDetail.waits ?? []).map((w) => w.activityId)];
+  if (conn.source === start.id) assert(waitingAt.includes(newId), `new instance waits at the inserted stage ${newId} (waits at ${waitingAt.join(', ')})`);
+  ctx.instanceAfter = after.id;
+  ctx.definitionId = prepared.id;
+  await page.context().close();
+}
+
+async function createWdRequest(amount = 100) {
+  const account = `e2e${Date.now().toString().slice(-7)}`;
+  try {
+    await api('PUT', `/api/sandbox/trading-accounts/${account}`, { customerId: `E2E-${account}`, currency: 'USD', balance: 10000, equity: 10000, margin: 0, freeMargin: 10000, credit: 0, openTrades: 0 });
+  } catch (e) {
+    console.log(`    (sandbox account not set: ${e.message})`);
+  }
+  const { data } = await api('POST', '/api/wd-requests', { customerId: `E2E-${account}`, tradingAccount: account, requestedAmount: amount, currency: 'USD', comment: 'E2E withdrawal' });
+  return data;
+}
+
+async function findTaskFor(token, subjectId, tries = 20) {
+  for (let i = 0; i < tries; i++) {
+    const { data } = await api('GET', '/api/tasks?status=open&sort=-createdAt&pageSize=200', undefined, { token });
+    const t = data.items.find((x) => x.subjectId === subjectId || x.correlationId === subjectId);
+    if (t) return t;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no open task for ${subjectId}`);
+}
+
+async function completeWithDialog(page, button) {
+  await button.click();
+  const dialog = page.getByTestId('action-dialog');
+  await Promise.race([dialog.waitFor({ timeout: 3000 }).catch(() => {}), page.getByTestId('action-notice').waitFor({ timeout: 3000 }).catch(() => {})]);
+  if (await dialog.isVisible()) {
+    if (await page.getByTestId('field-comment').count()) await page.getByTestId('field-comment').fill('Checked by the e2e suite');
+    if (await page.getByTestId('field-fee').count()) await page.getByTestId('field-fee').fill('0');
+    for (const f of await dialog.locator('input[data-testid^="field-"]').all()) if (!(await f.inputValue())) await f.fill('e2e');
+    await page.getByTestId('action-submit').click();
+  }
+}
+
+export async function operatorCompletesAction(browser, ctx) {
+  const card = await createWdRequest(120);
+  const page = await newPage(browser);
+  await signIn(page, 'cs1', '/inbox');
+  await page.getByTestId('task-table').waitFor();
+  await page.getByTestId('sort').selectOption('-createdAt');
+  const row = page.locator(`[data-subject="${card.id}"]`);
+  await row.waitFor({ timeout: 20_000 });
+  await shot(page, 'inbox');
+  await row.click();
+  await page.getByTestId('wd-card').waitFor();
+  await page.getByTestId('wd-status').waitFor();
+  const statusBefore = (await page.getByTestId('wd-status').textContent()).trim();
+  const enabled = page.locator('[data-testid="task-actions"] button[data-action]:not([disabled])');
+  await enabled.first().waitFor();
+  const preferred = page.locator('[data-testid="task-actions"] button[data-action="PassToRetention"]:not([disabled])');
+  const target = (await preferred.count()) ? preferred : enabled.first();
+  const actionName = await target.getAttribute('data-action');
+  await shot(page, 'task-card');
+  await completeWithDialog(page, target);
+  await page.getByTestId('action-notice').waitFor({ timeout: 20_000 });
+  await page.waitForFunction(
+    ([before]) => {
+      const s = document.querySelector('[data-testid="task-page"]')?.getAttribute('data-task-status');
+      const wd = document.querySelector('[data-testid="wd-status"]')?.textContent?.trim();
+      return s !== 'open' || wd !== before;
+    },
+    [statusBefore],
+    { timeout: 15_000 },
+  );
+  const { data: after } = await api('GET', `/api/wd-requests/${card.id}`);
+  assert(after.status !== statusBefore, `the request moved on after ${actionName} (still ${after.status})`);
+  await shot(page, 'task-after-action');
+  ctx.wdCompleted = card.id;
+  await page.context().close();
+}
+
+export async function forbiddenActionsNotOffered(browser) {
+  const card = await createWdRequest(80);
+  const cs = await tokenFor('cs1');
+  const task = await findTaskFor(cs, card.id);
+  const { data: detail } = await api('GET', `/api/tasks/${task.id}`, undefined, { token: cs });
+  const approve = detail.actions.find((a) => a.name === 'Approve');
+  assert(!approve || approve.available === false, 'the API does not offer Approve to cs1');
+
+  const page = await newPage(browser);
+  await signIn(page, 'cs1', `/inbox/tasks/${task.id}`);
+  await page.getByTestId('task-actions').waitFor();
+  await page.locator('[data-testid="task-actions"] button[data-action]').first().waitFor();
+  assert((await page.locator('[data-testid="task-actions"] button[data-action="Approve"]:not([disabled])').count()) === 0, 'cs1 sees no enabled Approve button');
+  await page.context().close();
+
+  // a user of another department: the task is not in their inbox and no action is enabled on its card
+  const other = await newPage(browser);
+  await signIn(other, 'dealing1', '/inbox');
+  await other.getByTestId('task-table').waitFor();
+  assert((await other.locator(`[data-subject="${card.id}"]`).count()) === 0, 'dealing1 does not see the CS task in the inbox');
+  await other.goto(`${BASE}/inbox/tasks/${task.id}`);
+  await Promise.race([other.getByTestId('task-actions').waitFor().catch(() => {}), other.getByTestId('error').waitFor().catch(() => {})]);
+  await other.waitForTimeout(300);
+  const enabled = await other.locator('[data-testid="task-actions"] button[data-action]:not([disabled])').count();
+  assert(enabled === 0, `dealing1 has no enabled action on the CS task (found ${enabled})`);
+  // the server refuses too
+  const dealing = await tokenFor('dealing1');
+  try {
+    await api('POST', `/api/tasks/${task.id}/complete`, { action: 'PassToRetention', comment: 'not mine' }, { token: dealing });
+    throw new Error('dealing1 could complete a CS task');
+  } catch (e) {
+    assert(e instanceof ApiFailure && [403, 404, 409].includes(e.status), `the server refuses dealing1 (got ${e.status ?? e.message})`);
+  }
+  await other.context().close();
+}
+
+export async function staleCardIsExplained(browser) {
+  const card = await createWdRequest(60);
+  const cs = await tokenFor('cs1');
+  const task = await findTaskFor(cs, card.id);
+  const page = await newPage(browser);
+  await signIn(page, 'cs1', `/inbox/tasks/${task.id}`);
+  const button = page.locator('[data-testid="task-actions"] button[data-action]:not([disabled])').first();
+  await button.waitFor();
+  // someone else acts meanwhile
+  const sup = await tokenFor('supervisor1');
+  const { data: d } = await api('GET', `/api/tasks/${task.id}`, undefined, { token: sup });
+  const a = d.actions.find((x) => x.available !== false && !/reject/i.test(x.name)) ?? d.actions.find((x) => x.available !== false);
+  await api('POST', `/api/tasks/${task.id}/complete`, { action: a.name, comment: 'Done by the supervisor', data: a.requiredFields?.includes('fee') ? { fee: 0 } : undefined }, { token: sup });
+  await completeWithDialog(page, button);
+  await page.getByTestId('stale-notice').filter({ hasText: 'Someone else acted on this task' }).waitFor();
+  await page.locator('[data-testid="task-page"]:not([data-task-status="open"])').waitFor();
+  await page.context().close();
+}
+
+export async function screenshotsOfViews(browser, ctx) {
+  const page = await newPage(browser);
+  await signIn(page, 'analyst1', '/designer');
+  const { data: defs } = await api('GET', '/api/definitions?pageSize=200');
+  const matrixDef = defs.items.find((d) => d.id === 'wd-request') ?? defs.items.find((d) => d.id === ctx.definitionId) ?? defs.items[0];
+  await page.goto(`${BASE}/designer/definitions/${matrixDef.id}`);
+  await page.getByTestId('designer').waitFor();
+  await page.locator('.react-flow__node').first().waitFor();
+  await page.waitForTimeout(500);
+  await shot(page, 'designer-flow');
+  await page.getByTestId('view-matrix').click();
+  await page.getByTestId('matrix-table').waitFor();
+  const rows = await page.locator('[data-testid="matrix-table"] tbody tr').count();
+  assert(rows > 0, 'the matrix has rows');
+  await shot(page, 'matrix');
+
+  let instanceId = ctx.instanceAfter;
+  if (!instanceId) {
+    const { data } = await api('GET', '/api/instances?pageSize=1');
+    instanceId = data.items[0]?.id;
+  }
+  assert(instanceId, 'an instance exists to view');
+  await page.goto(`${BASE}/designer/instances/${instanceId}`);
+  await page.getByTestId('instance-viewer').waitFor();
+  await page.getByTestId('journal').waitFor();
+  await page.locator('[data-testid="instance-canvas"] .react-flow__node').first().waitFor();
+  await page.waitForTimeout(500);
+  await shot(page, 'instance-viewer');
+
+  await page.goto(`${BASE}/designer/definitions/${matrixDef.id}`);
+  await page.getByTestId('side-dryrun').click();
+  await page.getByTestId('dryrun-start').click();
+  await page.getByTestId('dryrun-state').waitFor();
+  await page.locator('.react-flow__node.is-visited, .react-flow__node.is-waiting').first().waitFor();
+  await shot(page, 'dry-run');
+  await page.context().close();
+}
+
+export const scenarios = [
+  ['designer: add a stage, save, publish, versions; instances keep their version', designerAddStagePublish],
+  ['inbox: cs1 opens a task and completes an action', operatorCompletesAction],
+  ['inbox: forbidden actions are not offered', forbiddenActionsNotOffered],
+  ['inbox: a stale card is explained and refreshed', staleCardIsExplained],
+  ['screenshots: designer, matrix, instance viewer, dry run', screenshotsOfViews],
+];

@@ -1,0 +1,80 @@
+import { useEffect } from 'react';
+import { isAnalyst, useAuth } from './auth';
+import { Link, match, navigate, useLocation } from './router';
+import { SignIn } from './SignIn';
+import { Spinner } from './common/ui';
+import { DefinitionsList } from './designer/DefinitionsList';
+import { DesignerPage } from './designer/DesignerPage';
+import { InstancesList } from './designer/InstancesList';
+import { InstanceViewer } from './designer/InstanceViewer';
+import { InboxPage } from './inbox/InboxPage';
+import { TaskPage } from './inbox/TaskPage';
+
+export function App() {
+  const { token, me, loading, signOut } = useAuth();
+  const { path } = useLocation();
+
+  useEffect(() => {
+    if (path === '/' || path === '' || path === '/index.html') navigate('/inbox', true);
+  }, [path]);
+
+  if (!token) return <SignIn />;
+  if (loading || !me) return <div className="center-page"><Spinner label="Loading your profile…" /></div>;
+
+  const area = path.startsWith('/designer') ? 'designer' : 'inbox';
+  let page: React.ReactNode = <NotFound />;
+  let m: Record<string, string> | null;
+  if (path === '/designer' || path === '/designer/') page = <DefinitionsList />;
+  else if ((m = match('/designer/definitions/:id', path))) page = <DesignerPage key={m.id} definitionId={m.id} />;
+  else if (match('/designer/instances', path)) page = <InstancesList />;
+  else if ((m = match('/designer/instances/:id', path))) page = <InstanceViewer key={m.id} instanceId={m.id} />;
+  else if (path === '/inbox' || path === '/inbox/') page = <InboxPage />;
+  else if ((m = match('/inbox/tasks/:id', path))) page = <TaskPage key={m.id} taskId={m.id} />;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo">◆</span> ApprovalEngine
+        </div>
+        <nav className="topnav">
+          <Link to="/inbox" className={area === 'inbox' ? 'active' : ''} data-testid="nav-inbox">
+            Inbox
+          </Link>
+          {isAnalyst(me) && (
+            <>
+              <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') ? 'active' : ''} data-testid="nav-designer">
+                Designer
+              </Link>
+              <Link to="/designer/instances" className={path.startsWith('/designer/instances') ? 'active' : ''} data-testid="nav-instances">
+                Instances
+              </Link>
+            </>
+          )}
+        </nav>
+        <div className="user" data-testid="current-user">
+          <span className="avatar">{(me.displayName || me.username).slice(0, 1).toUpperCase()}</span>
+          <span>
+            <strong>{me.displayName || me.username}</strong>
+            <small>{me.departments.length ? me.departments.join(', ') : 'no department'}</small>
+          </span>
+          <button className="btn btn-sm btn-ghost" onClick={signOut} data-testid="sign-out">
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main className="content">{page}</main>
+    </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <div className="page">
+      <h2>Page not found</h2>
+      <p>
+        Go to the <Link to="/inbox">inbox</Link> or the <Link to="/designer">designer</Link>.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,270 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ConnectionDef } from '../api/models';
+import { ErrorBox, Notice, Spinner, Badge } from '../common/ui';
+import { Link } from '../router';
+import { connect, addActivity, newActivity, setPositions } from '../lib/defops';
+import { edgeId } from '../lib/graph';
+import { outcomeKey } from '../lib/coverage';
+import { pointerTarget } from '../lib/pointer';
+import { getEditable, problemToValidation, publish, saveDraft, useActivities, validateDefinition } from './api';
+import { useCanRedo, useCanUndo, useDefinition, useDesigner, useDirty } from './store';
+import { FlowCanvas } from './FlowCanvas';
+import type { Decorations, EditHandlers } from './FlowCanvas';
+import { Palette } from './Palette';
+import { PropertyPanel } from './PropertyPanel';
+import { ValidationPanel } from './ValidationPanel';
+import { DryRunPanel } from './DryRunPanel';
+import { VersionsView } from './VersionsView';
+import { MatrixView } from './MatrixView';
+
+type View = 'flow' | 'matrix' | 'versions';
+type Side = 'properties' | 'validation' | 'dryrun';
+
+export function DesignerPage({ definitionId }: { definitionId: string }) {
+  const qc = useQueryClient();
+  const activities = useActivities();
+  const loaded = useQuery({ queryKey: ['editable', definitionId], queryFn: () => getEditable(definitionId), staleTime: Infinity, gcTime: 0 });
+  const s = useDesigner();
+  const def = useDefinition();
+  const dirty = useDirty();
+  const canUndo = useCanUndo();
+  const canRedo = useCanRedo();
+  const [view, setView] = useState<View>('flow');
+  const [side, setSide] = useState<Side>('properties');
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<{ kind: 'success' | 'warning' | 'info'; text: string } | null>(null);
+
+  useEffect(() => {
+    if (activities.data) s.setDescriptors(activities.data);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [activities.data]);
+  useEffect(() => {
+    if (loaded.data) s.load(loaded.data.definition, { version: loaded.data.version, isDraft: loaded.data.version === null });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loaded.data]);
+
+  // keyboard: undo/redo/copy/paste outside text fields
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
+      if (view !== 'flow') return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (!mod) return;
+      const k = e.key.toLowerCase();
+      if (k === 'z' && !e.shiftKey) { e.preventDefault(); useDesigner.getState().undo(); }
+      else if ((k === 'z' && e.shiftKey) || k === 'y') { e.preventDefault(); useDesigner.getState().redo(); }
+      else if (k === 'c') useDesigner.getState().copy();
+      else if (k === 'v') { e.preventDefault(); useDesigner.getState().paste(); }
+      else if (k === 's') { e.preventDefault(); void save(); }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  const edit: EditHandlers = useMemo(
+    () => ({
+      onMove: (positions) => useDesigner.getState().apply((d) => setPositions(d, positions), true),
+      onDragStart: () => useDesigner.getState().checkpoint(),
+      onConnect: (c: ConnectionDef) => useDesigner.getState().apply((d) => connect(d, c)),
+      onDelete: (nodes, edges) => {
+        useDesigner.getState().select({ nodes, edges });
+        useDesigner.getState().deleteSelection();
+      },
+      onDropActivity: (type, position) => addAt(type, position),
+      onSelect: (partial) => {
+        useDesigner.getState().select(partial);
+        const { nodes, edges } = useDesigner.getState().selection;
+        if (nodes.length || edges.length) setSide('properties');
+      },
+    }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
+
+  function addAt(type: string, position: { x: number; y: number }) {
+    const st = useDesigner.getState();
+    const d = st.history?.present;
+    if (!d) return;
+    const a = newActivity(d, type, st.descriptors[type], position);
+    st.apply((x) => addActivity(x, a));
+    st.select({ nodes: [a.id], edges: [] });
+    setSide('properties');
+  }
+  const addCentered = (type: string) => {
+    const d = useDesigner.getState().history?.present;
+    const maxY = Math.max(0, ...(d?.activities.map((a) => a.position?.y ?? 0) ?? [0]));
+    addAt(type, { x: 0, y: maxY + 160 });
+  };
+
+  const decorations: Decorations = useMemo(() => {
+    const errorIds = new Set((s.validation ?? []).map((v) => (def ? pointerTarget(v.path, def, (v as { activityId?: string }).activityId).activityId : null)).filter(Boolean) as string[]);
+    const view = s.dryRun?.response.view;
+    const visited = new Set(view?.visitedActivities ?? []);
+    const waiting = new Set([...(view?.openTasks.map((t) => t.activityId) ?? []), ...(view?.waits.map((w) => w.activityId) ?? [])]);
+    const traversed = new Set((view?.traversedConnections ?? []).map((c) => edgeId(c)));
+    const cov = s.showCoverage ? s.coverage[definitionId] : undefined;
+    return {
+      nodeClass: (id) => {
+        const c: string[] = [];
+        if (errorIds.has(id)) c.push('has-error');
+        if (waiting.has(id)) c.push('is-waiting');
+        else if (visited.has(id)) c.push('is-visited');
+        if (cov) c.push(cov.activities[id] ? 'is-covered' : 'is-uncovered');
+        return c.join(' ');
+      },
+      nodeBadge: (id) => (cov ? `${cov.activities[id] ?? 0}/${cov.runs}` : waiting.has(id) ? 'waiting' : undefined),
+      edgeClass: (c) => {
+        if (cov) return cov.outcomes[outcomeKey(c.source, c.outcome)] ? 'edge-covered' : 'edge-uncovered';
+        return traversed.has(edgeId(c)) ? 'edge-traversed' : undefined;
+      },
+    };
+  }, [s.validation, s.dryRun, s.showCoverage, s.coverage, def, definitionId]);
+
+  const save = useCallback(async () => {
+    const d = useDesigner.getState().history?.present;
+    if (!d) return false;
+    setBusy('Saving draft…');
+    setError(null);
+    try {
+      await saveDraft(d);
+      useDesigner.getState().markSaved(d);
+      setNotice({ kind: 'success', text: 'Draft saved.' });
+      void qc.invalidateQueries({ queryKey: ['definitions'] });
+      return true;
+    } catch (e) {
+      const v = problemToValidation(e);
+      if (v) {
+        useDesigner.getState().setValidation(v);
+        setSide('validation');
+        setNotice({ kind: 'warning', text: 'The draft was not saved: fix the problems listed under Validation.' });
+      } else setError(e);
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  }, [qc]);
+
+  const validate = async () => {
+    const d = useDesigner.getState().history?.present;
+    if (!d) return false;
+    setBusy('Validating…');
+    setError(null);
+    try {
+      const r = await validateDefinition(d);
+      useDesigner.getState().setValidation(r.errors ?? []);
+      setSide('validation');
+      return r.valid;
+    } catch (e) {
+      setError(e);
+      return false;
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const doPublish = async () => {
+    if (!(await validate())) {
+      setNotice({ kind: 'warning', text: 'Not published: the definition has validation errors.' });
+      return;
+    }
+    if (dirty || s.loadedFrom?.isDraft === false) {
+      if (!(await save())) return;
+    }
+    setBusy('Publishing…');
+    try {
+      const r = await publish(definitionId);
+      setNotice({ kind: 'success', text: `Published version ${r.version}.` });
+      useDesigner.setState({ loadedFrom: { version: r.version, isDraft: false } });
+      void qc.invalidateQueries({ queryKey: ['versions', definitionId] });
+      void qc.invalidateQueries({ queryKey: ['definitions'] });
+    } catch (e) {
+      const v = problemToValidation(e);
+      if (v) {
+        useDesigner.getState().setValidation(v);
+        setSide('validation');
+      }
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const layout = async () => {
+    const d = useDesigner.getState().history?.present;
+    if (!d) return;
+    setBusy('Arranging…');
+    try {
+      const { autoLayout } = await import('../lib/layout');
+      const pos = await autoLayout(d);
+      useDesigner.getState().apply((x) => setPositions(x, pos));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  if (loaded.isLoading || activities.isLoading) return <div className="center-page"><Spinner label="Loading the definition…" /></div>;
+  if (loaded.error) return <div className="page"><ErrorBox error={loaded.error} title="The definition could not be loaded" /><Link to="/designer">Back to definitions</Link></div>;
+  if (!def || s.definitionId !== definitionId) return <div className="center-page"><Spinner /></div>;
+
+  const errorCount = s.validation?.length ?? 0;
+  return (
+    <div className="designer" data-testid="designer">
+      <div className="toolbar">
+        <Link to="/designer" className="back">‹ Definitions</Link>
+        <div className="title">
+          <h2 data-testid="definition-name">{def.name || def.id}</h2>
+          <span className="muted small">{def.id}</span>
+          {s.loadedFrom?.isDraft ? <Badge tone="amber">draft</Badge> : <Badge tone="green">v{s.loadedFrom?.version ?? '?'}</Badge>}
+          {dirty && <Badge tone="violet" testId="unsaved">unsaved changes</Badge>}
+        </div>
+        <div className="tabs">
+          {(['flow', 'matrix', 'versions'] as View[]).map((v) => (
+            <button key={v} className={view === v ? 'tab active' : 'tab'} onClick={() => setView(v)} data-testid={`view-${v}`}>
+              {v === 'flow' ? 'Flowchart' : v === 'matrix' ? 'Status matrix' : 'Versions & diff'}
+            </button>
+          ))}
+        </div>
+        <div className="actions">
+          {busy && <Spinner small label={busy} />}
+          {view === 'flow' && (
+            <>
+              <button className="btn btn-sm" onClick={s.undo} disabled={!canUndo} title="Undo (Ctrl+Z)" data-testid="undo">↶ Undo</button>
+              <button className="btn btn-sm" onClick={s.redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">↷ Redo</button>
+              <button className="btn btn-sm" onClick={layout} disabled={!!busy} data-testid="auto-layout">Auto layout</button>
+              <button className="btn btn-sm" onClick={validate} disabled={!!busy} data-testid="validate">Validate</button>
+            </>
+          )}
+          <button className="btn btn-sm" onClick={save} disabled={!!busy || !dirty} data-testid="save-draft">Save draft</button>
+          <button className="btn btn-sm btn-primary" onClick={doPublish} disabled={!!busy} data-testid="publish">Publish</button>
+        </div>
+      </div>
+      {notice && <Notice kind={notice.kind} onClose={() => setNotice(null)} testId="designer-notice">{notice.text}</Notice>}
+      <ErrorBox error={error} />
+      {view === 'flow' && (
+        <div className="designer-body">
+          <Palette descriptors={activities.data ?? []} onAdd={addCentered} />
+          <FlowCanvas definition={def} descriptors={s.descriptors} decorations={decorations} edit={edit} selection={s.selection} focus={s.focus} fitKey={definitionId} />
+          <aside className="side-panel">
+            <div className="tabs side-tabs">
+              <button className={side === 'properties' ? 'tab active' : 'tab'} onClick={() => setSide('properties')} data-testid="side-properties">Properties</button>
+              <button className={side === 'validation' ? 'tab active' : 'tab'} onClick={() => setSide('validation')} data-testid="side-validation">
+                Validation {s.validation && <Badge tone={errorCount ? 'red' : 'green'}>{errorCount}</Badge>}
+              </button>
+              <button className={side === 'dryrun' ? 'tab active' : 'tab'} onClick={() => setSide('dryrun')} data-testid="side-dryrun">Dry run</button>
+            </div>
+            <div className="side-body">
+              {side === 'properties' && <PropertyPanel />}
+              {side === 'validation' && <ValidationPanel onValidate={validate} />}
+              {side === 'dryrun' && <DryRunPanel />}
+            </div>
+          </aside>
+        </div>
+      )}
+      {view === 'matrix' && <MatrixView definitionId={definitionId} />}
+      {view === 'versions' && <VersionsView definitionId={definitionId} />}
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+import { useQuery } from '@tanstack/react-query';
+import { ApiError, get, post, put, qs } from '../api/client';
+import type {
+  ActivityDescriptor, DefinitionSummary, DefinitionVersionView, Matrix, Paged, PublishResponse,
+  SaveDraftResponse, ValidationResult, VersionInfo, WorkflowDefinition,
+} from '../api/models';
+
+export const useActivities = () =>
+  useQuery({ queryKey: ['activities'], queryFn: () => get<ActivityDescriptor[]>('/api/activities'), staleTime: 10 * 60_000 });
+
+export const useVersions = (id: string) =>
+  useQuery({ queryKey: ['versions', id], queryFn: () => get<VersionInfo[]>(`/api/definitions/${encodeURIComponent(id)}/versions`) });
+
+export const listDefinitions = (page = 1, pageSize = 100) => get<Paged<DefinitionSummary>>(`/api/definitions${qs({ page, pageSize })}`);
+
+export const getVersion = (id: string, version?: number | null) =>
+  get<DefinitionVersionView>(`/api/definitions/${encodeURIComponent(id)}${qs({ version: version ?? undefined })}`);
+
+/** The draft when there is one, otherwise the published (or latest) version. */
+export async function getEditable(id: string): Promise<DefinitionVersionView> {
+  try {
+    return await get<DefinitionVersionView>(`/api/definitions/${encodeURIComponent(id)}/draft`);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 404) throw e;
+  }
+  return getVersion(id);
+}
+
+export const saveDraft = (def: WorkflowDefinition) => put<SaveDraftResponse>(`/api/definitions/${encodeURIComponent(def.id)}/draft`, def);
+export const validateDefinition = (def: WorkflowDefinition) => post<ValidationResult>('/api/definitions/validate', def);
+export const publish = (id: string) => post<PublishResponse>(`/api/definitions/${encodeURIComponent(id)}/publish`);
+export const getMatrix = (id: string, version?: number | null) => get<Matrix>(`/api/definitions/${encodeURIComponent(id)}/matrix${qs({ version: version ?? undefined })}`);
+
+/** 422 problem `errors` (JSON pointer → messages) as validation errors. */
+export function problemToValidation(e: unknown): { path: string; message: string }[] | null {
+  if (!(e instanceof ApiError) || e.status !== 422) return null;
+  const out: { path: string; message: string }[] = [];
+  for (const [path, msgs] of Object.entries(e.problem.errors ?? {})) for (const m of msgs) out.push({ path, message: m });
+  if (!out.length) out.push({ path: '', message: e.problem.detail || e.problem.title || 'The definition is not valid.' });
+  return out;
+}

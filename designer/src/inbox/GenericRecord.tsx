@@ -1,0 +1,40 @@
+import { useQuery } from '@tanstack/react-query';
+import { get } from '../api/client';
+import type { InstanceDetail, JournalEntry, Paged, Task } from '../api/models';
+import { ErrorBox, Spinner, StatusBadge, fmtDate } from '../common/ui';
+import { JournalTimeline } from '../common/Journal';
+
+/** The task's instance record for flows other than WD requests. */
+export function GenericRecord({ task, instance }: { task: Task; instance: InstanceDetail }) {
+  const journal = useQuery({ queryKey: ['journal', instance.id], queryFn: () => get<Paged<JournalEntry>>(`/api/instances/${encodeURIComponent(instance.id)}/journal?pageSize=200`) });
+  return (
+    <div data-testid="generic-record">
+      <div className="card">
+        <h3>{task.definitionId} <span className="muted mono small">{instance.id}</span></h3>
+        <div className="kv">
+          <div><span className="k">Status</span><span className="v"><StatusBadge status={instance.status} /></span></div>
+          <div><span className="k">Business status</span><span className="v"><StatusBadge status={instance.businessStatus} /></span></div>
+          <div><span className="k">Department</span><span className="v">{instance.department ?? '—'}</span></div>
+          <div><span className="k">Correlation</span><span className="v mono">{instance.correlationId ?? '—'}</span></div>
+          <div><span className="k">Started</span><span className="v">{fmtDate(instance.createdAt)}</span></div>
+        </div>
+      </div>
+      <div className="card">
+        <h4>Data</h4>
+        <table className="table compact">
+          <tbody>
+            {Object.entries(instance.variables ?? {}).map(([k, v]) => (
+              <tr key={k}><td className="mono">{k}</td><td>{typeof v === 'object' ? <code>{JSON.stringify(v)}</code> : String(v ?? '—')}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="card">
+        <h4>History</h4>
+        {journal.isLoading && <Spinner small />}
+        <ErrorBox error={journal.error} />
+        {journal.data && <JournalTimeline entries={[...journal.data.items].reverse()} />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+import { useState } from 'react';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useAuth } from '../auth';
+import { Badge, ErrorBox, Pager, Spinner, StatusBadge, fmtDate } from '../common/ui';
+import { navigate } from '../router';
+import { listTasks } from './api';
+import type { TaskFilters } from './api';
+
+const SORTS = [
+  { v: 'dueAt', l: 'Due soonest' },
+  { v: '-createdAt', l: 'Newest first' },
+  { v: 'priority', l: 'Priority' },
+];
+
+const initial: TaskFilters = { status: 'open', definitionId: '', businessStatus: '', department: '', overdue: false, mine: false, sort: 'dueAt', page: 1, pageSize: 25 };
+
+export function InboxPage() {
+  const { me } = useAuth();
+  const [f, setF] = useState<TaskFilters>(() => {
+    try {
+      return { ...initial, ...JSON.parse(sessionStorage.getItem('inbox.filters') ?? '{}') };
+    } catch {
+      return initial;
+    }
+  });
+  const set = (patch: Partial<TaskFilters>) => {
+    const next = { ...f, page: 1, ...patch };
+    setF(next);
+    sessionStorage.setItem('inbox.filters', JSON.stringify(next));
+  };
+  const q = useQuery({ queryKey: ['tasks', f, me?.username], queryFn: () => listTasks(f, me?.username), placeholderData: keepPreviousData, refetchInterval: 30_000 });
+  const depts = me?.departments ?? [];
+
+  return (
+    <div className="page inbox" data-testid="inbox-page">
+      <div className="row spread">
+        <h2>Inbox</h2>
+        <span className="muted">{depts.length ? `Tasks for ${depts.join(', ')}` : 'You are not in a department; tasks assigned to you are shown.'}</span>
+      </div>
+      <div className="filters" data-testid="inbox-filters">
+        <label>Status
+          <select value={f.status} onChange={(e) => set({ status: e.target.value })} data-testid="filter-status">
+            <option value="open">Open</option>
+            <option value="completed">Completed</option>
+            <option value="cancelled">Cancelled</option>
+            <option value="">All</option>
+          </select>
+        </label>
+        {depts.length > 1 && (
+          <label>Department
+            <select value={f.department} onChange={(e) => set({ department: e.target.value })} data-testid="filter-department">
+              <option value="">All mine</option>
+              {depts.map((d) => <option key={d}>{d}</option>)}
+            </select>
+          </label>
+        )}
+        <label>Definition<input value={f.definitionId} placeholder="e.g. wd-request" onChange={(e) => set({ definitionId: e.target.value.trim() })} data-testid="filter-definition" /></label>
+        <label>Business status<input value={f.businessStatus} placeholder="e.g. New" onChange={(e) => set({ businessStatus: e.target.value.trim() })} data-testid="filter-business-status" /></label>
+        <label className="check"><input type="checkbox" checked={f.overdue} onChange={(e) => set({ overdue: e.target.checked })} data-testid="filter-overdue" /> Overdue only</label>
+        <label className="check"><input type="checkbox" checked={f.mine} onChange={(e) => set({ mine: e.target.checked })} data-testid="filter-mine" /> Claimed by me</label>
+        <label>Sort
+          <select value={f.sort} onChange={(e) => set({ sort: e.target.value })} data-testid="sort">
+            {SORTS.map((s) => <option key={s.v} value={s.v}>{s.l}</option>)}
+          </select>
+        </label>
+        {q.isFetching && <Spinner small label="Refreshing…" />}
+      </div>
+      <ErrorBox error={q.error} />
+      {q.isLoading && <Spinner label="Loading tasks…" />}
+      {q.data && (
+        <>
+          <table className="table tasks" data-testid="task-table">
+            <thead>
+              <tr><th>Task</th><th>Business status</th><th>Department</th><th>Flow</th><th>Priority</th><th>Due</th><th>Assignee</th><th>Created</th></tr>
+            </thead>
+            <tbody>
+              {q.data.items.map((t) => (
+                <tr key={t.id} className={`clickable ${t.overdue ? 'overdue' : ''}`} onClick={() => navigate(`/inbox/tasks/${encodeURIComponent(t.id)}`)} data-testid={`task-row-${t.id}`} data-subject={t.subjectId ?? ''} data-correlation={t.correlationId ?? ''}>
+                  <td>
+                    <a href={`/inbox/tasks/${encodeURIComponent(t.id)}`} onClick={(e) => e.preventDefault()} className="strong">{t.title}</a>
+                    <div className="muted small mono">{t.correlationId ?? t.instanceId}</div>
+                  </td>
+                  <td><StatusBadge status={t.businessStatus} /></td>
+                  <td>{t.department ?? '—'}</td>
+                  <td className="small">{t.definitionId} <span className="muted">v{t.definitionVersion}</span></td>
+                  <td>{t.priority ?? '—'}</td>
+                  <td className="nowrap">{fmtDate(t.dueAt)} {t.overdue && <Badge tone="red" testId="overdue-badge">overdue</Badge>}</td>
+                  <td>{t.assignee ?? <span className="muted">unclaimed</span>}</td>
+                  <td className="nowrap small">{fmtDate(t.createdAt)}</td>
+                </tr>
+              ))}
+              {q.data.items.length === 0 && <tr><td colSpan={8} className="empty">No tasks match these filters.</td></tr>}
+            </tbody>
+          </table>
+          <Pager page={q.data.page} pageSize={q.data.pageSize} total={q.data.total} onPage={(p) => setF({ ...f, page: p })} />
+        </>
+      )}
+    </div>
+  );
+}

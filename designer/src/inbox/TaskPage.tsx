@@ -1,0 +1,191 @@
+import { useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError } from '../api/client';
+import type { TaskAction, TaskDetail } from '../api/models';
+import { useAuth } from '../auth';
+import { Badge, ErrorBox, Modal, Notice, Spinner, StatusBadge, fmtDate } from '../common/ui';
+import { Link } from '../router';
+import { claimTask, completeTask, getInstance, getTask, getWd, unclaimTask } from './api';
+import { WdCard } from './WdCard';
+import { GenericRecord } from './GenericRecord';
+
+const STALE = 'Someone else acted on this task; the card was refreshed.';
+
+export function TaskPage({ taskId }: { taskId: string }) {
+  const qc = useQueryClient();
+  const { me } = useAuth();
+  const task = useQuery({ queryKey: ['task', taskId], queryFn: () => getTask(taskId) });
+  const t = task.data;
+  const isWd = t?.subjectType === 'wd-request' && !!t.subjectId;
+  const wd = useQuery({ queryKey: ['wd', t?.subjectId], queryFn: () => getWd(t!.subjectId!), enabled: isWd });
+  const inst = useQuery({ queryKey: ['instance', t?.instanceId], queryFn: () => getInstance(t!.instanceId), enabled: !!t && !isWd });
+  const [dialog, setDialog] = useState<TaskAction | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<{ kind: 'success' | 'warning'; text: string } | null>(null);
+
+  const refresh = async () => {
+    await Promise.all([
+      qc.invalidateQueries({ queryKey: ['task', taskId] }),
+      qc.invalidateQueries({ queryKey: ['wd'] }),
+      qc.invalidateQueries({ queryKey: ['wd-audit'] }),
+      qc.invalidateQueries({ queryKey: ['instance'] }),
+      qc.invalidateQueries({ queryKey: ['tasks'] }),
+    ]);
+  };
+
+  const handleError = async (e: unknown) => {
+    if (e instanceof ApiError && e.status === 409) {
+      setNotice({ kind: 'warning', text: STALE });
+      setError(null);
+      await refresh();
+    } else setError(e);
+  };
+
+  const submit = async (action: TaskAction, fields: Record<string, string>) => {
+    setBusy(action.displayName || action.name);
+    setError(null);
+    setNotice(null);
+    try {
+      const data: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(fields)) if (k !== 'comment' && v !== '') data[k] = k === 'fee' || /amount/i.test(k) ? Number(v) : v;
+      await completeTask(taskId, { action: action.name, comment: fields.comment || undefined, data: Object.keys(data).length ? data : undefined });
+      setDialog(null);
+      setNotice({ kind: 'success', text: `Done: ${action.displayName || action.name}.` });
+      await refresh();
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) setDialog(null);
+      await handleError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const claim = async (un: boolean) => {
+    setBusy(un ? 'Releasing…' : 'Claiming…');
+    setError(null);
+    try {
+      await (un ? unclaimTask(taskId) : claimTask(taskId));
+      await refresh();
+    } catch (e) { await handleError(e); } finally { setBusy(null); }
+  };
+
+  if (task.isLoading) return <div className="center-page"><Spinner label="Loading the task…" /></div>;
+  if (task.error) return <div className="page"><ErrorBox error={task.error} title="The task could not be opened" /><Link to="/inbox">‹ Back to the inbox</Link></div>;
+  if (!t) return null;
+  const open = t.status === 'open';
+  const available = t.actions.filter((a) => a.available !== false);
+  const unavailable = t.actions.filter((a) => a.available === false);
+
+  return (
+    <div className="page" data-testid="task-page" data-task-status={t.status}>
+      <div className="row spread">
+        <div>
+          <Link to="/inbox">‹ Inbox</Link>
+          <h2 style={{ marginTop: 6 }} data-testid="task-title">{t.title}</h2>
+          <div className="row small">
+            <StatusBadge status={t.businessStatus} testId="task-business-status" />
+            <Badge>{t.department ?? '—'}</Badge>
+            <Badge tone={open ? 'blue' : 'grey'} testId="task-status">{t.status}</Badge>
+            {t.overdue && <Badge tone="red">overdue</Badge>}
+            <span className="muted">due {fmtDate(t.dueAt)} · created {fmtDate(t.createdAt)} · {t.definitionId} v{t.definitionVersion}</span>
+          </div>
+        </div>
+        {(task.isFetching || wd.isFetching) && <Spinner small label="Refreshing…" />}
+      </div>
+      {notice && <Notice kind={notice.kind} onClose={() => setNotice(null)} testId={notice.kind === 'warning' ? 'stale-notice' : 'action-notice'}>{notice.text}</Notice>}
+      <ErrorBox error={error} />
+      <div className="task-layout">
+        <div>
+          {isWd && wd.isLoading && <Spinner label="Loading the request…" />}
+          {isWd && <ErrorBox error={wd.error} title="The request could not be loaded" />}
+          {isWd && wd.data && <WdCard card={wd.data} />}
+          {!isWd && inst.isLoading && <Spinner label="Loading the record…" />}
+          {!isWd && <ErrorBox error={inst.error} />}
+          {!isWd && inst.data && <GenericRecord task={t} instance={inst.data} />}
+        </div>
+        <aside className="card" data-testid="task-actions">
+          <h4>Actions</h4>
+          {!open && <p className="muted">This task is {t.status}. <Link to="/inbox">Back to the inbox</Link></p>}
+          {open && (
+            <div className="row small" style={{ marginBottom: 10 }}>
+              <span>Assignee: <strong data-testid="task-assignee">{t.assignee ?? 'nobody'}</strong></span>
+              {t.assignee === me?.username ? (
+                <button className="btn btn-sm" onClick={() => claim(true)} disabled={!!busy} data-testid="unclaim">Release</button>
+              ) : !t.assignee ? (
+                <button className="btn btn-sm" onClick={() => claim(false)} disabled={!!busy} data-testid="claim">Claim</button>
+              ) : null}
+            </div>
+          )}
+          {open && (
+            <div className="action-bar">
+              {available.map((a) => (
+                <button
+                  key={a.name}
+                  className={`btn ${/reject/i.test(a.name) ? 'btn-danger' : 'btn-primary'}`}
+                  disabled={!!busy}
+                  data-testid={`action-${a.name}`}
+                  data-action={a.name}
+                  onClick={() => (a.requiredFields?.length ? setDialog(a) : submit(a, {}))}
+                >
+                  {busy === (a.displayName || a.name) ? <Spinner small label="Working…" /> : a.displayName || a.name}
+                  {a.requiredFields?.length ? <span className="small">…</span> : null}
+                </button>
+              ))}
+              {available.length === 0 && <p className="muted small" data-testid="no-actions">You cannot act on this task now.</p>}
+              {unavailable.map((a) => (
+                <div key={a.name}>
+                  <button className="btn" disabled title={a.reason ?? 'Not available'} data-testid={`action-${a.name}`} data-action={a.name} aria-disabled>
+                    {a.displayName || a.name}
+                  </button>
+                  {a.reason && <div className="action-reason">{a.reason}</div>}
+                </div>
+              ))}
+            </div>
+          )}
+        </aside>
+      </div>
+      {dialog && <ActionDialog action={dialog} busy={!!busy} error={error} onClose={() => setDialog(null)} onSubmit={(f) => submit(dialog, f)} />}
+    </div>
+  );
+}
+
+function ActionDialog({ action, busy, error, onClose, onSubmit }: { action: TaskAction; busy: boolean; error: unknown; onClose: () => void; onSubmit: (fields: Record<string, string>) => void }) {
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const required = action.requiredFields ?? [];
+  const missing = required.filter((f) => !(fields[f] ?? '').trim());
+  const feeInvalid = required.includes('fee') && fields.fee !== undefined && fields.fee !== '' && (Number.isNaN(Number(fields.fee)) || Number(fields.fee) < 0);
+  return (
+    <Modal
+      title={action.displayName || action.name}
+      onClose={onClose}
+      testId="action-dialog"
+      footer={
+        <>
+          <button className="btn" onClick={onClose} disabled={busy}>Cancel</button>
+          <button className="btn btn-primary" disabled={busy || missing.length > 0 || feeInvalid} onClick={() => onSubmit(fields)} data-testid="action-submit">
+            {busy ? <Spinner small label="Submitting…" /> : 'Submit'}
+          </button>
+        </>
+      }
+    >
+      <div className="form">
+        {required.map((f) =>
+          f === 'comment' ? (
+            <label key={f}>Comment<textarea rows={3} value={fields.comment ?? ''} onChange={(e) => setFields({ ...fields, comment: e.target.value })} data-testid="field-comment" autoFocus /></label>
+          ) : f === 'fee' ? (
+            <label key={f}>Fee<input type="number" min="0" step="0.01" value={fields.fee ?? ''} onChange={(e) => setFields({ ...fields, fee: e.target.value })} data-testid="field-fee" className={feeInvalid ? 'invalid' : ''} />{feeInvalid && <span className="field-error">The fee must be a non-negative number.</span>}</label>
+          ) : (
+            <label key={f}>{f}<input value={fields[f] ?? ''} onChange={(e) => setFields({ ...fields, [f]: e.target.value })} data-testid={`field-${f}`} /></label>
+          ),
+        )}
+        {!required.includes('comment') && (
+          <label>Comment (optional)<textarea rows={2} value={fields.comment ?? ''} onChange={(e) => setFields({ ...fields, comment: e.target.value })} /></label>
+        )}
+        <ErrorBox error={error} />
+      </div>
+    </Modal>
+  );
+}
+
+export type { TaskDetail };

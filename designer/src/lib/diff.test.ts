@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { diffDefinitions, mergedForDiff, stable } from './diff';
+import { wd } from './fixtures';
+
+describe('diffDefinitions', () => {
+  it('reports nothing for equal definitions (key order and positions ignored)', () => {
+    const a = wd();
+    const b = wd();
+    b.activities[1].position = { x: 999, y: 999 };
+    b.activities[1].inputs = { actions: b.activities[1].inputs.actions, department: 'CS', status: 'New' };
+    const d = diffDefinitions(a, b);
+    expect(d.counts).toEqual({ added: 0, removed: 0, changed: 0, connectionsAdded: 0, connectionsRemoved: 0 });
+    expect(d.settings).toEqual([]);
+  });
+  it('finds added, removed and changed activities and connections', () => {
+    const a = wd();
+    const b = wd();
+    b.activities = b.activities.filter((x) => x.id !== 'rejected');
+    b.activities.push({ id: 'ret', type: 'UserTask', inputs: {} });
+    b.activities[1].inputs = { ...b.activities[1].inputs, department: 'Retention' };
+    b.connections = [b.connections[0], { source: 'cs', outcome: 'PassToRetention', target: 'ret' }];
+    const d = diffDefinitions(a, b);
+    expect(d.activities.find((x) => x.id === 'ret')?.kind).toBe('added');
+    expect(d.activities.find((x) => x.id === 'rejected')?.kind).toBe('removed');
+    expect(d.activities.find((x) => x.id === 'cs')).toMatchObject({ kind: 'changed', fields: ['inputs.department'] });
+    expect(d.counts).toMatchObject({ added: 1, removed: 1, changed: 1, connectionsAdded: 1, connectionsRemoved: 2 });
+    const merged = mergedForDiff(a, b);
+    expect(merged.activities.map((x) => x.id)).toEqual(['start', 'cs', 'done', 'ret', 'rejected']);
+    expect(merged.connections).toHaveLength(4);
+  });
+  it('reports flow-level setting changes', () => {
+    const b = wd();
+    b.interrupts = [];
+    expect(diffDefinitions(wd(), b).settings).toEqual(['interrupts']);
+  });
+  it('stable() sorts keys', () => {
+    expect(stable({ b: 1, a: [1, { d: 2, c: 3 }] })).toBe('{"a":[1,{"c":3,"d":2}],"b":1}');
+  });
+});
