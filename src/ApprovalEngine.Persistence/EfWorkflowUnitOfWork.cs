@@ -48,6 +48,12 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
 
     public async ValueTask SaveAsync(StepResult step, CancellationToken cancellationToken)
     {
+        if (db.Database.CurrentTransaction is null && System.Transactions.Transaction.Current is null)
+        {
+            // Bookmark deletes and the version claim run as their own statements: without the caller's transaction
+            // they would commit on their own even when the step then fails.
+            throw new InvalidOperationException("EfWorkflowUnitOfWork.SaveAsync needs the caller's transaction: begin one with db.Database.BeginTransactionAsync() and commit it after the step(s).");
+        }
         var state = step.State;
         if (step.IsNew)
         {
@@ -76,9 +82,18 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
                 _loaded[state.Id] = record;
             }
             if (record.Version != step.ExpectedVersion) throw Stale();
+            // Claim the version before writing anything else. Two steps computed from the same version derive the
+            // same new task and bookmark ids (they are seeded from the instance's sequence), so if the rows were
+            // written first the loser would fail on a primary key (and abort the PostgreSQL transaction) instead
+            // of being reported as stale. The row lock also makes a concurrent claimer wait for our commit and
+            // then find the version gone.
+            var claimed = await db.Instances
+                .Where(i => i.Id == state.Id && i.Version == step.ExpectedVersion)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Version, state.Version), cancellationToken);
+            if (claimed == 0) throw Stale();
             Apply(record, state);
-            // The UPDATE carries "WHERE version = expected": a concurrent commit makes it affect no row.
-            db.Entry(record).Property(x => x.Version).OriginalValue = step.ExpectedVersion;
+            // The stored version is now the new one; the UPDATE below still carries "WHERE version = …" as a guard.
+            db.Entry(record).Property(x => x.Version).OriginalValue = state.Version;
         }
 
         foreach (var task in step.TasksOpened)

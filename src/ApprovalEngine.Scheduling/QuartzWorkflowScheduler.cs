@@ -27,6 +27,20 @@ public sealed class QuartzWorkflowScheduler(ISchedulerFactory factory) : IWorkfl
 
     public ValueTask<IScheduler> GetSchedulerAsync(CancellationToken cancellationToken) => SchedulerAsync(cancellationToken);
 
+    /// <summary>Makes the scheduler's next calls part of <paramref name="transaction"/>; dispose after the commit.</summary>
+    /// <remarks>
+    /// Deliberately not an <c>async</c> method: Quartz keeps the enlistment in an async-local context, and whatever an
+    /// async method sets there is undone when it returns, so the caller's schedule/unschedule calls would silently run
+    /// in their own transactions (committed even when the step rolls back).
+    /// </remarks>
+    public ValueTask<IDisposable> EnlistAsync(DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        // The hosted service has normally created the scheduler already; otherwise the factory is asked here, synchronously.
+        var scheduler = _scheduler ??= factory.GetScheduler(cancellationToken).AsTask().GetAwaiter().GetResult();
+        return ValueTask.FromResult(scheduler.EnlistTransaction(transaction));
+    }
+
     public async Task ScheduleTimerAsync(Guid instanceId, Guid bookmarkId, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
         var trigger = TriggerBuilder.Create()

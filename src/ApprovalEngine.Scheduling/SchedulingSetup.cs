@@ -9,6 +9,9 @@ namespace ApprovalEngine.Scheduling;
 
 public static class SchedulingSetup
 {
+    /// <summary>Prefix of Quartz's tables (qrtz_triggers, …), the same in the store and in the V002 script.</summary>
+    public const string TablePrefix = "qrtz_";
+
     /// <summary>
     /// Quartz with the ADO.NET job store in the application's database: clustered on PostgreSQL (several servers,
     /// each trigger fires once), single-node on SQLite (Quartz refuses clustering there).
@@ -40,7 +43,7 @@ public static class SchedulingSetup
                 s.UseSystemTextJsonSerializer(_ => { });
                 s.ConfigureStore(o =>
                 {
-                    o.TablePrefix = "qrtz_";
+                    o.TablePrefix = TablePrefix;
                     o.AcceptEnlistedTransactions = true;
                 });
             });
@@ -56,13 +59,23 @@ public static class SchedulingSetup
     }
 
     /// <summary>Quartz's own PostgreSQL schema script (embedded in Quartz.dll), as our migration V002.</summary>
-    public static string PostgresSchemaScript()
+    public static string PostgresSchemaScript() => PostgresSchemaScript(TablePrefix);
+
+    /// <summary>
+    /// Quartz's PostgreSQL schema script with <paramref name="tablePrefix"/> filled in. The embedded text is a template:
+    /// <c>{0}</c> stands for the table prefix and <c>{1}</c> for the same prefix without a schema qualifier (index and
+    /// constraint names); Quartz substitutes them itself when it provisions, so run as it is the script is invalid SQL.
+    /// </summary>
+    public static string PostgresSchemaScript(string tablePrefix)
     {
+        ArgumentException.ThrowIfNullOrEmpty(tablePrefix);
         var assembly = typeof(IScheduler).Assembly;
-        var name = assembly.GetManifestResourceNames().First(n => n.EndsWith("create_postgres.sql", StringComparison.OrdinalIgnoreCase));
+        var name = assembly.GetManifestResourceNames().Single(n => n.EndsWith(".create_postgres.sql", StringComparison.OrdinalIgnoreCase));
         using var stream = assembly.GetManifestResourceStream(name)!;
         using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
+        var unqualified = tablePrefix[(tablePrefix.LastIndexOf('.') + 1)..];
+        // Plain replacement, not string.Format: the script is SQL and may contain other braces.
+        return reader.ReadToEnd().Replace("{0}", tablePrefix, StringComparison.Ordinal).Replace("{1}", unqualified, StringComparison.Ordinal);
     }
 }
 
