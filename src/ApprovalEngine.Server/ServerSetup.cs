@@ -58,9 +58,12 @@ public static class ServerSetup
         services.AddSingleton<WorkflowRunner>();
         services.AddSingleton<IWorkflowTriggerHandler>(sp => sp.GetRequiredService<WorkflowRunner>());
         services.AddSingleton<DefinitionService>();
+        // The ledger: the database sandbox in Development; production registers the trading platform's adapter.
+        services.AddSingleton<ApprovalEngine.Adapters.Ledger.ILedger, Features.Sandbox.DatabaseSandboxLedger>();
+        services.AddSingleton<IActivityModule, Features.WdRequests.WdModule>();
         services.AddSingleton<InstanceStarter>();
         services.AddSingleton<EventDispatcher>();
-        services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System);
+        services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System, config["Engine:SchedulerName"] ?? "approval-engine");
 
         // Identities: configuration always; the development users and key only in Development.
         services.Configure<Identity.IdentityOptions>(config.GetSection("Identities"));

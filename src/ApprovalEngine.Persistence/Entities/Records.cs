@@ -162,6 +162,9 @@ public sealed class TradingAccountRecord
 public sealed class BalanceOperationRecord
 {
     public Guid Id { get; set; }
+
+    /// <summary>The trading platform's ticket number, as the audit log shows it.</summary>
+    public long TradeId { get; set; }
     public required string Account { get; set; }
     public decimal Amount { get; set; }
     public required string Currency { get; set; }

@@ -122,6 +122,7 @@ CREATE TABLE journal (
 
 CREATE TABLE sandbox_balance_operations (
     id uuid NOT NULL,
+    trade_id bigint NOT NULL,
     account character varying(400) NOT NULL,
     amount numeric(28,8) NOT NULL,
     currency character varying(400) NOT NULL,

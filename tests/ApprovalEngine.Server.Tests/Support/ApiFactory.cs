@@ -1,0 +1,105 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ApprovalEngine.Server.Tests.Support;
+
+/// <summary>
+/// The real server in-process (Development: dev identities, sandbox, workflows/ published) on a fresh database:
+/// PostgreSQL from the shared throwaway server by default, or a temporary SQLite file.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    private readonly DatabaseProvider _provider;
+    private readonly string _connectionString;
+    private readonly Dictionary<string, string?> _settings;
+    private readonly SqliteTempDatabase? _sqlite;
+
+    private ApiFactory(DatabaseProvider provider, string connectionString, SqliteTempDatabase? sqlite, Dictionary<string, string?>? settings)
+    {
+        _provider = provider;
+        _connectionString = connectionString;
+        _sqlite = sqlite;
+        _settings = settings ?? [];
+    }
+
+    public static async Task<ApiFactory> PostgresAsync(Dictionary<string, string?>? settings = null) =>
+        new(DatabaseProvider.Postgres, await SharedPostgres.CreateDatabaseAsync("api"), null, settings);
+
+    public static ApiFactory Sqlite(Dictionary<string, string?>? settings = null)
+    {
+        var db = new SqliteTempDatabase();
+        return new(DatabaseProvider.Sqlite, db.ConnectionString, db, settings);
+    }
+
+    public DatabaseProvider Provider => _provider;
+
+    public string ConnectionString => _connectionString;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Database:Provider", _provider.ToString());
+        builder.UseSetting("ConnectionStrings:ApprovalEngine", _connectionString);
+        // Quartz keeps schedulers by name per process; every test server gets its own.
+        builder.UseSetting("Engine:SchedulerName", $"test-{Guid.NewGuid():N}");
+        builder.UseSetting("Engine:JobBackoffSeconds", "1");
+        builder.UseSetting("Engine:JobMaxAttempts", "3");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+    }
+
+    /// <summary>A client authenticated as a development user (password = username).</summary>
+    public async Task<HttpClient> AsUserAsync(string username)
+    {
+        var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/api/auth/token", new { username, password = username });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>A client authenticated with the development system key.</summary>
+    public HttpClient AsSystem()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", "dev-system-key");
+        return client;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _sqlite?.Dispose();
+    }
+}
+
+public static class HttpJson
+{
+    public static async Task<JsonObject> ReadObjectAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonNode.Parse(text) as JsonObject ?? throw new JsonException($"Expected a JSON object, got: {text}");
+    }
+
+    public static async Task<JsonObject> PostObjectAsync(this HttpClient client, string url, object? body)
+    {
+        var response = await client.PostAsJsonAsync(url, body);
+        var json = await response.ReadObjectAsync();
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{(int)response.StatusCode} {url}: {json.ToJsonString()}");
+        return json;
+    }
+
+    public static async Task<JsonObject> GetObjectAsync(this HttpClient client, string url)
+    {
+        var response = await client.GetAsync(url);
+        var json = await response.ReadObjectAsync();
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{(int)response.StatusCode} {url}: {json.ToJsonString()}");
+        return json;
+    }
+}
