@@ -207,8 +207,9 @@ internal sealed class StepBuilder
                 Via = item.Via;
                 result = activity.Execute(context);
             }
-            catch (ExpressionEvaluationException ex)
+            catch (Exception ex) when (ex is ExpressionEvaluationException or ExpressionSyntaxException)
             {
+                // Validation refuses bad expressions before publishing; this catches data-dependent failures.
                 result = ActivityResult.Fail(ex.Message);
             }
             catch (ActivityFailedException ex)

@@ -67,6 +67,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
     public StepResult CompleteTask(WorkflowDefinition definition, InstanceState current, CompleteTask command)
     {
         EnsureVersion(current, command.ExpectedVersion);
+        EnsureRunning(current);
         var bookmark = current.Bookmarks.FirstOrDefault(b => b.Kind == BookmarkKind.Task && b.TaskId == command.TaskId)
             ?? throw new WorkflowConflictException("The task is no longer open: someone else acted on it or the request moved on.");
         var activity = definition.FindActivity(bookmark.ActivityId)!;
@@ -78,7 +79,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
 
         var now = _clock.GetUtcNow();
         var overlay = GuardOverlay(command.Action, command.Comment, command.Data, command.Actor);
-        if (action.Guard is not null && !CompiledExpression.Parse(action.Guard).EvaluateBoolean(new ExpressionScope(current, now, overlay)))
+        if (action.Guard is not null && !EvaluateGuard(action, current, now, overlay))
         {
             throw new WorkflowConflictException(action.GuardMessage ?? $"The action '{action.DisplayName}' is not available now: {action.Guard} is false.");
         }
@@ -103,6 +104,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
     public StepResult ResumeBookmark(WorkflowDefinition definition, InstanceState current, Guid bookmarkId, ResumeSignal signal, long? expectedVersion = null)
     {
         EnsureVersion(current, expectedVersion);
+        EnsureRunning(current);
         var state = current.Clone();
         var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), signal.Actor, current.Version);
         var bookmark = state.Bookmarks.FirstOrDefault(b => b.Id == bookmarkId);
@@ -227,7 +229,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
                 {
                     ok = CompiledExpression.Parse(action.Guard).EvaluateBoolean(new ExpressionScope(state, now, GuardOverlay(action.Name, null, null, actor)));
                 }
-                catch (ExpressionEvaluationException ex)
+                catch (Exception ex) when (ex is ExpressionEvaluationException or ExpressionSyntaxException)
                 {
                     ok = false;
                     reason = ex.Message;
@@ -254,7 +256,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         {
             result = activity.Resume(context, bookmark, signal);
         }
-        catch (ExpressionEvaluationException ex)
+        catch (Exception ex) when (ex is ExpressionEvaluationException or ExpressionSyntaxException)
         {
             result = ActivityResult.Fail(ex.Message);
         }
@@ -282,6 +284,38 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         ["data"] = data ?? new Dictionary<string, object?>(),
         ["actor"] = new Dictionary<string, object?> { ["userId"] = actor.UserId, ["role"] = actor.Role },
     };
+
+    /// <summary>
+    /// A guard that cannot be evaluated with the submitted data (e.g. a fee sent as text) is the caller's input problem:
+    /// reported as invalid data for the fields the guard reads, never as a server error.
+    /// </summary>
+    private static bool EvaluateGuard(UserTaskAction action, InstanceState state, DateTimeOffset now, Dictionary<string, object?> overlay)
+    {
+        try
+        {
+            return CompiledExpression.Parse(action.Guard!).EvaluateBoolean(new ExpressionScope(state, now, overlay));
+        }
+        catch (ExpressionEvaluationException ex)
+        {
+            var fields = overlay["data"] is IReadOnlyDictionary<string, object?> data && data.Count > 0 ? data.Keys.ToArray() : ["action"];
+            throw new WorkflowValidationException($"{action.DisplayName} cannot be checked with the data given: {ex.Message}",
+                fields.ToDictionary(f => f, _ => new[] { ex.Message }));
+        }
+        catch (ExpressionSyntaxException ex)
+        {
+            throw new WorkflowConflictException($"The guard of {action.DisplayName} is not a valid expression: {ex.Message}");
+        }
+    }
+
+    private static void EnsureRunning(InstanceState state)
+    {
+        if (state.Status != InstanceStatus.Running)
+        {
+            throw new WorkflowConflictException(state.Status == InstanceStatus.Faulted
+                ? $"The instance is faulted ({state.Fault}); an operator must retry its incident first."
+                : $"The instance is {state.Status}; nothing can happen any more.");
+        }
+    }
 
     private static void EnsureVersion(InstanceState state, long? expected)
     {
