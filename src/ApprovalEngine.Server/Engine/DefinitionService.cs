@@ -25,6 +25,14 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
             errors.Add(new("", "The body must be a JSON object holding a workflow definition."));
             return (null, errors);
         }
+        var json = body.ToJsonString();
+        if (json.Length > MaxDefinitionBytes)
+        {
+            errors.Add(new("", $"The definition is larger than {MaxDefinitionBytes / 1024} KB."));
+            return (null, errors);
+        }
+        errors.AddRange(DefinitionSchemaValidator.Validate(json));
+        if (errors.Count > 0) return (null, errors);
         try
         {
             var definition = body.Deserialize<WorkflowDefinition>(DefinitionJson.Options);
