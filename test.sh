@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test: the designer's unit tests (Vitest) and build, then all .NET test projects (engine, expressions,
+# flows, persistence and API tests against a throwaway PostgreSQL, browser end-to-end tests in Debian's chromium).
+# Prints one closing line "Total: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+log=$(mktemp)
+status=0
+
+echo "== designer: install, unit tests, build"
+(
+  cd designer
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+  npx vitest run --reporter=default && npm run build
+) 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+echo "== .NET: build and test"
+dotnet test ApprovalEngine.sln -c Release -p:SkipDesignerBuild=true --logger "console;verbosity=normal" 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+# Sum what the runners reported: dotnet's "Passed!/Failed!  - Failed: a, Passed: b, Skipped: c" and Vitest's "Tests  n passed (m)".
+python3 - "$log" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+passed = failed = skipped = 0
+for m in re.finditer(r"(?:Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)", text):
+    failed += int(m.group(1)); passed += int(m.group(2)); skipped += int(m.group(3))
+for m in re.finditer(r"^\s*Tests\s+(.*)\((\d+)\)\s*$", text, re.M):
+    parts = dict((k, int(v)) for v, k in re.findall(r"(\d+) (passed|failed|skipped)", m.group(1)))
+    passed += parts.get("passed", 0); failed += parts.get("failed", 0); skipped += parts.get("skipped", 0)
+print(f"Total: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+rm -f "$log"
+exit $status
