@@ -2,6 +2,8 @@ using System.Data;
 using System.Data.Common;
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace ApprovalEngine.Persistence;
 
@@ -37,7 +39,15 @@ public static class Migrator
     {
         if (db.IsSqlite)
         {
-            await db.Database.EnsureCreatedAsync(cancellationToken);
+            // Not EnsureCreated: it does nothing as soon as the file holds any table at all, e.g. the qrtz_* tables
+            // that Quartz provisions for itself when its hosted service starts first. Create the model's tables
+            // unless the engine's own are there.
+            var creator = db.GetService<IRelationalDatabaseCreator>();
+            if (!await creator.ExistsAsync(cancellationToken)) await creator.CreateAsync(cancellationToken);
+            var present = await db.Database
+                .SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'instances'")
+                .SingleAsync(cancellationToken);
+            if (present == 0) await creator.CreateTablesAsync(cancellationToken);
             // WAL lets readers work while the scheduler or a step writes; the journal mode is stored in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             return;

@@ -12,6 +12,8 @@ public static class SchedulingSetup
     /// <summary>Prefix of Quartz's tables (qrtz_triggers, …), the same in the store and in the V002 script.</summary>
     public const string TablePrefix = "qrtz_";
 
+    private const int SqliteQuartzBusyTimeoutSeconds = 2;
+
     /// <summary>
     /// Quartz with the ADO.NET job store in the application's database: clustered on PostgreSQL (several servers,
     /// each trigger fires once), single-node on SQLite (Quartz refuses clustering there).
@@ -37,7 +39,13 @@ public static class SchedulingSetup
                 }
                 else
                 {
-                    s.UseSqlite(SqliteFactory.Instance, connectionString);
+                    // Quartz locks SQLite in memory (SqliteLockHandler) and then writes. A step that holds the database
+                    // write lock and then schedules through the enlisted transaction waits for that in-memory lock, while
+                    // Quartz's own thread, holding it, waits for the database: the busy timeout breaks the tie. Keep
+                    // Quartz's own connections' timeout short so that costs seconds, not the default 30 s.
+                    var quartzConnection = new SqliteConnectionStringBuilder(connectionString);
+                    if (quartzConnection.DefaultTimeout > SqliteQuartzBusyTimeoutSeconds) quartzConnection.DefaultTimeout = SqliteQuartzBusyTimeoutSeconds;
+                    s.UseSqlite(SqliteFactory.Instance, quartzConnection.ToString());
                     s.ProvisionSchema();
                 }
                 s.UseSystemTextJsonSerializer(_ => { });
