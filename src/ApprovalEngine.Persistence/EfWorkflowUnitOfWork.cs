@@ -24,6 +24,9 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
 
     public ApprovalDbContext Db => db;
 
+    /// <summary>Job runs (retries) decided in this unit; the host schedules them with the unit's timers.</summary>
+    public List<PendingJobRun> JobRuns { get; } = [];
+
     public async ValueTask<WorkflowDefinition?> GetDefinitionAsync(string id, int? version, CancellationToken cancellationToken)
     {
         if (version is null)
@@ -255,6 +258,8 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
 
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 }
+
+public sealed record PendingJobRun(Guid InstanceId, Guid JobId, int Attempt, DateTimeOffset RunAt);
 
 public static class JobStatuses
 {

@@ -56,6 +56,8 @@ public static class ServerSetup
         services.AddSingleton(sp => new WorkflowCoordinator(sp.GetRequiredService<WorkflowEngine>()));
         services.Configure<EngineHostOptions>(config.GetSection("Engine"));
         services.AddSingleton<WorkflowRunner>();
+        services.AddSingleton<TimerReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<TimerReconciler>());
         services.AddSingleton<IWorkflowTriggerHandler>(sp => sp.GetRequiredService<WorkflowRunner>());
         services.AddSingleton<DefinitionService>();
         // The ledger: the database sandbox in Development; production registers the trading platform's adapter.

@@ -58,21 +58,37 @@ public sealed class WorkflowRunner(
                 var unit = new EfWorkflowUnitOfWork(db, scope.ServiceProvider.GetServices<IStepObserver>(), definitions);
                 var quartz = await scheduler.GetSchedulerAsync(cancellationToken);
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                using var enlisted = QuartzWorkflowScheduler.Enlist(quartz, transaction.GetDbTransaction());
+                // PostgreSQL: triggers are written in the step's own transaction (ADR 4). SQLite has one writer and Quartz
+                // locks in-process, so there triggers are written right after the commit; the reconciler repairs a crash
+                // in between from the bookmarks and jobs tables.
+                var enlist = !db.IsSqlite;
+                using var enlisted = enlist ? QuartzWorkflowScheduler.Enlist(quartz, transaction.GetDbTransaction()) : null;
+                IReadOnlyList<StepResult> saved;
                 try
                 {
                     var result = await work(unit, cancellationToken);
                     value = result.Value;
-                    IReadOnlyList<StepResult> saved = result.Step is null ? [] : await coordinator.SaveAsync(unit, result.Step, cancellationToken);
+                    saved = result.Step is null ? [] : await coordinator.SaveAsync(unit, result.Step, cancellationToken);
                     if (result.Step is null) await db.SaveChangesAsync(cancellationToken);
                     jobs = [.. saved.SelectMany(s => s.Jobs)];
-                    await ScheduleAsync(saved, cancellationToken);
+                    if (enlist) await ScheduleAsync(saved, unit.JobRuns, cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
                 }
                 catch (WorkflowConflictException ex) when (ex.Stale && retryStale && attempt < StaleRetries)
                 {
                     logger.LogDebug("Stale step, retrying ({Attempt})", attempt);
                     continue;
+                }
+                if (!enlist)
+                {
+                    try
+                    {
+                        await ScheduleAsync(saved, unit.JobRuns, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        logger.LogWarning(ex, "Scheduling after commit failed; the timer reconciler will schedule it.");
+                    }
                 }
             }
             if (options.Value.RunJobsInline)
@@ -173,7 +189,7 @@ public sealed class WorkflowRunner(
             {
                 var delay = TimeSpan.FromSeconds(options.Value.JobBackoffSeconds * Math.Pow(2, attempt - 1));
                 row.NextAttemptAt = now + delay;
-                await scheduler.ScheduleJobAsync(job.InstanceId, job.Id, attempt + 1, now + delay, ct);
+                unit.JobRuns.Add(new PendingJobRun(job.InstanceId, job.Id, attempt + 1, now + delay));
                 return new UnitResult<bool>(engine.Note(definition, state, JournalKinds.JobFailed, $"{job.ActivityType} attempt {attempt} failed: {message}; retrying in {delay.TotalSeconds:0}s.", Actor.System("worker")), false);
             }
             row.Status = JobStatuses.Failed;
@@ -225,7 +241,7 @@ public sealed class WorkflowRunner(
                 row.Status = JobStatuses.Pending;
                 row.Attempts = 0;
                 row.NextAttemptAt = clock.GetUtcNow();
-                await scheduler.ScheduleJobAsync(incident.InstanceId, job, 1000 + incident.Attempts, clock.GetUtcNow() + TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds), ct);
+                unit.JobRuns.Add(new PendingJobRun(incident.InstanceId, job, 1, clock.GetUtcNow() + TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds)));
                 return new UnitResult<(Guid, Guid?)>(engine.Note(definition, state, JournalKinds.IncidentRetried, $"Operator retried {incident.ActivityType}.", actor), (incident.InstanceId, job));
             }
             return new UnitResult<(Guid, Guid?)>(engine.RetryFault(definition, state, incident.ActivityId, actor), (incident.InstanceId, null));
@@ -233,7 +249,7 @@ public sealed class WorkflowRunner(
         if (jobId is { } j && options.Value.RunJobsInline) await RunJobSafelyAsync(instanceId, j, cancellationToken);
     }
 
-    private async Task ScheduleAsync(IReadOnlyList<StepResult> steps, CancellationToken cancellationToken)
+    private async Task ScheduleAsync(IReadOnlyList<StepResult> steps, IReadOnlyList<PendingJobRun> jobRuns, CancellationToken cancellationToken)
     {
         var backup = clock.GetUtcNow() + TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds);
         foreach (var step in steps)
@@ -242,5 +258,6 @@ public sealed class WorkflowRunner(
             foreach (var timer in step.TimersToSchedule) await scheduler.ScheduleTimerAsync(step.State.Id, timer.Id, timer.DueAt!.Value, cancellationToken);
             foreach (var job in step.Jobs) await scheduler.ScheduleJobAsync(job.InstanceId, job.BookmarkId, 1, backup, cancellationToken);
         }
+        foreach (var run in jobRuns) await scheduler.ScheduleJobAsync(run.InstanceId, run.JobId, run.Attempt, run.RunAt, cancellationToken);
     }
 }
