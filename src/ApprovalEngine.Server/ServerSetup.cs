@@ -52,7 +52,10 @@ public static class ServerSetup
             return registry;
         });
         services.AddSingleton(sp => new WorkflowValidator(sp.GetRequiredService<ActivityRegistry>()));
-        services.AddSingleton(sp => new WorkflowEngine(sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new WorkflowEngine(sp.GetRequiredService<ActivityRegistry>(), sp.GetRequiredService<TimeProvider>(), new EngineOptions
+        {
+            DueTimeOverride = SlaSettings.From(config.GetSection("Sla")),
+        }));
         services.AddSingleton(sp => new WorkflowCoordinator(sp.GetRequiredService<WorkflowEngine>()));
         services.Configure<EngineHostOptions>(config.GetSection("Engine"));
         services.AddSingleton<WorkflowRunner>();

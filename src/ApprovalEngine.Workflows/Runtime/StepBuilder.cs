@@ -35,6 +35,7 @@ internal sealed class StepBuilder
     public DateTimeOffset Now { get; }
     public Actor Actor { get; }
     public StepResult Result { get; }
+    public EngineOptions Options => _options;
 
     public Guid NewId()
     {
@@ -322,6 +323,12 @@ public sealed record EngineOptions
 {
     /// <summary>Guards against a flow that loops without a wait state (validation refuses those, this catches the rest).</summary>
     public int MaxActivitiesPerStep { get; init; } = 1_000;
+
+    /// <summary>
+    /// The host's SLA settings: a due time for a user task by (definition id, activity id, business status), overriding
+    /// the definition's <c>dueIn</c>; null keeps the definition's. Lets operations tune SLAs without a new version.
+    /// </summary>
+    public Func<string, string, string?, TimeSpan?>? DueTimeOverride { get; init; }
 
     /// <summary>Journal every activity entered/suspended, not only completions and human actions.</summary>
     public bool JournalActivityEntries { get; init; } = true;

@@ -49,7 +49,8 @@ public sealed class UserTaskActivity : IActivity
         var priority = (int)(context.GetNumber("priority") ?? 0);
         context.State.Priority = priority;
         var taskId = context.NewId();
-        var dueIn = context.GetDuration("dueIn");
+        var dueIn = context.Step.Options.DueTimeOverride?.Invoke(context.Definition.Id, context.Activity.Id, context.State.BusinessStatus)
+            ?? context.GetDuration("dueIn");
         DateTimeOffset? dueAt = dueIn is { } d ? context.Now + d : null;
         var task = context.NewBookmark(BookmarkKind.Task, data: new JsonObject { ["department"] = department }) with { TaskId = taskId };
         context.OpenTask(new WorkTask
