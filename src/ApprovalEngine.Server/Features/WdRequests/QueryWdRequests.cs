@@ -57,7 +57,7 @@ public sealed record WdGridFilter(string? Status, string? Department, string? Cu
         : rows.OrderBy(r => r.RequestedAmount).ThenBy(r => r.CreatedAt).ThenBy(r => r.Id);
 
     public static WdRequestRow ToRow(WdRequestRecord r) =>
-        new(r.Id, r.Status, r.Department, r.Priority, r.Overdue, r.CustomerId, r.TradingAccount, r.RequestedAmount, r.Currency, r.Fee, r.CreatedAt, r.UpdatedAt);
+        new(r.Id, r.Status, r.Department, r.Priority, r.Overdue, r.CustomerId, r.TradingAccount, WdVars.Normalize(r.RequestedAmount), r.Currency, WdVars.Normalize(r.Fee), r.CreatedAt, r.UpdatedAt);
 }
 
 /// <summary>GET /api/wd-requests: the grid, paged.</summary>
@@ -116,7 +116,7 @@ public static class ExportWdRequests
                 csv.WriteRecord(
                 [
                     r.Id.ToString(), r.Status, r.Department ?? "", r.Priority.ToString(CultureInfo.InvariantCulture), r.Overdue ? "true" : "false",
-                    r.CustomerId, r.TradingAccount, r.RequestedAmount.ToString(CultureInfo.InvariantCulture), r.Currency, r.Fee.ToString(CultureInfo.InvariantCulture),
+                    r.CustomerId, r.TradingAccount, WdVars.Normalize(r.RequestedAmount).ToString(CultureInfo.InvariantCulture), r.Currency, WdVars.Normalize(r.Fee).ToString(CultureInfo.InvariantCulture),
                     r.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), r.UpdatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
                 ]);
             }

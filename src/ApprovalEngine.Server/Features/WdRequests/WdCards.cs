@@ -72,7 +72,7 @@ public sealed class WdCards(ApprovalDbContext db, DefinitionCache cache, Workflo
         var status = state.BusinessStatus ?? row.Status;
         var overdue = task is not null && (task.Overdue || (task.DueAt is { } due && due < clock.GetUtcNow()));
         return new WdCard(
-            row.Id, status, state.Department, state.Priority, row.CustomerId, row.TradingAccount, row.RequestedAmount, row.Currency,
+            row.Id, status, state.Department, state.Priority, row.CustomerId, row.TradingAccount, WdVars.Normalize(row.RequestedAmount), row.Currency,
             available, WdVars.Number(vars, WdVariables.Fee) ?? 0m,
             WdTransactions.FromVariable(vars.GetValueOrDefault(WdVariables.Transactions)),
             await CommentsAsync(id, vars, ct),

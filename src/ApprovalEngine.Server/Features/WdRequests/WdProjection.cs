@@ -58,6 +58,9 @@ internal static class WdVars
             _ => null,
         } : null;
 
+    /// <summary>Drops the trailing zeros the database's numeric(28,8) adds (7.00000000 → 7).</summary>
+    public static decimal Normalize(decimal value) => value / 1.0000000000000000000000000000m;
+
     public static bool Flag(IReadOnlyDictionary<string, object?> variables, string name) =>
         variables.TryGetValue(name, out var v) && v is true;
 }
