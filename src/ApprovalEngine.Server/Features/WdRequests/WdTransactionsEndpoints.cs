@@ -78,6 +78,10 @@ public static class WdTransactionsEndpoints
     private static Task ChangeAsync(WorkflowRunner runner, Guid requestId, Actor actor, string action, long? expectedVersion, Func<WdTransactionScope, WdTransactionResult> rule, CancellationToken ct) =>
         runner.StepAsync(requestId, (definition, state) =>
         {
+            if (expectedVersion is { } v && v != state.Version)
+            {
+                throw new WorkflowConflictException($"The request changed (version {state.Version}, you saw {v}); reload and try again.", stale: true);
+            }
             var vars = state.Variables;
             var scope = new WdTransactionScope(
                 state.BusinessStatus,
