@@ -13,6 +13,7 @@ using ApprovalEngine.Server.Features.Incidents;
 using ApprovalEngine.Server.Features.Instances;
 using ApprovalEngine.Server.Features.Sandbox;
 using ApprovalEngine.Server.Features.Tasks;
+using ApprovalEngine.Server.Features.WdRequests;
 using ApprovalEngine.Server.Identity;
 using ApprovalEngine.Server.Infrastructure;
 using ApprovalEngine.Workflows.Activities;
@@ -68,6 +69,7 @@ public static class ServerSetup
         services.AddSingleton<IActivityModule, Features.WdRequests.WdModule>();
         services.AddSingleton<InstanceStarter>();
         services.AddSingleton<EventDispatcher>();
+        services.AddWdRequests(config);
         services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System, config["Engine:SchedulerName"] ?? "approval-engine");
 
         // Identities: configuration always; the development users and key only in Development.
@@ -134,6 +136,7 @@ public static class ServerSetup
         app.MapTasksApi();
         app.MapEventsApi();
         app.MapIncidentsApi();
+        app.MapWdRequestsApi();
         app.MapExpressionsApi();
         app.MapDryRunApi();
         if (app.Environment.IsDevelopment()) app.MapSandboxApi();

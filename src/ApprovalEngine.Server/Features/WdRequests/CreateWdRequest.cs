@@ -1,0 +1,82 @@
+using ApprovalEngine.Adapters.Ledger;
+using ApprovalEngine.Flows.Wd;
+using ApprovalEngine.Server.Features.Instances;
+using ApprovalEngine.Server.Identity;
+using ApprovalEngine.Server.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ApprovalEngine.Server.Features.WdRequests;
+
+/// <param name="CorrelationId">Extension: the client area's request id; a repeat returns the existing request (200).</param>
+public sealed record CreateWdRequestBody(string? CustomerId, string? TradingAccount, decimal? RequestedAmount, string? Currency, string? Comment, string? CorrelationId = null);
+
+/// <summary>
+/// POST /api/wd-requests: validates the input, reads the account through the ledger, checks the amount against the
+/// available amount (WithdrawalRequest settings; the customer's open requests from wd_requests) and starts wd-request.
+/// </summary>
+public static class CreateWdRequest
+{
+    public const int MaxCommentLength = 2000;
+
+    public static async Task<Results<Created<WdCard>, Ok<WdCard>>> Handle(
+        CreateWdRequestBody? body, HttpContext http, ILedger ledger, WdCards cards, WdSettings settings, InstanceStarter starter, CancellationToken ct)
+    {
+        if (!http.User.IsSystem() && !http.User.HasRight(Rights.CreateWdRequests)) throw ApiProblemException.Forbidden("Creating WD requests needs the right wd:create or a system key.");
+        if (body is null) throw ApiProblemException.Invalid("body", "The WD request is required.");
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var customerId = body.CustomerId?.Trim();
+        var account = body.TradingAccount?.Trim();
+        var currency = body.Currency?.Trim();
+        if (string.IsNullOrEmpty(customerId) || customerId.Length > 100) errors["customerId"] = ["customerId is required (at most 100 characters)."];
+        if (string.IsNullOrEmpty(account) || account.Length > 64) errors["tradingAccount"] = ["tradingAccount is required (at most 64 characters)."];
+        if (string.IsNullOrEmpty(currency) || !WdCurrencyCodes.IsKnown(currency)) errors["currency"] = ["currency must be an ISO 4217 code such as USD (or a supported coin such as BTC)."];
+        if (body.RequestedAmount is not { } amount) errors["requestedAmount"] = ["requestedAmount is required."];
+        else if (currency is not null && WdCurrencies.CheckAmount(amount, currency) is { } bad) errors["requestedAmount"] = [bad];
+        if (string.IsNullOrWhiteSpace(body.Comment)) errors["comment"] = ["A comment is required."];
+        else if (body.Comment.Length > MaxCommentLength) errors["comment"] = [$"The comment is longer than {MaxCommentLength} characters."];
+        if (body.CorrelationId is { Length: > 200 }) errors["correlationId"] = ["correlationId is longer than 200 characters."];
+        if (errors.Count > 0) throw ApiProblemException.Invalid(errors);
+
+        var facts = await ledger.GetAccountAsync(account!, ct)
+            ?? throw ApiProblemException.Invalid("tradingAccount", $"The trading account '{account}' does not exist on the trading platform.");
+        if (facts.CustomerId != customerId) throw ApiProblemException.Invalid("tradingAccount", $"The trading account '{account}' does not belong to customer '{customerId}'.");
+        if (!string.Equals(facts.Currency, currency, StringComparison.Ordinal)) throw ApiProblemException.Invalid("currency", $"The trading account '{account}' is in {facts.Currency}, not {currency}.");
+
+        var open = await cards.SumOfOpenRequestsAsync(customerId!, null, ct);
+        var available = WdAmounts.Available(facts, open, settings);
+        var check = WdAmounts.ValidateNewRequest(body.RequestedAmount!.Value, available, currency!, body.Comment);
+        if (check.Count > 0) throw ApiProblemException.Invalid(check);
+
+        var input = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            [WdVariables.CustomerId] = customerId,
+            [WdVariables.TradingAccount] = account,
+            [WdVariables.RequestedAmount] = body.RequestedAmount.Value,
+            [WdVariables.Currency] = currency,
+            [WdVariables.Comment] = body.Comment!.Trim(),
+            [WdVariables.AvailableAmount] = available,
+        };
+        var (started, created) = await starter.StartAsync(WdVariables.DefinitionId, body.CorrelationId, input, http.ToActor(), ct);
+        var card = await cards.LoadAsync(started.Id, http.ToActor(), ct);
+        return created ? TypedResults.Created($"/api/wd-requests/{started.Id}", card) : TypedResults.Ok(card);
+    }
+}
+
+/// <summary>Currencies a WD request may be in: ISO 4217 codes in use, and the coins <see cref="WdCurrencies"/> knows.</summary>
+internal static class WdCurrencyCodes
+{
+    private static readonly HashSet<string> Iso4217 = new(StringComparer.Ordinal)
+    {
+        "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL",
+        "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP",
+        "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
+        "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
+        "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR",
+        "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD",
+        "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD",
+        "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
+    };
+
+    public static bool IsKnown(string code) => Iso4217.Contains(code) || (code.All(char.IsAsciiLetterUpper) && WdCurrencies.Precision(code) == 8);
+}
