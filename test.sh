@@ -18,13 +18,13 @@ echo "== designer: install, unit tests, build"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 echo "== .NET: build and test"
-dotnet test ApprovalEngine.sln -c Release -p:SkipDesignerBuild=true --logger "console;verbosity=normal" 2>&1 | tee -a "$log"
+dotnet test ApprovalEngine.sln -c Release -p:SkipDesignerBuild=true 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 # Sum what the runners reported: dotnet's "Passed!/Failed!  - Failed: a, Passed: b, Skipped: c" and Vitest's "Tests  n passed (m)".
 python3 - "$log" <<'PY'
 import re, sys
-text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+text = re.sub(r"\x1b\[[0-9;]*m", "", open(sys.argv[1], encoding="utf-8", errors="replace").read())
 passed = failed = skipped = 0
 for m in re.finditer(r"(?:Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)", text):
     failed += int(m.group(1)); passed += int(m.group(2)); skipped += int(m.group(3))
