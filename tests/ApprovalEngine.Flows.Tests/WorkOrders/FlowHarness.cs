@@ -1,4 +1,7 @@
+using ApprovalEngine.Adapters.Bank;
+using ApprovalEngine.Adapters.Blockchain;
 using ApprovalEngine.Adapters.Ledger;
+using ApprovalEngine.Flows.Crypto;
 using ApprovalEngine.Flows.Tests.Support;
 using ApprovalEngine.Flows.Wd;
 using ApprovalEngine.Flows.WorkOrders;
@@ -38,18 +41,27 @@ public sealed class FlowHarness
     {
         Clock = new ManualClock(T0);
         Ledger = new InMemorySandboxLedger(Clock);
-        Registry = CreateRegistry(Ledger, Clock);
+        Chain = InMemoryBlockchainSandbox.WithDefaults(Clock);
+        Bank = InMemoryBankSandbox.WithDefaults(Clock);
+        Registry = CreateRegistry(Ledger, Chain, Bank, Clock);
         Host = new InMemoryWorkflowHost(Registry, Clock);
         foreach (var definition in LoadAll()) Host.Publish(definition);
     }
 
     public ManualClock Clock { get; }
     public InMemorySandboxLedger Ledger { get; }
+    public InMemoryBlockchainSandbox Chain { get; }
+    public InMemoryBankSandbox Bank { get; }
     public ActivityRegistry Registry { get; }
     public InMemoryWorkflowHost Host { get; }
 
-    public static ActivityRegistry CreateRegistry(ILedger ledger, TimeProvider clock) =>
-        WorkOrderActivities.Register(WdActivities.CreateRegistry(ledger, clock, new DailyCronSchedule()));
+    public static ActivityRegistry CreateRegistry(ILedger ledger, InMemoryBlockchainSandbox chain, InMemoryBankSandbox bank, TimeProvider clock)
+    {
+        var registry = WorkOrderActivities.Register(WdActivities.CreateRegistry(ledger, clock, new DailyCronSchedule()));
+        CryptoActivities.Register(registry, chain, chain, chain);
+        _ = bank;
+        return registry;
+    }
 
     /// <summary>Every definition file in workflows/.</summary>
     public static IReadOnlyList<WorkflowDefinition> LoadAll() =>
