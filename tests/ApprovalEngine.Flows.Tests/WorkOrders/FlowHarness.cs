@@ -2,6 +2,7 @@ using ApprovalEngine.Adapters.Bank;
 using ApprovalEngine.Adapters.Blockchain;
 using ApprovalEngine.Adapters.Ledger;
 using ApprovalEngine.Flows.Crypto;
+using ApprovalEngine.Flows.Fiat;
 using ApprovalEngine.Flows.Tests.Support;
 using ApprovalEngine.Flows.Wd;
 using ApprovalEngine.Flows.WorkOrders;
@@ -59,7 +60,7 @@ public sealed class FlowHarness
     {
         var registry = WorkOrderActivities.Register(WdActivities.CreateRegistry(ledger, clock, new DailyCronSchedule()));
         CryptoActivities.Register(registry, chain, chain, chain);
-        _ = bank;
+        FiatActivities.Register(registry, bank, bank, bank, clock);
         return registry;
     }
 
