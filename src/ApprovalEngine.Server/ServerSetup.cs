@@ -67,6 +67,10 @@ public static class ServerSetup
         // The ledger: the database sandbox in Development; production registers the trading platform's adapter.
         services.AddSingleton<ApprovalEngine.Adapters.Ledger.ILedger, Features.Sandbox.DatabaseSandboxLedger>();
         services.AddSingleton<IActivityModule, Features.WdRequests.WdModule>();
+        // Crypto and fiat flows: in-memory blockchain and bank sandboxes until the custody and bank adapters exist.
+        services.AddSingleton(sp => ApprovalEngine.Adapters.Blockchain.InMemoryBlockchainSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => ApprovalEngine.Adapters.Bank.InMemoryBankSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IActivityModule, Features.WorkOrders.WorkOrderModule>();
         services.AddSingleton<InstanceStarter>();
         services.AddSingleton<EventDispatcher>();
         services.AddWdRequests(config);
