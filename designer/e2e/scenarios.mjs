@@ -294,10 +294,61 @@ export async function screenshotsOfViews(browser, ctx) {
   await page.context().close();
 }
 
+/**
+ * A job that fails until its retries run out becomes an incident; supervisor1 (incidents:retry) retries it from the
+ * instance viewer once the cause is fixed, and the flow moves on.
+ */
+export async function incidentRetried(browser) {
+  const account = `e2einc${Date.now().toString().slice(-6)}`;
+  const input = { customerId: `E2E-${account}`, tradingAccount: account, requestedAmount: 50, currency: 'USD', comment: 'E2E incident', availableAmount: 1000 };
+  // no sandbox account yet: loading it fails
+  const { data: started } = await api('POST', '/api/definitions/wd-request/instances', { correlationId: `e2e-inc-${account}`, input });
+  const { data: inst } = await api('GET', `/api/instances/${started.id}`);
+  const task = inst.openTasks[0];
+  assert(task, 'the request waits at a CS task');
+  await api('POST', `/api/tasks/${task.id}/complete`, { action: 'PassToRetention', comment: 'to retention' });
+  let incident;
+  for (let i = 0; i < 60 && !incident; i++) {
+    const { data } = await api('GET', `/api/incidents?instanceId=${started.id}`);
+    incident = data.items.find((x) => x.status.toLowerCase() !== 'resolved');
+    if (!incident) await new Promise((r) => setTimeout(r, 500));
+  }
+  assert(incident, 'an incident is raised after the retries run out');
+
+  // the analyst sees it but may not retry
+  const analyst = await newPage(browser);
+  await signIn(analyst, 'analyst1', `/designer/instances/${started.id}`);
+  await analyst.getByTestId(`incident-${incident.id}`).waitFor();
+  assert((await analyst.getByTestId(`retry-${incident.id}`).count()) === 0, 'analyst1 is not offered Retry');
+  await analyst.context().close();
+
+  await api('PUT', `/api/sandbox/trading-accounts/${account}`, { customerId: input.customerId, currency: 'USD', balance: 5000, equity: 5000, margin: 0, freeMargin: 5000, credit: 0, openTrades: 0 });
+  const page = await newPage(browser);
+  await signIn(page, 'supervisor1', `/designer/instances/${started.id}`);
+  await page.getByTestId(`incident-${incident.id}`).waitFor();
+  await page.locator('[data-testid="instance-canvas"] .react-flow__node').first().waitFor();
+  await page.waitForTimeout(500);
+  await shot(page, 'incident');
+  await page.getByTestId(`retry-${incident.id}`).click();
+  await page.getByTestId(`incident-status-${incident.id}`).filter({ hasText: 'Resolved' }).waitFor();
+  let moved;
+  for (let i = 0; i < 40 && !moved; i++) {
+    const { data } = await api('GET', `/api/instances/${started.id}`);
+    if (data.openTasks.some((t) => t.department === 'Retention')) moved = data;
+    else await new Promise((r) => setTimeout(r, 500));
+  }
+  assert(moved, 'after the retry the request reaches Retention');
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  await page.getByTestId('instance-waits').filter({ hasText: 'Retention' }).waitFor();
+  await shot(page, 'incident-retried');
+  await page.context().close();
+}
+
 export const scenarios = [
   ['designer: add a stage, save, publish, versions; instances keep their version', designerAddStagePublish],
   ['inbox: cs1 opens a task and completes an action', operatorCompletesAction],
   ['inbox: forbidden actions are not offered', forbiddenActionsNotOffered],
   ['inbox: a stale card is explained and refreshed', staleCardIsExplained],
   ['screenshots: designer, matrix, instance viewer, dry run', screenshotsOfViews],
+  ['instances: an incident is retried by a supervisor', incidentRetried],
 ];

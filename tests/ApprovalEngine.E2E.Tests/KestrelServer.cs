@@ -32,7 +32,9 @@ public sealed class KestrelServer : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:ApprovalEngine", _connectionString);
         // Quartz keeps schedulers by name per process.
         builder.UseSetting("Engine:SchedulerName", $"e2e-{Guid.NewGuid():N}");
+        // failing jobs become incidents within seconds (the incident scenario)
         builder.UseSetting("Engine:JobBackoffSeconds", "1");
+        builder.UseSetting("Engine:JobMaxAttempts", "2");
         builder.UseSetting("Designer:Path", _designerDist);
     }
 
