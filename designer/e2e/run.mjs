@@ -10,6 +10,7 @@ if (args.includes('--mock') || process.env.E2E_MOCK === '1') {
   mock = createServer();
   await new Promise((ok) => mock.listen(0, '127.0.0.1', ok));
   process.env.APPROVALENGINE_URL = `http://127.0.0.1:${mock.address().port}`;
+  process.env.E2E_MOCK = '1';
   console.log(`mock server on ${process.env.APPROVALENGINE_URL}`);
 }
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : process.env.E2E_ONLY || null;
