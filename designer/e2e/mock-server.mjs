@@ -21,7 +21,7 @@ const users = {
   retention1: { displayName: 'Rita Retention', departments: ['Retention'], permissions: WD(1, 2, 3), rights: [] },
   dealing1: { displayName: 'Dan Dealer', departments: ['Dealing'], permissions: WD(1, 2, 3), rights: [] },
   bo1: { displayName: 'Bob Backoffice', departments: ['Backoffice'], permissions: WD(1, 2, 3, 4), rights: [] },
-  supervisor1: { displayName: 'Sue Supervisor', departments: ['CS', 'Retention', 'Dealing', 'Backoffice'], permissions: WD(1, 2, 3, 4, 5), rights: [] },
+  supervisor1: { displayName: 'Sue Supervisor', departments: ['CS', 'Retention', 'Dealing', 'Backoffice'], permissions: WD(1, 2, 3, 4, 5), rights: ['incidents:retry', 'instances:cancel'] },
   maker1: { displayName: 'Mark Maker', departments: ['Operations'], permissions: [], rights: ['submit-applications'] },
   checker1: { displayName: 'Chris Checker', departments: ['Operations'], permissions: ['approve-work-orders'], rights: ['approve-work-orders'] },
   checker2: { displayName: 'Cleo Checker', departments: ['Operations'], permissions: ['approve-work-orders'], rights: ['approve-work-orders'] },
@@ -483,7 +483,8 @@ route('GET', '/api/tasks/:id', ({ p, user }) => {
   if (!rec) throw { status: 404, title: 'Unknown task', detail: 'The task does not exist.' };
   const inst = instances.get(rec.instanceId);
   const t = inst.state.tasks.find((x) => x.taskId === rec.id);
-  return { ...publicTask(rec), actions: t ? actionsFor(t, inst.state, user) : [] };
+  // the real server's shape: { task, actions, instanceVersion }
+  return { task: publicTask(rec), actions: t ? actionsFor(t, inst.state, user) : [], instanceVersion: 0 };
 });
 route('POST', '/api/tasks/:id/claim', ({ p, user }) => { const r = tasks.get(p.id); if (!r) throw { status: 404, title: 'Unknown task' }; if (r.assignee && r.assignee !== user.name) throw { status: 409, title: 'Already claimed', detail: `${r.assignee} claimed this task.` }; r.assignee = user.name; return publicTask(r); });
 route('POST', '/api/tasks/:id/unclaim', ({ p }) => { const r = tasks.get(p.id); if (!r) throw { status: 404, title: 'Unknown task' }; r.assignee = null; return publicTask(r); });

@@ -1,7 +1,7 @@
 // Runs the e2e scenarios against APPROVALENGINE_URL (default http://localhost:5080).
 //   node e2e/run.mjs            → against a running server
 //   node e2e/run.mjs --mock     → starts the development mock server (serves dist/; run `npm run build` first)
-//   node e2e/run.mjs --only inbox  → scenarios whose name contains "inbox"
+//   node e2e/run.mjs --only inbox  → scenarios whose name contains "inbox" (or E2E_ONLY=inbox)
 // Prints "N passed, N failed" as its last line and exits non-zero on any failure.
 const args = process.argv.slice(2);
 let mock = null;
@@ -10,9 +10,10 @@ if (args.includes('--mock') || process.env.E2E_MOCK === '1') {
   mock = createServer();
   await new Promise((ok) => mock.listen(0, '127.0.0.1', ok));
   process.env.APPROVALENGINE_URL = `http://127.0.0.1:${mock.address().port}`;
+  process.env.E2E_MOCK = '1';
   console.log(`mock server on ${process.env.APPROVALENGINE_URL}`);
 }
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : process.env.E2E_ONLY || null;
 const { launch, BASE, SHOTS, shot } = await import('./lib.mjs');
 const { scenarios } = await import('./scenarios.mjs');
 

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { isAnalyst, useAuth } from './auth';
+import { canSeeDesignerArea } from './lib/access';
 import { Link, match, navigate, useLocation } from './router';
 import { SignIn } from './SignIn';
 import { Spinner } from './common/ui';
@@ -42,10 +43,12 @@ export function App() {
             Inbox
           </Link>
           {isAnalyst(me) && (
+            <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') ? 'active' : ''} data-testid="nav-designer">
+              Designer
+            </Link>
+          )}
+          {canSeeDesignerArea(me) && (
             <>
-              <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') ? 'active' : ''} data-testid="nav-designer">
-                Designer
-              </Link>
               <Link to="/designer/instances" className={path.startsWith('/designer/instances') ? 'active' : ''} data-testid="nav-instances">
                 Instances
               </Link>

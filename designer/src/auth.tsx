@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, getToken, post, setToken, setUnauthorizedHandler } from './api/client';
 import type { Me, TokenResponse } from './api/models';
+import { canEditDefinitions } from './lib/access';
 
 interface AuthState {
   token: string | null;
@@ -42,5 +43,5 @@ export function useAuth(): AuthState {
   return c;
 }
 
-export const isAnalyst = (me: Me | undefined) =>
-  !!me && (me.rights.some((r) => /definition|design|workflow|publish/i.test(r)) || me.username.startsWith('analyst'));
+/** May use the designer: the `definitions:edit` right (see lib/access.ts). */
+export const isAnalyst = (me: Me | undefined) => canEditDefinitions(me);

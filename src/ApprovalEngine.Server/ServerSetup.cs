@@ -129,6 +129,7 @@ public static class ServerSetup
         await StartupTasks.RunAsync(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        DesignerHosting.UseStaticFiles(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -1,7 +1,19 @@
-// The single place where API types are declared. When the server publishes designer/openapi/v1.json,
-// `npm run gen:api` produces src/api/schema.d.ts; these aliases can then be re-pointed to
-// `components['schemas'][...]` one by one without touching the rest of the app.
+// The single place where API types are declared.
+//
+// Most of them are aliases of the server's OpenAPI document (openapi/v1.json → `npm run gen:api` → schema.d.ts).
+// Hand-written types remain only where the document has no schema, each with a comment saying why:
+// - the workflow definition itself (the API takes and returns it as a raw JSON node; its JSON Schema is served
+//   separately at GET /api/definitions/schema),
+// - generic shapes (Paged<T>, problem details) that the document spells out per use,
+// - the WD request card routes (/api/wd-requests/…), which are written against /work/shared/api-contract.md and are
+//   not in the document yet.
+import type { components } from './schema';
 
+type S = components['schemas'];
+/** The document marks properties with C# defaults as optional; the server always writes them. */
+type WithRequired<T, K extends keyof T> = Omit<T, K> & Required<Pick<T, K>>;
+
+// Hand-written: the document describes each paged list separately (PagedOfTaskView, …); this is their common shape.
 export interface Paged<T> {
   items: T[];
   total: number;
@@ -9,6 +21,7 @@ export interface Paged<T> {
   pageSize: number;
 }
 
+// Hand-written: RFC 9457 problem details are not described by the document (error responses carry no schema).
 export interface Problem {
   type?: string;
   title?: string;
@@ -18,47 +31,28 @@ export interface Problem {
 }
 
 // ---- auth
-export interface TokenResponse { accessToken: string; expiresIn: number }
-export interface Me {
-  username: string;
-  displayName: string;
-  departments: string[];
-  permissions: string[];
-  rights: string[];
-}
+export type TokenResponse = S['TokenResponse'];
+export type Me = S['MeResponse'];
 
 // ---- activity descriptors
+// Narrower than the document's `kind: string`: the editors switch on these values.
 export type InputKind =
   | 'text' | 'number' | 'boolean' | 'expression' | 'duration' | 'cron'
   | 'stringList' | 'assignments' | 'cases' | 'actions' | 'definition';
 
-export interface InputDescriptor {
-  name: string;
-  displayName: string;
-  kind: InputKind;
-  required: boolean;
-  description?: string;
-  options?: string[] | null;
-  defaultValue?: unknown;
-}
-export interface OutputDescriptor { name: string; type: string }
+export type InputDescriptor = Omit<S['ActivityInputDescriptor'], 'kind' | 'required'> & { kind: InputKind; required: boolean };
+export type OutputDescriptor = S['ActivityOutputDescriptor'];
 export type DynamicOutcomes = 'actions' | 'cases' | 'branches' | 'outcomes' | null;
-export interface ActivityDescriptor {
-  type: string;
-  category: string;
-  displayName: string;
-  description?: string;
+export type ActivityDescriptor = Omit<WithRequired<S['ActivityDescriptor'], 'outputs' | 'outcomes' | 'isWaitState'>, 'inputs' | 'dynamicOutcomes'> & {
   inputs: InputDescriptor[];
-  outputs: OutputDescriptor[];
-  outcomes: string[];
   dynamicOutcomes?: DynamicOutcomes;
-  isWaitState: boolean;
-}
+};
 
 // ---- definitions
+// Hand-written: the document types a definition as JsonNode (the API passes it through as JSON).
 export type VariableType = 'string' | 'number' | 'boolean' | 'datetime' | 'list' | 'object' | 'any';
-export interface VariableDef { name: string; type: VariableType; default?: unknown }
-export interface InputDef { name: string; type: VariableType; required?: boolean }
+export interface VariableDef { name: string; type: VariableType; default?: unknown; description?: string }
+export interface InputDef { name: string; type: VariableType; required?: boolean; description?: string }
 export interface Position { x: number; y: number }
 export interface ActivityDef {
   id: string;
@@ -81,7 +75,7 @@ export interface WorkflowDefinition {
   interrupts?: InterruptDef[];
 }
 
-// kinds of structured inputs
+// Hand-written: kinds of structured activity inputs (parts of the definition, see above).
 export interface Assignment { name: string; value: string }
 export interface Case { name: string; condition: string }
 export interface TaskActionDef {
@@ -93,150 +87,43 @@ export interface TaskActionDef {
   requiredFields?: string[];
 }
 
-export interface DefinitionSummary {
-  id: string;
-  name: string;
-  description?: string;
-  latestVersion: number | null;
-  publishedVersion: number | null;
-  hasDraft: boolean;
-  updatedAt: string;
-}
-export interface DefinitionVersionView {
-  id: string;
-  version: number | null;
-  isPublished: boolean;
-  createdAt: string;
-  createdBy: string;
-  definition: WorkflowDefinition;
-}
-export interface SaveDraftResponse { id: string; savedAt: string }
-export interface ValidationError { path: string; message: string; activityId?: string | null }
-export interface ValidationResult { valid: boolean; errors: ValidationError[] }
-export interface PublishResponse { version: number }
-export interface VersionInfo { version: number; publishedAt: string; publishedBy: string }
-export interface MatrixRow {
-  fromStatus: string | null;
-  fromDepartment: string | null;
-  action: string;
-  actionDisplayName: string;
-  department: string | null;
-  permission: string | null;
-  toStatus: string | null;
-  toDepartment: string | null;
-  condition?: string | null;
-}
-export interface Matrix { rows: MatrixRow[] }
+export type DefinitionSummary = S['DefinitionSummary'];
+export type DefinitionVersionView = Omit<S['DefinitionVersionView'], 'definition'> & { definition: WorkflowDefinition };
+export type SaveDraftResponse = S['DraftSaved'];
+export type ValidationError = S['ValidationErrorView'];
+export type ValidationResult = S['ValidationReport'];
+export type PublishResponse = S['Published'];
+export type VersionInfo = S['VersionInfo'];
+export type MatrixRow = S['MatrixRow'];
+export type Matrix = S['MatrixView'];
 
-export interface ExpressionCheckRequest { expression: string; variables?: Record<string, string> }
-export interface ExpressionCheckResult { valid: boolean; type: string; errors: { position: number; message: string }[] }
+export type ExpressionCheckRequest = S['CheckExpressionRequest'];
+export type ExpressionCheckResult = S['CheckExpressionResponse'];
 
 // ---- runtime
-export interface Actor { userId: string; role: string | null; ipAddress: string | null }
-export interface JournalEntry {
-  sequence: number;
-  timestamp: string;
-  kind: string;
-  activityId: string | null;
-  activityType: string | null;
-  outcome: string | null;
-  actor: Actor | null;
-  action: string | null;
-  comment: string | null;
-  changes: { name: string; before: unknown; after: unknown }[];
-  message: string | null;
-}
-export interface TaskAction {
-  name: string;
-  displayName: string;
-  requiredFields: string[];
-  available?: boolean;
-  reason?: string | null;
-}
-export interface WaitView {
-  bookmarkId: string;
-  kind: string;
-  activityId: string;
-  eventName?: string | null;
-  dueAt?: string | null;
-}
-export interface DryRunTask { taskId: string; activityId: string; title: string; actions: TaskAction[] }
-export interface DryRunView {
-  status: string;
-  businessStatus: string | null;
-  department: string | null;
-  variables: Record<string, unknown>;
-  openTasks: DryRunTask[];
-  waits: WaitView[];
-  journal: JournalEntry[];
-  visitedActivities: string[];
-  traversedConnections: ConnectionDef[];
-}
-export interface DryRunResponse { state: unknown; view: DryRunView }
+export type Actor = S['ActorView'];
+export type JournalEntry = S['JournalEntryView'];
+export type TaskAction = S['TaskActionView'];
+export type WaitView = S['WaitView'];
+export type DryRunAction = S['DryRunAction'];
+export type DryRunTask = S['DryRunTask'];
+export type DryRunView = S['DryRunView'];
+export type DryRunResponse = S['DryRunResponse'];
 export type ResumeKind = 'action' | 'event' | 'timer' | 'job';
-export interface DryRunResume {
-  kind: ResumeKind;
-  taskId?: string;
-  action?: string;
-  comment?: string;
-  data?: Record<string, unknown>;
-  eventName?: string;
-  payload?: unknown;
-  bookmarkId?: string;
-  outcome?: string;
-}
+// Every property of the request record is nullable in the document; the client sends only what a kind needs.
+export type DryRunResume = { kind: ResumeKind } & Partial<Omit<S['DryRunResume'], 'kind'>>;
 
-export interface InstanceSummary {
-  id: string;
-  definitionId: string;
-  version: number;
-  status: string;
-  businessStatus: string | null;
-  department: string | null;
-  correlationId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface Incident {
-  id: string;
-  instanceId: string;
-  activityId: string;
-  activityType: string;
-  message: string;
-  attempts: number;
-  status: string;
-  createdAt: string;
-}
-export interface Task {
-  id: string;
-  instanceId: string;
-  definitionId: string;
-  definitionVersion: number;
-  activityId: string;
-  title: string;
-  businessStatus: string | null;
-  department: string | null;
-  status: string;
-  assignee: string | null;
-  priority: number | null;
-  dueAt: string | null;
-  overdue: boolean;
-  createdAt: string;
-  correlationId: string | null;
-  subjectType?: 'wd-request' | null;
-  subjectId?: string | null;
-}
-export interface TaskDetail extends Task { actions: TaskAction[] }
-export interface InstanceDetail extends InstanceSummary {
-  variables: Record<string, unknown>;
-  openTasks: Task[];
-  incidents: Incident[];
-  waits: WaitView[];
-  visitedActivities: string[];
-}
-export interface StartInstanceResponse { id: string; definitionId: string; version: number; status: string; correlationId: string | null }
+export type InstanceSummary = S['InstanceSummary'];
+export type Incident = S['IncidentView'];
+export type Task = S['TaskView'];
+/** GET /api/tasks/{id}: the task, the actions the caller may take now, and the instance's concurrency version. */
+export type TaskDetail = S['TaskDetail'];
+export type InstanceDetail = S['InstanceView'];
+export type StartInstanceResponse = S['InstanceStarted'];
 
 // ---- WD requests
+// Hand-written: /api/wd-requests/… is not in the OpenAPI document yet; these follow /work/shared/api-contract.md
+// and accept a few spellings so that the card renders whichever the server settles on.
 export interface WdTransaction {
   id: string;
   amount: number;
@@ -246,7 +133,7 @@ export interface WdTransaction {
   status?: string | null;
   createdAt?: string | null;
 }
-export interface WdComment { author?: string | null; text?: string | null; comment?: string | null; createdAt?: string | null; at?: string | null }
+export interface WdComment { author?: string | null; userId?: string | null; text?: string | null; comment?: string | null; createdAt?: string | null; at?: string | null; timestamp?: string | null }
 export interface WdAction { name: string; displayName?: string | null; requiredFields?: string[]; available?: boolean; reason?: string | null }
 export interface WdRequestCard {
   id: string;

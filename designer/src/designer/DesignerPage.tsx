@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { isCrowded } from '../lib/crowding';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConnectionDef } from '../api/models';
 import { ErrorBox, Notice, Spinner, Badge } from '../common/ui';
@@ -233,6 +234,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
             <>
               <button className="btn btn-sm" onClick={s.undo} disabled={!canUndo} title="Undo (Ctrl+Z)" data-testid="undo">↶ Undo</button>
               <button className="btn btn-sm" onClick={s.redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">↷ Redo</button>
+              {def && isCrowded(def) && <span className="muted small" data-testid="crowded-hint" title="Some activities overlap on the canvas">Overlapping →</span>}
               <button className="btn btn-sm" onClick={layout} disabled={!!busy} data-testid="auto-layout">Auto layout</button>
               <button className="btn btn-sm" onClick={validate} disabled={!!busy} data-testid="validate">Validate</button>
             </>

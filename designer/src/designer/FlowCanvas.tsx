@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DragEvent } from 'react';
 import {
-  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, MarkerType, useReactFlow,
+  Background, Controls, MiniMap, ReactFlow, ReactFlowProvider, MarkerType, useNodesInitialized, useReactFlow,
 } from '@xyflow/react';
 import type { Connection, Edge, EdgeChange, NodeChange, OnSelectionChangeParams } from '@xyflow/react';
 import type { ActivityDescriptor, ConnectionDef, WorkflowDefinition } from '../api/models';
@@ -36,11 +36,15 @@ interface Props {
   focus?: { id: string; nonce: number } | null;
   testId?: string;
   fitKey?: string;
+  /** where to look when the whole diagram would be too small to read (e.g. an instance's waiting and failing activities) */
+  fitNodes?: string[];
 }
 
 const EDGE_STYLE = { strokeWidth: 1.6 };
+/** below this zoom node labels cannot be read */
+const READABLE_ZOOM = 0.55;
 
-function Inner({ definition, descriptors, decorations, edit, selection, focus, testId, fitKey }: Props) {
+function Inner({ definition, descriptors, decorations, edit, selection, focus, testId, fitKey, fitNodes }: Props) {
   const rf = useReactFlow();
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const [dragPos, setDragPos] = useState<Record<string, { x: number; y: number }> | null>(null);
@@ -163,10 +167,23 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
     }
   }, [focus, rf]);
 
+  const fitNodesKey = (fitNodes ?? []).join('\u0000');
+  const initialized = useNodesInitialized();
+  const fitted = useRef<string | null>(null);
   useEffect(() => {
-    const t = setTimeout(() => void rf.fitView({ padding: 0.15, maxZoom: 1.1 }), 60);
+    // once per fitKey/fitNodes, after the nodes are measured (not again when an edit adds a node)
+    const key = `${fitKey ?? ''}\u0001${fitNodesKey}`;
+    if (!initialized || fitted.current === key) return;
+    const t = setTimeout(async () => {
+      fitted.current = key;
+      await rf.fitView({ padding: 0.15, maxZoom: 1.1 });
+      const focusOn = fitNodesKey ? fitNodesKey.split('\u0000').filter((id) => rf.getNode(id)) : [];
+      if (rf.getZoom() < READABLE_ZOOM && focusOn.length) {
+        await rf.fitView({ nodes: focusOn.map((id) => ({ id })), padding: 0.8, minZoom: READABLE_ZOOM, maxZoom: 1 });
+      }
+    }, 60);
     return () => clearTimeout(t);
-  }, [fitKey, rf]);
+  }, [fitKey, fitNodesKey, initialized, rf]);
 
   return (
     <div className="flow-canvas" ref={wrapper} data-testid={testId ?? 'canvas'} onDragOver={onDragOver} onDrop={onDrop}>

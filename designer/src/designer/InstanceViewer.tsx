@@ -7,16 +7,21 @@ import { JournalTimeline } from '../common/Journal';
 import { Link } from '../router';
 import { getVersion, useActivities } from './api';
 import { FlowCanvas } from './FlowCanvas';
+import { useReadableDefinition } from './readable';
 import type { Decorations } from './FlowCanvas';
 import { descriptorMap } from '../lib/graph';
+import { canRetryIncidents, isOpenIncident, waitsBesideTasks } from '../lib/access';
+import { useAuth } from '../auth';
 
 /** One instance on its own version's diagram: visited activities, current waits, journal, incidents. */
 export function InstanceViewer({ instanceId }: { instanceId: string }) {
   const qc = useQueryClient();
+  const { me } = useAuth();
   const inst = useQuery({ queryKey: ['instance', instanceId], queryFn: () => get<InstanceDetail>(`/api/instances/${encodeURIComponent(instanceId)}`) });
   const journal = useQuery({ queryKey: ['journal', instanceId], queryFn: () => get<Paged<JournalEntry>>(`/api/instances/${encodeURIComponent(instanceId)}/journal?pageSize=500`) });
   const def = useQuery({ queryKey: ['version', inst.data?.definitionId, inst.data?.version], queryFn: () => getVersion(inst.data!.definitionId, inst.data!.version), enabled: !!inst.data, staleTime: Infinity });
   const acts = useActivities();
+  const diagram = useReadableDefinition(def.data?.definition);
   const descriptors = useMemo(() => descriptorMap(acts.data ?? []), [acts.data]);
   const [retrying, setRetrying] = useState<string | null>(null);
   const [retryError, setRetryError] = useState<unknown>(null);
@@ -25,7 +30,7 @@ export function InstanceViewer({ instanceId }: { instanceId: string }) {
     const d = inst.data;
     const visited = new Set(d?.visitedActivities ?? []);
     const waiting = new Set([...(d?.openTasks.map((t) => t.activityId) ?? []), ...(d?.waits.map((w) => w.activityId) ?? [])]);
-    const failing = new Set((d?.incidents ?? []).filter((i) => i.status !== 'resolved').map((i) => i.activityId));
+    const failing = new Set((d?.incidents ?? []).filter(isOpenIncident).map((i) => i.activityId));
     const traversed = new Set((journal.data?.items ?? []).filter((j) => j.outcome && j.activityId).map((j) => `${j.activityId}\u0000${j.outcome}`));
     return {
       nodeClass: (id) => [failing.has(id) ? 'has-error' : '', waiting.has(id) ? 'is-waiting' : visited.has(id) ? 'is-visited' : ''].join(' '),
@@ -48,6 +53,9 @@ export function InstanceViewer({ instanceId }: { instanceId: string }) {
   if (inst.isLoading) return <div className="center-page"><Spinner label="Loading the instance…" /></div>;
   if (inst.error) return <div className="page"><ErrorBox error={inst.error} title="The instance could not be loaded" /><Link to="/designer/instances">Back to instances</Link></div>;
   const d = inst.data!;
+  const waits = waitsBesideTasks(d.waits, d.openTasks);
+  const focusNodes = [...new Set([...d.incidents.filter(isOpenIncident).map((i) => i.activityId), ...d.openTasks.map((t) => t.activityId), ...d.waits.map((w) => w.activityId)])];
+  const mayRetry = canRetryIncidents(me);
   const name = (id: string) => def.data?.definition.activities.find((a) => a.id === id)?.displayName || id;
   return (
     <div className="designer" data-testid="instance-viewer">
@@ -66,9 +74,9 @@ export function InstanceViewer({ instanceId }: { instanceId: string }) {
       </div>
       <div className="instance-layout">
         <div style={{ position: 'relative', minHeight: 0 }}>
-          {def.isLoading && <Spinner label="Loading the diagram…" />}
+          {(def.isLoading || (def.data && !diagram)) && <Spinner label="Loading the diagram…" />}
           <ErrorBox error={def.error} />
-          {def.data && <FlowCanvas definition={def.data.definition} descriptors={descriptors} decorations={decorations} testId="instance-canvas" fitKey={d.id} />}
+          {diagram && <FlowCanvas definition={diagram} descriptors={descriptors} decorations={decorations} testId="instance-canvas" fitKey={d.id} fitNodes={focusNodes} />}
         </div>
         <aside className="instance-side">
           <div className="panel-section">
@@ -79,12 +87,12 @@ export function InstanceViewer({ instanceId }: { instanceId: string }) {
               <div><span className="k">Updated</span><span className="v">{fmtDate(d.updatedAt)}</span></div>
             </div>
           </div>
-          {(d.openTasks.length > 0 || d.waits.length > 0) && (
+          {(d.openTasks.length > 0 || waits.length > 0) && (
             <div className="panel-section" data-testid="instance-waits">
               <h4>Waiting at</h4>
               <ul className="plain">
                 {d.openTasks.map((t) => <li key={t.id}><Badge tone="amber">task</Badge> <Link to={`/inbox/tasks/${encodeURIComponent(t.id)}`}>{t.title}</Link> <span className="muted small">{t.department} · due {fmtDate(t.dueAt)}</span></li>)}
-                {d.waits.map((w) => <li key={w.bookmarkId}><Badge tone="violet">{w.kind}</Badge> at {name(w.activityId)} {w.eventName && <code>{w.eventName}</code>} {w.dueAt && <span className="muted small">due {fmtDate(w.dueAt)}</span>}</li>)}
+                {waits.map((w) => <li key={w.bookmarkId}><Badge tone="violet">{w.kind}</Badge> at {name(w.activityId)} {w.eventName && <code>{w.eventName}</code>} {w.dueAt && <span className="muted small">due {fmtDate(w.dueAt)}</span>}</li>)}
               </ul>
             </div>
           )}
@@ -95,10 +103,11 @@ export function InstanceViewer({ instanceId }: { instanceId: string }) {
             {d.incidents.map((i) => (
               <div key={i.id} className="list-row" data-testid={`incident-${i.id}`}>
                 <div className="list-row-body">
-                  <div className="row spread"><strong>{name(i.activityId)}</strong> <StatusBadge status={i.status === 'resolved' ? 'Resolved' : 'Failed'} /></div>
+                  <div className="row spread"><strong>{name(i.activityId)}</strong> <StatusBadge status={isOpenIncident(i) ? 'Failed' : 'Resolved'} testId={`incident-status-${i.id}`} /></div>
                   <div className="small">{i.message}</div>
                   <div className="muted small">{i.attempts} attempts · {fmtDate(i.createdAt)}</div>
-                  {i.status !== 'resolved' && (
+                  {isOpenIncident(i) && !mayRetry && <div className="muted small">Retrying needs the incidents:retry right (e.g. supervisor1).</div>}
+                  {isOpenIncident(i) && mayRetry && (
                     <button className="btn btn-sm" onClick={() => retry(i.id)} disabled={retrying === i.id} data-testid={`retry-${i.id}`}>
                       {retrying === i.id ? <Spinner small label="Retrying…" /> : 'Retry'}
                     </button>

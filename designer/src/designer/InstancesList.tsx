@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { get, qs } from '../api/client';
 import type { Incident, InstanceSummary, Paged } from '../api/models';
+import { isOpenIncident } from '../lib/access';
 import { ErrorBox, Pager, Spinner, StatusBadge, fmtDate } from '../common/ui';
 import { Link, navigate, useLocation } from '../router';
 
@@ -13,7 +14,7 @@ export function InstancesList() {
   const [page, setPage] = useState(1);
   const q = useQuery({ queryKey: ['instances', definitionId, status, correlationId, page], queryFn: () => get<Paged<InstanceSummary>>(`/api/instances${qs({ definitionId, status, correlationId, page, pageSize: 25 })}`), placeholderData: keepPreviousData });
   const inc = useQuery({ queryKey: ['incidents'], queryFn: () => get<Paged<Incident>>('/api/incidents?pageSize=100') });
-  const openIncidents = (inc.data?.items ?? []).filter((i) => i.status !== 'resolved');
+  const openIncidents = (inc.data?.items ?? []).filter(isOpenIncident);
   return (
     <div className="page" data-testid="instances-page">
       <h2>Instances</h2>

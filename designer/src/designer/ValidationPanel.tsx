@@ -18,7 +18,7 @@ export function ValidationPanel({ onValidate }: { onValidate: () => void }) {
       {errors && errors.length > 0 && (
         <ul className="error-list">
           {errors.map((e, i) => {
-            const t = pointerTarget(e.path, def, (e as { activityId?: string | null }).activityId);
+            const t = pointerTarget(e.path, def, e.activityId);
             const act = t.activityId ? def.activities.find((a) => a.id === t.activityId) : undefined;
             return (
               <li key={i}>

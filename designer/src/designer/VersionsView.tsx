@@ -5,6 +5,7 @@ import { diffDefinitions, mergedForDiff } from '../lib/diff';
 import { edgeId } from '../lib/graph';
 import { getVersion, useVersions } from './api';
 import { FlowCanvas } from './FlowCanvas';
+import { useReadableDefinition } from './readable';
 import type { Decorations } from './FlowCanvas';
 import { useDefinition, useDesigner } from './store';
 
@@ -27,7 +28,8 @@ export function VersionsView({ definitionId }: { definitionId: string }) {
   const fromDef = from === CURRENT ? current : fromQ.data?.definition;
   const toDef = to === CURRENT ? current : toQ.data?.definition;
   const diff = useMemo(() => (fromDef && toDef ? diffDefinitions(fromDef, toDef) : null), [fromDef, toDef]);
-  const merged = useMemo(() => (fromDef && toDef ? mergedForDiff(fromDef, toDef) : null), [fromDef, toDef]);
+  const mergedStored = useMemo(() => (fromDef && toDef ? mergedForDiff(fromDef, toDef) : null), [fromDef, toDef]);
+  const merged = useReadableDefinition(mergedStored);
 
   const decorations: Decorations = useMemo(() => {
     const kinds = new Map(diff?.activities.map((a) => [a.id, a.kind]) ?? []);

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { ApiError, get, post, put, qs } from '../api/client';
 import type {
   ActivityDescriptor, DefinitionSummary, DefinitionVersionView, Matrix, Paged, PublishResponse,
-  SaveDraftResponse, ValidationResult, VersionInfo, WorkflowDefinition,
+  SaveDraftResponse, ValidationError, ValidationResult, VersionInfo, WorkflowDefinition,
 } from '../api/models';
 
 export const useActivities = () =>
@@ -32,10 +32,10 @@ export const publish = (id: string) => post<PublishResponse>(`/api/definitions/$
 export const getMatrix = (id: string, version?: number | null) => get<Matrix>(`/api/definitions/${encodeURIComponent(id)}/matrix${qs({ version: version ?? undefined })}`);
 
 /** 422 problem `errors` (JSON pointer → messages) as validation errors. */
-export function problemToValidation(e: unknown): { path: string; message: string }[] | null {
+export function problemToValidation(e: unknown): ValidationError[] | null {
   if (!(e instanceof ApiError) || e.status !== 422) return null;
-  const out: { path: string; message: string }[] = [];
-  for (const [path, msgs] of Object.entries(e.problem.errors ?? {})) for (const m of msgs) out.push({ path, message: m });
-  if (!out.length) out.push({ path: '', message: e.problem.detail || e.problem.title || 'The definition is not valid.' });
+  const out: ValidationError[] = [];
+  for (const [path, msgs] of Object.entries(e.problem.errors ?? {})) for (const m of msgs) out.push({ path, message: m, activityId: null });
+  if (!out.length) out.push({ path: '', message: e.problem.detail || e.problem.title || 'The definition is not valid.', activityId: null });
   return out;
 }

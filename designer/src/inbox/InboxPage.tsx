@@ -43,7 +43,7 @@ export function InboxPage() {
             <option value="open">Open</option>
             <option value="completed">Completed</option>
             <option value="cancelled">Cancelled</option>
-            <option value="">All</option>
+            <option value="all">All</option>
           </select>
         </label>
         {depts.length > 1 && (

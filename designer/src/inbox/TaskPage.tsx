@@ -15,10 +15,13 @@ export function TaskPage({ taskId }: { taskId: string }) {
   const qc = useQueryClient();
   const { me } = useAuth();
   const task = useQuery({ queryKey: ['task', taskId], queryFn: () => getTask(taskId) });
-  const t = task.data;
+  const t = task.data?.task;
+  const actions = task.data?.actions ?? [];
   const isWd = t?.subjectType === 'wd-request' && !!t.subjectId;
-  const wd = useQuery({ queryKey: ['wd', t?.subjectId], queryFn: () => getWd(t!.subjectId!), enabled: isWd });
-  const inst = useQuery({ queryKey: ['instance', t?.instanceId], queryFn: () => getInstance(t!.instanceId), enabled: !!t && !isWd });
+  const wd = useQuery({ queryKey: ['wd', t?.subjectId], queryFn: () => getWd(t!.subjectId!), enabled: isWd, retry: false });
+  // Without the WD card (e.g. a server without /api/wd-requests) the task shows its instance like any other record.
+  const wdMissing = isWd && wd.error instanceof ApiError && wd.error.status === 404;
+  const inst = useQuery({ queryKey: ['instance', t?.instanceId], queryFn: () => getInstance(t!.instanceId), enabled: !!t && (!isWd || wdMissing) });
   const [dialog, setDialog] = useState<TaskAction | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -49,7 +52,13 @@ export function TaskPage({ taskId }: { taskId: string }) {
     try {
       const data: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(fields)) if (k !== 'comment' && v !== '') data[k] = k === 'fee' || /amount/i.test(k) ? Number(v) : v;
-      await completeTask(taskId, { action: action.name, comment: fields.comment || undefined, data: Object.keys(data).length ? data : undefined });
+      await completeTask(taskId, {
+        action: action.name,
+        comment: fields.comment || undefined,
+        data: Object.keys(data).length ? data : undefined,
+        // the instance as this card showed it: if someone else acted meanwhile the server answers 409
+        expectedVersion: task.data?.instanceVersion,
+      });
       setDialog(null);
       setNotice({ kind: 'success', text: `Done: ${action.displayName || action.name}.` });
       await refresh();
@@ -73,12 +82,13 @@ export function TaskPage({ taskId }: { taskId: string }) {
   if (task.isLoading) return <div className="center-page"><Spinner label="Loading the task…" /></div>;
   if (task.error) return <div className="page"><ErrorBox error={task.error} title="The task could not be opened" /><Link to="/inbox">‹ Back to the inbox</Link></div>;
   if (!t) return null;
-  const open = t.status === 'open';
-  const available = t.actions.filter((a) => a.available !== false);
-  const unavailable = t.actions.filter((a) => a.available === false);
+  const status = t.status.toLowerCase();
+  const open = status === 'open';
+  const available = actions.filter((a) => a.available !== false);
+  const unavailable = actions.filter((a) => a.available === false);
 
   return (
-    <div className="page" data-testid="task-page" data-task-status={t.status}>
+    <div className="page" data-testid="task-page" data-task-status={status}>
       <div className="row spread">
         <div>
           <Link to="/inbox">‹ Inbox</Link>
@@ -98,11 +108,11 @@ export function TaskPage({ taskId }: { taskId: string }) {
       <div className="task-layout">
         <div>
           {isWd && wd.isLoading && <Spinner label="Loading the request…" />}
-          {isWd && <ErrorBox error={wd.error} title="The request could not be loaded" />}
+          {isWd && !wdMissing && <ErrorBox error={wd.error} title="The request could not be loaded" />}
           {isWd && wd.data && <WdCard card={wd.data} />}
-          {!isWd && inst.isLoading && <Spinner label="Loading the record…" />}
-          {!isWd && <ErrorBox error={inst.error} />}
-          {!isWd && inst.data && <GenericRecord task={t} instance={inst.data} />}
+          {(!isWd || wdMissing) && inst.isLoading && <Spinner label="Loading the record…" />}
+          {(!isWd || wdMissing) && <ErrorBox error={inst.error} />}
+          {(!isWd || wdMissing) && inst.data && <GenericRecord task={t} instance={inst.data} />}
         </div>
         <aside className="card" data-testid="task-actions">
           <h4>Actions</h4>

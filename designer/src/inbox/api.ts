@@ -30,7 +30,7 @@ export const listTasks = (f: TaskFilters, assignee?: string) =>
 export const getTask = (id: string) => get<TaskDetail>(`/api/tasks/${encodeURIComponent(id)}`);
 export const claimTask = (id: string) => post<unknown>(`/api/tasks/${encodeURIComponent(id)}/claim`);
 export const unclaimTask = (id: string) => post<unknown>(`/api/tasks/${encodeURIComponent(id)}/unclaim`);
-export const completeTask = (id: string, body: { action: string; comment?: string; data?: Record<string, unknown> }) =>
+export const completeTask = (id: string, body: { action: string; comment?: string; data?: Record<string, unknown>; expectedVersion?: number }) =>
   post<InstanceDetail>(`/api/tasks/${encodeURIComponent(id)}/complete`, body);
 export const getInstance = (id: string) => get<InstanceDetail>(`/api/instances/${encodeURIComponent(id)}`);
 export const getWd = (id: string) => get<WdRequestCard>(`/api/wd-requests/${encodeURIComponent(id)}`);

@@ -6,6 +6,7 @@ import { formatBy, formatMatrix, formatState, groupByFrom, shortPermission } fro
 import { describeProblem } from './problem';
 import { autoLayout } from './layout';
 import { wd } from './fixtures';
+import type { MatrixRow } from '../api/models';
 
 describe('JSON pointer → node', () => {
   it('parses escaped pointers', () => {
@@ -83,10 +84,10 @@ describe('matrix formatting', () => {
     expect(formatState('Rejected', null)).toBe('Rejected');
   });
   it('maps and groups rows', () => {
-    const rows = [
-      { fromStatus: 'New', fromDepartment: 'CS', action: 'PassToRetention', actionDisplayName: 'Pass to Retention', department: 'CS', permission: 'wd:3', toStatus: 'ApprovedByCS', toDepartment: 'Retention' },
+    const rows: MatrixRow[] = [
+      { fromStatus: 'New', fromDepartment: 'CS', action: 'PassToRetention', actionDisplayName: 'Pass to Retention', department: 'CS', permission: 'wd:3', toStatus: 'ApprovedByCS', toDepartment: 'Retention', condition: null },
       { fromStatus: 'New', fromDepartment: 'CS', action: 'RejectAndClose', actionDisplayName: '', department: 'CS', permission: 'wd:2', toStatus: 'Rejected', toDepartment: null, condition: 'x' },
-      { fromStatus: 'AwaitingDocs', fromDepartment: 'CS', action: 'A', actionDisplayName: 'A', department: 'CS', permission: null, toStatus: null, toDepartment: null },
+      { fromStatus: 'AwaitingDocs', fromDepartment: 'CS', action: 'A', actionDisplayName: 'A', department: 'CS', permission: null, toStatus: 'AwaitingDocs', toDepartment: null, condition: null },
     ];
     const lines = formatMatrix(rows);
     expect(lines[0]).toEqual({ from: 'New (CS)', action: 'Pass to Retention', actionName: 'PassToRetention', by: 'CS / 3', to: 'ApprovedByCS (Retention)', condition: '' });

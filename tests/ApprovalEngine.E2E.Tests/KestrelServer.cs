@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Sockets;
+using ApprovalEngine.Persistence;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ApprovalEngine.E2E.Tests;
+
+/// <summary>
+/// The real server (Development: dev identities, sandbox, workflows/ published at start) on Kestrel at a free
+/// 127.0.0.1 port, so that a browser can reach it, on the given PostgreSQL database and serving <c>designer/dist</c>.
+/// </summary>
+public sealed class KestrelServer : WebApplicationFactory<Program>
+{
+    private readonly string _connectionString;
+    private readonly string _designerDist;
+    private readonly int _port = FreePort();
+
+    public KestrelServer(string connectionString, string designerDist)
+    {
+        _connectionString = connectionString;
+        _designerDist = designerDist;
+        UseKestrel(k => k.Listen(IPAddress.Loopback, _port));
+    }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{_port}");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Database:Provider", nameof(DatabaseProvider.Postgres));
+        builder.UseSetting("ConnectionStrings:ApprovalEngine", _connectionString);
+        // Quartz keeps schedulers by name per process.
+        builder.UseSetting("Engine:SchedulerName", $"e2e-{Guid.NewGuid():N}");
+        // failing jobs become incidents within seconds (the incident scenario)
+        builder.UseSetting("Engine:JobBackoffSeconds", "1");
+        builder.UseSetting("Engine:JobMaxAttempts", "2");
+        builder.UseSetting("Designer:Path", _designerDist);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
