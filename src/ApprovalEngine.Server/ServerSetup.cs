@@ -144,7 +144,11 @@ public static class ServerSetup
         app.MapWdRequestsApi();
         app.MapExpressionsApi();
         app.MapDryRunApi();
-        if (app.Environment.IsDevelopment()) app.MapSandboxApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapSandboxApi();
+            app.MapWalletSandboxApi();
+        }
         app.MapFallback("/api/{**path}", () => Results.Problem(statusCode: 404, title: "Not found.", detail: "No such API route.")).AllowAnonymous();
         DesignerHosting.Map(app);
         return app;
