@@ -59,7 +59,7 @@ public static class ExpressionsApi
         {
             throw ApiProblemException.Invalid("expression", syntax[0].Message);
         }
-        var scope = new DictionaryScope(InstancesApi.ToInput(request!.Variables), clock.GetUtcNow());
+        var scope = new DictionaryScope(InstancesApi.ToInput(request!.Variables, "variables"), clock.GetUtcNow());
         try
         {
             var value = expression.Evaluate(scope);

@@ -36,7 +36,8 @@ public static class InstancesApi
         return created ? TypedResults.Created($"/api/instances/{started.Id}", started) : TypedResults.Ok(started);
     }
 
-    public static Dictionary<string, object?> ToInput(JsonObject? input)
+    /// <summary>Converts a JSON object of values for the engine; a bad value is a 422 naming <c><paramref name="field"/>.key</c>.</summary>
+    public static Dictionary<string, object?> ToInput(JsonObject? input, string field = "input")
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (input is null) return result;
@@ -48,7 +49,7 @@ public static class InstancesApi
             }
             catch (FormatException ex)
             {
-                throw ApiProblemException.Invalid($"input.{key}", ex.Message);
+                throw ApiProblemException.Invalid($"{field}.{key}", ex.Message);
             }
         }
         return result;

@@ -149,7 +149,7 @@ public static class TasksApi
         var taskId = Require.Id(id, "task");
         var action = Require.Text(request?.Action, "action", 100);
         var comment = Require.OptionalText(request?.Comment, "comment", 4000);
-        var data = InstancesApi.ToInput(request?.Data);
+        var data = InstancesApi.ToInput(request?.Data, "data");
         var actor = http.ToActor();
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, ct) ?? throw ApiProblemException.NotFound($"No task {id}.");
         if (task.Assignee is not null && task.Assignee != actor.UserId && !actor.IsSystem) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}.");
