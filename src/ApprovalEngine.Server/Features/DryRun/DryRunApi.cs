@@ -37,7 +37,7 @@ public static class DryRunApi
 {
     public static void MapDryRunApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/dry-run").WithTags("Dry run");
+        var group = app.MapGroup("/api/dry-run").WithTags("Dry run").ProducesProblems(400, 401, 409, 422);
         group.MapPost("/start", Start);
         group.MapPost("/resume", Resume);
     }

@@ -20,12 +20,12 @@ public static class InstancesApi
 {
     public static void MapInstancesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/definitions/{id}/instances", Start).WithTags("Instances");
-        var group = app.MapGroup("/api/instances").WithTags("Instances");
+        app.MapPost("/api/definitions/{id}/instances", Start).WithTags("Instances").ProducesProblems(400, 401, 403, 404, 409, 422);
+        var group = app.MapGroup("/api/instances").WithTags("Instances").ProducesProblems(400, 401);
         group.MapGet("/", Query);
-        group.MapGet("/{id}", Get);
-        group.MapGet("/{id}/journal", Journal);
-        group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelInstances);
+        group.MapGet("/{id}", Get).ProducesProblems(404);
+        group.MapGet("/{id}/journal", Journal).ProducesProblems(404);
+        group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelInstances).ProducesProblems(403, 404, 409, 422);
     }
 
     private static async Task<Results<Created<InstanceStarted>, Ok<InstanceStarted>>> Start(string id, StartInstanceRequest? request, HttpContext http, InstanceStarter starter, CancellationToken ct)

@@ -22,12 +22,12 @@ public static class TasksApi
 {
     public static void MapTasksApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tasks").WithTags("Tasks");
-        group.MapGet("/", List);
-        group.MapGet("/{id}", Get);
-        group.MapPost("/{id}/claim", Claim);
-        group.MapPost("/{id}/unclaim", Unclaim);
-        group.MapPost("/{id}/complete", Complete);
+        var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblems(400, 401);
+        group.MapGet("/", List).ProducesProblems(403);
+        group.MapGet("/{id}", Get).ProducesProblems(404);
+        group.MapPost("/{id}/claim", Claim).ProducesProblems(403, 404, 409);
+        group.MapPost("/{id}/unclaim", Unclaim).ProducesProblems(403, 404, 409);
+        group.MapPost("/{id}/complete", Complete).ProducesProblems(403, 404, 409, 422);
     }
 
     private static readonly string[] Statuses = ["open", "completed", "cancelled", "all"];
