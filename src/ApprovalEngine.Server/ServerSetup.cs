@@ -124,6 +124,22 @@ public static class ServerSetup
         return builder;
     }
 
+    /// <summary>
+    /// No endpoint took the request. Routes that read a JSON body reject other content types during endpoint selection,
+    /// which lands here too: answer 415 for those instead of a misleading 404.
+    /// </summary>
+    private static IResult NoRoute(HttpContext http)
+    {
+        var errors = new Dictionary<string, object?>();
+        if (http.Request.ContentType is { Length: > 0 } type && !http.Request.HasJsonContentType())
+        {
+            errors["errors"] = new Dictionary<string, string[]> { ["Content-Type"] = [$"The API reads application/json bodies, not {type}."] };
+            return Results.Problem(statusCode: 415, title: "Unsupported media type.", detail: "Send the body as application/json.", extensions: errors);
+        }
+        errors["errors"] = new Dictionary<string, string[]>();
+        return Results.Problem(statusCode: 404, title: "Not found.", detail: "No such API route.", extensions: errors);
+    }
+
     public static async Task<WebApplication> UseApprovalEngineAsync(this WebApplication app)
     {
         await StartupTasks.RunAsync(app);
@@ -149,7 +165,7 @@ public static class ServerSetup
             app.MapSandboxApi();
             app.MapWalletSandboxApi();
         }
-        app.MapFallback("/api/{**path}", () => Results.Problem(statusCode: 404, title: "Not found.", detail: "No such API route.")).AllowAnonymous();
+        app.MapFallback("/api/{**path}", NoRoute).AllowAnonymous();
         DesignerHosting.Map(app);
         return app;
     }

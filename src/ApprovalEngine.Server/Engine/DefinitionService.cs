@@ -37,13 +37,64 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
         {
             var definition = body.Deserialize<WorkflowDefinition>(DefinitionJson.Options);
             if (definition is null) errors.Add(new("", "The definition is empty."));
-            return (definition, errors);
+            else errors.AddRange(NullsIn(definition));
+            return (errors.Count == 0 ? definition : null, errors);
         }
         catch (JsonException ex)
         {
             var path = ex.Path is null or "$" ? "" : "/" + string.Join('/', ex.Path.TrimStart('$', '.').Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal).Split('.', StringSplitOptions.RemoveEmptyEntries));
             errors.Add(new(path, ex.Message.Split(" Path:", 2)[0]));
             return (null, errors);
+        }
+    }
+
+    /// <summary>
+    /// JSON <c>null</c> where the format wants an array, an object or a name deserializes fine but would crash the
+    /// validator and the engine; report each at its JSON pointer instead.
+    /// </summary>
+    private static IEnumerable<ValidationError> NullsIn(WorkflowDefinition d)
+    {
+        if (d.Id is null) yield return new("/id", "id is required.");
+        if (d.Name is null) yield return new("/name", "name is required.");
+        foreach (var e in Elements("variables", d.Variables, (v, at) => v.Name is null ? [new($"{at}/name", "name is required.")] : [])) yield return e;
+        foreach (var e in Elements("inputs", d.Inputs, (v, at) => v.Name is null ? [new($"{at}/name", "name is required.")] : [])) yield return e;
+        foreach (var e in Elements("activities", d.Activities, (a, at) =>
+        [
+            .. a.Id is null ? [new ValidationError($"{at}/id", "id is required.")] : Array.Empty<ValidationError>(),
+            .. a.Type is null ? [new ValidationError($"{at}/type", "type is required.")] : Array.Empty<ValidationError>(),
+            .. a.Inputs is null ? [new ValidationError($"{at}/inputs", "inputs must be an object, not null.")] : Array.Empty<ValidationError>(),
+        ]))
+        {
+            yield return e;
+        }
+        foreach (var e in Elements("connections", d.Connections, (c, at) =>
+            new[] { ("source", c.Source), ("outcome", c.Outcome), ("target", c.Target) }.Where(p => p.Item2 is null).Select(p => new ValidationError($"{at}/{p.Item1}", $"{p.Item1} is required."))))
+        {
+            yield return e;
+        }
+        foreach (var e in Elements("interrupts", d.Interrupts, (i, at) =>
+            new[] { ("event", i.Event), ("target", i.Target) }.Where(p => p.Item2 is null).Select(p => new ValidationError($"{at}/{p.Item1}", $"{p.Item1} is required."))))
+        {
+            yield return e;
+        }
+    }
+
+    private static IEnumerable<ValidationError> Elements<T>(string name, IReadOnlyList<T>? list, Func<T, string, IEnumerable<ValidationError>> check)
+        where T : class
+    {
+        if (list is null)
+        {
+            yield return new($"/{name}", $"{name} must be an array, not null.");
+            yield break;
+        }
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i] is not { } item)
+            {
+                yield return new($"/{name}/{i}", "must be an object, not null.");
+                continue;
+            }
+            foreach (var e in check(item, $"/{name}/{i}")) yield return e;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ApprovalEngine.Workflows.Runtime;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -27,7 +28,7 @@ public sealed class ApiProblemException(int status, string title, IReadOnlyDicti
 }
 
 /// <summary>Turns every exception a client can cause into problem details; anything else is a logged 500.</summary>
-public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -52,7 +53,27 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
 
     private static string Describe(BadHttpRequestException b) => b.InnerException is JsonException j ? $"Malformed JSON: {j.Message}" : b.Message;
 
-    private static IReadOnlyDictionary<string, string[]>? FieldOf(BadHttpRequestException b) => b.InnerException is JsonException j ? JsonField(j) : null;
+    private static IReadOnlyDictionary<string, string[]>? FieldOf(BadHttpRequestException b)
+    {
+        if (b.InnerException is JsonException j) return JsonField(j);
+        // Minimal API binding failures name the parameter only in the message, e.g.
+        // Failed to bind parameter "Nullable<int> page" from "abc". → errors.page
+        if (BoundParameter().Match(b.Message) is { Success: true } m)
+        {
+            var name = m.Groups["name"].Value;
+            var value = m.Groups["value"].Success ? $" ({m.Groups["value"].Value})" : "";
+            return new Dictionary<string, string[]> { [name] = [$"'{name}' has an invalid value{value}."] };
+        }
+        return b.StatusCode switch
+        {
+            StatusCodes.Status415UnsupportedMediaType => new Dictionary<string, string[]> { ["Content-Type"] = ["Send the body as application/json."] },
+            StatusCodes.Status413PayloadTooLarge => new Dictionary<string, string[]> { ["body"] = ["The body is too large."] },
+            _ => new Dictionary<string, string[]> { ["request"] = [b.Message] },
+        };
+    }
+
+    [GeneratedRegex(""""parameter "(?:[^"]*\s)?(?<name>[A-Za-z_][A-Za-z0-9_]*)"(?: from "(?<value>[^"]{0,100})")?"""", RegexOptions.CultureInvariant)]
+    private static partial Regex BoundParameter();
 
     private static Dictionary<string, string[]> JsonField(JsonException j)
     {

@@ -6,6 +6,7 @@ using ApprovalEngine.Persistence;
 using ApprovalEngine.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ApprovalEngine.Server.Tests.Support;
 
@@ -19,6 +20,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     private readonly string _connectionString;
     private readonly Dictionary<string, string?> _settings;
     private readonly SqliteTempDatabase? _sqlite;
+    private Action<IServiceCollection>? _services;
 
     private ApiFactory(DatabaseProvider provider, string connectionString, SqliteTempDatabase? sqlite, Dictionary<string, string?>? settings)
     {
@@ -39,6 +41,20 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     public DatabaseProvider Provider => _provider;
 
+    /// <summary>Extra service registrations (e.g. a test-only <see cref="IActivityModule"/>); call before the first client.</summary>
+    public ApiFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services += configure;
+        return this;
+    }
+
+    /// <summary>A fresh scope's database context, to check what the API wrote (or did not write).</summary>
+    public async Task<T> QueryAsync<T>(Func<ApprovalDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<ApprovalDbContext>());
+    }
+
     public string ConnectionString => _connectionString;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -51,6 +67,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:JobBackoffSeconds", "1");
         builder.UseSetting("Engine:JobMaxAttempts", "3");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        if (_services is { } configure) builder.ConfigureServices(configure);
     }
 
     /// <summary>A client authenticated as a development user (password = username).</summary>

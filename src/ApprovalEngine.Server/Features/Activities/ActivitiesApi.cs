@@ -1,3 +1,4 @@
+using ApprovalEngine.Server.Infrastructure;
 using ApprovalEngine.Workflows.Activities;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,5 +9,5 @@ public static class ActivitiesApi
 {
     public static void MapActivitiesApi(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/activities", (ActivityRegistry registry) => TypedResults.Ok<IReadOnlyList<ActivityDescriptor>>([.. registry.Descriptors]))
-            .WithTags("Activities");
+            .WithTags("Activities").ProducesProblems(401);
 }

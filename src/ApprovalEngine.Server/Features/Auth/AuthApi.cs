@@ -15,8 +15,8 @@ public static class AuthApi
     public static void MapAuthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/auth").WithTags("Auth");
-        group.MapPost("/token", Token).AllowAnonymous();
-        group.MapGet("/me", Me);
+        group.MapPost("/token", Token).AllowAnonymous().ProducesProblems(400, 422);
+        group.MapGet("/me", Me).ProducesProblems(401);
     }
 
     private static Results<Ok<TokenResponse>, ProblemHttpResult> Token(TokenRequest? request, TokenService tokens)

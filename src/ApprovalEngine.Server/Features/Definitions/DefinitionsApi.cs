@@ -31,16 +31,16 @@ public static class DefinitionsApi
 {
     public static RouteGroupBuilder MapDefinitionsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/definitions").WithTags("Definitions");
+        var group = app.MapGroup("/api/definitions").WithTags("Definitions").ProducesProblems(400, 401);
         group.MapGet("/", List);
-        group.MapGet("/schema", Schema);
+        group.MapGet("/schema", Schema).Produces<object>(200, "application/schema+json");
         group.MapPost("/validate", Validate);
-        group.MapGet("/{id}", Get);
-        group.MapGet("/{id}/draft", GetDraft);
-        group.MapPut("/{id}/draft", SaveDraft).RequireAuthorization(Policies.EditDefinitions);
-        group.MapPost("/{id}/publish", Publish).RequireAuthorization(Policies.EditDefinitions);
-        group.MapGet("/{id}/versions", Versions);
-        group.MapGet("/{id}/matrix", Matrix);
+        group.MapGet("/{id}", Get).ProducesProblems(404);
+        group.MapGet("/{id}/draft", GetDraft).ProducesProblems(404);
+        group.MapPut("/{id}/draft", SaveDraft).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 422);
+        group.MapPost("/{id}/publish", Publish).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 404, 409, 422);
+        group.MapGet("/{id}/versions", Versions).ProducesProblems(404);
+        group.MapGet("/{id}/matrix", Matrix).ProducesProblems(404);
         return group;
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ApprovalEngine.Persistence;
 using ApprovalEngine.Server.Engine;
@@ -36,7 +37,7 @@ public static class DryRunApi
 {
     public static void MapDryRunApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/dry-run").WithTags("Dry run");
+        var group = app.MapGroup("/api/dry-run").WithTags("Dry run").ProducesProblems(400, 401, 409, 422);
         group.MapPost("/start", Start);
         group.MapPost("/resume", Resume);
     }
@@ -58,7 +59,16 @@ public static class DryRunApi
     {
         var definition = await ParseAsync(request?.Definition, db, definitions, ct);
         if (request!.State is null) throw ApiProblemException.Invalid("state", "state is required (send back the state of the previous response).");
-        var state = InstanceStateJson.FromNode(request.State);
+        InstanceState state;
+        try
+        {
+            state = InstanceStateJson.FromNode(request.State);
+        }
+        catch (JsonException ex)
+        {
+            // The state travels with the request: a mangled one is the client's error, named as such (not as its inner path).
+            throw ApiProblemException.Invalid("state", $"state is not a state this server returned: {ex.Message.Split(" Path:", 2)[0]}");
+        }
         if (state.DefinitionId != definition.Id) throw ApiProblemException.Invalid("state", "The state belongs to another definition.");
         var resume = request.Resume ?? throw ApiProblemException.Invalid("resume", "resume is required.");
         var engine = runner.Engine;
@@ -70,7 +80,7 @@ public static class DryRunApi
                 TaskId = resume.TaskId ?? throw ApiProblemException.Invalid("resume.taskId", "taskId is required for an action."),
                 Action = Require.Text(resume.Action, "resume.action", 100),
                 Comment = resume.Comment,
-                Data = InstancesApi.ToInput(resume.Data),
+                Data = InstancesApi.ToInput(resume.Data, "resume.data"),
                 Actor = actor,
             }),
             "event" => Event(engine, definition, state, resume, actor),
@@ -78,7 +88,7 @@ public static class DryRunApi
             "job" or "child" => engine.ResumeBookmark(definition, state, resume.BookmarkId ?? throw ApiProblemException.Invalid("resume.bookmarkId", "bookmarkId is required."), new ResumeSignal
             {
                 Outcome = resume.Outcome ?? (resume.Kind == "child" ? "Completed" : "Done"),
-                Outputs = InstancesApi.ToInput(resume.Outputs),
+                Outputs = InstancesApi.ToInput(resume.Outputs, "resume.outputs"),
                 Actor = actor,
             }),
             _ => throw ApiProblemException.Invalid("resume.kind", "kind must be action, event, timer, job or child."),

@@ -19,7 +19,7 @@ public sealed record EventDelivered(string Name, string CorrelationId, int Resum
 public static class EventsApi
 {
     public static void MapEventsApi(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/events/{name}", Deliver).WithTags("Events");
+        app.MapPost("/api/events/{name}", Deliver).WithTags("Events").ProducesProblems(400, 401, 403, 422);
 
     private static async Task<Ok<EventDelivered>> Deliver(string name, EventRequest? request, HttpContext http, EventDispatcher dispatcher, CancellationToken ct)
     {

@@ -22,9 +22,9 @@ public static class ExpressionsApi
 {
     public static void MapExpressionsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/expressions").WithTags("Expressions");
-        group.MapPost("/check", Check);
-        group.MapPost("/evaluate", Evaluate);
+        var group = app.MapGroup("/api/expressions").WithTags("Expressions").ProducesProblems(400, 401);
+        group.MapPost("/check", Check).ProducesProblems(422);
+        group.MapPost("/evaluate", Evaluate).ProducesProblems(422);
         group.MapGet("/functions", () => TypedResults.Ok(ExpressionFunctions.All));
     }
 
@@ -59,7 +59,7 @@ public static class ExpressionsApi
         {
             throw ApiProblemException.Invalid("expression", syntax[0].Message);
         }
-        var scope = new DictionaryScope(InstancesApi.ToInput(request!.Variables), clock.GetUtcNow());
+        var scope = new DictionaryScope(InstancesApi.ToInput(request!.Variables, "variables"), clock.GetUtcNow());
         try
         {
             var value = expression.Evaluate(scope);

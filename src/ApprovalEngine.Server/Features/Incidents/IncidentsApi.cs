@@ -13,9 +13,9 @@ public static class IncidentsApi
 {
     public static void MapIncidentsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/incidents").WithTags("Incidents");
+        var group = app.MapGroup("/api/incidents").WithTags("Incidents").ProducesProblems(400, 401);
         group.MapGet("/", List);
-        group.MapPost("/{id}/retry", Retry).RequireAuthorization(Policies.RetryIncidents);
+        group.MapPost("/{id}/retry", Retry).RequireAuthorization(Policies.RetryIncidents).ProducesProblems(403, 404, 409);
     }
 
     private static async Task<Ok<Paged<IncidentView>>> List(ApprovalDbContext db, string? status, Guid? instanceId, int? page, int? pageSize, CancellationToken ct)

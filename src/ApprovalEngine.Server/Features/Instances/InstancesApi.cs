@@ -20,12 +20,12 @@ public static class InstancesApi
 {
     public static void MapInstancesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/definitions/{id}/instances", Start).WithTags("Instances");
-        var group = app.MapGroup("/api/instances").WithTags("Instances");
+        app.MapPost("/api/definitions/{id}/instances", Start).WithTags("Instances").ProducesProblems(400, 401, 403, 404, 409, 422);
+        var group = app.MapGroup("/api/instances").WithTags("Instances").ProducesProblems(400, 401);
         group.MapGet("/", Query);
-        group.MapGet("/{id}", Get);
-        group.MapGet("/{id}/journal", Journal);
-        group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelInstances);
+        group.MapGet("/{id}", Get).ProducesProblems(404);
+        group.MapGet("/{id}/journal", Journal).ProducesProblems(404);
+        group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelInstances).ProducesProblems(403, 404, 409, 422);
     }
 
     private static async Task<Results<Created<InstanceStarted>, Ok<InstanceStarted>>> Start(string id, StartInstanceRequest? request, HttpContext http, InstanceStarter starter, CancellationToken ct)
@@ -36,7 +36,8 @@ public static class InstancesApi
         return created ? TypedResults.Created($"/api/instances/{started.Id}", started) : TypedResults.Ok(started);
     }
 
-    public static Dictionary<string, object?> ToInput(JsonObject? input)
+    /// <summary>Converts a JSON object of values for the engine; a bad value is a 422 naming <c><paramref name="field"/>.key</c>.</summary>
+    public static Dictionary<string, object?> ToInput(JsonObject? input, string field = "input")
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (input is null) return result;
@@ -48,7 +49,7 @@ public static class InstancesApi
             }
             catch (FormatException ex)
             {
-                throw ApiProblemException.Invalid($"input.{key}", ex.Message);
+                throw ApiProblemException.Invalid($"{field}.{key}", ex.Message);
             }
         }
         return result;

@@ -17,7 +17,7 @@ public static class SandboxApi
 {
     public static void MapSandboxApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/sandbox/trading-accounts").WithTags("Sandbox").RequireAuthorization(Policies.Sandbox);
+        var group = app.MapGroup("/api/sandbox/trading-accounts").WithTags("Sandbox").RequireAuthorization(Policies.Sandbox).ProducesProblems(400, 401, 403, 404, 422);
         group.MapPut("/{account}", Put);
         group.MapGet("/{account}", Get);
     }

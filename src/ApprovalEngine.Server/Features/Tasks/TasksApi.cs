@@ -22,12 +22,12 @@ public static class TasksApi
 {
     public static void MapTasksApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/tasks").WithTags("Tasks");
-        group.MapGet("/", List);
-        group.MapGet("/{id}", Get);
-        group.MapPost("/{id}/claim", Claim);
-        group.MapPost("/{id}/unclaim", Unclaim);
-        group.MapPost("/{id}/complete", Complete);
+        var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblems(400, 401);
+        group.MapGet("/", List).ProducesProblems(403);
+        group.MapGet("/{id}", Get).ProducesProblems(404);
+        group.MapPost("/{id}/claim", Claim).ProducesProblems(403, 404, 409);
+        group.MapPost("/{id}/unclaim", Unclaim).ProducesProblems(403, 404, 409);
+        group.MapPost("/{id}/complete", Complete).ProducesProblems(403, 404, 409, 422);
     }
 
     private static readonly string[] Statuses = ["open", "completed", "cancelled", "all"];
@@ -149,7 +149,7 @@ public static class TasksApi
         var taskId = Require.Id(id, "task");
         var action = Require.Text(request?.Action, "action", 100);
         var comment = Require.OptionalText(request?.Comment, "comment", 4000);
-        var data = InstancesApi.ToInput(request?.Data);
+        var data = InstancesApi.ToInput(request?.Data, "data");
         var actor = http.ToActor();
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, ct) ?? throw ApiProblemException.NotFound($"No task {id}.");
         if (task.Assignee is not null && task.Assignee != actor.UserId && !actor.IsSystem) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}.");

@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ApprovalEngine.Server.Tests.Support;
+
+namespace ApprovalEngine.Server.Tests.Api;
+
+/// <summary>Definitions over HTTP: list, read, drafts (analysts only), validation with JSON pointers, publish, versions, matrix, schema.</summary>
+[TestFixture]
+public sealed class DefinitionsApiTests
+{
+    private ApiFactory _factory = null!;
+    private HttpClient _analyst = null!;
+
+    [OneTimeSetUp]
+    public async Task SetUp()
+    {
+        _factory = await ApiFactory.PostgresAsync();
+        _analyst = await _factory.AsUserAsync("analyst1");
+    }
+
+    [OneTimeTearDown]
+    public async Task TearDown() => await _factory.DisposeAsync();
+
+    [Test]
+    public async Task The_list_holds_the_published_sample_flows_in_the_paging_shape()
+    {
+        var page = await _analyst.GetObjectAsync("/api/definitions?page=1&pageSize=10");
+        Assert.That(page["page"]!.GetValue<int>(), Is.EqualTo(1));
+        Assert.That(page["pageSize"]!.GetValue<int>(), Is.EqualTo(10));
+        Assert.That(page["total"]!.GetValue<int>(), Is.GreaterThanOrEqualTo(2));
+        var sample = page.Items().Single(d => d.Text("id") == "sample-approval")!;
+        Assert.That(sample["publishedVersion"]!.GetValue<int>(), Is.GreaterThanOrEqualTo(1));
+        Assert.That(page.Items().Select(d => d.Text("id")), Does.Contain("wd-request"));
+    }
+
+    [Test]
+    public async Task Reading_a_definition_returns_the_published_version_and_404_for_unknown_ids_or_versions()
+    {
+        var view = await _analyst.GetObjectAsync("/api/definitions/sample-approval");
+        Assert.That(view["isPublished"]!.GetValue<bool>(), Is.True);
+        Assert.That(view["definition"]!.Text("id"), Is.EqualTo("sample-approval"));
+        Assert.That(view["definition"]!["activities"]!.AsArray().Select(a => a.Text("id")), Does.Contain("csReview"));
+
+        await ApiAssert.ProblemAsync(await _analyst.GetAsync("/api/definitions/no-such-flow"), HttpStatusCode.NotFound);
+        await ApiAssert.ProblemAsync(await _analyst.GetAsync("/api/definitions/sample-approval?version=999"), HttpStatusCode.NotFound);
+        await ApiAssert.ProblemAsync(await _analyst.GetAsync("/api/definitions/no-such-flow/versions"), HttpStatusCode.NotFound);
+        await ApiAssert.ProblemAsync(await _analyst.GetAsync("/api/definitions/no-such-flow/matrix"), HttpStatusCode.NotFound);
+        await ApiAssert.ProblemAsync(await _analyst.GetAsync("/api/definitions/sample-approval/draft"), HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task Only_analysts_save_drafts_cs1_gets_403_and_nothing_is_stored()
+    {
+        var before = await _factory.SnapshotAsync();
+        var cs = await _factory.AsUserAsync("cs1");
+        var response = await cs.PutAsJsonAsync("/api/definitions/test-forbidden-draft/draft", TestFlows.Delay("test-forbidden-draft"));
+        await ApiAssert.ProblemAsync(response, HttpStatusCode.Forbidden);
+        var publish = await cs.PostAsync("/api/definitions/sample-approval/publish", null);
+        await ApiAssert.ProblemAsync(publish, HttpStatusCode.Forbidden);
+        Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before));
+
+        var saved = await _analyst.PutAsJsonAsync("/api/definitions/test-analyst-draft/draft", TestFlows.Delay("test-analyst-draft"));
+        Assert.That(saved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await saved.Content.ReadAsStringAsync());
+        var draft = await _analyst.GetObjectAsync("/api/definitions/test-analyst-draft/draft");
+        Assert.That(draft["isPublished"]!.GetValue<bool>(), Is.False);
+        Assert.That(draft["createdBy"]!.GetValue<string>(), Is.EqualTo("analyst1"));
+        Assert.That(draft["definition"]!["activities"]!.AsArray(), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task An_invalid_draft_gets_422_with_JSON_pointer_keys_and_is_not_saved()
+    {
+        var definition = TestFlows.Delay("test-invalid-draft");
+        definition["connections"]!.AsArray()[1]!["target"] = "nowhere";
+        definition["activities"]!.AsArray()[1]!["inputs"]!["duration"] = "soon";
+        var before = await _factory.SnapshotAsync();
+        var problem = await ApiAssert.ProblemAsync(await _analyst.PutAsJsonAsync("/api/definitions/test-invalid-draft/draft", definition), HttpStatusCode.UnprocessableEntity);
+        var keys = problem["errors"]!.AsObject().Select(e => e.Key).ToList();
+        Assert.That(keys, Is.Not.Empty);
+        Assert.That(keys, Has.All.StartsWith("/"), string.Join(", ", keys));
+        Assert.That(keys, Has.Some.StartsWith("/connections/1"), string.Join(", ", keys));
+        Assert.That(keys, Has.Some.EqualTo("/activities/1/inputs/duration"), string.Join(", ", keys));
+        Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before));
+
+        // The route's id must match the body's.
+        var mismatch = await _analyst.PutAsJsonAsync("/api/definitions/other-id/draft", TestFlows.Delay("test-invalid-draft"));
+        await ApiAssert.ProblemAsync(mismatch, HttpStatusCode.UnprocessableEntity, "/id");
+
+        // An unknown property is reported at its pointer too.
+        var unknown = TestFlows.Delay("test-invalid-draft");
+        unknown["colour"] = "blue";
+        var unknownProblem = await ApiAssert.ProblemAsync(await _analyst.PutAsJsonAsync("/api/definitions/test-invalid-draft/draft", unknown), HttpStatusCode.UnprocessableEntity);
+        Assert.That(unknownProblem["errors"]!.AsObject().Select(e => e.Key), Has.All.StartsWith("/"));
+    }
+
+    [Test]
+    public async Task Validate_reports_errors_without_storing_anything()
+    {
+        var ok = await _analyst.PostObjectAsync("/api/definitions/validate", TestFlows.Delay("test-validate"));
+        Assert.That(ok["valid"]!.GetValue<bool>(), Is.True, ok.ToJsonString());
+        Assert.That(ok["errors"]!.AsArray(), Is.Empty);
+
+        var broken = TestFlows.Delay("test-validate");
+        broken["activities"]!.AsArray().RemoveAt(0);
+        var report = await _analyst.PostObjectAsync("/api/definitions/validate", broken);
+        Assert.That(report["valid"]!.GetValue<bool>(), Is.False);
+        Assert.That(report["errors"]!.AsArray().Select(e => e.Text("path")), Has.All.StartsWith("/").Or.Empty);
+        Assert.That(report["errors"]!.AsArray(), Is.Not.Empty);
+        await ApiAssert.ProblemAsync(await _analyst.GetAsync("/api/definitions/test-validate"), HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task Publishing_a_draft_adds_version_N_plus_1_and_the_history_lists_it()
+    {
+        var versionsBefore = (await _analyst.GetFromJsonAsync<JsonArray>("/api/definitions/sample-approval/versions"))!;
+        var latest = versionsBefore.Max(v => v!["version"]!.GetValue<int>());
+        var current = (await _analyst.GetObjectAsync("/api/definitions/sample-approval"))["definition"]!.AsObject();
+        current["description"] = "Republished by the API tests.";
+        current.Remove("version");
+        var saved = await _analyst.PutAsJsonAsync("/api/definitions/sample-approval/draft", current);
+        Assert.That(saved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await saved.Content.ReadAsStringAsync());
+
+        var published = await _analyst.PostObjectAsync("/api/definitions/sample-approval/publish", null);
+        Assert.That(published["version"]!.GetValue<int>(), Is.EqualTo(latest + 1));
+
+        var versions = (await _analyst.GetFromJsonAsync<JsonArray>("/api/definitions/sample-approval/versions"))!;
+        Assert.That(versions.Select(v => v!["version"]!.GetValue<int>()), Is.EqualTo(Enumerable.Range(1, latest + 1).Reverse()));
+        Assert.That(versions[0]!["isCurrent"]!.GetValue<bool>(), Is.True);
+        Assert.That(versions[0]!["publishedBy"]!.GetValue<string>(), Is.EqualTo("analyst1"));
+        Assert.That(versions.Skip(1).Select(v => v!["isCurrent"]!.GetValue<bool>()), Has.All.False);
+        var old = await _analyst.GetObjectAsync($"/api/definitions/sample-approval?version={latest}");
+        Assert.That(old["version"]!.GetValue<int>(), Is.EqualTo(latest));
+
+        // The draft is gone once published; publishing again without a draft is a conflict.
+        await ApiAssert.ProblemAsync(await _analyst.GetAsync("/api/definitions/sample-approval/draft"), HttpStatusCode.NotFound);
+        await ApiAssert.ProblemAsync(await _analyst.PostAsync("/api/definitions/sample-approval/publish", null), HttpStatusCode.Conflict);
+        await ApiAssert.ProblemAsync(await _analyst.PostAsync("/api/definitions/no-such-flow/publish", null), HttpStatusCode.NotFound);
+    }
+
+    [Test]
+    public async Task A_new_instance_follows_the_new_version_while_an_old_one_stays_on_its_version()
+    {
+        var v1 = TestFlows.SingleTask("test-versioned", actions: """[ { "name": "Approve", "displayName": "Approve" } ]""");
+        Assert.That(await _factory.PublishAsync(v1), Is.EqualTo(1));
+        var system = _factory.AsSystem();
+        var oldInstance = await system.PostObjectAsync("/api/definitions/test-versioned/instances", new { input = new { } });
+        Assert.That(oldInstance["version"]!.GetValue<int>(), Is.EqualTo(1));
+
+        var v2 = TestFlows.SingleTask("test-versioned", actions: """[ { "name": "Accept", "displayName": "Accept" } ]""", status: "WaitingV2");
+        Assert.That(await _factory.PublishAsync(v2), Is.EqualTo(2));
+        var newInstance = await system.PostObjectAsync("/api/definitions/test-versioned/instances", new { input = new { } });
+        Assert.That(newInstance["version"]!.GetValue<int>(), Is.EqualTo(2));
+        Assert.That(newInstance.Text("businessStatus"), Is.EqualTo("WaitingV2"));
+
+        var cs = await _factory.AsUserAsync("cs1");
+        async Task<string> TaskOf(JsonObject instance) =>
+            (await cs.GetObjectAsync($"/api/instances/{instance.Text("id")}"))["openTasks"]!.AsArray().Single()!.Text("id");
+        var oldTask = await TaskOf(oldInstance);
+        var newTask = await TaskOf(newInstance);
+
+        // The old instance still offers v1's action, the new one v2's.
+        var oldActions = (await cs.GetObjectAsync($"/api/tasks/{oldTask}"))["actions"]!.AsArray().Select(a => a.Text("name"));
+        Assert.That(oldActions.Single(), Is.EqualTo("Approve"));
+        await ApiAssert.ProblemAsync(await cs.PostAsJsonAsync($"/api/tasks/{newTask}/complete", new { action = "Approve" }), HttpStatusCode.Conflict);
+
+        var oldDone = await cs.PostObjectAsync($"/api/tasks/{oldTask}/complete", new { action = "Approve" });
+        var newDone = await cs.PostObjectAsync($"/api/tasks/{newTask}/complete", new { action = "Accept" });
+        Assert.That(oldDone.Text("status"), Is.EqualTo("Completed"));
+        Assert.That(oldDone["version"]!.GetValue<int>(), Is.EqualTo(1));
+        Assert.That(newDone.Text("status"), Is.EqualTo("Completed"));
+        Assert.That(newDone["version"]!.GetValue<int>(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task The_matrix_of_sample_approval_lists_who_moves_it_from_which_status()
+    {
+        var matrix = await _analyst.GetObjectAsync("/api/definitions/sample-approval/matrix");
+        var rows = matrix["rows"]!.AsArray();
+        Assert.That(rows, Is.Not.Empty);
+        Assert.That(rows.Select(r => $"{r.Text("fromStatus")}:{r.Text("action")}"), Does.Contain("InReview:Approve").And.Contain("InReview:Reject").And.Contain("ApprovedByCS:Approve"));
+        var boApprove = rows.First(r => r.Text("fromStatus") == "ApprovedByCS" && r.Text("action") == "Approve")!;
+        Assert.That(boApprove["department"]?.GetValue<string>(), Is.EqualTo("Backoffice"));
+    }
+
+    [Test]
+    public async Task The_schema_is_served_as_JSON_schema()
+    {
+        var response = await _analyst.GetAsync("/api/definitions/schema");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/schema+json"));
+        // The embedded workflow-definition.schema.json is currently an empty object (reported to the lead); the route serves it as a JSON object.
+        Assert.That(JsonNode.Parse(await response.Content.ReadAsStringAsync()), Is.InstanceOf<JsonObject>());
+    }
+}
