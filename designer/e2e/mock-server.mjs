@@ -334,7 +334,7 @@ function seedRuntime() {
     { customerId: 'C-10026', customerName: 'Eva Novak', tradingAccount: '701678', amount: 90, available: 1500, openTrades: 0, steps: [['cs1', 'RequestDocuments', 'Please upload proof of address']] },
   ];
   for (const s of seeds) {
-    const card = createWd({ customerId: s.customerId, customerName: s.customerName, tradingAccount: s.tradingAccount, requestedAmount: s.amount, currency: 'USD', comment: 'Withdrawal to my bank account', availableAmount: s.available, openTrades: s.openTrades }, 'client');
+    const card = createWd({ customerId: s.customerId, tradingAccount: s.tradingAccount, requestedAmount: s.amount, currency: 'USD', comment: 'Withdrawal to my bank account', availableAmount: s.available, openTrades: s.openTrades }, 'client');
     for (const [u, action, comment] of s.steps) {
       const t = [...tasks.values()].find((x) => x.subjectId === card.id && x.status === 'open');
       completeTask(t.id, { action, comment: comment ?? 'Checked' }, { name: u, ...users[u] }, '10.0.0.12');
@@ -347,17 +347,29 @@ function seedRuntime() {
 
 function createWd(body, by) {
   const id = `WD-${++counter}`;
-  const card = { id, status: 'New', department: 'CS', priority: 'Normal', customerId: body.customerId, customerName: body.customerName ?? null, tradingAccount: body.tradingAccount, requestedAmount: body.requestedAmount, currency: body.currency ?? 'USD', availableAmount: body.availableAmount ?? 10000, recommendedAmount: body.availableAmount ? Math.min(body.availableAmount, body.requestedAmount) : null, fee: null, createdAt: now(), transactions: [], comments: body.comment ? [{ author: by, text: body.comment, createdAt: now() }] : [] };
+  const at = now();
+  const available = body.availableAmount ?? 10000;
+  // The stored part of the real server's WdCard; wdCard() adds what it computes per read.
+  const card = { id, status: 'New', department: 'CS', priority: 1, customerId: body.customerId, tradingAccount: body.tradingAccount, requestedAmount: body.requestedAmount, currency: body.currency ?? 'USD', availableAmount: available, recommendedAmount: Math.min(available, body.requestedAmount), availableAmountAtCreation: available, fee: 0, createdAt: at, updatedAt: at, transactions: [], created: body.comment ? wdComment(by, body.comment, 'Created', null, at) : null, executedTotal: 0, completionMessage: null };
   wdRequests.set(id, card);
   startInstance('wd-request', { requestedAmount: body.requestedAmount, availableAmount: card.availableAmount, openTrades: body.openTrades ?? 0 }, id);
   return card;
 }
+const wdComment = (user, text, kind, action, at = now()) => ({ at, user, text, kind, action, copyToClientCard: false });
+/** The real server's WdCard: `actions` are the names the caller may take now, `actionDetails` every action with its availability. */
 function wdCard(card, user) {
   const t = [...tasks.values()].find((x) => x.subjectId === card.id && x.status === 'open');
-  const inst = t && instances.get(t.instanceId);
-  const it = inst?.state.tasks.find((x) => x.taskId === t.id);
-  return { ...card, actions: it ? actionsFor(it, inst.state, user) : [] };
+  const inst = [...instances.values()].find((i) => i.definitionId === 'wd-request' && i.correlationId === card.id);
+  const it = t && inst?.state.tasks.find((x) => x.taskId === t.id);
+  const actionDetails = it ? actionsFor(it, inst.state, user) : [];
+  const overdue = !!t?.dueAt && new Date(t.dueAt) < new Date();
+  // Like the real server: the creation comment, then every action's comment from the journal, oldest first.
+  const acted = (inst?.state.journal ?? []).filter((j) => j.kind === 'TaskCompleted' && j.comment).map((j) => wdComment(j.actor?.userId ?? null, j.comment, 'Action', j.action, j.timestamp));
+  const { created, ...stored } = card;
+  return { ...stored, comments: [...(created ? [created] : []), ...acted], priority: t?.priority ?? card.priority, actions: actionDetails.filter((a) => a.available).map((a) => a.name), actionDetails, overdue, taskId: t?.id ?? null, instanceVersion: inst?.state.seq ?? 0, final: inst?.state.status === 'Completed', executing: false };
 }
+/** A row of the real server's GET /api/wd-requests (WdRequestRow). */
+const wdRow = (c) => { const t = [...tasks.values()].find((x) => x.subjectId === c.id && x.status === 'open'); return { id: c.id, status: c.status, department: c.department, priority: t?.priority ?? c.priority, overdue: !!t?.dueAt && new Date(t.dueAt) < new Date(), customerId: c.customerId, tradingAccount: c.tradingAccount, requestedAmount: c.requestedAmount, currency: c.currency, fee: c.fee, createdAt: c.createdAt, updatedAt: c.updatedAt }; };
 
 // ---------------------------------------------------------------- http
 function send(res, status, body, type = 'application/json') {
@@ -502,24 +514,28 @@ route('POST', '/api/wd-requests', ({ body, res, user }) => {
   res.statusCode = 201;
   return wdCard(createWd(body, user.name), user);
 });
-route('GET', '/api/wd-requests', ({ q, user }) => paged([...wdRequests.values()].filter((c) => (!q.get('status') || c.status === q.get('status')) && (!q.get('department') || c.department === q.get('department'))).map((c) => wdCard(c, user)), q));
+route('GET', '/api/wd-requests', ({ q, user }) => paged([...wdRequests.values()].filter((c) => (!q.get('status') || c.status === q.get('status')) && (!q.get('department') || c.department === q.get('department'))).map(wdRow), q));
 route('GET', '/api/wd-requests/:id', ({ p, user }) => { const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request', detail: 'The withdrawal request does not exist.' }; return wdCard(c, user); });
 route('POST', '/api/wd-requests/:id/actions', ({ p, body, user, ip }) => {
   const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request' };
   const t = [...tasks.values()].find((x) => x.subjectId === c.id && x.status === 'open');
   if (!t) throw { status: 409, title: 'No action possible', detail: `The request is ${c.status}: no action is possible now.` };
   if (body.fee !== undefined && body.fee !== null) c.fee = body.fee;
-  if (body.comment) c.comments.push({ author: user.name, text: body.comment, createdAt: now() });
+  c.updatedAt = now();
   completeTask(t.id, { action: body.action, comment: body.comment, data: body.fee !== undefined ? { fee: body.fee } : undefined }, user, ip);
   return wdCard(c, user);
 });
-route('GET', '/api/wd-requests/:id/audit-log', ({ p }) => {
+route('GET', '/api/wd-requests/:id/audit-log', ({ p, q }) => {
   const inst = [...instances.values()].find((i) => i.correlationId === p.id);
   if (!inst) throw { status: 404, title: 'Unknown request' };
-  return inst.state.journal.filter((j) => j.actor || j.kind === 'TaskCreated' || j.kind === 'Completed').map((j) => ({ timestamp: j.timestamp, user: j.actor?.userId ?? 'system', role: j.actor?.role ?? null, ipAddress: j.actor?.ipAddress ?? null, action: j.action ?? j.kind, comment: j.comment, changes: j.changes })).reverse();
+  // The real server's page of WdAuditEntry, newest first (its default page size is the maximum).
+  const entries = inst.state.journal.filter((j) => j.actor || j.kind === 'TaskCreated' || j.kind === 'Completed').map((j) => ({ sequence: j.sequence, time: j.timestamp, user: j.actor?.userId ?? null, ipAddress: j.actor?.ipAddress ?? null, role: j.actor?.role ?? null, action: j.action ?? j.kind, changes: j.changes ?? [], comment: j.comment ?? null, message: j.message ?? null, kind: j.kind })).reverse();
+  if (!q.get('pageSize')) q.set('pageSize', '500');
+  return paged(entries, q);
 });
-route('POST', '/api/wd-requests/:id/transactions', ({ p, body }) => { const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request' }; const tx = { id: newId('tx'), amount: body.amount, paymentType: body.paymentType, oct: body.oct ?? null, bankDetails: body.bankDetails ?? null, status: 'Draft', createdAt: now() }; c.transactions.push(tx); return tx; });
-route('DELETE', '/api/wd-requests/:id/transactions/:tx', ({ p }) => { const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request' }; c.transactions = c.transactions.filter((t) => t.id !== p.tx); return {}; });
+// Like the real server, the transaction routes answer with the whole card (no state or amount rules here).
+route('POST', '/api/wd-requests/:id/transactions', ({ p, body, user }) => { const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request' }; const paymentType = body.paymentType; c.transactions.push({ id: newId('tx'), amount: body.amount, paymentType, oct: body.oct ?? false, bankDetails: body.bankDetails ?? null, status: 'Draft', tradeId: null, executedAt: null, isFee: paymentType === 'Fee', isExecuted: false }); c.updatedAt = now(); return wdCard(c, user); });
+route('DELETE', '/api/wd-requests/:id/transactions/:tx', ({ p, user }) => { const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request' }; c.transactions = c.transactions.filter((t) => t.id !== p.tx); c.updatedAt = now(); return wdCard(c, user); });
 route('PUT', '/api/sandbox/trading-accounts/:account', ({ p, body }) => ({ account: p.account, ...body }));
 
 // test hook: make another user act on a task behind the UI's back (simulates a stale card)

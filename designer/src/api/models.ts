@@ -4,9 +4,7 @@
 // Hand-written types remain only where the document has no schema, each with a comment saying why:
 // - the workflow definition itself (the API takes and returns it as a raw JSON node; its JSON Schema is served
 //   separately at GET /api/definitions/schema),
-// - generic shapes (Paged<T>, problem details) that the document spells out per use,
-// - the WD request card routes (/api/wd-requests/…), which are written against /work/shared/api-contract.md and are
-//   not in the document yet.
+// - generic shapes (Paged<T>, problem details) that the document spells out per use.
 import type { components } from './schema';
 
 type S = components['schemas'];
@@ -121,47 +119,26 @@ export type TaskDetail = S['TaskDetail'];
 export type InstanceDetail = S['InstanceView'];
 export type StartInstanceResponse = S['InstanceStarted'];
 
-// ---- WD requests
-// Hand-written: /api/wd-requests/… is not in the OpenAPI document yet; these follow /work/shared/api-contract.md
-// and accept a few spellings so that the card renders whichever the server settles on.
-export interface WdTransaction {
-  id: string;
-  amount: number;
-  paymentType: string;
-  oct?: string | null;
-  bankDetails?: string | null;
-  status?: string | null;
-  createdAt?: string | null;
-}
-export interface WdComment { author?: string | null; userId?: string | null; text?: string | null; comment?: string | null; createdAt?: string | null; at?: string | null; timestamp?: string | null }
-export interface WdAction { name: string; displayName?: string | null; requiredFields?: string[]; available?: boolean; reason?: string | null }
-export interface WdRequestCard {
-  id: string;
-  status: string;
-  department: string;
-  priority: number | string | null;
-  customerId: string;
-  customerName?: string | null;
-  tradingAccount: string;
-  requestedAmount: number;
-  currency: string;
-  availableAmount: number | null;
-  recommendedAmount?: number | null;
-  fee: number | null;
-  createdAt?: string | null;
-  transactions: WdTransaction[];
-  comments: (WdComment | string)[];
-  actions: (WdAction | string)[];
-}
-export interface WdAuditEntry {
-  timestamp?: string;
-  at?: string;
-  user?: string | null;
-  userId?: string | null;
-  role?: string | null;
-  ipAddress?: string | null;
-  action?: string | null;
-  comment?: string | null;
-  changes?: { name: string; before: unknown; after: unknown }[];
-  message?: string | null;
-}
+// ---- WD requests (/api/wd-requests/…)
+export type WdPaymentType = S['WdPaymentType'];
+export type WdTransactionStatus = S['WdTransactionStatus'];
+/** A transaction of the card; the server writes every property (the document marks the ones with C# defaults optional). */
+export type WdTransaction = WithRequired<S['WdTransaction'], 'oct' | 'bankDetails' | 'status' | 'tradeId' | 'executedAt' | 'isFee' | 'isExecuted'>;
+/** A comment on the card: kind "Created" (the request's comment), "Action" (an action's comment) or "Comment" (added on the card). */
+export type WdComment = S['WdCommentView'];
+/**
+ * GET /api/wd-requests/{id}: the card. `actions` lists only the names the caller may take now; `actionDetails` has every
+ * action of the open task with its availability and reason.
+ */
+export type WdRequestCard = Omit<S['WdCard'], 'transactions'> & { transactions: WdTransaction[] };
+/** One action of the card (`actionDetails`): the same view as a task's actions. */
+export type WdAction = S['TaskActionView'];
+/** A row of GET /api/wd-requests. */
+export type WdRequestRow = S['WdRequestRow'];
+/** An entry of GET /api/wd-requests/{id}/audit-log (a page of them: PagedOfWdAuditEntry). */
+export type WdAuditEntry = S['WdAuditEntry'];
+export type WdAuditLog = S['PagedOfWdAuditEntry'];
+export type CreateWdRequestBody = S['CreateWdRequestBody'];
+export type WdActionBody = S['WdActionBody'];
+export type WdTransactionBody = S['WdTransactionBody'];
+export type WdCommentBody = S['WdCommentBody'];

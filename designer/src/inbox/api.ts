@@ -1,5 +1,5 @@
 import { get, post, qs } from '../api/client';
-import type { InstanceDetail, Paged, Task, TaskDetail, WdAuditEntry, WdRequestCard } from '../api/models';
+import type { InstanceDetail, Paged, Task, TaskDetail, WdAuditLog, WdRequestCard } from '../api/models';
 
 export interface TaskFilters {
   status: string;
@@ -34,7 +34,5 @@ export const completeTask = (id: string, body: { action: string; comment?: strin
   post<InstanceDetail>(`/api/tasks/${encodeURIComponent(id)}/complete`, body);
 export const getInstance = (id: string) => get<InstanceDetail>(`/api/instances/${encodeURIComponent(id)}`);
 export const getWd = (id: string) => get<WdRequestCard>(`/api/wd-requests/${encodeURIComponent(id)}`);
-export const getWdAudit = async (id: string): Promise<WdAuditEntry[]> => {
-  const r = await get<WdAuditEntry[] | Paged<WdAuditEntry>>(`/api/wd-requests/${encodeURIComponent(id)}/audit-log`);
-  return Array.isArray(r) ? r : r.items;
-};
+/** The audit log, newest first; one page (the server's default page size is its maximum). */
+export const getWdAudit = (id: string) => get<WdAuditLog>(`/api/wd-requests/${encodeURIComponent(id)}/audit-log`);
