@@ -37,3 +37,27 @@ public sealed class SmokeFlowTests
         Assert.That(completed["actor"]!["userId"]!.GetValue<string>(), Is.EqualTo("cs1"));
     }
 }
+
+/// <summary>A task of another department cannot be read by id, just as it is not listed in the inbox.</summary>
+[TestFixture]
+public sealed class TaskScopingTests
+{
+    [Test]
+    public async Task Reading_another_departments_task_by_id_is_forbidden()
+    {
+        await using var factory = await ApiFactory.PostgresAsync();
+        var started = await factory.AsSystem().PostObjectAsync("/api/definitions/sample-approval/instances", new { input = new { amount = 10 } });
+        var instance = await factory.AsSystem().GetObjectAsync($"/api/instances/{started["id"]}");
+        var taskId = instance["openTasks"]!.AsArray().Single()!["id"]!.GetValue<string>();
+
+        var dealing = await factory.AsUserAsync("dealing1");
+        var refused = await dealing.GetAsync($"/api/tasks/{taskId}");
+        Assert.That(refused.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Forbidden));
+        Assert.That(refused.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+
+        var cs = await factory.AsUserAsync("cs1");
+        Assert.That((await cs.GetAsync($"/api/tasks/{taskId}")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        var supervisor = await factory.AsUserAsync("supervisor1");
+        Assert.That((await supervisor.GetAsync($"/api/tasks/{taskId}")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+    }
+}

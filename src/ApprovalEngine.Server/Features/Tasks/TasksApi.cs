@@ -88,7 +88,10 @@ public static class TasksApi
     private static async Task<Ok<TaskDetail>> Get(string id, HttpContext http, ApprovalDbContext db, WorkflowRunner runner, DefinitionCache cache, TimeProvider clock, CancellationToken ct)
     {
         var task = await FindAsync(db, id, ct);
-        var (actions, version) = await DescribeAsync(db, cache, runner.Engine, task, http.ToActor(), ct);
+        var actor = http.ToActor();
+        // Same scoping as the inbox: people read the tasks of their own departments only.
+        if (!actor.IsSystem && !actor.InDepartment(task.Department)) throw ApiProblemException.Forbidden($"This task belongs to {task.Department}.");
+        var (actions, version) = await DescribeAsync(db, cache, runner.Engine, task, actor, ct);
         return TypedResults.Ok(new TaskDetail(InstanceViews.ToView(WithOverdue(task, clock.GetUtcNow())), actions, version));
     }
 
