@@ -100,7 +100,12 @@ public static class InstancesApi
 /// <summary>Starts instances idempotently: a second start with the same correlation id returns the first instance.</summary>
 public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory scopes, TimeProvider clock)
 {
-    public async Task<(InstanceStarted Started, bool Created)> StartAsync(string definitionId, string? correlationId, IReadOnlyDictionary<string, object?> input, Actor actor, CancellationToken ct)
+    /// <param name="guard">
+    /// Runs inside the start's transaction before the instance is created (e.g. re-checking an amount limit under a
+    /// lock), so a check and the insert it allows cannot be interleaved by a concurrent start.
+    /// </param>
+    public async Task<(InstanceStarted Started, bool Created)> StartAsync(string definitionId, string? correlationId, IReadOnlyDictionary<string, object?> input, Actor actor, CancellationToken ct,
+        Func<Persistence.EfWorkflowUnitOfWork, CancellationToken, Task>? guard = null)
     {
         if (correlationId is { Length: > 200 }) throw ApiProblemException.Invalid("correlationId", "correlationId is longer than 200 characters.");
         if (await FindAsync(definitionId, correlationId, ct) is { } existing) return (existing, false);
@@ -111,6 +116,7 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
                 if (!await unit.Db.Definitions.AnyAsync(d => d.Id == definitionId, token)) throw ApiProblemException.NotFound($"No definition '{definitionId}'.");
                 var definition = await unit.GetDefinitionAsync(definitionId, null, token)
                     ?? throw ApiProblemException.Conflict($"'{definitionId}' has no published version.");
+                if (guard is not null) await guard(unit, token);
                 var step = runner.Engine.Start(definition, new StartWorkflow
                 {
                     InstanceId = Guid.CreateVersion7(clock.GetUtcNow()),

@@ -4,6 +4,7 @@ using ApprovalEngine.Server.Features.Instances;
 using ApprovalEngine.Server.Identity;
 using ApprovalEngine.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace ApprovalEngine.Server.Features.WdRequests;
 
@@ -57,9 +58,51 @@ public static class CreateWdRequest
             [WdVariables.Comment] = body.Comment!.Trim(),
             [WdVariables.AvailableAmount] = available,
         };
-        var (started, created) = await starter.StartAsync(WdVariables.DefinitionId, body.CorrelationId, input, http.ToActor(), ct);
+        // The check above gives a quick answer; this one decides. Under a per-customer lock inside the start's
+        // transaction, so two requests created at the same moment cannot both spend the same available amount.
+        var openStatuses = WdStatuses.Open.ToList();
+        async Task RecheckUnderLock(Persistence.EfWorkflowUnitOfWork unit, CancellationToken token)
+        {
+            await WdCreationLock.AcquireAsync(unit.Db, customerId!, token);
+            var openNow = WdAmounts.SumOfOpenRequests((await unit.Db.WdRequests.AsNoTracking()
+                    .Where(r => r.CustomerId == customerId && openStatuses.Contains(r.Status))
+                    .Select(r => new { r.Status, r.RequestedAmount }).ToListAsync(token))
+                .Select(r => new WdRequestAmount(r.Status, r.RequestedAmount)));
+            var recheck = WdAmounts.ValidateNewRequest(body.RequestedAmount!.Value, WdAmounts.Available(facts, openNow, settings), currency!, body.Comment);
+            if (recheck.Count > 0) throw ApiProblemException.Invalid(recheck);
+        }
+
+        using var local = await WdCreationLock.LocalAsync(customerId!, ct);
+        var (started, created) = await starter.StartAsync(WdVariables.DefinitionId, body.CorrelationId, input, http.ToActor(), ct, RecheckUnderLock);
         var card = await cards.LoadAsync(started.Id, http.ToActor(), ct);
         return created ? TypedResults.Created($"/api/wd-requests/{started.Id}", card) : TypedResults.Ok(card);
+    }
+}
+
+/// <summary>
+/// Serialises WD creation per customer: in-process (SQLite has one writer but reads are not locked) and, on PostgreSQL,
+/// across servers with a transaction-scoped advisory lock.
+/// </summary>
+internal static class WdCreationLock
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+
+    public static async Task<IDisposable> LocalAsync(string customerId, CancellationToken ct)
+    {
+        var gate = Gates.GetOrAdd(customerId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        return new Release(gate);
+    }
+
+    public static async Task AcquireAsync(Persistence.ApprovalDbContext db, string customerId, CancellationToken ct)
+    {
+        if (db.IsSqlite) return;
+        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"wd-create:" + customerId}, 0))", ct);
+    }
+
+    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
     }
 }
 
