@@ -52,7 +52,7 @@ public sealed class WorkflowCoordinator(WorkflowEngine engine)
                     Input = child.Input,
                     ParentInstanceId = child.ParentInstanceId,
                     ParentBookmarkId = child.ParentBookmarkId,
-                    Actor = step.Journal.Count > 0 ? Actor.System("parent") : Actor.System(),
+                    Actor = Actor.System("parent"),
                 }));
             }
             foreach (var childId in step.ChildrenCancelled)

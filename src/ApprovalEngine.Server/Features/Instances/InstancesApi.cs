@@ -154,8 +154,3 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
         return new InstanceStarted(row.Id, row.DefinitionId, row.DefinitionVersion, row.Status, row.BusinessStatus, row.CorrelationId);
     }
 }
-
-internal static class JsonDefaults
-{
-    public static readonly JsonSerializerOptions Web = JsonSerializerOptions.Web;
-}
