@@ -21,7 +21,7 @@ const users = {
   retention1: { displayName: 'Rita Retention', departments: ['Retention'], permissions: WD(1, 2, 3), rights: [] },
   dealing1: { displayName: 'Dan Dealer', departments: ['Dealing'], permissions: WD(1, 2, 3), rights: [] },
   bo1: { displayName: 'Bob Backoffice', departments: ['Backoffice'], permissions: WD(1, 2, 3, 4), rights: [] },
-  supervisor1: { displayName: 'Sue Supervisor', departments: ['CS', 'Retention', 'Dealing', 'Backoffice'], permissions: WD(1, 2, 3, 4, 5), rights: ['incidents:retry', 'instances:cancel'] },
+  supervisor1: { displayName: 'Sue Supervisor', departments: ['CS', 'Retention', 'Dealing', 'Backoffice'], permissions: WD(1, 2, 3, 4, 5), rights: ['incidents:retry', 'instances:cancel', 'wd:export'] },
   maker1: { displayName: 'Mark Maker', departments: ['Operations'], permissions: [], rights: ['submit-applications'] },
   checker1: { displayName: 'Chris Checker', departments: ['Operations'], permissions: ['approve-work-orders'], rights: ['approve-work-orders'] },
   checker2: { displayName: 'Cleo Checker', departments: ['Operations'], permissions: ['approve-work-orders'], rights: ['approve-work-orders'] },
@@ -515,6 +515,14 @@ route('POST', '/api/wd-requests', ({ body, res, user }) => {
   return wdCard(createWd(body, user.name), user);
 });
 route('GET', '/api/wd-requests', ({ q, user }) => paged([...wdRequests.values()].filter((c) => (!q.get('status') || c.status === q.get('status')) && (!q.get('department') || c.department === q.get('department'))).map(wdRow), q));
+// Before /:id (which would match "export.csv"): the CSV export, for the right wd:export.
+route('GET', '/api/wd-requests/export.csv', ({ user, res }) => {
+  if (!user.system && !user.rights.includes('wd:export')) throw { status: 403, title: 'Forbidden', detail: 'You need the right wd:export.' };
+  const cell = (v) => { const s = v === null || v === undefined ? '' : String(v); return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+  const rows = [...wdRequests.values()].map(wdRow).map((r) => [r.id, r.status, r.department, r.customerId, r.tradingAccount, r.requestedAmount, r.currency, r.fee, r.createdAt].map(cell).join(','));
+  res.writeHead(200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="wd-requests.csv"', 'Cache-Control': 'no-store' });
+  res.end(['id,status,department,customerId,tradingAccount,requestedAmount,currency,fee,createdAt', ...rows].join('\n') + '\n');
+});
 route('GET', '/api/wd-requests/:id', ({ p, user }) => { const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request', detail: 'The withdrawal request does not exist.' }; return wdCard(c, user); });
 route('POST', '/api/wd-requests/:id/actions', ({ p, body, user, ip }) => {
   const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request' };
@@ -535,6 +543,7 @@ route('GET', '/api/wd-requests/:id/audit-log', ({ p, q }) => {
 });
 // Like the real server, the transaction routes answer with the whole card (no state or amount rules here).
 route('POST', '/api/wd-requests/:id/transactions', ({ p, body, user }) => { const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request' }; const paymentType = body.paymentType; c.transactions.push({ id: newId('tx'), amount: body.amount, paymentType, oct: body.oct ?? false, bankDetails: body.bankDetails ?? null, status: 'Draft', tradeId: null, executedAt: null, isFee: paymentType === 'Fee', isExecuted: false }); c.updatedAt = now(); return wdCard(c, user); });
+route('PUT', '/api/wd-requests/:id/transactions/:tx', ({ p, body, user }) => { const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request' }; const t = c.transactions.find((x) => x.id === p.tx); if (!t) throw { status: 404, title: 'Unknown transaction' }; if (t.isFee) throw { status: 409, title: 'Fee transaction', detail: 'The fee transaction cannot be changed.' }; if (body.amount !== undefined && body.amount !== null) t.amount = body.amount; if (body.oct !== undefined && body.oct !== null) t.oct = body.oct; if (body.bankDetails !== undefined) t.bankDetails = body.bankDetails; c.updatedAt = now(); return wdCard(c, user); });
 route('DELETE', '/api/wd-requests/:id/transactions/:tx', ({ p, user }) => { const c = wdRequests.get(p.id); if (!c) throw { status: 404, title: 'Unknown request' }; c.transactions = c.transactions.filter((t) => t.id !== p.tx); c.updatedAt = now(); return wdCard(c, user); });
 route('PUT', '/api/sandbox/trading-accounts/:account', ({ p, body }) => ({ account: p.account, ...body }));
 
@@ -557,7 +566,7 @@ export function createServer() {
       if (process.env.MOCK_DELAY) await new Promise((ok) => setTimeout(ok, +process.env.MOCK_DELAY));
       res.statusCode = 200;
       const out = await r.handler({ p, q: url.searchParams, body, user, res, ip: req.socket.remoteAddress });
-      send(res, res.statusCode, out);
+      if (!res.headersSent) send(res, res.statusCode, out);
     } catch (e) {
       if (e && e.status) return problem(res, e);
       console.error(e);

@@ -3,7 +3,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useAuth } from '../auth';
 import { Badge, ErrorBox, Pager, Spinner, StatusBadge, fmtDate } from '../common/ui';
 import { navigate } from '../router';
-import { listTasks } from './api';
+import { downloadWdExport, listTasks } from './api';
+import { canExportWd } from '../lib/wdtx';
 import type { TaskFilters } from './api';
 
 const SORTS = [
@@ -30,13 +31,24 @@ export function InboxPage() {
   };
   const q = useQuery({ queryKey: ['tasks', f, me?.username], queryFn: () => listTasks(f, me?.username), placeholderData: keepPreviousData, refetchInterval: 30_000 });
   const depts = me?.departments ?? [];
+  const [exporting, setExporting] = useState(false);
+  const [exportError, setExportError] = useState<unknown>(null);
+  const exportCsv = async () => {
+    setExporting(true);
+    setExportError(null);
+    try { await downloadWdExport(); } catch (e) { setExportError(e); } finally { setExporting(false); }
+  };
 
   return (
     <div className="page inbox" data-testid="inbox-page">
       <div className="row spread">
         <h2>Inbox</h2>
         <span className="muted">{depts.length ? `Tasks for ${depts.join(', ')}` : 'You are not in a department; tasks assigned to you are shown.'}</span>
+        {canExportWd(me) && (
+          <button className="btn btn-sm" onClick={() => void exportCsv()} disabled={exporting} data-testid="wd-export">{exporting ? 'Exporting…' : 'Export WD requests (CSV)'}</button>
+        )}
       </div>
+      <ErrorBox error={exportError} title="Export failed" />
       <div className="filters" data-testid="inbox-filters">
         <label>Status
           <select value={f.status} onChange={(e) => set({ status: e.target.value })} data-testid="filter-status">

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { WdRequestCard } from '../api/models';
 import { ErrorBox, Spinner, StatusBadge, fmtDate, fmtMoney } from '../common/ui';
 import { getWdAudit } from './api';
+import { WdTransactions } from './WdTransactions';
 
 const show = (v: unknown) => (v === null || v === undefined ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -40,25 +41,7 @@ export function WdCard({ card }: { card: WdRequestCard }) {
           {card.executedTotal > 0 && <div><span className="k">Executed</span><span className="v">{fmtMoney(card.executedTotal, card.currency)}</span></div>}
         </div>
       </div>
-      <div className="card">
-        <h4>Transactions{card.executing && <span className="muted small"> — executing…</span>}</h4>
-        {card.transactions.length === 0 ? <p className="muted small">No transactions yet (created when Backoffice approves).</p> : (
-          <table className="table compact" data-testid="wd-transactions">
-            <thead><tr><th>Type</th><th>Amount</th><th>Status</th><th>OCT / bank details</th><th>Executed</th></tr></thead>
-            <tbody>
-              {card.transactions.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.paymentType}</td>
-                  <td>{fmtMoney(t.amount, card.currency)}</td>
-                  <td><StatusBadge status={t.status} /></td>
-                  <td className="small">{t.oct ? 'OCT' : ''}{t.oct && t.bankDetails ? ' · ' : ''}{t.bankDetails ?? ''}{!t.oct && !t.bankDetails ? '—' : ''}</td>
-                  <td className="small">{fmtDate(t.executedAt)}{t.tradeId !== null && <div className="muted mono">#{t.tradeId}</div>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </div>
+      <WdTransactions card={card} />
       <div className="card">
         <h4>Comments</h4>
         {card.comments.length === 0 && <p className="muted small">No comments.</p>}

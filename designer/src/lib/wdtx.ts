@@ -1,0 +1,96 @@
+// Pure helpers for the WD card's transaction editing (Backoffice) and the WD export (see inbox/WdTransactions.tsx).
+// The server enforces the same rules; these only let the UI explain a refusal before sending.
+import type { Problem } from '../api/models';
+
+/** Payment types a user may choose for a new transaction ("Fee" transactions are the server's own). */
+export const EDITABLE_PAYMENT_TYPES = ['CreditCard', 'WireTransfer', 'SettlementCreditCard', 'SettlementWireTransfer'] as const;
+export type EditablePaymentType = (typeof EDITABLE_PAYMENT_TYPES)[number];
+
+export const PAYMENT_TYPE_LABELS: Record<EditablePaymentType, string> = {
+  CreditCard: 'Credit card',
+  WireTransfer: 'Wire transfer',
+  SettlementCreditCard: 'Settlement credit card',
+  SettlementWireTransfer: 'Settlement wire transfer',
+};
+
+/** Wire transfers (plain or settlement) need bank details. */
+export const isWireTransfer = (paymentType: string | null | undefined) => paymentType === 'WireTransfer' || paymentType === 'SettlementWireTransfer';
+
+export interface TxDraft {
+  amount: string;
+  paymentType: string;
+  oct: boolean;
+  bankDetails: string;
+}
+export type TxField = 'amount' | 'paymentType' | 'oct' | 'bankDetails';
+export type TxErrors = Partial<Record<TxField, string>>;
+
+export const emptyDraft = (): TxDraft => ({ amount: '', paymentType: 'CreditCard', oct: false, bankDetails: '' });
+
+/** "1 234,50" / "1,234.50" / "1234.5" → 1234.5; null when not a plain decimal number. */
+export function parseAmount(text: string): number | null {
+  let s = text.trim().replace(/[\s\u00a0']/g, '');
+  if (!s) return null;
+  if (s.includes(',') && s.includes('.')) s = s.replace(/,/g, '');
+  else if (/^-?\d+,\d{1,2}$/.test(s)) s = s.replace(',', '.');
+  else s = s.replace(/,(?=\d{3}(\D|$))/g, '');
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return null;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** Checks a draft before sending; the messages are shown next to the fields. */
+export function validateTx(d: TxDraft): TxErrors {
+  const errors: TxErrors = {};
+  const amount = parseAmount(d.amount);
+  if (d.amount.trim() === '') errors.amount = 'Enter an amount.';
+  else if (amount === null) errors.amount = 'The amount must be a number, e.g. 1250.50.';
+  else if (amount <= 0) errors.amount = 'The amount must be greater than zero.';
+  if (!(EDITABLE_PAYMENT_TYPES as readonly string[]).includes(d.paymentType)) errors.paymentType = 'Choose a payment type.';
+  if (isWireTransfer(d.paymentType) && d.bankDetails.trim() === '') errors.bankDetails = 'Bank details are required for wire transfers.';
+  return errors;
+}
+
+/** The body of POST/PUT …/transactions (call only when validateTx found nothing). */
+export function txBody(d: TxDraft, expectedVersion?: number) {
+  const bank = d.bankDetails.trim();
+  return { amount: parseAmount(d.amount), paymentType: d.paymentType, oct: d.oct, bankDetails: bank === '' ? null : bank, ...(expectedVersion !== undefined ? { expectedVersion } : {}) };
+}
+
+/** Amount as the input shows it (no grouping, so parseAmount reads it back). */
+export const amountInput = (n: number) => (Number.isInteger(n) ? String(n) : String(Number(n.toFixed(8))));
+
+/**
+ * Splits a problem+json `errors` map into messages per form field ("Amount", "$.bankDetails", "body.BankDetails" …)
+ * and the rest, which are shown above the form.
+ */
+export function problemFieldErrors(p: Problem | undefined): { fields: TxErrors; other: string[] } {
+  const fields: TxErrors = {};
+  const other: string[] = [];
+  const known: Record<string, TxField> = { amount: 'amount', paymenttype: 'paymentType', oct: 'oct', bankdetails: 'bankDetails' };
+  for (const [key, msgs] of Object.entries(p?.errors ?? {})) {
+    const last = key.split(/[./]/).filter(Boolean).pop()?.toLowerCase() ?? '';
+    const field = known[last];
+    const text = (msgs ?? []).join(' ');
+    if (!text) continue;
+    if (field) fields[field] = fields[field] ? `${fields[field]} ${text}` : text;
+    else other.push(key && key !== '$' ? `${key.replace(/^\$\./, '')}: ${text}` : text);
+  }
+  return { fields, other };
+}
+
+export interface MeLike { isSystem?: boolean; permissions?: string[]; rights?: string[] }
+/** Backoffice edits transactions while the request is approved by Backoffice and the user has permission wd:4. */
+export const canEditWdTransactions = (me: MeLike | undefined, card: { status: string } | undefined) =>
+  !!me && !!card && card.status.toLowerCase() === 'approvedbybackoffice' && (me.isSystem === true || (me.permissions ?? []).includes('wd:4'));
+/** The "Export WD requests (CSV)" button: the right wd:export. */
+export const canExportWd = (me: MeLike | undefined) => !!me && (me.isSystem === true || (me.rights ?? []).includes('wd:export'));
+
+/** The download's file name: the server's Content-Disposition name, else wd-requests-YYYY-MM-DD.csv. */
+export function exportFileName(contentDisposition: string | null | undefined, today: Date = new Date()): string {
+  const star = /filename\*\s*=\s*(?:UTF-8'')?([^;]+)/i.exec(contentDisposition ?? '');
+  if (star) { try { return decodeURIComponent(star[1].trim().replace(/^"|"$/g, '')); } catch { /* fall through */ } }
+  const plain = /filename\s*=\s*"?([^";]+)"?/i.exec(contentDisposition ?? '');
+  if (plain) return plain[1].trim();
+  return `wd-requests-${today.toISOString().slice(0, 10)}.csv`;
+}
