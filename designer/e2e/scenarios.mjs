@@ -365,6 +365,106 @@ export async function incidentRetried(browser) {
   await page.context().close();
 }
 
+/** POST /api/wd-requests/{id}/actions as `user`; retries while the request has not reached the step yet (409). */
+async function wdAction(user, id, action, extra = {}) {
+  const token = await tokenFor(user);
+  let last;
+  for (let i = 0; i < 40; i++) {
+    try {
+      return (await api('POST', `/api/wd-requests/${id}/actions`, { action, comment: `e2e: ${action}`, ...extra }, { token })).data;
+    } catch (e) {
+      if (!(e instanceof ApiFailure) || e.status !== 409) throw e;
+      last = e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  throw last;
+}
+
+/**
+ * Backoffice edits the transactions of a request it approved: a wire transfer without bank details is explained at
+ * the field, with bank details it is added, then deleted after a confirmation. bo1 (wd:export) is offered the export.
+ */
+export async function backofficeEditsTransactions(browser) {
+  if (process.env.E2E_MOCK === '1') {
+    console.log('    (skipped on the mock: it moves no request through the card routes)');
+    return;
+  }
+  const card = await createWdRequest(100);
+  assert(card.viaCard, 'POST /api/wd-requests exists');
+  await wdAction('cs1', card.id, 'PassToRetention');
+  await wdAction('retention1', card.id, 'PassToBackoffice');
+  const approved = await wdAction('bo1', card.id, 'Approve', { fee: 0 });
+  let status = approved.status;
+  for (let i = 0; i < 40 && status !== 'ApprovedByBackoffice'; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    status = await wdStatus(card);
+  }
+  assert(status === 'ApprovedByBackoffice', `the request is ApprovedByBackoffice (it is ${status})`);
+
+  // the transactions may not total more than the requested amount: make room for 30 by lowering a draft (setup)
+  const bo = await tokenFor('bo1');
+  const { data: now } = await api('GET', `/api/wd-requests/${card.id}`, undefined, { token: bo });
+  const draft = now.transactions.find((t) => !t.isFee && !t.isExecuted);
+  if (draft) {
+    await api('PUT', `/api/wd-requests/${card.id}/transactions/${draft.id}`, { amount: Math.max(1, draft.amount - 30), paymentType: draft.paymentType, oct: draft.oct, bankDetails: draft.bankDetails ?? (/Wire/.test(draft.paymentType) ? 'e2e bank' : null) }, { token: bo });
+  }
+
+  const task = await findTaskFor(bo, card.id);
+  const page = await newPage(browser);
+  await signIn(page, 'bo1', `/inbox/tasks/${task.id}`);
+  await page.getByTestId('wd-card').waitFor();
+  await page.getByTestId('wd-tx-editable').waitFor();
+  const rows = page.getByTestId('wd-tx-row');
+  const before = await rows.count();
+
+  await page.getByTestId('wd-tx-add').click();
+  await page.getByTestId('wd-tx-amount-input').fill('30');
+  await page.getByTestId('wd-tx-type').selectOption('WireTransfer');
+  await page.getByTestId('wd-tx-save').click();
+  const fieldError = page.getByTestId('wd-tx-error-bankDetails');
+  await fieldError.waitFor();
+  const message = (await fieldError.textContent()) ?? '';
+  assert(/bank details/i.test(message) && /required/i.test(message), `the bank details error is in words (got "${message}")`);
+  assert((await rows.count()) === before, 'nothing is added without bank details');
+
+  await page.getByTestId('wd-tx-bank').fill('DE89 3704 0044 0532 0130 00, E2E Bank, E2E Customer');
+  await page.getByTestId('wd-tx-save').click();
+  await page.getByTestId('wd-tx-add-form').waitFor({ state: 'detached' });
+  const wire = page.locator('[data-testid="wd-tx-row"][data-payment-type="WireTransfer"]').filter({ hasText: 'E2E Bank' });
+  await wire.waitFor();
+  assert((await rows.count()) === before + 1, `a row is added (${before} → ${await rows.count()})`);
+  const { data: added } = await api('GET', `/api/wd-requests/${card.id}`, undefined, { token: bo });
+  assert(added.transactions.some((t) => t.paymentType === 'WireTransfer' && t.amount === 30 && /E2E Bank/.test(t.bankDetails ?? '')), 'the server has the wire transfer');
+
+  await wire.getByTestId('wd-tx-delete').click();
+  await wire.getByTestId('wd-tx-delete-confirmation').waitFor();
+  await wire.getByTestId('wd-tx-delete-confirm').click();
+  await wire.waitFor({ state: 'detached' });
+  assert((await rows.count()) === before, `the row is gone (${await rows.count()} rows, ${before} before)`);
+  const { data: deleted } = await api('GET', `/api/wd-requests/${card.id}`, undefined, { token: bo });
+  assert(!deleted.transactions.some((t) => /E2E Bank/.test(t.bankDetails ?? '')), 'the server deleted the wire transfer');
+  // the audit log now holds long JSON values: the action panel must stay on the page
+  await page.getByTestId('wd-audit').filter({ hasText: 'DeleteTransaction' }).waitFor();
+  const actions = await page.getByTestId('task-actions').boundingBox();
+  const width = page.viewportSize().width;
+  assert(actions && actions.x + actions.width <= width, `the action panel fits the page (right edge ${actions && Math.round(actions.x + actions.width)} > ${width})`);
+  await shot(page, 'wd-transactions');
+
+  // the export: bo1 has the right wd:export
+  await page.goto(`${BASE}/inbox`);
+  await page.getByTestId('task-table').waitFor();
+  const exportButton = page.getByTestId('wd-export');
+  await exportButton.waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), exportButton.click()]);
+  const name = download.suggestedFilename();
+  assert(/\.csv$/i.test(name), `a CSV is downloaded (${name})`);
+  const file = await download.path();
+  const text = (await import('node:fs')).readFileSync(file, 'utf8');
+  assert(text.includes(card.id) || text.includes(card.tradingAccount ?? '\u0000'), 'the export holds the request');
+  await page.context().close();
+}
+
 export const scenarios = [
   ['designer: add a stage, save, publish, versions; instances keep their version', designerAddStagePublish],
   ['inbox: cs1 opens a task and completes an action', operatorCompletesAction],
@@ -372,4 +472,5 @@ export const scenarios = [
   ['inbox: a stale card is explained and refreshed', staleCardIsExplained],
   ['screenshots: designer, matrix, instance viewer, dry run', screenshotsOfViews],
   ['instances: an incident is retried by a supervisor', incidentRetried],
+  ['wd card: backoffice edits transactions; export offered', backofficeEditsTransactions],
 ];
