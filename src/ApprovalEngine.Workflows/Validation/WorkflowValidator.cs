@@ -119,7 +119,8 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
         }
     }
 
-    internal static ExpressionType ToExpressionType(string type) => type switch
+    /// <summary>The expression type of a declared variable or input type name.</summary>
+    public static ExpressionType ToExpressionType(string type) => type switch
     {
         "string" => ExpressionType.String,
         "number" => ExpressionType.Number,

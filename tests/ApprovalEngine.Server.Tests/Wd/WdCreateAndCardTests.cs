@@ -11,27 +11,14 @@ namespace ApprovalEngine.Server.Tests.Wd;
 
 /// <summary>POST /api/wd-requests validation, the card's amounts (default formula), and bad input everywhere.</summary>
 [TestFixture]
-public sealed class WdCreateAndCardTests
+public sealed class WdCreateAndCardTests : WdFixture
 {
-    private ApiFactory _factory = null!;
-    private WdDriver _wd = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _factory = await ApiFactory.PostgresAsync();
-        _wd = new WdDriver(_factory);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _factory.DisposeAsync();
-
     [Test]
     public async Task Create_returns_201_with_the_card_in_New_and_the_contract_fields()
     {
         var (customer, account) = WdDriver.NewAccountIds();
-        await _wd.PutAccountAsync(account, customer, freeMargin: 5_000m);
-        var response = await _wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 250.50m, currency = "USD", comment = "Withdraw to card" });
+        await Wd.PutAccountAsync(account, customer, freeMargin: 5_000m);
+        var response = await Wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 250.50m, currency = "USD", comment = "Withdraw to card" });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         var card = await response.ReadObjectAsync();
         Assert.That(response.Headers.Location?.ToString(), Is.EqualTo($"/api/wd-requests/{card.Id()}"));
@@ -47,10 +34,10 @@ public sealed class WdCreateAndCardTests
         Assert.That(card["comments"]!.AsArray().Single()!["text"]!.GetValue<string>(), Is.EqualTo("Withdraw to card"));
         Assert.That(card.Actions(), Is.EquivalentTo(new[] { "RejectAndClose", "RequestDocuments", "PassToRetention" }));
 
-        var retention = await _wd.CardAsync(card.Id(), "retention1");
+        var retention = await Wd.CardAsync(card.Id(), "retention1");
         Assert.That(retention.Actions(), Is.Empty, "Retention may read the card but not act on a CS request");
 
-        var grid = await (await _wd.AsAsync("cs1")).GetObjectAsync($"/api/wd-requests?customerId={customer}");
+        var grid = await (await Wd.AsAsync("cs1")).GetObjectAsync($"/api/wd-requests?customerId={customer}");
         Assert.That(grid["total"]!.GetValue<int>(), Is.EqualTo(1));
         Assert.That(grid["items"]![0]!["status"]!.GetValue<string>(), Is.EqualTo("New"));
     }
@@ -59,11 +46,11 @@ public sealed class WdCreateAndCardTests
     public async Task The_system_key_may_create_and_a_repeated_correlation_id_returns_the_same_request()
     {
         var (customer, account) = WdDriver.NewAccountIds();
-        await _wd.PutAccountAsync(account, customer);
+        await Wd.PutAccountAsync(account, customer);
         var body = new { customerId = customer, tradingAccount = account, requestedAmount = 10m, currency = "USD", comment = "client area", correlationId = $"ca-{account}" };
-        var first = await _wd.PostCreateAsync(body, "system");
+        var first = await Wd.PostCreateAsync(body, "system");
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        var again = await _wd.PostCreateAsync(body, "system");
+        var again = await Wd.PostCreateAsync(body, "system");
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((await again.ReadObjectAsync()).Id(), Is.EqualTo((await first.ReadObjectAsync()).Id()));
     }
@@ -72,11 +59,11 @@ public sealed class WdCreateAndCardTests
     public async Task Create_needs_the_right_wd_create()
     {
         var (customer, account) = WdDriver.NewAccountIds();
-        await _wd.PutAccountAsync(account, customer);
+        await Wd.PutAccountAsync(account, customer);
         var body = new { customerId = customer, tradingAccount = account, requestedAmount = 10m, currency = "USD", comment = "x" };
-        await (await _wd.PostCreateAsync(body, "bo1")).ProblemAsync(HttpStatusCode.Forbidden);
-        await (await _wd.PostCreateAsync(body, "maker1")).ProblemAsync(HttpStatusCode.Forbidden);
-        Assert.That((await _wd.PostCreateAsync(body, "supervisor1")).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        await (await Wd.PostCreateAsync(body, "bo1")).ProblemAsync(HttpStatusCode.Forbidden);
+        await (await Wd.PostCreateAsync(body, "maker1")).ProblemAsync(HttpStatusCode.Forbidden);
+        Assert.That((await Wd.PostCreateAsync(body, "supervisor1")).StatusCode, Is.EqualTo(HttpStatusCode.Created));
     }
 
     public static IEnumerable<TestCaseData> InvalidBodies()
@@ -103,11 +90,11 @@ public sealed class WdCreateAndCardTests
     public async Task Invalid_creation_is_422_naming_the_field(string field, decimal? amount, string? currency, string? comment, string? customer, string? account)
     {
         var (c, a) = WdDriver.NewAccountIds();
-        await _wd.PutAccountAsync(a, c);
-        var response = await _wd.PostCreateAsync(new { customerId = customer ?? c, tradingAccount = account ?? a, requestedAmount = amount, currency, comment });
+        await Wd.PutAccountAsync(a, c);
+        var response = await Wd.PostCreateAsync(new { customerId = customer ?? c, tradingAccount = account ?? a, requestedAmount = amount, currency, comment });
         var problem = await response.ProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.That(problem.ErrorFields(), Does.Contain(field));
-        var grid = await (await _wd.AsAsync("cs1")).GetObjectAsync($"/api/wd-requests?customerId={c}");
+        var grid = await (await Wd.AsAsync("cs1")).GetObjectAsync($"/api/wd-requests?customerId={c}");
         Assert.That(grid["total"]!.GetValue<int>(), Is.Zero, "nothing was created");
     }
 
@@ -116,9 +103,9 @@ public sealed class WdCreateAndCardTests
     {
         var (customer, account) = WdDriver.NewAccountIds();
         // FreeMargin 7000, Equity 10000, Margin 2000, Credit 500 → available = 7000 − open, recommended = 10000 − 2000 × 100/100 − open.
-        await _wd.PutAccountAsync(account, customer, equity: 10_000m, margin: 2_000m, freeMargin: 7_000m, credit: 500m);
+        await Wd.PutAccountAsync(account, customer, equity: 10_000m, margin: 2_000m, freeMargin: 7_000m, credit: 500m);
         async Task<HttpResponseMessage> Create(decimal amount) =>
-            await _wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = amount, currency = "USD", comment = "wd" });
+            await Wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = amount, currency = "USD", comment = "wd" });
 
         var equal = await (await Create(7_000m)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.That(equal.ErrorFields(), Is.EquivalentTo(new[] { "requestedAmount" }));
@@ -139,8 +126,8 @@ public sealed class WdCreateAndCardTests
         Assert.That(secondCard["recommendedAmount"]!.Dec(), Is.EqualTo(7_000m));
 
         // A rejected request no longer counts as open.
-        await _wd.MustActAsync("cs1", first.Id(), "RejectAndClose", "customer changed mind");
-        var card = await _wd.CardAsync(secondCard.Id());
+        await Wd.MustActAsync("cs1", first.Id(), "RejectAndClose", "customer changed mind");
+        var card = await Wd.CardAsync(secondCard.Id());
         Assert.That(card["availableAmount"]!.Dec(), Is.EqualTo(7_000m));
     }
 
@@ -148,26 +135,26 @@ public sealed class WdCreateAndCardTests
     public async Task Coins_take_eight_decimals()
     {
         var (customer, account) = WdDriver.NewAccountIds();
-        await _wd.PutAccountAsync(account, customer, currency: "BTC", balance: 2m, equity: 2m, freeMargin: 2m);
-        var ok = await _wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 0.12345678m, currency = "BTC", comment = "coins" });
+        await Wd.PutAccountAsync(account, customer, currency: "BTC", balance: 2m, equity: 2m, freeMargin: 2m);
+        var ok = await Wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 0.12345678m, currency = "BTC", comment = "coins" });
         Assert.That(ok.StatusCode, Is.EqualTo(HttpStatusCode.Created), await ok.Content.ReadAsStringAsync());
-        var bad = await _wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 0.123456789m, currency = "BTC", comment = "coins" });
+        var bad = await Wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 0.123456789m, currency = "BTC", comment = "coins" });
         Assert.That((await bad.ProblemAsync(HttpStatusCode.UnprocessableEntity)).ErrorFields(), Does.Contain("requestedAmount"));
     }
 
     [Test]
     public async Task Malformed_json_and_wrong_types_are_400_not_500()
     {
-        var cs = await _wd.AsAsync("cs1");
+        var cs = await Wd.AsAsync("cs1");
         var malformed = await cs.PostAsync("/api/wd-requests", new StringContent("{ \"customerId\": ", Encoding.UTF8, "application/json"));
         await malformed.ProblemAsync(HttpStatusCode.BadRequest);
         var wrongType = await cs.PostAsync("/api/wd-requests", new StringContent("{ \"customerId\": \"c\", \"requestedAmount\": \"lots\" }", Encoding.UTF8, "application/json"));
         var problem = await wrongType.ProblemAsync(HttpStatusCode.BadRequest);
         Assert.That(problem.ErrorFields(), Does.Contain("requestedAmount"));
-        var card = await _wd.CreateAsync();
+        var card = await Wd.CreateAsync();
         var actionWrongType = await cs.PostAsync($"/api/wd-requests/{card.Id()}/actions", new StringContent("{ \"action\": 5 }", Encoding.UTF8, "application/json"));
         await actionWrongType.ProblemAsync(HttpStatusCode.BadRequest);
-        var massWrongType = await (await _wd.AsAsync("supervisor1")).PostAsync("/api/wd-requests/mass-edit", new StringContent("{ \"ids\": \"x\" }", Encoding.UTF8, "application/json"));
+        var massWrongType = await (await Wd.AsAsync("supervisor1")).PostAsync("/api/wd-requests/mass-edit", new StringContent("{ \"ids\": \"x\" }", Encoding.UTF8, "application/json"));
         await massWrongType.ProblemAsync(HttpStatusCode.BadRequest);
     }
 
@@ -180,7 +167,7 @@ public sealed class WdCreateAndCardTests
     [TestCase("DELETE", "/api/wd-requests/0195c0de-0000-7000-8000-000000000000/transactions/x")]
     public async Task Unknown_requests_are_404(string method, string url)
     {
-        var client = await _wd.AsAsync("supervisor1");
+        var client = await Wd.AsAsync("supervisor1");
         using var request = new HttpRequestMessage(new HttpMethod(method), url);
         if (method == "POST") request.Content = JsonContent.Create(new { action = "PassToRetention", text = "x", amount = 1m, paymentType = "CreditCard" });
         await (await client.SendAsync(request)).ProblemAsync(HttpStatusCode.NotFound);
@@ -189,14 +176,14 @@ public sealed class WdCreateAndCardTests
     [Test]
     public async Task Client_cancel_of_an_unknown_request_is_404()
     {
-        var system = await _wd.AsAsync("system");
+        var system = await Wd.AsAsync("system");
         await (await system.PostAsync("/api/wd-requests/0195c0de-0000-7000-8000-000000000000/client-cancel", null)).ProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Test]
     public async Task Action_input_is_checked_before_the_flow_runs()
     {
-        var card = await _wd.DriveToAsync("ApprovedByDealing/Backoffice");
+        var card = await Wd.DriveToAsync("ApprovedByDealing/Backoffice");
         var id = card.Id();
         var cases = new (object Body, string Field)[]
         {
@@ -206,31 +193,31 @@ public sealed class WdCreateAndCardTests
             (new { action = "Approve", fee = 100m }, "fee"),
             (new { action = "BackToCS", comment = "docs", fee = 1m }, "fee"),
         };
-        var bo = await _wd.AsAsync("bo1");
+        var bo = await Wd.AsAsync("bo1");
         foreach (var (body, field) in cases)
         {
             var problem = await (await bo.PostAsJsonAsync($"/api/wd-requests/{id}/actions", body)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
             Assert.That(problem.ErrorFields(), Does.Contain(field), problem.ToJsonString());
         }
         // A required comment missing is the flow's 422 naming comment.
-        var noComment = await (await _wd.ActAsync("bo1", id, "Reject", comment: null)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var noComment = await (await Wd.ActAsync("bo1", id, "Reject", comment: null)).ProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.That(noComment.ErrorFields(), Does.Contain("comment"));
-        Assert.That((await _wd.CardAsync(id)).Status(), Is.EqualTo("ApprovedByDealing"));
+        Assert.That((await Wd.CardAsync(id)).Status(), Is.EqualTo("ApprovedByDealing"));
     }
 
     [Test]
     public async Task Grid_filters_sorts_pages_and_refuses_bad_filters()
     {
         var (customer, account) = WdDriver.NewAccountIds();
-        await _wd.PutAccountAsync(account, customer);
+        await Wd.PutAccountAsync(account, customer);
         var ids = new List<string>();
         foreach (var amount in new[] { 30m, 10m, 20m })
         {
-            var r = await _wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = amount, currency = "USD", comment = "grid" });
+            var r = await Wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = amount, currency = "USD", comment = "grid" });
             ids.Add((await r.ReadObjectAsync()).Id());
         }
-        await _wd.MustActAsync("cs1", ids[0], "RequestDocuments", "docs");
-        var cs = await _wd.AsAsync("cs1");
+        await Wd.MustActAsync("cs1", ids[0], "RequestDocuments", "docs");
+        var cs = await Wd.AsAsync("cs1");
         var byAmount = await cs.GetObjectAsync($"/api/wd-requests?customerId={customer}&sort=requestedAmount");
         Assert.That(byAmount["items"]!.AsArray().Select(i => i!["requestedAmount"]!.Dec()), Is.EqualTo(new[] { 10m, 20m, 30m }));
         var desc = await cs.GetObjectAsync($"/api/wd-requests?customerId={customer}&sort=-requestedAmount&page=2&pageSize=1");
@@ -247,19 +234,19 @@ public sealed class WdCreateAndCardTests
         {
             await (await cs.GetAsync($"/api/wd-requests?{bad}")).ProblemAsync(HttpStatusCode.BadRequest);
         }
-        await (await (await _wd.AsAsync("maker1")).GetAsync("/api/wd-requests")).ProblemAsync(HttpStatusCode.Forbidden);
+        await (await (await Wd.AsAsync("maker1")).GetAsync("/api/wd-requests")).ProblemAsync(HttpStatusCode.Forbidden);
     }
 
     [Test]
     public async Task Csv_export_has_the_grid_columns_applies_the_filters_and_needs_wd_export()
     {
         var (customer, account) = WdDriver.NewAccountIds();
-        await _wd.PutAccountAsync(account, customer);
+        await Wd.PutAccountAsync(account, customer);
         foreach (var amount in new[] { 12.5m, 7m })
         {
-            await _wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = amount, currency = "USD", comment = "csv" });
+            await Wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = amount, currency = "USD", comment = "csv" });
         }
-        var bo = await _wd.AsAsync("bo1");
+        var bo = await Wd.AsAsync("bo1");
         var response = await bo.GetAsync($"/api/wd-requests/export.csv?customerId={customer}&sort=requestedAmount");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/csv"));
@@ -271,15 +258,15 @@ public sealed class WdCreateAndCardTests
         var filtered = await (await bo.GetAsync($"/api/wd-requests/export.csv?customerId={customer}&status=Rejected")).Content.ReadAsStringAsync();
         Assert.That(filtered.Split("\r\n", StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), "header only");
 
-        await (await (await _wd.AsAsync("cs1")).GetAsync("/api/wd-requests/export.csv")).ProblemAsync(HttpStatusCode.Forbidden);
-        Assert.That((await (await _wd.AsAsync("system")).GetAsync("/api/wd-requests/export.csv")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await (await (await Wd.AsAsync("cs1")).GetAsync("/api/wd-requests/export.csv")).ProblemAsync(HttpStatusCode.Forbidden);
+        Assert.That((await (await Wd.AsAsync("system")).GetAsync("/api/wd-requests/export.csv")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]
     public async Task Comments_are_added_to_the_card_with_the_author_and_the_copy_flag()
     {
-        var card = await _wd.CreateAsync();
-        var retention = await _wd.AsAsync("retention1");
+        var card = await Wd.CreateAsync();
+        var retention = await Wd.AsAsync("retention1");
         var response = await retention.PostAsJsonAsync($"/api/wd-requests/{card.Id()}/comments", new { text = "Called the customer", copyToClientCard = true });
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         var after = await response.ReadObjectAsync();
@@ -287,7 +274,7 @@ public sealed class WdCreateAndCardTests
         Assert.That(added["text"]!.GetValue<string>(), Is.EqualTo("Called the customer"));
         Assert.That(added["user"]!.GetValue<string>(), Is.EqualTo("retention1"));
         Assert.That(added["copyToClientCard"]!.GetValue<bool>(), Is.True);
-        var action = await _wd.MustActAsync("cs1", card.Id(), "RequestDocuments", "Passport please");
+        var action = await Wd.MustActAsync("cs1", card.Id(), "RequestDocuments", "Passport please");
         Assert.That(action["comments"]!.AsArray().Select(c => c!["text"]!.GetValue<string>()), Is.EqualTo(new[] { "Customer asked by phone", "Called the customer", "Passport please" }));
         var empty = await (await retention.PostAsJsonAsync($"/api/wd-requests/{card.Id()}/comments", new { text = " " })).ProblemAsync(HttpStatusCode.UnprocessableEntity);
         Assert.That(empty.ErrorFields(), Does.Contain("text"));

@@ -10,46 +10,33 @@ namespace ApprovalEngine.Server.Tests.Wd;
 
 /// <summary>Dealing's guard, completion and the ledger, transactions, client cancel, mass edit and the audit log.</summary>
 [TestFixture]
-public sealed class WdLifecycleTests
+public sealed class WdLifecycleTests : WdFixture
 {
-    private ApiFactory _factory = null!;
-    private WdDriver _wd = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _factory = await ApiFactory.PostgresAsync();
-        _wd = new WdDriver(_factory);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _factory.DisposeAsync();
-
     private async Task<JsonArray> OperationsAsync(JsonObject card) =>
-        (await _wd.GetAccountAsync(card["tradingAccount"]!.GetValue<string>()))["operations"]!.AsArray();
+        (await Wd.GetAccountAsync(card["tradingAccount"]!.GetValue<string>()))["operations"]!.AsArray();
 
     [Test]
     public async Task Dealing_cannot_pass_to_Backoffice_below_margin_level_100_and_is_told_why()
     {
-        var card = await _wd.DriveToAsync("ApprovedByCS/Retention", openTrades: true);
+        var card = await Wd.DriveToAsync("ApprovedByCS/Retention", openTrades: true);
         var customer = card["customerId"]!.GetValue<string>();
         // The account worsens before Dealing loads it: equity 5000 on margin 6000 → margin level 83.33.
-        await _wd.PutAccountAsync(card["tradingAccount"]!.GetValue<string>(), customer, balance: 5_000m, equity: 5_000m, margin: 6_000m, freeMargin: 0m, openTrades: 3);
-        await _wd.MustActAsync("retention1", card.Id(), "PassToDealing");
-        var dealer = await _wd.CardAsync(card.Id(), "dealing1");
+        await Wd.PutAccountAsync(card["tradingAccount"]!.GetValue<string>(), customer, balance: 5_000m, equity: 5_000m, margin: 6_000m, freeMargin: 0m, openTrades: 3);
+        await Wd.MustActAsync("retention1", card.Id(), "PassToDealing");
+        var dealer = await Wd.CardAsync(card.Id(), "dealing1");
         Assert.That(dealer.Actions(), Is.EquivalentTo(new[] { "Reject", "BackToCS" }));
         var detail = dealer["actionDetails"]!.AsArray().Single(a => a!["name"]!.GetValue<string>() == "PassToBackoffice")!;
         Assert.That(detail["reason"]!.GetValue<string>(), Does.Contain("margin level of at least 100"));
-        var refused = await (await _wd.ActAsync("dealing1", card.Id(), "PassToBackoffice")).ProblemAsync(HttpStatusCode.Conflict);
+        var refused = await (await Wd.ActAsync("dealing1", card.Id(), "PassToBackoffice")).ProblemAsync(HttpStatusCode.Conflict);
         Assert.That(refused["detail"]!.GetValue<string>(), Does.Contain("margin level of at least 100"));
-        Assert.That((await _wd.CardAsync(card.Id())).Status(), Is.EqualTo("ApprovedByRetention"));
+        Assert.That((await Wd.CardAsync(card.Id())).Status(), Is.EqualTo("ApprovedByRetention"));
     }
 
     [Test]
     public async Task Complete_withdraws_requested_minus_fee_plus_the_fee_once()
     {
-        var card = await _wd.DriveToAsync("ApprovedByDealing/Backoffice", amount: 100m);
-        var approved = await _wd.MustActAsync("bo1", card.Id(), "Approve", fee: 2.5m);
+        var card = await Wd.DriveToAsync("ApprovedByDealing/Backoffice", amount: 100m);
+        var approved = await Wd.MustActAsync("bo1", card.Id(), "Approve", fee: 2.5m);
         Assert.That(approved.Status(), Is.EqualTo("ApprovedByBackoffice"));
         Assert.That(approved["fee"]!.Dec(), Is.EqualTo(2.5m));
         var drafts = approved["transactions"]!.AsArray();
@@ -57,58 +44,58 @@ public sealed class WdLifecycleTests
             Is.EquivalentTo(new[] { ("CreditCard", 97.5m, "Draft"), ("Fee", 2.5m, "Draft") }));
         Assert.That(await OperationsAsync(card), Is.Empty, "approving executes nothing");
 
-        var done = await _wd.MustActAsync("bo1", card.Id(), "Complete");
+        var done = await Wd.MustActAsync("bo1", card.Id(), "Complete");
         Assert.That(done.Status(), Is.EqualTo("Completed"));
         Assert.That(done.Actions(), Is.Empty);
         Assert.That(done["transactions"]!.AsArray().All(t => t!["status"]!.GetValue<string>() == "Executed" && t["tradeId"] is not null), Is.True);
-        var account = await _wd.GetAccountAsync(card["tradingAccount"]!.GetValue<string>());
+        var account = await Wd.GetAccountAsync(card["tradingAccount"]!.GetValue<string>());
         Assert.That(account["operations"]!.AsArray().Select(o => o!["amount"]!.Dec()), Is.EquivalentTo(new[] { -97.5m, -2.5m }));
         Assert.That(account["balance"]!.Dec(), Is.EqualTo(9_900m));
 
         // No second withdrawal: Complete again is 409 and the ledger is unchanged.
-        await (await _wd.ActAsync("bo1", card.Id(), "Complete")).ProblemAsync(HttpStatusCode.Conflict);
+        await (await Wd.ActAsync("bo1", card.Id(), "Complete")).ProblemAsync(HttpStatusCode.Conflict);
         Assert.That(await OperationsAsync(card), Has.Count.EqualTo(2));
     }
 
     [Test]
     public async Task Less_than_requested_is_PartiallyCompleted_and_fee_only_cannot_complete()
     {
-        var partial = await _wd.DriveToAsync("ApprovedByBackoffice/Backoffice", amount: 100m);
+        var partial = await Wd.DriveToAsync("ApprovedByBackoffice/Backoffice", amount: 100m);
         var withdrawal = partial["transactions"]!.AsArray().Single()!;
-        var edited = await (await _wd.AsAsync("bo1")).PutAsJsonAsync($"/api/wd-requests/{partial.Id()}/transactions/{withdrawal["id"]}", new { amount = 60m, paymentType = "CreditCard" });
+        var edited = await (await Wd.AsAsync("bo1")).PutAsJsonAsync($"/api/wd-requests/{partial.Id()}/transactions/{withdrawal["id"]}", new { amount = 60m, paymentType = "CreditCard" });
         Assert.That(edited.StatusCode, Is.EqualTo(HttpStatusCode.OK), await edited.Content.ReadAsStringAsync());
-        var done = await _wd.MustActAsync("bo1", partial.Id(), "Complete");
+        var done = await Wd.MustActAsync("bo1", partial.Id(), "Complete");
         Assert.That(done.Status(), Is.EqualTo("PartiallyCompleted"));
         Assert.That((await OperationsAsync(partial)).Select(o => o!["amount"]!.Dec()), Is.EqualTo(new[] { -60m }));
 
-        var feeOnly = await _wd.DriveToAsync("ApprovedByDealing/Backoffice", amount: 100m);
-        var approved = await _wd.MustActAsync("bo1", feeOnly.Id(), "Approve", fee: 5m);
+        var feeOnly = await Wd.DriveToAsync("ApprovedByDealing/Backoffice", amount: 100m);
+        var approved = await Wd.MustActAsync("bo1", feeOnly.Id(), "Approve", fee: 5m);
         var draft = approved["transactions"]!.AsArray().Single(t => t!["paymentType"]!.GetValue<string>() == "CreditCard")!;
-        var deleted = await (await _wd.AsAsync("bo1")).DeleteAsync($"/api/wd-requests/{feeOnly.Id()}/transactions/{draft["id"]}");
+        var deleted = await (await Wd.AsAsync("bo1")).DeleteAsync($"/api/wd-requests/{feeOnly.Id()}/transactions/{draft["id"]}");
         Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        var notDone = await _wd.MustActAsync("bo1", feeOnly.Id(), "Complete");
+        var notDone = await Wd.MustActAsync("bo1", feeOnly.Id(), "Complete");
         Assert.That(notDone.Status(), Is.EqualTo("ApprovedByBackoffice"), "only the fee: not completable, back to Approved by Backoffice");
         Assert.That(notDone["completionMessage"]!.GetValue<string>(), Does.Contain("Only the fee"));
-        Assert.That((await _wd.CardAsync(feeOnly.Id(), "bo1")).Actions(), Is.EquivalentTo(new[] { "Complete", "Reject" }));
+        Assert.That((await Wd.CardAsync(feeOnly.Id(), "bo1")).Actions(), Is.EquivalentTo(new[] { "Complete", "Reject" }));
         Assert.That(await OperationsAsync(feeOnly), Is.Empty, "nothing was withdrawn");
     }
 
     [Test]
     public async Task Transactions_follow_the_tab_rules()
     {
-        var card = await _wd.DriveToAsync("ApprovedByDealing/Backoffice", amount: 100m);
+        var card = await Wd.DriveToAsync("ApprovedByDealing/Backoffice", amount: 100m);
         var id = card.Id();
-        var bo = await _wd.AsAsync("bo1");
+        var bo = await Wd.AsAsync("bo1");
         var url = $"/api/wd-requests/{id}/transactions";
         // Not yet approved by Backoffice: 409.
         await (await bo.PostAsJsonAsync(url, new { amount = 1m, paymentType = "CreditCard" })).ProblemAsync(HttpStatusCode.Conflict);
-        var approved = await _wd.MustActAsync("bo1", id, "Approve", fee: 10m);
+        var approved = await Wd.MustActAsync("bo1", id, "Approve", fee: 10m);
         var withdrawal = approved["transactions"]!.AsArray().Single(t => t!["paymentType"]!.GetValue<string>() == "CreditCard")!["id"]!.GetValue<string>();
         var fee = approved["transactions"]!.AsArray().Single(t => t!["paymentType"]!.GetValue<string>() == "Fee")!["id"]!.GetValue<string>();
 
         // Only Backoffice with wd:4.
-        await (await (await _wd.AsAsync("dealing1")).PostAsJsonAsync(url, new { amount = 1m, paymentType = "CreditCard" })).ProblemAsync(HttpStatusCode.Forbidden);
-        await (await (await _wd.AsAsync("system")).PostAsJsonAsync(url, new { amount = 1m, paymentType = "CreditCard" })).ProblemAsync(HttpStatusCode.Forbidden);
+        await (await (await Wd.AsAsync("dealing1")).PostAsJsonAsync(url, new { amount = 1m, paymentType = "CreditCard" })).ProblemAsync(HttpStatusCode.Forbidden);
+        await (await (await Wd.AsAsync("system")).PostAsJsonAsync(url, new { amount = 1m, paymentType = "CreditCard" })).ProblemAsync(HttpStatusCode.Forbidden);
 
         async Task Invalid(HttpResponseMessage response, string field) =>
             Assert.That((await response.ProblemAsync(HttpStatusCode.UnprocessableEntity)).ErrorFields(), Does.Contain(field));
@@ -138,7 +125,7 @@ public sealed class WdLifecycleTests
         // Stale version: 409.
         await (await bo.PostAsJsonAsync(url, new { amount = 0.5m, paymentType = "CreditCard", expectedVersion = 1 })).ProblemAsync(HttpStatusCode.Conflict);
 
-        var done = await _wd.MustActAsync("bo1", id, "Complete");
+        var done = await Wd.MustActAsync("bo1", id, "Complete");
         Assert.That(done.Status(), Is.EqualTo("Completed"));
         Assert.That((await OperationsAsync(card)).Select(o => o!["amount"]!.Dec()), Is.EquivalentTo(new[] { -70m, -10m, -20m }));
         await (await bo.PostAsJsonAsync(url, new { amount = 1m, paymentType = "CreditCard" })).ProblemAsync(HttpStatusCode.Conflict);
@@ -155,12 +142,12 @@ public sealed class WdLifecycleTests
     [TestCaseSource(nameof(NonFinalStages))]
     public async Task Client_cancels_from_every_non_final_stage(string stage)
     {
-        var card = await _wd.DriveToAsync(stage);
-        var response = await (await _wd.AsAsync("system")).PostAsync($"/api/wd-requests/{card.Id()}/client-cancel", null);
+        var card = await Wd.DriveToAsync(stage);
+        var response = await (await Wd.AsAsync("system")).PostAsync($"/api/wd-requests/{card.Id()}/client-cancel", null);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         var after = await response.ReadObjectAsync();
         Assert.That(after.Status(), Is.EqualTo("CanceledByClient"));
-        Assert.That((await _wd.CardAsync(after.Id(), "bo1")).Actions(), Is.Empty);
+        Assert.That((await Wd.CardAsync(after.Id(), "bo1")).Actions(), Is.Empty);
         Assert.That(await OperationsAsync(card), Is.Empty);
     }
 
@@ -169,32 +156,32 @@ public sealed class WdLifecycleTests
     [TestCase("CanceledByClient")]
     public async Task Client_cancel_from_a_final_status_is_409(string stage)
     {
-        var card = await _wd.DriveToAsync(stage);
-        var response = await (await _wd.AsAsync("system")).PostAsync($"/api/wd-requests/{card.Id()}/client-cancel", null);
+        var card = await Wd.DriveToAsync(stage);
+        var response = await (await Wd.AsAsync("system")).PostAsync($"/api/wd-requests/{card.Id()}/client-cancel", null);
         await response.ProblemAsync(HttpStatusCode.Conflict);
-        Assert.That((await _wd.CardAsync(card.Id())).Status(), Is.EqualTo(stage));
+        Assert.That((await Wd.CardAsync(card.Id())).Status(), Is.EqualTo(stage));
     }
 
     [Test]
     public async Task Client_cancel_is_for_the_system_key_only()
     {
-        var card = await _wd.CreateAsync();
-        await (await (await _wd.AsAsync("supervisor1")).PostAsync($"/api/wd-requests/{card.Id()}/client-cancel", null)).ProblemAsync(HttpStatusCode.Forbidden);
-        Assert.That((await _wd.CardAsync(card.Id())).Status(), Is.EqualTo("New"));
+        var card = await Wd.CreateAsync();
+        await (await (await Wd.AsAsync("supervisor1")).PostAsync($"/api/wd-requests/{card.Id()}/client-cancel", null)).ProblemAsync(HttpStatusCode.Forbidden);
+        Assert.That((await Wd.CardAsync(card.Id())).Status(), Is.EqualTo("New"));
     }
 
     [Test]
     public async Task Mass_edit_reports_per_id_and_follows_the_eligibility_rule()
     {
-        var eligible = await _wd.DriveToAsync("New/CS");
-        var inRetention = await _wd.DriveToAsync("ApprovedByCS/Retention");
-        var approvedByDealing = await _wd.DriveToAsync("ApprovedByDealing/Backoffice");
-        var inBackoffice = await _wd.DriveToAsync("ApprovedByCS/Backoffice");
-        var approvedByBackoffice = await _wd.DriveToAsync("ApprovedByBackoffice/Backoffice");
-        var rejected = await _wd.DriveToAsync("Rejected");
+        var eligible = await Wd.DriveToAsync("New/CS");
+        var inRetention = await Wd.DriveToAsync("ApprovedByCS/Retention");
+        var approvedByDealing = await Wd.DriveToAsync("ApprovedByDealing/Backoffice");
+        var inBackoffice = await Wd.DriveToAsync("ApprovedByCS/Backoffice");
+        var approvedByBackoffice = await Wd.DriveToAsync("ApprovedByBackoffice/Backoffice");
+        var rejected = await Wd.DriveToAsync("Rejected");
         const string unknown = "0195c0de-0000-7000-8000-000000000000";
         var ids = new[] { eligible.Id(), inRetention.Id(), approvedByDealing.Id(), inBackoffice.Id(), approvedByBackoffice.Id(), rejected.Id(), unknown, "not-an-id" };
-        var supervisor = await _wd.AsAsync("supervisor1");
+        var supervisor = await Wd.AsAsync("supervisor1");
         var response = await supervisor.PostAsJsonAsync("/api/wd-requests/mass-edit", new { ids, department = "Backoffice" });
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
@@ -205,38 +192,38 @@ public sealed class WdLifecycleTests
         Assert.That(results[2]!["error"]!.GetValue<string>(), Does.Contain("Dealing"));
         Assert.That(results[3]!["error"]!.GetValue<string>(), Does.Contain("assigned to Backoffice"));
 
-        var moved = await _wd.CardAsync(eligible.Id(), "bo1");
+        var moved = await Wd.CardAsync(eligible.Id(), "bo1");
         Assert.That((moved.Status(), moved.Department()), Is.EqualTo(("ForwardedToBackoffice", "Backoffice")));
         Assert.That(moved.Actions(), Is.EquivalentTo(new[] { "Approve", "Reject", "BackToCS" }));
-        Assert.That((await _wd.CardAsync(inRetention.Id())).Status(), Is.EqualTo("ForwardedToBackoffice"));
-        Assert.That((await _wd.CardAsync(approvedByDealing.Id())).Status(), Is.EqualTo("ApprovedByDealing"), "refused ones are unchanged");
+        Assert.That((await Wd.CardAsync(inRetention.Id())).Status(), Is.EqualTo("ForwardedToBackoffice"));
+        Assert.That((await Wd.CardAsync(approvedByDealing.Id())).Status(), Is.EqualTo("ApprovedByDealing"), "refused ones are unchanged");
 
-        var toDealing = await _wd.DriveToAsync("AwaitingDocs/CS");
-        var dealing = await _wd.MassEditAsync(toDealing.Id(), "Dealing");
+        var toDealing = await Wd.DriveToAsync("AwaitingDocs/CS");
+        var dealing = await Wd.MassEditAsync(toDealing.Id(), "Dealing");
         Assert.That((dealing.Status(), dealing.Department()), Is.EqualTo(("ForwardedToDealing", "Dealing")));
     }
 
     [Test]
     public async Task Mass_edit_needs_wd_5_at_most_100_ids_and_a_target_department()
     {
-        var card = await _wd.CreateAsync();
-        await (await (await _wd.AsAsync("bo1")).PostAsJsonAsync("/api/wd-requests/mass-edit", new { ids = new[] { card.Id() }, department = "Dealing" })).ProblemAsync(HttpStatusCode.Forbidden);
-        await (await (await _wd.AsAsync("system")).PostAsJsonAsync("/api/wd-requests/mass-edit", new { ids = new[] { card.Id() }, department = "Dealing" })).ProblemAsync(HttpStatusCode.Forbidden);
-        var supervisor = await _wd.AsAsync("supervisor1");
+        var card = await Wd.CreateAsync();
+        await (await (await Wd.AsAsync("bo1")).PostAsJsonAsync("/api/wd-requests/mass-edit", new { ids = new[] { card.Id() }, department = "Dealing" })).ProblemAsync(HttpStatusCode.Forbidden);
+        await (await (await Wd.AsAsync("system")).PostAsJsonAsync("/api/wd-requests/mass-edit", new { ids = new[] { card.Id() }, department = "Dealing" })).ProblemAsync(HttpStatusCode.Forbidden);
+        var supervisor = await Wd.AsAsync("supervisor1");
         var tooMany = Enumerable.Range(0, 101).Select(_ => Guid.NewGuid().ToString()).ToArray();
         Assert.That((await (await supervisor.PostAsJsonAsync("/api/wd-requests/mass-edit", new { ids = tooMany, department = "Dealing" })).ProblemAsync(HttpStatusCode.UnprocessableEntity)).ErrorFields(), Does.Contain("ids"));
         Assert.That((await (await supervisor.PostAsJsonAsync("/api/wd-requests/mass-edit", new { ids = Array.Empty<string>(), department = "Dealing" })).ProblemAsync(HttpStatusCode.UnprocessableEntity)).ErrorFields(), Does.Contain("ids"));
         Assert.That((await (await supervisor.PostAsJsonAsync("/api/wd-requests/mass-edit", new { ids = new[] { card.Id() }, department = "CS" })).ProblemAsync(HttpStatusCode.UnprocessableEntity)).ErrorFields(), Does.Contain("department"));
-        Assert.That((await _wd.CardAsync(card.Id())).Status(), Is.EqualTo("New"));
+        Assert.That((await Wd.CardAsync(card.Id())).Status(), Is.EqualTo("New"));
     }
 
     [Test]
     public async Task Audit_log_is_newest_first_with_user_role_ip_action_and_changes()
     {
-        var card = await _wd.CreateAsync();
-        await _wd.MustActAsync("cs1", card.Id(), "PassToRetention");
-        await _wd.MustActAsync("retention1", card.Id(), "Reject", "kept the money");
-        var audit = await (await _wd.AsAsync("bo1")).GetObjectAsync($"/api/wd-requests/{card.Id()}/audit-log");
+        var card = await Wd.CreateAsync();
+        await Wd.MustActAsync("cs1", card.Id(), "PassToRetention");
+        await Wd.MustActAsync("retention1", card.Id(), "Reject", "kept the money");
+        var audit = await (await Wd.AsAsync("bo1")).GetObjectAsync($"/api/wd-requests/{card.Id()}/audit-log");
         var items = audit["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
         var sequences = items.Select(i => i["sequence"]!.GetValue<long>()).ToList();
         Assert.That(sequences, Is.Ordered.Descending);

@@ -11,21 +11,8 @@ namespace ApprovalEngine.Server.Tests.Wd;
 /// department after the step), 403 for the wrong department, 409 where the action is not offered.
 /// </summary>
 [TestFixture]
-public sealed class WdMatrixTests
+public sealed class WdMatrixTests : WdFixture
 {
-    private ApiFactory _factory = null!;
-    private WdDriver _wd = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _factory = await ApiFactory.PostgresAsync();
-        _wd = new WdDriver(_factory);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _factory.DisposeAsync();
-
     public static IEnumerable<TestCaseData> Allowed()
     {
         static TestCaseData Cell(string from, string action, string user, string to, string? toDepartment) =>
@@ -61,10 +48,10 @@ public sealed class WdMatrixTests
     [TestCaseSource(nameof(Allowed))]
     public async Task Allowed_cell_moves_the_request(string from, string action, string user, string to, string? toDepartment)
     {
-        var card = await _wd.DriveToAsync(from);
-        var mine = await _wd.CardAsync(card.Id(), user);
+        var card = await Wd.DriveToAsync(from);
+        var mine = await Wd.CardAsync(card.Id(), user);
         Assert.That(mine.Actions(), Does.Contain(action), "the card offers the action to the right user");
-        var after = await _wd.MustActAsync(user, card.Id(), action, "matrix");
+        var after = await Wd.MustActAsync(user, card.Id(), action, "matrix");
         Assert.That(after.Status(), Is.EqualTo(to));
         if (toDepartment is not null) Assert.That(after.Department(), Is.EqualTo(toDepartment));
         else Assert.That(after.Actions(), Is.Empty, "final statuses offer no actions");
@@ -92,12 +79,12 @@ public sealed class WdMatrixTests
     [TestCaseSource(nameof(WrongDepartment))]
     public async Task Wrong_department_is_403_and_nothing_changes(string from, string action, string user)
     {
-        var card = await _wd.DriveToAsync(from);
-        var mine = await _wd.CardAsync(card.Id(), user);
+        var card = await Wd.DriveToAsync(from);
+        var mine = await Wd.CardAsync(card.Id(), user);
         Assert.That(mine.Actions(), Does.Not.Contain(action));
-        var response = await _wd.ActAsync(user, card.Id(), action, "wrong department");
+        var response = await Wd.ActAsync(user, card.Id(), action, "wrong department");
         await response.ProblemAsync(HttpStatusCode.Forbidden);
-        var after = await _wd.CardAsync(card.Id());
+        var after = await Wd.CardAsync(card.Id());
         Assert.That((after.Status(), after.Department()), Is.EqualTo((card.Status(), card.Department())));
     }
 
@@ -125,31 +112,31 @@ public sealed class WdMatrixTests
     [TestCaseSource(nameof(NotOffered))]
     public async Task Action_not_offered_in_that_status_is_409(string from, string action, string user)
     {
-        var card = await _wd.DriveToAsync(from);
-        var response = await _wd.ActAsync(user, card.Id(), action, "not offered");
+        var card = await Wd.DriveToAsync(from);
+        var response = await Wd.ActAsync(user, card.Id(), action, "not offered");
         await response.ProblemAsync(HttpStatusCode.Conflict);
-        var after = await _wd.CardAsync(card.Id());
+        var after = await Wd.CardAsync(card.Id());
         Assert.That(after.Status(), Is.EqualTo(card.Status()));
     }
 
     [Test]
     public async Task Retention_routes_by_open_trades_and_says_why_the_other_route_is_closed()
     {
-        var withTrades = await _wd.DriveToAsync("ApprovedByCS/Retention", openTrades: true);
-        var retentionView = await _wd.CardAsync(withTrades.Id(), "retention1");
+        var withTrades = await Wd.DriveToAsync("ApprovedByCS/Retention", openTrades: true);
+        var retentionView = await Wd.CardAsync(withTrades.Id(), "retention1");
         Assert.That(retentionView.Actions(), Does.Contain("PassToDealing").And.Not.Contain("PassToBackoffice"));
         var closed = retentionView["actionDetails"]!.AsArray().Single(a => a!["name"]!.GetValue<string>() == "PassToBackoffice")!;
         Assert.That(closed["available"]!.GetValue<bool>(), Is.False);
         Assert.That(closed["reason"]!.GetValue<string>(), Does.Contain("without open trades"));
-        var blocked = await _wd.ActAsync("retention1", withTrades.Id(), "PassToBackoffice");
+        var blocked = await Wd.ActAsync("retention1", withTrades.Id(), "PassToBackoffice");
         var problem = await blocked.ProblemAsync(HttpStatusCode.Conflict);
         Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("open trades"));
-        var toDealing = await _wd.MustActAsync("retention1", withTrades.Id(), "PassToDealing");
+        var toDealing = await Wd.MustActAsync("retention1", withTrades.Id(), "PassToDealing");
         Assert.That((toDealing.Status(), toDealing.Department()), Is.EqualTo(("ApprovedByRetention", "Dealing")));
 
-        var without = await _wd.DriveToAsync("ApprovedByCS/Retention", openTrades: false);
-        await (await _wd.ActAsync("retention1", without.Id(), "PassToDealing")).ProblemAsync(HttpStatusCode.Conflict);
-        var toBackoffice = await _wd.MustActAsync("retention1", without.Id(), "PassToBackoffice");
+        var without = await Wd.DriveToAsync("ApprovedByCS/Retention", openTrades: false);
+        await (await Wd.ActAsync("retention1", without.Id(), "PassToDealing")).ProblemAsync(HttpStatusCode.Conflict);
+        var toBackoffice = await Wd.MustActAsync("retention1", without.Id(), "PassToBackoffice");
         Assert.That((toBackoffice.Status(), toBackoffice.Department()), Is.EqualTo(("ApprovedByRetention", "Backoffice")));
     }
 }

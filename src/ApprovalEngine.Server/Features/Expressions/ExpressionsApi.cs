@@ -36,21 +36,11 @@ public static class ExpressionsApi
             return TypedResults.Ok(new CheckExpressionResponse(false, "any", [.. syntax.Select(e => new ExpressionError(e.Position, e.Message))]));
         }
         if (request!.Variables is null) return TypedResults.Ok(new CheckExpressionResponse(true, "any", []));
-        var types = request.Variables.ToDictionary(v => v.Key, v => WorkflowValidator.VariableTypes.Contains(v.Value) ? ToType(v.Value) : ExpressionType.Any, StringComparer.Ordinal);
+        var types = request.Variables.ToDictionary(v => v.Key, v => WorkflowValidator.ToExpressionType(v.Value), StringComparer.Ordinal);
         var check = expression.Check(types);
         return TypedResults.Ok(new CheckExpressionResponse(check.Errors.Count == 0, check.Type.ToString().ToLowerInvariant(), [.. check.Errors.Select(e => new ExpressionError(e.Position, e.Message))]));
     }
 
-    private static ExpressionType ToType(string type) => type switch
-    {
-        "string" => ExpressionType.String,
-        "number" => ExpressionType.Number,
-        "boolean" => ExpressionType.Boolean,
-        "datetime" => ExpressionType.DateTime,
-        "list" => ExpressionType.List,
-        "object" => ExpressionType.Object,
-        _ => ExpressionType.Any,
-    };
 
     private static Ok<EvaluateExpressionResponse> Evaluate(EvaluateExpressionRequest? request, TimeProvider clock)
     {
