@@ -18,6 +18,12 @@ public sealed record WorkflowDefinition
     public IReadOnlyList<ConnectionDefinition> Connections { get; init; } = [];
     public IReadOnlyList<InterruptDefinition> Interrupts { get; init; } = [];
 
+    /// <summary>Who may start the flow and how (ADR 7). Null: systems with the scope <c>start:&lt;id&gt;</c> only.</summary>
+    public StartContract? Start { get; init; }
+
+    /// <summary>Who may read its instances (ADR 7). Null: the departments of its user tasks, systems with <c>read:&lt;id&gt;</c>.</summary>
+    public ReadPolicy? Read { get; init; }
+
     // Lookups built once per definition instance (definitions are immutable once published); the first match wins,
     // as with the linear scans they replace.
     private static readonly ConditionalWeakTable<WorkflowDefinition, Lookup> Lookups = [];
@@ -47,9 +53,84 @@ public sealed record WorkflowDefinition
     }
 }
 
-public sealed record VariableDefinition(string Name, string Type = "any", JsonNode? Default = null, string? Description = null);
+public sealed record VariableDefinition(string Name, string Type = "any", JsonNode? Default = null, string? Description = null)
+{
+    /// <summary>Owned by the flow's activities (transactions, facts, results): no form field may write it (ADR 7).</summary>
+    public bool ReadOnly { get; init; }
+}
 
-public sealed record InputDefinition(string Name, string Type = "any", bool Required = false, string? Description = null);
+/// <summary>
+/// Constraints on a value that a caller supplies (a start input or an action's form field), checked by the engine
+/// before anything runs (ADR 7). Names follow JSON Schema where one exists.
+/// </summary>
+public abstract record ValueSpec
+{
+    public decimal? Minimum { get; init; }
+    public decimal? Maximum { get; init; }
+    public decimal? ExclusiveMinimum { get; init; }
+
+    /// <summary>At most this many decimal places (numbers).</summary>
+    public int? Scale { get; init; }
+
+    public int? MinLength { get; init; }
+    public int? MaxLength { get; init; }
+
+    /// <summary>A .NET regular expression the whole text must match (evaluated with a timeout).</summary>
+    public string? Pattern { get; init; }
+
+    public IReadOnlyList<string>? Enum { get; init; }
+
+    /// <summary><c>currency</c>: an ISO 4217 code (or a known coin).</summary>
+    public string? Format { get; init; }
+
+    /// <summary>A money amount in the currency named by this sibling input/field: at most that currency's decimals.</summary>
+    public string? CurrencyInput { get; init; }
+
+    /// <summary>A boolean expression over <c>value</c> and the instance's variables, with the message shown when false.</summary>
+    public ValueValidation? Validation { get; init; }
+}
+
+public sealed record ValueValidation(string Expression, string? Message = null);
+
+public sealed record InputDefinition(string Name, string Type = "any", bool Required = false, string? Description = null) : ValueSpec
+{
+    /// <summary><c>caller</c> (default) or <c>domain</c>: only a domain route (e.g. POST /api/wd-requests) may supply it.</summary>
+    public string? Source { get; init; }
+
+    public bool IsDomainComputed => string.Equals(Source, "domain", StringComparison.Ordinal);
+}
+
+/// <summary>One field of a user-task action's form (ADR 7). Only declared fields are accepted with the action.</summary>
+public sealed record FormField(string Name, string Type = "string", bool Required = false) : ValueSpec
+{
+    public string? Label { get; init; }
+    public string? Description { get; init; }
+
+    /// <summary>The variable the value is written to; by default the variable of the field's name, when declared.</summary>
+    public string? Variable { get; init; }
+}
+
+/// <summary>Who may start a definition (ADR 7).</summary>
+public sealed record StartContract
+{
+    /// <summary>People holding any of these rights may start it.</summary>
+    public IReadOnlyList<string> Rights { get; init; } = [];
+
+    /// <summary>Systems holding any of these scopes may start it; null means <c>start:&lt;id&gt;</c>.</summary>
+    public IReadOnlyList<string>? Scopes { get; init; }
+
+    /// <summary>The only route that may start it (e.g. <c>POST /api/wd-requests</c>); the generic start route refuses it.</summary>
+    public string? Via { get; init; }
+}
+
+/// <summary>Who may read a definition's instances, journals and tasks: a caller holding any of these (ADR 7).</summary>
+public sealed record ReadPolicy
+{
+    public IReadOnlyList<string> Permissions { get; init; } = [];
+    public IReadOnlyList<string> Rights { get; init; } = [];
+    public IReadOnlyList<string> Departments { get; init; } = [];
+    public IReadOnlyList<string> Scopes { get; init; } = [];
+}
 
 public sealed record ActivityDefinition
 {
