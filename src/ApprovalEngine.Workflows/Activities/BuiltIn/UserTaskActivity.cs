@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ApprovalEngine.Expressions;
 using ApprovalEngine.Workflows.Definitions;
@@ -9,7 +10,20 @@ using TaskStatus = ApprovalEngine.Workflows.Runtime.TaskStatus;
 namespace ApprovalEngine.Workflows.Activities.BuiltIn;
 
 /// <summary>One action a person can take on a task; its name is the outcome.</summary>
-public sealed record UserTaskAction(string Name, string DisplayName, string? Permission, string? Guard, string? GuardMessage, IReadOnlyList<string> RequiredFields);
+public sealed record UserTaskAction(string Name, string DisplayName, string? Permission, string? Guard, string? GuardMessage, IReadOnlyList<string> RequiredFields)
+{
+    /// <summary>The action's form: the only data accepted with it (ADR 7). Empty: none beyond legacy <see cref="RequiredFields"/>.</summary>
+    public IReadOnlyList<FormField> Fields { get; init; } = [];
+
+    /// <summary><c>required</c>, <c>optional</c> or <c>none</c>; null means optional unless <see cref="RequiredFields"/> names "comment".</summary>
+    public string? Comment { get; init; }
+
+    /// <summary>Scopes that let a system (API key) take this action; none means no system may (ADR 7).</summary>
+    public IReadOnlyList<string> Scopes { get; init; } = [];
+
+    /// <summary>Four eyes: the actor must differ from the starter (<c>@starter</c>) and from the actors of these activities.</summary>
+    public IReadOnlyList<string> DifferentFrom { get; init; } = [];
+}
 
 /// <summary>
 /// A human step: sets the business status and department, opens a task in the department's inbox and waits for one
@@ -139,6 +153,14 @@ public sealed class UserTaskActivity : IActivity
             n?["permission"]?.GetValue<string>(),
             n?["guard"]?.GetValue<string>() is { Length: > 0 } g ? g : null,
             n?["guardMessage"]?.GetValue<string>(),
-            n?["requiredFields"] is JsonArray fields ? [.. fields.Select(f => f?.GetValue<string>() ?? "")] : []);
+            n?["requiredFields"] is JsonArray fields ? [.. fields.Select(f => f?.GetValue<string>() ?? "")] : [])
+        {
+            Fields = n?["fields"] is JsonArray form
+                ? [.. form.Select(f => f.Deserialize<FormField>(DefinitionJson.Options) ?? throw new JsonException("A form field must be an object."))]
+                : [],
+            Comment = n?["comment"]?.GetValue<string>(),
+            Scopes = n?["scopes"] is JsonArray scopes ? [.. scopes.Select(x => x?.GetValue<string>() ?? "")] : [],
+            DifferentFrom = n?["differentFrom"] is JsonArray others ? [.. others.Select(x => x?.GetValue<string>() ?? "")] : [],
+        };
     }
 }
