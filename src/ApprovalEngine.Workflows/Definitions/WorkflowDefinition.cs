@@ -97,6 +97,7 @@ public sealed record InputDefinition(string Name, string Type = "any", bool Requ
     /// <summary><c>caller</c> (default) or <c>domain</c>: only a domain route (e.g. POST /api/wd-requests) may supply it.</summary>
     public string? Source { get; init; }
 
+    [JsonIgnore]
     public bool IsDomainComputed => string.Equals(Source, "domain", StringComparison.Ordinal);
 }
 
