@@ -39,12 +39,8 @@ public sealed record FiatRuleResult(FiatDecision Decision, IReadOnlyList<string>
 /// <summary>Pure decision functions of the Whale withdrawal: limits, balance interception, automatic review, reconciliation.</summary>
 public static class FiatRules
 {
-    /// <summary>Minor units of a currency: 0 for JPY and KRW, otherwise 2.</summary>
-    public static int CurrencyDecimals(string currency) => currency switch
-    {
-        "JPY" or "KRW" => 0,
-        _ => 2,
-    };
+    /// <summary>Minor units of a currency (ISO 4217, from the engine's table); 2 for a code the table does not know.</summary>
+    public static int CurrencyDecimals(string currency) => ApprovalEngine.Workflows.Definitions.Currencies.MinorUnits(currency) ?? 2;
 
     public static FiatRuleResult Evaluate(FiatRuleFacts f)
     {

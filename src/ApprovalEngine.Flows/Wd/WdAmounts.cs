@@ -1,4 +1,5 @@
 using ApprovalEngine.Adapters.Ledger;
+using ApprovalEngine.Workflows.Definitions;
 
 namespace ApprovalEngine.Flows.Wd;
 
@@ -77,13 +78,11 @@ public static class WdAmounts
     }
 }
 
-/// <summary>Money precision per currency.</summary>
+/// <summary>Money precision per currency, from the engine's one table (<see cref="Currencies"/>).</summary>
 public static class WdCurrencies
 {
-    private static readonly HashSet<string> Crypto = new(StringComparer.OrdinalIgnoreCase) { "BTC", "ETH", "LTC", "BCH", "XRP", "USDT", "USDC" };
-
-    /// <summary>Decimal places allowed: 2 for fiat (the manual's default), 8 for crypto coins.</summary>
-    public static int Precision(string currency) => Crypto.Contains(currency ?? "") ? 8 : 2;
+    /// <summary>Decimal places allowed: the ISO 4217 minor units (2 for a code the table does not know), 8 for coins.</summary>
+    public static int Precision(string currency) => Currencies.MinorUnits(currency?.ToUpperInvariant()) ?? 2;
 
     /// <summary>Null when <paramref name="amount"/> is positive with at most the currency's decimal places; otherwise why not.</summary>
     public static string? CheckAmount(decimal amount, string currency)

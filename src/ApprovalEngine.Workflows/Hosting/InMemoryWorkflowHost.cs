@@ -49,7 +49,9 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
         _definitions[(id, version ?? _published[id])];
 
     /// <param name="instanceId">The new instance's id; random when null (pass one for deterministic replays).</param>
-    public async Task<InstanceState> StartAsync(string definitionId, IReadOnlyDictionary<string, object?>? input = null, string? correlationId = null, Actor? actor = null, Guid? instanceId = null)
+    /// <param name="domainInputs">Inputs the caller computed as a domain route would (see <see cref="StartWorkflow.DomainInputs"/>).</param>
+    public async Task<InstanceState> StartAsync(string definitionId, IReadOnlyDictionary<string, object?>? input = null, string? correlationId = null, Actor? actor = null, Guid? instanceId = null,
+        IReadOnlySet<string>? domainInputs = null)
     {
         if (correlationId is not null && _instances.Values.FirstOrDefault(i => i.DefinitionId == definitionId && i.CorrelationId == correlationId && i.ParentInstanceId is null) is { } existing)
         {
@@ -61,6 +63,7 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
             CorrelationId = correlationId,
             Input = input ?? new Dictionary<string, object?>(),
             Actor = actor ?? Actor.System(),
+            DomainInputs = domainInputs ?? new HashSet<string>(),
         });
         await CommitAsync(step);
         return _instances[step.State.Id];

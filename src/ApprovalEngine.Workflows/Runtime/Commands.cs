@@ -8,6 +8,12 @@ public sealed record StartWorkflow
     public Actor Actor { get; init; } = Actor.System();
     public Guid? ParentInstanceId { get; init; }
     public Guid? ParentBookmarkId { get; init; }
+
+    /// <summary>
+    /// Inputs declared <c>source: "domain"</c> that the caller computed itself: set only by a domain route (e.g.
+    /// POST /api/wd-requests passes availableAmount). Any other start supplying them is refused (ADR 7).
+    /// </summary>
+    public IReadOnlySet<string> DomainInputs { get; init; } = new HashSet<string>();
 }
 
 public sealed record CompleteTask
@@ -35,4 +41,11 @@ public sealed record ResumeSignal
 }
 
 /// <summary>Whether the caller may take an action on a task now, and why not.</summary>
-public sealed record ActionAvailability(string Name, string DisplayName, string? Permission, IReadOnlyList<string> RequiredFields, bool Available, string? Reason);
+public sealed record ActionAvailability(string Name, string DisplayName, string? Permission, IReadOnlyList<string> RequiredFields, bool Available, string? Reason)
+{
+    /// <summary>The action's form: the only data it accepts.</summary>
+    public IReadOnlyList<Definitions.FormField> Fields { get; init; } = [];
+
+    /// <summary>required, optional or none.</summary>
+    public string Comment { get; init; } = CommentModes.Optional;
+}

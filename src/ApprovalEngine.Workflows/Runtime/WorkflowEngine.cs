@@ -35,24 +35,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         {
             state.Variables[variable.Name] = ExpressionValues.FromJsonNode(variable.Default);
         }
-        var errors = new Dictionary<string, string[]>();
-        foreach (var input in definition.Inputs)
-        {
-            if (command.Input.TryGetValue(input.Name, out var value) && value is not null)
-            {
-                if (!TypeMatches(input.Type, value))
-                {
-                    errors[$"input.{input.Name}"] = [$"'{input.Name}' must be of type {input.Type}."];
-                    continue;
-                }
-                state.Variables[input.Name] = value;
-            }
-            else if (input.Required)
-            {
-                errors[$"input.{input.Name}"] = [$"'{input.Name}' is required."];
-            }
-        }
-        if (errors.Count > 0) throw new WorkflowValidationException("The start input is invalid.", errors);
+        CheckStartInput(definition, command, state, now);
 
         var start = definition.Activities.FirstOrDefault(a => a.Type == StartActivity.TypeName)
             ?? throw new WorkflowConflictException($"{definition.Id} v{definition.Version} has no Start activity.");
@@ -78,24 +61,16 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         if (refusal is not null) throw new WorkflowForbiddenException(refusal);
 
         var now = _clock.GetUtcNow();
-        var overlay = GuardOverlay(command.Action, command.Comment, command.Data, command.Actor);
+        var data = CheckForm(definition, current, action, command, now);
+        var overlay = GuardOverlay(command.Action, command.Comment, data, command.Actor);
         if (action.Guard is not null && !EvaluateGuard(action, current, now, overlay))
         {
             throw new WorkflowConflictException(action.GuardMessage ?? $"The action '{action.DisplayName}' is not available now: {action.Guard} is false.");
         }
-        var missing = new Dictionary<string, string[]>();
-        foreach (var field in action.RequiredFields)
-        {
-            var present = field == "comment"
-                ? !string.IsNullOrWhiteSpace(command.Comment)
-                : command.Data.TryGetValue(field, out var v) && v is not null && v is not string { Length: 0 };
-            if (!present) missing[field] = [$"'{field}' is required for {action.DisplayName}."];
-        }
-        if (missing.Count > 0) throw new WorkflowValidationException($"{action.DisplayName} needs more data.", missing);
 
         var state = current.Clone();
         var step = new StepBuilder(definition, state, registry, _options, now, command.Actor, current.Version);
-        var signal = new ResumeSignal { Action = command.Action, Comment = command.Comment, Data = command.Data, Actor = command.Actor };
+        var signal = new ResumeSignal { Action = command.Action, Comment = command.Comment, Data = data, Actor = command.Actor };
         Resume(step, state.Bookmarks.First(b => b.Id == bookmark.Id), signal);
         return step.Result;
     }
@@ -236,7 +211,11 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
                 }
                 if (!ok) reason ??= action.GuardMessage ?? $"{action.Guard} is false";
             }
-            list.Add(new ActionAvailability(action.Name, action.DisplayName, action.Permission, action.RequiredFields, reason is null, reason));
+            list.Add(new ActionAvailability(action.Name, action.DisplayName, action.Permission, action.RequiredFields, reason is null, reason)
+            {
+                Fields = Forms.EffectiveFields(action),
+                Comment = Forms.CommentMode(action),
+            });
         }
         return list;
     }
@@ -267,6 +246,88 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         step.Apply(activityDefinition, bookmark.Branch, result);
         step.Drain();
         step.Finish();
+    }
+
+    /// <summary>
+    /// Start input (ADR 7): only declared inputs, each checked against its constraints; inputs the domain computes
+    /// come only from a domain route (or from the parent flow of a sub-workflow). Writes the accepted inputs to
+    /// <paramref name="state"/>; throws 422 naming every bad <c>input.&lt;name&gt;</c> otherwise.
+    /// </summary>
+    private static void CheckStartInput(WorkflowDefinition definition, StartWorkflow command, InstanceState state, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var engineOwn = command.ParentInstanceId is not null;
+        if (!engineOwn)
+        {
+            foreach (var key in command.Input.Keys)
+            {
+                if (!definition.Inputs.Any(i => i.Name == key)) errors[$"input.{key}"] = [$"'{key}' is not an input of {definition.Id}."];
+            }
+        }
+        var accepted = new List<(InputDefinition Input, object? Value)>();
+        foreach (var input in definition.Inputs)
+        {
+            command.Input.TryGetValue(input.Name, out var raw);
+            if (raw is not null && input.IsDomainComputed && !engineOwn && !command.DomainInputs.Contains(input.Name))
+            {
+                errors[$"input.{input.Name}"] = [$"'{input.Name}' is computed by the domain route; it cannot be supplied here."];
+                continue;
+            }
+            var (problems, value) = ValueChecker.Check(input.Name, input.Type, input.Required, input, raw, name => command.Input.GetValueOrDefault(name));
+            if (problems.Count > 0) errors[$"input.{input.Name}"] = [.. problems];
+            else if (value is not null) accepted.Add((input, value));
+        }
+        if (errors.Count > 0) throw new WorkflowValidationException("The start input is invalid.", errors);
+
+        foreach (var (input, value) in accepted) state.Variables[input.Name] = value;
+        // Validation expressions see every accepted input, so they run once all are in place.
+        foreach (var (input, value) in accepted.Where(a => a.Input.Validation is not null))
+        {
+            var (problems, _) = ValueChecker.Check(input.Name, input.Type, input.Required, input, value,
+                scopeFor: v => new ExpressionScope(state, now, new Dictionary<string, object?> { ["value"] = v }));
+            if (problems.Count > 0) errors[$"input.{input.Name}"] = [.. problems];
+        }
+        if (errors.Count > 0) throw new WorkflowValidationException("The start input is invalid.", errors);
+    }
+
+    /// <summary>
+    /// The action's form (ADR 7): only its fields are accepted (422 naming <c>data.&lt;key&gt;</c> otherwise), each
+    /// checked against its constraints; the comment follows the action's comment mode; no field may write a variable
+    /// the flow owns. Returns the checked data (date-times parsed) for the guard and the task.
+    /// </summary>
+    private IReadOnlyDictionary<string, object?> CheckForm(WorkflowDefinition definition, InstanceState current, UserTaskAction action, CompleteTask command, DateTimeOffset now)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var fields = Forms.EffectiveFields(action);
+        var mode = Forms.CommentMode(action);
+        if (mode == CommentModes.Required && string.IsNullOrWhiteSpace(command.Comment)) errors["comment"] = [$"A comment is required for {action.DisplayName}."];
+        if (mode == CommentModes.None && !string.IsNullOrEmpty(command.Comment)) errors["comment"] = [$"{action.DisplayName} takes no comment."];
+        foreach (var key in command.Data.Keys)
+        {
+            if (!fields.Any(f => f.Name == key))
+            {
+                errors[$"data.{key}"] = [fields.Count == 0
+                    ? $"{action.DisplayName} takes no data; '{key}' is not accepted."
+                    : $"'{key}' is not a field of {action.DisplayName} (its fields: {string.Join(", ", fields.Select(f => f.Name))})."];
+            }
+        }
+        var data = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var field in fields)
+        {
+            command.Data.TryGetValue(field.Name, out var raw);
+            if (raw is not null && Forms.TargetVariable(definition, field) is { } target && Forms.WhyProtected(definition, registry, target) is { } why)
+            {
+                errors[$"data.{field.Name}"] = [why];
+                continue;
+            }
+            var (problems, value) = ValueChecker.Check(field.Label ?? field.Name, field.Type, field.Required, field, raw,
+                name => command.Data.TryGetValue(name, out var sibling) ? sibling : current.Variables.GetValueOrDefault(name),
+                v => new ExpressionScope(current, now, new Dictionary<string, object?> { ["value"] = v, ["data"] = command.Data, ["action"] = action.Name }));
+            if (problems.Count > 0) errors[$"data.{field.Name}"] = [.. problems];
+            else if (command.Data.ContainsKey(field.Name)) data[field.Name] = value;
+        }
+        if (errors.Count > 0) throw new WorkflowValidationException($"{action.DisplayName}: the form is invalid.", errors);
+        return data;
     }
 
     internal static string? CheckActor(UserTaskAction action, string? department, Actor actor)

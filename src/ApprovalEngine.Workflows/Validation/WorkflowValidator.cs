@@ -65,9 +65,18 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
             }
             var context = new ActivityValidationContext(a, i, types, errors, definitionExists);
             ValidateInputs(activity.Descriptor, context);
-            activity.Validate(a, context);
-            outcomes[a.Id] = activity.GetOutcomes(a);
+            try
+            {
+                activity.Validate(a, context);
+                outcomes[a.Id] = activity.GetOutcomes(a);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+            {
+                // A malformed input (e.g. an action's fields that do not read as a form) is the author's error, not a crash.
+                errors.Add(new($"/activities/{i}/inputs", $"The inputs cannot be read: {ex.Message.Split(" Path:", 2)[0]}", a.Id));
+            }
         }
+        ValidateTrust(definition, types, errors);
 
         ValidateConnections(definition, byId, outcomes, errors);
         for (var i = 0; i < definition.Interrupts.Count; i++)

@@ -17,7 +17,9 @@ public sealed record DryRunResume(string? Kind, Guid? TaskId, string? Action, st
 
 public sealed record DryRunResumeRequest(JsonNode? Definition, JsonNode? State, DryRunResume? Resume);
 
-public sealed record DryRunAction(string Name, string DisplayName, string? Permission, IReadOnlyList<string> RequiredFields);
+/// <param name="Fields">The action's form (ADR 7).</param>
+/// <param name="Comment">required, optional or none.</param>
+public sealed record DryRunAction(string Name, string DisplayName, string? Permission, IReadOnlyList<string> RequiredFields, IReadOnlyList<Tasks.FormFieldView> Fields, string Comment);
 
 public sealed record DryRunTask(Guid TaskId, string ActivityId, string Title, string? Department, IReadOnlyList<DryRunAction> Actions);
 
@@ -51,6 +53,8 @@ public static class DryRunApi
             CorrelationId = "dry-run",
             Input = InstancesApi.ToInput(request!.Input),
             Actor = Actor.System("dry-run"),
+            // A dry run persists nothing and stands in for whichever route would start the flow, domain ones included.
+            DomainInputs = definition.Inputs.Where(i => i.IsDomainComputed).Select(i => i.Name).ToHashSet(StringComparer.Ordinal),
         });
         return TypedResults.Ok(Respond(definition, step));
     }
@@ -120,7 +124,7 @@ public static class DryRunApi
         var tasks = state.Bookmarks.Where(b => b.Kind == BookmarkKind.Task).Select(b =>
         {
             var activity = definition.FindActivity(b.ActivityId)!;
-            var actions = UserTaskActivity.ReadActions(activity).Select(a => new DryRunAction(a.Name, a.DisplayName, a.Permission, a.RequiredFields)).ToList();
+            var actions = UserTaskActivity.ReadActions(activity).Select(a => new DryRunAction(a.Name, a.DisplayName, a.Permission, a.RequiredFields, Tasks.FormFieldView.From(Forms.EffectiveFields(a)), Forms.CommentMode(a))).ToList();
             return new DryRunTask(b.TaskId!.Value, b.ActivityId, activity.DisplayName ?? activity.Id, b.Data?["department"]?.GetValue<string>(), actions);
         }).ToList();
         var traversed = new List<DryRunConnection>();

@@ -104,8 +104,12 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
     /// Runs inside the start's transaction before the instance is created (e.g. re-checking an amount limit under a
     /// lock), so a check and the insert it allows cannot be interleaved by a concurrent start.
     /// </param>
+    /// <param name="domainInputs">
+    /// Inputs declared <c>source: "domain"</c> that the calling domain route computed itself (e.g. WD's availableAmount).
+    /// Only domain routes pass them; the generic start route never does, so such inputs from it are refused.
+    /// </param>
     public async Task<(InstanceStarted Started, bool Created)> StartAsync(string definitionId, string? correlationId, IReadOnlyDictionary<string, object?> input, Actor actor, CancellationToken ct,
-        Func<Persistence.EfWorkflowUnitOfWork, CancellationToken, Task>? guard = null)
+        Func<Persistence.EfWorkflowUnitOfWork, CancellationToken, Task>? guard = null, IReadOnlySet<string>? domainInputs = null)
     {
         if (correlationId is { Length: > 200 }) throw ApiProblemException.Invalid("correlationId", "correlationId is longer than 200 characters.");
         if (await FindAsync(definitionId, correlationId, ct) is { } existing) return (existing, false);
@@ -123,6 +127,7 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
                     CorrelationId = correlationId,
                     Input = input,
                     Actor = actor,
+                    DomainInputs = domainInputs ?? new HashSet<string>(),
                 });
                 return new UnitResult<InstanceState>(step, step.State);
             }, ct, retryStale: false);

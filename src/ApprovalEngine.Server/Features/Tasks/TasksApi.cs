@@ -11,7 +11,23 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ApprovalEngine.Server.Features.Tasks;
 
-public sealed record TaskActionView(string Name, string DisplayName, string? Permission, IReadOnlyList<string> RequiredFields, bool Available, string? Reason);
+/// <param name="Fields">The action's form: the only data it accepts (ADR 7); the inbox renders the dialog from it.</param>
+/// <param name="Comment">required, optional or none.</param>
+public sealed record TaskActionView(string Name, string DisplayName, string? Permission, IReadOnlyList<string> RequiredFields, bool Available, string? Reason,
+    IReadOnlyList<FormFieldView> Fields, string Comment);
+
+/// <summary>One field of an action's form as clients render it: type, whether required, label and constraints.</summary>
+public sealed record FormFieldView(
+    string Name, string Type, bool Required, string? Label, string? Description,
+    decimal? Minimum, decimal? Maximum, decimal? ExclusiveMinimum, int? Scale, int? MinLength, int? MaxLength,
+    string? Pattern, IReadOnlyList<string>? Enum, string? Format, string? CurrencyInput, string? ValidationMessage)
+{
+    public static FormFieldView From(Workflows.Definitions.FormField f) => new(
+        f.Name, f.Type, f.Required, f.Label, f.Description, f.Minimum, f.Maximum, f.ExclusiveMinimum, f.Scale, f.MinLength, f.MaxLength,
+        f.Pattern, f.Enum, f.Format, f.CurrencyInput, f.Validation?.Message);
+
+    public static IReadOnlyList<FormFieldView> From(IEnumerable<Workflows.Definitions.FormField> fields) => [.. fields.Select(From)];
+}
 
 public sealed record TaskDetail(TaskView Task, IReadOnlyList<TaskActionView> Actions, long InstanceVersion);
 
@@ -106,7 +122,8 @@ public static class TasksApi
         return ([.. engine.DescribeActions(definition, state, task.Id, actor).Select(a => new TaskActionView(
             a.Name, a.DisplayName, a.Permission, a.RequiredFields,
             a.Available && !claimedByOther,
-            claimedByOther && a.Available ? $"Claimed by {task.Assignee}." : a.Reason))], instance.Version);
+            claimedByOther && a.Available ? $"Claimed by {task.Assignee}." : a.Reason,
+            FormFieldView.From(a.Fields), a.Comment))], instance.Version);
     }
 
     private static async Task<TaskRecord> FindAsync(ApprovalDbContext db, string id, CancellationToken ct)

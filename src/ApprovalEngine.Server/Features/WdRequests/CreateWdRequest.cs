@@ -19,6 +19,9 @@ public static class CreateWdRequest
 {
     public const int MaxCommentLength = 2000;
 
+    /// <summary>Computed here from the ledger and the open requests, never taken from the caller (ADR 7).</summary>
+    private static readonly IReadOnlySet<string> DomainInputs = new HashSet<string>(StringComparer.Ordinal) { WdVariables.AvailableAmount };
+
     public static async Task<Results<Created<WdCard>, Ok<WdCard>>> Handle(
         CreateWdRequestBody? body, HttpContext http, ILedger ledger, WdCards cards, WdSettings settings, InstanceStarter starter, CancellationToken ct)
     {
@@ -31,7 +34,7 @@ public static class CreateWdRequest
         var currency = body.Currency?.Trim();
         if (string.IsNullOrEmpty(customerId) || customerId.Length > 100) errors["customerId"] = ["customerId is required (at most 100 characters)."];
         if (string.IsNullOrEmpty(account) || account.Length > 64) errors["tradingAccount"] = ["tradingAccount is required (at most 64 characters)."];
-        if (string.IsNullOrEmpty(currency) || !WdCurrencyCodes.IsKnown(currency)) errors["currency"] = ["currency must be an ISO 4217 code such as USD (or a supported coin such as BTC)."];
+        if (string.IsNullOrEmpty(currency) || !Workflows.Definitions.Currencies.IsKnown(currency)) errors["currency"] = ["currency must be an ISO 4217 code such as USD (or a supported coin such as BTC)."];
         if (body.RequestedAmount is not { } amount) errors["requestedAmount"] = ["requestedAmount is required."];
         else if (currency is not null && WdCurrencies.CheckAmount(amount, currency) is { } bad) errors["requestedAmount"] = [bad];
         if (string.IsNullOrWhiteSpace(body.Comment)) errors["comment"] = ["A comment is required."];
@@ -73,7 +76,8 @@ public static class CreateWdRequest
         }
 
         using var local = await WdCreationLock.LocalAsync(customerId!, ct);
-        var (started, created) = await starter.StartAsync(WdVariables.DefinitionId, body.CorrelationId, input, http.ToActor(), ct, RecheckUnderLock);
+        var (started, created) = await starter.StartAsync(WdVariables.DefinitionId, body.CorrelationId, input, http.ToActor(), ct, RecheckUnderLock,
+            domainInputs: DomainInputs);
         var card = await cards.LoadAsync(started.Id, http.ToActor(), ct);
         return created ? TypedResults.Created($"/api/wd-requests/{started.Id}", card) : TypedResults.Ok(card);
     }
@@ -104,22 +108,4 @@ internal static class WdCreationLock
     {
         public void Dispose() => gate.Release();
     }
-}
-
-/// <summary>Currencies a WD request may be in: ISO 4217 codes in use, and the coins <see cref="WdCurrencies"/> knows.</summary>
-internal static class WdCurrencyCodes
-{
-    private static readonly HashSet<string> Iso4217 = new(StringComparer.Ordinal)
-    {
-        "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL",
-        "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP",
-        "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
-        "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
-        "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR",
-        "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD",
-        "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD",
-        "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
-    };
-
-    public static bool IsKnown(string code) => Iso4217.Contains(code) || (code.All(char.IsAsciiLetterUpper) && WdCurrencies.Precision(code) == 8);
 }

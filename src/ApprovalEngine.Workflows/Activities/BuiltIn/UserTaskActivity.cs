@@ -106,10 +106,14 @@ public sealed class UserTaskActivity : IActivity
         }
 
         var action = ReadActions(context.Activity).First(a => a.Name == signal.Action);
-        // Form data becomes variables only where the definition declares them, so a client cannot inject state.
-        foreach (var (name, value) in signal.Data)
+        // The engine has checked the data against the action's form; each field writes only its own declared
+        // variable, and never one the flow owns (read-only), whatever reached this point.
+        foreach (var field in Forms.EffectiveFields(action))
         {
-            if (context.Definition.Variables.Any(v => v.Name == name)) context.SetVariable(name, value);
+            if (!signal.Data.TryGetValue(field.Name, out var value)) continue;
+            if (Forms.TargetVariable(context.Definition, field) is not { } target) continue;
+            if (context.Definition.Variables.Any(v => v.Name == target && v.ReadOnly)) continue;
+            context.SetVariable(target, value);
         }
         if (context.Definition.Variables.Any(v => v.Name == "lastComment") && signal.Comment is not null) context.SetVariable("lastComment", signal.Comment);
         context.Step.Journal(JournalKinds.TaskCompleted, context.Activity, outcome: action.Name, action: action.Name, comment: signal.Comment);
