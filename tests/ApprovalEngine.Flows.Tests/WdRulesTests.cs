@@ -48,6 +48,8 @@ public class WdAmountsTests
     [TestCase("10.001", "500", "USD", "ok", "requestedAmount", "more than 2 decimal places")]
     [TestCase("0.00000001", "500", "BTC", "ok", null, null)]
     [TestCase("100", "500", "USD", " ", "comment", "comment is required")]
+    [TestCase("10.5", "500", "JPY", "ok", "requestedAmount", "more than 0 decimal places")]
+    [TestCase("1.005", "500", "KWD", "ok", null, null)]
     public void New_request_validation(string requested, string available, string currency, string comment, string? field, string? message)
     {
         var errors = WdAmounts.ValidateNewRequest(decimal.Parse(requested, System.Globalization.CultureInfo.InvariantCulture), decimal.Parse(available, System.Globalization.CultureInfo.InvariantCulture), currency, comment);

@@ -97,7 +97,6 @@ public class FiatWithdrawalTests
 
     [TestCase(99_500, 1_000, "The customer's daily limit of 100000 HKD on this channel would be exceeded (99500 already used today).")]
     [TestCase(0, 50_001, "The amount exceeds the single-withdrawal limit of 50000 HKD.")]
-    [TestCase(0, 10.005, "HKD amounts have at most 2 decimals.")]
     public async Task Limits_reject_automatically_with_the_reason(decimal usedToday, decimal amount, string reason)
     {
         var h = NewHarness(usedToday: usedToday);
@@ -105,6 +104,16 @@ public class FiatWithdrawalTests
         Assert.That((i.Status, i.BusinessStatus), Is.EqualTo((InstanceStatus.Completed, FiatNames.Rejected)));
         Assert.That(List(i, "rejectReasons"), Does.Contain(reason));
         Assert.That((string)i.Variables["reason"]!, Does.StartWith("Rejected by the automatic rules: "));
+        Assert.That(h.Bank.Payouts, Is.Empty);
+    }
+
+    [Test]
+    public void An_amount_with_more_decimals_than_the_currency_is_refused_at_the_start()
+    {
+        // The input declares currencyInput (ADR 7): the rule's own precision check is now met at the door.
+        var h = NewHarness();
+        var error = Assert.ThrowsAsync<WorkflowValidationException>(() => StartAsync(h, amount: 10.005m));
+        Assert.That(error!.Errors["input.amount"], Has.Some.Contains("decimal places for HKD"));
         Assert.That(h.Bank.Payouts, Is.Empty);
     }
 

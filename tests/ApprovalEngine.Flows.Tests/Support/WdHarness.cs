@@ -104,7 +104,8 @@ public sealed class WdHarness
         };
         if (paymentType is not null) input["paymentType"] = paymentType;
         if (bankDetails is not null) input["bankDetails"] = bankDetails;
-        return Host.StartAsync(WdVariables.DefinitionId, input, correlationId: $"WD-{++_correlation}");
+        // As POST /api/wd-requests does: the available amount is the domain's, passed as a domain input.
+        return Host.StartAsync(WdVariables.DefinitionId, input, correlationId: $"WD-{++_correlation}", domainInputs: new HashSet<string> { WdVariables.AvailableAmount });
     }
 
     public InstanceState Get(Guid id) => Host.Instances[id];
