@@ -50,9 +50,20 @@ public class WdFlowTests
     {
         yield return new TestCaseData(50m, 10_000m, 1_000m, null).SetArgDisplayNames("balance below requested");
         yield return new TestCaseData(10_000m, 900m, 1_000m, null).SetArgDisplayNames("margin level 90");
-        yield return new TestCaseData(10_000m, 10_500m, 1_000m, -1m).SetArgDisplayNames("negative fee");
-        yield return new TestCaseData(10_000m, 10_500m, 1_000m, 100m).SetArgDisplayNames("fee not below requested");
-        yield return new TestCaseData(10_000m, 10_500m, 1_000m, 1.005m).SetArgDisplayNames("fee with 3 decimals");
+    }
+
+    // The fee is the action's form field now (ADR 7): a bad fee is invalid data (422 naming data.fee), not a false guard.
+    [TestCase(-1, "at least 0")]
+    [TestCase(100, "less than the requested amount")]
+    [TestCase(1.005, "decimal places for USD")]
+    public async Task Dealing_fee_is_checked_by_the_form(decimal fee, string message)
+    {
+        var h = new WdHarness();
+        h.SetAccount(balance: 10_000m, equity: 10_500m, margin: 1_000m);
+        var i = await h.ReachAsync("dea_ret");
+        var ex = await Assert.ThrowsAsync<WorkflowValidationException>(() => h.ActAsync(i, PassToBackoffice, fee: fee));
+        Assert.That(ex!.Errors["data.fee"], Has.Some.Contains(message));
+        Assert.That(h.Get(i.Id).Version, Is.EqualTo(i.Version));
     }
 
     [TestCaseSource(nameof(DealingRefusals))]

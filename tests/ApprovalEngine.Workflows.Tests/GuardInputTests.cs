@@ -6,7 +6,11 @@ namespace ApprovalEngine.Workflows.Tests;
 /// <summary>Guards read submitted data; data of the wrong shape is the caller's mistake, never a server error.</summary>
 public sealed class GuardInputTests
 {
-    private static readonly TaskAction SetFee = new("SetFee", Guard: "data.fee >= 0 && data.fee < amount", GuardMessage: "The fee must be between 0 and the amount.");
+    // The field is untyped on purpose: the guard, not the form, meets the text here.
+    private static readonly TaskAction SetFee = new("SetFee", Guard: "data.fee >= 0 && data.fee < amount", GuardMessage: "The fee must be between 0 and the amount.")
+    {
+        FieldsJson = """[{ "name": "fee", "type": "any" }]""",
+    };
 
     private static TestHost Host() => new(FlowBuilder.Create("fee")
         .Variable("amount", "number").Input("amount", "number", required: true)

@@ -52,7 +52,7 @@ public sealed class ReplayTests
     private static async Task<(string Journal, string State)> RunAsync(Func<TestHost, Guid, Task> script)
     {
         var t = new TestHost(
-            Flows.Linear(tasks: 3, dueIn: "PT4H").Interrupt("ClientCancel", "rejected").Variable("event", "any").Build(),
+            Flows.Linear(tasks: 3, dueIn: "PT4H", approve: Flows.ApproveWithAmount).Interrupt("ClientCancel", "rejected").Variable("event", "any").Build(),
             Flows.ForkJoin("any").Build(),
             Flows.Child(), Flows.Parent("child"));
         await script(t, InstanceId);

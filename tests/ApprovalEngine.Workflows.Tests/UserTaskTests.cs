@@ -128,15 +128,16 @@ public sealed class UserTaskTests
     }
 
     [Test]
-    public async Task Form_data_becomes_variables_only_when_declared()
+    public async Task Form_data_the_action_does_not_declare_is_refused_and_changes_nothing()
     {
         var state = await _t.StartAsync("linear", 100m);
-        state = await _t.Host.CompleteTaskAsync(_t.Host.OpenTask(state.Id).Id, "Approve", TestHost.Supervisor,
-            data: new Dictionary<string, object?> { ["amount"] = 250m, ["injected"] = "evil" });
+        var error = await Expect.Throws<WorkflowValidationException>(() => _t.Host.CompleteTaskAsync(_t.Host.OpenTask(state.Id).Id, "Approve", TestHost.Supervisor,
+            data: new Dictionary<string, object?> { ["amount"] = 250m, ["injected"] = "evil" }));
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(state.Variables["amount"], Is.EqualTo(250m));
-            Assert.That(state.Variables.ContainsKey("injected"), Is.False);
+            Assert.That(error.Errors.Keys, Is.EquivalentTo(new[] { "data.amount", "data.injected" }));
+            Assert.That(_t.State(state.Id).Variables["amount"], Is.EqualTo(100m));
+            Assert.That(_t.State(state.Id).Version, Is.EqualTo(state.Version));
         }
     }
 

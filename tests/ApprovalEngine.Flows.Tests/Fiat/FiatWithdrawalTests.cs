@@ -108,11 +108,11 @@ public class FiatWithdrawalTests
     }
 
     [Test]
-    public void An_amount_with_more_decimals_than_the_currency_is_refused_at_the_start()
+    public async Task An_amount_with_more_decimals_than_the_currency_is_refused_at_the_start()
     {
         // The input declares currencyInput (ADR 7): the rule's own precision check is now met at the door.
         var h = NewHarness();
-        var error = Assert.ThrowsAsync<WorkflowValidationException>(() => StartAsync(h, amount: 10.005m));
+        var error = await Assert.ThrowsAsync<WorkflowValidationException>(() => StartAsync(h, amount: 10.005m));
         Assert.That(error!.Errors["input.amount"], Has.Some.Contains("decimal places for HKD"));
         Assert.That(h.Bank.Payouts, Is.Empty);
     }

@@ -7,6 +7,11 @@ namespace ApprovalEngine.Workflows.Tests.Support;
 /// <summary>An action offered by a user task, as written in a definition.</summary>
 public sealed record TaskAction(string Name, string? Permission = null, string? Guard = null, string? GuardMessage = null, params string[] RequiredFields)
 {
+    /// <summary>The action's form as JSON (field objects); null writes no <c>fields</c>.</summary>
+    public string? FieldsJson { get; init; }
+
+    public string? Comment { get; init; }
+
     public JsonObject ToJson()
     {
         var json = new JsonObject { ["name"] = Name, ["displayName"] = Name };
@@ -14,6 +19,8 @@ public sealed record TaskAction(string Name, string? Permission = null, string? 
         if (Guard is not null) json["guard"] = Guard;
         if (GuardMessage is not null) json["guardMessage"] = GuardMessage;
         if (RequiredFields.Length > 0) json["requiredFields"] = new JsonArray([.. RequiredFields.Select(f => (JsonNode)f)]);
+        if (FieldsJson is not null) json["fields"] = JsonNode.Parse(FieldsJson);
+        if (Comment is not null) json["comment"] = Comment;
         return json;
     }
 }
@@ -41,6 +48,19 @@ public sealed class FlowBuilder(string id)
     public FlowBuilder Input(string name, string type = "any", bool required = false)
     {
         _inputs.Add(new InputDefinition(name, type, required));
+        return this;
+    }
+
+    /// <summary>Adds an input with constraints (ADR 7).</summary>
+    public FlowBuilder Input(InputDefinition input)
+    {
+        _inputs.Add(input);
+        return this;
+    }
+
+    public FlowBuilder Variable(VariableDefinition variable)
+    {
+        _variables.Add(variable);
         return this;
     }
 

@@ -8,9 +8,13 @@ public static class Flows
     public static readonly TaskAction Approve = new("Approve", Permission: "wd:approve", Guard: "amount > 0", GuardMessage: "Amount must be positive");
     public static readonly TaskAction Reject = new("Reject", RequiredFields: "comment");
 
+    /// <summary>Approve with a form that may correct the amount.</summary>
+    public static readonly TaskAction ApproveWithAmount = Approve with { FieldsJson = """[{ "name": "amount", "type": "number", "minimum": 0 }]""" };
+
     /// <summary>Start → n user tasks (CS, Dealing, …) each with Approve (guarded) → End; Reject goes to a Rejected end.</summary>
-    public static FlowBuilder Linear(string id = "linear", int tasks = 2, string? dueIn = null, bool escalate = false)
+    public static FlowBuilder Linear(string id = "linear", int tasks = 2, string? dueIn = null, bool escalate = false, TaskAction? approve = null)
     {
+        approve ??= Approve;
         var b = FlowBuilder.Create(id)
             .Variable("amount", "number", 0m)
             .Variable("lastComment", "string")
@@ -18,7 +22,7 @@ public static class Flows
             .Start();
         for (var i = 1; i <= tasks; i++)
         {
-            b.Task($"t{i}", $"D{i}", status: $"Step{i}", dueIn: dueIn, escalate: escalate, Approve, Reject);
+            b.Task($"t{i}", $"D{i}", status: $"Step{i}", dueIn: dueIn, escalate: escalate, approve, Reject);
             b.Connect(i == 1 ? "start" : $"t{i - 1}", i == 1 ? "Done" : "Approve", $"t{i}");
             b.Connect($"t{i}", "Reject", "rejected");
         }
