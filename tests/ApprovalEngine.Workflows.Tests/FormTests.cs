@@ -145,7 +145,7 @@ public sealed class FormTests
     private static FlowBuilder Flow()
     {
         var flow = FlowBuilder.Create("form")
-            .Variable("amount", "number").Variable("currency", "string").Variable("fee", "number").Variable("note", "string").Variable("headroom", "number")
+            .Variable("amount", "number").Variable("currency", "string").Variable("fee", "number", 7m).Variable("note", "string").Variable("headroom", "number")
             .Variable(new VariableDefinition("ledger", "list") { ReadOnly = true })
             .Input(new InputDefinition("amount", "number", Required: true) { ExclusiveMinimum = 0, CurrencyInput = "currency" })
             .Input(new InputDefinition("currency", "string", Required: true) { Format = "currency" })
@@ -195,6 +195,15 @@ public sealed class FormTests
         var (t, state, task) = await OpenAsync();
         state = await t.Host.CompleteTaskAsync(task.Id, "SetFee", TestHost.User("D1"), data: new Dictionary<string, object?> { ["fee"] = 2.5m });
         Assert.That(state.Variables["fee"], Is.EqualTo(2.5m));
+    }
+
+    [Test]
+    public async Task A_null_field_value_is_not_given_and_leaves_the_variable_alone()
+    {
+        var (t, state, task) = await OpenAsync();
+        state = await t.Host.CompleteTaskAsync(task.Id, "SetFee", TestHost.User("D1"), data: new Dictionary<string, object?> { ["fee"] = null });
+        Assert.That(state.Variables["fee"], Is.EqualTo(7m));
+        Assert.That(t.Host.Journal(state.Id).Count(j => j.Kind == JournalKinds.TaskCompleted), Is.EqualTo(1));
     }
 
     [Test]

@@ -324,7 +324,8 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
                 name => command.Data.TryGetValue(name, out var sibling) ? sibling : current.Variables.GetValueOrDefault(name),
                 v => new ExpressionScope(current, now, new Dictionary<string, object?> { ["value"] = v, ["data"] = command.Data, ["action"] = action.Name }));
             if (problems.Count > 0) errors[$"data.{field.Name}"] = [.. problems];
-            else if (command.Data.ContainsKey(field.Name)) data[field.Name] = value;
+            // A null is "not given": it never clears what an earlier step set.
+            else if (value is not null) data[field.Name] = value;
         }
         if (errors.Count > 0) throw new WorkflowValidationException($"{action.DisplayName}: the form is invalid.", errors);
         return data;

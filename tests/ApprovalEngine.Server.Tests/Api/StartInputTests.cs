@@ -1,3 +1,6 @@
+// Literal arrays in assertions read better than static fields in tests.
+#pragma warning disable CA1861
+
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
