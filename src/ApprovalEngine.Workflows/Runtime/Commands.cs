@@ -8,6 +8,12 @@ public sealed record StartWorkflow
     public Actor Actor { get; init; } = Actor.System();
     public Guid? ParentInstanceId { get; init; }
     public Guid? ParentBookmarkId { get; init; }
+
+    /// <summary>The starter to record when it is not <see cref="Actor"/> (a sub-workflow inherits its parent's).</summary>
+    public string? StartedBy { get; init; }
+
+    /// <summary>A sub-workflow: the person whose action in the parent started it.</summary>
+    public string? RequestedBy { get; init; }
 }
 
 public sealed record CompleteTask
