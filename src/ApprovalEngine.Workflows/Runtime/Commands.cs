@@ -26,6 +26,12 @@ public sealed record CompleteTask
 
     /// <summary>When given, the instance version the caller saw; a different one is a stale conflict.</summary>
     public long? ExpectedVersion { get; init; }
+
+    /// <summary>
+    /// Only for dry runs (in memory, nothing stored): an analyst steps through every action, so who may take it
+    /// (department, permission, scopes, four eyes) is not checked. Guards and required fields still are.
+    /// </summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>What a resumed bookmark receives.</summary>

@@ -78,7 +78,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         var action = UserTaskActivity.ReadActions(activity).FirstOrDefault(a => a.Name == command.Action)
             ?? throw new WorkflowConflictException($"The action '{command.Action}' is not available at '{activity.DisplayName ?? activity.Id}'.");
         var department = bookmark.Data?["department"]?.GetValue<string>();
-        var refusal = CheckActor(definition, current, action, department, command.Actor);
+        var refusal = command.DryRun ? null : CheckActor(definition, current, action, department, command.Actor);
         if (refusal is not null) throw new WorkflowForbiddenException(refusal);
 
         var now = _clock.GetUtcNow();
