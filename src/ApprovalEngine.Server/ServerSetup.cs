@@ -31,6 +31,12 @@ namespace ApprovalEngine.Server;
 public interface IActivityModule
 {
     void Register(ActivityRegistry registry, IServiceProvider services);
+
+    /// <summary>
+    /// Definitions the domain owns → the route that starts them (e.g. <c>wd-request</c> → <c>POST /api/wd-requests</c>).
+    /// The generic start route refuses them whatever version is published, including versions stored before <c>start.via</c>.
+    /// </summary>
+    IReadOnlyDictionary<string, string> OwnedDefinitions => new Dictionary<string, string>();
 }
 
 public static class ServerSetup
@@ -71,6 +77,7 @@ public static class ServerSetup
         services.AddSingleton(sp => ApprovalEngine.Adapters.Blockchain.InMemoryBlockchainSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => ApprovalEngine.Adapters.Bank.InMemoryBankSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IActivityModule, Features.WorkOrders.WorkOrderModule>();
+        services.AddSingleton<StartPolicy>();
         services.AddSingleton<InstanceStarter>();
         services.AddSingleton<EventDispatcher>();
         services.AddWdRequests(config);

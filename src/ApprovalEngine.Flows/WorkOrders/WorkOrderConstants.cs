@@ -24,8 +24,6 @@ public static class WorkOrderNames
     public const string PendingSecondApproval = "Pending Second Approval";
 
     /// <summary>Guard messages (the definition must use exactly these).</summary>
-    public const string MakerCannotApprove = "The maker of a work order cannot approve or reject it.";
-    public const string SecondCheckerMustDiffer = "The second approval needs a different checker: neither the maker nor the first checker.";
 
     /// <summary>Work-order types of the flows in this repository.</summary>
     public const string CoinWithdrawApply = "atm.va.coin_withdraw_apply";

@@ -17,6 +17,12 @@ public static class CallerExtensions
 
     public static bool AllDepartments(this ClaimsPrincipal user) => user.HasClaim(ClaimNames.AllDepartments, "true");
 
+    public static IReadOnlyList<string> Scopes(this ClaimsPrincipal user) =>
+        [.. user.FindAll(ClaimNames.Scope).Select(c => c.Value)];
+
+    /// <summary>Whether a system caller holds <paramref name="scope"/> (trailing-<c>*</c> wildcards as in <see cref="Actor.HasScope"/>).</summary>
+    public static bool HasScope(this HttpContext http, string scope) => http.User.IsSystem() && http.ToActor().HasScope(scope);
+
     /// <summary>The engine's view of the caller, with the client IP for the journal.</summary>
     public static Actor ToActor(this HttpContext http)
     {
@@ -31,6 +37,8 @@ public static class CallerExtensions
             AllDepartments = user.AllDepartments(),
             Departments = user.FindAll(ClaimNames.Department).Select(c => c.Value).ToHashSet(StringComparer.Ordinal),
             Permissions = user.FindAll(ClaimNames.Permission).Select(c => c.Value).ToHashSet(StringComparer.Ordinal),
+            // Only API keys carry scopes; a person's token never does (the claim is not issued to people).
+            Scopes = user.IsSystem() ? user.FindAll(ClaimNames.Scope).Select(c => c.Value).ToHashSet(StringComparer.Ordinal) : new HashSet<string>(),
         };
     }
 }

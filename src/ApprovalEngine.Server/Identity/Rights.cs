@@ -23,6 +23,18 @@ public static class ClaimNames
     public const string Right = "right";
     public const string AllDepartments = "all_departments";
     public const string IsSystem = "is_system";
+    public const string Scope = "scope";
+}
+
+/// <summary>Scopes of calling systems (ADR 7); a held scope ending in <c>*</c> matches any suffix.</summary>
+public static class Scopes
+{
+    public static string Start(string definitionId) => $"start:{definitionId}";
+
+    public static string Event(string name) => $"events:{name}";
+
+    public const string WdClientCancel = "wd:client-cancel";
+    public const string WdComment = "wd:comment";
 }
 
 /// <summary>A person who signs in: departments, task permissions (e.g. wd:3) and rights.</summary>
@@ -46,7 +58,12 @@ public sealed record ApiKeyAccount
 {
     public required string Name { get; init; }
     public required string Key { get; init; }
+
+    /// <summary>Route-level rights, as people hold them (e.g. wd:create, incidents:retry, sandbox).</summary>
     public IReadOnlyList<string> Rights { get; init; } = [];
+
+    /// <summary>What the system may do inside flows: <c>start:&lt;id&gt;</c>, <c>events:&lt;name&gt;</c>, <c>read:&lt;id&gt;</c>, task-action scopes.</summary>
+    public IReadOnlyList<string> Scopes { get; init; } = [];
 }
 
 /// <summary>Identities from configuration (<c>Identities:Users</c>, <c>Identities:ApiKeys</c>), plus the development ones in Development.</summary>
@@ -86,7 +103,14 @@ public static class DevelopmentIdentities
         new()
         {
             Name = "dev-system", Key = "dev-system-key",
-            Rights = [Rights.Submit, Rights.CreateWdRequests, Rights.CancelInstances, Rights.RetryIncidents, Rights.Sandbox, Rights.ExportWdRequests],
+            Rights = [Rights.CreateWdRequests, Rights.CancelInstances, Rights.RetryIncidents, Rights.Sandbox, Rights.ExportWdRequests],
+            // What the shipped integrations do: the client areas start applications, the chain, bank and packing
+            // services send events, the CRM client area cancels WD requests. No scope acts on people's tasks.
+            Scopes =
+            [
+                Scopes.Start("sample-approval"), Scopes.Start("crypto-coin-withdrawal"), Scopes.Start("crypto-deposit"), Scopes.Start("fiat-withdrawal"),
+                "events:*", "read:*", Scopes.WdClientCancel,
+            ],
         },
     ];
 }

@@ -53,6 +53,8 @@ public sealed class WorkflowCoordinator(WorkflowEngine engine)
                     ParentInstanceId = child.ParentInstanceId,
                     ParentBookmarkId = child.ParentBookmarkId,
                     Actor = Actor.System("parent"),
+                    StartedBy = child.StartedBy,
+                    RequestedBy = child.RequestedBy,
                 }));
             }
             foreach (var childId in step.ChildrenCancelled)

@@ -14,6 +14,12 @@ public sealed record StartWorkflow
     /// POST /api/wd-requests passes availableAmount). Any other start supplying them is refused (ADR 7).
     /// </summary>
     public IReadOnlySet<string> DomainInputs { get; init; } = new HashSet<string>();
+
+    /// <summary>The starter to record when it is not <see cref="Actor"/> (a sub-workflow inherits its parent's).</summary>
+    public string? StartedBy { get; init; }
+
+    /// <summary>A sub-workflow: the person whose action in the parent started it.</summary>
+    public string? RequestedBy { get; init; }
 }
 
 public sealed record CompleteTask
@@ -26,6 +32,12 @@ public sealed record CompleteTask
 
     /// <summary>When given, the instance version the caller saw; a different one is a stale conflict.</summary>
     public long? ExpectedVersion { get; init; }
+
+    /// <summary>
+    /// Only for dry runs (in memory, nothing stored): an analyst steps through every action, so who may take it
+    /// (department, permission, scopes, four eyes) is not checked. Guards and required fields still are.
+    /// </summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>What a resumed bookmark receives.</summary>

@@ -72,6 +72,19 @@ public sealed class InstanceState
 
     public Guid? ParentInstanceId { get; init; }
     public Guid? ParentBookmarkId { get; init; }
+
+    /// <summary>
+    /// Who started the instance: the authenticated caller, or for a sub-workflow its parent's starter (ADR 7). Null
+    /// only for instances stored before it was recorded; four-eyes rules then refuse rather than guess.
+    /// </summary>
+    public string? StartedBy { get; init; }
+
+    /// <summary>For a sub-workflow started by a person's action in the parent (e.g. a refund request): that person.</summary>
+    public string? RequestedBy { get; init; }
+
+    /// <summary>User task activity id → the users who took its actions, in order (four eyes by identity).</summary>
+    public Dictionary<string, List<string>> Actors { get; init; } = new(StringComparer.Ordinal);
+
     public string? FinalOutcome { get; set; }
     public string? Fault { get; set; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -79,6 +92,10 @@ public sealed class InstanceState
     public DateTimeOffset? CompletedAt { get; set; }
 
     public bool IsFinished => Status is InstanceStatus.Completed or InstanceStatus.Cancelled;
+
+    /// <summary>Whether <paramref name="userId"/> took an action of the user task <paramref name="activityId"/>.</summary>
+    public bool ActedOn(string activityId, string userId) =>
+        Actors.TryGetValue(activityId, out var users) && users.Contains(userId, StringComparer.Ordinal);
 
     public InstanceState Clone() => new()
     {
@@ -98,6 +115,9 @@ public sealed class InstanceState
         Sequence = Sequence,
         ParentInstanceId = ParentInstanceId,
         ParentBookmarkId = ParentBookmarkId,
+        StartedBy = StartedBy,
+        RequestedBy = RequestedBy,
+        Actors = Actors.ToDictionary(p => p.Key, p => new List<string>(p.Value), StringComparer.Ordinal),
         FinalOutcome = FinalOutcome,
         Fault = Fault,
         CreatedAt = CreatedAt,

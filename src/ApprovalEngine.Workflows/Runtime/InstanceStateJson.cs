@@ -13,7 +13,8 @@ public static class InstanceStateJson
         Guid Id, string DefinitionId, int DefinitionVersion, string? CorrelationId, InstanceStatus Status, string? BusinessStatus,
         string? Department, int Priority, JsonObject Variables, List<Bookmark> Bookmarks, Dictionary<string, List<string>> Joins,
         List<string> Visited, long Version, long Sequence, Guid? ParentInstanceId, Guid? ParentBookmarkId, string? FinalOutcome,
-        string? Fault, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? CompletedAt);
+        string? Fault, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? CompletedAt,
+        string? StartedBy = null, string? RequestedBy = null, Dictionary<string, List<string>>? Actors = null);
 
     public static string Serialize(InstanceState s) => JsonSerializer.Serialize(ToDocument(s), Options);
 
@@ -43,7 +44,8 @@ public static class InstanceStateJson
     private static Document ToDocument(InstanceState s) => new(
         s.Id, s.DefinitionId, s.DefinitionVersion, s.CorrelationId, s.Status, s.BusinessStatus, s.Department, s.Priority,
         VariablesToJson(s.Variables), s.Bookmarks, s.Joins, [.. s.Visited], s.Version, s.Sequence, s.ParentInstanceId,
-        s.ParentBookmarkId, s.FinalOutcome, s.Fault, s.CreatedAt, s.UpdatedAt, s.CompletedAt);
+        s.ParentBookmarkId, s.FinalOutcome, s.Fault, s.CreatedAt, s.UpdatedAt, s.CompletedAt,
+        s.StartedBy, s.RequestedBy, s.Actors.Count == 0 ? null : s.Actors);
 
     private static InstanceState FromDocument(Document d) => new()
     {
@@ -68,5 +70,8 @@ public static class InstanceStateJson
         CreatedAt = d.CreatedAt,
         UpdatedAt = d.UpdatedAt,
         CompletedAt = d.CompletedAt,
+        StartedBy = d.StartedBy,
+        RequestedBy = d.RequestedBy,
+        Actors = d.Actors is null ? new(StringComparer.Ordinal) : new(d.Actors, StringComparer.Ordinal),
     };
 }

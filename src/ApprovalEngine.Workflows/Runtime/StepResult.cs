@@ -48,7 +48,14 @@ public sealed record TaskClosure(Guid TaskId, TaskStatus Status, string? Action,
 /// <summary>A domain activity's outside call, run by a worker after the commit, at least once, with this idempotency key.</summary>
 public sealed record JobRequest(Guid BookmarkId, Guid InstanceId, string ActivityId, string ActivityType, JsonObject Input, string IdempotencyKey);
 
-public sealed record ChildStart(Guid ChildInstanceId, string DefinitionId, Guid ParentInstanceId, Guid ParentBookmarkId, IReadOnlyDictionary<string, object?> Input, string? CorrelationId);
+public sealed record ChildStart(Guid ChildInstanceId, string DefinitionId, Guid ParentInstanceId, Guid ParentBookmarkId, IReadOnlyDictionary<string, object?> Input, string? CorrelationId)
+{
+    /// <summary>The parent's starter, inherited by the child (four eyes: a work order's maker is who submitted the application).</summary>
+    public string? StartedBy { get; init; }
+
+    /// <summary>The person whose action in the parent started the child, when a person did.</summary>
+    public string? RequestedBy { get; init; }
+}
 
 public sealed record ParentNotification(Guid ParentInstanceId, Guid ParentBookmarkId, string Outcome, IReadOnlyDictionary<string, object?> Variables);
 

@@ -28,6 +28,10 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
             Status = InstanceStatus.Running,
             ParentInstanceId = command.ParentInstanceId,
             ParentBookmarkId = command.ParentBookmarkId,
+            // A sub-workflow inherits its parent's starter (null if the parent's was never recorded); anything else
+            // was started by the authenticated caller.
+            StartedBy = command.ParentInstanceId is null ? command.StartedBy ?? command.Actor.UserId : command.StartedBy,
+            RequestedBy = command.RequestedBy,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -57,7 +61,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         var action = UserTaskActivity.ReadActions(activity).FirstOrDefault(a => a.Name == command.Action)
             ?? throw new WorkflowConflictException($"The action '{command.Action}' is not available at '{activity.DisplayName ?? activity.Id}'.");
         var department = bookmark.Data?["department"]?.GetValue<string>();
-        var refusal = CheckActor(action, department, command.Actor);
+        var refusal = command.DryRun ? null : CheckActor(definition, current, action, department, command.Actor);
         if (refusal is not null) throw new WorkflowForbiddenException(refusal);
 
         var now = _clock.GetUtcNow();
@@ -69,6 +73,9 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         }
 
         var state = current.Clone();
+        // Recorded from the authenticated caller, never from input: later differentFrom rules compare against it.
+        if (!state.Actors.TryGetValue(activity.Id, out var actors)) state.Actors[activity.Id] = actors = [];
+        if (!actors.Contains(command.Actor.UserId, StringComparer.Ordinal)) actors.Add(command.Actor.UserId);
         var step = new StepBuilder(definition, state, registry, _options, now, command.Actor, current.Version);
         var signal = new ResumeSignal { Action = command.Action, Comment = command.Comment, Data = data, Actor = command.Actor };
         Resume(step, state.Bookmarks.First(b => b.Id == bookmark.Id), signal);
@@ -196,7 +203,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         var list = new List<ActionAvailability>();
         foreach (var action in UserTaskActivity.ReadActions(activity))
         {
-            var reason = CheckActor(action, department, actor);
+            var reason = CheckActor(definition, state, action, department, actor);
             if (reason is null && action.Guard is not null)
             {
                 bool ok;
@@ -331,13 +338,73 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         return data;
     }
 
-    internal static string? CheckActor(UserTaskAction action, string? department, Actor actor)
+    /// <summary>
+    /// Why <paramref name="actor"/> may not claim the task (none of its actions is theirs to take by identity:
+    /// department, permission, scopes, four eyes), or null. Guards are not considered: they depend on the data.
+    /// </summary>
+    public static string? CheckClaim(WorkflowDefinition definition, InstanceState state, Guid taskId, Actor actor)
     {
-        if (actor.IsSystem) return null;
-        if (!actor.InDepartment(department)) return $"Only {department} may act on this task.";
-        if (!actor.HasPermission(action.Permission)) return $"{action.DisplayName} needs permission {action.Permission}.";
+        var bookmark = state.Bookmarks.FirstOrDefault(b => b.Kind == BookmarkKind.Task && b.TaskId == taskId)
+            ?? throw new WorkflowConflictException("The task is no longer open.");
+        var activity = definition.FindActivity(bookmark.ActivityId)!;
+        var department = bookmark.Data?["department"]?.GetValue<string>();
+        string? first = null;
+        foreach (var action in UserTaskActivity.ReadActions(activity))
+        {
+            var reason = CheckActor(definition, state, action, department, actor);
+            if (reason is null) return null;
+            first ??= reason;
+        }
+        return first is null ? "The task has no actions." : $"You could not take any action of this task, so you cannot claim it. {first}";
+    }
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may take <paramref name="action"/> by who they are (ADR 7): systems only with a
+    /// scope the action names; people in the task's department with the action's permission; everyone subject to
+    /// the action's four-eyes rule. Null when allowed, else the reason.
+    /// </summary>
+    public static string? CheckActor(WorkflowDefinition definition, InstanceState state, UserTaskAction action, string? department, Actor actor)
+    {
+        if (actor.IsSystem)
+        {
+            if (action.Scopes.Count == 0) return $"{action.DisplayName} is for people; no system may take it.";
+            if (!action.Scopes.Any(actor.HasScope)) return $"{action.DisplayName} needs one of the scopes {string.Join(", ", action.Scopes)}.";
+        }
+        else
+        {
+            if (!actor.InDepartment(department)) return $"Only {department} may act on this task.";
+            if (!actor.HasPermission(action.Permission)) return $"{action.DisplayName} needs permission {action.Permission}.";
+        }
+        return CheckFourEyes(definition, state, action, actor);
+    }
+
+    private static string? CheckFourEyes(WorkflowDefinition definition, InstanceState state, UserTaskAction action, Actor actor)
+    {
+        foreach (var rule in action.DifferentFrom)
+        {
+            if (rule == StarterReference)
+            {
+                // Unknown starter (stored before it was recorded): refuse rather than let the maker through.
+                if (state.StartedBy is null)
+                {
+                    return $"Four eyes (differentFrom {StarterReference}): who started this instance is not recorded, so nobody can be shown to differ; cancel it and start it again.";
+                }
+                if (string.Equals(actor.UserId, state.StartedBy, StringComparison.Ordinal) || string.Equals(actor.UserId, state.RequestedBy, StringComparison.Ordinal))
+                {
+                    return $"Four eyes (differentFrom {StarterReference}): you started this request, so someone else must take {action.DisplayName}.";
+                }
+            }
+            else if (state.ActedOn(rule, actor.UserId))
+            {
+                var name = definition.FindActivity(rule)?.DisplayName ?? rule;
+                return $"Four eyes (differentFrom {rule}): you already acted on '{name}', so someone else must take {action.DisplayName}.";
+            }
+        }
         return null;
     }
+
+    /// <summary>The <c>differentFrom</c> name for the instance's starter.</summary>
+    public const string StarterReference = "@starter";
 
     private static Dictionary<string, object?> GuardOverlay(string action, string? comment, IReadOnlyDictionary<string, object?>? data, Actor actor) => new()
     {

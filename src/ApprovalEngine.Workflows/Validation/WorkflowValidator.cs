@@ -86,8 +86,39 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
             if (!byId.ContainsKey(interrupt.Target ?? "")) errors.Add(new($"/interrupts/{i}/target", $"Unknown target activity '{interrupt.Target}'."));
             if (interrupt.Condition is not null) CheckExpression($"/interrupts/{i}/condition", interrupt.Condition, ExpressionType.Boolean, types, errors, null, extra: new Dictionary<string, ExpressionType> { ["event"] = ExpressionType.Any });
         }
+        ValidateFourEyes(definition, errors);
         if (errors.Count == 0) ValidateGraph(definition, byId, errors);
         return errors;
+    }
+
+    /// <summary><c>differentFrom</c> names the starter or user tasks of the same flow; anything else would never match.</summary>
+    private static void ValidateFourEyes(WorkflowDefinition definition, List<ValidationError> errors)
+    {
+        var userTasks = definition.Activities.Where(a => a.Type == UserTaskActivity.TypeName && a.Id is not null).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < definition.Activities.Count; i++)
+        {
+            var activity = definition.Activities[i];
+            if (activity.Type != UserTaskActivity.TypeName) continue;
+            IReadOnlyList<UserTaskAction> actions;
+            try
+            {
+                actions = UserTaskActivity.ReadActions(activity);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+            {
+                continue; // reported by the activity's own validation
+            }
+            for (var j = 0; j < actions.Count; j++)
+            {
+                for (var k = 0; k < actions[j].DifferentFrom.Count; k++)
+                {
+                    var name = actions[j].DifferentFrom[k];
+                    if (name == WorkflowEngine.StarterReference || userTasks.Contains(name)) continue;
+                    errors.Add(new($"/activities/{i}/inputs/actions/{j}/differentFrom/{k}",
+                        $"differentFrom names '{WorkflowEngine.StarterReference}' or a user task of this flow; '{name}' is neither.", activity.Id));
+                }
+            }
+        }
     }
 
     private static Dictionary<string, ExpressionType> ValidateVariables(WorkflowDefinition definition, List<ValidationError> errors)

@@ -20,7 +20,7 @@ public class CryptoWithdrawalTests
         return h;
     }
 
-    private static Task<InstanceState> StartAsync(FlowHarness h, decimal amount = 0.5m, string address = Whitelisted, decimal? threshold = null, string recordNo = "CW-0001")
+    private static Task<InstanceState> StartAsync(FlowHarness h, decimal amount = 0.5m, string address = Whitelisted, decimal? threshold = null, string recordNo = "CW-0001", Actor? starter = null)
     {
         var input = new Dictionary<string, object?>
         {
@@ -32,7 +32,7 @@ public class CryptoWithdrawalTests
             ["address"] = address,
         };
         if (threshold is not null) input["secondApprovalThreshold"] = threshold;
-        return h.Host.StartAsync(CryptoNames.WithdrawalDefinitionId, input, correlationId: recordNo);
+        return h.Host.StartAsync(CryptoNames.WithdrawalDefinitionId, input, correlationId: recordNo, actor: starter);
     }
 
     private static Task<int> ConfirmAsync(FlowHarness h, string txid, int confirmations, bool failed = false) =>
@@ -128,14 +128,28 @@ public class CryptoWithdrawalTests
     }
 
     [Test]
+    public async Task An_operator_who_submitted_the_withdrawal_cannot_approve_its_work_order_whatever_the_input_says()
+    {
+        var h = NewHarness();
+        var i = await StartAsync(h, starter: Checker1);
+        var child = h.Child(i.Id)!;
+        Assert.That((child.StartedBy, child.Variables["maker"]), Is.EqualTo(("checker1", (object)("client:" + Account))));
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1));
+        Assert.That(ex!.Message, Does.Contain("differentFrom @starter"));
+        Assert.That(h.Chain.Sent, Is.Empty);
+        await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker2);
+        Assert.That(h.Chain.Sent, Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task Above_the_threshold_two_different_checkers_approve_before_anything_is_sent()
     {
         var h = NewHarness();
         var i = await StartAsync(h, amount: 2m, threshold: 1m);
         await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1);
         Assert.That(h.Chain.Sent, Is.Empty);
-        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1));
-        Assert.That(ex!.Message, Is.EqualTo(WorkOrderNames.SecondCheckerMustDiffer));
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1));
+        Assert.That(ex!.Message, Does.Contain("differentFrom firstApproval"));
         await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker2);
         Assert.That(h.Chain.Sent, Has.Count.EqualTo(1));
     }

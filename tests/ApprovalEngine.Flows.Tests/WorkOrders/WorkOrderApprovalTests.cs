@@ -11,7 +11,7 @@ public class WorkOrderApprovalTests
 {
     private static readonly string[] CommentOnly = ["comment"];
 
-    private static Task<InstanceState> StartAsync(FlowHarness h, decimal amount = 1m, string maker = "client:SA-1", decimal? threshold = 5m)
+    private static Task<InstanceState> StartAsync(FlowHarness h, decimal amount = 1m, string maker = "client:SA-1", decimal? threshold = 5m, Actor? starter = null)
     {
         var input = new Dictionary<string, object?>
         {
@@ -23,7 +23,8 @@ public class WorkOrderApprovalTests
             ["summary"] = "Withdraw BTC",
         };
         if (threshold is not null) input["secondApprovalThreshold"] = threshold;
-        return h.Host.StartAsync(WorkOrderNames.DefinitionId, input);
+        // The engine records the authenticated starter; the maker input is for display only.
+        return h.Host.StartAsync(WorkOrderNames.DefinitionId, input, actor: starter ?? Actor.System("client-area"));
     }
 
     [Test]
@@ -35,11 +36,20 @@ public class WorkOrderApprovalTests
     }
 
     [Test]
-    public void Guard_messages_in_the_definition_are_the_documented_ones()
+    public void Four_eyes_rules_are_by_identity_not_by_an_input()
     {
         var definition = FlowHarness.Load(WorkOrderNames.DefinitionId);
-        var messages = definition.Activities.Where(a => a.Type == UserTaskActivity.TypeName).SelectMany(UserTaskActivity.ReadActions).Select(a => a.GuardMessage).Distinct().ToList();
-        Assert.That(messages, Is.EquivalentTo(new[] { WorkOrderNames.MakerCannotApprove, WorkOrderNames.SecondCheckerMustDiffer }));
+        var actions = definition.Activities.Where(a => a.Type == UserTaskActivity.TypeName)
+            .SelectMany(a => UserTaskActivity.ReadActions(a).Select(x => (a.Id, x.Name, Rule: string.Join(",", x.DifferentFrom), x.Guard))).ToList();
+        Assert.That(actions, Is.EquivalentTo(new[]
+        {
+            ("firstApproval", WorkOrderNames.Approve, "@starter", (string?)null),
+            ("firstApproval", WorkOrderNames.Reject, "@starter", null),
+            ("secondApproval", WorkOrderNames.Approve, "@starter,firstApproval", null),
+            ("secondApproval", WorkOrderNames.Reject, "@starter,firstApproval", null),
+        }));
+        Assert.That(definition.Start, Is.Not.Null);
+        Assert.That((definition.Start!.Rights, definition.Start.Scopes), Is.EqualTo((Array.Empty<string>(), Array.Empty<string>())), "only CallWorkflow starts a work order");
     }
 
     [Test]
@@ -62,8 +72,8 @@ public class WorkOrderApprovalTests
         i = await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1);
         Assert.That((i.Status, i.BusinessStatus), Is.EqualTo((InstanceStatus.Running, WorkOrderNames.PendingSecondApproval)));
 
-        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1));
-        Assert.That(ex!.Message, Is.EqualTo(WorkOrderNames.SecondCheckerMustDiffer));
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1));
+        Assert.That(ex!.Message, Does.Contain("differentFrom firstApproval"));
 
         i = await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker2);
         Assert.That((i.FinalOutcome, i.Variables["firstChecker"], i.Variables["secondChecker"]), Is.EqualTo((WorkOrderNames.Approved, (object)"checker1", (object)"checker2")));
@@ -80,23 +90,32 @@ public class WorkOrderApprovalTests
 
     [TestCase(WorkOrderNames.Approve)]
     [TestCase(WorkOrderNames.Reject)]
-    public async Task The_maker_cannot_decide_their_own_work_order(string action)
+    public async Task The_starter_cannot_decide_their_own_work_order(string action)
     {
         var h = new FlowHarness();
-        var i = await StartAsync(h, maker: "checker1");
-        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, action, Checker1, comment: "mine"));
-        Assert.That(ex!.Message, Is.EqualTo(WorkOrderNames.MakerCannotApprove));
+        var i = await StartAsync(h, maker: "someone-else", starter: Checker1);
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, action, Checker1, comment: "mine"));
+        Assert.That(ex!.Message, Does.Contain("differentFrom @starter"));
         Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(WorkOrderNames.PendingApproval));
     }
 
     [Test]
-    public async Task The_maker_cannot_give_the_second_approval_either()
+    public async Task The_maker_input_no_longer_decides_who_may_approve()
     {
         var h = new FlowHarness();
-        var i = await StartAsync(h, amount: 10m, maker: "checker2");
+        var i = await StartAsync(h, maker: "checker1");
         i = await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1);
-        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Checker2));
-        Assert.That(ex!.Message, Is.EqualTo(WorkOrderNames.SecondCheckerMustDiffer));
+        Assert.That(i.FinalOutcome, Is.EqualTo(WorkOrderNames.Approved));
+    }
+
+    [Test]
+    public async Task The_starter_cannot_give_the_second_approval_either()
+    {
+        var h = new FlowHarness();
+        var i = await StartAsync(h, amount: 10m, starter: Checker2);
+        i = await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1);
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Checker2));
+        Assert.That(ex!.Message, Does.Contain("differentFrom @starter"));
     }
 
     [Test]

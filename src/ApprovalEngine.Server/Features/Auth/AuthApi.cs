@@ -8,7 +8,7 @@ public sealed record TokenRequest(string? Username, string? Password);
 
 public sealed record TokenResponse(string AccessToken, int ExpiresIn, string TokenType = "Bearer");
 
-public sealed record MeResponse(string Username, string? DisplayName, string? Role, bool IsSystem, IReadOnlyList<string> Departments, bool AllDepartments, IReadOnlyList<string> Permissions, IReadOnlyList<string> Rights);
+public sealed record MeResponse(string Username, string? DisplayName, string? Role, bool IsSystem, IReadOnlyList<string> Departments, bool AllDepartments, IReadOnlyList<string> Permissions, IReadOnlyList<string> Rights, IReadOnlyList<string> Scopes);
 
 public static class AuthApi
 {
@@ -37,6 +37,6 @@ public static class AuthApi
         var user = http.User;
         return TypedResults.Ok(new MeResponse(
             user.UserId(), user.FindFirst(ClaimNames.Name)?.Value, user.FindFirst(ClaimNames.Role)?.Value, user.IsSystem(), user.Departments(), user.AllDepartments(),
-            [.. user.FindAll(ClaimNames.Permission).Select(c => c.Value)], [.. user.FindAll(ClaimNames.Right).Select(c => c.Value)]));
+            [.. user.FindAll(ClaimNames.Permission).Select(c => c.Value)], [.. user.FindAll(ClaimNames.Right).Select(c => c.Value)], user.Scopes()));
     }
 }

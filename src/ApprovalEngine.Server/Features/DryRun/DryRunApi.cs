@@ -86,6 +86,7 @@ public static class DryRunApi
                 Comment = resume.Comment,
                 Data = InstancesApi.ToInput(resume.Data, "resume.data"),
                 Actor = actor,
+                DryRun = true,
             }),
             "event" => Event(engine, definition, state, resume, actor),
             "timer" => engine.FireTimer(definition, state, resume.BookmarkId ?? throw ApiProblemException.Invalid("resume.bookmarkId", "bookmarkId is required for a timer.")),

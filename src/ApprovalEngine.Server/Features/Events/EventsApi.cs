@@ -23,8 +23,15 @@ public static class EventsApi
 
     private static async Task<Ok<EventDelivered>> Deliver(string name, EventRequest? request, HttpContext http, EventDispatcher dispatcher, CancellationToken ct)
     {
-        if (!http.User.IsSystem() && !http.User.AllDepartments()) throw ApiProblemException.Forbidden("Events are sent by systems (X-Api-Key) or supervisors.");
         Require.Text(name, "name", 100);
+        if (http.User.IsSystem())
+        {
+            if (!http.HasScope(Scopes.Event(name))) throw ApiProblemException.Forbidden($"Sending {name} needs the scope {Scopes.Event(name)}.");
+        }
+        else if (!http.User.AllDepartments())
+        {
+            throw ApiProblemException.Forbidden("Events are sent by systems (X-Api-Key with the scope events:<name>) or supervisors.");
+        }
         var correlation = Require.Text(request?.CorrelationId, "correlationId", 200);
         var key = Require.OptionalText(request?.IdempotencyKey, "idempotencyKey", 200);
         object? payload;

@@ -30,9 +30,8 @@ public static class InstancesApi
 
     private static async Task<Results<Created<InstanceStarted>, Ok<InstanceStarted>>> Start(string id, StartInstanceRequest? request, HttpContext http, InstanceStarter starter, CancellationToken ct)
     {
-        if (!http.User.IsSystem() && !http.User.HasRight(Rights.Submit)) throw ApiProblemException.Forbidden("Starting instances needs a system key or the 'submit' right.");
         request ??= new StartInstanceRequest(null, null);
-        var (started, created) = await starter.StartAsync(id, request.CorrelationId, ToInput(request.Input), http.ToActor(), ct);
+        var (started, created) = await starter.StartAsync(id, request.CorrelationId, ToInput(request.Input), http.ToActor(), StartRoute.Generic(http.User), ct);
         return created ? TypedResults.Created($"/api/instances/{started.Id}", started) : TypedResults.Ok(started);
     }
 
@@ -98,7 +97,7 @@ public static class InstancesApi
 }
 
 /// <summary>Starts instances idempotently: a second start with the same correlation id returns the first instance.</summary>
-public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory scopes, TimeProvider clock, StartPolicy policy, DefinitionCache definitions)
 {
     /// <param name="guard">
     /// Runs inside the start's transaction before the instance is created (e.g. re-checking an amount limit under a
@@ -108,10 +107,13 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
     /// Inputs declared <c>source: "domain"</c> that the calling domain route computed itself (e.g. WD's availableAmount).
     /// Only domain routes pass them; the generic start route never does, so such inputs from it are refused.
     /// </param>
-    public async Task<(InstanceStarted Started, bool Created)> StartAsync(string definitionId, string? correlationId, IReadOnlyDictionary<string, object?> input, Actor actor, CancellationToken ct,
+    /// <param name="route">The generic route checks the definition's <c>start</c> for the caller; a domain route has authorized its caller.</param>
+    public async Task<(InstanceStarted Started, bool Created)> StartAsync(string definitionId, string? correlationId, IReadOnlyDictionary<string, object?> input, Actor actor, StartRoute route, CancellationToken ct,
         Func<Persistence.EfWorkflowUnitOfWork, CancellationToken, Task>? guard = null, IReadOnlySet<string>? domainInputs = null)
     {
         if (correlationId is { Length: > 200 }) throw ApiProblemException.Invalid("correlationId", "correlationId is longer than 200 characters.");
+        // Before the idempotent lookup, so a caller who may not start the flow does not learn its instances either.
+        policy.Check(definitionId, await PublishedAsync(definitionId, ct), route, actor);
         if (await FindAsync(definitionId, correlationId, ct) is { } existing) return (existing, false);
         try
         {
@@ -120,6 +122,8 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
                 if (!await unit.Db.Definitions.AnyAsync(d => d.Id == definitionId, token)) throw ApiProblemException.NotFound($"No definition '{definitionId}'.");
                 var definition = await unit.GetDefinitionAsync(definitionId, null, token)
                     ?? throw ApiProblemException.Conflict($"'{definitionId}' has no published version.");
+                // Again for the version this transaction starts, in case another was published since the check above.
+                policy.Check(definitionId, definition, route, actor);
                 if (guard is not null) await guard(unit, token);
                 var step = runner.Engine.Start(definition, new StartWorkflow
                 {
@@ -140,6 +144,14 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
             if (await FindAsync(definitionId, correlationId, ct) is { } winner) return (winner, false);
             throw;
         }
+    }
+
+    private async Task<Workflows.Definitions.WorkflowDefinition?> PublishedAsync(string definitionId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
+        var published = await db.Definitions.AsNoTracking().Where(d => d.Id == definitionId).Select(d => d.PublishedVersion).FirstOrDefaultAsync(ct);
+        return published is { } version ? await definitions.GetAsync(db, definitionId, version, ct) : null;
     }
 
     private async Task<InstanceStarted?> FindAsync(string definitionId, string? correlationId, CancellationToken ct)

@@ -146,18 +146,21 @@ public static class TasksApi
         {
             var task = await unit.Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, token) ?? throw ApiProblemException.NotFound($"No task {id}.");
             if (task.Status != "Open") throw ApiProblemException.Conflict("The task is no longer open.");
-            if (!actor.InDepartment(task.Department)) throw ApiProblemException.Forbidden($"Only {task.Department} may claim this task.");
+            var (definition, state) = await WorkflowRunner.LoadAsync(unit, task.InstanceId, token);
             if (claim)
             {
+                // A claim locks everyone else out, so only someone who could take one of its actions may claim
+                // (a maker claiming their own work order would block both checkers).
+                if (WorkflowEngine.CheckClaim(definition, state, task.Id, actor) is { } refusal) throw ApiProblemException.Forbidden(refusal);
                 if (task.Assignee is not null && task.Assignee != actor.UserId) throw ApiProblemException.Conflict($"The task is already claimed by {task.Assignee}.");
                 task.Assignee = actor.UserId;
             }
             else
             {
+                if (!actor.InDepartment(task.Department)) throw ApiProblemException.Forbidden($"Only {task.Department} may release this task.");
                 if (task.Assignee is not null && task.Assignee != actor.UserId && !actor.AllDepartments) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}; only they or a supervisor can release it.");
                 task.Assignee = null;
             }
-            var (definition, state) = await WorkflowRunner.LoadAsync(unit, task.InstanceId, token);
             var step = runner.Engine.Note(definition, state, claim ? JournalKinds.TaskClaimed : "TaskUnclaimed", $"{task.Title} {(claim ? "claimed" : "released")} by {actor.UserId}", actor);
             return new UnitResult<TaskView>(step, InstanceViews.ToView(task));
         }, ct);
@@ -172,7 +175,8 @@ public static class TasksApi
         var data = InstancesApi.ToInput(request?.Data, "data");
         var actor = http.ToActor();
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, ct) ?? throw ApiProblemException.NotFound($"No task {id}.");
-        if (task.Assignee is not null && task.Assignee != actor.UserId && !actor.IsSystem) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}.");
+        // A claim binds systems as it binds people.
+        if (task.Assignee is not null && task.Assignee != actor.UserId) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}.");
         await runner.StepAsync(task.InstanceId, (d, s) => runner.Engine.CompleteTask(d, s, new CompleteTask
         {
             TaskId = taskId,

@@ -11,7 +11,7 @@ public static class ClientCancelWdRequest
 {
     public static async Task<Ok<WdCard>> Handle(string id, HttpContext http, WdCards cards, WorkflowRunner runner, CancellationToken ct)
     {
-        if (!http.User.IsSystem()) throw ApiProblemException.Forbidden("Only the client area (a system key) cancels on the customer's behalf.");
+        if (!http.HasScope(Scopes.WdClientCancel)) throw ApiProblemException.Forbidden($"Only the client area (a system key with the scope {Scopes.WdClientCancel}) cancels on the customer's behalf.");
         var requestId = await cards.RequireAsync(id, ct);
         var actor = http.ToActor();
         await runner.StepAsync(requestId, (d, s) => runner.Engine.Interrupt(d, s, WdEvents.ClientCancel, null, actor), ct);

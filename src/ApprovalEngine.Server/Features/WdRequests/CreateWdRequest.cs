@@ -25,7 +25,8 @@ public static class CreateWdRequest
     public static async Task<Results<Created<WdCard>, Ok<WdCard>>> Handle(
         CreateWdRequestBody? body, HttpContext http, ILedger ledger, WdCards cards, WdSettings settings, InstanceStarter starter, CancellationToken ct)
     {
-        if (!http.User.IsSystem() && !http.User.HasRight(Rights.CreateWdRequests)) throw ApiProblemException.Forbidden("Creating WD requests needs the right wd:create or a system key.");
+        // A right for people and systems alike: an API key without it creates nothing.
+        if (!http.User.HasRight(Rights.CreateWdRequests)) throw ApiProblemException.Forbidden("Creating WD requests needs the right wd:create.");
         if (body is null) throw ApiProblemException.Invalid("body", "The WD request is required.");
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -76,7 +77,7 @@ public static class CreateWdRequest
         }
 
         using var local = await WdCreationLock.LocalAsync(customerId!, ct);
-        var (started, created) = await starter.StartAsync(WdVariables.DefinitionId, body.CorrelationId, input, http.ToActor(), ct, RecheckUnderLock,
+        var (started, created) = await starter.StartAsync(WdVariables.DefinitionId, body.CorrelationId, input, http.ToActor(), StartRoute.Domain(WdModule.CreateRoute), ct, RecheckUnderLock,
             domainInputs: DomainInputs);
         var card = await cards.LoadAsync(started.Id, http.ToActor(), ct);
         return created ? TypedResults.Created($"/api/wd-requests/{started.Id}", card) : TypedResults.Ok(card);

@@ -31,7 +31,7 @@ public static class TakeWdAction
         var task = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == requestId && t.Status == "Open").OrderBy(t => t.CreatedAt).FirstOrDefaultAsync(ct)
             ?? throw ApiProblemException.Conflict($"The request ({row.Status}) has no open step to act on now.");
         if (!WdActions.All.Contains(action)) throw ApiProblemException.Conflict($"'{action}' is not a WD action.");
-        if (task.Assignee is not null && task.Assignee != actor.UserId && !actor.IsSystem) throw ApiProblemException.Conflict($"The request is claimed by {task.Assignee}.");
+        if (task.Assignee is not null && task.Assignee != actor.UserId) throw ApiProblemException.Conflict($"The request is claimed by {task.Assignee}.");
 
         var data = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (body!.Fee is { } fee)

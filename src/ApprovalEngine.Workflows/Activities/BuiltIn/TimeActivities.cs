@@ -203,7 +203,11 @@ public sealed class CallWorkflowActivity : IActivity
         }
         var childId = context.NewId();
         var wait = context.NewBookmark(BookmarkKind.Child) with { ChildInstanceId = childId };
-        context.StartChild(new ChildStart(childId, context.GetText("definition")!, context.State.Id, wait.Id, input, context.State.CorrelationId));
+        context.StartChild(new ChildStart(childId, context.GetText("definition")!, context.State.Id, wait.Id, input, context.State.CorrelationId)
+        {
+            StartedBy = context.State.StartedBy,
+            RequestedBy = context.Actor.IsSystem ? context.State.RequestedBy : context.Actor.UserId,
+        });
         return ActivityResult.Suspend(wait);
     }
 
