@@ -32,6 +32,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new(ClaimNames.IsSystem, "true"),
         };
         claims.AddRange(account.Rights.Select(r => new Claim(ClaimNames.Right, r)));
+        claims.AddRange(account.Scopes.Select(s => new Claim(ClaimNames.Scope, s)));
         var identity = new ClaimsIdentity(claims, SchemeName, ClaimNames.Name, ClaimNames.Role);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }

@@ -31,6 +31,7 @@ public static class CallerExtensions
             AllDepartments = user.AllDepartments(),
             Departments = user.FindAll(ClaimNames.Department).Select(c => c.Value).ToHashSet(StringComparer.Ordinal),
             Permissions = user.FindAll(ClaimNames.Permission).Select(c => c.Value).ToHashSet(StringComparer.Ordinal),
+            Scopes = user.FindAll(ClaimNames.Scope).Select(c => c.Value).ToHashSet(StringComparer.Ordinal),
         };
     }
 }

@@ -23,6 +23,7 @@ public static class ClaimNames
     public const string Right = "right";
     public const string AllDepartments = "all_departments";
     public const string IsSystem = "is_system";
+    public const string Scope = "scope";
 }
 
 /// <summary>A person who signs in: departments, task permissions (e.g. wd:3) and rights.</summary>
@@ -47,6 +48,7 @@ public sealed record ApiKeyAccount
     public required string Name { get; init; }
     public required string Key { get; init; }
     public IReadOnlyList<string> Rights { get; init; } = [];
+    public IReadOnlyList<string> Scopes { get; init; } = [];
 }
 
 /// <summary>Identities from configuration (<c>Identities:Users</c>, <c>Identities:ApiKeys</c>), plus the development ones in Development.</summary>
@@ -87,6 +89,8 @@ public static class DevelopmentIdentities
         {
             Name = "dev-system", Key = "dev-system-key",
             Rights = [Rights.Submit, Rights.CreateWdRequests, Rights.CancelInstances, Rights.RetryIncidents, Rights.Sandbox, Rights.ExportWdRequests],
+            // The development system integrates with every flow, so it reads every flow's instances (ADR 7).
+            Scopes = ["read:*"],
         },
     ];
 }
