@@ -16,7 +16,7 @@ public static class AddWdComment
 {
     public static async Task<Created<WdCard>> Handle(string id, WdCommentBody? body, HttpContext http, WdCards cards, WorkflowRunner runner, TimeProvider clock, CancellationToken ct)
     {
-        WdRequestsApi.RequireReader(http);
+        await WdRequestsApi.RequireReaderAsync(http, ct);
         var requestId = await cards.RequireAsync(id, ct);
         var text = Require.Text(body?.Text?.Trim(), "text", CreateWdRequest.MaxCommentLength);
         var copy = body?.CopyToClientCard ?? false;
