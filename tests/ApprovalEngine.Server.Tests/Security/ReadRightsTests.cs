@@ -19,6 +19,7 @@ public sealed class ReadRightsTests
 {
     private const string ScopelessKey = "read-rights-scopeless-key";
     private const string WdReaderKey = "read-rights-wd-reader-key";
+    private const string TestReaderKey = "read-rights-test-reader-key";
     private const string RightsOnlyKey = "read-rights-rights-only-key";
 
     private ApiFactory _factory = null!;
@@ -43,6 +44,9 @@ public sealed class ReadRightsTests
             ["Identities:ApiKeys:2:Key"] = RightsOnlyKey,
             ["Identities:ApiKeys:2:Rights:0"] = "incidents:retry",
             ["Identities:ApiKeys:2:Rights:1"] = "instances:cancel",
+            ["Identities:ApiKeys:3:Name"] = "test-reader",
+            ["Identities:ApiKeys:3:Key"] = TestReaderKey,
+            ["Identities:ApiKeys:3:Scopes:0"] = "read:test-read-default*",
         });
         _wd = new WdDriver(_factory);
         var card = await _wd.CreateAsync(amount: 250m);
@@ -254,5 +258,37 @@ public sealed class ReadRightsTests
         Assert.That(problem.Text("detail"), Does.Contain("wd-request"));
         Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before));
         Assert.That((await _factory.AsSystem().GetObjectAsync($"/api/instances/{_wdId}")).Text("status"), Is.EqualTo("Running"));
+    }
+
+    [Test]
+    public async Task Without_a_declared_read_the_task_departments_and_supervisors_read_and_systems_need_read_of_the_id()
+    {
+        await _factory.PublishAsync(TestFlows.SingleTask("test-read-default", department: "Backoffice", status: "Default"));
+        var withTask = (await _factory.AsSystem().PostObjectAsync("/api/definitions/test-read-default/instances", new { correlationId = "default-1" })).Text("id");
+        await _factory.PublishAsync(TestFlows.WaitForPayment("test-read-default-no-tasks"));
+        var noTasks = (await _factory.AsSystem().PostObjectAsync("/api/definitions/test-read-default-no-tasks/instances", new { correlationId = "default-2" })).Text("id");
+
+        async Task<HttpStatusCode> StatusAsync(string caller, string id) =>
+            (await (caller == "test-reader-key" ? Key(TestReaderKey) : await CallerAsync(caller)).GetAsync($"/api/instances/{id}")).StatusCode;
+
+        (string Caller, string Id, HttpStatusCode Expected, string Why)[] cases =
+        [
+            ("bo1", withTask, HttpStatusCode.OK, "the department of its task"),
+            ("supervisor1", withTask, HttpStatusCode.OK, "all-department supervisor"),
+            ("cs1", withTask, HttpStatusCode.Forbidden, "another department"),
+            ("analyst1", withTask, HttpStatusCode.Forbidden, "no department"),
+            ("wd-reader-key", withTask, HttpStatusCode.Forbidden, "read:wd-request only"),
+            ("test-reader-key", withTask, HttpStatusCode.OK, "read:test-read-default* matches"),
+            ("supervisor1", noTasks, HttpStatusCode.OK, "no user tasks: supervisors"),
+            ("bo1", noTasks, HttpStatusCode.Forbidden, "no user tasks: no department"),
+            ("test-reader-key", noTasks, HttpStatusCode.OK, "read:test-read-default* matches"),
+        ];
+        var wrong = new List<string>();
+        foreach (var (caller, id, expected, why) in cases)
+        {
+            var actual = await StatusAsync(caller, id);
+            if (actual != expected) wrong.Add($"{caller} on {(id == withTask ? "the flow with a Backoffice task" : "the flow without tasks")} ({why}): {(int)actual}, expected {(int)expected}");
+        }
+        Assert.That(wrong, Is.Empty);
     }
 }
