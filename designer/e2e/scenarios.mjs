@@ -295,12 +295,15 @@ export async function screenshotsOfViews(browser, ctx) {
     instanceId = data.items[0]?.id;
   }
   assert(instanceId, 'an instance exists to view');
-  await page.goto(`${BASE}/designer/instances/${instanceId}`);
-  await page.getByTestId('instance-viewer').waitFor();
-  await page.getByTestId('journal').waitFor();
-  await page.locator('[data-testid="instance-canvas"] .react-flow__node').first().waitFor();
-  await page.waitForTimeout(500);
-  await shot(page, 'instance-viewer');
+  // Analysts do not read customer data (ADR 7): a supervisor opens the instance viewer.
+  const viewer = await newPage(browser);
+  await signIn(viewer, 'supervisor1', `/designer/instances/${instanceId}`);
+  await viewer.getByTestId('instance-viewer').waitFor();
+  await viewer.getByTestId('journal').waitFor();
+  await viewer.locator('[data-testid="instance-canvas"] .react-flow__node').first().waitFor();
+  await viewer.waitForTimeout(500);
+  await shot(viewer, 'instance-viewer');
+  await viewer.context().close();
 
   await page.goto(`${BASE}/designer/definitions/${matrixDef.id}`);
   await page.getByTestId('side-dryrun').click();
@@ -336,12 +339,12 @@ export async function incidentRetried(browser) {
   }
   assert(incident, 'an incident is raised after the retries run out');
 
-  // the analyst sees it but may not retry
-  const analyst = await newPage(browser);
-  await signIn(analyst, 'analyst1', `/designer/instances/${started.id}`);
-  await analyst.getByTestId(`incident-${incident.id}`).waitFor();
-  assert((await analyst.getByTestId(`retry-${incident.id}`).count()) === 0, 'analyst1 is not offered Retry');
-  await analyst.context().close();
+  // Backoffice reads WD requests (ADR 7) and sees the incident, but may not retry it
+  const reader = await newPage(browser);
+  await signIn(reader, 'bo1', `/designer/instances/${started.id}`);
+  await reader.getByTestId(`incident-${incident.id}`).waitFor();
+  assert((await reader.getByTestId(`retry-${incident.id}`).count()) === 0, 'bo1 is not offered Retry');
+  await reader.context().close();
 
   await api('PUT', `/api/sandbox/trading-accounts/${account}`, { customerId: input.customerId, currency: 'USD', balance: 5000, equity: 5000, margin: 0, freeMargin: 5000, credit: 0, openTrades: 0 });
   const page = await newPage(browser);

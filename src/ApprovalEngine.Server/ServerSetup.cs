@@ -70,6 +70,7 @@ public static class ServerSetup
         services.AddHostedService(sp => sp.GetRequiredService<TimerReconciler>());
         services.AddSingleton<IWorkflowTriggerHandler>(sp => sp.GetRequiredService<WorkflowRunner>());
         services.AddSingleton<DefinitionService>();
+        services.AddSingleton<ReadAccess>();
         // The ledger: the database sandbox in Development; production registers the trading platform's adapter.
         services.AddSingleton<ApprovalEngine.Adapters.Ledger.ILedger, Features.Sandbox.DatabaseSandboxLedger>();
         services.AddSingleton<IActivityModule, Features.WdRequests.WdModule>();

@@ -18,10 +18,12 @@ public static class IncidentsApi
         group.MapPost("/{id}/retry", Retry).RequireAuthorization(Policies.RetryIncidents).ProducesProblems(403, 404, 409);
     }
 
-    private static async Task<Ok<Paged<IncidentView>>> List(ApprovalDbContext db, string? status, Guid? instanceId, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<Ok<Paged<IncidentView>>> List(HttpContext http, ApprovalDbContext db, ReadAccess reads, string? status, Guid? instanceId, int? page, int? pageSize, CancellationToken ct)
     {
         var (p, s) = Paging.Check(page, pageSize);
-        var query = db.Incidents.AsNoTracking();
+        // Only incidents of instances the caller may read (ADR 7), in SQL before counting and paging.
+        var readable = await reads.ReadableDefinitionsAsync(db, http.User, ct);
+        var query = db.Incidents.AsNoTracking().Where(i => db.Instances.Any(x => x.Id == i.InstanceId && readable.Contains(x.DefinitionId)));
         if (!string.IsNullOrEmpty(status) && status != "all") query = query.Where(i => i.Status == status);
         else if (status is null) query = query.Where(i => i.Status == "Open");
         if (instanceId is { } id) query = query.Where(i => i.InstanceId == id);
@@ -30,11 +32,13 @@ public static class IncidentsApi
         return TypedResults.Ok(new Paged<IncidentView>([.. rows.Select(InstanceViews.ToView)], total, p, s));
     }
 
-    private static async Task<Ok<InstanceView>> Retry(string id, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
+    private static async Task<Ok<InstanceView>> Retry(string id, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, ReadAccess reads, CancellationToken ct)
     {
         var incidentId = Require.Id(id, "incident");
+        var instanceId = await db.Incidents.AsNoTracking().Where(i => i.Id == incidentId).Select(i => (Guid?)i.InstanceId).FirstOrDefaultAsync(ct)
+            ?? throw ApiProblemException.NotFound($"No incident {id}.");
+        await reads.EnsureCanReadInstanceAsync(db, http.User, instanceId, ct);
         await runner.RetryIncidentAsync(incidentId, http.ToActor(), ct);
-        var instanceId = await db.Incidents.AsNoTracking().Where(i => i.Id == incidentId).Select(i => i.InstanceId).FirstAsync(ct);
         return TypedResults.Ok(await InstanceViews.LoadAsync(db, instanceId, ct));
     }
 }

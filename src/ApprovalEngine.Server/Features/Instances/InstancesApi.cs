@@ -23,8 +23,8 @@ public static class InstancesApi
         app.MapPost("/api/definitions/{id}/instances", Start).WithTags("Instances").ProducesProblems(400, 401, 403, 404, 409, 422);
         var group = app.MapGroup("/api/instances").WithTags("Instances").ProducesProblems(400, 401);
         group.MapGet("/", Query);
-        group.MapGet("/{id}", Get).ProducesProblems(404);
-        group.MapGet("/{id}/journal", Journal).ProducesProblems(404);
+        group.MapGet("/{id}", Get).ProducesProblems(403, 404);
+        group.MapGet("/{id}/journal", Journal).ProducesProblems(403, 404);
         group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelInstances).ProducesProblems(403, 404, 409, 422);
     }
 
@@ -54,13 +54,19 @@ public static class InstancesApi
         return result;
     }
 
-    private static async Task<Ok<InstanceView>> Get(string id, ApprovalDbContext db, CancellationToken ct) =>
-        TypedResults.Ok(await InstanceViews.LoadAsync(db, Require.Id(id, "instance"), ct));
+    private static async Task<Ok<InstanceView>> Get(string id, HttpContext http, ApprovalDbContext db, ReadAccess reads, CancellationToken ct)
+    {
+        var instanceId = Require.Id(id, "instance");
+        await reads.EnsureCanReadInstanceAsync(db, http.User, instanceId, ct);
+        return TypedResults.Ok(await InstanceViews.LoadAsync(db, instanceId, ct));
+    }
 
-    private static async Task<Ok<Paged<InstanceSummary>>> Query(ApprovalDbContext db, string? definitionId, string? status, string? correlationId, string? businessStatus, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<Ok<Paged<InstanceSummary>>> Query(HttpContext http, ApprovalDbContext db, ReadAccess reads, string? definitionId, string? status, string? correlationId, string? businessStatus, int? page, int? pageSize, CancellationToken ct)
     {
         var (p, s) = Paging.Check(page, pageSize);
-        var query = db.Instances.AsNoTracking();
+        // Filtered in SQL before counting and paging, so totals and pages never hint at unreadable instances.
+        var readable = await reads.ReadableDefinitionsAsync(db, http.User, ct);
+        var query = db.Instances.AsNoTracking().Where(i => readable.Contains(i.DefinitionId));
         if (!string.IsNullOrEmpty(definitionId)) query = query.Where(i => i.DefinitionId == definitionId);
         if (!string.IsNullOrEmpty(status))
         {
@@ -75,21 +81,22 @@ public static class InstancesApi
         return TypedResults.Ok(new Paged<InstanceSummary>([.. rows.Select(InstanceViews.ToSummary)], total, p, s));
     }
 
-    private static async Task<Ok<Paged<JournalEntryView>>> Journal(string id, ApprovalDbContext db, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<Ok<Paged<JournalEntryView>>> Journal(string id, HttpContext http, ApprovalDbContext db, ReadAccess reads, int? page, int? pageSize, CancellationToken ct)
     {
         var instanceId = Require.Id(id, "instance");
         var (p, s) = Paging.Check(page, pageSize ?? Paging.MaxPageSize);
-        if (!await db.Instances.AnyAsync(i => i.Id == instanceId, ct)) throw new WorkflowNotFoundException($"No instance {id}.");
+        await reads.EnsureCanReadInstanceAsync(db, http.User, instanceId, ct);
         var query = db.Journal.AsNoTracking().Where(j => j.InstanceId == instanceId);
         var total = await query.CountAsync(ct);
         var rows = await query.OrderBy(j => j.Sequence).Skip((p - 1) * s).Take(s).ToListAsync(ct);
         return TypedResults.Ok(new Paged<JournalEntryView>([.. rows.Select(InstanceViews.ToView)], total, p, s));
     }
 
-    private static async Task<Ok<InstanceView>> Cancel(string id, CancelRequest? request, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
+    private static async Task<Ok<InstanceView>> Cancel(string id, CancelRequest? request, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, ReadAccess reads, CancellationToken ct)
     {
         var instanceId = Require.Id(id, "instance");
         var reason = Require.Text(request?.Reason, "reason", 1000);
+        await reads.EnsureCanReadInstanceAsync(db, http.User, instanceId, ct);
         var actor = http.ToActor();
         await runner.StepAsync(instanceId, (d, s) => runner.Engine.Cancel(d, s, reason, actor), ct);
         return TypedResults.Ok(await InstanceViews.LoadAsync(db, instanceId, ct));

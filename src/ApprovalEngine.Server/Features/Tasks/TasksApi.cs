@@ -40,7 +40,7 @@ public static class TasksApi
     {
         var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblems(400, 401);
         group.MapGet("/", List).ProducesProblems(403);
-        group.MapGet("/{id}", Get).ProducesProblems(404);
+        group.MapGet("/{id}", Get).ProducesProblems(403, 404);
         group.MapPost("/{id}/claim", Claim).ProducesProblems(403, 404, 409);
         group.MapPost("/{id}/unclaim", Unclaim).ProducesProblems(403, 404, 409);
         group.MapPost("/{id}/complete", Complete).ProducesProblems(403, 404, 409, 422);
@@ -49,13 +49,15 @@ public static class TasksApi
     private static readonly string[] Statuses = ["open", "completed", "cancelled", "all"];
 
     private static async Task<Ok<Paged<TaskView>>> List(
-        HttpContext http, ApprovalDbContext db, TimeProvider clock, string? department, string? assignee, string? status, string? definitionId,
+        HttpContext http, ApprovalDbContext db, ReadAccess reads, TimeProvider clock, string? department, string? assignee, string? status, string? definitionId,
         string? businessStatus, bool? overdue, string? sort, int? page, int? pageSize, CancellationToken ct)
     {
         var (p, s) = Paging.Check(page, pageSize);
         var wanted = (status ?? "open").ToLowerInvariant();
         if (!Statuses.Contains(wanted)) throw ApiProblemException.BadRequest("status", "status must be open, completed, cancelled or all.");
-        var query = db.Tasks.AsNoTracking();
+        // Only tasks of flows the caller may read (ADR 7), in SQL before counting and paging.
+        var readable = await reads.ReadableDefinitionsAsync(db, http.User, ct);
+        var query = db.Tasks.AsNoTracking().Where(t => readable.Contains(t.DefinitionId));
         if (wanted != "all")
         {
             var text = char.ToUpperInvariant(wanted[0]) + wanted[1..];
@@ -101,9 +103,10 @@ public static class TasksApi
         return r;
     }
 
-    private static async Task<Ok<TaskDetail>> Get(string id, HttpContext http, ApprovalDbContext db, WorkflowRunner runner, DefinitionCache cache, TimeProvider clock, CancellationToken ct)
+    private static async Task<Ok<TaskDetail>> Get(string id, HttpContext http, ApprovalDbContext db, ReadAccess reads, WorkflowRunner runner, DefinitionCache cache, TimeProvider clock, CancellationToken ct)
     {
         var task = await FindAsync(db, id, ct);
+        await reads.EnsureCanReadAsync(db, http.User, task.DefinitionId, ct);
         var actor = http.ToActor();
         // Same scoping as the inbox: people read the tasks of their own departments only.
         if (!actor.IsSystem && !actor.InDepartment(task.Department)) throw ApiProblemException.Forbidden($"This task belongs to {task.Department}.");
@@ -132,16 +135,19 @@ public static class TasksApi
         return await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, ct) ?? throw ApiProblemException.NotFound($"No task {id}.");
     }
 
-    private static Task<Ok<TaskView>> Claim(string id, HttpContext http, WorkflowRunner runner, CancellationToken ct) =>
-        SetAssignee(id, http, runner, claim: true, ct);
+    private static Task<Ok<TaskView>> Claim(string id, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, ReadAccess reads, CancellationToken ct) =>
+        SetAssignee(id, http, runner, db, reads, claim: true, ct);
 
-    private static Task<Ok<TaskView>> Unclaim(string id, HttpContext http, WorkflowRunner runner, CancellationToken ct) =>
-        SetAssignee(id, http, runner, claim: false, ct);
+    private static Task<Ok<TaskView>> Unclaim(string id, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, ReadAccess reads, CancellationToken ct) =>
+        SetAssignee(id, http, runner, db, reads, claim: false, ct);
 
-    private static async Task<Ok<TaskView>> SetAssignee(string id, HttpContext http, WorkflowRunner runner, bool claim, CancellationToken ct)
+    private static async Task<Ok<TaskView>> SetAssignee(string id, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, ReadAccess reads, bool claim, CancellationToken ct)
     {
         var taskId = Require.Id(id, "task");
         var actor = http.ToActor();
+        // Whoever may not read the instance may not work on it either (ADR 7).
+        var found = await FindAsync(db, id, ct);
+        await reads.EnsureCanReadAsync(db, http.User, found.DefinitionId, ct);
         var view = await runner.ExecuteAsync(async (unit, token) =>
         {
             var task = await unit.Db.Tasks.FirstOrDefaultAsync(t => t.Id == taskId, token) ?? throw ApiProblemException.NotFound($"No task {id}.");
@@ -167,7 +173,7 @@ public static class TasksApi
         return TypedResults.Ok(view);
     }
 
-    private static async Task<Ok<InstanceView>> Complete(string id, CompleteTaskRequest? request, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
+    private static async Task<Ok<InstanceView>> Complete(string id, CompleteTaskRequest? request, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, ReadAccess reads, CancellationToken ct)
     {
         var taskId = Require.Id(id, "task");
         var action = Require.Text(request?.Action, "action", 100);
@@ -175,6 +181,8 @@ public static class TasksApi
         var data = InstancesApi.ToInput(request?.Data, "data");
         var actor = http.ToActor();
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == taskId, ct) ?? throw ApiProblemException.NotFound($"No task {id}.");
+        // The answer carries the instance's variables: only a caller who may read the instance may act on it.
+        await reads.EnsureCanReadAsync(db, http.User, task.DefinitionId, ct);
         // A claim binds systems as it binds people.
         if (task.Assignee is not null && task.Assignee != actor.UserId) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}.");
         await runner.StepAsync(task.InstanceId, (d, s) => runner.Engine.CompleteTask(d, s, new CompleteTask

@@ -16,7 +16,7 @@ public static class AddWdComment
 {
     public static async Task<Created<WdCard>> Handle(string id, WdCommentBody? body, HttpContext http, WdCards cards, WorkflowRunner runner, TimeProvider clock, CancellationToken ct)
     {
-        WdRequestsApi.RequireReader(http);
+        await WdRequestsApi.RequireReaderAsync(http, ct);
         // Reading a card is not writing on it: a system comments only with the scope for it.
         if (http.User.IsSystem() && !http.HasScope(Scopes.WdComment)) throw ApiProblemException.Forbidden($"Commenting needs the scope {Scopes.WdComment}.");
         var requestId = await cards.RequireAsync(id, ct);

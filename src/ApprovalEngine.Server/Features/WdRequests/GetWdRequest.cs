@@ -8,7 +8,7 @@ public static class GetWdRequest
 {
     public static async Task<Ok<WdCard>> Handle(string id, HttpContext http, WdCards cards, CancellationToken ct)
     {
-        WdRequestsApi.RequireReader(http);
+        await WdRequestsApi.RequireReaderAsync(http, ct);
         var requestId = await cards.RequireAsync(id, ct);
         return TypedResults.Ok(await cards.LoadAsync(requestId, http.ToActor(), ct));
     }

@@ -67,7 +67,7 @@ public static class QueryWdRequests
         HttpContext http, ApprovalDbContext db, string? status, string? department, string? customerId, DateTimeOffset? from, DateTimeOffset? to,
         string? sort, int? page, int? pageSize, CancellationToken ct)
     {
-        WdRequestsApi.RequireReader(http);
+        await WdRequestsApi.RequireReaderAsync(http, ct);
         var (p, s) = Paging.Check(page, pageSize);
         var filter = new WdGridFilter(status, department, customerId, from, to, sort);
         filter.Check();
@@ -99,6 +99,7 @@ public static class ExportWdRequests
         string? sort, CancellationToken ct)
     {
         if (!http.User.HasRight(Rights.ExportWdRequests)) throw ApiProblemException.Forbidden("Exporting WD requests needs the right wd:export.");
+        if (http.User.IsSystem()) await WdRequestsApi.RequireReaderAsync(http, ct);
         var filter = new WdGridFilter(status, department, customerId, from, to, sort);
         filter.Check();
         var query = filter.Apply(db.WdRequests.AsNoTracking());

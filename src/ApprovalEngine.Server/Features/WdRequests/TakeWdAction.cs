@@ -20,7 +20,7 @@ public static class TakeWdAction
 {
     public static async Task<Ok<WdCard>> Handle(string id, WdActionBody? body, HttpContext http, WdCards cards, ApprovalDbContext db, WorkflowRunner runner, CancellationToken ct)
     {
-        WdRequestsApi.RequireReader(http);
+        await WdRequestsApi.RequireReaderAsync(http, ct);
         var requestId = await cards.RequireAsync(id, ct);
         var action = Require.Text(body?.Action, "action", 100);
         var comment = Require.OptionalText(body?.Comment, "comment", CreateWdRequest.MaxCommentLength);

@@ -27,7 +27,7 @@ public static class WdAuditLog
 
     public static async Task<Ok<Paged<WdAuditEntry>>> Handle(string id, HttpContext http, WdCards cards, ApprovalDbContext db, int? page, int? pageSize, CancellationToken ct)
     {
-        WdRequestsApi.RequireReader(http);
+        await WdRequestsApi.RequireReaderAsync(http, ct);
         var requestId = await cards.RequireAsync(id, ct);
         var (p, s) = Paging.Check(page, pageSize ?? Paging.MaxPageSize);
         var rows = await db.Journal.AsNoTracking().Where(j => j.InstanceId == requestId).OrderByDescending(j => j.Sequence).ToListAsync(ct);

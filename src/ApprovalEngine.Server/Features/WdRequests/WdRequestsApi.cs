@@ -1,6 +1,7 @@
 using System.Globalization;
 using ApprovalEngine.Flows.Wd;
 using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Engine;
 using ApprovalEngine.Server.Identity;
 using ApprovalEngine.Server.Infrastructure;
 
@@ -51,11 +52,17 @@ public static class WdRequestsApi
         return new WdSettings(formula, level);
     }
 
-    /// <summary>People with any WD permission or right, and systems, may read WD requests.</summary>
-    public static void RequireReader(HttpContext http)
+    /// <summary>People with any WD permission or right, and systems the read policy of wd-request admits (ADR 7), may read WD requests.</summary>
+    public static async Task RequireReaderAsync(HttpContext http, CancellationToken ct)
     {
         var user = http.User;
-        if (user.IsSystem() || user.AllDepartments()) return;
+        if (user.IsSystem())
+        {
+            var services = http.RequestServices;
+            await services.GetRequiredService<ReadAccess>().EnsureCanReadAsync(services.GetRequiredService<ApprovalDbContext>(), user, WdVariables.DefinitionId, ct);
+            return;
+        }
+        if (user.AllDepartments()) return;
         if (user.FindAll(ClaimNames.Permission).Any(c => c.Value.StartsWith("wd:", StringComparison.Ordinal))) return;
         if (user.FindAll(ClaimNames.Right).Any(c => c.Value.StartsWith("wd:", StringComparison.Ordinal))) return;
         throw ApiProblemException.Forbidden("WD requests are for users with WD permissions.");
