@@ -57,7 +57,7 @@ internal sealed class StepBuilder
         State.Variables.TryGetValue(name, out var before);
         if (State.Variables.ContainsKey(name) && ExpressionValues.AreEqual(before, value)) return;
         State.Variables[name] = value;
-        _pendingChanges.Add(new VariableChange(name, ExpressionValues.ToJsonNode(before), ExpressionValues.ToJsonNode(value)));
+        JournalDiff.Diff(name, ExpressionValues.ToJsonNode(before), ExpressionValues.ToJsonNode(value), _pendingChanges);
     }
 
     public void SetBusinessStatus(string? status, string? department)
@@ -79,7 +79,7 @@ internal sealed class StepBuilder
         IReadOnlyList<VariableChange> changes = [];
         if (_pendingChanges.Count > 0)
         {
-            changes = [.. _pendingChanges];
+            changes = JournalDiff.Cap(_pendingChanges);
             _pendingChanges.Clear();
         }
         Result.Journal.Add(new JournalEntry
