@@ -1,3 +1,6 @@
+// Literal arrays in assertions read better than static fields in tests.
+#pragma warning disable CA1861
+
 using System.Text.Json.Nodes;
 using ApprovalEngine.Workflows.Runtime;
 using ApprovalEngine.Workflows.Tests.Support;
