@@ -240,7 +240,7 @@ public sealed class OutageAndHealthTests
         var connection = new NpgsqlConnectionStringBuilder(await SharedPostgres.CreateDatabaseAsync("outage"));
         _proxy = new CuttableProxy(connection.Port);
         connection.Port = _proxy.Port;
-        connection.Timeout = 3;
+        connection.Timeout = 15;
         _factory = ApiFactory.Postgres(connection.ConnectionString);
     }
 
@@ -255,6 +255,8 @@ public sealed class OutageAndHealthTests
     public async Task A_database_outage_answers_503_with_Retry_After_and_only_readiness_fails()
     {
         var client = _factory.CreateClient();
+        // The scheduler starts in the background after the host: wait (on the condition, bounded) until the node is ready.
+        await ApiAssert.EventuallyAsync(async () => (await client.GetAsync("/api/health/ready")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60));
         foreach (var route in new[] { "/api/health", "/api/health/live", "/api/health/ready" })
         {
             var up = await client.GetAsync(route);
