@@ -18,6 +18,12 @@ public static class ExpressionLimits
     /// <summary>Work units per evaluation: one per syntax node visited plus one per list/object element a function, <c>in</c> or <c>==</c> walks.</summary>
     public const int MaxEvaluationSteps = 100_000;
 
+    /// <summary>
+    /// Building text costs one extra step per this many characters of the result, so that the step budget also bounds
+    /// the memory one evaluation can allocate (a list of many near-limit strings), not only its node visits.
+    /// </summary>
+    public const int CharactersPerStep = 64;
+
     /// <summary>Longest text an evaluation may produce (1 Mi characters).</summary>
     public const int MaxStringLength = 1 << 20;
 

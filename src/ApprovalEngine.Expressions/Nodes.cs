@@ -339,6 +339,7 @@ internal sealed class ArithmeticNode(int position, ArithmeticOp op, Node left, N
                 throw Errors.Runtime($"Text result is longer than {ExpressionLimits.MaxStringLength} characters", Position);
             }
 
+            for (var cost = (l.Length + r.Length) / ExpressionLimits.CharactersPerStep; cost > 0; cost--) ctx.Step(Position);
             return string.Concat(l, r);
         }
 

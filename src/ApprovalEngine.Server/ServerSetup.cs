@@ -126,6 +126,7 @@ public static class ServerSetup
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = 1024 * 1024);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
         services.AddOpenApi();
+        DesignerHosting.AddWebAppCompression(services);
         services.AddHealthChecks()
             .AddDbContextCheck<ApprovalDbContext>("database")
             .AddCheck<SchedulerHealthCheck>("scheduler");
@@ -156,6 +157,7 @@ public static class ServerSetup
         DesignerHosting.UseStaticFiles(app);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<RequestGuard>();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealthApi();
         app.MapAuthApi();

@@ -3221,6 +3221,7 @@ export interface components {
             name: string;
             before: null | components["schemas"]["JsonNode"];
             after: null | components["schemas"]["JsonNode"];
+            path?: null | string;
         };
         VerifiedAddressRequest: {
             coin: null | string;

@@ -21,7 +21,7 @@ export function JournalTimeline({ entries, activityName }: { entries: JournalEnt
           {j.message && !j.actor && <div className="small muted">{j.message}</div>}
           {j.changes?.length > 0 && (
             <div className="changes">
-              {j.changes.map((c, i) => <div key={i}><code>{c.name}</code>: {show(c.before)} → <strong>{show(c.after)}</strong></div>)}
+              {j.changes.map((c, i) => <div key={i}><code>{c.name}{c.path ?? ''}</code>: {show(c.before)} → <strong>{show(c.after)}</strong></div>)}
             </div>
           )}
         </li>

@@ -67,7 +67,7 @@ export function WdCard({ card }: { card: WdRequestCard }) {
                   <td className="nowrap small">{fmtDate(e.time)}</td>
                   <td>{e.user ?? 'system'}{e.role && <div className="muted small">{e.role}</div>}</td>
                   <td>{e.action}{e.comment && <div className="small">“{e.comment}”</div>}{e.message && e.message !== e.action && <div className="muted small">{e.message}</div>}</td>
-                  <td className="small audit-changes">{e.changes.map((c, k) => <div key={k}><code>{c.name}</code>: {show(c.before)} → <strong>{show(c.after)}</strong></div>)}</td>
+                  <td className="small audit-changes">{e.changes.map((c, k) => <div key={k}><code>{c.name}{c.path ?? ''}</code>: {show(c.before)} → <strong>{show(c.after)}</strong></div>)}</td>
                   <td className="small mono">{e.ipAddress ?? ''}</td>
                 </tr>
               ))}

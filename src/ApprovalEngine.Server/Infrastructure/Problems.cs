@@ -33,9 +33,24 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var http = httpContext;
+        if (DatabaseOutage.IsOutage(exception))
+        {
+            // Not the client's fault and not a bug: the database is unreachable. Say when to come back instead of a 500.
+            logger.LogWarning(exception, "Database unavailable on {Path}", http.Request.Path);
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            http.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var unavailable = new ProblemDetails
+            {
+                Status = 503, Title = "The service is temporarily unavailable.", Type = "https://httpstatuses.io/503",
+                Detail = $"The database cannot be reached; retry in {DatabaseOutage.RetryAfterSeconds} seconds.",
+            };
+            unavailable.Extensions["errors"] = new Dictionary<string, string[]>();
+            return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = unavailable, Exception = exception });
+        }
         var (status, title, detail, errors) = exception switch
         {
             ApiProblemException p => (p.Status, p.Title, p.Detail, p.Errors),
+            StepLimitExceededException l => (422, "A cap on the work of one request was exceeded.", l.Message, new Dictionary<string, string[]> { [l.Limit] = [l.Message] }),
             WorkflowValidationException v => (422, "The request is invalid.", v.Message, v.Errors),
             WorkflowNotFoundException n => (404, "Not found.", n.Message, null),
             WorkflowForbiddenException f => (403, "Not permitted.", f.Message, null),
@@ -79,5 +94,33 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     {
         var path = string.IsNullOrEmpty(j.Path) || j.Path == "$" ? "body" : j.Path.TrimStart('$', '.');
         return new Dictionary<string, string[]> { [path] = [j.Message.Split(" Path:", 2)[0]] };
+    }
+}
+
+/// <summary>Recognises a database that is down or unreachable (as opposed to a query the database refused).</summary>
+public static class DatabaseOutage
+{
+    public const int RetryAfterSeconds = 5;
+
+    public static bool IsOutage(Exception? exception)
+    {
+        for (var depth = 0; exception is not null && depth < 16; depth++)
+        {
+            switch (exception)
+            {
+                // Connection lost, server shutting down or not accepting connections, too many connections.
+                case Npgsql.PostgresException pg:
+                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState == "53300";
+                case Npgsql.NpgsqlException npgsql when npgsql.IsTransient || npgsql.InnerException is System.Net.Sockets.SocketException or TimeoutException or IOException:
+                    return true;
+                case System.Net.Sockets.SocketException:
+                case TimeoutException:
+                    return true;
+                case AggregateException aggregate when aggregate.InnerExceptions.Any(IsOutage):
+                    return true;
+            }
+            exception = exception.InnerException;
+        }
+        return false;
     }
 }

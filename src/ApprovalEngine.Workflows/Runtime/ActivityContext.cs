@@ -40,16 +40,27 @@ public sealed class ActivityContext
 
     public TimeSpan? GetDuration(string name) => GetText(name) is { } text ? ParseDuration(text) : null;
 
+    /// <summary>
+    /// The longest duration a timer, time-out or SLA may have. Far beyond any business need, and far enough inside
+    /// DateTimeOffset's range (year 9999) that now + duration can always be scheduled.
+    /// </summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(100 * 366);
+
     public static TimeSpan ParseDuration(string text)
     {
+        TimeSpan duration;
         try
         {
-            return XmlConvert.ToTimeSpan(text);
+            duration = XmlConvert.ToTimeSpan(text);
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is FormatException or OverflowException)
         {
-            throw new ExpressionEvaluationException($"'{text}' is not an ISO 8601 duration such as PT4H or P2D.");
+            throw new ExpressionEvaluationException($"'{text}' is not an ISO 8601 duration such as PT4H or P2D, or it is too long to schedule.");
         }
+        // Thrown as an evaluation error so that a definition stored before this check faults its instance with an
+        // incident instead of failing every request that touches it.
+        if (duration > MaxDuration || duration < -MaxDuration) throw new ExpressionEvaluationException($"'{text}' is longer than 100 years and cannot be scheduled.");
+        return duration;
     }
 
     public object? Evaluate(string expression, IReadOnlyDictionary<string, object?>? overlay = null) =>

@@ -23,3 +23,13 @@ public sealed class WorkflowValidationException(string message, IReadOnlyDiction
     public static WorkflowValidationException For(string field, string message) =>
         new(message, new Dictionary<string, string[]> { [field] = [message] });
 }
+
+/// <summary>
+/// A step went past a cap of its <see cref="StepBudget"/> (dry runs): not a fault of the instance but a refusal of the
+/// request, naming the cap (422).
+/// </summary>
+public sealed class StepLimitExceededException(string limit, string message) : WorkflowException(message)
+{
+    /// <summary>The cap's name, e.g. maxSteps, maxStringLength, maxCollectionSize, maxStateBytes, maxWallTimeMs.</summary>
+    public string Limit { get; } = limit;
+}

@@ -174,7 +174,15 @@ public sealed record JournalEntry
     public string? Message { get; init; }
 }
 
-public sealed record VariableChange(string Name, JsonNode? Before, JsonNode? After);
+/// <summary>
+/// One change of a variable. <see cref="Path"/> null: the whole value; otherwise the part that changed, e.g. "[12]"
+/// (a list item; before null = appended) or "[3].amount" (see <see cref="JournalDiff"/>).
+/// </summary>
+public sealed record VariableChange(string Name, JsonNode? Before, JsonNode? After)
+{
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Path { get; init; }
+}
 
 public static class JournalKinds
 {

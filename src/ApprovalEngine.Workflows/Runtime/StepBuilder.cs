@@ -15,6 +15,8 @@ internal sealed class StepBuilder
     private readonly EngineOptions _options;
     private readonly Queue<WorkItem> _queue = new();
     private readonly List<VariableChange> _pendingChanges = [];
+    private readonly long _startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+    private Dictionary<string, long>? _variableSizes;
     private int _executed;
 
     private readonly record struct WorkItem(string ActivityId, string? Branch, string? Via);
@@ -56,8 +58,21 @@ internal sealed class StepBuilder
     {
         State.Variables.TryGetValue(name, out var before);
         if (State.Variables.ContainsKey(name) && ExpressionValues.AreEqual(before, value)) return;
+        if (_options.Budget is { } budget) CheckBudget(budget, name, value);
         State.Variables[name] = value;
-        _pendingChanges.Add(new VariableChange(name, ExpressionValues.ToJsonNode(before), ExpressionValues.ToJsonNode(value)));
+        JournalDiff.Diff(name, ExpressionValues.ToJsonNode(before), ExpressionValues.ToJsonNode(value), _pendingChanges);
+    }
+
+    private void CheckBudget(StepBudget budget, string name, object? value)
+    {
+        if (_variableSizes is null)
+        {
+            _variableSizes = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (n, v) in State.Variables) _variableSizes[n] = budget.Measure($"'{n}'", v);
+        }
+        _variableSizes[name] = budget.Measure($"'{name}'", value) + name.Length + 4;
+        var total = _variableSizes.Values.Sum();
+        if (total > budget.MaxStateBytes) throw new StepLimitExceededException("maxStateBytes", $"The variables would take about {total} bytes; the cap is {budget.MaxStateBytes}.");
     }
 
     public void SetBusinessStatus(string? status, string? department)
@@ -79,7 +94,7 @@ internal sealed class StepBuilder
         IReadOnlyList<VariableChange> changes = [];
         if (_pendingChanges.Count > 0)
         {
-            changes = [.. _pendingChanges];
+            changes = JournalDiff.Cap(_pendingChanges);
             _pendingChanges.Clear();
         }
         Result.Journal.Add(new JournalEntry
@@ -181,6 +196,13 @@ internal sealed class StepBuilder
             {
                 _queue.Clear();
                 break;
+            }
+            if (_options.Budget is { } budget)
+            {
+                if (_executed >= budget.MaxSteps) throw new StepLimitExceededException("maxSteps", $"More than {budget.MaxSteps} activities ran in one step; the cap is {budget.MaxSteps}.");
+                // Wall time is measured, not derived from the clock, so it never changes what a step computes, only whether it is refused.
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(_startedAt) > budget.MaxWallTime)
+                    throw new StepLimitExceededException("maxWallTimeMs", $"The step ran longer than {budget.MaxWallTime.TotalMilliseconds:0} ms; the cap is {budget.MaxWallTime.TotalMilliseconds:0} ms.");
             }
             if (++_executed > _options.MaxActivitiesPerStep)
             {
@@ -332,4 +354,53 @@ public sealed record EngineOptions
 
     /// <summary>Journal every activity entered/suspended, not only completions and human actions.</summary>
     public bool JournalActivityEntries { get; init; } = true;
+
+    /// <summary>Hard caps on one step's work, refused with <see cref="StepLimitExceededException"/>; null: none (see <see cref="MaxActivitiesPerStep"/>).</summary>
+    public StepBudget? Budget { get; init; }
+}
+
+/// <summary>
+/// Caps for steps computed on behalf of an untrusted caller (the designer's dry runs): activities executed, the size
+/// of any text or collection a variable is set to, the variables together (JSON bytes, approximately), and wall time.
+/// </summary>
+public sealed record StepBudget
+{
+    public int MaxSteps { get; init; } = 200;
+    public int MaxStringLength { get; init; } = 64 * 1024;
+    public int MaxCollectionSize { get; init; } = 1_000;
+    public long MaxStateBytes { get; init; } = 1024 * 1024;
+    public TimeSpan MaxWallTime { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Checks one value against the string and collection caps; returns its approximate JSON size.</summary>
+    public long Measure(string what, object? value, int depth = 0)
+    {
+        switch (value)
+        {
+            case null: return 4;
+            case string s:
+                if (s.Length > MaxStringLength) throw new StepLimitExceededException("maxStringLength", $"{what} holds text of {s.Length} characters; the cap is {MaxStringLength}.");
+                return s.Length + 2;
+            case IEnumerable<KeyValuePair<string, object?>> map:
+            {
+                long size = 2, count = 0;
+                foreach (var (key, item) in map)
+                {
+                    if (++count > MaxCollectionSize) throw new StepLimitExceededException("maxCollectionSize", $"{what} holds an object of more than {MaxCollectionSize} members; the cap is {MaxCollectionSize}.");
+                    size += key.Length + 4 + Measure(what, item, depth + 1);
+                }
+                return size;
+            }
+            case System.Collections.IEnumerable list:
+            {
+                long size = 2, count = 0;
+                foreach (var item in list)
+                {
+                    if (++count > MaxCollectionSize) throw new StepLimitExceededException("maxCollectionSize", $"{what} holds a list of more than {MaxCollectionSize} items; the cap is {MaxCollectionSize}.");
+                    size += 1 + Measure(what, item, depth + 1);
+                }
+                return size;
+            }
+            default: return 24;
+        }
+    }
 }

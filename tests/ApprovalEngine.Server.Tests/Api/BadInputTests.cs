@@ -169,8 +169,58 @@ public sealed class BadInputTests
             new("validate null activities", "analyst1", "POST", "/api/definitions/validate", "{\"id\": \"nulls\", \"name\": \"n\", \"activities\": [null], \"variables\": [null], \"interrupts\": [null]}", 200, null),
             new("dry run with null activities", "system", "POST", "/api/dry-run/start", "{\"definition\": {\"id\": \"nulls\", \"name\": \"n\", \"activities\": [null]}}", 422, "*"),
             new("dry run without input", "system", "POST", "/api/dry-run/start", "{\"definition\": " + TestFlows.Delay("dry-no-input").ToJsonString() + "}", 200, null),
+            // Text PostgreSQL cannot store (NUL), refused by the one request guard wherever it comes from.
+            new("NUL in a task comment", "cs1", "POST", complete, "{\"action\": \"Approve\", \"comment\": \"a\\u0000b\"}", 400, "comment"),
+            new("NUL in a correlation id", "system", "POST", start, "{\"correlationId\": \"x\\u0000\", \"input\": {\"amount\": 1}}", 400, "correlationId"),
+            new("NUL in an event correlation id", "system", "POST", "/api/events/go", "{\"correlationId\": \"\\u0000\"}", 400, "correlationId"),
+            new("NUL in an input value", "system", "POST", start, "{\"input\": {\"amount\": 1, \"note\": [\"ok\", \"\\u0000\"]}}", 400, "input.note[1]"),
+            new("NUL in a cancel reason", "supervisor1", "POST", "/api/instances/{instance}/cancel", "{\"reason\": \"\\u0000\"}", 400, "reason"),
+            new("NUL in a WD comment", "cs1", "POST", "/api/wd-requests/{guid}/comments", "{\"text\": \"hi\\u0000\"}", 400, "text"),
+            new("NUL in the instances filter", "system", "GET", "/api/instances?correlationId=a%00b", null, 400, "correlationId"),
+            new("NUL in the task inbox filter", "cs1", "GET", "/api/tasks?department=%00", null, 400, "department"),
+            new("NUL in the WD grid filter", "cs1", "GET", "/api/wd-requests?customerId=C%00", null, 400, "customerId"),
+            // (A NUL in the path is refused by ASP.NET Core itself before routing; the guard checks route values anyway.)
+            new("NUL in a WD action comment", "cs1", "POST", "/api/wd-requests/{guid}/actions", "{\"action\": \"RequestDocuments\", \"comment\": \"\\u0000\"}", 400, "comment"),
+            // Bodies over the route's cap.
+            new("task complete body over 256 KB", "cs1", "POST", complete, "{\"action\": \"Approve\", \"comment\": \"" + new string('x', 300 * 1024) + "\"}", 413, "body"),
+            new("token body over 4 KB", "system", "POST", "/api/auth/token", "{\"username\": \"" + new string('u', 5000) + "\", \"password\": \"x\"}", 413, "body"),
+            new("dry run body over 256 KB", "system", "POST", "/api/dry-run/start", DryRunWith(TestFlows.Delay("dry-huge"), description: new string('d', 300 * 1024)), 413, "body"),
+            // Hostile dry runs and evaluations: every cap is named.
+            new("dry run of 250 steps", "system", "POST", "/api/dry-run/start", DryRunWith(Chain("dry-steps", 250, _ => ("n", "n + 1")), variables: "[{\"name\": \"n\", \"type\": \"number\", \"default\": 0}]"), 422, "maxSteps"),
+            new("dry run growing a huge string", "system", "POST", "/api/dry-run/start", DryRunWith(Chain("dry-string", 12, _ => ("s", "s + s + s + s")), variables: "[{\"name\": \"s\", \"type\": \"string\", \"default\": \"x\"}]"), 422, "maxStringLength"),
+            new("dry run filling the state", "system", "POST", "/api/dry-run/start", DryRunWith(Chain("dry-state", 20, i => ($"v{i}", "s")), variables: "[" + string.Join(", ", Enumerable.Range(1, 20).Select(i => $"{{\"name\": \"v{i}\", \"type\": \"string\"}}")) + "]", input: "{\"s\": \"" + new string('s', 60_000) + "\"}", inputs: "[{\"name\": \"s\", \"type\": \"string\"}]"), 422, "maxStateBytes"),
+            new("dry run input list over 1000 items", "system", "POST", "/api/dry-run/start", DryRunWith(TestFlows.Delay("dry-list"), input: "{\"xs\": [" + string.Join(",", Enumerable.Range(0, 1001)) + "]}"), 422, "maxCollectionSize"),
+            new("dry run definition nested 200 deep", "system", "POST", "/api/dry-run/start", "{\"definition\": " + Nested(200) + "}", 400, "*"),
+            new("evaluate with a list over 1000 items", "system", "POST", "/api/expressions/evaluate", "{\"expression\": \"count(xs)\", \"variables\": {\"xs\": [" + string.Join(",", Enumerable.Range(0, 1001)) + "]}}", 422, "maxCollectionSize"),
+            new("evaluate producing a huge string", "system", "POST", "/api/expressions/evaluate", "{\"expression\": \"s + s + s\", \"variables\": {\"s\": \"" + new string('s', 30_000) + "\"}}", 422, "maxStringLength"),
         ];
         return cases.Select(c => new TestCaseData(c).SetName($"Bad_input_{c.Name.Replace(' ', '_')}"));
+    }
+
+    /// <summary>start → a1 … aN (SetVariables, one assignment each) → end.</summary>
+    private static JsonObject Chain(string id, int count, Func<int, (string Name, string Value)> assignment)
+    {
+        var activities = new JsonArray { new JsonObject { ["id"] = "start", ["type"] = "Start" } };
+        var connections = new JsonArray();
+        var previous = "start";
+        for (var i = 1; i <= count; i++)
+        {
+            var (name, value) = assignment(i);
+            activities.Add(new JsonObject { ["id"] = $"a{i}", ["type"] = "SetVariables", ["inputs"] = new JsonObject { ["assignments"] = new JsonArray(new JsonObject { ["name"] = name, ["value"] = value }) } });
+            connections.Add(new JsonObject { ["source"] = previous, ["outcome"] = "Done", ["target"] = $"a{i}" });
+            previous = $"a{i}";
+        }
+        activities.Add(new JsonObject { ["id"] = "end", ["type"] = "End", ["inputs"] = new JsonObject { ["status"] = "Done" } });
+        connections.Add(new JsonObject { ["source"] = previous, ["outcome"] = "Done", ["target"] = "end" });
+        return new JsonObject { ["id"] = id, ["name"] = id, ["variables"] = new JsonArray(), ["inputs"] = new JsonArray(), ["activities"] = activities, ["connections"] = connections };
+    }
+
+    private static string DryRunWith(JsonObject definition, string? variables = null, string? input = null, string? inputs = null, string? description = null)
+    {
+        if (variables is not null) definition["variables"] = JsonNode.Parse(variables);
+        if (inputs is not null) definition["inputs"] = JsonNode.Parse(inputs);
+        if (description is not null) definition["description"] = description;
+        return "{\"definition\": " + definition.ToJsonString() + (input is null ? "" : ", \"input\": " + input) + "}";
     }
 
     private static string DryRunGarbageState =>

@@ -33,6 +33,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public static async Task<ApiFactory> PostgresAsync(Dictionary<string, string?>? settings = null) =>
         new(DatabaseProvider.Postgres, await SharedPostgres.CreateDatabaseAsync("api"), null, settings);
 
+    /// <summary>A server on a PostgreSQL database the test provides (e.g. through a proxy it can cut).</summary>
+    public static ApiFactory Postgres(string connectionString, Dictionary<string, string?>? settings = null) =>
+        new(DatabaseProvider.Postgres, connectionString, null, settings);
+
     public static ApiFactory Sqlite(Dictionary<string, string?>? settings = null)
     {
         var db = new SqliteTempDatabase();

@@ -37,6 +37,19 @@ public sealed record DryRunResponse(JsonNode State, DryRunView View);
 /// </summary>
 public static class DryRunApi
 {
+    /// <summary>The caps of a dry run: the definition is the caller's, so its loops and growth are bounded here (README: request caps).</summary>
+    public static readonly StepBudget Budget = new();
+
+    private static WorkflowEngine Engine(WorkflowRunner runner, TimeProvider clock) =>
+        new(runner.Engine.Registry, clock, new EngineOptions { Budget = Budget });
+
+    private static void CheckVariables(string what, IReadOnlyDictionary<string, object?> variables)
+    {
+        long total = 0;
+        foreach (var (name, value) in variables) total += Budget.Measure($"{what}.{name}", value) + name.Length + 4;
+        if (total > Budget.MaxStateBytes) throw new StepLimitExceededException("maxStateBytes", $"{what} takes about {total} bytes; the cap is {Budget.MaxStateBytes}.");
+    }
+
     public static void MapDryRunApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/dry-run").WithTags("Dry run").ProducesProblems(400, 401, 409, 422);
@@ -47,11 +60,13 @@ public static class DryRunApi
     private static async Task<Ok<DryRunResponse>> Start(DryRunStartRequest? request, ApprovalDbContext db, DefinitionService definitions, WorkflowRunner runner, TimeProvider clock, CancellationToken ct)
     {
         var definition = await ParseAsync(request?.Definition, db, definitions, ct);
-        var step = runner.Engine.Start(definition, new StartWorkflow
+        var input = InstancesApi.ToInput(request!.Input);
+        CheckVariables("input", input);
+        var step = Engine(runner, clock).Start(definition, new StartWorkflow
         {
             InstanceId = Guid.CreateVersion7(clock.GetUtcNow()),
             CorrelationId = "dry-run",
-            Input = InstancesApi.ToInput(request!.Input),
+            Input = input,
             Actor = Actor.System("dry-run"),
             // A dry run persists nothing and stands in for whichever route would start the flow, domain ones included.
             DomainInputs = definition.Inputs.Where(i => i.IsDomainComputed).Select(i => i.Name).ToHashSet(StringComparer.Ordinal),
@@ -59,7 +74,7 @@ public static class DryRunApi
         return TypedResults.Ok(Respond(definition, step));
     }
 
-    private static async Task<Ok<DryRunResponse>> Resume(DryRunResumeRequest? request, ApprovalDbContext db, DefinitionService definitions, WorkflowRunner runner, CancellationToken ct)
+    private static async Task<Ok<DryRunResponse>> Resume(DryRunResumeRequest? request, ApprovalDbContext db, DefinitionService definitions, WorkflowRunner runner, TimeProvider clock, CancellationToken ct)
     {
         var definition = await ParseAsync(request?.Definition, db, definitions, ct);
         if (request!.State is null) throw ApiProblemException.Invalid("state", "state is required (send back the state of the previous response).");
@@ -75,7 +90,8 @@ public static class DryRunApi
         }
         if (state.DefinitionId != definition.Id) throw ApiProblemException.Invalid("state", "The state belongs to another definition.");
         var resume = request.Resume ?? throw ApiProblemException.Invalid("resume", "resume is required.");
-        var engine = runner.Engine;
+        CheckVariables("state", state.Variables);
+        var engine = Engine(runner, clock);
         var actor = Actor.System("dry-run");
         var step = (resume.Kind ?? "").ToLowerInvariant() switch
         {

@@ -49,10 +49,17 @@ public static class ExpressionsApi
         {
             throw ApiProblemException.Invalid("expression", syntax[0].Message);
         }
-        var scope = new DictionaryScope(InstancesApi.ToInput(request!.Variables, "variables"), clock.GetUtcNow());
+        var variables = InstancesApi.ToInput(request!.Variables, "variables");
+        // The same caps as a dry run: the variables and the result are the caller's data, sent back in the answer.
+        long total = 0;
+        foreach (var (name, v) in variables) total += DryRun.DryRunApi.Budget.Measure($"variables.{name}", v);
+        if (total > DryRun.DryRunApi.Budget.MaxStateBytes)
+            throw new Workflows.Runtime.StepLimitExceededException("maxStateBytes", $"The variables take about {total} bytes; the cap is {DryRun.DryRunApi.Budget.MaxStateBytes}.");
+        var scope = new DictionaryScope(variables, clock.GetUtcNow());
         try
         {
             var value = expression.Evaluate(scope);
+            DryRun.DryRunApi.Budget.Measure("The result", value);
             return TypedResults.Ok(new EvaluateExpressionResponse(ExpressionValues.ToJsonNode(value), ExpressionValues.TypeOf(value).ToString().ToLowerInvariant()));
         }
         catch (ExpressionEvaluationException ex)

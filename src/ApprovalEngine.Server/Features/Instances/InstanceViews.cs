@@ -26,7 +26,8 @@ public sealed record InstanceView(
     string? FinalOutcome, string? Fault, Guid? ParentInstanceId, JsonObject Variables, IReadOnlyList<TaskView> OpenTasks,
     IReadOnlyList<IncidentView> Incidents, IReadOnlyList<WaitView> Waits, IReadOnlyList<string> VisitedActivities);
 
-public sealed record VariableChangeView(string Name, JsonNode? Before, JsonNode? After);
+/// <summary>A variable's change; <c>path</c> names the part that changed ("[12]": a list item, before null = appended), null for the whole value.</summary>
+public sealed record VariableChangeView(string Name, JsonNode? Before, JsonNode? After, string? Path = null);
 
 public sealed record ActorView(string? UserId, string? Role, string? IpAddress);
 

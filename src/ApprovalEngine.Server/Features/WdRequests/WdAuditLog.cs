@@ -20,23 +20,23 @@ public sealed record WdAuditEntry(
 /// </summary>
 public static class WdAuditLog
 {
-    private static readonly HashSet<string> Hidden = new(StringComparer.Ordinal)
-    {
+    private static readonly string[] Hidden =
+    [
         JournalKinds.ActivityEntered, JournalKinds.ActivitySuspended, JournalKinds.TaskOpened, JournalKinds.TaskCancelled,
-    };
+    ];
 
     public static async Task<Ok<Paged<WdAuditEntry>>> Handle(string id, HttpContext http, WdCards cards, ApprovalDbContext db, int? page, int? pageSize, CancellationToken ct)
     {
         await WdRequestsApi.RequireReaderAsync(http, ct);
         var requestId = await cards.RequireAsync(id, ct);
         var (p, s) = Paging.Check(page, pageSize ?? Paging.MaxPageSize);
-        var rows = await db.Journal.AsNoTracking().Where(j => j.InstanceId == requestId).OrderByDescending(j => j.Sequence).ToListAsync(ct);
-        var visible = rows.Where(Visible).ToList();
-        return TypedResults.Ok(new Paged<WdAuditEntry>([.. visible.Skip((p - 1) * s).Take(s).Select(ToEntry)], visible.Count, p, s));
+        // Filtered, counted and paged in SQL: a long-lived request's journal is never loaded whole.
+        var visible = db.Journal.AsNoTracking()
+            .Where(j => j.InstanceId == requestId && !Hidden.Contains(j.Kind) && !(j.Kind == JournalKinds.ActivityCompleted && j.ChangesJson == null));
+        var total = await visible.CountAsync(ct);
+        var rows = await visible.OrderByDescending(j => j.Sequence).Skip((p - 1) * s).Take(s).ToListAsync(ct);
+        return TypedResults.Ok(new Paged<WdAuditEntry>([.. rows.Select(ToEntry)], total, p, s));
     }
-
-    private static bool Visible(JournalRecord j) =>
-        !Hidden.Contains(j.Kind) && !(j.Kind == JournalKinds.ActivityCompleted && j.ChangesJson is null);
 
     private static WdAuditEntry ToEntry(JournalRecord j)
     {
