@@ -45,7 +45,8 @@ public static class PublishingApi
     public static void MapPublishingApi(this IEndpointRouteBuilder app)
     {
         var definitions = app.MapGroup("/api/definitions").WithTags("Publishing").ProducesProblems(400, 401, 403);
-        definitions.MapPost("/{id}/publish", Submit).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(404, 409, 422);
+        // Bodies are optional and read by hand (OptionalJsonBody), so that a POST without any body still reaches the route.
+        definitions.MapPost("/{id}/publish", Submit).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(404, 409, 415, 422);
         definitions.MapGet("/{id}/publish-requests", ListForDefinition).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404);
         definitions.MapGet("/{id}/journal", Journal).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404);
         definitions.MapPost("/{id}/versions/{version:int}/suspend", Suspend).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422);
@@ -58,8 +59,9 @@ public static class PublishingApi
         requests.MapPost("/{requestId}/reject", Reject).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422);
     }
 
-    private static async Task<Accepted<PublishRequestView>> Submit(string id, PublishSubmission? body, HttpContext http, ApprovalDbContext db, PublishingService publishing, CancellationToken ct)
+    private static async Task<Accepted<PublishRequestView>> Submit(string id, HttpContext http, ApprovalDbContext db, PublishingService publishing, CancellationToken ct)
     {
+        var body = await OptionalJsonBody.ReadAsync<PublishSubmission>(http.Request, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var submission = await publishing.SubmitAsync(db, id, http.User.UserId(), body?.Note, ct);
         await transaction.CommitAsync(ct);
@@ -130,9 +132,10 @@ public static class PublishingApi
         }
     }
 
-    private static async Task<Ok<PublishRequestView>> Reject(string requestId, RejectPublishRequest? body, HttpContext http, ApprovalDbContext db, PublishingService publishing, CancellationToken ct)
+    private static async Task<Ok<PublishRequestView>> Reject(string requestId, HttpContext http, ApprovalDbContext db, PublishingService publishing, CancellationToken ct)
     {
         var id = Require.Id(requestId, "publish request");
+        var body = await OptionalJsonBody.ReadAsync<RejectPublishRequest>(http.Request, ct);
         try
         {
             var request = await publishing.RejectAsync(db, id, http.User.UserId(), body?.Reason, ct);
@@ -145,11 +148,17 @@ public static class PublishingApi
         }
     }
 
-    private static async Task<Ok<VersionInfo>> Suspend(string id, int version, SuspendVersionRequest? body, HttpContext http, ApprovalDbContext db, PublishingService publishing, CancellationToken ct) =>
-        TypedResults.Ok(await VersionViewAsync(db, await publishing.SuspendAsync(db, id, version, http.User.UserId(), body?.Reason, ct), ct));
+    private static async Task<Ok<VersionInfo>> Suspend(string id, int version, HttpContext http, ApprovalDbContext db, PublishingService publishing, CancellationToken ct)
+    {
+        var body = await OptionalJsonBody.ReadAsync<SuspendVersionRequest>(http.Request, ct);
+        return TypedResults.Ok(await VersionViewAsync(db, await publishing.SuspendAsync(db, id, version, http.User.UserId(), body?.Reason, ct), ct));
+    }
 
-    private static async Task<Ok<VersionInfo>> Resume(string id, int version, SuspendVersionRequest? body, HttpContext http, ApprovalDbContext db, PublishingService publishing, CancellationToken ct) =>
-        TypedResults.Ok(await VersionViewAsync(db, await publishing.ResumeAsync(db, id, version, http.User.UserId(), body?.Reason, ct), ct));
+    private static async Task<Ok<VersionInfo>> Resume(string id, int version, HttpContext http, ApprovalDbContext db, PublishingService publishing, CancellationToken ct)
+    {
+        var body = await OptionalJsonBody.ReadAsync<SuspendVersionRequest>(http.Request, ct);
+        return TypedResults.Ok(await VersionViewAsync(db, await publishing.ResumeAsync(db, id, version, http.User.UserId(), body?.Reason, ct), ct));
+    }
 
     private static async Task<VersionInfo> VersionViewAsync(ApprovalDbContext db, DefinitionVersionRecord v, CancellationToken ct)
     {
