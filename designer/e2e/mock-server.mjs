@@ -25,7 +25,8 @@ const users = {
   maker1: { displayName: 'Mark Maker', departments: ['Operations'], permissions: [], rights: ['submit-applications'] },
   checker1: { displayName: 'Chris Checker', departments: ['Operations'], permissions: ['approve-work-orders'], rights: ['approve-work-orders'] },
   checker2: { displayName: 'Cleo Checker', departments: ['Operations'], permissions: ['approve-work-orders'], rights: ['approve-work-orders'] },
-  analyst1: { displayName: 'Ana Analyst', departments: [], permissions: [], rights: ['definitions:edit', 'definitions:validate', 'definitions:publish'] },
+  analyst1: { displayName: 'Ana Analyst', departments: [], permissions: [], rights: ['definitions:edit', 'definitions:approve'] },
+  analyst2: { displayName: 'Alex Analyst', departments: [], permissions: [], rights: ['definitions:edit', 'definitions:approve'] },
 };
 const tokens = new Map();
 
@@ -436,18 +437,77 @@ route('PUT', '/api/definitions/:id/draft', ({ p, body, user }) => {
   return { id: p.id, savedAt: d.draft.savedAt };
 }, { analyst: true });
 route('POST', '/api/definitions/validate', ({ body }) => { const errors = validate(body); return { valid: errors.length === 0, errors }; }, { analyst: true });
-route('POST', '/api/definitions/:id/publish', ({ p, user }) => {
+// Publishing is a request that another analyst approves (as on the real server).
+const publishRequests = [];
+const requestView = (r) => {
+  const { snapshot, ...view } = r;
+  void snapshot;
+  return { ...view, stale: r.status === 'Pending' && r.baseVersion !== (defs.get(r.definitionId)?.versions.at(-1)?.version ?? null) };
+};
+function mockDiff(from, to) {
+  const section = (a = [], b = [], key) => {
+    const before = new Map(a.map((x) => [key(x), x]));
+    const after = new Map(b.map((x) => [key(x), x]));
+    return {
+      added: b.filter((x) => !before.has(key(x))),
+      removed: a.filter((x) => !after.has(key(x))),
+      changed: b.filter((x) => before.has(key(x)) && JSON.stringify({ ...before.get(key(x)), position: null }) !== JSON.stringify({ ...x, position: null }))
+        .map((x) => ({ key: key(x), fields: [{ field: 'inputs', old: before.get(key(x)).inputs ?? null, new: x.inputs ?? null }] })),
+    };
+  };
+  const d = {
+    activities: section(from?.activities, to.activities, (x) => x.id),
+    connections: section(from?.connections, to.connections, (c) => `${c.source}:${c.outcome} → ${c.target}`),
+    variables: section(from?.variables, to.variables, (x) => x.name),
+    inputs: section(from?.inputs, to.inputs, (x) => x.name),
+    definition: [],
+  };
+  d.isEmpty = [d.activities, d.connections, d.variables, d.inputs].every((x) => !x.added.length && !x.removed.length && !x.changed.length);
+  return d;
+}
+route('POST', '/api/definitions/:id/publish', ({ p, user, body }) => {
   const d = defs.get(p.id);
   if (!d) throw { status: 404, title: 'Unknown definition' };
   if (!d.draft) throw { status: 409, title: 'Nothing to publish', detail: 'Save a draft first.' };
   const errors = validate(d.draft.definition);
   if (errors.length) { const e = {}; for (const x of errors) (e[x.path] ??= []).push(x.message); throw { status: 422, title: 'Invalid definition', detail: 'The draft has validation errors.', errors: e }; }
+  const r = {
+    id: `pr-${publishRequests.length + 1}`, definitionId: p.id, status: 'Pending', contentHash: `mock${publishRequests.length + 1}`,
+    baseVersion: d.versions.at(-1)?.version ?? null, note: body?.note ?? null, submittedBy: user.name, submittedAt: now(),
+    decidedBy: null, decidedAt: null, decisionReason: null, publishedVersion: null, snapshot: clone(d.draft.definition),
+  };
+  publishRequests.push(r);
+  return { ...requestView(r), validation: { valid: true, errors: [] } };
+}, { analyst: true });
+const listRequests = (q, definitionId) => paged(publishRequests.filter((r) => (!q.get('status') || r.status === q.get('status')) && (!definitionId || r.definitionId === definitionId)).reverse().map(requestView), q);
+route('GET', '/api/publish-requests', ({ q }) => listRequests(q, q.get('definitionId')), { analyst: true });
+route('GET', '/api/definitions/:id/publish-requests', ({ p, q }) => listRequests(q, p.id), { analyst: true });
+const findRequest = (id) => { const r = publishRequests.find((x) => x.id === id); if (!r) throw { status: 404, title: 'Unknown publish request' }; return r; };
+route('GET', '/api/publish-requests/:rid', ({ p }) => {
+  const r = findRequest(p.rid);
+  const current = defs.get(r.definitionId).versions.at(-1) ?? null;
+  const validation = { valid: true, errors: [] };
+  return { request: { ...requestView(r), validation }, definition: r.snapshot, publishedVersion: current?.version ?? null, published: current?.definition ?? null, diff: mockDiff(current?.definition, r.snapshot), validation };
+}, { analyst: true });
+route('POST', '/api/publish-requests/:rid/approve', ({ p, user }) => {
+  const r = findRequest(p.rid);
+  if (r.status !== 'Pending') throw { status: 409, title: 'Already decided' };
+  if (r.submittedBy === user.name) throw { status: 403, title: 'Not permitted.', detail: `Four eyes: ${user.name} submitted this publish request and cannot approve it.` };
+  const d = defs.get(r.definitionId);
   const version = (d.versions.at(-1)?.version ?? 0) + 1;
-  d.versions.push({ version, definition: { ...d.draft.definition, version }, publishedAt: now(), publishedBy: user.name });
+  d.versions.push({ version, definition: { ...r.snapshot, version }, publishedAt: now(), publishedBy: user.name });
   d.draft = null; d.updatedAt = now();
+  Object.assign(r, { status: 'Approved', decidedBy: user.name, decidedAt: now(), publishedVersion: version });
   return { version };
 }, { analyst: true });
-route('GET', '/api/definitions/:id/versions', ({ p }) => { const d = defs.get(p.id); if (!d) throw { status: 404, title: 'Unknown definition' }; return d.versions.map(({ version, publishedAt, publishedBy }) => ({ version, publishedAt, publishedBy })); });
+route('POST', '/api/publish-requests/:rid/reject', ({ p, user, body }) => {
+  const r = findRequest(p.rid);
+  if (!body?.reason?.trim()) throw { status: 422, title: 'The request is invalid.', errors: { reason: ["'reason' is required."] } };
+  if (r.status !== 'Pending') throw { status: 409, title: 'Already decided' };
+  Object.assign(r, { status: 'Rejected', decidedBy: user.name, decidedAt: now(), decisionReason: body.reason });
+  return requestView(r);
+}, { analyst: true });
+route('GET', '/api/definitions/:id/versions', ({ p }) => { const d = defs.get(p.id); if (!d) throw { status: 404, title: 'Unknown definition' }; return d.versions.map(({ version, publishedAt, publishedBy }) => ({ version, publishedAt, publishedBy, isCurrent: version === d.versions.at(-1).version, contentHash: `mock-v${version}`, suspended: false, suspendedAt: null, suspendedBy: null, suspendReason: null })); });
 route('GET', '/api/definitions/:id/matrix', ({ p, q }) => { const v = q.get('version') ? versionOf(p.id, +q.get('version')) : published(p.id); if (!v) throw { status: 404, title: 'Unknown version' }; return matrix(v.definition); });
 route('GET', '/api/definitions/:id', ({ p, q }) => {
   const v = q.get('version') ? versionOf(p.id, +q.get('version')) : published(p.id);

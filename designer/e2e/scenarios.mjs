@@ -37,7 +37,9 @@ async function prepareDefinition(analystToken) {
   const id = `e2e-flow-${Date.now().toString(36)}`;
   try {
     await api('PUT', `/api/definitions/${id}/draft`, e2eDefinition(id), { token: analystToken });
-    const { data } = await api('POST', `/api/definitions/${id}/publish`, {}, { token: analystToken });
+    // publishing is a request that a second analyst approves
+    const { data: request } = await api('POST', `/api/definitions/${id}/publish`, { note: 'e2e set-up' }, { token: analystToken });
+    const { data } = await api('POST', `/api/publish-requests/${request.id}/approve`, {}, { token: await tokenFor('analyst2') });
     return { id, version: data.version, created: true };
   } catch (e) {
     console.log(`    (could not create a definition of our own: ${e.message}; using an existing one)`);
@@ -109,19 +111,59 @@ export async function designerAddStagePublish(browser, ctx) {
 
   await page.getByTestId('save-draft').click();
   await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved' }).waitFor();
+  // analyst1 submits with a note; the published version stays until another analyst approves
   await page.getByTestId('publish').click();
-  const published = page.getByTestId('designer-notice').filter({ hasText: /Published version \d+/ });
+  await page.getByTestId('publish-dialog').waitFor();
+  await page.getByTestId('publish-note').fill('E2E: a compliance check after the start');
+  await page.getByTestId('publish-submit').click();
+  await page.getByTestId('designer-notice').filter({ hasText: /awaits approval/ }).waitFor({ timeout: 20_000 });
+  const { data: pending } = await api('GET', `/api/definitions/${prepared.id}/publish-requests?status=Pending`, undefined, { token: analyst });
+  assert(pending.items.length === 1, `one pending request (got ${pending.items.length})`);
+  const requestId = pending.items[0].id;
+  const { data: still } = await api('GET', `/api/definitions/${prepared.id}`, undefined, { token: analyst });
+  assert(still.version === oldVersion, `nothing published before approval (v${still.version})`);
+
+  // four eyes: analyst1 cannot approve their own request — the button is disabled and the server refuses
+  await page.getByTestId('nav-publish-requests').click();
+  await page.getByTestId(`review-${prepared.id}`).click();
+  await page.getByTestId('publish-review').waitFor();
+  await page.getByTestId('four-eyes-hint').waitFor();
+  assert(await page.getByTestId('approve-request').isDisabled(), 'Approve is disabled for the submitter');
+  let refused = null;
+  try {
+    await api('POST', `/api/publish-requests/${requestId}/approve`, {}, { token: analyst });
+  } catch (e) {
+    refused = e;
+  }
+  assert(refused instanceof ApiFailure && refused.status === 403, `the server refuses the submitter's approval (got ${refused?.status})`);
+  await page.context().close();
+
+  // analyst2 reviews the diff and the validation result, then approves
+  const reviewer = await newPage(browser);
+  await signIn(reviewer, 'analyst2', '/designer/publish-requests');
+  await reviewer.getByTestId(`review-${prepared.id}`).click();
+  await reviewer.getByTestId('publish-review').waitFor();
+  await reviewer.getByTestId('request-note').filter({ hasText: 'compliance check' }).waitFor();
+  await reviewer.getByTestId('request-validation').filter({ hasText: 'No problems found' }).waitFor();
+  await reviewer.getByTestId('request-diff').filter({ hasText: newId }).waitFor();
+  await reviewer.locator('.react-flow__node.diff-added').first().waitFor();
+  await shot(reviewer, 'publish-review');
+  await reviewer.getByTestId('approve-request').click();
+  const published = reviewer.getByTestId('review-notice').filter({ hasText: /published version \d+/ });
   await published.waitFor({ timeout: 20_000 });
-  const newVersion = Number(/Published version (\d+)/.exec(await published.textContent())[1]);
+  const newVersion = Number(/published version (\d+)/.exec(await published.textContent())[1]);
   assert(newVersion > oldVersion, `new version ${newVersion} > ${oldVersion}`);
 
-  await page.getByTestId('view-versions').click();
-  await page.getByTestId(`version-row-${newVersion}`).waitFor();
-  await page.getByTestId('diff-from').selectOption(String(oldVersion));
-  await page.getByTestId('diff-to').selectOption(String(newVersion));
-  await page.getByTestId('diff-summary').filter({ hasText: '1 added' }).waitFor();
-  await page.locator('.react-flow__node.diff-added').first().waitFor();
-  await shot(page, 'versions-diff');
+  const page2 = reviewer;
+  await page2.goto(`${BASE}/designer/definitions/${encodeURIComponent(prepared.id)}`);
+  await page2.getByTestId('designer').waitFor();
+  await page2.getByTestId('view-versions').click();
+  await page2.getByTestId(`version-row-${newVersion}`).waitFor();
+  await page2.getByTestId('diff-from').selectOption(String(oldVersion));
+  await page2.getByTestId('diff-to').selectOption(String(newVersion));
+  await page2.getByTestId('diff-summary').filter({ hasText: '1 added' }).waitFor();
+  await page2.locator('.react-flow__node.diff-added').first().waitFor();
+  await shot(page2, 'versions-diff');
 
   // via the API: a new instance runs the new version, the earlier one stays on its version
   const { data: after } = await api('POST', `/api/definitions/${prepared.id}/instances`, { correlationId: `e2e-after-${Date.now()}`, input });
@@ -133,7 +175,7 @@ export async function designerAddStagePublish(browser, ctx) {
   if (conn.source === start.id) assert(waitingAt.includes(newId), `new instance waits at the inserted stage ${newId} (waits at ${waitingAt.join(', ')})`);
   ctx.instanceAfter = after.id;
   ctx.definitionId = prepared.id;
-  await page.context().close();
+  await page2.context().close();
 }
 
 /**
@@ -469,7 +511,7 @@ export async function backofficeEditsTransactions(browser) {
 }
 
 export const scenarios = [
-  ['designer: add a stage, save, publish, versions; instances keep their version', designerAddStagePublish],
+  ['designer: add a stage, save, submit for publishing, a second analyst approves (not the submitter), versions; instances keep their version', designerAddStagePublish],
   ['inbox: cs1 opens a task and completes an action', operatorCompletesAction],
   ['inbox: forbidden actions are not offered', forbiddenActionsNotOffered],
   ['inbox: a stale card is explained and refreshed', staleCardIsExplained],

@@ -1,12 +1,13 @@
 import { useEffect } from 'react';
 import { isAnalyst, useAuth } from './auth';
-import { canSeeDesignerArea } from './lib/access';
+import { canApproveDefinitions, canSeeDesignerArea } from './lib/access';
 import { Link, match, navigate, useLocation } from './router';
 import { SignIn } from './SignIn';
 import { Spinner } from './common/ui';
 import { DefinitionsList } from './designer/DefinitionsList';
 import { DesignerPage } from './designer/DesignerPage';
 import { InstancesList } from './designer/InstancesList';
+import { PublishRequestsPage } from './designer/PublishRequestsPage';
 import { InstanceViewer } from './designer/InstanceViewer';
 import { InboxPage } from './inbox/InboxPage';
 import { TaskPage } from './inbox/TaskPage';
@@ -28,6 +29,7 @@ export function App() {
   if (path === '/designer' || path === '/designer/') page = <DefinitionsList />;
   else if ((m = match('/designer/definitions/:id', path))) page = <DesignerPage key={m.id} definitionId={m.id} />;
   else if (match('/designer/instances', path)) page = <InstancesList />;
+  else if (match('/designer/publish-requests', path)) page = <PublishRequestsPage />;
   else if ((m = match('/designer/instances/:id', path))) page = <InstanceViewer key={m.id} instanceId={m.id} />;
   else if (path === '/inbox' || path === '/inbox/') page = <InboxPage />;
   else if ((m = match('/inbox/tasks/:id', path))) page = <TaskPage key={m.id} taskId={m.id} />;
@@ -43,8 +45,13 @@ export function App() {
             Inbox
           </Link>
           {isAnalyst(me) && (
-            <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') ? 'active' : ''} data-testid="nav-designer">
+            <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') && !path.startsWith('/designer/publish-requests') ? 'active' : ''} data-testid="nav-designer">
               Designer
+            </Link>
+          )}
+          {(isAnalyst(me) || canApproveDefinitions(me)) && (
+            <Link to="/designer/publish-requests" className={path.startsWith('/designer/publish-requests') ? 'active' : ''} data-testid="nav-publish-requests">
+              Publish requests
             </Link>
           )}
           {canSeeDesignerArea(me) && (

@@ -13,6 +13,7 @@ const DEV_USERS: { name: string; role: string }[] = [
   { name: 'checker1', role: 'Operations · checker' },
   { name: 'checker2', role: 'Operations · checker' },
   { name: 'analyst1', role: 'Workflow analyst' },
+  { name: 'analyst2', role: 'Workflow analyst (reviewer)' },
 ];
 
 export function SignIn() {

@@ -17,6 +17,8 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
 {
     public DbSet<DefinitionRecord> Definitions => Set<DefinitionRecord>();
     public DbSet<DefinitionVersionRecord> DefinitionVersions => Set<DefinitionVersionRecord>();
+    public DbSet<PublishRequestRecord> PublishRequests => Set<PublishRequestRecord>();
+    public DbSet<DefinitionJournalRecord> DefinitionJournal => Set<DefinitionJournalRecord>();
     public DbSet<InstanceRecord> Instances => Set<InstanceRecord>();
     public DbSet<TaskRecord> Tasks => Set<TaskRecord>();
     public DbSet<BookmarkRecord> Bookmarks => Set<BookmarkRecord>();
@@ -69,6 +71,31 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.Property(x => x.Json).HasMaxLength(int.MaxValue);
             e.Property(x => x.ContentHash).HasMaxLength(64);
             e.HasIndex(x => new { x.DefinitionId, x.ContentHash });
+            e.Property(x => x.SuspendReason).HasMaxLength(1000);
+        });
+        b.Entity<PublishRequestRecord>(e =>
+        {
+            e.ToTable("publish_requests");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            // Approve and reject both move a request out of Pending: the loser of a race must fail, not overwrite.
+            e.Property(x => x.Status).HasMaxLength(20).IsConcurrencyToken();
+            e.Property(x => x.Json).HasMaxLength(int.MaxValue);
+            e.Property(x => x.ContentHash).HasMaxLength(64);
+            e.Property(x => x.Note).HasMaxLength(2000);
+            e.Property(x => x.DecisionReason).HasMaxLength(2000);
+            e.HasIndex(x => new { x.DefinitionId, x.Status });
+            e.HasIndex(x => new { x.Status, x.SubmittedAt });
+        });
+        b.Entity<DefinitionJournalRecord>(e =>
+        {
+            e.ToTable("definition_journal");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            e.Property(x => x.Kind).HasMaxLength(40);
+            e.Property(x => x.ContentHash).HasMaxLength(64);
+            e.Property(x => x.Note).HasMaxLength(2000);
+            e.HasIndex(x => new { x.DefinitionId, x.Id });
         });
         b.Entity<InstanceRecord>(e =>
         {

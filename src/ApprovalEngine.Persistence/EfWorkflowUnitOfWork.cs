@@ -33,9 +33,26 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
         {
             var published = await db.Definitions.AsNoTracking().Where(d => d.Id == id).Select(d => d.PublishedVersion).FirstOrDefaultAsync(cancellationToken);
             if (published is null) return null;
+            await RefuseSuspendedAsync(id, published.Value, cancellationToken);
             version = published;
         }
         return await definitions.GetAsync(db, id, version.Value, cancellationToken);
+    }
+
+    /// <summary>
+    /// Asking for the current version means starting a new instance (a top-level start or a CallWorkflow child), which
+    /// a suspended version refuses. Checked here so that every start path, whatever route caused it, is covered.
+    /// </summary>
+    private async Task RefuseSuspendedAsync(string id, int version, CancellationToken cancellationToken)
+    {
+        var suspended = await db.DefinitionVersions.AsNoTracking()
+            .Where(v => v.DefinitionId == id && v.Version == version && v.SuspendedAt != null)
+            .Select(v => new { v.SuspendReason, v.SuspendedBy })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (suspended is not null)
+        {
+            throw new WorkflowConflictException($"'{id}' v{version} is suspended for new starts by {suspended.SuspendedBy} ({suspended.SuspendReason}); instances already running continue. An analyst holding definitions:approve can resume it.");
+        }
     }
 
     public async ValueTask<InstanceState?> GetInstanceAsync(Guid id, CancellationToken cancellationToken)

@@ -71,6 +71,7 @@ public static class ServerSetup
         services.AddSingleton<IWorkflowTriggerHandler>(sp => sp.GetRequiredService<WorkflowRunner>());
         services.AddSingleton<DefinitionService>();
         services.AddSingleton<ReadAccess>();
+        services.AddSingleton<PublishingService>();
         // The ledger: the database sandbox in Development; production registers the trading platform's adapter.
         services.AddSingleton<ApprovalEngine.Adapters.Ledger.ILedger, Features.Sandbox.DatabaseSandboxLedger>();
         services.AddSingleton<IActivityModule, Features.WdRequests.WdModule>();
@@ -163,6 +164,7 @@ public static class ServerSetup
         app.MapAuthApi();
         app.MapActivitiesApi();
         app.MapDefinitionsApi();
+        app.MapPublishingApi();
         app.MapInstancesApi();
         app.MapTasksApi();
         app.MapEventsApi();

@@ -6,7 +6,8 @@ namespace ApprovalEngine.E2E.Tests;
 
 /// <summary>
 /// Runs designer/e2e/run.mjs (playwright-core driving Debian's chromium) against the real server on PostgreSQL:
-/// an analyst adds a stage in the designer and publishes (new instances follow, old ones keep their version),
+/// an analyst adds a stage in the designer and submits it for publishing, a second analyst reviews the diff and approves
+/// it (the submitter cannot: the button is disabled and the server refuses; new instances follow, old ones keep their version),
 /// operators complete tasks in the inbox, forbidden actions are not offered, a stale card is explained, and
 /// screenshots of the designer, matrix, instance viewer, dry run and inbox are saved.
 /// </summary>

@@ -91,6 +91,13 @@ export type SaveDraftResponse = S['DraftSaved'];
 export type ValidationError = S['ValidationErrorView'];
 export type ValidationResult = S['ValidationReport'];
 export type PublishResponse = S['Published'];
+/** A publish request (POST /api/definitions/{id}/publish answers one, 202): a second analyst approves or rejects it. */
+export type PublishRequest = S['PublishRequestView'];
+export type FieldChange = S['FieldChange'];
+export type SectionDiff = S['SectionDiff'];
+/** GET /api/publish-requests/{id}: the snapshot, the published version it would replace, the server's diff and validation. */
+export type PublishRequestDetail = Omit<S['PublishRequestDetail'], 'definition' | 'published'> & { definition: WorkflowDefinition; published: WorkflowDefinition | null };
+export type DefinitionJournalEntry = S['DefinitionJournalEntryView'];
 export type VersionInfo = S['VersionInfo'];
 export type MatrixRow = S['MatrixRow'];
 export type Matrix = S['MatrixView'];

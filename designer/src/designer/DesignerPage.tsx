@@ -2,13 +2,13 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { isCrowded } from '../lib/crowding';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConnectionDef } from '../api/models';
-import { ErrorBox, Notice, Spinner, Badge } from '../common/ui';
+import { ErrorBox, Modal, Notice, Spinner, Badge } from '../common/ui';
 import { Link } from '../router';
 import { connect, addActivity, newActivity, setPositions } from '../lib/defops';
 import { edgeId } from '../lib/graph';
 import { outcomeKey } from '../lib/coverage';
 import { pointerTarget } from '../lib/pointer';
-import { getEditable, problemToValidation, publish, saveDraft, useActivities, validateDefinition } from './api';
+import { getEditable, problemToValidation, saveDraft, submitForPublishing, useActivities, validateDefinition } from './api';
 import { useCanRedo, useCanUndo, useDefinition, useDesigner, useDirty } from './store';
 import { FlowCanvas } from './FlowCanvas';
 import type { Decorations, EditHandlers } from './FlowCanvas';
@@ -36,6 +36,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<{ kind: 'success' | 'warning' | 'info'; text: string } | null>(null);
+  const [publishNote, setPublishNote] = useState<string | null>(null);
 
   useEffect(() => {
     if (activities.data) s.setDescriptors(activities.data);
@@ -166,21 +167,24 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     }
   };
 
-  const doPublish = async () => {
+  // Publishing is a request: the saved draft is snapshotted and another analyst approves it (ADR 7).
+  const doPublish = async (note: string) => {
+    setPublishNote(null);
     if (!(await validate())) {
-      setNotice({ kind: 'warning', text: 'Not published: the definition has validation errors.' });
+      setNotice({ kind: 'warning', text: 'Not submitted: the definition has validation errors.' });
       return;
     }
     if (dirty || s.loadedFrom?.isDraft === false) {
       if (!(await save())) return;
     }
-    setBusy('Publishing…');
+    setBusy('Submitting…');
     try {
-      const r = await publish(definitionId);
-      setNotice({ kind: 'success', text: `Published version ${r.version}.` });
-      useDesigner.setState({ loadedFrom: { version: r.version, isDraft: false } });
-      void qc.invalidateQueries({ queryKey: ['versions', definitionId] });
-      void qc.invalidateQueries({ queryKey: ['definitions'] });
+      const r = await submitForPublishing(definitionId, note);
+      setNotice({
+        kind: 'success',
+        text: `Submitted for publishing (request ${r.id.slice(0, 8)}); it awaits approval by another analyst. v${r.baseVersion ?? '—'} stays in use until then.`,
+      });
+      void qc.invalidateQueries({ queryKey: ['publish-requests'] });
     } catch (e) {
       const v = problemToValidation(e);
       if (v) {
@@ -240,9 +244,27 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
             </>
           )}
           <button className="btn btn-sm" onClick={save} disabled={!!busy || !dirty} data-testid="save-draft">Save draft</button>
-          <button className="btn btn-sm btn-primary" onClick={doPublish} disabled={!!busy} data-testid="publish">Publish</button>
+          <button className="btn btn-sm btn-primary" onClick={() => setPublishNote('')} disabled={!!busy} data-testid="publish" title="Submit for approval by another analyst">Publish…</button>
         </div>
       </div>
+      {publishNote !== null && (
+        <Modal
+          title="Submit for publishing"
+          onClose={() => setPublishNote(null)}
+          testId="publish-dialog"
+          footer={
+            <>
+              <button className="btn" onClick={() => setPublishNote(null)}>Cancel</button>
+              <button className="btn btn-primary" onClick={() => doPublish(publishNote)} data-testid="publish-submit">Submit for approval</button>
+            </>
+          }
+        >
+          <p className="small">The draft is saved and validated, then another analyst reviews the diff and approves it. Until then the published version stays in use.</p>
+          <label className="form">What changed and why
+            <textarea value={publishNote} onChange={(e) => setPublishNote(e.target.value)} maxLength={2000} rows={3} data-testid="publish-note" aria-label="Note for the reviewer" />
+          </label>
+        </Modal>
+      )}
       {notice && <Notice kind={notice.kind} onClose={() => setNotice(null)} testId="designer-notice">{notice.text}</Notice>}
       <ErrorBox error={error} />
       {view === 'flow' && (

@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useAuth } from '../auth';
+import { canApproveDefinitions } from '../lib/access';
 import { Badge, ErrorBox, Spinner, fmtDate } from '../common/ui';
 import { diffDefinitions, mergedForDiff } from '../lib/diff';
 import { edgeId } from '../lib/graph';
-import { getVersion, useVersions } from './api';
+import { getVersion, resumeVersion, suspendVersion, useVersions } from './api';
 import { FlowCanvas } from './FlowCanvas';
 import { useReadableDefinition } from './readable';
 import type { Decorations } from './FlowCanvas';
@@ -19,6 +21,24 @@ export function VersionsView({ definitionId }: { definitionId: string }) {
   const list = useMemo(() => [...(versions.data ?? [])].sort((a, b) => b.version - a.version), [versions.data]);
   const [from, setFrom] = useState<number | null>(null);
   const [to, setTo] = useState<number>(CURRENT);
+  const { me } = useAuth();
+  const qc = useQueryClient();
+  const [actionError, setActionError] = useState<unknown>(null);
+  // Suspension refuses new starts of a version; instances already on it continue.
+  const toggleSuspension = async (version: number, suspended: boolean) => {
+    setActionError(null);
+    try {
+      if (suspended) await resumeVersion(definitionId, version);
+      else {
+        const reason = window.prompt(`Why suspend v${version} for new starts?`);
+        if (!reason?.trim()) return;
+        await suspendVersion(definitionId, version, reason);
+      }
+      void qc.invalidateQueries({ queryKey: ['versions', definitionId] });
+    } catch (e) {
+      setActionError(e);
+    }
+  };
   useEffect(() => {
     if (from === null && list.length) setFrom(list[0].version);
   }, [list, from]);
@@ -47,18 +67,26 @@ export function VersionsView({ definitionId }: { definitionId: string }) {
       <aside className="versions-list">
         <h4>Version history</h4>
         {versions.isLoading && <Spinner small />}
-        <ErrorBox error={versions.error} />
+        <ErrorBox error={versions.error || actionError} />
         <table className="table compact" data-testid="versions-table">
-          <thead><tr><th>Version</th><th>Published</th><th>By</th></tr></thead>
+          <thead><tr><th>Version</th><th>Published</th><th>By</th><th /></tr></thead>
           <tbody>
             {list.map((v) => (
               <tr key={v.version} data-testid={`version-row-${v.version}`} className={v.version === from || v.version === to ? 'selected' : ''}>
                 <td><Badge tone="green">v{v.version}</Badge></td>
                 <td>{fmtDate(v.publishedAt)}</td>
                 <td>{v.publishedBy}</td>
+                <td>
+                  {v.suspended && <Badge tone="red" title={`${v.suspendedBy}: ${v.suspendReason}`} testId={`suspended-${v.version}`}>suspended</Badge>}
+                  {canApproveDefinitions(me) && (
+                    <button className="btn btn-sm btn-ghost" onClick={() => void toggleSuspension(v.version, v.suspended)} data-testid={`toggle-suspend-${v.version}`}>
+                      {v.suspended ? 'Resume' : 'Suspend'}
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
-            {!versions.isLoading && list.length === 0 && <tr><td colSpan={3} className="muted">Never published.</td></tr>}
+            {!versions.isLoading && list.length === 0 && <tr><td colSpan={4} className="muted">Never published.</td></tr>}
           </tbody>
         </table>
         <h4>Compare</h4>

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, get, post, put, qs } from '../api/client';
 import type {
-  ActivityDescriptor, DefinitionSummary, DefinitionVersionView, Matrix, Paged, PublishResponse,
+  ActivityDescriptor, DefinitionSummary, DefinitionVersionView, Matrix, Paged, PublishRequest, PublishRequestDetail, PublishResponse,
   SaveDraftResponse, ValidationError, ValidationResult, VersionInfo, WorkflowDefinition,
 } from '../api/models';
 
@@ -28,7 +28,17 @@ export async function getEditable(id: string): Promise<DefinitionVersionView> {
 
 export const saveDraft = (def: WorkflowDefinition) => put<SaveDraftResponse>(`/api/definitions/${encodeURIComponent(def.id)}/draft`, def);
 export const validateDefinition = (def: WorkflowDefinition) => post<ValidationResult>('/api/definitions/validate', def);
-export const publish = (id: string) => post<PublishResponse>(`/api/definitions/${encodeURIComponent(id)}/publish`);
+/** Submits the saved draft for publishing; another analyst approves it (the submitter never can). */
+export const submitForPublishing = (id: string, note?: string) =>
+  post<PublishRequest>(`/api/definitions/${encodeURIComponent(id)}/publish`, { note: note?.trim() || null });
+export const listPublishRequests = (status?: string, definitionId?: string) =>
+  get<Paged<PublishRequest>>(`/api/publish-requests${qs({ status, definitionId, pageSize: 200 })}`);
+export const getPublishRequest = (id: string) => get<PublishRequestDetail>(`/api/publish-requests/${encodeURIComponent(id)}`);
+export const approvePublishRequest = (id: string) => post<PublishResponse>(`/api/publish-requests/${encodeURIComponent(id)}/approve`);
+export const rejectPublishRequest = (id: string, reason: string) => post<PublishRequest>(`/api/publish-requests/${encodeURIComponent(id)}/reject`, { reason });
+export const suspendVersion = (id: string, version: number, reason: string) =>
+  post<VersionInfo>(`/api/definitions/${encodeURIComponent(id)}/versions/${version}/suspend`, { reason });
+export const resumeVersion = (id: string, version: number) => post<VersionInfo>(`/api/definitions/${encodeURIComponent(id)}/versions/${version}/resume`);
 export const getMatrix = (id: string, version?: number | null) => get<Matrix>(`/api/definitions/${encodeURIComponent(id)}/matrix${qs({ version: version ?? undefined })}`);
 
 /** 422 problem `errors` (JSON pointer → messages) as validation errors. */

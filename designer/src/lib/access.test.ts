@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canEditDefinitions, canRetryIncidents, canSeeDesignerArea, isOpenIncident, taskStatus, waitsBesideTasks } from './access';
+import { canApproveDefinitions, canEditDefinitions, canRetryIncidents, canSeeDesignerArea, isOpenIncident, mayApprovePublishRequest, taskStatus, waitsBesideTasks } from './access';
 
 describe('access from /api/auth/me', () => {
   const analyst = { username: 'analyst1', rights: ['definitions:edit'] };
@@ -32,5 +32,27 @@ describe('status helpers', () => {
       { kind: 'Task', activityId: 'other' },
     ];
     expect(waitsBesideTasks(waits, [{ activityId: 'review' }])).toEqual([waits[1], waits[2]]);
+  });
+});
+
+describe('publish requests (four eyes)', () => {
+  const analyst1 = { username: 'analyst1', rights: ['definitions:edit', 'definitions:approve'] };
+  const analyst2 = { username: 'analyst2', rights: ['definitions:edit', 'definitions:approve'] };
+  const editorOnly = { username: 'editor', rights: ['definitions:edit'] };
+  const system = { username: 'dev-system', rights: [], isSystem: true };
+  const pending = { submittedBy: 'analyst1', status: 'Pending' };
+
+  it('lets another analyst with definitions:approve approve a pending request', () => {
+    expect(mayApprovePublishRequest(analyst2, pending)).toBe(true);
+  });
+
+  it('never lets the submitter approve their own request', () => {
+    expect(mayApprovePublishRequest(analyst1, pending)).toBe(false);
+  });
+
+  it('refuses editors without the approve right, systems, and decided requests', () => {
+    expect(mayApprovePublishRequest(editorOnly, pending)).toBe(false);
+    expect(canApproveDefinitions(system)).toBe(false);
+    expect(mayApprovePublishRequest(analyst2, { ...pending, status: 'Approved' })).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ export interface Caller {
 
 export const RIGHTS = {
   editDefinitions: 'definitions:edit',
+  approveDefinitions: 'definitions:approve',
   retryIncidents: 'incidents:retry',
   cancelInstances: 'instances:cancel',
 } as const;
@@ -17,6 +18,11 @@ const has = (me: Caller | undefined, right: string) => !!me && (me.isSystem === 
 
 /** May edit, validate and publish definitions (the designer). */
 export const canEditDefinitions = (me: Caller | undefined) => has(me, RIGHTS.editDefinitions);
+/** May review other analysts' publish requests, and suspend or resume versions. */
+export const canApproveDefinitions = (me: Caller | undefined) => !!me && !me.isSystem && me.rights.includes(RIGHTS.approveDefinitions);
+/** Four eyes: nobody approves what they submitted themselves (the server refuses it too). */
+export const mayApprovePublishRequest = (me: Caller | undefined, request: { submittedBy: string; status: string }) =>
+  canApproveDefinitions(me) && request.status === 'Pending' && request.submittedBy !== me?.username;
 /** May retry incidents. */
 export const canRetryIncidents = (me: Caller | undefined) => has(me, RIGHTS.retryIncidents);
 /** Sees the designer area (definitions, instances): analysts, and whoever operates instances (retry, cancel). */

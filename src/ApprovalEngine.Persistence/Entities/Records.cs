@@ -26,6 +26,63 @@ public sealed class DefinitionVersionRecord
     public required string ContentHash { get; set; }
     public DateTimeOffset PublishedAt { get; set; }
     public string? PublishedBy { get; set; }
+
+    /// <summary>Set while the version refuses new starts; instances already on it continue.</summary>
+    public DateTimeOffset? SuspendedAt { get; set; }
+    public string? SuspendedBy { get; set; }
+    public string? SuspendReason { get; set; }
+}
+
+/// <summary>
+/// A draft submitted for publishing: an immutable snapshot that a second analyst approves (publishing exactly this
+/// content) or rejects. The base version is what was published when it was submitted.
+/// </summary>
+public sealed class PublishRequestRecord
+{
+    public Guid Id { get; set; }
+    public required string DefinitionId { get; set; }
+    public required string Status { get; set; }
+    public required string Json { get; set; }
+    public required string ContentHash { get; set; }
+    public int? BaseVersion { get; set; }
+    public string? Note { get; set; }
+    public required string SubmittedBy { get; set; }
+    public DateTimeOffset SubmittedAt { get; set; }
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string? DecisionReason { get; set; }
+    public int? PublishedVersion { get; set; }
+}
+
+public static class PublishRequestStatuses
+{
+    public const string Pending = nameof(Pending);
+    public const string Approved = nameof(Approved);
+    public const string Rejected = nameof(Rejected);
+}
+
+/// <summary>Who changed what about a definition's versions: submitted, approved, rejected, suspended, resumed, published from a file.</summary>
+public sealed class DefinitionJournalRecord
+{
+    public long Id { get; set; }
+    public required string DefinitionId { get; set; }
+    public DateTimeOffset Timestamp { get; set; }
+    public required string Kind { get; set; }
+    public int? Version { get; set; }
+    public string? ContentHash { get; set; }
+    public Guid? RequestId { get; set; }
+    public required string UserId { get; set; }
+    public string? Note { get; set; }
+}
+
+public static class DefinitionJournalKinds
+{
+    public const string Submitted = nameof(Submitted);
+    public const string Approved = nameof(Approved);
+    public const string Rejected = nameof(Rejected);
+    public const string Suspended = nameof(Suspended);
+    public const string Resumed = nameof(Resumed);
+    public const string PublishedFromFile = nameof(PublishedFromFile);
 }
 
 public sealed class InstanceRecord

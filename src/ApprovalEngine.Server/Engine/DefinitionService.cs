@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ApprovalEngine.Server.Engine;
 
-/// <summary>Parsing, validating, saving drafts of and publishing definitions. Published versions are immutable.</summary>
+/// <summary>Parsing, validating, saving drafts of and adding versions to definitions. Published versions are immutable; analysts publish through <see cref="PublishingService"/>.</summary>
 public sealed class DefinitionService(WorkflowValidator validator, TimeProvider clock)
 {
     public const int MaxDefinitionBytes = 512 * 1024;
@@ -131,23 +131,6 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
         return record;
     }
 
-    /// <summary>Publishes the draft as the next version. Runs in the caller's transaction.</summary>
-    public async Task<int> PublishDraftAsync(ApprovalDbContext db, string id, string user, CancellationToken cancellationToken)
-    {
-        var record = await db.Definitions.FirstOrDefaultAsync(d => d.Id == id, cancellationToken)
-            ?? throw ApiProblemException.NotFound($"No definition '{id}'.");
-        if (record.DraftJson is null) throw ApiProblemException.Conflict($"'{id}' has no draft to publish; save one first.");
-        var definition = DefinitionJson.Parse(record.DraftJson);
-        var errors = await ValidateAsync(db, definition, cancellationToken);
-        if (errors.Count > 0) throw Invalid(errors);
-        var version = await AddVersionAsync(db, record, definition, user, cancellationToken);
-        record.DraftJson = null;
-        record.DraftSavedAt = null;
-        record.DraftSavedBy = null;
-        await db.SaveChangesAsync(cancellationToken);
-        return version;
-    }
-
     /// <summary>Publishes a definition file unless a version with the same content exists (Development start-up).</summary>
     public async Task<int?> PublishIfNewAsync(ApprovalDbContext db, WorkflowDefinition definition, string user, CancellationToken cancellationToken)
     {
@@ -166,11 +149,27 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
             db.Definitions.Add(record);
         }
         var version = await AddVersionAsync(db, record, definition, user, cancellationToken);
+        // Files in workflows/ are reviewed as code, not through a publish request; the journal still says where the version came from.
+        Journal(db, definition.Id, DefinitionJournalKinds.PublishedFromFile, user, version, hash, null, $"workflows/{definition.Id}.json");
         await db.SaveChangesAsync(cancellationToken);
         return version;
     }
 
-    private async Task<int> AddVersionAsync(ApprovalDbContext db, DefinitionRecord record, WorkflowDefinition definition, string user, CancellationToken cancellationToken)
+    public void Journal(ApprovalDbContext db, string definitionId, string kind, string user, int? version, string? contentHash, Guid? requestId, string? note) =>
+        db.DefinitionJournal.Add(new DefinitionJournalRecord
+        {
+            DefinitionId = definitionId,
+            Timestamp = clock.GetUtcNow(),
+            Kind = kind,
+            Version = version,
+            ContentHash = contentHash,
+            RequestId = requestId,
+            UserId = user,
+            Note = note,
+        });
+
+    /// <summary>Adds the next version with exactly <paramref name="definition"/>'s content and makes it the published one.</summary>
+    public async Task<int> AddVersionAsync(ApprovalDbContext db, DefinitionRecord record, WorkflowDefinition definition, string user, CancellationToken cancellationToken)
     {
         var last = await db.DefinitionVersions.Where(v => v.DefinitionId == record.Id).MaxAsync(v => (int?)v.Version, cancellationToken) ?? 0;
         var version = last + 1;

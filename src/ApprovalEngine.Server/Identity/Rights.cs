@@ -6,6 +6,9 @@ public static class Rights
     public const string Submit = "submit";
     public const string ApproveWorkOrders = "workorders:approve";
     public const string EditDefinitions = "definitions:edit";
+
+    /// <summary>Approve or reject another analyst's publish request; suspend and resume versions.</summary>
+    public const string ApproveDefinitions = "definitions:approve";
     public const string RetryIncidents = "incidents:retry";
     public const string CancelInstances = "instances:cancel";
     public const string ExportWdRequests = "wd:export";
@@ -95,7 +98,9 @@ public static class DevelopmentIdentities
         new() { Username = "maker1", DisplayName = "Maker 1", Role = "Operations maker", Departments = ["Operations"], Rights = [Rights.Submit] },
         new() { Username = "checker1", DisplayName = "Checker 1", Role = "Operations checker", Departments = ["Operations"], Permissions = [Rights.ApproveWorkOrders], Rights = [Rights.ApproveWorkOrders] },
         new() { Username = "checker2", DisplayName = "Checker 2", Role = "Operations checker", Departments = ["Operations"], Permissions = [Rights.ApproveWorkOrders], Rights = [Rights.ApproveWorkOrders] },
-        new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions] },
+        // Two analysts, so that either can review what the other submits for publishing (never their own).
+        new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions] },
+        new() { Username = "analyst2", DisplayName = "Analyst 2", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions] },
     ];
 
     public static readonly IReadOnlyList<ApiKeyAccount> ApiKeys =

@@ -6,6 +6,10 @@ namespace ApprovalEngine.Server.Infrastructure;
 public static class Policies
 {
     public const string EditDefinitions = nameof(EditDefinitions);
+    public const string ApproveDefinitions = nameof(ApproveDefinitions);
+
+    /// <summary>Publish requests and the definition journal: analysts who edit or review definitions.</summary>
+    public const string ReviewDefinitions = nameof(ReviewDefinitions);
     public const string CancelInstances = nameof(CancelInstances);
     public const string RetryIncidents = nameof(RetryIncidents);
     public const string Sandbox = nameof(Sandbox);
@@ -14,6 +18,8 @@ public static class Policies
     {
         options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
         options.AddPolicy(EditDefinitions, p => p.RequireClaim(ClaimNames.Right, Rights.EditDefinitions));
+        options.AddPolicy(ApproveDefinitions, p => p.RequireClaim(ClaimNames.Right, Rights.ApproveDefinitions));
+        options.AddPolicy(ReviewDefinitions, p => p.RequireClaim(ClaimNames.Right, Rights.EditDefinitions, Rights.ApproveDefinitions));
         options.AddPolicy(CancelInstances, p => p.RequireClaim(ClaimNames.Right, Rights.CancelInstances));
         options.AddPolicy(RetryIncidents, p => p.RequireClaim(ClaimNames.Right, Rights.RetryIncidents));
         options.AddPolicy(Sandbox, p => p.RequireClaim(ClaimNames.Right, Rights.Sandbox));

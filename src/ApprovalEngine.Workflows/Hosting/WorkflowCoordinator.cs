@@ -9,7 +9,10 @@ namespace ApprovalEngine.Workflows.Hosting;
 /// </summary>
 public interface IWorkflowUnitOfWork
 {
-    /// <summary>A published version, or the current published one when <paramref name="version"/> is null.</summary>
+    /// <summary>
+    /// A published version, or the current published one when <paramref name="version"/> is null: the version a new
+    /// instance starts on. A host refuses (<see cref="WorkflowConflictException"/>) a current version that is suspended.
+    /// </summary>
     ValueTask<WorkflowDefinition?> GetDefinitionAsync(string id, int? version, CancellationToken cancellationToken);
 
     ValueTask<InstanceState?> GetInstanceAsync(Guid id, CancellationToken cancellationToken);

@@ -100,6 +100,12 @@ public sealed class BadInputTests
             new("unknown definition", "system", "GET", "/api/definitions/nope", null, 404, null),
             new("unknown definition start", "system", "POST", "/api/definitions/nope/instances", "{\"input\": {}}", 404, null),
             new("unknown definition publish", "analyst1", "POST", "/api/definitions/nope/publish", null, 404, null),
+            new("publish note over 2000", "analyst1", "POST", "/api/definitions/sample-approval/publish", $"{{\"note\": \"{Long4001}\"}}", 422, "note"),
+            new("publish note not a string", "analyst1", "POST", "/api/definitions/sample-approval/publish", "{\"note\": 5}", 400, "*"),
+            new("suspend reason over 1000", "analyst1", "POST", "/api/definitions/sample-approval/versions/1/suspend", $"{{\"reason\": \"{Long4001}\"}}", 422, "reason"),
+            new("suspend without reason", "analyst1", "POST", "/api/definitions/sample-approval/versions/1/suspend", "{}", 422, "reason"),
+            new("unknown publish request", "analyst1", "POST", "/api/publish-requests/{guid}/approve", null, 404, null),
+            new("reject reason over 2000", "analyst1", "POST", "/api/publish-requests/{guid}/reject", $"{{\"reason\": \"{Long4001}\"}}", 422, "reason"),
             // Absurd amounts.
             new("amount 1e30", "system", "POST", start, "{\"input\": {\"amount\": 1e30}}", 422, "input.amount"),
             new("amount -1e30", "system", "POST", start, "{\"input\": {\"amount\": -1e30}}", 422, "input.amount"),

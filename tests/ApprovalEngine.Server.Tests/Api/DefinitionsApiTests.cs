@@ -121,13 +121,19 @@ public sealed class DefinitionsApiTests
         var saved = await _analyst.PutAsJsonAsync("/api/definitions/sample-approval/draft", current);
         Assert.That(saved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await saved.Content.ReadAsStringAsync());
 
-        var published = await _analyst.PostObjectAsync("/api/definitions/sample-approval/publish", null);
+        // Publishing is a request that another analyst approves (ADR 7); the approval answers the old { version } shape.
+        var submitted = await _analyst.PostAsync("/api/definitions/sample-approval/publish", null);
+        Assert.That(submitted.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await submitted.Content.ReadAsStringAsync());
+        var request = await submitted.ReadObjectAsync();
+        Assert.That((await _analyst.GetFromJsonAsync<JsonArray>("/api/definitions/sample-approval/versions"))!.Count, Is.EqualTo(latest), "nothing is published on submit");
+        var reviewer = await _factory.AsUserAsync("analyst2");
+        var published = await reviewer.PostObjectAsync($"/api/publish-requests/{request.Text("id")}/approve", null);
         Assert.That(published["version"]!.GetValue<int>(), Is.EqualTo(latest + 1));
 
         var versions = (await _analyst.GetFromJsonAsync<JsonArray>("/api/definitions/sample-approval/versions"))!;
         Assert.That(versions.Select(v => v!["version"]!.GetValue<int>()), Is.EqualTo(Enumerable.Range(1, latest + 1).Reverse()));
         Assert.That(versions[0]!["isCurrent"]!.GetValue<bool>(), Is.True);
-        Assert.That(versions[0]!["publishedBy"]!.GetValue<string>(), Is.EqualTo("analyst1"));
+        Assert.That(versions[0]!["publishedBy"]!.GetValue<string>(), Is.EqualTo("analyst2"));
         Assert.That(versions.Skip(1).Select(v => v!["isCurrent"]!.GetValue<bool>()), Has.All.False);
         var old = await _analyst.GetObjectAsync($"/api/definitions/sample-approval?version={latest}");
         Assert.That(old["version"]!.GetValue<int>(), Is.EqualTo(latest));

@@ -6,15 +6,29 @@ namespace ApprovalEngine.Server.Tests.Support;
 /// <summary>Small definitions the tests publish through the API as analyst1.</summary>
 public static class TestFlows
 {
-    /// <summary>Saves <paramref name="definition"/> as the draft and publishes it; returns the new version.</summary>
+    /// <summary>
+    /// Saves <paramref name="definition"/> as the draft, analyst1 submits it for publishing and analyst2 approves it
+    /// (publishing needs two analysts); returns the new version.
+    /// </summary>
     public static async Task<int> PublishAsync(this ApiFactory factory, JsonObject definition)
     {
-        var analyst = await factory.AsUserAsync("analyst1");
+        var request = await factory.SubmitAsync(definition);
+        var reviewer = await factory.AsUserAsync("analyst2");
+        var approved = await reviewer.PostObjectAsync($"/api/publish-requests/{request.Text("id")}/approve", null);
+        return approved["version"]!.GetValue<int>();
+    }
+
+    /// <summary>Saves the draft as <paramref name="submitter"/> and submits it for publishing; returns the pending request.</summary>
+    public static async Task<JsonObject> SubmitAsync(this ApiFactory factory, JsonObject definition, string submitter = "analyst1", string? note = null)
+    {
+        var analyst = await factory.AsUserAsync(submitter);
         var id = definition.Text("id");
         var saved = await analyst.PutAsJsonAsync($"/api/definitions/{id}/draft", definition);
         Assert.That(saved.IsSuccessStatusCode, Is.True, $"draft of {id}: {await saved.Content.ReadAsStringAsync()}");
-        var published = await analyst.PostObjectAsync($"/api/definitions/{id}/publish", null);
-        return published["version"]!.GetValue<int>();
+        var submitted = await analyst.PostAsJsonAsync($"/api/definitions/{id}/publish", new { note });
+        var request = await submitted.ReadObjectAsync();
+        Assert.That(submitted.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Accepted), $"submit {id}: {request.ToJsonString()}");
+        return request;
     }
 
     private static JsonObject Flow(string id, string activities, string connections, string variables = "[]", string inputs = "[]", string interrupts = "[]") =>

@@ -18,7 +18,7 @@ public sealed record DraftSaved(string Id, DateTimeOffset SavedAt);
 
 public sealed record Published(int Version);
 
-public sealed record VersionInfo(int Version, DateTimeOffset PublishedAt, string? PublishedBy, bool IsCurrent);
+public sealed record VersionInfo(int Version, DateTimeOffset PublishedAt, string? PublishedBy, bool IsCurrent, string ContentHash, bool Suspended, DateTimeOffset? SuspendedAt, string? SuspendedBy, string? SuspendReason);
 
 public sealed record ValidationErrorView(string Path, string Message, string? ActivityId);
 
@@ -26,7 +26,7 @@ public sealed record ValidationReport(bool Valid, IReadOnlyList<ValidationErrorV
 
 public sealed record MatrixView(string DefinitionId, int Version, IReadOnlyList<MatrixRow> Rows);
 
-/// <summary>Definitions: list, read any version or the draft, save drafts, validate, publish, version history, status matrix.</summary>
+/// <summary>Definitions: list, read any version or the draft, save drafts, validate, version history, status matrix. Publishing: <see cref="PublishingApi"/>.</summary>
 public static class DefinitionsApi
 {
     public static RouteGroupBuilder MapDefinitionsApi(this IEndpointRouteBuilder app)
@@ -38,7 +38,6 @@ public static class DefinitionsApi
         group.MapGet("/{id}", Get).ProducesProblems(404);
         group.MapGet("/{id}/draft", GetDraft).ProducesProblems(404);
         group.MapPut("/{id}/draft", SaveDraft).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 422);
-        group.MapPost("/{id}/publish", Publish).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 404, 409, 422);
         group.MapGet("/{id}/versions", Versions).ProducesProblems(404);
         group.MapGet("/{id}/matrix", Matrix).ProducesProblems(404);
         return group;
@@ -89,29 +88,14 @@ public static class DefinitionsApi
         return TypedResults.Ok(new DraftSaved(id, record.DraftSavedAt!.Value));
     }
 
-    private static async Task<Ok<Published>> Publish(string id, HttpContext http, ApprovalDbContext db, DefinitionService definitions, CancellationToken ct)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        int version;
-        try
-        {
-            version = await definitions.PublishDraftAsync(db, id, http.User.UserId(), ct);
-            await transaction.CommitAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            throw ApiProblemException.Conflict($"Someone else published '{id}' at the same moment; reload and try again.");
-        }
-        return TypedResults.Ok(new Published(version));
-    }
-
     private static async Task<Ok<IReadOnlyList<VersionInfo>>> Versions(string id, ApprovalDbContext db, CancellationToken ct)
     {
         var record = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct)
             ?? throw ApiProblemException.NotFound($"No definition '{id}'.");
         var rows = await db.DefinitionVersions.AsNoTracking().Where(v => v.DefinitionId == id).OrderByDescending(v => v.Version)
-            .Select(v => new { v.Version, v.PublishedAt, v.PublishedBy }).ToListAsync(ct);
-        return TypedResults.Ok<IReadOnlyList<VersionInfo>>([.. rows.Select(v => new VersionInfo(v.Version, v.PublishedAt, v.PublishedBy, v.Version == record.PublishedVersion))]);
+            .Select(v => new { v.Version, v.PublishedAt, v.PublishedBy, v.ContentHash, v.SuspendedAt, v.SuspendedBy, v.SuspendReason }).ToListAsync(ct);
+        return TypedResults.Ok<IReadOnlyList<VersionInfo>>([.. rows.Select(v => new VersionInfo(v.Version, v.PublishedAt, v.PublishedBy, v.Version == record.PublishedVersion,
+            v.ContentHash, v.SuspendedAt is not null, v.SuspendedAt, v.SuspendedBy, v.SuspendReason))]);
     }
 
     private static async Task<Ok<MatrixView>> Matrix(string id, int? version, ApprovalDbContext db, DefinitionCache cache, CancellationToken ct)
