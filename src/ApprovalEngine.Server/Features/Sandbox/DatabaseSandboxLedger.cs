@@ -55,7 +55,10 @@ public sealed class DatabaseSandboxLedger(IServiceScopeFactory scopes, TimeProvi
             if (changed == 0)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return await WhyRefusedAsync(db, request, cancellationToken);
+                // The guard may have failed because a concurrent call with this very key took the balance (the UPDATE
+                // waited for its row lock, so it has committed by now): that call's operation is the answer.
+                var winner = await db.BalanceOperations.AsNoTracking().FirstOrDefaultAsync(o => o.IdempotencyKey == request.IdempotencyKey, cancellationToken);
+                return winner is not null ? SameOperation(winner, request) : await WhyRefusedAsync(db, request, cancellationToken);
             }
 
             var row = new BalanceOperationRecord
