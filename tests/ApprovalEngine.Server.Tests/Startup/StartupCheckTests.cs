@@ -40,10 +40,12 @@ public sealed class StartupCheckTests
         AssertRefused(host, "Auth:SigningKey is missing");
     }
 
-    [Test]
-    public void Production_with_a_signing_key_shorter_than_256_bits_refuses_to_start()
+    [TestCase("Production")]
+    [TestCase("Development")]
+    public void A_signing_key_shorter_than_256_bits_refuses_to_start(string environment)
     {
-        using var host = new ProductionHost(Valid(s => s["Auth:SigningKey"] = new string('k', 31))).WithStandInAdapters();
+        // Such a key made sign-in answer 500 for a right password and 401 for a wrong one: a password oracle.
+        using var host = new ProductionHost(Valid(s => s["Auth:SigningKey"] = new string('k', 31)), environment).WithStandInAdapters();
         AssertRefused(host, "Auth:SigningKey is 248 bits");
     }
 
