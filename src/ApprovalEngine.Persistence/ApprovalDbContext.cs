@@ -176,8 +176,11 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.ToTable("sandbox_balance_operations");
             e.HasKey(x => x.Id);
             e.HasIndex(x => x.IdempotencyKey).IsUnique();
+            e.HasIndex(x => x.TradeId).IsUnique();
             e.HasIndex(x => x.Account);
         });
+        // Sandbox trade ids; SQLite has no sequences (its ledger numbers under the single writer lock instead).
+        if (!IsSqlite) b.HasSequence<long>("sandbox_trade_ids").StartsAt(100_001);
         b.Entity<WdRequestRecord>(e =>
         {
             e.ToTable("wd_requests");

@@ -23,6 +23,7 @@ using ApprovalEngine.Workflows.Validation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ApprovalEngine.Server;
@@ -72,12 +73,9 @@ public static class ServerSetup
         services.AddSingleton<DefinitionService>();
         services.AddSingleton<ReadAccess>();
         services.AddSingleton<PublishingService>();
-        // The ledger: the database sandbox in Development; production registers the trading platform's adapter.
-        services.AddSingleton<ApprovalEngine.Adapters.Ledger.ILedger, Features.Sandbox.DatabaseSandboxLedger>();
+        // Ledger, bank and custody: the sandboxes in Adapters:Mode=Sandbox (Development), adapters chosen by name in Real.
+        services.AddAdapters(config);
         services.AddSingleton<IActivityModule, Features.WdRequests.WdModule>();
-        // Crypto and fiat flows: in-memory blockchain and bank sandboxes until the custody and bank adapters exist.
-        services.AddSingleton(sp => ApprovalEngine.Adapters.Blockchain.InMemoryBlockchainSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => ApprovalEngine.Adapters.Bank.InMemoryBankSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IActivityModule, Features.WorkOrders.WorkOrderModule>();
         services.AddSingleton<StartPolicy>();
         services.AddSingleton<InstanceStarter>();
@@ -96,6 +94,8 @@ public static class ServerSetup
         });
         services.Configure<AuthOptions>(config.GetSection("Auth"));
         services.AddSingleton<TokenService>();
+        services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
+        services.AddSignInRateLimit(config);
         var auth = config.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
         services.AddAuthentication("Smart")
             .AddPolicyScheme("Smart", "API key or bearer token", o => o.ForwardDefaultSelector = http =>
@@ -108,7 +108,7 @@ public static class ServerSetup
                 {
                     ValidIssuer = auth.Issuer,
                     ValidAudience = auth.Issuer,
-                    IssuerSigningKey = auth.SigningKey is { Length: >= 32 } ? auth.Key() : null,
+                    IssuerSigningKey = auth.HasUsableKey ? auth.Key() : null,
                     NameClaimType = ClaimNames.Name,
                     RoleClaimType = ClaimNames.Role,
                     ClockSkew = TimeSpan.FromSeconds(30),
@@ -152,6 +152,8 @@ public static class ServerSetup
 
     public static async Task<WebApplication> UseApprovalEngineAsync(this WebApplication app)
     {
+        // Before anything touches the database or serves: a server missing a setting it needs must not start at all.
+        StartupChecks.Enforce(app);
         await StartupTasks.RunAsync(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -159,6 +161,7 @@ public static class ServerSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<RequestGuard>();
+        app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapHealthApi();
         app.MapAuthApi();
@@ -172,7 +175,8 @@ public static class ServerSetup
         app.MapWdRequestsApi();
         app.MapExpressionsApi();
         app.MapDryRunApi();
-        if (app.Environment.IsDevelopment())
+        // Start-up refuses Sandbox mode outside Development, so these routes exist only there.
+        if (app.Services.GetRequiredService<AdapterBinder>().Mode == AdapterMode.Sandbox && app.Environment.IsDevelopment())
         {
             app.MapSandboxApi();
             app.MapWalletSandboxApi();

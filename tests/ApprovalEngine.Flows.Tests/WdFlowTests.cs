@@ -191,7 +191,7 @@ public class WdFlowTests
     }
 
     [Test]
-    public async Task Ledger_refusal_is_not_completable_and_keeps_what_was_executed()
+    public async Task Ledger_refusing_the_fee_after_the_withdrawal_went_through_is_partially_completed()
     {
         var h = new WdHarness();
         var i = await h.ReachAsync("dea_ret");
@@ -200,10 +200,32 @@ public class WdFlowTests
         i = await h.ActAsync(i, Complete);
         Assert.Multiple(() =>
         {
-            Assert.That(i.BusinessStatus, Is.EqualTo(WdStatuses.ApprovedByBackoffice));
-            Assert.That(i.Variables["completionMessage"] as string, Does.Contain("refused"));
+            Assert.That(i.BusinessStatus, Is.EqualTo(WdStatuses.PartiallyCompleted), "the manual: executed < requested and not only the fee");
+            Assert.That(i.Status, Is.EqualTo(InstanceStatus.Completed));
+            Assert.That(i.Variables["completionMessage"] as string, Does.Contain("refused").And.Contain(nameof(BalanceOperationRefusal.InsufficientBalance)));
             Assert.That(WdHarness.Transactions(i).Count(t => t.IsExecuted), Is.EqualTo(1));
             Assert.That(h.Ledger.Operations().Sum(o => o.Amount), Is.EqualTo(-95m));
+            Assert.That(h.Ledger.FindAccount(WdHarness.Account)!.Balance, Is.EqualTo(2m));
+        });
+    }
+
+    [Test]
+    public async Task Ledger_refusing_the_withdrawal_is_not_completable_and_moves_nothing()
+    {
+        var h = new WdHarness();
+        var i = await h.ReachAsync("dea_ret");
+        i = await h.ActAsync(await h.ActAsync(i, PassToBackoffice, fee: 5m), Approve);
+        h.SetAccount(balance: 90m);
+        i = await h.ActAsync(i, Complete);
+        Assert.Multiple(() =>
+        {
+            Assert.That(i.BusinessStatus, Is.EqualTo(WdStatuses.ApprovedByBackoffice));
+            Assert.That(h.OpenTask(i).ActivityId, Is.EqualTo("bo_approved"));
+            Assert.That(i.Variables["executing"], Is.False);
+            Assert.That(i.Variables["completionMessage"] as string, Does.Contain(nameof(BalanceOperationRefusal.InsufficientBalance)));
+            Assert.That(WdHarness.Transactions(i).Any(t => t.IsExecuted), Is.False);
+            Assert.That(h.Ledger.Operations(), Is.Empty);
+            Assert.That(h.Ledger.FindAccount(WdHarness.Account)!.Balance, Is.EqualTo(90m));
         });
     }
 
@@ -245,7 +267,7 @@ public class WdFlowTests
 
         public Task<TradingAccount?> GetAccountAsync(string account, CancellationToken cancellationToken) => inner.GetAccountAsync(account, cancellationToken);
 
-        public async Task<BalanceOperation> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken)
+        public async Task<BalanceOperationResult> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken)
         {
             var result = await inner.ApplyBalanceOperationAsync(request, cancellationToken);
             if (++Calls == 1) throw new IOException("Connection reset after the platform applied the operation.");
@@ -321,7 +343,7 @@ public class WdFlowTests
     {
         public Task<TradingAccount?> GetAccountAsync(string account, CancellationToken cancellationToken) => inner.GetAccountAsync(account, cancellationToken);
 
-        public Task<BalanceOperation> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken) =>
+        public Task<BalanceOperationResult> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken) =>
             throw new TimeoutException("The trading platform does not answer.");
     }
 

@@ -232,14 +232,22 @@ public class InMemorySandboxLedgerTests
         return ledger;
     }
 
-    [TestCase("B", "-1", "USD", "Unknown trading account")]
-    [TestCase("A", "-1", "EUR", "is in USD")]
-    [TestCase("A", "-100.01", "USD", "Insufficient balance")]
-    [TestCase("A", "0", "USD", "non-zero")]
-    public async Task Refuses(string account, string amount, string currency, string message)
+    [TestCase("B", "-1", "USD", BalanceOperationRefusal.UnknownAccount, "Unknown trading account")]
+    [TestCase("A", "-1", "EUR", BalanceOperationRefusal.CurrencyMismatch, "is in USD")]
+    [TestCase("A", "-100.01", "USD", BalanceOperationRefusal.InsufficientBalance, "Insufficient balance")]
+    [TestCase("A", "0", "USD", BalanceOperationRefusal.InvalidRequest, "non-zero")]
+    public async Task Refuses(string account, string amount, string currency, BalanceOperationRefusal refusal, string message)
     {
-        var ex = await Assert.ThrowsAsync<LedgerRejectedException>(() => Ledger().ApplyBalanceOperationAsync(new(account, decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), currency, "c", "k"), CancellationToken.None));
-        Assert.That(ex!.Message, Does.Contain(message));
+        var ledger = Ledger();
+        var result = await ledger.ApplyBalanceOperationAsync(new(account, decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), currency, "c", "k"), CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.IsApplied, Is.False);
+            Assert.That(result.Refusal, Is.EqualTo(refusal));
+            Assert.That(result.Reason, Does.Contain(message));
+            Assert.That(ledger.Operations(), Is.Empty);
+            Assert.That(ledger.FindAccount("A")!.Balance, Is.EqualTo(100m));
+        });
     }
 
     [Test]
@@ -248,9 +256,11 @@ public class InMemorySandboxLedgerTests
         var ledger = Ledger();
         var first = await ledger.ApplyBalanceOperationAsync(new("A", -10m, "USD", "c", "k"), CancellationToken.None);
         var again = await ledger.ApplyBalanceOperationAsync(new("A", -10m, "USD", "c", "k"), CancellationToken.None);
-        Assert.That(again, Is.EqualTo(first));
+        Assert.That(again.Operation, Is.EqualTo(first.Operation));
         Assert.That(ledger.FindAccount("A")!.Balance, Is.EqualTo(90m));
-        await Assert.ThrowsAsync<LedgerRejectedException>(() => ledger.ApplyBalanceOperationAsync(new("A", -20m, "USD", "c", "k"), CancellationToken.None));
+        var conflict = await ledger.ApplyBalanceOperationAsync(new("A", -20m, "USD", "c", "k"), CancellationToken.None);
+        Assert.That(conflict.Refusal, Is.EqualTo(BalanceOperationRefusal.KeyConflict));
+        Assert.That(ledger.FindAccount("A")!.Balance, Is.EqualTo(90m));
     }
 
     [Test]

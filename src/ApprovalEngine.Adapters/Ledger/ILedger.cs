@@ -11,10 +11,62 @@ public interface ILedger
     Task<TradingAccount?> GetAccountAsync(string account, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Applies a balance operation (negative amount = withdrawal). Throws <see cref="LedgerRejectedException"/> when
-    /// the platform refuses it (unknown account, currency mismatch, insufficient balance, key reused differently).
+    /// Applies a balance operation (negative amount = withdrawal) atomically: the balance check and the change are one
+    /// step on the platform, so concurrent withdrawals can never take the balance below zero. A definitive refusal
+    /// (unknown account, currency mismatch, insufficient balance, key reused for a different operation) is returned as
+    /// <see cref="BalanceOperationResult.Refused"/>, never thrown; exceptions mean "unknown, retry with the same key".
+    /// A concurrent call with the same key gets the first call's operation.
     /// </summary>
-    Task<BalanceOperation> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken);
+    Task<BalanceOperationResult> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>Why the platform refused a balance operation.</summary>
+public enum BalanceOperationRefusal
+{
+    /// <summary>The operation would take the balance below zero.</summary>
+    InsufficientBalance,
+
+    /// <summary>The platform does not know the account.</summary>
+    UnknownAccount,
+
+    /// <summary>The account is kept in another currency.</summary>
+    CurrencyMismatch,
+
+    /// <summary>The idempotency key was already used for a different operation.</summary>
+    KeyConflict,
+
+    /// <summary>The request itself is malformed (no key, zero amount).</summary>
+    InvalidRequest,
+}
+
+/// <summary>
+/// The answer to a balance operation: applied (with the platform's operation) or refused (with the reason). A refusal
+/// is final for that request; retrying it unchanged gets the same answer unless the account changed.
+/// </summary>
+public sealed record BalanceOperationResult
+{
+    private BalanceOperationResult(BalanceOperation? operation, BalanceOperationRefusal? refusal, string? reason)
+    {
+        Operation = operation;
+        Refusal = refusal;
+        Reason = reason;
+    }
+
+    /// <summary>The applied operation; null when refused.</summary>
+    public BalanceOperation? Operation { get; }
+
+    /// <summary>Why it was refused; null when applied.</summary>
+    public BalanceOperationRefusal? Refusal { get; }
+
+    /// <summary>The platform's explanation of the refusal, for people.</summary>
+    public string? Reason { get; }
+
+    public bool IsApplied => Operation is not null;
+
+    public static BalanceOperationResult Applied(BalanceOperation operation) =>
+        new(operation ?? throw new ArgumentNullException(nameof(operation)), null, null);
+
+    public static BalanceOperationResult Refused(BalanceOperationRefusal refusal, string reason) => new(null, refusal, reason);
 }
 
 /// <summary>A trading account as the platform reports it. Money is in <see cref="Currency"/>.</summary>
@@ -47,7 +99,10 @@ public sealed record BalanceOperation(
     string IdempotencyKey,
     DateTimeOffset CreatedAt);
 
-/// <summary>The platform refused an operation; retrying the same request will not help.</summary>
+/// <summary>
+/// The platform refused a request (e.g. reading an account it does not know); retrying the same request will not help.
+/// Balance operations answer refusals with <see cref="BalanceOperationResult"/> instead.
+/// </summary>
 public sealed class LedgerRejectedException : Exception
 {
     public LedgerRejectedException()

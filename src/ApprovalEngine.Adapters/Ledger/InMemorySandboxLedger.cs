@@ -38,30 +38,33 @@ public sealed class InMemorySandboxLedger(TimeProvider? clock = null) : ILedger
         return Task.FromResult(FindAccount(account));
     }
 
-    public Task<BalanceOperation> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken)
+    public Task<BalanceOperationResult> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        if (string.IsNullOrWhiteSpace(request.IdempotencyKey)) throw new LedgerRejectedException("A balance operation needs an idempotency key.");
+        return Task.FromResult(Apply(request));
+    }
+
+    private BalanceOperationResult Apply(BalanceOperationRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.IdempotencyKey)) return BalanceOperationResult.Refused(BalanceOperationRefusal.InvalidRequest, "A balance operation needs an idempotency key.");
         lock (_gate)
         {
             if (_byKey.TryGetValue(request.IdempotencyKey, out var earlier))
             {
-                if (earlier.Account != request.Account || earlier.Amount != request.Amount || earlier.Currency != request.Currency)
-                {
-                    throw new LedgerRejectedException($"The idempotency key '{request.IdempotencyKey}' was already used for a different operation.");
-                }
-                return Task.FromResult(earlier);
+                return earlier.Account != request.Account || earlier.Amount != request.Amount || earlier.Currency != request.Currency
+                    ? BalanceOperationResult.Refused(BalanceOperationRefusal.KeyConflict, $"The idempotency key '{request.IdempotencyKey}' was already used for a different operation.")
+                    : BalanceOperationResult.Applied(earlier);
             }
-            if (!_accounts.TryGetValue(request.Account, out var account)) throw new LedgerRejectedException($"Unknown trading account '{request.Account}'.");
+            if (!_accounts.TryGetValue(request.Account, out var account)) return BalanceOperationResult.Refused(BalanceOperationRefusal.UnknownAccount, $"Unknown trading account '{request.Account}'.");
             if (!string.Equals(account.Currency, request.Currency, StringComparison.OrdinalIgnoreCase))
             {
-                throw new LedgerRejectedException($"Account '{request.Account}' is in {account.Currency}, not {request.Currency}.");
+                return BalanceOperationResult.Refused(BalanceOperationRefusal.CurrencyMismatch, $"Account '{request.Account}' is in {account.Currency}, not {request.Currency}.");
             }
-            if (request.Amount == 0) throw new LedgerRejectedException("A balance operation needs a non-zero amount.");
+            if (request.Amount == 0) return BalanceOperationResult.Refused(BalanceOperationRefusal.InvalidRequest, "A balance operation needs a non-zero amount.");
             if (account.Balance + request.Amount < 0)
             {
-                throw new LedgerRejectedException($"Insufficient balance on '{request.Account}': {account.Balance} {account.Currency}, operation {request.Amount}.");
+                return BalanceOperationResult.Refused(BalanceOperationRefusal.InsufficientBalance, $"Insufficient balance on '{request.Account}': {account.Balance} {account.Currency}, operation {request.Amount}.");
             }
             _accounts[request.Account] = account with
             {
@@ -72,7 +75,7 @@ public sealed class InMemorySandboxLedger(TimeProvider? clock = null) : ILedger
             var operation = new BalanceOperation(++_nextTradeId, request.Account, request.Amount, account.Currency, request.Comment, request.IdempotencyKey, _clock.GetUtcNow());
             _byKey[request.IdempotencyKey] = operation;
             _operations.Add(operation);
-            return Task.FromResult(operation);
+            return BalanceOperationResult.Applied(operation);
         }
     }
 }

@@ -13,15 +13,21 @@ public sealed class AuthOptions
     public string? SigningKey { get; set; }
     public int TokenLifetimeMinutes { get; set; } = 480;
 
-    public SymmetricSecurityKey Key() => new(Encoding.UTF8.GetBytes(SigningKey is { Length: >= 32 } key
-        ? key
-        : throw new InvalidOperationException("Auth:SigningKey must be set (at least 32 characters) outside Development.")));
+    /// <summary>True when <see cref="SigningKey"/> is at least 256 bits (start-up refuses anything shorter).</summary>
+    public bool HasUsableKey => SigningKey is { } key && Encoding.UTF8.GetByteCount(key) >= 32;
+
+    public SymmetricSecurityKey Key() => new(HasUsableKey
+        ? Encoding.UTF8.GetBytes(SigningKey!)
+        : throw new InvalidOperationException("Auth:SigningKey must be set (at least 32 bytes) outside Development."));
 }
 
 /// <summary>Checks passwords and issues short-lived JWTs carrying departments, permissions and rights.</summary>
-public sealed class TokenService(IOptions<IdentityOptions> identities, IOptions<AuthOptions> auth, TimeProvider clock)
+public sealed class TokenService(IOptions<IdentityOptions> identities, IOptions<AuthOptions> auth, IPasswordHasher<UserAccount> hasher, TimeProvider clock)
 {
-    private static readonly PasswordHasher<UserAccount> Hasher = new();
+    // An unknown user (or one without a hash) is verified against this, so that a wrong user name costs the same
+    // hashing as a wrong password and the answer time does not tell which one was wrong.
+    private static readonly UserAccount Nobody = new() { Username = "(unknown user)" };
+    private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<UserAccount>().HashPassword(Nobody, Guid.NewGuid().ToString("N")));
 
     public UserAccount? FindUser(string username) =>
         identities.Value.Users.FirstOrDefault(u => string.Equals(u.Username, username, StringComparison.Ordinal));
@@ -29,12 +35,21 @@ public sealed class TokenService(IOptions<IdentityOptions> identities, IOptions<
     public UserAccount? CheckPassword(string username, string password)
     {
         var user = FindUser(username);
-        if (user is null) return null;
-        if (user.PasswordHash is { } hash)
+        if (user is { PasswordHash: null } && identities.Value.DevelopmentPasswords)
         {
-            return Hasher.VerifyHashedPassword(user, hash, password) == PasswordVerificationResult.Failed ? null : user;
+            return string.Equals(password, username, StringComparison.Ordinal) ? user : null;
         }
-        return identities.Value.DevelopmentPasswords && string.Equals(password, username, StringComparison.Ordinal) ? user : null;
+        bool verified;
+        try
+        {
+            verified = hasher.VerifyHashedPassword(user ?? Nobody, user?.PasswordHash ?? DummyHash.Value, password) != PasswordVerificationResult.Failed;
+        }
+        catch (FormatException)
+        {
+            // A configured hash that is not a valid Identity hash: that user cannot sign in (not a 500).
+            verified = false;
+        }
+        return verified && user?.PasswordHash is not null ? user : null;
     }
 
     public (string Token, int ExpiresIn) Issue(UserAccount user)

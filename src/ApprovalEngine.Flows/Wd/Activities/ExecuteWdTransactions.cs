@@ -33,8 +33,8 @@ public sealed record ExecuteWdTransactionsOutput(
 /// Complete: executes every draft transaction as a balance operation (−amount) through the ledger, after the commit.
 /// Nothing is sent unless the plan is completable (<see cref="WdCompletion.Plan"/>). Each operation's idempotency key
 /// is the job's key + the transaction id, so a retried job never withdraws twice. Outcome per
-/// <see cref="WdCompletion.Evaluate"/>: Completed, PartiallyCompleted or NotCompletable (also when the platform refuses
-/// an operation; what was executed stays executed).
+/// <see cref="WdCompletion.Evaluate"/>: Completed, PartiallyCompleted or NotCompletable; when the platform refuses an
+/// operation, execution stops and what was executed decides (PartiallyCompleted or NotCompletable).
 /// </summary>
 [Activity("ExecuteWdTransactions", "Withdrawals", "Execute WD transactions",
     Description = "Applies the draft transactions on the trading platform and decides Completed / PartiallyCompleted / NotCompletable.",
@@ -59,22 +59,30 @@ public sealed class ExecuteWdTransactions(ILedger ledger) : ExternalActivity<Exe
         {
             var tx = transactions[i];
             if (tx.IsExecuted) continue;
-            BalanceOperation operation;
-            try
-            {
-                operation = await ledger.ApplyBalanceOperationAsync(
-                    new BalanceOperationRequest(account, -tx.Amount, currency, Comment(input.Reference, tx), OperationKey(call.IdempotencyKey, tx.Id)),
-                    cancellationToken);
-            }
-            catch (LedgerRejectedException ex)
-            {
-                return Result(WdCompletionOutcome.NotCompletable, transactions, $"The trading platform refused transaction {tx.Id} ({tx.PaymentType} {tx.Amount} {currency}): {ex.Message}");
-            }
+            var answer = await ledger.ApplyBalanceOperationAsync(
+                new BalanceOperationRequest(account, -tx.Amount, currency, Comment(input.Reference, tx), OperationKey(call.IdempotencyKey, tx.Id)),
+                cancellationToken);
+            if (answer.Operation is not { } operation) return Refused(input, transactions, tx, currency, answer);
             transactions[i] = tx with { Status = WdTransactionStatus.Executed, TradeId = operation.TradeId, ExecutedAt = operation.CreatedAt };
         }
 
         var result = WdCompletion.Evaluate(input.RequestedAmount, transactions);
         return Result(result.Outcome, transactions, result.Reason ?? $"Executed {result.ExecutedTotal} of {input.RequestedAmount} {currency}.");
+    }
+
+    /// <summary>
+    /// The platform refused a transaction (e.g. insufficient balance): stop. The manual sets the final status from what
+    /// was executed, so a refusal after a withdrawal went through is Partially Completed (money has moved; the request
+    /// must not return to a status where it could still be rejected); when nothing but the fee, or nothing at all, was
+    /// executed it is not completable and goes back to Approved by Backoffice with the platform's reason.
+    /// </summary>
+    private static DomainResult<ExecuteWdTransactionsOutput> Refused(ExecuteWdTransactionsInput input, List<WdTransaction> transactions, WdTransaction tx, string currency, BalanceOperationResult answer)
+    {
+        var refusal = $"The trading platform refused transaction {tx.Id} ({tx.PaymentType} {tx.Amount} {currency}), {answer.Refusal}: {answer.Reason}";
+        var executed = WdCompletion.Evaluate(input.RequestedAmount, transactions);
+        return executed.Outcome == WdCompletionOutcome.PartiallyCompleted
+            ? Result(WdCompletionOutcome.PartiallyCompleted, transactions, $"Executed {executed.ExecutedTotal} of {input.RequestedAmount} {currency}. {refusal}")
+            : Result(WdCompletionOutcome.NotCompletable, transactions, refusal);
     }
 
     private static DomainResult<ExecuteWdTransactionsOutput> Result(WdCompletionOutcome outcome, IReadOnlyList<WdTransaction> transactions, string message) =>

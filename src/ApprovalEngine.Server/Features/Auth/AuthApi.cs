@@ -15,19 +15,22 @@ public static class AuthApi
     public static void MapAuthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/auth").WithTags("Auth");
-        group.MapPost("/token", Token).AllowAnonymous().ProducesProblems(400, 422);
+        group.MapPost("/token", Token).AllowAnonymous().RequireRateLimiting(SignInRateLimit.PolicyName).ProducesProblems(400, 401, 422, 429);
         group.MapGet("/me", Me).ProducesProblems(401);
     }
 
-    private static Results<Ok<TokenResponse>, ProblemHttpResult> Token(TokenRequest? request, TokenService tokens)
+    private static Results<Ok<TokenResponse>, ProblemHttpResult> Token(TokenRequest? request, TokenService tokens, SignInGuard guard, HttpContext http)
     {
         var username = Require.Text(request?.Username, "username", 100);
         var password = Require.Text(request?.Password, "password", 200);
+        if (guard.TryAcquire(username) is { } wait) return SignInRateLimit.TooMany(http, wait, "Too many sign-in attempts for this user; try again later.");
         var user = tokens.CheckPassword(username, password);
         if (user is null)
         {
+            guard.Failed(username);
             return TypedResults.Problem(statusCode: 401, title: "Sign-in failed.", detail: "Unknown user or wrong password.", extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["password"] = ["Unknown user or wrong password."] } });
         }
+        guard.Succeeded(username);
         var (token, expiresIn) = tokens.Issue(user);
         return TypedResults.Ok(new TokenResponse(token, expiresIn));
     }

@@ -9,16 +9,15 @@ namespace ApprovalEngine.Server.Features.WorkOrders;
 
 /// <summary>
 /// Registers the work-order, crypto and fiat activities (workflows/work-order-approval.json, crypto-*.json,
-/// fiat-withdrawal.json) with the blockchain and bank adapters the host provides (the in-memory sandboxes for now).
+/// fiat-withdrawal.json) with the custody and bank adapters bound by <c>Adapters:Mode</c> (see Engine/Adapters.cs).
 /// </summary>
 public sealed class WorkOrderModule : IActivityModule
 {
     public void Register(ActivityRegistry registry, IServiceProvider services)
     {
         WorkOrderActivities.Register(registry);
-        var chain = services.GetRequiredService<InMemoryBlockchainSandbox>();
-        CryptoActivities.Register(registry, chain, chain, chain);
-        var bank = services.GetRequiredService<InMemoryBankSandbox>();
-        FiatActivities.Register(registry, bank, bank, bank, services.GetRequiredService<TimeProvider>());
+        CryptoActivities.Register(registry, services.GetRequiredService<ICoinCatalog>(), services.GetRequiredService<IWalletDirectory>(), services.GetRequiredService<IBlockchainGateway>());
+        FiatActivities.Register(registry, services.GetRequiredService<IWithdrawalChannels>(), services.GetRequiredService<IWithdrawalHistory>(), services.GetRequiredService<IBankGateway>(),
+            services.GetRequiredService<TimeProvider>());
     }
 }
