@@ -33,6 +33,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public static async Task<ApiFactory> PostgresAsync(Dictionary<string, string?>? settings = null) =>
         new(DatabaseProvider.Postgres, await SharedPostgres.CreateDatabaseAsync("api"), null, settings);
 
+    /// <summary>The server on an existing PostgreSQL database (e.g. one restored from an older release's dump).</summary>
+    public static ApiFactory PostgresOn(string connectionString, Dictionary<string, string?>? settings = null) =>
+        new(DatabaseProvider.Postgres, connectionString, null, settings);
+
     public static ApiFactory Sqlite(Dictionary<string, string?>? settings = null)
     {
         var db = new SqliteTempDatabase();
