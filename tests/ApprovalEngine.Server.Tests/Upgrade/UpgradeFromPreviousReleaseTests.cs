@@ -39,6 +39,8 @@ public sealed class UpgradeFromPreviousReleaseTests
     private Dictionary<Guid, (Guid Instance, DateTimeOffset? DueAt)> _bookmarksBefore = null!;
     private Dictionary<Guid, long> _lastSequenceBefore = null!;
     private HashSet<string> _triggersBefore = null!;
+    private Dictionary<string, string> _triggerRowsBefore = null!;
+    private Dictionary<string, string> _triggerRowsAtStart = null!;
     private Dictionary<Guid, DateTimeOffset?> _triggersAtStart = null!;
 
     [OneTimeSetUp]
@@ -58,6 +60,7 @@ public sealed class UpgradeFromPreviousReleaseTests
         _lastSequenceBefore = (await RowsAsync("SELECT instance_id, max(sequence) FROM journal GROUP BY instance_id"))
             .ToDictionary(r => (Guid)r[0], r => (long)r[1]);
         _triggersBefore = [.. (await RowsAsync("SELECT trigger_group || '.' || trigger_name FROM qrtz_triggers")).Select(r => (string)r[0])];
+        _triggerRowsBefore = await TriggerRowsAsync();
 
         // The previous release's scheduler name: its stored triggers are keyed by it (clustered job store).
         _factory = ApiFactory.PostgresOn(_connectionString, new() { ["Engine:SchedulerName"] = _manifest.Text("schedulerName") });
@@ -71,6 +74,7 @@ public sealed class UpgradeFromPreviousReleaseTests
         {
             _triggersAtStart[id] = (await quartz.GetTrigger(QuartzWorkflowScheduler.TimerKey(id)))?.NextFireTimeUtc;
         }
+        _triggerRowsAtStart = await TriggerRowsAsync();
     }
 
     [OneTimeTearDown]
@@ -176,7 +180,7 @@ public sealed class UpgradeFromPreviousReleaseTests
             await ApiAssert.ProblemAsync(bySystem, HttpStatusCode.Forbidden);
             // ADR 7 legacy rule: a stored action without fields accepts no form data (here: an attempt to rewrite the maker).
             var forged = await (await AsAsync("checker1")).PostAsJsonAsync($"/api/tasks/{task}/complete", new { action = "Approve", data = new { maker = "nobody" } });
-            await ApiAssert.ProblemAsync(forged, HttpStatusCode.UnprocessableEntity, "maker");
+            await RefusedFormDataAsync(forged, "maker");
             Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before), "the refused calls wrote nothing");
         }
         else
@@ -268,7 +272,7 @@ public sealed class UpgradeFromPreviousReleaseTests
             // to rewrite the amount that decided Backoffice must approve) and nothing changes.
             var before = await _factory.SnapshotAsync();
             var forged = await (await AsAsync("bo1")).PostAsJsonAsync($"/api/tasks/{task}/complete", new { action = "Approve", data = new { amount = 1 } });
-            await ApiAssert.ProblemAsync(forged, HttpStatusCode.UnprocessableEntity, "amount");
+            await RefusedFormDataAsync(forged, "amount");
             Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before));
         }
         else
@@ -325,6 +329,9 @@ public sealed class UpgradeFromPreviousReleaseTests
             Assert.That(_triggersBefore, Does.Contain($"{QuartzWorkflowScheduler.TimerKey(id).Group}.{QuartzWorkflowScheduler.TimerKey(id).Name}"), $"timer {id} had no trigger in the old database");
             Assert.That(next, Is.Not.Null, $"timer {id} has no trigger after the upgrade");
             Assert.That(next!.Value, Is.EqualTo(due).Within(TimeSpan.FromSeconds(1)), $"timer {id} fires at another time");
+            // The very row the old release stored (same scheduler, same start time), not one scheduled again at start-up.
+            var name = QuartzWorkflowScheduler.TimerKey(id).Name;
+            Assert.That(_triggerRowsAtStart.GetValueOrDefault(name), Is.EqualTo(_triggerRowsBefore[name]), $"timer {id}'s stored trigger was replaced");
         }
         // Every timer the database still holds has its trigger: the reconciler finds nothing to repair.
         var repaired = await _factory.Services.GetRequiredService<TimerReconciler>().ReconcileAsync(includeJobs: false, CancellationToken.None);
@@ -418,10 +425,23 @@ public sealed class UpgradeFromPreviousReleaseTests
 
     private async Task<int> CurrentVersionAsync(string definitionId)
     {
-        var response = await (await AsAsync("supervisor1")).GetAsync($"/api/definitions/{definitionId}/versions");
+        var response = await (await AsAsync("analyst1")).GetAsync($"/api/definitions/{definitionId}/versions");
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
         return JsonNode.Parse(text)!.AsArray().Single(v => v!["isCurrent"]!.GetValue<bool>())!["version"]!.GetValue<int>();
+    }
+
+    /// <summary>Timer trigger rows by trigger name: scheduler name and start time, to tell a stored trigger from a new one.</summary>
+    private async Task<Dictionary<string, string>> TriggerRowsAsync() =>
+        (await RowsAsync("SELECT trigger_name, string_agg(sched_name || '@' || start_time, ',') FROM qrtz_triggers WHERE trigger_group = 'timers' GROUP BY trigger_name"))
+            .ToDictionary(r => (string)r[0], r => (string)r[1]);
+
+    /// <summary>A 422 problem whose errors map names <paramref name="key"/> (however the key is spelled: "amount", "data.amount", "/data/amount").</summary>
+    private static async Task RefusedFormDataAsync(HttpResponseMessage response, string key)
+    {
+        var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.UnprocessableEntity);
+        var errors = problem["errors"] as JsonObject;
+        Assert.That(errors?.Select(e => e.Key), Has.Some.Contains(key), problem.ToJsonString());
     }
 
     private async Task<HashSet<int>> MigrationsAsync() => [.. (await RowsAsync("SELECT version FROM schema_migrations")).Select(r => (int)r[0])];
