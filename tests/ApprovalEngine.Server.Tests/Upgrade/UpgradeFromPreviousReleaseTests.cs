@@ -268,6 +268,10 @@ public sealed class UpgradeFromPreviousReleaseTests
         var task = scenario.Text("taskId");
         if (await TrustModelMergedAsync())
         {
+            // ADR 7 legacy rule: V003 recorded who completed the stored tasks (CS approved it under the old release).
+            var state = JsonNode.Parse(await ScalarAsync<string>($"SELECT state_json FROM instances WHERE id = '{scenario.Guid("id")}'"))!.AsObject();
+            Assert.That(state["actors"]?["csReview"]?.AsArray().Select(a => a!.GetValue<string>()), Is.EqualTo(new[] { "cs1" }), state.ToJsonString());
+
             // ADR 7 legacy rule: the stored Approve action declares no fields, so form data is refused (here: an attempt
             // to rewrite the amount that decided Backoffice must approve) and nothing changes.
             var before = await _factory.SnapshotAsync();
