@@ -37,6 +37,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public static ApiFactory Postgres(string connectionString, Dictionary<string, string?>? settings = null) =>
         new(DatabaseProvider.Postgres, connectionString, null, settings);
 
+    /// <summary>The server on an existing PostgreSQL database (e.g. one restored from an older release's dump).</summary>
+    public static ApiFactory PostgresOn(string connectionString, Dictionary<string, string?>? settings = null) =>
+        Postgres(connectionString, settings);
+
     public static ApiFactory Sqlite(Dictionary<string, string?>? settings = null)
     {
         var db = new SqliteTempDatabase();
