@@ -106,7 +106,8 @@ export function TaskPage({ taskId }: { taskId: string }) {
         {(task.isFetching || wd.isFetching) && <Spinner small label="Refreshing…" />}
       </div>
       {notice && <Notice kind={notice.kind} onClose={() => setNotice(null)} testId={notice.kind === 'warning' ? 'stale-notice' : 'action-notice'}>{notice.text}</Notice>}
-      <ErrorBox error={error} />
+      {/* while the dialog is open it shows the error itself, at the fields */}
+      <ErrorBox error={dialog ? null : error} />
       <div className="task-layout">
         <div>
           {isWd && wd.isLoading && <Spinner label="Loading the request…" />}
