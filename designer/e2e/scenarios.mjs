@@ -600,10 +600,13 @@ export async function inboxFeeFormAtDealing(browser) {
   assert(still.instanceVersion === before.instanceVersion, 'nothing was sent for a fee the form refuses');
 
   // refused by the server only (the validation expression): its message is shown at the field
-  if (fee.validation?.expression && /requestedAmount/.test(fee.validation.expression)) {
+  // (the server lists only the message; wd-request's fee must be below the requested amount, 200)
+  if (fee.validationMessage) {
     await input.fill('200');
     await page.getByTestId('action-submit').click();
-    await page.getByTestId('field-error-fee').filter({ hasText: fee.validation.message ?? '' }).waitFor();
+    await page.getByTestId('field-error-fee').filter({ hasText: fee.validationMessage }).waitFor();
+    const unchanged = (await api('GET', `/api/wd-requests/${card.id}`, undefined, { token: dealing })).data;
+    assert(unchanged.instanceVersion === before.instanceVersion, 'the refused fee changed nothing');
   }
 
   const good = fee.scale === 0 ? '12' : '12.5';

@@ -145,7 +145,16 @@ export type JournalEntry = S['JournalEntryView'];
 // Hand-written until openapi lists them (the `forms` branch adds `fields` and `comment` to TaskActionView); at merge
 // this becomes `S['TaskActionView']` again.
 /** An action of a task or of the WD card (`actionDetails`), with its form: `fields` as in the definition, `comment` mode. */
-export type TaskAction = S['TaskActionView'] & { fields?: FormFieldDef[] | null; comment?: CommentMode | null };
+export type TaskAction = S['TaskActionView'] & { fields?: FormFieldView[] | null; comment?: CommentMode | null };
+/**
+ * A field as the server lists it with an action: the definition's field without its target variable, and of the
+ * validation only its message (the expression is evaluated by the server). Absent constraints may come as null.
+ */
+export type FormFieldView = { [K in keyof Omit<FormFieldDef, 'name' | 'validation' | 'variable'>]?: FormFieldDef[K] | null } & {
+  name: string;
+  validationMessage?: string | null;
+  format?: string | null;
+};
 export type WaitView = S['WaitView'];
 export type DryRunAction = S['DryRunAction'];
 export type DryRunTask = S['DryRunTask'];

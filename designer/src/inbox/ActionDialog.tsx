@@ -1,6 +1,6 @@
 import { useId, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
-import type { FormFieldDef, TaskAction } from '../api/models';
+import type { FormFieldView, TaskAction } from '../api/models';
 import { ErrorBox, Modal, Spinner } from '../common/ui';
 import { buildSubmission, commentMode, fieldErrors, fieldLabel, fieldType, formFields } from '../lib/forms';
 
@@ -114,7 +114,7 @@ function FieldErrors({ id, name, errors }: { id: string; name: string; errors: s
   );
 }
 
-function FieldInput({ id, field, value, onChange, errors, autoFocus }: { id: string; field: FormFieldDef; value: string; onChange: (v: string) => void; errors: string[]; autoFocus?: boolean }) {
+function FieldInput({ id, field, value, onChange, errors, autoFocus }: { id: string; field: FormFieldView; value: string; onChange: (v: string) => void; errors: string[]; autoFocus?: boolean }) {
   const type = fieldType(field);
   const describedBy = [errors.length ? `${id}-err` : '', field.description ? `${id}-desc` : ''].filter(Boolean).join(' ') || undefined;
   const common = {

@@ -114,6 +114,17 @@ describe('the action body', () => {
     expect(needsDialog({ name: 'Reject', requiredFields: ['comment'] })).toBe(true);
     expect(needsDialog({ name: 'Pass', requiredFields: [], fields: [{ name: 'fee', type: 'number' }] })).toBe(true);
   });
+  it('takes the server view of a field, absent constraints as null', () => {
+    const view = {
+      name: 'PassToBackoffice', requiredFields: [], comment: 'optional' as const,
+      fields: [{ name: 'fee', type: 'number' as const, required: false, label: 'Fee', description: null, minimum: 0, maximum: null, exclusiveMinimum: null, scale: null,
+        minLength: null, maxLength: null, pattern: null, enum: null, format: null, currencyInput: 'currency', validationMessage: 'The fee must be less than the requested amount.' }],
+    };
+    expect(buildSubmission(view, { fee: '' }, '', { currency: 'USD' })).toEqual({ errors: {} });
+    expect(buildSubmission(view, { fee: '2.001' }, '', { currency: 'USD' }).errors).toEqual({ fee: 'Fee may have at most 2 decimal places.' });
+    expect(buildSubmission(view, { fee: '-1' }, '', { currency: 'USD' }).errors).toEqual({ fee: 'Fee must be at least 0.' });
+    expect(buildSubmission(view, { fee: '2.5' }, '', { currency: 'USD' }).data).toEqual({ fee: 2.5 });
+  });
   it('puts 422 errors at their fields', () => {
     const { byField, rest } = fieldErrors({ 'data.fee': ['The fee must be below the amount.'], '$.data.note': ['too long'], comment: ['required'], 'data.transactions': ['not a field of the action'] }, ['fee', 'note']);
     expect(byField).toEqual({ fee: ['The fee must be below the amount.'], note: ['too long'], comment: ['required'] });

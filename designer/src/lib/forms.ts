@@ -1,14 +1,17 @@
 // Action forms (ADR 7) on the client: which fields an action's dialog shows, the same checks the server makes
 // (except the validation expression, which only the server evaluates), and the request body with only declared fields.
-import type { CommentMode, FieldType, FormFieldDef, TaskActionDef, VariableDef, WorkflowDefinition } from '../api/models';
+import type { CommentMode, FieldType, FormFieldDef, FormFieldView, TaskActionDef, VariableDef, WorkflowDefinition } from '../api/models';
 import { compareDecimal, decimalOfNumber, formatDecimal, parseDecimal, scaleOf, toJsonNumber } from './decimal';
 import type { Decimal } from './decimal';
+
+/** A field as the dialog checks it: the server's view of it, or the definition's field. */
+export type FieldSpec = FormFieldView;
 
 /** What the dialog needs of an action: the task detail's view or the definition's action. */
 export interface ActionForm {
   name: string;
   requiredFields?: string[] | null;
-  fields?: FormFieldDef[] | null;
+  fields?: FieldSpec[] | null;
   comment?: CommentMode | null;
 }
 
@@ -28,11 +31,11 @@ export const hasForm = (a: ActionForm) => Array.isArray(a.fields) && a.fields.le
  * The fields the dialog shows. With `fields`, exactly those. Without, the legacy `requiredFields` other than the
  * comment, as before: `fee` and amounts are non-negative numbers, the rest required text.
  */
-export function formFields(a: ActionForm): FormFieldDef[] {
+export function formFields(a: ActionForm): FieldSpec[] {
   if (hasForm(a)) return a.fields!;
   return (a.requiredFields ?? [])
     .filter((f) => f !== 'comment')
-    .map((f): FormFieldDef => (f === 'fee' || /amount/i.test(f) ? { name: f, type: 'number', required: true, minimum: 0 } : { name: f, type: 'string', required: true }));
+    .map((f): FieldSpec => (f === 'fee' || /amount/i.test(f) ? { name: f, type: 'number', required: true, minimum: 0 } : { name: f, type: 'string', required: true }));
 }
 
 /** Whether taking the action needs the dialog (anything to type); otherwise a click submits it, as before. */
@@ -40,8 +43,8 @@ export function needsDialog(a: ActionForm): boolean {
   return formFields(a).length > 0 || commentMode(a) === 'required' || a.comment === 'optional';
 }
 
-export const fieldType = (f: FormFieldDef): FieldType => f.type ?? 'string';
-export const fieldLabel = (f: FormFieldDef) => f.label || f.name;
+export const fieldType = (f: FieldSpec): FieldType => f.type ?? 'string';
+export const fieldLabel = (f: FieldSpec) => f.label || f.name;
 
 /** Minor units of an ISO 4217 currency (JPY 0, USD 2, BHD 3), or null for a code the browser does not know. */
 export function currencyScale(code: unknown): number | null {
@@ -72,7 +75,7 @@ export type FieldValue = { ok: true; value: unknown } | { ok: false; error: stri
  * empty; "true"/"false" for booleans; datetime-local text). `context` holds sibling values (for `currencyInput`).
  * An empty optional field yields `value: undefined` (not sent).
  */
-export function checkField(f: FormFieldDef, raw: string, context: Record<string, unknown> = {}): FieldValue {
+export function checkField(f: FieldSpec, raw: string, context: Record<string, unknown> = {}): FieldValue {
   const label = fieldLabel(f);
   const type = fieldType(f);
   const text = type === 'string' ? raw : raw.trim();
@@ -112,7 +115,7 @@ export function checkField(f: FormFieldDef, raw: string, context: Record<string,
   }
 }
 
-function checkText(f: FormFieldDef, shown: string): FieldValue {
+function checkText(f: FieldSpec, shown: string): FieldValue {
   const label = fieldLabel(f);
   if (typeof f.minLength === 'number' && shown.length < f.minLength) return { ok: false, error: `${label} needs at least ${f.minLength} characters.` };
   if (typeof f.maxLength === 'number' && shown.length > f.maxLength) return { ok: false, error: `${label} may have at most ${f.maxLength} characters.` };
