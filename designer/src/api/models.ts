@@ -57,7 +57,27 @@ export interface VariableDef {
   /** Owned by the flow's activities (transactions, facts, results): no form field may write it (ADR 7). */
   readOnly?: boolean;
 }
-export interface InputDef { name: string; type: VariableType; required?: boolean; description?: string }
+export interface InputDef {
+  name: string;
+  type: VariableType;
+  required?: boolean;
+  description?: string;
+  // value constraints (ADR 7), as for form fields
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  scale?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  enum?: string[];
+  /** `currency`: an ISO 4217 code (or a known coin). */
+  format?: string;
+  currencyInput?: string;
+  validation?: { expression: string; message?: string };
+  /** `domain`: only a domain route supplies it. */
+  source?: 'caller' | 'domain';
+}
 export interface Position { x: number; y: number }
 export interface ActivityDef {
   id: string;
@@ -156,8 +176,9 @@ export type FormFieldView = { [K in keyof Omit<FormFieldDef, 'name' | 'validatio
   format?: string | null;
 };
 export type WaitView = S['WaitView'];
-export type DryRunAction = S['DryRunAction'];
-export type DryRunTask = S['DryRunTask'];
+// + fields/comment until openapi lists them (as TaskAction above)
+export type DryRunAction = S['DryRunAction'] & Pick<TaskAction, 'fields' | 'comment'>;
+export type DryRunTask = Omit<S['DryRunTask'], 'actions'> & { actions: DryRunAction[] };
 export type DryRunView = S['DryRunView'];
 export type DryRunResponse = S['DryRunResponse'];
 export type ResumeKind = 'action' | 'event' | 'timer' | 'job';

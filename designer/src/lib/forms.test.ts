@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskActionDef, WorkflowDefinition } from '../api/models';
 import { compareDecimal, decimalOfNumber, formatDecimal, parseDecimal, toJsonNumber } from './decimal';
-import { buildSubmission, checkActionForm, checkField, commentMode, currencyScale, fieldErrors, formFields, needsDialog, setProp } from './forms';
+import { buildSubmission, checkActionForm, dryRunBody, sampleInput, checkField, commentMode, currencyScale, fieldErrors, formFields, needsDialog, setProp } from './forms';
 import { definitionToGraph, descriptorMap, graphToDefinition } from './graph';
 import { descriptors, wd } from './fixtures';
 
@@ -184,5 +184,29 @@ describe('the action form in the definition', () => {
       const { nodes, edges } = definitionToGraph(x, descriptorMap(descriptors));
       expect(JSON.stringify(graphToDefinition(x, nodes, edges))).toBe(text);
     }
+  });
+});
+
+describe('dry-run sample input', () => {
+  it('meets the start inputs constraints', () => {
+    const input = sampleInput([
+      { name: 'requestedAmount', type: 'number', required: true, exclusiveMinimum: 0, maximum: 100000000, currencyInput: 'currency' },
+      { name: 'currency', type: 'string', required: true, format: 'currency' },
+      { name: 'paymentType', type: 'string', enum: ['CreditCard', 'WireTransfer'] },
+      { name: 'coin', type: 'string', pattern: '^[A-Z0-9]{2,10}$', maxLength: 10 },
+      { name: 'small', type: 'number', maximum: 5, minimum: 2 },
+      { name: 'code', type: 'string', maxLength: 3 },
+      { name: 'ok', type: 'boolean' },
+    ]);
+    expect(input).toEqual({ requestedAmount: 100, currency: 'USD', paymentType: 'CreditCard', coin: 'SAMPLE', small: 2, code: 'sam', ok: false });
+  });
+});
+
+describe('dry-run action body', () => {
+  it('fills required fields with values they accept and the comment when required', () => {
+    expect(dryRunBody({ name: 'Approve', requiredFields: ['comment', 'fee'] }, '')).toEqual({ comment: 'dry run', data: { fee: 0 } });
+    expect(dryRunBody({ name: 'Pass', comment: 'none', fields: [{ name: 'amount', type: 'number', required: true, exclusiveMinimum: 0 }, { name: 'note', required: false }] }, 'typed'))
+      .toEqual({ comment: undefined, data: { amount: 1 } });
+    expect(dryRunBody({ name: 'Pass', comment: 'optional', fields: [{ name: 'fee', type: 'number', required: false }] }, '')).toEqual({ comment: undefined, data: undefined });
   });
 });

@@ -1,6 +1,6 @@
 // Action forms (ADR 7) on the client: which fields an action's dialog shows, the same checks the server makes
 // (except the validation expression, which only the server evaluates), and the request body with only declared fields.
-import type { CommentMode, FieldType, FormFieldDef, FormFieldView, TaskActionDef, VariableDef, WorkflowDefinition } from '../api/models';
+import type { CommentMode, FieldType, FormFieldDef, FormFieldView, InputDef, TaskActionDef, VariableDef, WorkflowDefinition } from '../api/models';
 import { compareDecimal, decimalOfNumber, formatDecimal, parseDecimal, scaleOf, toJsonNumber } from './decimal';
 import type { Decimal } from './decimal';
 
@@ -234,4 +234,57 @@ export function checkActionForm(action: TaskActionDef, def: Pick<WorkflowDefinit
   if (action.comment !== undefined && !COMMENT_MODES.includes(action.comment)) issues.push({ property: 'comment', message: 'The comment is required, optional or none.' });
   if (action.scopes?.some((s) => !s.trim())) issues.push({ property: 'scopes', message: 'A scope is empty.' });
   return issues;
+}
+
+// ---- dry run: a sample start input that meets the inputs' constraints
+
+const SAMPLE_TEXT = ['sample', 'SAMPLE', 'Sample1', 'S1', 's'];
+
+/** A value for a start input that its declared constraints accept (enum, currency, pattern, length, bounds). */
+export function sampleInputValue(i: InputDef, numbers: number[] = [100, 1, 0]): unknown {
+  switch (i.type) {
+    case 'number': {
+      const fits = (n: number) => {
+        const d = decimalOfNumber(n)!;
+        const b = (x?: number) => (typeof x === 'number' ? decimalOfNumber(x) : null);
+        const min = b(i.minimum), max = b(i.maximum), ex = b(i.exclusiveMinimum);
+        return (!min || compareDecimal(d, min) >= 0) && (!max || compareDecimal(d, max) <= 0) && (!ex || compareDecimal(d, ex) > 0);
+      };
+      return [...numbers, i.minimum, i.maximum].find((n): n is number => typeof n === 'number' && fits(n)) ?? 100;
+    }
+    case 'boolean': return false;
+    case 'datetime': return new Date().toISOString();
+    case 'list': return [];
+    case 'object': return {};
+    case 'any': return null;
+    case 'string':
+    default: {
+      if (i.enum?.length) return i.enum[0];
+      if (i.format === 'currency') return 'USD';
+      const re = i.pattern ? wholeMatch(i.pattern) : null;
+      const ok = (t: string) => (!re || re.test(t)) && t.length >= (i.minLength ?? 0);
+      const cut = (t: string) => (typeof i.maxLength === 'number' ? t.slice(0, i.maxLength) : t);
+      return SAMPLE_TEXT.map(cut).find(ok) ?? cut('sample');
+    }
+  }
+}
+
+/** The dry run's starting input: every start input with a value its constraints accept. */
+export function sampleInput(inputs: InputDef[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((inputs ?? []).map((i) => [i.name, sampleInputValue(i)]));
+}
+
+/** A dry-run step's body for an action: sample values for its required fields (0 for amounts), a comment when needed. */
+export function dryRunBody(a: ActionForm, typed: string): { comment?: string; data?: Record<string, unknown> } {
+  const data: Record<string, unknown> = {};
+  for (const f of formFields(a)) {
+    if (!f.required) continue;
+    const type = fieldType(f);
+    const spec: InputDef = { name: f.name, type, minimum: f.minimum ?? undefined, maximum: f.maximum ?? undefined, exclusiveMinimum: f.exclusiveMinimum ?? undefined,
+      minLength: f.minLength ?? undefined, maxLength: f.maxLength ?? undefined, pattern: f.pattern ?? undefined, enum: f.enum ?? undefined, format: f.format ?? undefined };
+    data[f.name] = type === 'boolean' ? false : sampleInputValue(spec, [0, 1, 100]);
+  }
+  const mode = commentMode(a);
+  const comment = mode === 'none' ? undefined : typed || (mode === 'required' ? 'dry run' : undefined);
+  return { comment, data: Object.keys(data).length ? data : undefined };
 }
