@@ -60,7 +60,8 @@ export const wdRequest = {
       act('Reject', 'Reject', 'wd:2', { requiredFields: ['comment'] }),
     ] }, 300, 470),
     a('dealing', 'UserTask', 'Dealing', { status: 'ApprovedByRetention', department: 'Dealing', dueIn: 'PT4H', escalate: true, actions: [
-      act('PassToBackoffice', 'Pass to Backoffice', 'wd:3', { requiredFields: ['fee'] }),
+      // an action form (ADR 7), as the real wd-request declares the fee at Dealing
+      act('PassToBackoffice', 'Pass to Backoffice', 'wd:3', { comment: 'optional', fields: [{ name: 'fee', type: 'number', required: true, label: 'Fee', minimum: 0, scale: 2, description: 'In the request currency.' }] }),
       act('Reject', 'Reject', 'wd:2', { requiredFields: ['comment'] }),
     ] }, 120, 640),
     a('backoffice', 'UserTask', 'Backoffice approval', { status: 'ApprovedByDealing', department: 'Backoffice', dueIn: 'P1D', actions: [

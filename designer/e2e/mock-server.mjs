@@ -219,7 +219,8 @@ function actionsFor(task, st, user) {
     if (!inDept) { available = false; reason = `Only ${task.department} acts on this task`; }
     else if (a.permission && !user.permissions.includes(a.permission) && !user.system) { available = false; reason = `Needs permission ${a.permission}`; }
     else if (a.guard && evaluate(a.guard, st.variables) !== true) { available = false; reason = a.guardMessage || `Condition not met: ${a.guard}`; }
-    return { name: a.name, displayName: a.displayName ?? a.name, requiredFields: a.requiredFields ?? [], available, reason };
+    // fields/comment as the real server lists them (ADR 7); the mock does not check their constraints
+    return { name: a.name, displayName: a.displayName ?? a.name, requiredFields: a.requiredFields ?? [], fields: a.fields ?? [], comment: a.comment ?? null, available, reason };
   });
 }
 
@@ -236,6 +237,9 @@ function resume(def, st, r, ctx) {
       const v = f === 'comment' ? r.comment : f === 'fee' ? r.data?.fee ?? r.fee : r.data?.[f];
       if (v === undefined || v === null || v === '') errors[f] = [`${f === 'comment' ? 'A comment' : f === 'fee' ? 'The fee' : f} is required for ${a.displayName}`];
     }
+    const declared = a.fields.length ? a.fields.map((f) => f.name) : a.requiredFields;
+    for (const k of Object.keys(r.data ?? {})) if (!declared.includes(k)) errors[`data.${k}`] = [`“${k}” is not a field of ${a.displayName}.`];
+    for (const f of a.fields) if (f.required && (r.data?.[f.name] === undefined || r.data?.[f.name] === null)) errors[`data.${f.name}`] = [`${f.label ?? f.name} is required.`];
     if (Object.keys(errors).length) throw { status: 422, title: 'Missing fields', detail: 'Some required fields are missing.', errors };
     st.tasks = st.tasks.filter((t) => t !== task);
     st.waits = st.waits.filter((w) => w.taskId !== task.taskId);

@@ -49,8 +49,35 @@ export type ActivityDescriptor = Omit<WithRequired<S['ActivityDescriptor'], 'out
 // ---- definitions
 // Hand-written: the document types a definition as JsonNode (the API passes it through as JSON).
 export type VariableType = 'string' | 'number' | 'boolean' | 'datetime' | 'list' | 'object' | 'any';
-export interface VariableDef { name: string; type: VariableType; default?: unknown; description?: string }
-export interface InputDef { name: string; type: VariableType; required?: boolean; description?: string }
+export interface VariableDef {
+  name: string;
+  type: VariableType;
+  default?: unknown;
+  description?: string;
+  /** Owned by the flow's activities (transactions, facts, results): no form field may write it (ADR 7). */
+  readOnly?: boolean;
+}
+export interface InputDef {
+  name: string;
+  type: VariableType;
+  required?: boolean;
+  description?: string;
+  // value constraints (ADR 7), as for form fields
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  scale?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  enum?: string[];
+  /** `currency`: an ISO 4217 code (or a known coin). */
+  format?: string;
+  currencyInput?: string;
+  validation?: { expression: string; message?: string };
+  /** `domain`: only a domain route supplies it. */
+  source?: 'caller' | 'domain';
+}
 export interface Position { x: number; y: number }
 export interface ActivityDef {
   id: string;
@@ -76,6 +103,34 @@ export interface WorkflowDefinition {
 // Hand-written: kinds of structured activity inputs (parts of the definition, see above).
 export interface Assignment { name: string; value: string }
 export interface Case { name: string; condition: string }
+/** `required` | `optional` | `none`; absent: required when the legacy `requiredFields` name "comment", else optional. */
+export type CommentMode = 'required' | 'optional' | 'none';
+/** The value types a form field may have (ADR 7). */
+export type FieldType = 'string' | 'number' | 'boolean' | 'datetime';
+/** One field of an action's form (ADR 7): the only data accepted with the action, with the server's constraints. */
+export interface FormFieldDef {
+  name: string;
+  type?: FieldType;
+  required?: boolean;
+  label?: string;
+  description?: string;
+  /** The variable written; by default the variable of the field's name, when the flow declares one. */
+  variable?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  /** At most this many decimal places. */
+  scale?: number;
+  minLength?: number;
+  maxLength?: number;
+  enum?: string[];
+  /** A .NET regular expression the whole text must match. */
+  pattern?: string;
+  /** Evaluated by the server only: `value` is the field's value, the instance's variables are in scope. */
+  validation?: { expression: string; message?: string };
+  /** A money amount in the currency named by this sibling field or variable: at most its minor units. */
+  currencyInput?: string;
+}
 export interface TaskActionDef {
   name: string;
   displayName: string;
@@ -83,6 +138,12 @@ export interface TaskActionDef {
   guard?: string;
   guardMessage?: string;
   requiredFields?: string[];
+  fields?: FormFieldDef[];
+  comment?: CommentMode;
+  /** System (API key) scopes that may take the action; none: no system may. */
+  scopes?: string[];
+  /** Four eyes: "@starter" and/or UserTask activity ids whose actors may not take this action. */
+  differentFrom?: string[];
 }
 
 export type DefinitionSummary = S['DefinitionSummary'];
@@ -108,10 +169,23 @@ export type ExpressionCheckResult = S['CheckExpressionResponse'];
 // ---- runtime
 export type Actor = S['ActorView'];
 export type JournalEntry = S['JournalEntryView'];
-export type TaskAction = S['TaskActionView'];
+// Hand-written until openapi lists them (the `forms` branch adds `fields` and `comment` to TaskActionView); at merge
+// this becomes `S['TaskActionView']` again.
+/** An action of a task or of the WD card (`actionDetails`), with its form: `fields` as in the definition, `comment` mode. */
+export type TaskAction = S['TaskActionView'] & { fields?: FormFieldView[] | null; comment?: CommentMode | null };
+/**
+ * A field as the server lists it with an action: the definition's field without its target variable, and of the
+ * validation only its message (the expression is evaluated by the server). Absent constraints may come as null.
+ */
+export type FormFieldView = { [K in keyof Omit<FormFieldDef, 'name' | 'validation' | 'variable'>]?: FormFieldDef[K] | null } & {
+  name: string;
+  validationMessage?: string | null;
+  format?: string | null;
+};
 export type WaitView = S['WaitView'];
-export type DryRunAction = S['DryRunAction'];
-export type DryRunTask = S['DryRunTask'];
+// + fields/comment until openapi lists them (as TaskAction above)
+export type DryRunAction = S['DryRunAction'] & Pick<TaskAction, 'fields' | 'comment'>;
+export type DryRunTask = Omit<S['DryRunTask'], 'actions'> & { actions: DryRunAction[] };
 export type DryRunView = S['DryRunView'];
 export type DryRunResponse = S['DryRunResponse'];
 export type ResumeKind = 'action' | 'event' | 'timer' | 'job';
@@ -122,7 +196,7 @@ export type InstanceSummary = S['InstanceSummary'];
 export type Incident = S['IncidentView'];
 export type Task = S['TaskView'];
 /** GET /api/tasks/{id}: the task, the actions the caller may take now, and the instance's concurrency version. */
-export type TaskDetail = S['TaskDetail'];
+export type TaskDetail = Omit<S['TaskDetail'], 'actions'> & { actions: TaskAction[] };
 export type InstanceDetail = S['InstanceView'];
 export type StartInstanceResponse = S['InstanceStarted'];
 
@@ -137,9 +211,9 @@ export type WdComment = S['WdCommentView'];
  * GET /api/wd-requests/{id}: the card. `actions` lists only the names the caller may take now; `actionDetails` has every
  * action of the open task with its availability and reason.
  */
-export type WdRequestCard = Omit<S['WdCard'], 'transactions'> & { transactions: WdTransaction[] };
+export type WdRequestCard = Omit<S['WdCard'], 'transactions' | 'actionDetails'> & { transactions: WdTransaction[]; actionDetails: WdAction[] };
 /** One action of the card (`actionDetails`): the same view as a task's actions. */
-export type WdAction = S['TaskActionView'];
+export type WdAction = TaskAction;
 /** A row of GET /api/wd-requests. */
 export type WdRequestRow = S['WdRequestRow'];
 /** An entry of GET /api/wd-requests/{id}/audit-log (a page of them: PagedOfWdAuditEntry). */

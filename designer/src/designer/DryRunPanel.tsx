@@ -2,14 +2,14 @@ import { useState } from 'react';
 import { post } from '../api/client';
 import type { DryRunResponse, DryRunResume } from '../api/models';
 import { ErrorBox, Spinner, StatusBadge, fmtDate } from '../common/ui';
+import { dryRunBody, sampleInput } from '../lib/forms';
 import { summarize } from '../lib/coverage';
 import { deriveOutcomes } from '../lib/outcomes';
 import { useDefinition, useDesigner } from './store';
 
+// values the inputs' constraints accept (a currency input gets USD, an enum its first value), so a dry run starts
 function sample(def: ReturnType<typeof useDefinition>): string {
-  const o: Record<string, unknown> = {};
-  for (const i of def?.inputs ?? []) o[i.name] = { number: 100, boolean: false, string: 'sample', datetime: new Date().toISOString(), list: [], object: {}, any: null }[i.type] ?? null;
-  return JSON.stringify(o, null, 2);
+  return JSON.stringify(sampleInput(def?.inputs), null, 2);
 }
 
 /** Runs the editor's definition without touching real data, step by step. */
@@ -78,11 +78,11 @@ export function DryRunPanel() {
               <div key={t.taskId} className="list-row" data-testid={`dryrun-task-${t.activityId}`}>
                 <div className="list-row-body">
                   <strong>{t.title}</strong>
-                  <input placeholder="comment (optional)" value={comment} onChange={(e) => setComment(e.target.value)} />
+                  <input placeholder="comment (optional)" aria-label="Comment for the dry-run action" value={comment} onChange={(e) => setComment(e.target.value)} />
                   <div className="dry-actions">
                     {t.actions.map((a) => (
                       <button key={a.name} className="btn btn-sm" disabled={!!busy} data-testid={`dryrun-action-${a.name}`}
-                        onClick={() => step({ kind: 'action', taskId: t.taskId, action: a.name, comment: comment || (a.requiredFields.includes('comment') ? 'dry run' : undefined), data: a.requiredFields.includes('fee') ? { fee: 0 } : undefined }, a.displayName || a.name)}>
+                        onClick={() => step({ kind: 'action', taskId: t.taskId, action: a.name, ...dryRunBody(a, comment) }, a.displayName || a.name)}>
                         {a.displayName || a.name}
                       </button>
                     ))}

@@ -4,11 +4,13 @@ import type { ExpressionCheckResult } from '../api/models';
 import { useDefinition } from './store';
 
 /** Expression input with debounced POST /api/expressions/check; shows the inferred type or the first errors. */
-export function ExpressionField({ value, onChange, placeholder, testId, multiline }: { value: string; onChange: (v: string) => void; placeholder?: string; testId?: string; multiline?: boolean }) {
+// `label` names the input when no <label> wraps it; `extraVariables` are in scope besides the flow's (e.g. `value` in a
+// form field's validation).
+export function ExpressionField({ value, onChange, placeholder, testId, multiline, label, extraVariables }: { value: string; onChange: (v: string) => void; placeholder?: string; testId?: string; multiline?: boolean; label?: string; extraVariables?: Record<string, string> }) {
   const def = useDefinition();
   const [result, setResult] = useState<ExpressionCheckResult | null>(null);
   const [checking, setChecking] = useState(false);
-  const vars = JSON.stringify(Object.fromEntries((def?.variables ?? []).map((v) => [v.name, v.type])));
+  const vars = JSON.stringify({ ...Object.fromEntries((def?.variables ?? []).map((v) => [v.name, v.type])), ...extraVariables });
 
   useEffect(() => {
     if (!value.trim()) {
@@ -40,6 +42,8 @@ export function ExpressionField({ value, onChange, placeholder, testId, multilin
     placeholder,
     spellCheck: false,
     'data-testid': testId,
+    'aria-label': label,
+    'aria-invalid': invalid || undefined,
     onChange: (e: { target: { value: string } }) => onChange(e.target.value),
   };
   return (

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { ActivityDef, ConnectionDef, InputDef, InterruptDef, VariableDef, VariableType, WorkflowDefinition } from '../api/models';
 import { insertOnConnection, newActivity, removeConnections, renameActivity, renameOutcome, setInput, updateActivity } from '../lib/defops';
 import { edgeId } from '../lib/graph';
+import { setProp } from '../lib/forms';
 import { deriveOutcomes } from '../lib/outcomes';
 import { listDefinitions } from './api';
 import { InputEditor } from './editors';
@@ -205,28 +206,28 @@ function FlowProperties({ def }: { def: WorkflowDefinition }) {
         <label>Description<textarea rows={2} value={def.description ?? ''} onChange={(e) => set({ description: e.target.value })} /></label>
         <p className="muted small">Select an activity or connection to edit it. Shift-drag to select several.</p>
       </div>
-      <VariablesEditor title="Variables" items={def.variables ?? []} onChange={(variables) => set({ variables })} withDefault testId="variables" />
+      <VariablesEditor title="Variables" items={def.variables ?? []} onChange={(variables) => set({ variables })} withDefault withReadOnly testId="variables" />
       <VariablesEditor title="Start inputs" items={(def.inputs ?? []) as VariableDef[]} onChange={(inputs) => set({ inputs: inputs as InputDef[] })} withRequired testId="inputs" />
       <InterruptsEditor def={def} onChange={(interrupts) => set({ interrupts })} />
     </div>
   );
 }
 
-function VariablesEditor({ title, items, onChange, withDefault, withRequired, testId }: { title: string; items: (VariableDef & { required?: boolean })[]; onChange: (v: (VariableDef & { required?: boolean })[]) => void; withDefault?: boolean; withRequired?: boolean; testId: string }) {
+function VariablesEditor({ title, items, onChange, withDefault, withRequired, withReadOnly, testId }: { title: string; items: (VariableDef & { required?: boolean })[]; onChange: (v: (VariableDef & { required?: boolean })[]) => void; withDefault?: boolean; withRequired?: boolean; withReadOnly?: boolean; testId: string }) {
   const upd = (i: number, patch: Partial<VariableDef & { required?: boolean }>) => onChange(items.map((x, k) => (k === i ? { ...x, ...patch } : x)));
   return (
     <div className="panel-section" data-testid={`${testId}-editor`}>
       <h4>{title}</h4>
       <table className="mini-table edit-table">
         <thead>
-          <tr><th>Name</th><th>Type</th>{withDefault && <th>Default</th>}{withRequired && <th>Req.</th>}<th /></tr>
+          <tr><th>Name</th><th>Type</th>{withDefault && <th>Default</th>}{withRequired && <th>Req.</th>}{withReadOnly && <th title="read-only (owned by activities): no form field may write it">RO</th>}<th /></tr>
         </thead>
         <tbody>
           {items.map((v, i) => (
             <tr key={i}>
-              <td><input className="mono" value={v.name} onChange={(e) => upd(i, { name: e.target.value })} data-testid={`${testId}-${i}-name`} /></td>
+              <td><input className="mono" aria-label={`Name of ${title.toLowerCase()} row ${i + 1}`} value={v.name} onChange={(e) => upd(i, { name: e.target.value })} data-testid={`${testId}-${i}-name`} /></td>
               <td>
-                <select value={v.type} onChange={(e) => upd(i, { type: e.target.value as VariableType })}>
+                <select aria-label={`Type of ${v.name || `row ${i + 1}`}`} value={v.type} onChange={(e) => upd(i, { type: e.target.value as VariableType })}>
                   {TYPES.map((t) => <option key={t}>{t}</option>)}
                 </select>
               </td>
@@ -234,6 +235,7 @@ function VariablesEditor({ title, items, onChange, withDefault, withRequired, te
                 <td>
                   <input
                     className="mono"
+                    aria-label={`Default of ${v.name || `row ${i + 1}`} (JSON)`}
                     defaultValue={v.default === undefined ? '' : JSON.stringify(v.default)}
                     placeholder="JSON"
                     onBlur={(e) => {
@@ -244,8 +246,20 @@ function VariablesEditor({ title, items, onChange, withDefault, withRequired, te
                   />
                 </td>
               )}
-              {withRequired && <td><input type="checkbox" checked={!!v.required} onChange={(e) => upd(i, { required: e.target.checked })} /></td>}
-              <td><button className="icon danger" onClick={() => onChange(items.filter((_, k) => k !== i))}>×</button></td>
+              {withRequired && <td><input type="checkbox" aria-label={`${v.name || `row ${i + 1}`} is required`} checked={!!v.required} onChange={(e) => upd(i, { required: e.target.checked })} /></td>}
+              {withReadOnly && (
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`${v.name || `row ${i + 1}`}: read-only (owned by activities)`}
+                    title="read-only (owned by activities)"
+                    checked={!!v.readOnly}
+                    onChange={(e) => onChange(items.map((x, k) => (k === i ? setProp(x, 'readOnly', e.target.checked || undefined) : x)))}
+                    data-testid={`${testId}-${i}-readOnly`}
+                  />
+                </td>
+              )}
+              <td><button className="icon danger" aria-label={`Remove ${v.name || `row ${i + 1}`}`} onClick={() => onChange(items.filter((_, k) => k !== i))}>×</button></td>
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Assignment, Case, InputDescriptor, TaskActionDef } from '../api/models';
 import { ExpressionField } from './ExpressionField';
+import { ActionFormEditor } from './FormEditor';
 
 interface EditorProps<T> { input: InputDescriptor; value: T | undefined; onChange: (v: T | undefined) => void; testId: string }
 
@@ -142,6 +143,7 @@ export function ActionsEditor({ value, onChange, testId }: EditorProps<TaskActio
           <label>Required fields<input placeholder="comment, fee" value={(a.requiredFields ?? []).join(', ')} onChange={(e) => set({ ...a, requiredFields: e.target.value.split(',').map((s) => s.trim()).filter(Boolean) })} data-testid={`${testId}-${i}-requiredFields`} /></label>
           <label className="wide">Guard<ExpressionField value={a.guard ?? ''} onChange={(v) => set({ ...a, guard: v || undefined })} placeholder="e.g. openTrades > 0" testId={`${testId}-${i}-guard`} /></label>
           <label className="wide">Guard message<input value={a.guardMessage ?? ''} placeholder="why the action is not offered" onChange={(e) => set({ ...a, guardMessage: e.target.value || undefined })} data-testid={`${testId}-${i}-guardMessage`} /></label>
+          <ActionFormEditor action={a} onChange={set} testId={`${testId}-${i}`} />
         </div>
       )}
     />

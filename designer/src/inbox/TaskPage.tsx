@@ -3,7 +3,10 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
 import type { TaskAction, TaskDetail } from '../api/models';
 import { useAuth } from '../auth';
-import { Badge, ErrorBox, Modal, Notice, Spinner, StatusBadge, fmtDate } from '../common/ui';
+import { Badge, ErrorBox, Notice, Spinner, StatusBadge, fmtDate } from '../common/ui';
+import { needsDialog } from '../lib/forms';
+import { ActionDialog } from './ActionDialog';
+import type { ActionBody } from './ActionDialog';
 import { Link } from '../router';
 import { claimTask, completeTask, getInstance, getTask, getWd, unclaimTask } from './api';
 import { WdCard } from './WdCard';
@@ -45,17 +48,16 @@ export function TaskPage({ taskId }: { taskId: string }) {
     } else setError(e);
   };
 
-  const submit = async (action: TaskAction, fields: Record<string, string>) => {
+  // body: what the action's form produced — only its declared fields, numbers as JSON numbers (lib/forms)
+  const submit = async (action: TaskAction, body: ActionBody) => {
     setBusy(action.displayName || action.name);
     setError(null);
     setNotice(null);
     try {
-      const data: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(fields)) if (k !== 'comment' && v !== '') data[k] = k === 'fee' || /amount/i.test(k) ? Number(v) : v;
       await completeTask(taskId, {
         action: action.name,
-        comment: fields.comment || undefined,
-        data: Object.keys(data).length ? data : undefined,
+        comment: body.comment,
+        data: body.data,
         // the instance as this card showed it: if someone else acted meanwhile the server answers 409
         expectedVersion: task.data?.instanceVersion,
       });
@@ -104,7 +106,8 @@ export function TaskPage({ taskId }: { taskId: string }) {
         {(task.isFetching || wd.isFetching) && <Spinner small label="Refreshing…" />}
       </div>
       {notice && <Notice kind={notice.kind} onClose={() => setNotice(null)} testId={notice.kind === 'warning' ? 'stale-notice' : 'action-notice'}>{notice.text}</Notice>}
-      <ErrorBox error={error} />
+      {/* while the dialog is open it shows the error itself, at the fields */}
+      <ErrorBox error={dialog ? null : error} />
       <div className="task-layout">
         <div>
           {isWd && wd.isLoading && <Spinner label="Loading the request…" />}
@@ -136,10 +139,10 @@ export function TaskPage({ taskId }: { taskId: string }) {
                   disabled={!!busy}
                   data-testid={`action-${a.name}`}
                   data-action={a.name}
-                  onClick={() => (a.requiredFields?.length ? setDialog(a) : submit(a, {}))}
+                  onClick={() => (needsDialog(a) ? setDialog(a) : submit(a, {}))}
                 >
                   {busy === (a.displayName || a.name) ? <Spinner small label="Working…" /> : a.displayName || a.name}
-                  {a.requiredFields?.length ? <span className="small">…</span> : null}
+                  {needsDialog(a) ? <span className="small" aria-hidden>…</span> : null}
                 </button>
               ))}
               {available.length === 0 && <p className="muted small" data-testid="no-actions">You cannot act on this task now.</p>}
@@ -155,46 +158,17 @@ export function TaskPage({ taskId }: { taskId: string }) {
           )}
         </aside>
       </div>
-      {dialog && <ActionDialog action={dialog} busy={!!busy} error={error} onClose={() => setDialog(null)} onSubmit={(f) => submit(dialog, f)} />}
+      {dialog && (
+        <ActionDialog
+          action={dialog}
+          busy={!!busy}
+          error={error}
+          context={wd.data ? { currency: wd.data.currency } : undefined}
+          onClose={() => setDialog(null)}
+          onSubmit={(body) => submit(dialog, body)}
+        />
+      )}
     </div>
-  );
-}
-
-function ActionDialog({ action, busy, error, onClose, onSubmit }: { action: TaskAction; busy: boolean; error: unknown; onClose: () => void; onSubmit: (fields: Record<string, string>) => void }) {
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const required = action.requiredFields ?? [];
-  const missing = required.filter((f) => !(fields[f] ?? '').trim());
-  const feeInvalid = required.includes('fee') && fields.fee !== undefined && fields.fee !== '' && (Number.isNaN(Number(fields.fee)) || Number(fields.fee) < 0);
-  return (
-    <Modal
-      title={action.displayName || action.name}
-      onClose={onClose}
-      testId="action-dialog"
-      footer={
-        <>
-          <button className="btn" onClick={onClose} disabled={busy}>Cancel</button>
-          <button className="btn btn-primary" disabled={busy || missing.length > 0 || feeInvalid} onClick={() => onSubmit(fields)} data-testid="action-submit">
-            {busy ? <Spinner small label="Submitting…" /> : 'Submit'}
-          </button>
-        </>
-      }
-    >
-      <div className="form">
-        {required.map((f) =>
-          f === 'comment' ? (
-            <label key={f}>Comment<textarea rows={3} value={fields.comment ?? ''} onChange={(e) => setFields({ ...fields, comment: e.target.value })} data-testid="field-comment" autoFocus /></label>
-          ) : f === 'fee' ? (
-            <label key={f}>Fee<input type="number" min="0" step="0.01" value={fields.fee ?? ''} onChange={(e) => setFields({ ...fields, fee: e.target.value })} data-testid="field-fee" className={feeInvalid ? 'invalid' : ''} />{feeInvalid && <span className="field-error">The fee must be a non-negative number.</span>}</label>
-          ) : (
-            <label key={f}>{f}<input value={fields[f] ?? ''} onChange={(e) => setFields({ ...fields, [f]: e.target.value })} data-testid={`field-${f}`} /></label>
-          ),
-        )}
-        {!required.includes('comment') && (
-          <label>Comment (optional)<textarea rows={2} value={fields.comment ?? ''} onChange={(e) => setFields({ ...fields, comment: e.target.value })} /></label>
-        )}
-        <ErrorBox error={error} />
-      </div>
-    </Modal>
   );
 }
 
