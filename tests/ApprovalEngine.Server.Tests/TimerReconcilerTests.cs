@@ -15,7 +15,7 @@ public sealed class TimerReconcilerTests
     public async Task A_lost_SLA_trigger_is_rescheduled_from_the_bookmarks_table(string provider)
     {
         await using var factory = provider == "Postgres" ? await ApiFactory.PostgresAsync() : ApiFactory.Sqlite();
-        var started = await factory.AsSystem().PostObjectAsync("/api/definitions/sample-approval/instances", new { input = new { amount = 10 } });
+        var started = await factory.AsTestSystem().PostObjectAsync("/api/definitions/sample-approval/instances", new { input = new { amount = 10 } });
         var instanceId = Guid.Parse(started["id"]!.GetValue<string>());
         var scheduler = factory.Services.GetRequiredService<QuartzWorkflowScheduler>();
         var quartz = await scheduler.GetSchedulerAsync(CancellationToken.None);

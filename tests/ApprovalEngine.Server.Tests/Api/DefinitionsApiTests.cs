@@ -149,7 +149,7 @@ public sealed class DefinitionsApiTests
     {
         var v1 = TestFlows.SingleTask("test-versioned", actions: """[ { "name": "Approve", "displayName": "Approve" } ]""");
         Assert.That(await _factory.PublishAsync(v1), Is.EqualTo(1));
-        var system = _factory.AsSystem();
+        var system = _factory.AsTestSystem();
         var oldInstance = await system.PostObjectAsync("/api/definitions/test-versioned/instances", new { input = new { } });
         Assert.That(oldInstance["version"]!.GetValue<int>(), Is.EqualTo(1));
 

@@ -19,7 +19,7 @@ public sealed class EventsTimersIncidentsTests
     public async Task SetUp()
     {
         _factory = await ApiFactory.PostgresAsync();
-        _system = _factory.AsSystem();
+        _system = _factory.AsTestSystem();
         await _factory.PublishAsync(TestFlows.WaitForPayment());
         await _factory.PublishAsync(TestFlows.WaitWithTimeout());
         await _factory.PublishAsync(TestFlows.Delay());

@@ -18,7 +18,7 @@ public sealed class InstancesApiTests
         _factory = await ApiFactory.PostgresAsync();
         // Real sockets (not the in-memory test server), so that the journal records the caller's IP address.
         _factory.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        _system = _factory.AsSystem();
+        _system = _factory.AsTestSystem();
     }
 
     [OneTimeTearDown]
@@ -72,7 +72,7 @@ public sealed class InstancesApiTests
     {
         var correlation = NewCorrelation();
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
-            _factory.AsSystem().PostAsJsonAsync("/api/definitions/sample-approval/instances", new { correlationId = correlation, input = new { amount = 5 } })));
+            _factory.AsTestSystem().PostAsJsonAsync("/api/definitions/sample-approval/instances", new { correlationId = correlation, input = new { amount = 5 } })));
         var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
         Assert.That(responses.Select(r => r.StatusCode), Has.All.AnyOf(HttpStatusCode.Created, HttpStatusCode.OK), string.Join("\n", bodies));
         Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.Created), Is.EqualTo(1), string.Join("\n", bodies));

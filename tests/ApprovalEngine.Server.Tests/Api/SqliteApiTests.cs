@@ -18,7 +18,7 @@ public sealed class SqliteApiTests
     [Test]
     public async Task Start_complete_and_read_the_journal()
     {
-        using var system = _factory.AsSystem();
+        using var system = _factory.AsTestSystem();
         var started = await system.PostObjectAsync("/api/definitions/sample-approval/instances", new { correlationId = "sqlite-1", input = new { amount = 20_000 } });
         var id = started.Text("id");
         var bo = await _factory.AsUserAsync("bo1");
@@ -44,7 +44,7 @@ public sealed class SqliteApiTests
     public async Task A_delay_timer_fires_through_Quartz()
     {
         await _factory.PublishAsync(TestFlows.Delay());
-        using var system = _factory.AsSystem();
+        using var system = _factory.AsTestSystem();
         var id = (await system.PostObjectAsync("/api/definitions/test-delay/instances", new { correlationId = "sqlite-delay" })).Text("id");
         var completed = await ApiAssert.EventuallyAsync(async () => (await system.GetObjectAsync($"/api/instances/{id}")).Text("status") == "Completed", TimeSpan.FromSeconds(30));
         Assert.That(completed, Is.True, "the Delay PT1S instance did not complete within 30 s on SQLite");
@@ -55,7 +55,7 @@ public sealed class SqliteApiTests
     {
         Assert.That(await _factory.PublishAsync(TestFlows.SingleTask("sqlite-versioned", status: "One")), Is.EqualTo(1));
         Assert.That(await _factory.PublishAsync(TestFlows.SingleTask("sqlite-versioned", status: "Two")), Is.EqualTo(2));
-        using var system = _factory.AsSystem();
+        using var system = _factory.AsTestSystem();
         var started = await system.PostObjectAsync("/api/definitions/sqlite-versioned/instances", new { });
         Assert.That(started["version"]!.GetValue<int>(), Is.EqualTo(2));
         Assert.That(started.Text("businessStatus"), Is.EqualTo("Two"));

@@ -19,7 +19,7 @@ public sealed class TasksApiTests
     public async Task SetUp()
     {
         _factory = await ApiFactory.PostgresAsync();
-        _system = _factory.AsSystem();
+        _system = _factory.AsTestSystem();
         _cs = await _factory.AsUserAsync("cs1");
         _bo = await _factory.AsUserAsync("bo1");
         _supervisor = await _factory.AsUserAsync("supervisor1");

@@ -74,6 +74,12 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Engine:SchedulerName", $"test-{Guid.NewGuid():N}");
         builder.UseSetting("Engine:JobBackoffSeconds", "1");
         builder.UseSetting("Engine:JobMaxAttempts", "3");
+        // A configured integration key for the tests' own flows (an analyst's new flow needs start:<id>; the
+        // development key only starts the shipped ones). Index 9 leaves room for keys a test configures itself.
+        builder.UseSetting("Identities:ApiKeys:9:Name", "test-system");
+        builder.UseSetting("Identities:ApiKeys:9:Key", TestSystemKey);
+        foreach (var (i, right) in TestSystemRights.Index()) builder.UseSetting($"Identities:ApiKeys:9:Rights:{i}", right);
+        foreach (var (i, scope) in TestSystemScopes.Index()) builder.UseSetting($"Identities:ApiKeys:9:Scopes:{i}", scope);
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         if (_services is { } configure) builder.ConfigureServices(configure);
     }
@@ -86,6 +92,18 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         response.EnsureSuccessStatusCode();
         var token = (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public const string TestSystemKey = "test-system-key";
+    private static readonly string[] TestSystemRights = ["wd:create", "instances:cancel", "incidents:retry", "sandbox", "wd:export"];
+    private static readonly string[] TestSystemScopes = ["start:*", "events:*", "read:*", "wd:client-cancel"];
+
+    /// <summary>A client with the tests' integration key: the development key's rights, and it may start any flow.</summary>
+    public HttpClient AsTestSystem()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", TestSystemKey);
         return client;
     }
 
