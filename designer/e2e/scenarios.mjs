@@ -366,7 +366,8 @@ export async function incidentRetried(browser) {
     return;
   }
   const account = `e2einc${Date.now().toString().slice(-6)}`;
-  const input = { customerId: `E2E-${account}`, tradingAccount: account, requestedAmount: 50, currency: 'USD', comment: 'E2E incident', availableAmount: 1000 };
+  const input = { customerId: `E2E-${account}`, tradingAccount: account, requestedAmount: 50, currency: 'USD', comment: 'E2E incident' };
+  // no availableAmount: the domain computes it, and the generic route refuses it from input (ADR 7)
   // no sandbox account yet: loading it fails
   const { data: started } = await api('POST', '/api/definitions/wd-request/instances', { correlationId: `e2e-inc-${account}`, input });
   const { data: inst } = await api('GET', `/api/instances/${started.id}`);
