@@ -80,6 +80,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Identities:ApiKeys:9:Key", TestSystemKey);
         foreach (var (i, right) in TestSystemRights.Index()) builder.UseSetting($"Identities:ApiKeys:9:Rights:{i}", right);
         foreach (var (i, scope) in TestSystemScopes.Index()) builder.UseSetting($"Identities:ApiKeys:9:Scopes:{i}", scope);
+        // Every test client signs in from one address and a shared server signs the same users in many times a minute;
+        // the sign-in limits have their own tests, which set them lower again.
+        builder.UseSetting("Auth:SignIn:PermitsPerAddress", "100000");
+        builder.UseSetting("Auth:SignIn:PermitsPerUser", "100000");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         if (_services is { } configure) builder.ConfigureServices(configure);
     }
