@@ -66,6 +66,7 @@ public sealed class DesignerE2ETests
         start.Environment["APPROVALENGINE_URL"] = baseAddress.ToString().TrimEnd('/');
         start.Environment["E2E_SCREENSHOTS"] = screenshots;
         start.Environment["CHROMIUM_PATH"] = chromium;
+        start.Environment["APPROVALENGINE_SYSTEM_KEY"] = KestrelServer.SystemKey;
         start.Environment.Remove("E2E_MOCK");
 
         var output = new StringBuilder();

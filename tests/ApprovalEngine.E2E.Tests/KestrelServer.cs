@@ -36,7 +36,17 @@ public sealed class KestrelServer : WebApplicationFactory<Program>
         builder.UseSetting("Engine:JobBackoffSeconds", "1");
         builder.UseSetting("Engine:JobMaxAttempts", "2");
         builder.UseSetting("Designer:Path", _designerDist);
+        // The scenarios start flows an analyst just drew: a configured integration key holding start:* (ADR 7; the
+        // development key starts only the shipped flows). It has the development key's rights and no task scopes.
+        builder.UseSetting("Identities:ApiKeys:0:Name", "e2e-system");
+        builder.UseSetting("Identities:ApiKeys:0:Key", SystemKey);
+        string[] rights = ["wd:create", "instances:cancel", "incidents:retry", "sandbox", "wd:export"];
+        string[] scopes = ["start:*", "events:*", "read:*", "wd:client-cancel"];
+        for (var i = 0; i < rights.Length; i++) builder.UseSetting($"Identities:ApiKeys:0:Rights:{i}", rights[i]);
+        for (var i = 0; i < scopes.Length; i++) builder.UseSetting($"Identities:ApiKeys:0:Scopes:{i}", scopes[i]);
     }
+
+    public const string SystemKey = "e2e-system-key";
 
     private static int FreePort()
     {

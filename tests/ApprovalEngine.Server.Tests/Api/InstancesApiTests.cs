@@ -125,7 +125,8 @@ public sealed class InstancesApiTests
     [Test]
     public async Task The_journal_is_ordered_and_names_the_actor_their_role_and_IP()
     {
-        var started = await _system.PostObjectAsync("/api/definitions/sample-approval/instances", new { correlationId = NewCorrelation(), input = new { amount = 20 } });
+        // The development key starts the shipped sample flow (start:sample-approval).
+        var started = await _factory.AsSystem().PostObjectAsync("/api/definitions/sample-approval/instances", new { correlationId = NewCorrelation(), input = new { amount = 20 } });
         var id = started.Text("id");
         var cs = await _factory.AsUserAsync("cs1");
         var task = (await cs.GetObjectAsync($"/api/instances/{id}"))["openTasks"]!.AsArray().Single()!.Text("id");
