@@ -215,7 +215,7 @@ public sealed class PostgresServer : IAsyncDisposable
                 "Could not hand the temporary directory to the `postgres` OS user (chown failed). Does the user exist? " + InstallHint);
         }
         await RunAsync(Tool("initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"], TimeSpan.FromSeconds(60), cancellationToken);
-        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000";
         try
         {
             await RunAsync(Tool("pg_ctl"), ["-D", data, "-l", log, "-o", options, "-w", "-t", "30", "start"], TimeSpan.FromSeconds(40), cancellationToken);

@@ -96,7 +96,7 @@ public sealed class PublishingApprovalTests : WdFixture
         var draft = await (await As("analyst1")).GetObjectAsync($"/api/definitions/{id}/draft");
         Assert.That(draft["definition"]!["activities"]![1]!["inputs"]!.Text("status"), Is.EqualTo("Three"));
 
-        var started = await Factory.AsSystem().PostObjectAsync($"/api/definitions/{id}/instances", new { input = new { } });
+        var started = await Factory.AsTestSystem().PostObjectAsync($"/api/definitions/{id}/instances", new { input = new { } });
         Assert.That(started["version"]!.GetValue<int>(), Is.EqualTo(2));
         Assert.That(started.Text("businessStatus"), Is.EqualTo("Two"));
 
@@ -230,13 +230,13 @@ public sealed class PublishingApprovalTests : WdFixture
         await ApiAssert.ProblemAsync(await reviewer.PostAsJsonAsync($"/api/definitions/{id}/versions/1/suspend", new { reason = "again" }), HttpStatusCode.Conflict);
 
         var before = await Factory.SnapshotAsync();
-        var refused = await ApiAssert.ProblemAsync(await Factory.AsSystem().PostAsJsonAsync($"/api/definitions/{id}/instances", new { input = new { } }), HttpStatusCode.Conflict);
+        var refused = await ApiAssert.ProblemAsync(await Factory.AsTestSystem().PostAsJsonAsync($"/api/definitions/{id}/instances", new { input = new { } }), HttpStatusCode.Conflict);
         Assert.That(refused.Text("detail"), Does.Contain("suspended").And.Contain("Wrong department"));
         Assert.That(await Factory.SnapshotAsync(), Is.EqualTo(before));
 
         await reviewer.PostObjectAsync($"/api/definitions/{id}/versions/1/resume", new { reason = "Fixed in the configuration" });
         Assert.That((await VersionsAsync(id)).Single()!["suspended"]!.GetValue<bool>(), Is.False);
-        var started = await Factory.AsSystem().PostObjectAsync($"/api/definitions/{id}/instances", new { input = new { } });
+        var started = await Factory.AsTestSystem().PostObjectAsync($"/api/definitions/{id}/instances", new { input = new { } });
         Assert.That(started["version"]!.GetValue<int>(), Is.EqualTo(1));
         await ApiAssert.ProblemAsync(await reviewer.PostAsync($"/api/definitions/{id}/versions/1/resume", null), HttpStatusCode.Conflict);
         await ApiAssert.ProblemAsync(await reviewer.PostAsJsonAsync($"/api/definitions/{id}/versions/9/suspend", new { reason = "x" }), HttpStatusCode.NotFound);
@@ -271,7 +271,7 @@ public sealed class PublishingApprovalTests : WdFixture
     {
         var id = NewId("pub-inflight");
         await Factory.PublishAsync(TestFlows.SingleTask(id));
-        var started = await Factory.AsSystem().PostObjectAsync($"/api/definitions/{id}/instances", new { input = new { } });
+        var started = await Factory.AsTestSystem().PostObjectAsync($"/api/definitions/{id}/instances", new { input = new { } });
         await (await As("analyst2")).PostObjectAsync($"/api/definitions/{id}/versions/1/suspend", new { reason = "Review" });
 
         var cs = await As("cs1");
@@ -293,7 +293,7 @@ public sealed class PublishingApprovalTests : WdFixture
               { "source": "call", "outcome": "Completed", "target": "done" } ]
             """);
         await Factory.PublishAsync(parentFlow);
-        var started = await Factory.AsSystem().PostObjectAsync($"/api/definitions/{parent}/instances", new { input = new { } });
+        var started = await Factory.AsTestSystem().PostObjectAsync($"/api/definitions/{parent}/instances", new { input = new { } });
         await (await As("analyst2")).PostObjectAsync($"/api/definitions/{child}/versions/1/suspend", new { reason = "Checker rules under review" });
 
         var cs = await As("cs1");

@@ -211,7 +211,7 @@ public sealed class ReadRightsTests
         var flow = TestFlows.SingleTask("test-read-narrow", department: "CS", status: "Narrow");
         flow["read"] = new JsonObject { ["permissions"] = new JsonArray("wd:4") };
         await _factory.PublishAsync(flow);
-        var started = await _factory.AsSystem().PostObjectAsync("/api/definitions/test-read-narrow/instances", new { correlationId = "narrow-1" });
+        var started = await _factory.AsTestSystem().PostObjectAsync("/api/definitions/test-read-narrow/instances", new { correlationId = "narrow-1" });
         var bo = await _factory.AsUserAsync("bo1");
         Assert.That((await bo.GetObjectAsync($"/api/instances/{started.Text("id")}")).Text("businessStatus"), Is.EqualTo("Narrow"));
 
@@ -225,7 +225,7 @@ public sealed class ReadRightsTests
     public async Task Incidents_are_listed_only_to_readers_and_a_retry_by_a_key_that_may_not_read_is_refused()
     {
         await _factory.PublishAsync(TestFlows.LoadAccount("test-read-incident"));
-        var started = await _factory.AsSystem().PostObjectAsync("/api/definitions/test-read-incident/instances", new { correlationId = "incident-1", input = new { account = "NO-SUCH-ACCOUNT" } });
+        var started = await _factory.AsTestSystem().PostObjectAsync("/api/definitions/test-read-incident/instances", new { correlationId = "incident-1", input = new { account = "NO-SUCH-ACCOUNT" } });
         var id = started.Text("id");
         var system = _factory.AsSystem();
         string? incidentId = null;
@@ -264,9 +264,9 @@ public sealed class ReadRightsTests
     public async Task Without_a_declared_read_the_task_departments_and_supervisors_read_and_systems_need_read_of_the_id()
     {
         await _factory.PublishAsync(TestFlows.SingleTask("test-read-default", department: "Backoffice", status: "Default"));
-        var withTask = (await _factory.AsSystem().PostObjectAsync("/api/definitions/test-read-default/instances", new { correlationId = "default-1" })).Text("id");
+        var withTask = (await _factory.AsTestSystem().PostObjectAsync("/api/definitions/test-read-default/instances", new { correlationId = "default-1" })).Text("id");
         await _factory.PublishAsync(TestFlows.WaitForPayment("test-read-default-no-tasks"));
-        var noTasks = (await _factory.AsSystem().PostObjectAsync("/api/definitions/test-read-default-no-tasks/instances", new { correlationId = "default-2" })).Text("id");
+        var noTasks = (await _factory.AsTestSystem().PostObjectAsync("/api/definitions/test-read-default-no-tasks/instances", new { correlationId = "default-2" })).Text("id");
 
         async Task<HttpStatusCode> StatusAsync(string caller, string id) =>
             (await (caller == "test-reader-key" ? Key(TestReaderKey) : await CallerAsync(caller)).GetAsync($"/api/instances/{id}")).StatusCode;
