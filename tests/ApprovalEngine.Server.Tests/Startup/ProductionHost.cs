@@ -62,6 +62,7 @@ public sealed class ProductionHost : WebApplicationFactory<Program>
         ["Identities:Users:0:Rights:0"] = "wd:create",
         ["Identities:ApiKeys:0:Name"] = "crm",
         ["Identities:ApiKeys:0:Key"] = ApiKey,
+        ["Identities:ApiKeys:0:Rights:0"] = "wd:create",
     };
 
     /// <summary>Test-only stand-ins under the name StandIn, selectable by Adapters:{Kind}=StandIn; they know no accounts.</summary>

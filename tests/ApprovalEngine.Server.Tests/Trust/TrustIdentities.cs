@@ -29,6 +29,8 @@ public static class TrustIdentities
         ["Identities:ApiKeys:1:Scopes:0"] = "start:crypto-deposit",
         ["Identities:ApiKeys:1:Scopes:1"] = "start:test-trust-*",
         ["Identities:ApiKeys:1:Scopes:2"] = ActScope,
+        // Acting on a task answers with the instance, so the key must also read the flows it acts on (ADR 7).
+        ["Identities:ApiKeys:1:Scopes:3"] = "read:test-trust-*",
         ["Identities:Users:0:Username"] = MakerChecker,
         ["Identities:Users:0:DisplayName"] = "Maker and checker",
         ["Identities:Users:0:Role"] = "Operations maker and checker",
