@@ -169,22 +169,17 @@ export type ExpressionCheckResult = S['CheckExpressionResponse'];
 // ---- runtime
 export type Actor = S['ActorView'];
 export type JournalEntry = S['JournalEntryView'];
-// Hand-written until openapi lists them (the `forms` branch adds `fields` and `comment` to TaskActionView); at merge
-// this becomes `S['TaskActionView']` again.
-/** An action of a task or of the WD card (`actionDetails`), with its form: `fields` as in the definition, `comment` mode. */
-export type TaskAction = S['TaskActionView'] & { fields?: FormFieldView[] | null; comment?: CommentMode | null };
+/** An action of a task or of the WD card (`actionDetails`), with its form: `fields` and the `comment` mode. */
+// The document types `comment` as a plain string and lists every constraint as required-but-nullable; the dialog
+// narrows `comment` to the three modes the server sends and accepts fields with constraints left out.
+export type TaskAction = Omit<S['TaskActionView'], 'comment' | 'fields'> & { comment?: CommentMode | null; fields?: FormFieldView[] | null };
 /**
  * A field as the server lists it with an action: the definition's field without its target variable, and of the
  * validation only its message (the expression is evaluated by the server). Absent constraints may come as null.
  */
-export type FormFieldView = { [K in keyof Omit<FormFieldDef, 'name' | 'validation' | 'variable'>]?: FormFieldDef[K] | null } & {
-  name: string;
-  validationMessage?: string | null;
-  format?: string | null;
-};
+export type FormFieldView = { [K in keyof S['FormFieldView']]?: S['FormFieldView'][K] | null } & { name: string };
 export type WaitView = S['WaitView'];
-// + fields/comment until openapi lists them (as TaskAction above)
-export type DryRunAction = S['DryRunAction'] & Pick<TaskAction, 'fields' | 'comment'>;
+export type DryRunAction = Omit<S['DryRunAction'], 'comment' | 'fields'> & Pick<TaskAction, 'fields' | 'comment'>;
 export type DryRunTask = Omit<S['DryRunTask'], 'actions'> & { actions: DryRunAction[] };
 export type DryRunView = S['DryRunView'];
 export type DryRunResponse = S['DryRunResponse'];

@@ -306,8 +306,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                     };
                 };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
                 /** @description Unprocessable Entity */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Too Many Requests */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1718,6 +1736,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                     };
                 };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
                 /** @description Not Found */
                 404: {
                     headers: {
@@ -1778,6 +1805,15 @@ export interface paths {
                 };
                 /** @description Unauthorized */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2009,6 +2045,15 @@ export interface paths {
                 };
                 /** @description Unauthorized */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3510,6 +3555,8 @@ export interface components {
             displayName: string;
             permission: null | string;
             requiredFields: string[];
+            fields: components["schemas"]["FormFieldView"][];
+            comment: string;
         };
         DryRunConnection: {
             source: string;
@@ -3597,6 +3644,30 @@ export interface components {
             field: string;
             old: null | components["schemas"]["JsonNode"];
             new: null | components["schemas"]["JsonNode"];
+        };
+        FormFieldView: {
+            name: string;
+            type: string;
+            required: boolean;
+            label: null | string;
+            description: null | string;
+            /** Format: double */
+            minimum: null | number;
+            /** Format: double */
+            maximum: null | number;
+            /** Format: double */
+            exclusiveMinimum: null | number;
+            /** Format: int32 */
+            scale: null | number;
+            /** Format: int32 */
+            minLength: null | number;
+            /** Format: int32 */
+            maxLength: null | number;
+            pattern: null | string;
+            enum: null | string[];
+            format: null | string;
+            currencyInput: null | string;
+            validationMessage: null | string;
         };
         FunctionDescriptor: {
             name: string;
@@ -3746,6 +3817,7 @@ export interface components {
             allDepartments: boolean;
             permissions: string[];
             rights: string[];
+            scopes: string[];
         };
         PagedOfDefinitionJournalEntryView: {
             items: components["schemas"]["DefinitionJournalEntryView"][];
@@ -3879,6 +3951,8 @@ export interface components {
             requiredFields: string[];
             available: boolean;
             reason: null | string;
+            fields: components["schemas"]["FormFieldView"][];
+            comment: string;
         };
         TaskDetail: {
             task: components["schemas"]["TaskView"];

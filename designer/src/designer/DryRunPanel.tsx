@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { post } from '../api/client';
-import type { DryRunResponse, DryRunResume } from '../api/models';
+import type { DryRunAction, DryRunResponse, DryRunResume } from '../api/models';
 import { ErrorBox, Spinner, StatusBadge, fmtDate } from '../common/ui';
 import { dryRunBody, sampleInput } from '../lib/forms';
 import { summarize } from '../lib/coverage';
@@ -82,7 +82,7 @@ export function DryRunPanel() {
                   <div className="dry-actions">
                     {t.actions.map((a) => (
                       <button key={a.name} className="btn btn-sm" disabled={!!busy} data-testid={`dryrun-action-${a.name}`}
-                        onClick={() => step({ kind: 'action', taskId: t.taskId, action: a.name, ...dryRunBody(a, comment) }, a.displayName || a.name)}>
+                        onClick={() => step({ kind: 'action', taskId: t.taskId, action: a.name, ...dryRunBody(a as DryRunAction, comment) }, a.displayName || a.name)}>
                         {a.displayName || a.name}
                       </button>
                     ))}

@@ -43,7 +43,8 @@ export function needsDialog(a: ActionForm): boolean {
   return formFields(a).length > 0 || commentMode(a) === 'required' || a.comment === 'optional';
 }
 
-export const fieldType = (f: FieldSpec): FieldType => f.type ?? 'string';
+// The server lists the type as text; the definition's schema limits it to these four.
+export const fieldType = (f: FieldSpec): FieldType => (f.type ?? 'string') as FieldType;
 export const fieldLabel = (f: FieldSpec) => f.label || f.name;
 
 /** Minor units of an ISO 4217 currency (JPY 0, USD 2, BHD 3), or null for a code the browser does not know. */
