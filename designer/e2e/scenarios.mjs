@@ -366,14 +366,32 @@ export async function incidentRetried(browser) {
     return;
   }
   const account = `e2einc${Date.now().toString().slice(-6)}`;
-  const input = { customerId: `E2E-${account}`, tradingAccount: account, requestedAmount: 50, currency: 'USD', comment: 'E2E incident' };
-  // no availableAmount: the domain computes it, and the generic route refuses it from input (ADR 7)
-  // no sandbox account yet: loading it fails
-  const { data: started } = await api('POST', '/api/definitions/wd-request/instances', { correlationId: `e2e-inc-${account}`, input });
-  const { data: inst } = await api('GET', `/api/instances/${started.id}`);
-  const task = inst.openTasks[0];
-  assert(task, 'the request waits at a CS task');
-  await api('POST', `/api/tasks/${task.id}/complete`, { action: 'PassToRetention', comment: 'to retention' });
+  // wd-request starts only through POST /api/wd-requests, which refuses an account the platform does not know (ADR 7),
+  // so the failing job comes from a small flow of its own: it loads a trading account that does not exist yet.
+  // Publishing it takes two analysts: analyst1 submits, analyst2 approves.
+  const flowId = `e2e-incident-${account}`;
+  const definition = {
+    id: flowId, name: 'E2E incident',
+    variables: [{ name: 'account', type: 'string', readOnly: true }, { name: 'balance', type: 'number', readOnly: true }],
+    inputs: [{ name: 'account', type: 'string', required: true, maxLength: 64 }],
+    activities: [
+      { id: 'start', type: 'Start', inputs: {}, position: { x: 0, y: 0 } },
+      { id: 'load', type: 'LoadTradingAccount', displayName: 'Load the trading account', inputs: { account: 'account' }, position: { x: 240, y: 0 } },
+      { id: 'review', type: 'UserTask', displayName: 'Backoffice check', inputs: { title: 'Check the balance', status: 'Loaded', department: 'Backoffice', actions: [{ name: 'Done', displayName: 'Done' }] }, position: { x: 480, y: 0 } },
+      { id: 'done', type: 'End', inputs: { status: 'Checked' }, position: { x: 720, y: 0 } },
+    ],
+    connections: [
+      { source: 'start', outcome: 'Done', target: 'load' },
+      { source: 'load', outcome: 'Done', target: 'review' },
+      { source: 'review', outcome: 'Done', target: 'done' },
+    ],
+  };
+  const analyst1 = await tokenFor('analyst1');
+  await api('PUT', `/api/definitions/${flowId}/draft`, definition, { token: analyst1 });
+  const { data: request } = await api('POST', `/api/definitions/${flowId}/publish`, { note: 'E2E incident flow' }, { token: analyst1 });
+  await api('POST', `/api/publish-requests/${request.id}/approve`, {}, { token: await tokenFor('analyst2') });
+  // the scenarios' integration key holds start:* (an analyst's new flow needs start:<id>)
+  const { data: started } = await api('POST', `/api/definitions/${flowId}/instances`, { correlationId: `e2e-inc-${account}`, input: { account } });
   let incident;
   for (let i = 0; i < 60 && !incident; i++) {
     const { data } = await api('GET', `/api/incidents?instanceId=${started.id}`);
@@ -382,14 +400,14 @@ export async function incidentRetried(browser) {
   }
   assert(incident, 'an incident is raised after the retries run out');
 
-  // Backoffice reads WD requests (ADR 7) and sees the incident, but may not retry it
+  // Backoffice reads the flow (its task's department, ADR 7) and sees the incident, but may not retry it
   const reader = await newPage(browser);
   await signIn(reader, 'bo1', `/designer/instances/${started.id}`);
   await reader.getByTestId(`incident-${incident.id}`).waitFor();
   assert((await reader.getByTestId(`retry-${incident.id}`).count()) === 0, 'bo1 is not offered Retry');
   await reader.context().close();
 
-  await api('PUT', `/api/sandbox/trading-accounts/${account}`, { customerId: input.customerId, currency: 'USD', balance: 5000, equity: 5000, margin: 0, freeMargin: 5000, credit: 0, openTrades: 0 });
+  await api('PUT', `/api/sandbox/trading-accounts/${account}`, { customerId: `E2E-${account}`, currency: 'USD', balance: 5000, equity: 5000, margin: 0, freeMargin: 5000, credit: 0, openTrades: 0 });
   const page = await newPage(browser);
   await signIn(page, 'supervisor1', `/designer/instances/${started.id}`);
   await page.getByTestId(`incident-${incident.id}`).waitFor();
@@ -401,12 +419,12 @@ export async function incidentRetried(browser) {
   let moved;
   for (let i = 0; i < 40 && !moved; i++) {
     const { data } = await api('GET', `/api/instances/${started.id}`);
-    if (data.openTasks.some((t) => t.department === 'Retention')) moved = data;
+    if (data.openTasks.some((t) => t.department === 'Backoffice')) moved = data;
     else await new Promise((r) => setTimeout(r, 500));
   }
-  assert(moved, 'after the retry the request reaches Retention');
+  assert(moved, 'after the retry the flow reaches the Backoffice check');
   await page.getByRole('button', { name: 'Refresh' }).click();
-  await page.getByTestId('instance-waits').filter({ hasText: 'Retention' }).waitFor();
+  await page.getByTestId('instance-waits').filter({ hasText: 'Backoffice' }).waitFor();
   await shot(page, 'incident-retried');
   await page.context().close();
 }
