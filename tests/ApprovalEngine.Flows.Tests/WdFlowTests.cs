@@ -116,6 +116,37 @@ public class WdFlowTests
 
     private static WdTransaction Withdrawal(WdTransactionScope s) => s.Transactions.Single(t => !t.IsFee);
 
+    [Test]
+    public async Task Whoever_created_the_request_can_neither_approve_nor_complete_it()
+    {
+        var h = new WdHarness();
+        var i = await h.StartAsync(creator: WdActors.Supervisor1);
+        i = await h.ActAsync(i, RequestDocuments, WdActors.Supervisor1);
+        i = await h.ActAsync(i, PassToBackoffice, WdActors.Supervisor1);
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i, Approve, WdActors.Supervisor1));
+        Assert.That(ex!.Message, Does.Contain("differentFrom @starter"));
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(WdStatuses.ApprovedByCS));
+
+        i = await h.ActAsync(h.Get(i.Id), Approve, WdActors.Bo1);
+        ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(h.Get(i.Id), Complete, WdActors.Supervisor1));
+        Assert.That(ex!.Message, Does.Contain("differentFrom @starter"));
+        Assert.That(h.Ledger.Operations(WdHarness.Account), Is.Empty, "nothing was executed");
+    }
+
+    [Test]
+    public async Task The_Backoffice_approver_cannot_complete_the_request_too()
+    {
+        var h = new WdHarness();
+        var i = await h.ReachAsync("bo_dea");
+        i = await h.ActAsync(i, Approve, WdActors.Bo1);
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(h.Get(i.Id), Complete, WdActors.Bo1));
+        Assert.That(ex!.Message, Does.Contain("differentFrom bo_dea"));
+        Assert.That(h.Ledger.Operations(WdHarness.Account), Is.Empty, "nothing was executed");
+
+        i = await h.ActAsync(h.Get(i.Id), Complete, WdActors.Supervisor1);
+        Assert.That(i.BusinessStatus, Is.EqualTo(WdStatuses.Completed));
+    }
+
     [TestCaseSource(nameof(Completions))]
     public async Task Complete_executes_the_transactions_and_finishes(decimal? dealingFee, decimal? boFee, Func<WdTransactionScope, WdTransactionResult>? edit, string status, decimal ledgerTotal, int operations)
     {

@@ -21,7 +21,7 @@ public class CryptoDepositTests
         return h;
     }
 
-    private static Task<InstanceState> StartAsync(FlowHarness h) => h.Host.StartAsync(CryptoNames.DepositDefinitionId, new Dictionary<string, object?>
+    private static Task<InstanceState> StartAsync(FlowHarness h, Actor? starter = null) => h.Host.StartAsync(CryptoNames.DepositDefinitionId, new Dictionary<string, object?>
     {
         ["recordNo"] = "CD-0001",
         ["securitiesAccount"] = Account,
@@ -29,7 +29,7 @@ public class CryptoDepositTests
         ["network"] = "ERC20",
         ["amount"] = 1.25m,
         ["txid"] = DepositTx,
-    }, correlationId: "CD-0001");
+    }, correlationId: "CD-0001", actor: starter);
 
     private static Task<int> ConfirmAsync(FlowHarness h, string txid, int confirmations) =>
         h.Host.SendEventAsync(CryptoNames.BlockConfirmations, txid, new Dictionary<string, object?> { ["confirmations"] = (decimal)confirmations });
@@ -71,13 +71,13 @@ public class CryptoDepositTests
     {
         var h = NewHarness();
         var i = await StartAsync(h);
-        var ex = await Assert.ThrowsAsync<WorkflowValidationException>(() => h.ActAsync(i.Id, "Cancel", Maker1));
+        var ex = await Assert.ThrowsAsync<WorkflowValidationException>(() => h.ActAsync(i.Id, "Cancel", Checker2));
         Assert.That(ex!.Errors.Keys, Does.Contain("comment"));
 
         h.Clock.Advance(TimeSpan.FromMinutes(5));
-        i = await h.ActAsync(i.Id, "Cancel", Maker1, comment: "Duplicate user request");
+        i = await h.ActAsync(i.Id, "Cancel", Checker2, comment: "Duplicate user request");
         Assert.That((i.Status, i.BusinessStatus, i.Variables["cancelledBy"], i.Variables["cancelRemark"], DateTimeOffset.Parse((string)i.Variables["cancelledAt"]!, System.Globalization.CultureInfo.InvariantCulture)),
-            Is.EqualTo((InstanceStatus.Completed, CryptoNames.Cancelled, (object)"maker1", (object)"Duplicate user request", FlowHarness.T0.AddMinutes(5))));
+            Is.EqualTo((InstanceStatus.Completed, CryptoNames.Cancelled, (object)"checker2", (object)"Duplicate user request", FlowHarness.T0.AddMinutes(5))));
         Assert.That(await ConfirmAsync(h, DepositTx, 12), Is.Zero, "a cancelled record no longer waits for confirmations");
     }
 
@@ -87,7 +87,7 @@ public class CryptoDepositTests
         var h = NewHarness();
         var i = await StartAsync(h);
         await ConfirmAsync(h, DepositTx, 1);
-        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, "Cancel", Maker1, comment: "Incorrect address"));
+        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, "Cancel", Checker2, comment: "Incorrect address"));
         Assert.That(ex!.Message, Is.EqualTo(CryptoNames.CancelOnlyUnderVerification));
         Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(CryptoNames.Confirming));
     }
@@ -97,7 +97,7 @@ public class CryptoDepositTests
     {
         var h = NewHarness();
         var i = await StartAsync(h);
-        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, "RequestRefund", Maker1, data: Refund(Verified)));
+        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, "RequestRefund", Checker2, data: Refund(Verified)));
         Assert.That(ex!.Message, Does.Contain("'RequestRefund' is not available"));
     }
 
@@ -106,7 +106,7 @@ public class CryptoDepositTests
     {
         var h = NewHarness();
         var i = await CreditedAsync(h);
-        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, "RequestRefund", Maker1, data: Refund("0xSomeoneElse")));
+        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, "RequestRefund", Checker2, data: Refund("0xSomeoneElse")));
         Assert.That(ex!.Message, Is.EqualTo(CryptoNames.RefundAddressNotVerified));
         Assert.That(h.Child(i.Id), Is.Null);
     }
@@ -116,8 +116,8 @@ public class CryptoDepositTests
     {
         var h = NewHarness();
         var i = await CreditedAsync(h);
-        i = await h.ActAsync(i.Id, "RequestRefund", Maker1, data: Refund(Verified));
-        Assert.That((i.BusinessStatus, i.Variables["refundAmount"], i.Variables["refundRequestedBy"]), Is.EqualTo((CryptoNames.RefundPendingApproval, (object)1.25m, (object)"maker1")));
+        i = await h.ActAsync(i.Id, "RequestRefund", Checker2, data: Refund(Verified));
+        Assert.That((i.BusinessStatus, i.Variables["refundAmount"], i.Variables["refundRequestedBy"]), Is.EqualTo((CryptoNames.RefundPendingApproval, (object)1.25m, (object)"checker2")));
         Assert.That(h.Child(i.Id)!.Variables["workOrderType"], Is.EqualTo(WorkOrderNames.CoinDepositRefund));
 
         await h.ApproveWorkOrderAsync(i.Id);
@@ -137,11 +137,11 @@ public class CryptoDepositTests
     {
         var h = NewHarness();
         var i = await CreditedAsync(h);
-        i = await h.ActAsync(i.Id, "RequestRefund", Maker1, data: Refund(Verified, amount: 1.2m));
+        i = await h.ActAsync(i.Id, "RequestRefund", Checker2, data: Refund(Verified, amount: 1.2m));
         Assert.That((i.BusinessStatus, i.Variables["refundError"]), Is.EqualTo((CryptoNames.Credited, (object)"An adjusted refund amount needs a reason for the adjustment.")));
         Assert.That(h.Child(i.Id), Is.Null);
 
-        i = await h.ActAsync(i.Id, "RequestRefund", Maker1, data: Refund(Verified, amount: 1.2m, reason: "Network fee borne by client"));
+        i = await h.ActAsync(i.Id, "RequestRefund", Checker2, data: Refund(Verified, amount: 1.2m, reason: "Network fee borne by client"));
         Assert.That((i.BusinessStatus, i.Variables["refundAmount"]), Is.EqualTo((CryptoNames.RefundPendingApproval, (object)1.2m)));
     }
 
@@ -162,7 +162,7 @@ public class CryptoDepositTests
     {
         var h = NewHarness();
         var i = await CreditedAsync(h);
-        await h.ActAsync(i.Id, "RequestRefund", Maker1, data: Refund(Verified));
+        await h.ActAsync(i.Id, "RequestRefund", Checker2, data: Refund(Verified));
         await h.ActAsync(i.Id, WorkOrderNames.Reject, Checker1, comment: "Identity not confirmed");
         i = h.Get(i.Id);
         Assert.That((i.BusinessStatus, i.Variables["refundError"], i.Variables["refundAddress"]), Is.EqualTo((CryptoNames.Credited, (object)"Refund work order rejected: Identity not confirmed", (object?)null)));
@@ -175,9 +175,35 @@ public class CryptoDepositTests
         var h = NewHarness();
         var i = await CreditedAsync(h);
         h.Chain.LoseResponses(1);
-        await h.ActAsync(i.Id, "RequestRefund", Maker1, data: Refund(Verified));
+        await h.ActAsync(i.Id, "RequestRefund", Checker2, data: Refund(Verified));
         await h.ApproveWorkOrderAsync(i.Id);
         Assert.That((h.Chain.Sent.Count, h.Get(i.Id).BusinessStatus), Is.EqualTo((1, CryptoNames.RefundConfirming)));
+    }
+
+    [TestCase("Cancel")]
+    [TestCase("RequestRefund")]
+    [TestCase("Close")]
+    public async Task An_operator_without_the_operations_right_cannot_cancel_refund_or_close(string action)
+    {
+        var h = NewHarness();
+        var i = action == "Cancel" ? await StartAsync(h) : await CreditedAsync(h);
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, action, Maker1, comment: "no right", data: action == "RequestRefund" ? Refund(Verified) : null));
+        Assert.That(ex!.Message, Does.Contain(WorkOrderNames.ApprovePermission));
+        Assert.That(h.Child(i.Id), Is.Null, "no refund work order was opened");
+        Assert.That(h.Get(i.Id).Status, Is.EqualTo(InstanceStatus.Running), "the record is neither cancelled nor closed");
+    }
+
+    [Test]
+    public async Task Whoever_started_the_deposit_record_cannot_request_its_refund()
+    {
+        var h = NewHarness();
+        var i = await StartAsync(h, starter: Checker2);
+        await ConfirmAsync(h, DepositTx, 12);
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, "RequestRefund", Checker2, data: Refund(Verified)));
+        Assert.That(ex!.Message, Does.Contain("differentFrom @starter"));
+        Assert.That(h.Child(i.Id), Is.Null, "no refund work order was opened");
+        await h.ActAsync(i.Id, "RequestRefund", Checker1, data: Refund(Verified));
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(CryptoNames.RefundPendingApproval));
     }
 
     [Test]

@@ -32,7 +32,9 @@ public class CryptoWithdrawalTests
             ["address"] = address,
         };
         if (threshold is not null) input["secondApprovalThreshold"] = threshold;
-        return h.Host.StartAsync(CryptoNames.WithdrawalDefinitionId, input, correlationId: recordNo, actor: starter);
+        // The threshold is a domain input: set as a domain route or configuration would, never by the caller.
+        return h.Host.StartAsync(CryptoNames.WithdrawalDefinitionId, input, correlationId: recordNo, actor: starter,
+            domainInputs: threshold is null ? null : new HashSet<string> { "secondApprovalThreshold" });
     }
 
     private static Task<int> ConfirmAsync(FlowHarness h, string txid, int confirmations, bool failed = false) =>
@@ -142,6 +144,33 @@ public class CryptoWithdrawalTests
     }
 
     [Test]
+    public async Task A_caller_cannot_supply_the_second_approval_threshold()
+    {
+        var h = NewHarness();
+        var input = new Dictionary<string, object?>
+        {
+            ["recordNo"] = "CW-0001", ["securitiesAccount"] = Account, ["coin"] = "BTC", ["network"] = "BTC", ["amount"] = 2m, ["address"] = Whitelisted,
+            ["secondApprovalThreshold"] = 1_000m,
+        };
+        var ex = await Assert.ThrowsAsync<WorkflowValidationException>(() => h.Host.StartAsync(CryptoNames.WithdrawalDefinitionId, input, correlationId: "CW-0001", actor: Maker1));
+        Assert.That(ex!.Errors.Keys.Single(), Is.EqualTo("input.secondApprovalThreshold"));
+        Assert.That(h.Host.Instances, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_failed_transaction_cannot_be_marked_failed_without_the_operations_right()
+    {
+        var h = NewHarness();
+        var i = await StartAsync(h);
+        await h.ApproveWorkOrderAsync(i.Id);
+        var txid = h.Chain.Sent.Single().TxId;
+        await ConfirmAsync(h, txid, 1, failed: true);
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, "MarkFailed", Maker1, comment: "Customer informed"));
+        Assert.That(ex!.Message, Does.Contain(WorkOrderNames.ApprovePermission));
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(CryptoNames.BroadcastFailed));
+    }
+
+    [Test]
     public async Task Above_the_threshold_two_different_checkers_approve_before_anything_is_sent()
     {
         var h = NewHarness();
@@ -194,8 +223,8 @@ public class CryptoWithdrawalTests
         await ConfirmAsync(h, txid, 1, failed: true);
         i = h.Get(i.Id);
         Assert.That((i.BusinessStatus, (string)i.Variables["failureReason"]!), Is.EqualTo((CryptoNames.BroadcastFailed, $"The transaction {txid} failed on chain: dropped from mempool")));
-        await Assert.ThrowsAsync<WorkflowValidationException>(() => h.ActAsync(i.Id, "MarkFailed", Maker1));
-        i = await h.ActAsync(i.Id, "MarkFailed", Maker1, comment: "Customer informed");
+        await Assert.ThrowsAsync<WorkflowValidationException>(() => h.ActAsync(i.Id, "MarkFailed", Checker1));
+        i = await h.ActAsync(i.Id, "MarkFailed", Checker1, comment: "Customer informed");
         Assert.That((i.Status, i.BusinessStatus), Is.EqualTo((InstanceStatus.Completed, CryptoNames.Failed)));
         Assert.That((string)i.Variables["reason"]!, Does.Contain("dropped from mempool").And.Contain("Customer informed"));
     }
@@ -211,7 +240,7 @@ public class CryptoWithdrawalTests
             (CryptoNames.BroadcastFailed, "Retry", (string?)WorkOrderNames.ApprovePermission, CryptoNames.Completed, (string?)"Broadcast withdrawal: Broadcast && Count confirmations: Confirmed"),
             (CryptoNames.BroadcastFailed, "Retry", WorkOrderNames.ApprovePermission, CryptoNames.BroadcastFailed, "Broadcast withdrawal: Refused"),
             (CryptoNames.BroadcastFailed, "Retry", WorkOrderNames.ApprovePermission, CryptoNames.BroadcastFailed, "Broadcast withdrawal: Broadcast && Count confirmations: Failed"),
-            (CryptoNames.BroadcastFailed, "MarkFailed", null, CryptoNames.Failed, null),
+            (CryptoNames.BroadcastFailed, "MarkFailed", (string?)WorkOrderNames.ApprovePermission, CryptoNames.Failed, null),
         }));
     }
 }

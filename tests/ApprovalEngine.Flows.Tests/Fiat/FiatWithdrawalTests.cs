@@ -25,7 +25,7 @@ public class FiatWithdrawalTests
         return h;
     }
 
-    private static Task<InstanceState> StartAsync(FlowHarness h, decimal amount = 1_000m, string channel = Hkd, string recordNo = "FW-0001") =>
+    private static Task<InstanceState> StartAsync(FlowHarness h, decimal amount = 1_000m, string channel = Hkd, string recordNo = "FW-0001", Actor? starter = null) =>
         h.Host.StartAsync(FiatNames.DefinitionId, new Dictionary<string, object?>
         {
             ["recordNo"] = recordNo,
@@ -34,7 +34,7 @@ public class FiatWithdrawalTests
             ["currency"] = channel == Hkd ? "HKD" : "USD",
             ["amount"] = amount,
             ["bankAccount"] = Card,
-        }, correlationId: recordNo);
+        }, correlationId: recordNo, actor: starter);
 
     private static Task<int> BankResultAsync(FlowHarness h, bool success, string? reason = null, string recordNo = "FW-0001") =>
         h.Host.SendEventAsync(FiatNames.BankResult, recordNo, new Dictionary<string, object?> { ["success"] = success, ["reason"] = reason });
@@ -81,7 +81,30 @@ public class FiatWithdrawalTests
             "New beneficiary bank account.",
         }));
         Assert.That(h.Bank.Payouts, Is.Empty);
-        i = await h.ActAsync(i.Id, "Submit", Maker1);
+        i = await h.ActAsync(i.Id, "Submit", Checker1);
+        Assert.That((i.BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.AwaitingBankResult, 1)));
+    }
+
+    [Test]
+    public async Task The_maker_who_started_the_withdrawal_cannot_submit_its_review()
+    {
+        var h = NewHarness(previous: 0, knownAccount: false);
+        var i = await StartAsync(h, amount: 20_000m, starter: Maker1);
+        Assert.That(i.BusinessStatus, Is.EqualTo(FiatNames.PendingReview));
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, "Submit", Maker1));
+        Assert.That(ex!.Message, Does.Contain(WorkOrderNames.ApprovePermission));
+        Assert.That((h.Get(i.Id).BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.PendingReview, 0)));
+    }
+
+    [Test]
+    public async Task A_checker_who_started_the_withdrawal_cannot_submit_its_review()
+    {
+        var h = NewHarness(previous: 0, knownAccount: false);
+        var i = await StartAsync(h, amount: 20_000m, starter: Checker1);
+        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, "Submit", Checker1));
+        Assert.That(ex!.Message, Does.Contain("differentFrom @starter"));
+        Assert.That((h.Get(i.Id).BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.PendingReview, 0)));
+        i = await h.ActAsync(i.Id, "Submit", Checker2);
         Assert.That((i.BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.AwaitingBankResult, 1)));
     }
 
@@ -90,8 +113,8 @@ public class FiatWithdrawalTests
     {
         var h = NewHarness(previous: 0);
         var i = await StartAsync(h);
-        await Assert.ThrowsAsync<WorkflowValidationException>(() => h.ActAsync(i.Id, "Reject", Maker1));
-        i = await h.ActAsync(i.Id, "Reject", Maker1, comment: "Documents missing");
+        await Assert.ThrowsAsync<WorkflowValidationException>(() => h.ActAsync(i.Id, "Reject", Checker1));
+        i = await h.ActAsync(i.Id, "Reject", Checker1, comment: "Documents missing");
         Assert.That((i.BusinessStatus, i.Variables["reason"]), Is.EqualTo((FiatNames.Rejected, (object)"Documents missing")));
     }
 

@@ -33,6 +33,9 @@ public static class WdActors
     public static readonly Actor Retention1 = User("retention1", [WdDepartments.Retention], 1, 2, 3);
     public static readonly Actor Dealing1 = User("dealing1", [WdDepartments.Dealing], 1, 2, 3);
     public static readonly Actor Bo1 = User("bo1", [WdDepartments.Backoffice], 1, 2, 3, 4);
+
+    /// <summary>A second Backoffice officer: Complete needs someone other than whoever approved (four eyes).</summary>
+    public static readonly Actor Bo2 = User("bo2", [WdDepartments.Backoffice], 1, 2, 3, 4);
     public static readonly Actor Supervisor1 = User("supervisor1", [], 1, 2, 3, 4, 5) with { AllDepartments = true };
 
     /// <summary>The development user of a department.</summary>
@@ -91,7 +94,7 @@ public sealed class WdHarness
 
     private int _correlation;
 
-    public Task<InstanceState> StartAsync(decimal requestedAmount = 100m, string? paymentType = null, string? bankDetails = null)
+    public Task<InstanceState> StartAsync(decimal requestedAmount = 100m, string? paymentType = null, string? bankDetails = null, Actor? creator = null)
     {
         var input = new Dictionary<string, object?>
         {
@@ -105,7 +108,7 @@ public sealed class WdHarness
         if (paymentType is not null) input["paymentType"] = paymentType;
         if (bankDetails is not null) input["bankDetails"] = bankDetails;
         // As POST /api/wd-requests does: the available amount is the domain's, passed as a domain input.
-        return Host.StartAsync(WdVariables.DefinitionId, input, correlationId: $"WD-{++_correlation}", domainInputs: new HashSet<string> { WdVariables.AvailableAmount });
+        return Host.StartAsync(WdVariables.DefinitionId, input, correlationId: $"WD-{++_correlation}", actor: creator, domainInputs: new HashSet<string> { WdVariables.AvailableAmount });
     }
 
     public InstanceState Get(Guid id) => Host.Instances[id];
@@ -117,7 +120,9 @@ public sealed class WdHarness
         var task = OpenTask(Get(instance.Id));
         var data = new Dictionary<string, object?>();
         if (fee is not null) data["fee"] = fee;
-        return Host.CompleteTaskAsync(task.Id, action, actor ?? WdActors.Of(task.Department!), comment, data);
+        // Bo2 approves by default so that the department's own user (bo1) can complete: four eyes.
+        actor ??= action == WdActions.Approve ? WdActors.Bo2 : WdActors.Of(task.Department!);
+        return Host.CompleteTaskAsync(task.Id, action, actor, comment, data);
     }
 
     /// <summary>A flow-level event (client cancel, mass edit) through the engine, so that refusals surface as exceptions.</summary>

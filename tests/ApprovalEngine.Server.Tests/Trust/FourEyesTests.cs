@@ -90,7 +90,8 @@ public sealed class FourEyesTests
     public async Task A_second_approval_by_the_first_checker_is_refused()
     {
         var recordNo = "CW-second";
-        await _factory.StartCoinWithdrawalAsync(await _factory.AsUserAsync("maker1"), recordNo, amount: 2m, threshold: 1m);
+        // The threshold is a domain input (never the caller's): started as a domain route would, for maker1.
+        await _factory.StartCoinWithdrawalAsDomainAsync("maker1", recordNo, amount: 2m, threshold: 1m);
         var checker1 = await _factory.AsUserAsync("checker1");
         var first = await _factory.OpenTaskAsync(recordNo, "firstApproval");
         var approved = await checker1.PostAsJsonAsync($"/api/tasks/{first}/complete", new { action = "Approve" });

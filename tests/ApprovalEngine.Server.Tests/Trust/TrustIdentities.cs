@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ApprovalEngine.Server.Tests.Support;
+using ApprovalEngine.Server.Features.Instances;
+using ApprovalEngine.Server.Identity;
+using ApprovalEngine.Workflows.Runtime;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ApprovalEngine.Server.Tests.Trust;
 
@@ -60,6 +64,30 @@ public static class TrustIdentities
         };
         if (threshold is not null) input["secondApprovalThreshold"] = threshold;
         return await caller.PostObjectAsync("/api/definitions/crypto-coin-withdrawal/instances", new { correlationId = recordNo, input });
+    }
+
+    /// <summary>
+    /// Starts a crypto coin withdrawal as a domain route would (the engine's starter, not the generic route), passing
+    /// the domain input secondApprovalThreshold; <paramref name="user"/> is recorded as the starter.
+    /// </summary>
+    public static async Task StartCoinWithdrawalAsDomainAsync(this ApiFactory factory, string user, string recordNo, decimal amount, decimal threshold)
+    {
+        var added = await factory.AsSystem().PostAsJsonAsync($"/api/sandbox/wallets/SA-{recordNo}/verified-addresses", new { coin = "BTC", network = "BTC", address = "bc1qtrust" });
+        Assert.That(added.StatusCode, Is.EqualTo(HttpStatusCode.OK), await added.Content.ReadAsStringAsync());
+        var input = new Dictionary<string, object?>
+        {
+            ["recordNo"] = recordNo, ["securitiesAccount"] = $"SA-{recordNo}", ["coin"] = "BTC", ["network"] = "BTC", ["amount"] = amount,
+            ["address"] = "bc1qtrust", ["requestedBy"] = $"client:SA-{recordNo}", ["secondApprovalThreshold"] = threshold,
+        };
+        var account = DevelopmentIdentities.Users.Single(u => u.Username == user);
+        var actor = new Actor
+        {
+            UserId = user, Role = account.Role, Departments = account.Departments.ToHashSet(), Permissions = account.Permissions.ToHashSet(),
+        };
+        var starter = factory.Services.GetRequiredService<InstanceStarter>();
+        var (_, created) = await starter.StartAsync("crypto-coin-withdrawal", recordNo, input, actor, StartRoute.Domain("test: threshold from configuration"), CancellationToken.None,
+            domainInputs: new HashSet<string> { "secondApprovalThreshold" });
+        Assert.That(created, Is.True);
     }
 
     /// <summary>The open task of <paramref name="activityId"/> in the instances correlated with <paramref name="correlationId"/>.</summary>

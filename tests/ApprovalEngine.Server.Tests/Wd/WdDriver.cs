@@ -125,13 +125,14 @@ public sealed class WdDriver(ApiFactory factory)
             case "ApprovedByBackoffice/Backoffice":
                 await MustActAsync("cs1", id, "PassToRetention");
                 await MustActAsync("retention1", id, "PassToBackoffice");
-                card = await MustActAsync("bo1", id, "Approve");
+                // Four eyes: Complete needs someone other than the Backoffice approver, so bo1 is left to complete.
+                card = await MustActAsync("supervisor1", id, "Approve");
                 break;
             case "Rejected": card = await MustActAsync("cs1", id, "RejectAndClose", "no documents"); break;
             case "Completed":
                 await MustActAsync("cs1", id, "PassToRetention");
                 await MustActAsync("retention1", id, "PassToBackoffice");
-                await MustActAsync("bo1", id, "Approve");
+                await MustActAsync("supervisor1", id, "Approve");
                 card = await MustActAsync("bo1", id, "Complete");
                 break;
             case "CanceledByClient":

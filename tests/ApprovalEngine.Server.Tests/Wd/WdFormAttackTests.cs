@@ -120,7 +120,7 @@ public sealed class WdFormAttackTests : WdFixture
         var card = await Wd.DriveToAsync("ApprovedByRetention/Dealing");
         var passed = await Wd.MustActAsync("dealing1", card.Id(), "PassToBackoffice", fee: 4m);
         Assert.That(passed["fee"]!.Dec(), Is.EqualTo(4m));
-        await Wd.MustActAsync("bo1", card.Id(), "Approve");
+        await Wd.MustActAsync("supervisor1", card.Id(), "Approve");
         var done = await Wd.MustActAsync("bo1", card.Id(), "Complete");
         Assert.That(done.Status(), Is.EqualTo("Completed"));
         Assert.That((await OperationsAsync(card)).Select(o => o!["amount"]!.Dec()), Is.EquivalentTo(new[] { -96m, -4m }));

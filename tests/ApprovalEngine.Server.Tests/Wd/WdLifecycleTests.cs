@@ -36,7 +36,7 @@ public sealed class WdLifecycleTests : WdFixture
     public async Task Complete_withdraws_requested_minus_fee_plus_the_fee_once()
     {
         var card = await Wd.DriveToAsync("ApprovedByDealing/Backoffice", amount: 100m);
-        var approved = await Wd.MustActAsync("bo1", card.Id(), "Approve", fee: 2.5m);
+        var approved = await Wd.MustActAsync("supervisor1", card.Id(), "Approve", fee: 2.5m);
         Assert.That(approved.Status(), Is.EqualTo("ApprovedByBackoffice"));
         Assert.That(approved["fee"]!.Dec(), Is.EqualTo(2.5m));
         var drafts = approved["transactions"]!.AsArray();
@@ -69,7 +69,7 @@ public sealed class WdLifecycleTests : WdFixture
         Assert.That((await OperationsAsync(partial)).Select(o => o!["amount"]!.Dec()), Is.EqualTo(new[] { -60m }));
 
         var feeOnly = await Wd.DriveToAsync("ApprovedByDealing/Backoffice", amount: 100m);
-        var approved = await Wd.MustActAsync("bo1", feeOnly.Id(), "Approve", fee: 5m);
+        var approved = await Wd.MustActAsync("supervisor1", feeOnly.Id(), "Approve", fee: 5m);
         var draft = approved["transactions"]!.AsArray().Single(t => t!["paymentType"]!.GetValue<string>() == "CreditCard")!;
         var deleted = await (await Wd.AsAsync("bo1")).DeleteAsync($"/api/wd-requests/{feeOnly.Id()}/transactions/{draft["id"]}");
         Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -89,7 +89,7 @@ public sealed class WdLifecycleTests : WdFixture
         var url = $"/api/wd-requests/{id}/transactions";
         // Not yet approved by Backoffice: 409.
         await (await bo.PostAsJsonAsync(url, new { amount = 1m, paymentType = "CreditCard" })).ProblemAsync(HttpStatusCode.Conflict);
-        var approved = await Wd.MustActAsync("bo1", id, "Approve", fee: 10m);
+        var approved = await Wd.MustActAsync("supervisor1", id, "Approve", fee: 10m);
         var withdrawal = approved["transactions"]!.AsArray().Single(t => t!["paymentType"]!.GetValue<string>() == "CreditCard")!["id"]!.GetValue<string>();
         var fee = approved["transactions"]!.AsArray().Single(t => t!["paymentType"]!.GetValue<string>() == "Fee")!["id"]!.GetValue<string>();
 

@@ -42,7 +42,7 @@ public sealed class WdMatrixTests : WdFixture
         yield return Cell("ApprovedByBackoffice/Backoffice", "Reject", "bo1", "Rejected", null);
         // Supervisors hold every department and permission.
         yield return Cell("New/CS", "PassToRetention", "supervisor1", "ApprovedByCS", "Retention");
-        yield return Cell("ApprovedByBackoffice/Backoffice", "Complete", "supervisor1", "Completed", null);
+        yield return Cell("ApprovedByDealing/Backoffice", "Approve", "supervisor1", "ApprovedByBackoffice", "Backoffice");
     }
 
     [TestCaseSource(nameof(Allowed))]
