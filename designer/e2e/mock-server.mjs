@@ -565,7 +565,9 @@ route('GET', '/api/tasks/:id', ({ p, user }) => {
 route('POST', '/api/tasks/:id/claim', ({ p, user }) => { const r = tasks.get(p.id); if (!r) throw { status: 404, title: 'Unknown task' }; if (r.assignee && r.assignee !== user.name) throw { status: 409, title: 'Already claimed', detail: `${r.assignee} claimed this task.` }; r.assignee = user.name; return publicTask(r); });
 route('POST', '/api/tasks/:id/unclaim', ({ p }) => { const r = tasks.get(p.id); if (!r) throw { status: 404, title: 'Unknown task' }; r.assignee = null; return publicTask(r); });
 route('POST', '/api/tasks/:id/complete', ({ p, body, user, ip }) => detail(completeTask(p.id, body, user, ip)));
-route('POST', '/api/events/:name', ({ p, body }) => {
+route('POST', '/api/events/:name', ({ p, body, user }) => {
+  // As the real server: events come from systems only (ADR 7).
+  if (!user.system) throw { status: 403, title: 'Forbidden', detail: `Events are sent by systems: an X-Api-Key with the scope events:${p.name}.` };
   const hit = [...instances.values()].filter((i) => i.correlationId === body.correlationId && i.state.status !== 'Completed');
   for (const i of hit) { const st = clone(i.state); try { resume(i.def, st, { kind: 'event', eventName: p.name, payload: body.payload }, { newId: () => newId('t'), user: { system: true, departments: [], permissions: [] }, onTaskDone: (t, a, s) => { const r = tasks.get(t.taskId); if (r) r.status = s ?? 'completed'; } }); i.state = st; syncTasks(i); } catch { /* not waiting */ } }
   return { resumed: hit.length };

@@ -38,6 +38,13 @@ public interface IActivityModule
     /// The generic start route refuses them whatever version is published, including versions stored before <c>start.via</c>.
     /// </summary>
     IReadOnlyDictionary<string, string> OwnedDefinitions => new Dictionary<string, string>();
+
+    /// <summary>
+    /// The interrupts of the owned definitions → the domain route that fires them (e.g. <c>ClientCancel</c> →
+    /// <c>POST /api/wd-requests/{id}/client-cancel</c>). The generic events route fires no interrupt of an owned
+    /// definition, marked with <c>via</c> or not; this only names the route to use in its refusal.
+    /// </summary>
+    IReadOnlyDictionary<string, string> InterruptRoutes => new Dictionary<string, string>();
 }
 
 public static class ServerSetup
@@ -78,6 +85,7 @@ public static class ServerSetup
         services.AddSingleton<IActivityModule, Features.WdRequests.WdModule>();
         services.AddSingleton<IActivityModule, Features.WorkOrders.WorkOrderModule>();
         services.AddSingleton<StartPolicy>();
+        services.AddSingleton<Features.Events.InterruptPolicy>();
         services.AddSingleton<InstanceStarter>();
         services.AddSingleton<EventDispatcher>();
         services.AddWdRequests(config);

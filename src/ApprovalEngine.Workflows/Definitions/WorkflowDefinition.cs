@@ -147,7 +147,11 @@ public sealed record Position(decimal X, decimal Y);
 public sealed record ConnectionDefinition(string Source, string Outcome, string Target);
 
 /// <summary>A flow-level event that interrupts whatever the instance waits for and moves it to <see cref="Target"/>.</summary>
-public sealed record InterruptDefinition(string Event, string Target, string? DisplayName = null, string? Condition = null);
+/// <param name="Via">
+/// The only route that may fire it (e.g. <c>POST /api/wd-requests/{id}/client-cancel</c>), as <see cref="StartContract.Via"/>
+/// for starts: the generic events route refuses it, because only the domain route checks what the interrupt needs (ADR 7).
+/// </param>
+public sealed record InterruptDefinition(string Event, string Target, string? DisplayName = null, string? Condition = null, string? Via = null);
 
 public static class DefinitionJson
 {

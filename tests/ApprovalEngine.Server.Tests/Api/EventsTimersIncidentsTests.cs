@@ -95,13 +95,16 @@ public sealed class EventsTimersIncidentsTests
     }
 
     [Test]
-    public async Task Events_come_from_systems_or_supervisors_and_need_a_correlation_id()
+    public async Task Events_come_from_systems_only_and_need_a_correlation_id()
     {
-        var cs = await _factory.AsUserAsync("cs1");
-        await ApiAssert.ProblemAsync(await cs.PostAsJsonAsync("/api/events/payment-received", new { correlationId = "x" }), HttpStatusCode.Forbidden);
+        // People act through tasks and domain routes; not even an all-department supervisor sends events (ADR 7).
+        foreach (var user in new[] { "cs1", "supervisor1" })
+        {
+            var person = await _factory.AsUserAsync(user);
+            await ApiAssert.ProblemAsync(await person.PostAsJsonAsync("/api/events/payment-received", new { correlationId = "x" }), HttpStatusCode.Forbidden);
+        }
         await ApiAssert.ProblemAsync(await _system.PostAsJsonAsync("/api/events/payment-received", new { payload = 1 }), HttpStatusCode.UnprocessableEntity, "correlationId");
-        var supervisor = await _factory.AsUserAsync("supervisor1");
-        var ok = await supervisor.PostObjectAsync("/api/events/payment-received", new { correlationId = "nobody" });
+        var ok = await _system.PostObjectAsync("/api/events/payment-received", new { correlationId = "nobody" });
         Assert.That(ok["resumed"]!.GetValue<int>(), Is.EqualTo(0));
     }
 

@@ -14,4 +14,15 @@ public sealed class WdModule : IActivityModule
         WdActivities.Register(registry, services.GetRequiredService<ILedger>(), services.GetRequiredService<TimeProvider>());
 
     public IReadOnlyDictionary<string, string> OwnedDefinitions { get; } = new Dictionary<string, string> { [WdVariables.DefinitionId] = CreateRoute };
+
+    public const string ClientCancelRoute = "POST /api/wd-requests/{id}/client-cancel";
+
+    public const string MassEditRoute = "POST /api/wd-requests/mass-edit";
+
+    public IReadOnlyDictionary<string, string> InterruptRoutes { get; } = new Dictionary<string, string>
+    {
+        [WdEvents.ClientCancel] = ClientCancelRoute,
+        [WdEvents.MassEditToDealing] = MassEditRoute,
+        [WdEvents.MassEditToBackoffice] = MassEditRoute,
+    };
 }
