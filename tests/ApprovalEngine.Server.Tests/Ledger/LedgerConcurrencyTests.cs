@@ -169,7 +169,8 @@ public sealed class LedgerConcurrencyTests
         var id = card.Id();
         await wd.MustActAsync("cs1", id, "PassToRetention");
         await wd.MustActAsync("retention1", id, "PassToBackoffice");
-        card = await wd.MustActAsync("bo1", id, "Approve", fee: fee);
+        // A different Backoffice officer completes (four eyes: the approver may not complete the same request).
+        card = await wd.MustActAsync("supervisor1", id, "Approve", fee: fee);
         Assert.That(card.Status(), Is.EqualTo("ApprovedByBackoffice"));
         return id;
     }
