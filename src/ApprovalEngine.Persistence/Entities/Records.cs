@@ -83,6 +83,9 @@ public static class DefinitionJournalKinds
     public const string Suspended = nameof(Suspended);
     public const string Resumed = nameof(Resumed);
     public const string PublishedFromFile = nameof(PublishedFromFile);
+
+    /// <summary>An analyst saved the draft: whoever wrote any of a request's content may not approve it.</summary>
+    public const string DraftSaved = nameof(DraftSaved);
 }
 
 public sealed class InstanceRecord

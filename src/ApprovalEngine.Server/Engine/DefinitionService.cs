@@ -127,6 +127,7 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
         record.DraftSavedAt = now;
         record.DraftSavedBy = user;
         record.UpdatedAt = now;
+        Journal(db, id, DefinitionJournalKinds.DraftSaved, user, null, Hash(definition), null, null);
         await db.SaveChangesAsync(cancellationToken);
         return record;
     }

@@ -63,6 +63,17 @@ public sealed class PublishingService(DefinitionService definitions, TimeProvide
         {
             throw ApiProblemException.Forbidden($"Four eyes: {user} submitted this publish request and cannot approve it; another analyst holding '{Identity.Rights.ApproveDefinitions}' must review it.");
         }
+        // Four eyes on the content, not only on the request: an analyst who saved any draft since the last publication
+        // may have written what this request publishes (a colleague can save over it and submit), so may not approve it.
+        var lastPublished = await db.DefinitionJournal.AsNoTracking()
+            .Where(e => e.DefinitionId == request.DefinitionId && (e.Kind == DefinitionJournalKinds.Approved || e.Kind == DefinitionJournalKinds.PublishedFromFile) && e.Timestamp <= request.SubmittedAt)
+            .MaxAsync(e => (DateTimeOffset?)e.Timestamp, cancellationToken);
+        var wroteDraft = await db.DefinitionJournal.AsNoTracking().AnyAsync(e => e.DefinitionId == request.DefinitionId && e.Kind == DefinitionJournalKinds.DraftSaved
+            && e.UserId == user && e.Timestamp <= request.SubmittedAt && (lastPublished == null || e.Timestamp >= lastPublished), cancellationToken);
+        if (wroteDraft)
+        {
+            throw ApiProblemException.Forbidden($"Four eyes: {user} saved a draft of '{request.DefinitionId}' since its last publication, so may have written what this request publishes; another analyst holding '{Identity.Rights.ApproveDefinitions}' who did not edit it must review it.");
+        }
         var record = await db.Definitions.FirstAsync(d => d.Id == request.DefinitionId, cancellationToken);
         if (record.PublishedVersion != request.BaseVersion)
         {

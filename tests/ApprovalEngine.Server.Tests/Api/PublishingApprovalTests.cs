@@ -197,6 +197,25 @@ public sealed class PublishingApprovalTests : WdFixture
     }
 
     [Test]
+    public async Task An_analyst_who_wrote_the_draft_cannot_approve_it_even_when_a_colleague_submitted_it()
+    {
+        // The review's attack: analyst1 writes the change, analyst2 saves over it (or not) and submits, analyst1 approves.
+        var id = NewId("pub-author");
+        await Factory.PublishAsync(TestFlows.SingleTask(id, status: "One"));
+        var analyst1 = await As("analyst1");
+        Assert.That((await analyst1.PutAsJsonAsync($"/api/definitions/{id}/draft", TestFlows.SingleTask(id, status: "Two"))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var request = await Factory.SubmitAsync(TestFlows.SingleTask(id, status: "Two"), "analyst2", "submitted by a colleague");
+        var before = await Factory.SnapshotAsync();
+
+        var problem = await ApiAssert.ProblemAsync(await analyst1.PostAsync($"/api/publish-requests/{request.Text("id")}/approve", null), HttpStatusCode.Forbidden);
+        Assert.That(problem.Text("detail"), Does.Contain("Four eyes").And.Contain("saved a draft"));
+        Assert.That(await Factory.SnapshotAsync(), Is.EqualTo(before), "a refused approval writes nothing");
+        Assert.That((await VersionsAsync(id)).Count, Is.EqualTo(1), "nothing was published");
+        var journal = (await analyst1.GetObjectAsync($"/api/definitions/{id}/journal")).ToJsonString();
+        Assert.That(journal, Does.Contain("DraftSaved"), "every draft save is journaled with who saved it");
+    }
+
+    [Test]
     public async Task A_request_whose_base_version_moved_is_refused_on_approval_and_must_be_resubmitted()
     {
         var id = NewId("pub-stale");
@@ -325,15 +344,16 @@ public sealed class PublishingApprovalTests : WdFixture
         var journal = await JournalAsync(id);
         Assert.That(journal.OfType<JsonObject>().Select(j => (j.Text("kind"), j.Text("userId"), j["contentHash"]!.GetValue<string>(), j["version"]?.GetValue<int>())), Is.EqualTo(new[]
         {
+            ("DraftSaved", "analyst1", hash, (int?)null),
             ("Submitted", "analyst1", hash, (int?)null),
             ("Approved", "analyst2", hash, 1),
             ("Suspended", "analyst1", hash, 1),
             ("Resumed", "analyst1", hash, 1),
         }));
-        Assert.That(journal[0]!.Text("note"), Is.EqualTo("first cut"));
-        Assert.That(journal[0]!.Text("requestId"), Is.EqualTo(request.Text("id")));
+        Assert.That(journal[1]!.Text("note"), Is.EqualTo("first cut"));
         Assert.That(journal[1]!.Text("requestId"), Is.EqualTo(request.Text("id")));
-        Assert.That(journal[2]!.Text("note"), Is.EqualTo("pause"));
+        Assert.That(journal[2]!.Text("requestId"), Is.EqualTo(request.Text("id")));
+        Assert.That(journal[3]!.Text("note"), Is.EqualTo("pause"));
 
         // Development start-up published the shipped flows straight from workflows/ (code-reviewed files) and says so.
         var shipped = await JournalAsync("sample-approval");
