@@ -179,8 +179,8 @@ public sealed class LedgerConcurrencyTests
     private static async Task<JsonObject> SettledCardAsync(WdDriver wd, string id)
     {
         // A final card keeps executing=true (the flow ended there); a refused one is back with executing=false.
-        var settled = await ApiAssert.EventuallyAsync(async () => await wd.CardAsync(id) is var c && (c["final"]!.GetValue<bool>() || !c["executing"]!.GetValue<bool>()), TimeSpan.FromSeconds(60));
-        var card = await wd.CardAsync(id);
+        var settled = await ApiAssert.EventuallyAsync(async () => await wd.CardAsync(id, "bo1") is var c && (c["final"]!.GetValue<bool>() || !c["executing"]!.GetValue<bool>()), TimeSpan.FromSeconds(60));
+        var card = await wd.CardAsync(id, "bo1");
         Assert.That(settled, Is.True, $"Complete never finished: {card.ToJsonString()}");
         return card;
     }
