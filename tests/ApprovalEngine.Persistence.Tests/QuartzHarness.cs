@@ -116,6 +116,33 @@ internal static class Eventually
         }
         return true;
     }
+
+    /// <summary>As <see cref="TrueWithin"/>, for a condition that has to ask the database.</summary>
+    public static async Task<bool> TrueWithinAsync(TimeSpan timeout, Func<Task<bool>> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (watch.Elapsed > timeout) return false;
+            await Task.Delay(50);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Quartz deletes a one-shot trigger once it has fired; with none left nothing can fire again, so counting fires
+    /// after this is final (instead of sleeping a while and hoping a duplicate would have shown up by then).
+    /// </summary>
+    public static Task<bool> NoTriggerLeftAsync(string connectionString, bool postgres) => TrueWithinAsync(TimeSpan.FromSeconds(15), async () =>
+    {
+        await using System.Data.Common.DbConnection connection = postgres
+            ? new Npgsql.NpgsqlConnection(connectionString)
+            : new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM qrtz_triggers";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) == 0;
+    });
 }
 
 internal static class DbExtensions

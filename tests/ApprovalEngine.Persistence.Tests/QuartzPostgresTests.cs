@@ -23,7 +23,7 @@ public sealed class QuartzPostgresTests
         var instanceId = await db.Instances.Select(i => i.Id).SingleAsync();
         var timerId = await db.SingleTimerIdAsync(instanceId);
         Assert.That(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () => handler.Total >= 1), Is.True, "the timer never fired");
-        await Task.Delay(500);
+        Assert.That(await Eventually.NoTriggerLeftAsync(store.ConnectionString, postgres: true), Is.True, "the fired trigger was never removed");
         Assert.That(handler.TimerFires, Is.EquivalentTo(new Dictionary<Guid, int> { [timerId] = 1 }));
     }
 
@@ -92,7 +92,7 @@ public sealed class QuartzPostgresTests
         Assert.That(timers, Has.Count.EqualTo(20));
 
         Assert.That(await Eventually.TrueWithin(TimeSpan.FromSeconds(15), () => handler.TimerFires.Count >= 20), Is.True, $"only {handler.TimerFires.Count} of 20 fired");
-        await Task.Delay(1000);
+        Assert.That(await Eventually.NoTriggerLeftAsync(store.ConnectionString, postgres: true), Is.True, "fired triggers were never removed");
         Assert.Multiple(() =>
         {
             Assert.That(handler.TimerFires.Keys, Is.EquivalentTo(timers));

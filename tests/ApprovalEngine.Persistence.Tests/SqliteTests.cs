@@ -102,7 +102,7 @@ public sealed class SqliteTests
         var timerId = await db.SingleTimerIdAsync(await db.Instances.Select(i => i.Id).SingleAsync());
 
         Assert.That(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () => handler.Total >= 1), Is.True, "the timer never fired");
-        await Task.Delay(500);
+        Assert.That(await Eventually.NoTriggerLeftAsync(store.ConnectionString, postgres: false), Is.True, "the fired trigger was never removed");
         Assert.That(handler.TimerFires, Is.EquivalentTo(new Dictionary<Guid, int> { [timerId] = 1 }));
     }
 

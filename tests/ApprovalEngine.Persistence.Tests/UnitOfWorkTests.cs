@@ -144,7 +144,12 @@ public sealed class UnitOfWorkTests
         await unitA.SaveAsync(stepA, default);
         await using var txB = await dbB.Database.BeginTransactionAsync();
         var saveB = Task.Run(async () => await unitB.SaveAsync(stepB, default));
-        await Task.Delay(300);
+        // B is seen waiting on a lock in PostgreSQL itself, not assumed to after a pause.
+        Assert.That(await Eventually.TrueWithinAsync(TimeSpan.FromSeconds(10), async () =>
+        {
+            await using var probe = store.Context();
+            return await probe.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()").SingleAsync() > 0;
+        }), Is.True, "B never waited on a lock");
         Assert.That(saveB.IsCompleted, Is.False, "B must wait for A's row lock");
         await txA.CommitAsync();
         var conflict = await Assert.ThrowsAsync<WorkflowConflictException>(async () => await saveB.WaitAsync(TimeSpan.FromSeconds(10)));
