@@ -132,8 +132,9 @@ public sealed class StartupCheckTests
         var client = host.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", ProductionHost.ApiKey);
 
-        var health = await client.GetAsync("/api/health");
-        Assert.That(health.StatusCode, Is.EqualTo(HttpStatusCode.OK), await health.Content.ReadAsStringAsync());
+        // Ready once the scheduler has started, which the host does in the background after accepting requests.
+        Assert.That(await ApiAssert.EventuallyAsync(async () => (await client.GetAsync("/api/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30)),
+            Is.True, "the production host never became healthy");
         var put = await client.PutAsJsonAsync("/api/sandbox/trading-accounts/TA-P", new { customerId = "C-P", currency = "USD", balance = 5000m, equity = 5000m, margin = 0m, freeMargin = 5000m, credit = 0m, openTrades = 0 });
         var get = await client.GetAsync("/api/sandbox/trading-accounts/TA-P");
         var wallet = await client.PostAsJsonAsync("/api/sandbox/wallets/SA-1/verified-addresses", new { coin = "BTC", network = "BTC", address = "bc1qtest" });
