@@ -42,7 +42,14 @@ public sealed class DesignerE2ETests
         server.StartServer();
         using (var http = new HttpClient { BaseAddress = server.BaseAddress })
         {
+            // Ready once the scheduler has started, which the host finishes in the background after Kestrel listens.
+            var deadline = System.Diagnostics.Stopwatch.StartNew();
             var health = await http.GetAsync("/api/health");
+            while (!health.IsSuccessStatusCode && deadline.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(200);
+                health = await http.GetAsync("/api/health");
+            }
             Assert.That(health.IsSuccessStatusCode, $"GET /api/health → {(int)health.StatusCode}");
         }
         await TestContext.Progress.WriteLineAsync($"server on {server.BaseAddress}; screenshots in {screenshots}");
