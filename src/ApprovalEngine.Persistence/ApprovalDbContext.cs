@@ -129,6 +129,8 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.Property(x => x.Kind).HasMaxLength(20);
             e.HasIndex(x => new { x.EventName, x.CorrelationKey });
             e.HasIndex(x => x.InstanceId);
+            // The timer pollers' queue: due timers in due order, without the other bookmarks.
+            e.HasIndex(x => x.DueAt).HasFilter("\"due_at\" IS NOT NULL");
         });
         b.Entity<JournalRecord>(e =>
         {
@@ -148,6 +150,8 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.Property(x => x.LastError).HasMaxLength(4000);
             e.HasIndex(x => new { x.Status, x.NextAttemptAt });
             e.HasIndex(x => x.InstanceId);
+            // The job pollers' queue: pending runs in due order.
+            e.HasIndex(x => x.NextAttemptAt).HasFilter("\"status\" = 'Pending'");
         });
         b.Entity<IncidentRow>(e =>
         {

@@ -19,13 +19,16 @@ public interface IStepObserver
 /// </summary>
 public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStepObserver> observers, DefinitionCache definitions) : IWorkflowUnitOfWork
 {
+    // Instance rows this unit read or wrote, untracked: the unit writes them itself with one guarded UPDATE per step.
     private readonly Dictionary<Guid, InstanceRecord> _loaded = [];
-    private readonly Dictionary<Guid, long> _journalSequence = [];
 
     public ApprovalDbContext Db => db;
 
-    /// <summary>Job runs (retries) decided in this unit; the host schedules them with the unit's timers.</summary>
-    public List<PendingJobRun> JobRuns { get; } = [];
+    /// <summary>
+    /// When a new job's row becomes due for the job pollers. The host runs jobs inline right after the commit, so there
+    /// the row is only the durable backup and is due later; without inline runs it is due at once.
+    /// </summary>
+    public TimeSpan JobFirstRunDelay { get; init; }
 
     public async ValueTask<WorkflowDefinition?> GetDefinitionAsync(string id, int? version, CancellationToken cancellationToken)
     {
@@ -59,7 +62,7 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
     {
         if (!_loaded.TryGetValue(id, out var record))
         {
-            record = await db.Instances.FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
+            record = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken);
             if (record is null) return null;
             _loaded[id] = record;
         }
@@ -75,6 +78,7 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
             throw new InvalidOperationException("EfWorkflowUnitOfWork.SaveAsync needs the caller's transaction: begin one with db.Database.BeginTransactionAsync() and commit it after the step(s).");
         }
         var state = step.State;
+        long sequence;
         if (step.IsNew)
         {
             var record = new InstanceRecord
@@ -89,31 +93,44 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
                 StateJson = "",
             };
             Apply(record, state);
+            sequence = 0;
+            record.JournalSequence = step.Journal.Count;
             db.Instances.Add(record);
             _loaded[state.Id] = record;
-            _journalSequence[state.Id] = 0;
         }
         else
         {
             if (!_loaded.TryGetValue(state.Id, out var record))
             {
-                record = await db.Instances.FirstOrDefaultAsync(i => i.Id == state.Id, cancellationToken)
+                record = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == state.Id, cancellationToken)
                     ?? throw new WorkflowNotFoundException($"No instance {state.Id}.");
                 _loaded[state.Id] = record;
             }
             if (record.Version != step.ExpectedVersion) throw Stale();
-            // Claim the version before writing anything else. Two steps computed from the same version derive the
-            // same new task and bookmark ids (they are seeded from the instance's sequence), so if the rows were
-            // written first the loser would fail on a primary key (and abort the PostgreSQL transaction) instead
-            // of being reported as stale. The row lock also makes a concurrent claimer wait for our commit and
-            // then find the version gone.
+            sequence = record.JournalSequence;
+            // One guarded UPDATE writes the whole row and claims the version, before anything else is written. Two
+            // steps computed from the same version derive the same new task and bookmark ids (they are seeded from
+            // the instance's sequence), so if those rows were written first the loser would fail on a primary key
+            // (and abort the PostgreSQL transaction) instead of being reported as stale. The row lock also makes a
+            // concurrent claimer wait for our commit and then find the version gone.
+            var json = InstanceStateJson.Serialize(state);
+            var status = state.Status.ToString();
+            var journalSequence = sequence + step.Journal.Count;
             var claimed = await db.Instances
                 .Where(i => i.Id == state.Id && i.Version == step.ExpectedVersion)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Version, state.Version), cancellationToken);
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(i => i.Version, state.Version)
+                    .SetProperty(i => i.Status, status)
+                    .SetProperty(i => i.BusinessStatus, state.BusinessStatus)
+                    .SetProperty(i => i.Department, state.Department)
+                    .SetProperty(i => i.Priority, state.Priority)
+                    .SetProperty(i => i.StateJson, json)
+                    .SetProperty(i => i.UpdatedAt, state.UpdatedAt)
+                    .SetProperty(i => i.CompletedAt, state.CompletedAt)
+                    .SetProperty(i => i.JournalSequence, journalSequence), cancellationToken);
             if (claimed == 0) throw Stale();
-            Apply(record, state);
-            // The stored version is now the new one; the UPDATE below still carries "WHERE version = …" as a guard.
-            db.Entry(record).Property(x => x.Version).OriginalValue = state.Version;
+            Apply(record, state, json);
+            record.JournalSequence = journalSequence;
         }
 
         foreach (var task in step.TasksOpened)
@@ -135,24 +152,20 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
                 CreatedAt = task.CreatedAt,
             });
         }
-        var touched = step.TasksClosed.Select(c => c.TaskId).Concat(step.TasksUpdated.Select(u => u.TaskId)).ToList();
-        if (touched.Count > 0)
+        // Rows the step changes are written as partial updates in the same batch, without reading them first.
+        foreach (var u in step.TasksUpdated)
         {
-            var rows = await db.Tasks.Where(t => touched.Contains(t.Id)).ToDictionaryAsync(t => t.Id, cancellationToken);
-            foreach (var u in step.TasksUpdated)
-            {
-                if (!rows.TryGetValue(u.TaskId, out var row)) continue;
-                row.Overdue = u.Overdue;
-                row.Priority = u.Priority;
-            }
-            foreach (var c in step.TasksClosed)
-            {
-                if (!rows.TryGetValue(c.TaskId, out var row)) continue;
-                row.Status = c.Status.ToString();
-                row.ClosedAt = c.ClosedAt;
-                row.ClosedBy = c.ClosedBy;
-                row.ClosedAction = c.Action;
-            }
+            var row = Track(db.Tasks, u.TaskId, () => new TaskRecord { Id = u.TaskId, DefinitionId = "", ActivityId = "", Title = "", Status = "" });
+            Set(db, row, t => t.Overdue, u.Overdue);
+            Set(db, row, t => t.Priority, u.Priority);
+        }
+        foreach (var c in step.TasksClosed)
+        {
+            var row = Track(db.Tasks, c.TaskId, () => new TaskRecord { Id = c.TaskId, DefinitionId = "", ActivityId = "", Title = "", Status = "" });
+            Set(db, row, t => t.Status, c.Status.ToString());
+            Set(db, row, t => t.ClosedAt, c.ClosedAt);
+            Set(db, row, t => t.ClosedBy, c.ClosedBy);
+            Set(db, row, t => t.ClosedAction, c.Action);
         }
 
         foreach (var b in step.BookmarksAdded)
@@ -169,19 +182,18 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
                 CreatedAt = state.UpdatedAt,
             });
         }
-        var removed = step.BookmarksRemoved.Select(b => b.Id).ToList();
-        if (removed.Count > 0)
+        // Removing a timer's bookmark is cancelling the timer: the row is what the pollers fire.
+        foreach (var b in step.BookmarksRemoved)
         {
-            await db.Bookmarks.Where(b => removed.Contains(b.Id)).ExecuteDeleteAsync(cancellationToken);
-            var finishedJobs = step.BookmarksRemoved.Where(b => b.Kind == BookmarkKind.Job).Select(b => b.Id).ToList();
-            if (finishedJobs.Count > 0)
+            var row = Track(db.Bookmarks, b.Id, () => new BookmarkRecord { Id = b.Id, Kind = "", ActivityId = "" });
+            db.Bookmarks.Remove(row);
+            if (b.Kind == BookmarkKind.Job)
             {
-                foreach (var job in await db.Jobs.Where(j => finishedJobs.Contains(j.Id)).ToListAsync(cancellationToken))
-                {
-                    job.Status = JobStatuses.Done;
-                    job.UpdatedAt = state.UpdatedAt;
-                    job.NextAttemptAt = null;
-                }
+                var job = Track(db.Jobs, b.Id, () => new JobRecord { Id = b.Id, ActivityId = "", ActivityType = "", InputJson = "", IdempotencyKey = "", Status = "" });
+                Set(db, job, j => j.Status, JobStatuses.Done);
+                Set(db, job, j => j.UpdatedAt, state.UpdatedAt);
+                Set(db, job, j => j.NextAttemptAt, null);
+                Set(db, job, j => j.LeaseUntil, null);
             }
         }
 
@@ -196,7 +208,7 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
                 InputJson = job.Input.ToJsonString(),
                 IdempotencyKey = job.IdempotencyKey,
                 Status = JobStatuses.Pending,
-                NextAttemptAt = state.UpdatedAt,
+                NextAttemptAt = state.UpdatedAt + JobFirstRunDelay,
                 CreatedAt = state.UpdatedAt,
                 UpdatedAt = state.UpdatedAt,
             });
@@ -219,10 +231,6 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
 
         if (step.Journal.Count > 0)
         {
-            if (!_journalSequence.TryGetValue(state.Id, out var sequence))
-            {
-                sequence = await db.Journal.Where(j => j.InstanceId == state.Id).MaxAsync(j => (long?)j.Sequence, cancellationToken) ?? 0;
-            }
             foreach (var entry in step.Journal)
             {
                 db.Journal.Add(new JournalRecord
@@ -243,7 +251,6 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
                     ChangesJson = entry.Changes.Count == 0 ? null : JsonSerializer.Serialize(entry.Changes, JsonSerializerOptions.Web),
                 });
             }
-            _journalSequence[state.Id] = sequence;
         }
 
         foreach (var observer in observers) await observer.OnStepSavedAsync(db, step, cancellationToken);
@@ -256,18 +263,38 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
         {
             throw Stale();
         }
+        // Later steps of this unit on the same instance update it with their own guarded UPDATE, not through tracking.
+        if (step.IsNew) db.Entry(_loaded[state.Id]).State = EntityState.Detached;
+    }
+
+    /// <summary>The tracked row with this key, or an attached stand-in whose changed columns alone are written.</summary>
+    private static T Track<T>(DbSet<T> set, Guid id, Func<T> stub) where T : class
+    {
+        var entry = set.Local.FindEntry(id);
+        if (entry is not null) return entry.Entity;
+        var row = stub();
+        set.Attach(row);
+        return row;
+    }
+
+    private static void Set<T, TValue>(ApprovalDbContext db, T row, System.Linq.Expressions.Expression<Func<T, TValue>> property, TValue value) where T : class
+    {
+        var entry = db.Entry(row).Property(property);
+        entry.CurrentValue = value;
+        // A stand-in's placeholder may equal the new value; the column must still be written.
+        if (db.Entry(row).State != EntityState.Added) entry.IsModified = true;
     }
 
     private static WorkflowConflictException Stale() =>
         new("The instance changed underneath (someone else acted first); reload and try again.", stale: true);
 
-    private static void Apply(InstanceRecord record, InstanceState state)
+    private static void Apply(InstanceRecord record, InstanceState state, string? json = null)
     {
         record.Status = state.Status.ToString();
         record.BusinessStatus = state.BusinessStatus;
         record.Department = state.Department;
         record.Priority = state.Priority;
-        record.StateJson = InstanceStateJson.Serialize(state);
+        record.StateJson = json ?? InstanceStateJson.Serialize(state);
         record.Version = state.Version;
         record.UpdatedAt = state.UpdatedAt;
         record.CompletedAt = state.CompletedAt;
@@ -275,8 +302,6 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
 
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 }
-
-public sealed record PendingJobRun(Guid InstanceId, Guid JobId, int Attempt, DateTimeOffset RunAt);
 
 public static class JobStatuses
 {

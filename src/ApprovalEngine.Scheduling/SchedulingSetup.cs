@@ -16,7 +16,9 @@ public static class SchedulingSetup
 
     /// <summary>
     /// Quartz with the ADO.NET job store in the application's database: clustered on PostgreSQL (several servers,
-    /// each trigger fires once), single-node on SQLite (Quartz refuses clustering there).
+    /// each trigger fires once), single-node on SQLite (Quartz refuses clustering there). Since ADR 8 no step writes a
+    /// trigger: timers and job runs are due rows fired by the engine host's pollers. Quartz parses cron expressions,
+    /// runs cluster-wide schedules and drains the per-timer triggers earlier releases stored.
     /// </summary>
     public static IServiceCollection AddWorkflowScheduling(this IServiceCollection services, bool postgres, string connectionString, TimeProvider clock, string instanceName = "approval-engine")
     {
@@ -55,13 +57,11 @@ public static class SchedulingSetup
                     o.AcceptEnlistedTransactions = true;
                 });
             });
-            q.AddJob<FireTimerJob>(j => j.WithIdentity(QuartzWorkflowScheduler.TimerJobKey).StoreDurably().RequestRecovery());
-            q.AddJob<RunWorkflowJob>(j => j.WithIdentity(QuartzWorkflowScheduler.RunJobKey).StoreDurably().RequestRecovery());
+            q.AddJob<FireTimerJob>(j => j.WithIdentity(LegacyTriggerJobs.TimerJobKey).StoreDurably().RequestRecovery());
+            q.AddJob<RunWorkflowJob>(j => j.WithIdentity(LegacyTriggerJobs.RunJobKey).StoreDurably().RequestRecovery());
             q.UseDefaultThreadPool(tp => tp.MaxConcurrency = 4);
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
-        services.AddSingleton<QuartzWorkflowScheduler>();
-        services.AddSingleton<IWorkflowScheduler>(sp => sp.GetRequiredService<QuartzWorkflowScheduler>());
         services.AddSingleton<ICronSchedule, QuartzCronSchedule>();
         return services;
     }

@@ -72,11 +72,7 @@ public static class ServerSetup
             DueTimeOverride = SlaSettings.From(config.GetSection("Sla")),
         }));
         services.AddSingleton(sp => new WorkflowCoordinator(sp.GetRequiredService<WorkflowEngine>()));
-        services.Configure<EngineHostOptions>(config.GetSection("Engine"));
-        services.AddSingleton<WorkflowRunner>();
-        services.AddSingleton<TimerReconciler>();
-        services.AddHostedService(sp => sp.GetRequiredService<TimerReconciler>());
-        services.AddSingleton<IWorkflowTriggerHandler>(sp => sp.GetRequiredService<WorkflowRunner>());
+        services.AddEngineHost(config.GetSection("Engine"));
         services.AddSingleton<DefinitionService>();
         services.AddSingleton<ReadAccess>();
         services.AddSingleton<PublishingService>();

@@ -107,6 +107,9 @@ public sealed class InstanceRecord
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>The last journal sequence written for this instance; kept here so a step numbers its entries without a MAX() query.</summary>
+    public long JournalSequence { get; set; }
 }
 
 public sealed class TaskRecord
@@ -140,8 +143,12 @@ public sealed class BookmarkRecord
     public required string ActivityId { get; set; }
     public string? EventName { get; set; }
     public string? CorrelationKey { get; set; }
+    /// <summary>For a timer: when it is due. Timer bookmarks are the due rows the pollers fire (ADR 8).</summary>
     public DateTimeOffset? DueAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>A poller took this due timer until then; after it (the node died) another node may take it.</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
 }
 
 public sealed class JournalRecord
@@ -175,9 +182,13 @@ public sealed class JobRecord
     public required string Status { get; set; }
     public int Attempts { get; set; }
     public string? LastError { get; set; }
+    /// <summary>When a Pending job is due to run (first try, backup after an inline run, or retry); the job pollers fire it.</summary>
     public DateTimeOffset? NextAttemptAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>A poller took this run until then; after it (the node died) another node may take it.</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
 }
 
 public sealed class IncidentRow

@@ -41,7 +41,7 @@ public sealed class SqliteApiTests
     }
 
     [Test]
-    public async Task A_delay_timer_fires_through_Quartz()
+    public async Task A_delay_timer_fires_through_the_poller()
     {
         await _factory.PublishAsync(TestFlows.Delay());
         using var system = _factory.AsTestSystem();

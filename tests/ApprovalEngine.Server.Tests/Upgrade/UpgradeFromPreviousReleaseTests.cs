@@ -21,7 +21,8 @@ namespace ApprovalEngine.Server.Tests.Upgrade;
 /// Upgrade in place: a database written by the previous release (800a92b; made by make-previous-release-db.sh, see
 /// the README) is restored on the test PostgreSQL and the current server starts on it. Migrations must only add,
 /// every instance in flight stays on its old definition version and finishes through HTTP as people would finish it,
-/// stored timers keep their Quartz triggers and fire when due, and new starts take the newest version.
+/// stored timers stay due rows that fire when due (the Quartz triggers the old release stored stay too and fire
+/// harmlessly, ADR 8), and new starts take the newest version.
 /// Asserts marked "ADR 7 legacy rule" check what docs/decisions/0007 defines for versions stored before the trust
 /// model; they run once the trust model's migration V003 is part of the build (see <see cref="TrustModelMergedAsync"/>).
 /// </summary>
@@ -42,7 +43,7 @@ public sealed class UpgradeFromPreviousReleaseTests
     private HashSet<string> _triggersBefore = null!;
     private Dictionary<string, string> _triggerRowsBefore = null!;
     private Dictionary<string, string> _triggerRowsAtStart = null!;
-    private Dictionary<Guid, DateTimeOffset?> _triggersAtStart = null!;
+    private Dictionary<Guid, (DateTimeOffset? DueAt, DateTimeOffset? Lease)> _timerRowsAtStart = null!;
 
     [OneTimeSetUp]
     public async Task RestoreAndStartAsync()
@@ -67,14 +68,11 @@ public sealed class UpgradeFromPreviousReleaseTests
         _factory = ApiFactory.PostgresOn(_connectionString, new() { ["Engine:SchedulerName"] = _manifest.Text("schedulerName") });
         _ = _factory.Server; // start-up: migrations, publishing workflows/, Quartz
 
-        // What Quartz sees right after start-up, before any test moves an instance (the SLA timer due at start-up may
+        // The timer rows right after start-up, before any test moves an instance (the SLA timer due at start-up may
         // already have fired and is checked by its own test).
-        var quartz = await _factory.Services.GetRequiredService<QuartzWorkflowScheduler>().GetSchedulerAsync(CancellationToken.None);
-        _triggersAtStart = [];
-        foreach (var (id, bookmark) in _bookmarksBefore.Where(b => b.Value.DueAt is not null && b.Value.Instance != Scenario("slaTimer").Guid("id")))
-        {
-            _triggersAtStart[id] = (await quartz.GetTrigger(QuartzWorkflowScheduler.TimerKey(id)))?.NextFireTimeUtc;
-        }
+        _timerRowsAtStart = (await RowsAsync("SELECT id, due_at, lease_until FROM bookmarks WHERE due_at IS NOT NULL"))
+            .ToDictionary(r => (Guid)r[0], r => (Stamp(r[1]), Stamp(r[2])));
+        static DateTimeOffset? Stamp(object value) => value is DateTime d ? new DateTimeOffset(d, TimeSpan.Zero) : null;
         _triggerRowsAtStart = await TriggerRowsAsync();
     }
 
@@ -298,7 +296,7 @@ public sealed class UpgradeFromPreviousReleaseTests
     }
 
     [Test]
-    public async Task The_stored_SLA_timer_that_fell_due_fires_through_Quartz_and_the_task_still_completes()
+    public async Task The_stored_SLA_timer_that_fell_due_fires_once_and_the_task_still_completes()
     {
         var scenario = Scenario("slaTimer");
         var id = scenario.Text("id");
@@ -327,22 +325,37 @@ public sealed class UpgradeFromPreviousReleaseTests
     }
 
     [Test]
-    public async Task Stored_SLA_timers_not_yet_due_keep_their_Quartz_triggers_at_their_due_times()
+    public void Stored_SLA_timers_not_yet_due_stay_due_rows_at_their_due_times_and_their_old_triggers_stay()
     {
-        Assert.That(_triggersAtStart, Is.Not.Empty);
-        foreach (var (id, next) in _triggersAtStart)
+        var notYetDue = _bookmarksBefore.Where(b => b.Value.DueAt is not null && b.Value.Instance != Scenario("slaTimer").Guid("id")).ToList();
+        Assert.That(notYetDue, Is.Not.Empty);
+        foreach (var (id, before) in notYetDue)
         {
-            var due = _bookmarksBefore[id].DueAt!.Value;
-            Assert.That(_triggersBefore, Does.Contain($"{QuartzWorkflowScheduler.TimerKey(id).Group}.{QuartzWorkflowScheduler.TimerKey(id).Name}"), $"timer {id} had no trigger in the old database");
-            Assert.That(next, Is.Not.Null, $"timer {id} has no trigger after the upgrade");
-            Assert.That(next!.Value, Is.EqualTo(due).Within(TimeSpan.FromSeconds(1)), $"timer {id} fires at another time");
-            // The very row the old release stored (same scheduler, same start time), not one scheduled again at start-up.
-            var name = QuartzWorkflowScheduler.TimerKey(id).Name;
-            Assert.That(_triggerRowsAtStart.GetValueOrDefault(name), Is.EqualTo(_triggerRowsBefore[name]), $"timer {id}'s stored trigger was replaced");
+            var name = LegacyTriggerJobs.TimerKey(id);
+            Assert.That(_triggersBefore, Does.Contain($"{name.Group}.{name.Name}"), $"timer {id} had no trigger in the old database");
+            // The row is the timer now (ADR 8): same due time, not taken by any poller (it is not due).
+            Assert.That(_timerRowsAtStart.TryGetValue(id, out var row), Is.True, $"timer {id} has no row after the upgrade");
+            Assert.That(row.DueAt, Is.EqualTo(before.DueAt).Within(TimeSpan.FromMilliseconds(1)), $"timer {id} is due at another time");
+            Assert.That(row.Lease, Is.Null, $"timer {id} was taken before it was due");
+            // The very trigger row the old release stored stays (no data is dropped); it fires as a no-op later.
+            Assert.That(_triggerRowsAtStart.GetValueOrDefault(name.Name), Is.EqualTo(_triggerRowsBefore[name.Name]), $"timer {id}'s stored trigger was replaced");
         }
-        // Every timer the database still holds has its trigger: the reconciler finds nothing to repair.
-        var repaired = await _factory.Services.GetRequiredService<TimerReconciler>().ReconcileAsync(includeJobs: false, CancellationToken.None);
-        Assert.That(repaired, Is.Zero);
+    }
+
+    [Test]
+    public async Task A_stored_trigger_firing_after_the_poller_fired_its_timer_changes_nothing()
+    {
+        var scenario = Scenario("slaTimer");
+        var id = scenario.Guid("id");
+        // Wait until the due row was fired (by the pollers, or by the stored trigger: whichever came first).
+        Assert.That(await ApiAssert.EventuallyAsync(async () => await ScalarAsync<long>($"SELECT count(*) FROM bookmarks WHERE id = '{scenario.Guid("bookmarkId")}'") == 0, Bound), Is.True);
+        var before = await RowsAsync($"SELECT version, journal_sequence FROM instances WHERE id = '{id}'");
+
+        // What the stored Quartz trigger's job does when it fires late.
+        await _factory.Services.GetRequiredService<Workflows.Hosting.IWorkflowTriggerHandler>().FireTimerAsync(id, scenario.Guid("bookmarkId"), CancellationToken.None);
+
+        var after = await RowsAsync($"SELECT version, journal_sequence FROM instances WHERE id = '{id}'");
+        Assert.That(after[0], Is.EqualTo(before[0]), "a second fire of the same timer wrote a step");
     }
 
     [Test]

@@ -11,14 +11,14 @@ namespace ApprovalEngine.Server.Features.WdRequests;
 /// </summary>
 public sealed class WdProjection : IStepObserver
 {
-    public async ValueTask OnStepSavedAsync(ApprovalDbContext db, StepResult step, CancellationToken cancellationToken)
+    public ValueTask OnStepSavedAsync(ApprovalDbContext db, StepResult step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(step);
         var state = step.State;
-        if (state.DefinitionId != WdVariables.DefinitionId || state.ParentInstanceId is not null) return;
-        var row = step.IsNew ? null : await db.WdRequests.FindAsync([state.Id], cancellationToken);
-        if (row is null)
+        if (state.DefinitionId != WdVariables.DefinitionId || state.ParentInstanceId is not null) return ValueTask.CompletedTask;
+        WdRequestRecord row;
+        if (step.IsNew)
         {
             row = new WdRequestRecord
             {
@@ -32,13 +32,35 @@ public sealed class WdProjection : IStepObserver
             };
             db.WdRequests.Add(row);
         }
+        else
+        {
+            // Written as a partial update in the step's batch, without reading the row first.
+            row = db.WdRequests.Local.FindEntry(state.Id)?.Entity ?? Attach(db, state.Id);
+            var entry = db.Entry(row);
+            foreach (var name in new[] { nameof(WdRequestRecord.Status), nameof(WdRequestRecord.Department), nameof(WdRequestRecord.Priority), nameof(WdRequestRecord.Fee), nameof(WdRequestRecord.UpdatedAt) })
+            {
+                entry.Property(name).IsModified = true;
+            }
+        }
         row.Status = state.BusinessStatus ?? WdStatuses.New;
         row.Department = state.Department;
         row.Priority = state.Priority;
         row.Fee = WdVars.Number(state.Variables, WdVariables.Fee) ?? 0m;
         row.UpdatedAt = state.UpdatedAt;
-        if (step.TasksOpened.Count > 0 || state.IsFinished) row.Overdue = false;
-        if (step.TasksUpdated.Any(u => u.Overdue)) row.Overdue = true;
+        bool? overdue = step.TasksUpdated.Any(u => u.Overdue) ? true : step.TasksOpened.Count > 0 || state.IsFinished ? false : null;
+        if (overdue is { } flag)
+        {
+            row.Overdue = flag;
+            if (!step.IsNew) db.Entry(row).Property(r => r.Overdue).IsModified = true;
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private static WdRequestRecord Attach(ApprovalDbContext db, Guid id)
+    {
+        var stub = new WdRequestRecord { Id = id, CustomerId = "", TradingAccount = "", Currency = "", Status = "" };
+        db.WdRequests.Attach(stub);
+        return stub;
     }
 }
 

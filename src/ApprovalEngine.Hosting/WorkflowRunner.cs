@@ -1,42 +1,32 @@
 using System.Text.Json.Nodes;
 using ApprovalEngine.Persistence;
 using ApprovalEngine.Persistence.Entities;
-using ApprovalEngine.Scheduling;
 using ApprovalEngine.Workflows.Activities;
 using ApprovalEngine.Workflows.Definitions;
 using ApprovalEngine.Workflows.Hosting;
 using ApprovalEngine.Workflows.Runtime;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace ApprovalEngine.Server.Engine;
-
-public sealed class EngineHostOptions
-{
-    public int JobMaxAttempts { get; set; } = 5;
-    public int JobBackoffSeconds { get; set; } = 10;
-
-    /// <summary>Jobs run right after the commit; a Quartz trigger this much later is the durable backup if the process dies first.</summary>
-    public int JobBackupDelaySeconds { get; set; } = 30;
-
-    public bool RunJobsInline { get; set; } = true;
-}
+namespace ApprovalEngine.Hosting;
 
 /// <summary>What one unit of work decided: the step to commit (if any) and the value to hand back to the caller.</summary>
 public readonly record struct UnitResult<T>(StepResult? Step, T Value);
 
 /// <summary>
 /// Hosts the engine over the database: every step runs in one transaction that writes the instance (version-checked),
-/// the rows derived from it, the steps it chains (sub-workflows) and its Quartz triggers, or nothing at all. Stale
-/// conflicts from concurrent resumes are retried on fresh state, so events and timers are neither lost nor doubled.
+/// the rows derived from it — its timers and job runs are rows too (ADR 8) — and the steps it chains (sub-workflows),
+/// or nothing at all. Stale conflicts from concurrent resumes are retried on fresh state, so events and timers are
+/// neither lost nor doubled. Nothing here takes a lock wider than the instance row.
 /// </summary>
 public sealed class WorkflowRunner(
     IServiceScopeFactory scopes,
     WorkflowEngine engine,
     WorkflowCoordinator coordinator,
     DefinitionCache definitions,
-    QuartzWorkflowScheduler scheduler,
+    DueWorkSignal signal,
     IOptions<EngineHostOptions> options,
     TimeProvider clock,
     ILogger<WorkflowRunner> logger) : IWorkflowTriggerHandler
@@ -45,6 +35,8 @@ public sealed class WorkflowRunner(
 
     public WorkflowEngine Engine => engine;
 
+    public WorkflowCoordinator Coordinator => coordinator;
+
     /// <summary>Runs <paramref name="work"/> in a transaction and commits the step it returns with everything it causes.</summary>
     public async Task<T> ExecuteAsync<T>(Func<EfWorkflowUnitOfWork, CancellationToken, Task<UnitResult<T>>> work, CancellationToken cancellationToken, bool retryStale = true)
     {
@@ -52,45 +44,37 @@ public sealed class WorkflowRunner(
         {
             List<JobRequest> jobs;
             T value;
+            DateTimeOffset? earliestTimer = null;
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
-                var unit = new EfWorkflowUnitOfWork(db, scope.ServiceProvider.GetServices<IStepObserver>(), definitions);
-                var quartz = await scheduler.GetSchedulerAsync(cancellationToken);
+                var unit = new EfWorkflowUnitOfWork(db, scope.ServiceProvider.GetServices<IStepObserver>(), definitions)
+                {
+                    // With inline runs the job row is due only as the durable backup, should this process die first.
+                    JobFirstRunDelay = options.Value.RunJobsInline ? TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds) : TimeSpan.Zero,
+                };
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                // PostgreSQL: triggers are written in the step's own transaction (ADR 4). SQLite has one writer and Quartz
-                // locks in-process, so there triggers are written right after the commit; the reconciler repairs a crash
-                // in between from the bookmarks and jobs tables.
-                var enlist = !db.IsSqlite;
-                using var enlisted = enlist ? QuartzWorkflowScheduler.Enlist(quartz, transaction.GetDbTransaction()) : null;
-                IReadOnlyList<StepResult> saved;
                 try
                 {
                     var result = await work(unit, cancellationToken);
                     value = result.Value;
-                    saved = result.Step is null ? [] : await coordinator.SaveAsync(unit, result.Step, cancellationToken);
+                    var saved = result.Step is null ? [] : await coordinator.SaveAsync(unit, result.Step, cancellationToken);
                     if (result.Step is null) await db.SaveChangesAsync(cancellationToken);
-                    jobs = [.. saved.SelectMany(s => s.Jobs)];
-                    if (enlist) await ScheduleAsync(saved, unit.JobRuns, cancellationToken);
                     await transaction.CommitAsync(cancellationToken);
+                    jobs = [.. saved.SelectMany(s => s.Jobs)];
+                    foreach (var timer in saved.SelectMany(s => s.TimersToSchedule))
+                    {
+                        if (earliestTimer is null || timer.DueAt < earliestTimer) earliestTimer = timer.DueAt;
+                    }
                 }
                 catch (WorkflowConflictException ex) when (ex.Stale && retryStale && attempt < StaleRetries)
                 {
                     logger.LogDebug("Stale step, retrying ({Attempt})", attempt);
                     continue;
                 }
-                if (!enlist)
-                {
-                    try
-                    {
-                        await ScheduleAsync(saved, unit.JobRuns, cancellationToken);
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        logger.LogWarning(ex, "Scheduling after commit failed; the timer reconciler will schedule it.");
-                    }
-                }
             }
+            // A timer due before the local poller's next look wakes it (other nodes find it on their next poll).
+            if (earliestTimer is { } due) signal.TimerDue(due);
             if (options.Value.RunJobsInline)
             {
                 foreach (var job in jobs) await RunJobSafelyAsync(job.InstanceId, job.BookmarkId, cancellationToken);
@@ -116,11 +100,24 @@ public sealed class WorkflowRunner(
         return (definition, state);
     }
 
+    /// <summary>
+    /// Fires a due timer. Idempotent: when its bookmark is gone (fired by another node, or the instance moved on) nothing
+    /// is written, so a timer taken twice — a lease that ran out, a trigger stored by an earlier release — fires once.
+    /// </summary>
     public async Task FireTimerAsync(Guid instanceId, Guid bookmarkId, CancellationToken cancellationToken)
     {
         try
         {
-            await StepAsync(instanceId, (d, s) => engine.FireTimer(d, s, bookmarkId), cancellationToken);
+            var fired = await ExecuteAsync(async (unit, ct) =>
+            {
+                var (definition, state) = await LoadAsync(unit, instanceId, ct);
+                if (state.Status != InstanceStatus.Running || state.Bookmarks.All(b => b.Id != bookmarkId || b.DueAt is null))
+                {
+                    return new UnitResult<bool>(null, false);
+                }
+                return new UnitResult<bool>(engine.FireTimer(definition, state, bookmarkId), true);
+            }, cancellationToken);
+            if (!fired) logger.LogDebug("Timer {Bookmark} of {Instance} had nothing left to fire.", bookmarkId, instanceId);
         }
         catch (WorkflowNotFoundException)
         {
@@ -164,6 +161,7 @@ public sealed class WorkflowRunner(
             }
             var row = await unit.Db.Jobs.FirstAsync(j => j.Id == jobId, ct);
             row.Attempts = attempt;
+            row.LeaseUntil = null;
             return new UnitResult<bool>(engine.ResumeBookmark(definition, state, jobId, new ResumeSignal
             {
                 Outcome = result.Outcome,
@@ -188,12 +186,14 @@ public sealed class WorkflowRunner(
             if (attempt < options.Value.JobMaxAttempts)
             {
                 var delay = TimeSpan.FromSeconds(options.Value.JobBackoffSeconds * Math.Pow(2, attempt - 1));
+                // The row is the retry: the job pollers run it again when it is due.
                 row.NextAttemptAt = now + delay;
-                unit.JobRuns.Add(new PendingJobRun(job.InstanceId, job.Id, attempt + 1, now + delay));
+                row.LeaseUntil = null;
                 return new UnitResult<bool>(engine.Note(definition, state, JournalKinds.JobFailed, $"{job.ActivityType} attempt {attempt} failed: {message}; retrying in {delay.TotalSeconds:0}s.", Actor.System("worker")), false);
             }
             row.Status = JobStatuses.Failed;
             row.NextAttemptAt = null;
+            row.LeaseUntil = null;
             unit.Db.Incidents.Add(new IncidentRow
             {
                 Id = Guid.CreateVersion7(now),
@@ -218,7 +218,7 @@ public sealed class WorkflowRunner(
         }
         catch (Exception ex) when (ex is WorkflowException or DbUpdateException)
         {
-            // The durable trigger scheduled with the step runs it again later.
+            // The job row stays Pending and due: a job poller runs it again later.
             logger.LogWarning(ex, "Inline run of job {Job} did not finish; the scheduled retry will.", jobId);
         }
     }
@@ -240,24 +240,13 @@ public sealed class WorkflowRunner(
                 var row = await unit.Db.Jobs.FirstOrDefaultAsync(j => j.Id == job, ct) ?? throw new WorkflowConflictException("The job is gone.");
                 row.Status = JobStatuses.Pending;
                 row.Attempts = 0;
-                row.NextAttemptAt = clock.GetUtcNow();
-                unit.JobRuns.Add(new PendingJobRun(incident.InstanceId, job, 1, clock.GetUtcNow() + TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds)));
+                row.LeaseUntil = null;
+                // Run inline below; the row, due after the backup delay, is the durable fallback (at once without inline runs).
+                row.NextAttemptAt = clock.GetUtcNow() + (options.Value.RunJobsInline ? TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds) : TimeSpan.Zero);
                 return new UnitResult<(Guid, Guid?)>(engine.Note(definition, state, JournalKinds.IncidentRetried, $"Operator retried {incident.ActivityType}.", actor), (incident.InstanceId, job));
             }
             return new UnitResult<(Guid, Guid?)>(engine.RetryFault(definition, state, incident.ActivityId, actor), (incident.InstanceId, null));
         }, cancellationToken, retryStale: true);
         if (jobId is { } j && options.Value.RunJobsInline) await RunJobSafelyAsync(instanceId, j, cancellationToken);
-    }
-
-    private async Task ScheduleAsync(IReadOnlyList<StepResult> steps, IReadOnlyList<PendingJobRun> jobRuns, CancellationToken cancellationToken)
-    {
-        var backup = clock.GetUtcNow() + TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds);
-        foreach (var step in steps)
-        {
-            foreach (var timer in step.TimersToCancel) await scheduler.CancelTimerAsync(timer.Id, cancellationToken);
-            foreach (var timer in step.TimersToSchedule) await scheduler.ScheduleTimerAsync(step.State.Id, timer.Id, timer.DueAt!.Value, cancellationToken);
-            foreach (var job in step.Jobs) await scheduler.ScheduleJobAsync(job.InstanceId, job.BookmarkId, 1, backup, cancellationToken);
-        }
-        foreach (var run in jobRuns) await scheduler.ScheduleJobAsync(run.InstanceId, run.JobId, run.Attempt, run.RunAt, cancellationToken);
     }
 }

@@ -1,0 +1,20 @@
+using ApprovalEngine.Workflows.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ApprovalEngine.Hosting;
+
+public static class EngineHostSetup
+{
+    /// <summary>The runner that commits steps, and this node's pollers of due timers and job runs.</summary>
+    public static IServiceCollection AddEngineHost(this IServiceCollection services, IConfiguration section)
+    {
+        services.Configure<EngineHostOptions>(section);
+        services.AddSingleton<DueWorkSignal>();
+        services.AddSingleton<WorkflowRunner>();
+        services.AddSingleton<IWorkflowTriggerHandler>(sp => sp.GetRequiredService<WorkflowRunner>());
+        services.AddSingleton<DueWorkPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<DueWorkPoller>());
+        return services;
+    }
+}
