@@ -13,7 +13,8 @@ using Microsoft.Extensions.Options;
 namespace ApprovalEngine.Hosting;
 
 /// <summary>What one unit of work decided: the step to commit (if any) and the value to hand back to the caller.</summary>
-public readonly record struct UnitResult<T>(StepResult? Step, T Value);
+/// <param name="Then">Computes the value after the step and the steps it chained are saved (e.g. the instance's final state).</param>
+public readonly record struct UnitResult<T>(StepResult? Step, T Value, Func<EfWorkflowUnitOfWork, T>? Then = null);
 
 /// <summary>
 /// Hosts the engine over the database: every step runs in one transaction that writes the instance (version-checked),
@@ -38,7 +39,11 @@ public sealed class WorkflowRunner(
     public WorkflowCoordinator Coordinator => coordinator;
 
     /// <summary>Runs <paramref name="work"/> in a transaction and commits the step it returns with everything it causes.</summary>
-    public async Task<T> ExecuteAsync<T>(Func<EfWorkflowUnitOfWork, CancellationToken, Task<UnitResult<T>>> work, CancellationToken cancellationToken, bool retryStale = true)
+    public async Task<T> ExecuteAsync<T>(Func<EfWorkflowUnitOfWork, CancellationToken, Task<UnitResult<T>>> work, CancellationToken cancellationToken, bool retryStale = true) =>
+        (await ExecuteReportingJobsAsync(work, retryStale, cancellationToken)).Value;
+
+    /// <returns>The value, and whether outside calls ran inline after the commit (and may have moved instances on since).</returns>
+    public async Task<(T Value, bool RanJobs)> ExecuteReportingJobsAsync<T>(Func<EfWorkflowUnitOfWork, CancellationToken, Task<UnitResult<T>>> work, bool retryStale, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -60,6 +65,7 @@ public sealed class WorkflowRunner(
                     value = result.Value;
                     var saved = result.Step is null ? [] : await coordinator.SaveAsync(unit, result.Step, cancellationToken);
                     if (result.Step is null) await db.SaveChangesAsync(cancellationToken);
+                    if (result.Then is { } then) value = then(unit);
                     await transaction.CommitAsync(cancellationToken);
                     jobs = [.. saved.SelectMany(s => s.Jobs)];
                     foreach (var timer in saved.SelectMany(s => s.TimersToSchedule))
@@ -75,22 +81,34 @@ public sealed class WorkflowRunner(
             }
             // A timer due before the local poller's next look wakes it (other nodes find it on their next poll).
             if (earliestTimer is { } due) signal.TimerDue(due);
-            if (options.Value.RunJobsInline)
+            var ranJobs = options.Value.RunJobsInline && jobs.Count > 0;
+            if (ranJobs)
             {
                 foreach (var job in jobs) await RunJobSafelyAsync(job.InstanceId, job.BookmarkId, cancellationToken);
             }
-            return value;
+            return (value, ranJobs);
         }
     }
 
-    /// <summary>Loads an instance and its definition version, computes a step and commits it.</summary>
-    public Task<InstanceState> StepAsync(Guid instanceId, Func<WorkflowDefinition, InstanceState, StepResult> step, CancellationToken cancellationToken, bool retryStale = true) =>
-        ExecuteAsync(async (unit, ct) =>
+    /// <summary>
+    /// Loads an instance and its definition version, computes a step and commits it. Returns the instance as saved —
+    /// after the steps the commit chained on it too (a child that ended at once resumes its parent) — so callers build
+    /// their answer from it instead of reading back what was just written.
+    /// </summary>
+    public async Task<InstanceState> StepAsync(Guid instanceId, Func<WorkflowDefinition, InstanceState, StepResult> step, CancellationToken cancellationToken, bool retryStale = true)
+    {
+        var (state, ranJobs) = await ExecuteReportingJobsAsync(async (unit, ct) =>
         {
-            var (definition, state) = await LoadAsync(unit, instanceId, ct);
-            var result = step(definition, state);
-            return new UnitResult<InstanceState>(result, result.State);
-        }, cancellationToken, retryStale);
+            var (definition, current) = await LoadAsync(unit, instanceId, ct);
+            var result = step(definition, current);
+            return new UnitResult<InstanceState>(result, result.State, u => u.SavedState(instanceId) ?? result.State);
+        }, retryStale, cancellationToken);
+        if (!ranJobs) return state;
+        // Outside calls ran inline after the commit and may have resumed it since: only then is it read again.
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
+        return await new EfWorkflowUnitOfWork(db, [], definitions).GetInstanceAsync(instanceId, cancellationToken) ?? state;
+    }
 
     public static async Task<(WorkflowDefinition Definition, InstanceState State)> LoadAsync(EfWorkflowUnitOfWork unit, Guid instanceId, CancellationToken cancellationToken)
     {

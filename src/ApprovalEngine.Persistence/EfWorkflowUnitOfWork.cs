@@ -22,7 +22,13 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
     // Instance rows this unit read or wrote, untracked: the unit writes them itself with one guarded UPDATE per step.
     private readonly Dictionary<Guid, InstanceRecord> _loaded = [];
 
+    // The last state this unit saved per instance.
+    private readonly Dictionary<Guid, InstanceState> _saved = [];
+
     public ApprovalDbContext Db => db;
+
+    /// <summary>The state of <paramref name="instanceId"/> as this unit last saved it, or null.</summary>
+    public InstanceState? SavedState(Guid instanceId) => _saved.GetValueOrDefault(instanceId);
 
     /// <summary>
     /// When a new job's row becomes due for the job pollers. The host runs jobs inline right after the commit, so there
@@ -34,10 +40,18 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
     {
         if (version is null)
         {
-            var published = await db.Definitions.AsNoTracking().Where(d => d.Id == id).Select(d => d.PublishedVersion).FirstOrDefaultAsync(cancellationToken);
-            if (published is null) return null;
-            await RefuseSuspendedAsync(id, published.Value, cancellationToken);
-            version = published;
+            // The published version and its suspension in one query: every start asks this.
+            var published = await db.Definitions.AsNoTracking().Where(d => d.Id == id)
+                .Select(d => new
+                {
+                    d.PublishedVersion,
+                    Suspended = db.DefinitionVersions.Where(v => v.DefinitionId == id && v.Version == d.PublishedVersion && v.SuspendedAt != null)
+                        .Select(v => new { v.SuspendReason, v.SuspendedBy }).FirstOrDefault(),
+                })
+                .FirstOrDefaultAsync(cancellationToken);
+            if (published?.PublishedVersion is not { } current) return null;
+            if (published.Suspended is { } suspended) throw Suspended(id, current, suspended.SuspendedBy, suspended.SuspendReason);
+            version = current;
         }
         return await definitions.GetAsync(db, id, version.Value, cancellationToken);
     }
@@ -46,17 +60,8 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
     /// Asking for the current version means starting a new instance (a top-level start or a CallWorkflow child), which
     /// a suspended version refuses. Checked here so that every start path, whatever route caused it, is covered.
     /// </summary>
-    private async Task RefuseSuspendedAsync(string id, int version, CancellationToken cancellationToken)
-    {
-        var suspended = await db.DefinitionVersions.AsNoTracking()
-            .Where(v => v.DefinitionId == id && v.Version == version && v.SuspendedAt != null)
-            .Select(v => new { v.SuspendReason, v.SuspendedBy })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (suspended is not null)
-        {
-            throw new WorkflowConflictException($"'{id}' v{version} is suspended for new starts by {suspended.SuspendedBy} ({suspended.SuspendReason}); instances already running continue. An analyst holding definitions:approve can resume it.");
-        }
-    }
+    private static WorkflowConflictException Suspended(string id, int version, string? by, string? reason) =>
+        new($"'{id}' v{version} is suspended for new starts by {by} ({reason}); instances already running continue. An analyst holding definitions:approve can resume it.");
 
     public async ValueTask<InstanceState?> GetInstanceAsync(Guid id, CancellationToken cancellationToken)
     {
@@ -263,6 +268,7 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
         {
             throw Stale();
         }
+        _saved[state.Id] = state;
         // Later steps of this unit on the same instance update it with their own guarded UPDATE, not through tracking.
         if (step.IsNew) db.Entry(_loaded[state.Id]).State = EntityState.Detached;
     }

@@ -52,12 +52,18 @@ public static class InstanceViews
     {
         var record = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct)
             ?? throw new WorkflowNotFoundException($"No instance {id}.");
-        var state = InstanceStateJson.Deserialize(record.StateJson);
+        return await FromStateAsync(db, InstanceStateJson.Deserialize(record.StateJson), ct);
+    }
+
+    /// <summary>The view of an instance whose state the caller holds (e.g. the one a step just saved): no read of it again.</summary>
+    public static async Task<InstanceView> FromStateAsync(ApprovalDbContext db, InstanceState state, CancellationToken ct)
+    {
+        var id = state.Id;
         var tasks = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == id && t.Status == "Open").OrderBy(t => t.CreatedAt).ToListAsync(ct);
         var incidents = await db.Incidents.AsNoTracking().Where(i => i.InstanceId == id).ToListAsync(ct);
         return new InstanceView(
-            record.Id, record.DefinitionId, record.DefinitionVersion, record.Status, record.BusinessStatus, record.Department, record.CorrelationId,
-            record.Priority, record.Version, record.CreatedAt, record.UpdatedAt, record.CompletedAt, state.FinalOutcome, state.Fault, record.ParentInstanceId,
+            state.Id, state.DefinitionId, state.DefinitionVersion, state.Status.ToString(), state.BusinessStatus, state.Department, state.CorrelationId,
+            state.Priority, state.Version, state.CreatedAt, state.UpdatedAt, state.CompletedAt, state.FinalOutcome, state.Fault, state.ParentInstanceId,
             InstanceStateJson.VariablesToJson(state.Variables), [.. tasks.Select(ToView)], [.. incidents.OrderByDescending(i => i.CreatedAt).Select(ToView)],
             [.. state.Bookmarks.Where(b => b.Kind != BookmarkKind.TaskDue).Select(b => new WaitView(b.Id, b.Kind.ToString(), b.ActivityId, b.EventName, b.CorrelationKey, b.DueAt))],
             [.. state.Visited.Order(StringComparer.Ordinal)]);

@@ -98,8 +98,8 @@ public static class InstancesApi
         var reason = Require.Text(request?.Reason, "reason", 1000);
         await reads.EnsureCanReadInstanceAsync(db, http.User, instanceId, ct);
         var actor = http.ToActor();
-        await runner.StepAsync(instanceId, (d, s) => runner.Engine.Cancel(d, s, reason, actor), ct);
-        return TypedResults.Ok(await InstanceViews.LoadAsync(db, instanceId, ct));
+        var state = await runner.StepAsync(instanceId, (d, s) => runner.Engine.Cancel(d, s, reason, actor), ct);
+        return TypedResults.Ok(await InstanceViews.FromStateAsync(db, state, ct));
     }
 }
 
@@ -124,11 +124,12 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
         if (await FindAsync(definitionId, correlationId, ct) is { } existing) return (existing, false);
         try
         {
-            var state = await runner.ExecuteAsync(async (unit, token) =>
+            var (state, ranJobs) = await runner.ExecuteReportingJobsAsync(async (unit, token) =>
             {
-                if (!await unit.Db.Definitions.AnyAsync(d => d.Id == definitionId, token)) throw ApiProblemException.NotFound($"No definition '{definitionId}'.");
                 var definition = await unit.GetDefinitionAsync(definitionId, null, token)
-                    ?? throw ApiProblemException.Conflict($"'{definitionId}' has no published version.");
+                    ?? throw (await unit.Db.Definitions.AnyAsync(d => d.Id == definitionId, token)
+                        ? ApiProblemException.Conflict($"'{definitionId}' has no published version.")
+                        : ApiProblemException.NotFound($"No definition '{definitionId}'."));
                 // Again for the version this transaction starts, in case another was published since the check above.
                 policy.Check(definitionId, definition, route, actor);
                 if (guard is not null) await guard(unit, token);
@@ -140,10 +141,12 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
                     Actor = actor,
                     DomainInputs = domainInputs ?? new HashSet<string>(),
                 });
-                return new UnitResult<InstanceState>(step, step.State);
-            }, ct, retryStale: false);
-            var current = await FindByIdAsync(state.Id, ct);
-            return (current, true);
+                // Answered from the state as saved (a child that ended at once may have moved it on), not read back.
+                return new UnitResult<InstanceState>(step, step.State, u => u.SavedState(step.State.Id) ?? step.State);
+            }, retryStale: false, ct);
+            // Outside calls that ran inline after the commit may have moved it on: only then is it read again.
+            if (ranJobs) return (await FindByIdAsync(state.Id, ct), true);
+            return (new InstanceStarted(state.Id, state.DefinitionId, state.DefinitionVersion, state.Status.ToString(), state.BusinessStatus, state.CorrelationId), true);
         }
         catch (DbUpdateException) when (correlationId is not null)
         {

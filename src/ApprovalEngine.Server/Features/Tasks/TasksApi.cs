@@ -185,7 +185,7 @@ public static class TasksApi
         await reads.EnsureCanReadAsync(db, http.User, task.DefinitionId, ct);
         // A claim binds systems as it binds people.
         if (task.Assignee is not null && task.Assignee != actor.UserId) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}.");
-        await runner.StepAsync(task.InstanceId, (d, s) => runner.Engine.CompleteTask(d, s, new CompleteTask
+        var state = await runner.StepAsync(task.InstanceId, (d, s) => runner.Engine.CompleteTask(d, s, new CompleteTask
         {
             TaskId = taskId,
             Action = action,
@@ -194,6 +194,6 @@ public static class TasksApi
             Actor = actor,
             ExpectedVersion = request?.ExpectedVersion,
         }), ct, retryStale: request?.ExpectedVersion is null);
-        return TypedResults.Ok(await InstanceViews.LoadAsync(db, task.InstanceId, ct));
+        return TypedResults.Ok(await InstanceViews.FromStateAsync(db, state, ct));
     }
 }

@@ -21,12 +21,12 @@ public static class TakeWdAction
     public static async Task<Ok<WdCard>> Handle(string id, WdActionBody? body, HttpContext http, WdCards cards, ApprovalDbContext db, WorkflowRunner runner, CancellationToken ct)
     {
         await WdRequestsApi.RequireReaderAsync(http, ct);
-        var requestId = await cards.RequireAsync(id, ct);
+        var requestId = Require.Id(id, "WD request");
+        var row = await db.WdRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId, ct) ?? throw ApiProblemException.NotFound($"No WD request {id}.");
         var action = Require.Text(body?.Action, "action", 100);
         var comment = Require.OptionalText(body?.Comment, "comment", CreateWdRequest.MaxCommentLength);
         var actor = http.ToActor();
 
-        var row = await db.WdRequests.AsNoTracking().FirstAsync(r => r.Id == requestId, ct);
         if (WdStatuses.IsFinal(row.Status)) throw ApiProblemException.Conflict($"The request is {row.Status}; no actions are available.");
         var task = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == requestId && t.Status == "Open").OrderBy(t => t.CreatedAt).FirstOrDefaultAsync(ct)
             ?? throw ApiProblemException.Conflict($"The request ({row.Status}) has no open step to act on now.");
@@ -44,7 +44,7 @@ public static class TakeWdAction
             data[WdVariables.Fee] = fee;
         }
 
-        await runner.StepAsync(requestId, (d, s) => runner.Engine.CompleteTask(d, s, new CompleteTask
+        var state = await runner.StepAsync(requestId, (d, s) => runner.Engine.CompleteTask(d, s, new CompleteTask
         {
             TaskId = task.Id,
             Action = action,
@@ -53,6 +53,6 @@ public static class TakeWdAction
             Actor = actor,
             ExpectedVersion = body.ExpectedVersion,
         }), ct, retryStale: false);
-        return TypedResults.Ok(await cards.LoadAsync(requestId, actor, ct));
+        return TypedResults.Ok(await cards.LoadAsync(requestId, actor, ct, row, state));
     }
 }

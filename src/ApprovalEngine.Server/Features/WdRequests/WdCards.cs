@@ -58,11 +58,17 @@ public sealed class WdCards(ApprovalDbContext db, DefinitionCache cache, Workflo
         return requestId;
     }
 
-    public async Task<WdCard> LoadAsync(Guid id, Actor actor, CancellationToken ct)
+    /// <param name="knownRow">The request's row as the caller read it (its identity and amounts never change): not read again.</param>
+    /// <param name="knownState">The instance as a step just saved it: not read back.</param>
+    public async Task<WdCard> LoadAsync(Guid id, Actor actor, CancellationToken ct, Persistence.Entities.WdRequestRecord? knownRow = null, InstanceState? knownState = null)
     {
-        var row = await db.WdRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw ApiProblemException.NotFound($"No WD request {id}.");
-        var instance = await db.Instances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct) ?? throw ApiProblemException.NotFound($"No WD request {id}.");
-        var state = InstanceStateJson.Deserialize(instance.StateJson);
+        var row = knownRow ?? await db.WdRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw ApiProblemException.NotFound($"No WD request {id}.");
+        var state = knownState;
+        if (state is null)
+        {
+            var json = await db.Instances.AsNoTracking().Where(i => i.Id == id).Select(i => i.StateJson).FirstOrDefaultAsync(ct) ?? throw ApiProblemException.NotFound($"No WD request {id}.");
+            state = InstanceStateJson.Deserialize(json);
+        }
         var vars = state.Variables;
         var task = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == id && t.Status == "Open").OrderBy(t => t.CreatedAt).FirstOrDefaultAsync(ct);
         IReadOnlyList<TaskActionView> details = [];
@@ -77,7 +83,7 @@ public sealed class WdCards(ApprovalDbContext db, DefinitionCache cache, Workflo
             WdTransactions.FromVariable(vars.GetValueOrDefault(WdVariables.Transactions)),
             await CommentsAsync(id, vars, ct),
             [.. details.Where(a => a.Available).Select(a => a.Name)],
-            row.CreatedAt, instance.UpdatedAt, recommended, WdVars.Number(vars, WdVariables.AvailableAmount), overdue, task?.Id, instance.Version, details,
+            row.CreatedAt, state.UpdatedAt, recommended, WdVars.Number(vars, WdVariables.AvailableAmount), overdue, task?.Id, state.Version, details,
             WdStatuses.IsFinal(status), WdVars.Flag(vars, WdVariables.Executing), WdVars.Number(vars, WdVariables.ExecutedTotal) ?? 0m,
             WdVars.Text(vars, WdVariables.CompletionMessage));
     }
