@@ -114,19 +114,24 @@ public static class TasksApi
         return TypedResults.Ok(new TaskDetail(InstanceViews.ToView(WithOverdue(task, clock.GetUtcNow())), actions, version));
     }
 
-    public static async Task<(IReadOnlyList<TaskActionView> Actions, long Version)> DescribeAsync(ApprovalDbContext db, DefinitionCache cache, WorkflowEngine engine, TaskRecord task, Actor actor, CancellationToken ct)
+    /// <param name="knownState">The task's instance when the caller holds it already (not read again).</param>
+    public static async Task<(IReadOnlyList<TaskActionView> Actions, long Version)> DescribeAsync(ApprovalDbContext db, DefinitionCache cache, WorkflowEngine engine, TaskRecord task, Actor actor, CancellationToken ct, InstanceState? knownState = null)
     {
-        var instance = await db.Instances.AsNoTracking().FirstAsync(i => i.Id == task.InstanceId, ct);
-        if (task.Status != "Open") return ([], instance.Version);
-        var state = InstanceStateJson.Deserialize(instance.StateJson);
-        var definition = await cache.GetAsync(db, instance.DefinitionId, instance.DefinitionVersion, ct);
-        if (definition is null) return ([], instance.Version);
+        var state = knownState;
+        if (state is null)
+        {
+            var json = await db.Instances.AsNoTracking().Where(i => i.Id == task.InstanceId).Select(i => i.StateJson).FirstAsync(ct);
+            state = InstanceStateJson.Deserialize(json);
+        }
+        if (task.Status != "Open") return ([], state.Version);
+        var definition = await cache.GetAsync(db, state.DefinitionId, state.DefinitionVersion, ct);
+        if (definition is null) return ([], state.Version);
         var claimedByOther = task.Assignee is not null && task.Assignee != actor.UserId;
         return ([.. engine.DescribeActions(definition, state, task.Id, actor).Select(a => new TaskActionView(
             a.Name, a.DisplayName, a.Permission, a.RequiredFields,
             a.Available && !claimedByOther,
             claimedByOther && a.Available ? $"Claimed by {task.Assignee}." : a.Reason,
-            FormFieldView.From(a.Fields), a.Comment))], instance.Version);
+            FormFieldView.From(a.Fields), a.Comment))], state.Version);
     }
 
     private static async Task<TaskRecord> FindAsync(ApprovalDbContext db, string id, CancellationToken ct)

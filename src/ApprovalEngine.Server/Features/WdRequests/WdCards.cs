@@ -72,7 +72,7 @@ public sealed class WdCards(ApprovalDbContext db, DefinitionCache cache, Workflo
         var vars = state.Variables;
         var task = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == id && t.Status == "Open").OrderBy(t => t.CreatedAt).FirstOrDefaultAsync(ct);
         IReadOnlyList<TaskActionView> details = [];
-        if (task is not null) (details, _) = await TasksApi.DescribeAsync(db, cache, engine, task, actor, ct);
+        if (task is not null) (details, _) = await TasksApi.DescribeAsync(db, cache, engine, task, actor, ct, state);
 
         var (available, recommended) = await AmountsAsync(row.Id, row.CustomerId, row.TradingAccount, ct);
         var status = state.BusinessStatus ?? row.Status;
