@@ -174,7 +174,18 @@ public sealed class WorkflowRunner(
             var (definition, state) = await LoadAsync(unit, instanceId, ct);
             if (state.Bookmarks.All(b => b.Id != jobId))
             {
-                // Another run (the backup trigger, or a retry) already resumed it; the outside call was idempotent.
+                // Another run (the backup, or a retry) already resumed it — the outside call was idempotent — or the
+                // instance moved on without it. Either way the row must stop being due, or the pollers would call again.
+                var stale = await unit.Db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId && j.Status == JobStatuses.Pending, ct);
+                if (stale is not null)
+                {
+                    logger.LogWarning("Job {Job} ({Type}) of {Instance} returned {Outcome} after the instance stopped waiting for it.", jobId, job.ActivityType, instanceId, result.Outcome);
+                    stale.Status = JobStatuses.Done;
+                    stale.NextAttemptAt = null;
+                    stale.LeaseUntil = null;
+                    stale.LastError = $"Result {result.Outcome} arrived after the instance stopped waiting for it.";
+                    stale.UpdatedAt = clock.GetUtcNow();
+                }
                 return new UnitResult<bool>(null, false);
             }
             var row = await unit.Db.Jobs.FirstAsync(j => j.Id == jobId, ct);
