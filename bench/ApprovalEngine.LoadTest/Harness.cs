@@ -1,0 +1,387 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace ApprovalEngine.LoadTest;
+
+/// <summary>The scenarios of issue 10 against one running server (and a second one for the two-node timer case).</summary>
+internal sealed class Harness(BenchOptions options, Database db, Report report, string repoRoot, string workDirectory, Action<string> log)
+{
+    private const int Customers = 256;
+    private const string TimerFlow = "bench-timer";
+    private static readonly TimeSpan Unbounded = TimeSpan.FromHours(1);
+
+    private ServerNode _node = null!;
+    private Caller _cs = null!, _retention = null!, _dealing = null!, _backoffice = null!, _supervisor = null!, _analyst = null!, _analyst2 = null!;
+    private readonly ConcurrentQueue<string> _pool = new();
+    private long _customer;
+    private long _timerBatch;
+    private double? _startsPerSecond;
+
+    private TimeSpan Duration => TimeSpan.FromSeconds(options.DurationSeconds);
+
+    private static readonly Caller DevSystem = Caller.System(Api.DevSystemKey);
+    private static readonly Caller BenchSystem = Caller.System(Api.BenchSystemKey);
+
+    public async Task PrepareAsync(ServerNode node, CancellationToken ct)
+    {
+        _node = node;
+        using var api = new Api(node.BaseAddress, 8);
+        _cs = await api.SignInAsync("cs1", ct);
+        _retention = await api.SignInAsync("retention1", ct);
+        _dealing = await api.SignInAsync("dealing1", ct);
+        _backoffice = await api.SignInAsync("bo1", ct);
+        _supervisor = await api.SignInAsync("supervisor1", ct);
+        _analyst = await api.SignInAsync("analyst1", ct);
+        _analyst2 = await api.SignInAsync("analyst2", ct);
+        // One account per customer: WD creation serialises per customer, and open requests count against the
+        // customer's available amount. Open trades route Retention → Dealing (the full path of the issue).
+        var accounts = Enumerable.Range(0, Customers).Select(i => api.PutAsync($"/api/sandbox/trading-accounts/BENCH-TA-{i}", new
+        {
+            customerId = $"BENCH-C-{i}",
+            currency = "USD",
+            balance = 1_000_000_000m,
+            equity = 1_000_000_000m,
+            margin = 0m,
+            freeMargin = 1_000_000_000m,
+            credit = 0m,
+            openTrades = 1,
+        }, DevSystem, ct));
+        await Task.WhenAll(accounts);
+    }
+
+    private string Memory(params ServerNode[] nodes) => string.Join(" + ", (nodes.Length == 0 ? [_node] : nodes).Select(n => n.Memory().ToString()));
+
+    private async Task<string> CreateWdAsync(Api api, CancellationToken ct)
+    {
+        var i = Interlocked.Increment(ref _customer) % Customers;
+        var card = await api.PostAsync("/api/wd-requests", new
+        {
+            customerId = $"BENCH-C-{i}",
+            tradingAccount = $"BENCH-TA-{i}",
+            requestedAmount = 10m,
+            currency = "USD",
+            comment = "benchmark",
+        }, _cs, ct);
+        return card?["id"]?.GetValue<string>() ?? throw new RequestFailedException("POST /api/wd-requests", "no id in the answer");
+    }
+
+    private Task<JsonNode?> ActAsync(Api api, string id, string action, Caller who, CancellationToken ct) =>
+        api.SendAsync(HttpMethod.Post, $"/api/wd-requests/{id}/actions", new { action }, who, ct, "/api/wd-requests/{id}/actions");
+
+    /// <summary>Tops the pool of WD requests waiting at New (one open CS task each) up to <paramref name="size"/>.</summary>
+    private async Task<LoadResult?> FillPoolAsync(int size, int connections, CancellationToken ct)
+    {
+        var missing = size - _pool.Count;
+        if (missing <= 0) return null;
+        using var api = new Api(_node.BaseAddress, connections);
+        long made = 0;
+        return await LoadGenerator.RunAsync("create WD request", connections, Unbounded, async (_, token) =>
+        {
+            if (Interlocked.Increment(ref made) > missing) return false;
+            _pool.Enqueue(await CreateWdAsync(api, token));
+            return true;
+        }, ct);
+    }
+
+    private async Task<(LoadResult Result, StatementReport Statements)> CompleteTasksAsync(int connections, CancellationToken ct)
+    {
+        using var api = new Api(_node.BaseAddress, connections);
+        await db.ResetStatementsAsync(ct);
+        var result = await LoadGenerator.RunAsync("complete CS task", connections, Duration, async (_, token) =>
+        {
+            if (!_pool.TryDequeue(out var id)) return false;
+            await ActAsync(api, id, "PassToRetention", _cs, token);
+            return true;
+        }, ct);
+        return (result, await db.ReadStatementsAsync(ct));
+    }
+
+    /// <summary>(1) PassToRetention on WD requests at New, through the WD action route, at 1/16/64 connections.</summary>
+    public async Task TaskCompletionAsync(CancellationToken ct)
+    {
+        log("(1) task completion over HTTP");
+        var first = true;
+        foreach (var connections in options.CompletionConnections)
+        {
+            if (first) await db.ResetStatementsAsync(ct);
+            var fill = await FillPoolAsync(options.TaskPool, 16, ct);
+            if (first && fill is not null)
+            {
+                var statements = await db.ReadStatementsAsync(ct);
+                report.Add(ResultRow.From("1", "WD request creation (POST /api/wd-requests, preparation)", fill, statements, Memory(), preparation: true));
+                report.AddStatements("(1) WD request creation", statements, fill.Operations);
+            }
+            first = false;
+            var (result, stmts) = await CompleteTasksAsync(connections, ct);
+            report.Add(ResultRow.From("1", "task completion (WD PassToRetention)", result, stmts, Memory()));
+            report.AddStatements($"(1) task completion at {connections} connections", stmts, result.Operations);
+        }
+    }
+
+    /// <summary>(2) create → CS → Retention → Dealing → Backoffice approve → Complete, each step by a permitted person.</summary>
+    public async Task FullFlowAsync(CancellationToken ct)
+    {
+        log("(2) full WD flow");
+        var connections = options.FlowConnections;
+        using var api = new Api(_node.BaseAddress, connections);
+        var ids = new ConcurrentBag<string>();
+        await db.ResetStatementsAsync(ct);
+        var result = await LoadGenerator.RunAsync("full WD flow", connections, Duration, async (_, token) =>
+        {
+            var id = await CreateWdAsync(api, token);
+            await ActAsync(api, id, "PassToRetention", _cs, token);
+            await ActAsync(api, id, "PassToDealing", _retention, token);
+            await ActAsync(api, id, "PassToBackoffice", _dealing, token);
+            // Four eyes: Approve differs from the creator (cs1); Complete from the creator and the approver (bo1).
+            await ActAsync(api, id, "Approve", _backoffice, token);
+            await ActAsync(api, id, "Complete", _supervisor, token);
+            ids.Add(id);
+            return true;
+        }, ct);
+        var statements = await db.ReadStatementsAsync(ct);
+        // The ledger transfer runs after the Complete step commits; the flow counts once the database says Completed.
+        var completed = await WaitForAsync(async () => await db.ScalarAsync(
+            "SELECT count(*) FROM wd_requests WHERE id = ANY(@ids) AND status = 'Completed'", ct, ("ids", ids.Select(Guid.Parse).ToArray())), ids.Count, TimeSpan.FromSeconds(60), ct);
+        report.Add(ResultRow.From("2", "full WD flow (6 requests: create + 5 actions)", result, statements, Memory(),
+            $"{completed:N0} of {ids.Count:N0} reached Completed in the database; stmts/op per flow"));
+        report.AddStatements("(2) full WD flow", statements, result.Operations);
+    }
+
+    /// <summary>(3) POST /api/definitions/sample-approval/instances with the development key.</summary>
+    public async Task StartsAsync(CancellationToken ct)
+    {
+        log("(3) starts");
+        var connections = options.StartConnections;
+        using var api = new Api(_node.BaseAddress, connections);
+        await db.ResetStatementsAsync(ct);
+        var result = await LoadGenerator.RunAsync("start sample-approval", connections, Duration, async (_, token) =>
+        {
+            await api.PostAsync("/api/definitions/sample-approval/instances", new { input = new { amount = 500 } }, DevSystem, token);
+            return true;
+        }, ct);
+        var statements = await db.ReadStatementsAsync(ct);
+        _startsPerSecond = result.PerSecond;
+        report.Add(ResultRow.From("3", "start sample-approval (system key)", result, statements, Memory()));
+        report.AddStatements("(3) starts", statements, result.Operations);
+    }
+
+    private sealed record LowLoad(long Instances, long Tasks, long Journal, int Versions, LoadResult Inbox, LoadResult Completion);
+
+    private LowLoad? _small;
+
+    /// <summary>(4) inbox query and task completion at low load, on the store as it is now (about 1k instances).</summary>
+    public async Task SmallStoreAsync(CancellationToken ct)
+    {
+        log("(4) low load on the small store");
+        _small = await LowLoadAsync("4 small", ct);
+    }
+
+    /// <summary>(4) the same after bulk-loading to N instances and publishing wd-request up to 20 versions.</summary>
+    public async Task LargeStoreAsync(CancellationToken ct)
+    {
+        log($"(4) bulk load to {options.Instances:N0} instances and {options.Versions} wd-request versions");
+        var (added, took) = await BulkLoader.GrowAsync(db.AppConnectionString, options.Instances, options.OpenShare, log, ct);
+        var published = await PublishVersionsAsync(options.Versions, ct);
+        log($"  bulk load: {added:N0} instances in {took.TotalSeconds:0} s; {published} versions published");
+        var large = await LowLoadAsync("4 large", ct);
+        if (_small is not { } small) return;
+        static string Change(double a, double b) => double.IsNaN(a) || double.IsNaN(b) || a == 0 ? "–" : (b / a).ToString("0.00", CultureInfo.InvariantCulture);
+        report.AddSection($"""
+            ### (4) large store vs small store
+
+            | | small | large | large ÷ small |
+            | --- | ---: | ---: | ---: |
+            | stored instances | {small.Instances:N0} | {large.Instances:N0} | {Change(small.Instances, large.Instances)} |
+            | task rows | {small.Tasks:N0} | {large.Tasks:N0} | {Change(small.Tasks, large.Tasks)} |
+            | journal rows | {small.Journal:N0} | {large.Journal:N0} | {Change(small.Journal, large.Journal)} |
+            | wd-request versions | {small.Versions} | {large.Versions} | |
+            | inbox query p50 ms | {small.Inbox.Percentile(50):0.0} | {large.Inbox.Percentile(50):0.0} | {Change(small.Inbox.Percentile(50), large.Inbox.Percentile(50))} |
+            | inbox query p99 ms | {small.Inbox.Percentile(99):0.0} | {large.Inbox.Percentile(99):0.0} | {Change(small.Inbox.Percentile(99), large.Inbox.Percentile(99))} |
+            | task completion p50 ms | {small.Completion.Percentile(50):0.0} | {large.Completion.Percentile(50):0.0} | {Change(small.Completion.Percentile(50), large.Completion.Percentile(50))} |
+            | task completion p99 ms | {small.Completion.Percentile(99):0.0} | {large.Completion.Percentile(99):0.0} | {Change(small.Completion.Percentile(99), large.Completion.Percentile(99))} |
+
+            Bulk load: {added:N0} instances cloned by SQL in {took.TotalSeconds:0} s (then ANALYZE); {published} versions published through the API (analyst1 submits, analyst2 approves).
+            """);
+    }
+
+    private async Task<LowLoad> LowLoadAsync(string label, CancellationToken ct)
+    {
+        var connections = options.LowLoadConnections;
+        var instances = await db.ScalarAsync("SELECT count(*) FROM instances", ct);
+        var tasks = await db.ScalarAsync("SELECT count(*) FROM tasks", ct);
+        var journal = await db.ScalarAsync("SELECT count(*) FROM journal", ct);
+        var versions = (int)await db.ScalarAsync("SELECT count(*) FROM definition_versions WHERE definition_id = 'wd-request'", ct);
+        var openCs = await db.ScalarAsync("SELECT count(*) FROM tasks WHERE status = 'Open' AND department = 'CS'", ct);
+        var store = $"{instances:N0} instances, {versions} wd-request versions, {openCs:N0} open CS tasks";
+        await FillPoolAsync(options.TaskPool, 16, ct);
+
+        using var api = new Api(_node.BaseAddress, connections);
+        await db.ResetStatementsAsync(ct);
+        var inbox = await LoadGenerator.RunAsync("inbox", connections, Duration, async (_, token) =>
+        {
+            await api.SendAsync(HttpMethod.Get, "/api/tasks?department=CS&pageSize=50", null, _cs, token);
+            return true;
+        }, ct);
+        var inboxStatements = await db.ReadStatementsAsync(ct);
+        report.Add(ResultRow.From(label, "inbox GET /api/tasks?department=CS (50 per page)", inbox, inboxStatements, Memory(), store));
+        report.AddStatements($"({label}) inbox query", inboxStatements, inbox.Operations);
+
+        var (completion, statements) = await CompleteTasksAsync(connections, ct);
+        report.Add(ResultRow.From(label, "task completion (WD PassToRetention)", completion, statements, Memory(), store));
+        report.AddStatements($"({label}) task completion", statements, completion.Operations);
+        return new LowLoad(instances, tasks, journal, versions, inbox, completion);
+    }
+
+    /// <summary>Publishes wd-request until it has <paramref name="target"/> versions: analyst1 submits a changed description, analyst2 approves.</summary>
+    private async Task<int> PublishVersionsAsync(int target, CancellationToken ct)
+    {
+        using var api = new Api(_node.BaseAddress, 2);
+        var have = (int)await db.ScalarAsync("SELECT count(*) FROM definition_versions WHERE definition_id = 'wd-request'", ct);
+        var published = 0;
+        for (var n = have + 1; n <= target; n++)
+        {
+            var current = await api.GetAsync("/api/definitions/wd-request", _analyst, ct);
+            var definition = current?["definition"]?.DeepClone().AsObject() ?? throw new InvalidOperationException("GET /api/definitions/wd-request has no definition.");
+            definition["description"] = $"{definition["description"]?.GetValue<string>()?.Split(" [bench")[0]} [bench revision {n}]";
+            await PublishAsync(api, "wd-request", definition, ct);
+            published++;
+        }
+        return published;
+    }
+
+    private async Task PublishAsync(Api api, string id, JsonObject definition, CancellationToken ct)
+    {
+        await api.PutAsync($"/api/definitions/{id}/draft", definition.ToJsonString(), _analyst, ct);
+        var request = await api.PostAsync($"/api/definitions/{id}/publish", new { note = "benchmark" }, _analyst, ct);
+        var requestId = request?["id"]?.GetValue<string>() ?? throw new InvalidOperationException($"Publishing {id} returned no request id.");
+        await api.PostAsync($"/api/publish-requests/{requestId}/approve", new { }, _analyst2, ct);
+    }
+
+    /// <summary>
+    /// (5) N instances of a one-timer flow whose timers are due at one moment (WaitUntil a start input), on one node,
+    /// then N more on two nodes. Measured by database state only: instances finished after the due moment.
+    /// </summary>
+    public async Task TimersAsync(CancellationToken ct)
+    {
+        log("(5) timers");
+        using (var api = new Api(_node.BaseAddress, 2))
+        {
+            var exists = await db.ScalarAsync("SELECT count(*) FROM definitions WHERE id = @id AND published_version IS NOT NULL", ct, ("id", TimerFlow));
+            if (exists == 0) await PublishAsync(api, TimerFlow, TimerDefinition(), ct);
+        }
+        await TimerBatchAsync("one node", [_node], ct);
+        await using var second = await ServerNode.StartAsync(repoRoot, db.AppConnectionString, "node2", workDirectory, ct);
+        await TimerBatchAsync("two nodes", [_node, second], ct);
+    }
+
+    private async Task TimerBatchAsync(string label, ServerNode[] nodes, CancellationToken ct)
+    {
+        var batch = $"bt{Interlocked.Increment(ref _timerBatch)}";
+        var n = options.Timers;
+        // Due when all starts should be done: from scenario 3's rate (or a guess), with room to spare.
+        var rate = Math.Max(10, _startsPerSecond ?? 50);
+        var due = DateTimeOffset.UtcNow.AddSeconds(n / rate * 1.5 + 5).ToUniversalTime();
+        due = due.AddTicks(-(due.Ticks % TimeSpan.TicksPerSecond));
+        var dueText = due.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+        var apis = nodes.Select(x => new Api(x.BaseAddress, options.StartConnections)).ToArray();
+        try
+        {
+            long next = 0;
+            // Starts go to the nodes in turn, as a load balancer would send them.
+            var starts = await LoadGenerator.RunAsync("start timer flow", options.StartConnections, Unbounded, async (w, token) =>
+            {
+                var i = Interlocked.Increment(ref next);
+                if (i > n) return false;
+                await apis[i % apis.Length].PostAsync($"/api/definitions/{TimerFlow}/instances", new { correlationId = $"{batch}-{i}", input = new { at = dueText } }, BenchSystem, token);
+                return true;
+            }, ct);
+            var startsDone = DateTimeOffset.UtcNow;
+            var pattern = batch + "-%";
+            async Task<long> Fired() => await db.ScalarAsync(
+                "SELECT count(*) FROM instances WHERE definition_id = @d AND correlation_id LIKE @p AND completed_at IS NOT NULL", ct, ("d", TimerFlow), ("p", pattern));
+            var wait = due - DateTimeOffset.UtcNow;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+            await db.ResetStatementsAsync(ct);
+            var windowStart = DateTimeOffset.UtcNow;
+            var firedAtStart = await Fired();
+            var expected = starts.Operations;
+            var timeout = TimeSpan.FromSeconds(Math.Max(120, expected / 10.0));
+            var clock = Stopwatch.StartNew();
+            var fired = firedAtStart;
+            var lastChange = TimeSpan.Zero;
+            while (fired < expected && clock.Elapsed < timeout)
+            {
+                await Task.Delay(100, ct);
+                var now = await Fired();
+                if (now != fired) lastChange = clock.Elapsed;
+                fired = now;
+            }
+            var statements = await db.ReadStatementsAsync(ct);
+            var measured = fired - firedAtStart;
+            var seconds = Math.Max(lastChange.TotalSeconds, 0.001);
+            var lateness = await LatenessAsync(pattern, due, ct);
+            var notes = $"{starts.Operations:N0} started (at {starts.PerSecond:0}/s, {starts.ErrorCount} errors), {fired:N0} fired; " +
+                $"{firedAtStart:N0} had fired when the window opened {(windowStart - due).TotalSeconds:0.0} s after the due time" +
+                (startsDone > due ? $" (starts ended {(startsDone - due).TotalSeconds:0.0} s after it)" : "") +
+                (fired < expected ? $"; TIMED OUT after {timeout.TotalSeconds:0} s" : "") +
+                "; latencies = lateness after the due time";
+            report.Add(new ResultRow("5", $"timers fired, {label}", nodes.Length, measured, measured / seconds,
+                lateness[0], lateness[1], lateness[2], starts.ErrorCount + (expected - fired), measured > 0 ? (double)statements.TotalCalls / measured : null,
+                Memory(nodes), notes));
+            report.AddStatements($"(5) timers, {label}", statements, measured);
+        }
+        finally
+        {
+            foreach (var a in apis) a.Dispose();
+        }
+    }
+
+    private async Task<double[]> LatenessAsync(string pattern, DateTimeOffset due, CancellationToken ct)
+    {
+        await using var c = new NpgsqlConnection(db.AppConnectionString);
+        await c.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(Database.Marker + """
+            SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - @due) * 1000)
+            FROM instances WHERE definition_id = @d AND correlation_id LIKE @p AND completed_at IS NOT NULL
+            """, c);
+        cmd.Parameters.AddWithValue("due", due);
+        cmd.Parameters.AddWithValue("d", TimerFlow);
+        cmd.Parameters.AddWithValue("p", pattern);
+        return await cmd.ExecuteScalarAsync(ct) is double[] values ? values : [double.NaN, double.NaN, double.NaN];
+    }
+
+    private static JsonObject TimerDefinition() => JsonNode.Parse($$"""
+        {
+          "id": "{{TimerFlow}}",
+          "name": "Benchmark timer",
+          "description": "One timer due at a given moment (the HTTP benchmark's timer scenario).",
+          "start": { "scopes": ["start:{{TimerFlow}}"] },
+          "variables": [ { "name": "at", "type": "datetime" } ],
+          "inputs": [ { "name": "at", "type": "datetime", "required": true } ],
+          "activities": [
+            { "id": "start", "type": "Start", "displayName": "Start", "inputs": {}, "position": { "x": 0, "y": 0 } },
+            { "id": "wait", "type": "WaitUntil", "displayName": "Wait until the due time", "inputs": { "at": "at" }, "position": { "x": 200, "y": 0 } },
+            { "id": "done", "type": "End", "displayName": "Done", "inputs": { "status": "Done" }, "position": { "x": 400, "y": 0 } }
+          ],
+          "connections": [
+            { "source": "start", "outcome": "Done", "target": "wait" },
+            { "source": "wait", "outcome": "Done", "target": "done" }
+          ]
+        }
+        """)!.AsObject();
+
+    private static async Task<long> WaitForAsync(Func<Task<long>> count, long expected, TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var value = await count();
+        while (value < expected && clock.Elapsed < timeout)
+        {
+            await Task.Delay(250, ct);
+            value = await count();
+        }
+        return value;
+    }
+}
