@@ -39,6 +39,9 @@ internal sealed class BenchOptions
     /// <summary>Timers per batch in scenario 5 (one batch on one node, one on two nodes).</summary>
     public int Timers { get; private set; }
 
+    /// <summary>Longest measured window per timer phase; a backlog still left then is measured over the whole window.</summary>
+    public int TimerWindowSeconds { get; private set; }
+
     public IReadOnlySet<int> Scenarios { get; private set; } = new HashSet<int> { 1, 2, 3, 4, 5 };
 
     public bool Build { get; private set; } = true;
@@ -53,6 +56,7 @@ internal sealed class BenchOptions
         o.TaskPool = o.Quick ? 500 : 3000;
         o.Instances = o.Quick ? 100_000 : 1_000_000;
         o.Timers = o.Quick ? 1_000 : 5_000;
+        o.TimerWindowSeconds = o.Quick ? 30 : 90;
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -73,6 +77,7 @@ internal sealed class BenchOptions
                 case "--versions": o.Versions = NextInt(); break;
                 case "--open-share": o.OpenShare = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--timers": o.Timers = NextInt(); break;
+                case "--timer-window": o.TimerWindowSeconds = NextInt(); break;
                 case "--scenarios": o.Scenarios = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToHashSet(); break;
                 case "--no-build": o.Build = false; break;
                 case "--results": o.ResultsDirectory = Next(); break;
@@ -99,6 +104,7 @@ internal sealed class BenchOptions
           --versions N            published wd-request versions in scenario 4's large case (default 20)
           --open-share F          share of bulk-loaded clones that stay open (default 0.005)
           --timers N              timers per batch in scenario 5 (default 5000, quick 1000)
+          --timer-window S        longest measured window per timer phase (default 90, quick 30)
           --scenarios 1,2,3,4,5   which scenarios to run
           --no-build              use the server already built in Release
           --results DIR           where the Markdown goes (default bench/results)

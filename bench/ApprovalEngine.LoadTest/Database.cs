@@ -9,9 +9,9 @@ namespace ApprovalEngine.LoadTest;
 internal sealed record StatementCount(string Query, long Calls);
 
 /// <summary>What pg_stat_statements saw in the application's database during one phase.</summary>
-internal sealed record StatementReport(long TotalCalls, IReadOnlyList<StatementCount> Top)
+internal sealed record StatementReport(long TotalCalls, IReadOnlyList<StatementCount> Top, IReadOnlyList<StatementCount> All, TimeSpan Window)
 {
-    public static StatementReport None { get; } = new(0, []);
+    public static StatementReport None { get; } = new(0, [], [], TimeSpan.Zero);
 }
 
 /// <summary>pgbench runs and the application database as seen by SQL (counts, pg_stat_statements).</summary>
@@ -70,7 +70,13 @@ internal sealed partial class Database(string adminConnectionString, string appC
     /// <summary>pg_stat_statements lives in the postgres database; it sees every database of the server.</summary>
     public Task InstallStatementsAsync(CancellationToken ct) => ExecuteAsync(adminConnectionString, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements", ct);
 
-    public Task ResetStatementsAsync(CancellationToken ct) => ExecuteAsync(adminConnectionString, "SELECT pg_stat_statements_reset()", ct);
+    private long _resetAt = Stopwatch.GetTimestamp();
+
+    public async Task ResetStatementsAsync(CancellationToken ct)
+    {
+        await ExecuteAsync(adminConnectionString, "SELECT pg_stat_statements_reset()", ct);
+        _resetAt = Stopwatch.GetTimestamp();
+    }
 
     /// <summary>Calls in the application's database since the last reset (BEGIN/COMMIT included: track_utility is on).</summary>
     public async Task<StatementReport> ReadStatementsAsync(CancellationToken ct)
@@ -85,16 +91,11 @@ internal sealed partial class Database(string adminConnectionString, string appC
             """, connection);
         cmd.Parameters.AddWithValue("db", appDatabase);
         cmd.Parameters.AddWithValue("marker", "bench-harness");
-        long total = 0;
-        var top = new List<StatementCount>();
+        var window = Stopwatch.GetElapsedTime(_resetAt);
+        var all = new List<StatementCount>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var calls = reader.GetInt64(1);
-            total += calls;
-            if (top.Count < 5) top.Add(new StatementCount(reader.GetString(0), calls));
-        }
-        return new StatementReport(total, top);
+        while (await reader.ReadAsync(ct)) all.Add(new StatementCount(reader.GetString(0), reader.GetInt64(1)));
+        return new StatementReport(all.Sum(x => x.Calls), [.. all.Take(5)], all, window);
     }
 
     public async Task<long> ScalarAsync(string sql, CancellationToken ct, params (string Name, object Value)[] parameters)

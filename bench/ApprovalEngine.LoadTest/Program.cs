@@ -216,8 +216,14 @@ static string Method(BenchOptions o) => string.Create(CultureInfo.InvariantCultu
     (1)–(3); then the store is grown by SQL to {o.Instances:N0} instances (clones of the finished WD flows of (2) with
     their tasks, journal and card, under new ids; {o.OpenShare:P1} cloned from open WD requests), wd-request is published
     up to {o.Versions} versions through the API (analyst1 submits, analyst2 approves), ANALYZE, and both are measured
-    again. (5) A one-timer flow (`WaitUntil` a start input) is published; {o.Timers:N0} instances are started with the same
-    due moment, then the harness measures from that moment until the database shows them all finished: timers/s =
-    instances finished in the window ÷ time to the last one; latencies = how late each finished after the due time.
-    Then the same with a second server process on the same database (another port) and starts sent to both in turn.
+    again. (5) A one-timer flow (`WaitUntil` a start input) is published through the API; {o.Timers:N0} instances are
+    started (16 connections) with one due moment, and from that moment the harness counts finished instances in the
+    database every 100 ms until none is left or {o.TimerWindowSeconds} s have passed: timers/s = finished in the window ÷
+    time to the last one (or ÷ the whole window when a backlog was left: the rate while saturated); latencies = how
+    late each finished after the due time (only when the batch drained in its window). Then a second server process
+    joins on the same database (another port): if the one-node window left a backlog, its rest is the two-node window,
+    else a second batch is started through both nodes in turn. What fires the timers (Quartz today, pollers later) does
+    not matter to the measurement.
+
+    Before each route's first measured phase a few unmeasured operations warm up JIT, EF Core's caches and the pools.
     """);

@@ -41,6 +41,12 @@ internal sealed class Report
 
     public string PgbenchSummary { get; set; } = "";
 
+    /// <summary>Statements/s the idle server sends (Quartz's cluster check-in and trigger polling), measured before the scenarios.</summary>
+    public double BackgroundPerSecond { get; set; }
+
+    /// <summary>Where each phase's full pg_stat_statements list is written (tab-separated), next to the server logs.</summary>
+    public string? DumpDirectory { get; set; }
+
     public void Add(ResultRow row)
     {
         _rows.Add(row);
@@ -51,7 +57,12 @@ internal sealed class Report
 
     public void AddStatements(string title, StatementReport statements, long operations)
     {
-        if (statements.TotalCalls > 0) _statements.Add((title, statements, operations));
+        if (statements.TotalCalls == 0) return;
+        _statements.Add((title, statements, operations));
+        if (DumpDirectory is null) return;
+        var name = new string([.. title.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]).Trim('-');
+        File.WriteAllLines(Path.Combine(DumpDirectory, $"statements-{_statements.Count:00}-{name}.tsv"),
+            ["calls\tquery", .. statements.All.Select(q => $"{q.Calls}\t{string.Join(' ', q.Query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))}")]);
     }
 
     public void AddSection(string markdown) => _sections.Add(markdown);
@@ -84,10 +95,13 @@ internal sealed class Report
         {
             sb.AppendLine();
             sb.AppendLine("### pg_stat_statements: top 5 statements by calls per phase");
+            sb.AppendLine();
+            sb.AppendLine(CultureInfo.InvariantCulture, $"The idle server sends about {BackgroundPerSecond:0.0} statements/s of its own (Quartz check-in and polling, measured before the scenarios); \"net\" subtracts that rate over the phase's length.");
             foreach (var (title, st, ops) in _statements)
             {
+                var net = st.TotalCalls - BackgroundPerSecond * st.Window.TotalSeconds;
                 sb.AppendLine();
-                sb.AppendLine(CultureInfo.InvariantCulture, $"**{title}** — {st.TotalCalls:N0} calls for {ops:N0} operations = {(ops > 0 ? (double)st.TotalCalls / ops : 0):0.0} per operation");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"**{title}** — {st.TotalCalls:N0} calls in {st.Window.TotalSeconds:0} s for {ops:N0} operations = {(ops > 0 ? (double)st.TotalCalls / ops : 0):0.0} per operation (net {(ops > 0 ? net / ops : 0):0.0})");
                 sb.AppendLine();
                 sb.AppendLine("| calls | per op | statement |");
                 sb.AppendLine("| ---: | ---: | --- |");
