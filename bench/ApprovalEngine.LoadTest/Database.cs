@@ -108,6 +108,18 @@ internal sealed partial class Database(string adminConnectionString, string appC
         return result is null or DBNull ? 0 : Convert.ToInt64(result, CultureInfo.InvariantCulture);
     }
 
+    public async Task<List<Guid>> IdsAsync(string sql, CancellationToken ct, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(appConnectionString);
+        await connection.OpenAsync(ct);
+        await using var cmd = new NpgsqlCommand(Marker + sql, connection) { CommandTimeout = 0 };
+        foreach (var (name, value) in parameters) cmd.Parameters.AddWithValue(name, value);
+        var ids = new List<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+
     public Task ExecuteAppAsync(string sql, CancellationToken ct) => ExecuteAsync(appConnectionString, sql, ct);
 
     public async Task<IReadOnlyList<(string Name, string Setting)>> SettingsAsync(IEnumerable<string> names, CancellationToken ct)

@@ -214,8 +214,8 @@ static string Method(BenchOptions o) => string.Create(CultureInfo.InvariantCultu
     (3) POST /api/definitions/sample-approval/instances with the development key. (4) At {o.LowLoadConnections} connections:
     GET /api/tasks?department=CS (first page of 50) as cs1, then task completion as in (1), on the store as it is after
     (1)–(3); then the store is grown by SQL to {o.Instances:N0} instances (clones of the finished WD flows of (2) with
-    their tasks, journal and card, under new ids; {o.OpenShare:P1} cloned from open WD requests), wd-request is published
-    up to {o.Versions} versions through the API (analyst1 submits, analyst2 approves), ANALYZE, and both are measured
+    their tasks, journal and card, under new ids; {o.OpenShare:P1} cloned from open WD requests; then VACUUM ANALYZE and CHECKPOINT), wd-request is published
+    up to {o.Versions} versions through the API (analyst1 submits, analyst2 approves), and both are measured
     again. (5) A one-timer flow (`WaitUntil` a start input) is published through the API; {o.Timers:N0} instances are
     started (16 connections) with one due moment, and from that moment the harness counts finished instances in the
     database every 100 ms until none is left or {o.TimerWindowSeconds} s have passed: timers/s = finished in the window ÷
