@@ -48,6 +48,9 @@ internal sealed class BenchOptions
 
     public string? ResultsDirectory { get; private set; }
 
+    /// <summary>Another source tree to build and run the server from (e.g. an exported older commit for a before/after pair).</summary>
+    public string? SourceDirectory { get; private set; }
+
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var o = new BenchOptions { Quick = args.Contains("--quick") };
@@ -81,6 +84,7 @@ internal sealed class BenchOptions
                 case "--scenarios": o.Scenarios = Next().Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToHashSet(); break;
                 case "--no-build": o.Build = false; break;
                 case "--results": o.ResultsDirectory = Next(); break;
+                case "--source": o.SourceDirectory = Path.GetFullPath(Next()); break;
                 case "--help" or "-h": throw new HelpRequestedException();
                 default: throw new ArgumentException($"Unknown option {args[i]}. Try --help.");
             }
@@ -108,6 +112,8 @@ internal sealed class BenchOptions
           --scenarios 1,2,3,4,5   which scenarios to run
           --no-build              use the server already built in Release
           --results DIR           where the Markdown goes (default bench/results)
+          --source DIR            build and run the server from another source tree (a checkout or `git archive`
+                                  export of another commit, holding ApprovalEngine.sln); default: this one
         """;
 }
 

@@ -35,6 +35,12 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
 var ct = cancel.Token;
 
 var repoRoot = FindRepoRoot();
+var serverRoot = options.SourceDirectory ?? repoRoot;
+if (!File.Exists(Path.Combine(serverRoot, "ApprovalEngine.sln")))
+{
+    Console.Error.WriteLine($"{serverRoot} holds no ApprovalEngine.sln.");
+    return 2;
+}
 var started = DateTimeOffset.UtcNow;
 var loadAtStart = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";
 var work = Path.Combine(Path.GetTempPath(), $"ae-bench-{started:yyyyMMddHHmmss}");
@@ -51,7 +57,7 @@ try
     if (options.Build)
     {
         Log("building the server in Release");
-        await ServerNode.BuildAsync(repoRoot, ct);
+        await ServerNode.BuildAsync(serverRoot, ct);
     }
     Log("starting PostgreSQL (fsync on, synchronous_commit on, pg_stat_statements)");
     pg = await PostgresServer.StartAsync(new PostgresServerOptions
@@ -82,9 +88,9 @@ try
     await File.WriteAllTextAsync(Path.Combine(work, "pgbench.txt"), pgbenchOutput, ct);
 
     Log("starting the server (Release, Development, PostgreSQL)");
-    node = await ServerNode.StartAsync(repoRoot, appConnection, "node1", work, ct);
+    node = await ServerNode.StartAsync(serverRoot, appConnection, "node1", work, ct);
     Log($"  ready on {node.BaseAddress} (pid {node.ProcessId}), RSS MiB {node.Memory()}");
-    var harness = new Harness(options, db, report, repoRoot, work, Log);
+    var harness = new Harness(options, db, report, serverRoot, work, Log);
     await harness.PrepareAsync(node, ct);
 
     async Task Run(int scenario, Func<CancellationToken, Task> body)
@@ -112,7 +118,7 @@ try
 
     var loadAtEnd = File.ReadAllText("/proc/loadavg").Trim();
     var settings = await db.SettingsAsync(["server_version", "fsync", "synchronous_commit", "full_page_writes", "wal_sync_method", "shared_buffers", "max_wal_size", "max_connections", "shared_preload_libraries"], ct);
-    var markdown = report.ToMarkdown(Header(options, started, loadAtStart, loadAtEnd, settings, repoRoot), Method(options));
+    var markdown = report.ToMarkdown(Header(options, started, loadAtStart, loadAtEnd, settings, serverRoot), Method(options));
     Console.WriteLine();
     Console.WriteLine(markdown);
     var results = options.ResultsDirectory ?? Path.Combine(repoRoot, "bench", "results");
@@ -156,14 +162,15 @@ static string Header(BenchOptions o, DateTimeOffset started, string loadStart, s
     var cpu = File.Exists("/proc/cpuinfo")
         ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
         : "?";
-    var commit = Git(repoRoot, "rev-parse --short HEAD");
-    var subject = Git(repoRoot, "log -1 --format=%s");
-    var dirty = Git(repoRoot, "status --porcelain -- src").Length > 0 ? " (src/ has uncommitted changes)" : "";
+    var isCheckout = Directory.Exists(Path.Combine(repoRoot, ".git")) || File.Exists(Path.Combine(repoRoot, ".git"));
+    var code = isCheckout
+        ? $"`{Git(repoRoot, "rev-parse --short HEAD")}` {Git(repoRoot, "log -1 --format=%s")}{(Git(repoRoot, "status --porcelain -- src").Length > 0 ? " (src/ has uncommitted changes)" : "")}"
+        : $"the source tree at `{repoRoot}` (not a git checkout{(File.Exists(Path.Combine(repoRoot, "SOURCE_COMMIT")) ? "; SOURCE_COMMIT: " + File.ReadAllText(Path.Combine(repoRoot, "SOURCE_COMMIT")).Trim() : "")})";
     var pg = string.Join(", ", settings.Select(s => $"{s.Name}={s.Setting}"));
     return $"""
         # HTTP benchmark {started:yyyy-MM-dd HH:mm} UTC{(o.Quick ? " (--quick)" : "")}
 
-        - Code: `{commit}` {subject}{dirty}
+        - Server code: {code}
         - Machine: {Environment.ProcessorCount} cores, {cpu}; {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}
         - PostgreSQL: {pg}; loopback TCP; data directory on the local disk
         - Load average (1/5/15 min) at start: {loadStart}; at end: {loadEnd}. The machine is shared (others build and test on it), so the figures are noisy: compare ratios within one run, not across runs.
