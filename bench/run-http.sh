@@ -3,4 +3,6 @@
 # Usage: bench/run-http.sh [--quick] [options]   (bench/run-http.sh --help lists them). Never part of ./test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec dotnet run -c Release --project bench/ApprovalEngine.LoadTest -- "$@"
+dotnet build bench/ApprovalEngine.LoadTest/ApprovalEngine.LoadTest.csproj -c Release -nologo -v q -clp:ErrorsOnly
+# The harness itself, not `dotnet run`, receives Ctrl+C and SIGTERM, so it can stop its servers and PostgreSQL.
+exec dotnet bench/ApprovalEngine.LoadTest/bin/Release/net10.0/ApprovalEngine.LoadTest.dll "$@"
