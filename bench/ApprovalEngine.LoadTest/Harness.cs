@@ -390,7 +390,7 @@ internal sealed class Harness(BenchOptions options, Database db, Report report, 
         var n = options.Timers;
         // Due when all starts should be done: at well under the slowest start rate seen (scenario 3, earlier batches;
         // each start here also writes a timer, and the machine is shared), plus some room.
-        var rate = Math.Max(5, Math.Min(_startsPerSecond ?? 50, _timerStartsPerSecond ?? double.MaxValue) / 2.5);
+        var rate = Math.Max(5, Math.Min(_startsPerSecond ?? 50, _timerStartsPerSecond ?? double.MaxValue) / 1.5);
         var due = DateTimeOffset.UtcNow.AddSeconds(n / rate + 8).ToUniversalTime();
         due = due.AddTicks(-(due.Ticks % TimeSpan.TicksPerSecond));
         var dueText = due.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
