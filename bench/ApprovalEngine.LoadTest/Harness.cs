@@ -254,7 +254,8 @@ internal sealed class Harness(BenchOptions options, Database db, Report report, 
         var versions = (int)await db.ScalarAsync("SELECT count(*) FROM definition_versions WHERE definition_id = 'wd-request'", ct);
         var openCs = await db.ScalarAsync("SELECT count(*) FROM tasks WHERE status = 'Open' AND department = 'CS'", ct);
         var store = $"{instances:N0} instances, {versions} wd-request versions, {openCs:N0} open CS tasks";
-        await FillPoolAsync(options.TaskPool, 16, ct);
+        // Low load uses far fewer tasks per phase than 16 or 64 connections do.
+        await FillPoolAsync(Math.Max(100, options.TaskPool / 2), 16, ct);
 
         using var api = new Api(_node.BaseAddress, connections);
         Task Inbox(CancellationToken token) => api.SendAsync(HttpMethod.Get, "/api/tasks?department=CS&pageSize=50", null, _cs, token);
@@ -390,7 +391,7 @@ internal sealed class Harness(BenchOptions options, Database db, Report report, 
         var n = options.Timers;
         // Due when all starts should be done: at well under the slowest start rate seen (scenario 3, earlier batches;
         // each start here also writes a timer, and the machine is shared), plus some room.
-        var rate = Math.Max(5, Math.Min(_startsPerSecond ?? 50, _timerStartsPerSecond ?? double.MaxValue) / 1.5);
+        var rate = Math.Max(5, Math.Min(_startsPerSecond ?? 50, _timerStartsPerSecond ?? double.MaxValue) / 1.2);
         var due = DateTimeOffset.UtcNow.AddSeconds(n / rate + 8).ToUniversalTime();
         due = due.AddTicks(-(due.Ticks % TimeSpan.TicksPerSecond));
         var dueText = due.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
