@@ -164,7 +164,7 @@ static string Header(BenchOptions o, DateTimeOffset started, string loadStart, s
         : "?";
     var isCheckout = Directory.Exists(Path.Combine(repoRoot, ".git")) || File.Exists(Path.Combine(repoRoot, ".git"));
     var code = isCheckout
-        ? $"`{Git(repoRoot, "rev-parse --short HEAD")}` {Git(repoRoot, "log -1 --format=%s")}{(Git(repoRoot, "status --porcelain -- src").Length > 0 ? " (src/ has uncommitted changes)" : "")}"
+        ? $"`{Git(repoRoot, "rev-parse --short HEAD")}` {Git(repoRoot, "log -1 --format=%s")}; src/ last changed in `{Git(repoRoot, "log -1 --format=%h -- src")}`{(Git(repoRoot, "status --porcelain -- src").Length > 0 ? " (src/ has uncommitted changes)" : "")}"
         : $"the source tree at `{repoRoot}` (not a git checkout{(File.Exists(Path.Combine(repoRoot, "SOURCE_COMMIT")) ? "; SOURCE_COMMIT: " + File.ReadAllText(Path.Combine(repoRoot, "SOURCE_COMMIT")).Trim() : "")})";
     var pg = string.Join(", ", settings.Select(s => $"{s.Name}={s.Setting}"));
     return $"""
