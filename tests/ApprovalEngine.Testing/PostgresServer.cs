@@ -43,10 +43,21 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public int Port => _admin.Port;
 
+    /// <summary>The directory of the PostgreSQL binaries of a private server (pgbench, psql); null for an external server.</summary>
+    public string? BinDirectory => _binDirectory;
+
     /// <summary>Starts a private server, or connects to the one named by <c>APPROVALENGINE_TEST_PG</c>.</summary>
-    public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(PostgresServerOptions.Tests, cancellationToken);
+
+    /// <summary>
+    /// Starts a server with <paramref name="options"/>: the tests' defaults, or e.g. the benchmark's production-like
+    /// durability. <c>APPROVALENGINE_TEST_PG</c> is honoured only when <see cref="PostgresServerOptions.AllowExternal"/>.
+    /// </summary>
+    public static async Task<PostgresServer> StartAsync(PostgresServerOptions options, CancellationToken cancellationToken = default)
     {
-        var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        ArgumentNullException.ThrowIfNull(options);
+        var external = options.AllowExternal ? Environment.GetEnvironmentVariable(EnvironmentVariable) : null;
         if (!string.IsNullOrWhiteSpace(external))
         {
             var builder = new NpgsqlConnectionStringBuilder(external);
@@ -78,7 +89,7 @@ public sealed class PostgresServer : IAsyncDisposable
             var server = new PostgresServer(admin, bin, directory);
             try
             {
-                await server.InitAndStartAsync(port, cancellationToken);
+                await server.InitAndStartAsync(port, options, cancellationToken);
                 await server.WaitUntilAcceptingAsync(TimeSpan.FromSeconds(20), cancellationToken);
                 AppDomain.CurrentDomain.ProcessExit += server.OnProcessExit;
                 return server;
@@ -203,7 +214,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    private async Task InitAndStartAsync(int port, CancellationToken cancellationToken)
+    private async Task InitAndStartAsync(int port, PostgresServerOptions settings, CancellationToken cancellationToken)
     {
         var directory = _directory!;
         var data = Path.Combine(directory, "data");
@@ -215,7 +226,10 @@ public sealed class PostgresServer : IAsyncDisposable
                 "Could not hand the temporary directory to the `postgres` OS user (chown failed). Does the user exist? " + InstallHint);
         }
         await RunAsync(Tool("initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"], TimeSpan.FromSeconds(60), cancellationToken);
-        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000";
+        // Tests trade durability for speed; a benchmark asks for what production runs with.
+        var durability = settings.Durable ? "-c fsync=on -c synchronous_commit=on -c full_page_writes=on" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        var options = $"-c listen_addresses=127.0.0.1 -p {port} -k {directory} {durability} -c max_connections={settings.MaxConnections}";
+        foreach (var (name, value) in settings.Settings) options += $" -c {name}={value}";
         try
         {
             await RunAsync(Tool("pg_ctl"), ["-D", data, "-l", log, "-o", options, "-w", "-t", "30", "start"], TimeSpan.FromSeconds(40), cancellationToken);
@@ -356,4 +370,22 @@ public sealed class PostgresServer : IAsyncDisposable
             listener.Stop();
         }
     }
+}
+
+/// <summary>How <see cref="PostgresServer"/> starts a private server.</summary>
+public sealed record PostgresServerOptions
+{
+    /// <summary>The tests' defaults: no fsync, asynchronous commit, 1000 connections, <c>APPROVALENGINE_TEST_PG</c> honoured.</summary>
+    public static PostgresServerOptions Tests { get; } = new();
+
+    /// <summary>fsync, synchronous_commit and full_page_writes on, as in production (off by default: tests need speed, not crash safety).</summary>
+    public bool Durable { get; init; }
+
+    public int MaxConnections { get; init; } = 1000;
+
+    /// <summary>Extra server settings passed as <c>-c name=value</c> (values must not contain spaces).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Settings { get; init; } = [];
+
+    /// <summary>Use the server named by <c>APPROVALENGINE_TEST_PG</c> when it is set (its settings are then whatever it has).</summary>
+    public bool AllowExternal { get; init; } = true;
 }
