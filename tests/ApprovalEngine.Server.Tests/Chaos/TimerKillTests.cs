@@ -53,8 +53,8 @@ public sealed class TimerKillTests : ChaosFixture
         const string completedSql = "SELECT count(*) FROM instances WHERE definition_id = @flow AND status = 'Completed'";
         var completed = () => db.CountAsync(completedSql, ("flow", Flow));
 
-        // Starts go to B while the timers of the first ones fall due on both nodes; A dies once a fifth of them fired,
-        // whatever the machine's speed, so it dies holding leases while timers are still falling due and being written.
+        // Starts go to B while the timers of the first ones fall due on both nodes. A dies once a fifth of them fired
+        // (whatever the machine's speed) at a moment rows are leased, while timers are still falling due and being written.
         var started = new ConcurrentBag<Guid>();
         var failures = new ConcurrentBag<string>();
         var startClock = Stopwatch.StartNew();
