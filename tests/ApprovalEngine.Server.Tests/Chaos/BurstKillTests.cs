@@ -61,12 +61,22 @@ public sealed class BurstKillTests : ChaosFixture
         var underWay = await WaitForAsync(() => Task.FromResult(burst.Acked >= 60 || burst.Faulted), TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(20));
         Assert.That(burst.Faulted, Is.False, burst.Fault);
         Assert.That(underWay, Is.True, $"the burst did not get under way within 90 s: {burst.Summary()}");
-        var completing = await burst.NextCompleteAsync().WaitAsync(TimeSpan.FromSeconds(60));
         const string completeCommitted = "SELECT count(*) FROM journal WHERE instance_id = @id AND kind = 'TaskCompleted' AND action = 'Complete'";
-        var committed = await WaitForAsync(async () => await db.CountAsync(completeCommitted, ("id", completing)) > 0, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1));
+        var catching = Stopwatch.StartNew();
+        var completing = Guid.Empty;
+        var caught = false;
+        // A Complete answered before its commit was seen (a busy machine) is let go, and the next one watched.
+        for (var tries = 1; !caught && catching.Elapsed < TimeSpan.FromSeconds(60); tries++)
+        {
+            completing = await burst.NextCompleteAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var id = completing;
+            caught = await WaitForAsync(async () => burst.Answered(id) || await db.CountAsync(completeCommitted, ("id", id)) > 0, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(1))
+                && !burst.Answered(id);
+            if (caught) Report($"caught the Complete of {id} between its commit and its answer (try {tries})");
+        }
+        Assert.That(caught, Is.True, "no WD Complete was seen between its commit and its answer within 60 s");
         burst.GoingDown();
         await a.KillHardAsync();
-        Assert.That(committed, Is.True, $"the Complete of {completing} did not commit within 30 s");
         var killedAt = (await db.RowsAsync("SELECT clock_timestamp()", r => r.GetFieldValue<DateTimeOffset>(0))).Single();
         var ackedBeforeKill = burst.Acked;
         Report($"SIGKILL A (pid {a.ProcessId}) after {ackedBeforeKill} answered actions, during the Complete of {completing}: {burst.Summary()}");
@@ -103,7 +113,7 @@ public sealed class BurstKillTests : ChaosFixture
         await AssertTimersFiredOnceAsync(db);
         await AssertLedgerAppliedOnceAsync(db, burst);
         Assert.That(burst.Refused, Is.Empty, "answers other than 2xx (none is expected: every chain acts in order on its own instance)");
-        await AssertCompleteInFlightFinishedAsync(db, completing, killedAt, burst.Acks.Any(k => k.Kind == "WdComplete" && k.Instance == completing));
+        await AssertCompleteInFlightFinishedAsync(db, completing, killedAt, burst.Answered(completing));
         // Reported, not asserted, until issue 11's event inbox: a kill between the event's idempotency key (committed
         // first, on its own) and its step loses the event for good (EventRetryAfterKillTests reproduces it).
         foreach (var lost in burst.LostEvents) Report($"  LOST EVENT (issue 11 #1, see EventRetryAfterKillTests): {lost}");
@@ -372,6 +382,8 @@ public sealed class BurstKillTests : ChaosFixture
             Volatile.Write(ref _nextComplete, next);
             return next.Task;
         }
+
+        public bool Answered(Guid id) => Acks.Any(a => a.Kind == "WdComplete" && a.Instance == id);
 
         public void Completing(Guid id) => Interlocked.Exchange(ref _nextComplete, null)?.TrySetResult(id);
 

@@ -178,8 +178,8 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"The server {Name} was not ready within {within.TotalSeconds:0} s (last: {last}).\n{Output()}");
     }
 
-    /// <summary>SIGKILL (Process.Kill on Linux), then waits for the process to be gone.</summary>
-    public async Task KillHardAsync()
+    /// <summary>Sends SIGKILL (Process.Kill on Linux) at once, without waiting for the exit.</summary>
+    public void SendKill()
     {
         if (_exitCode is not null) return;
         try
@@ -190,6 +190,13 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             // Already gone.
         }
+    }
+
+    /// <summary>SIGKILL, then waits for the process to be gone.</summary>
+    public async Task KillHardAsync()
+    {
+        if (_exitCode is not null) return;
+        SendKill();
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _process.WaitForExitAsync(bound.Token);
         _exitCode = _process.ExitCode;
