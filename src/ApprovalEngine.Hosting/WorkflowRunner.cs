@@ -59,6 +59,9 @@ public sealed class WorkflowRunner(
                     JobFirstRunDelay = options.Value.RunJobsInline ? TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds) : TimeSpan.Zero,
                 };
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                // A failed step rolls the whole transaction back, so EF's savepoint around each SaveChanges (two more
+                // statements each time) buys nothing here.
+                db.Database.AutoSavepointsEnabled = false;
                 try
                 {
                     var result = await work(unit, cancellationToken);
@@ -79,8 +82,9 @@ public sealed class WorkflowRunner(
                     continue;
                 }
             }
-            // A timer due before the local poller's next look wakes it (other nodes find it on their next poll).
-            if (earliestTimer is { } due) signal.TimerDue(due);
+            // A timer due before the local poller's next look wakes it (other nodes find it on their next poll); later
+            // ones (an SLA in hours) are found by the poll itself, without waking it on every commit.
+            if (earliestTimer is { } due && due <= clock.GetUtcNow() + TimeSpan.FromMilliseconds(options.Value.PollIntervalMilliseconds)) signal.TimerDue(due);
             var ranJobs = options.Value.RunJobsInline && jobs.Count > 0;
             if (ranJobs)
             {
@@ -188,9 +192,13 @@ public sealed class WorkflowRunner(
                 }
                 return new UnitResult<bool>(null, false);
             }
-            var row = await unit.Db.Jobs.FirstAsync(j => j.Id == jobId, ct);
+            // A partial update in the step's batch: the row was read before the call.
+            var row = new JobRecord { Id = jobId, ActivityId = job.ActivityId, ActivityType = job.ActivityType, InputJson = "", IdempotencyKey = job.IdempotencyKey, Status = JobStatuses.Pending };
+            unit.Db.Jobs.Attach(row);
             row.Attempts = attempt;
             row.LeaseUntil = null;
+            unit.Db.Entry(row).Property(j => j.Attempts).IsModified = true;
+            unit.Db.Entry(row).Property(j => j.LeaseUntil).IsModified = true;
             return new UnitResult<bool>(engine.ResumeBookmark(definition, state, jobId, new ResumeSignal
             {
                 Outcome = result.Outcome,
