@@ -122,8 +122,9 @@ public sealed class DueWorkPoller(
         var now = clock.GetUtcNow();
         var lease = now + TimeSpan.FromSeconds(options.Value.LeaseSeconds);
         var batch = Math.Max(1, options.Value.PollBatchSize);
-        // One statement, so the lease commits on its own at once: rows are locked only while it runs. Timers of an
-        // instance that is not running (faulted) wait until it runs again, instead of being taken over and over.
+        // One statement, so the lease commits on its own at once: rows are locked only while it runs. Timers and jobs
+        // of an instance that is not running (faulted) wait until it runs again, instead of being taken over and over:
+        // a job's outside call would be repeated every few seconds while the instance cannot take its result.
         FormattableString sql = (kind, db.IsSqlite) switch
         {
             (DueKind.Timer, false) => $"""
@@ -140,6 +141,7 @@ public sealed class DueWorkPoller(
                 UPDATE jobs AS j SET lease_until = {lease}
                 FROM (SELECT d.id FROM jobs d
                       WHERE d.status = 'Pending' AND d.next_attempt_at <= {now} AND (d.lease_until IS NULL OR d.lease_until <= {now})
+                        AND EXISTS (SELECT 1 FROM instances i WHERE i.id = d.instance_id AND i.status = 'Running')
                       ORDER BY d.next_attempt_at LIMIT {batch}
                       FOR UPDATE OF d SKIP LOCKED) AS due
                 WHERE j.id = due.id
@@ -159,6 +161,7 @@ public sealed class DueWorkPoller(
                 WHERE id IN (SELECT d.id FROM jobs d
                              WHERE d.status = 'Pending' AND d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= {now.UtcTicks}
                                AND (d.lease_until IS NULL OR d.lease_until <= {now.UtcTicks})
+                               AND EXISTS (SELECT 1 FROM instances i WHERE i.id = d.instance_id AND i.status = 'Running')
                              ORDER BY d.next_attempt_at LIMIT {batch})
                 RETURNING id AS "Id", instance_id AS "InstanceId"
                 """,
@@ -195,6 +198,7 @@ public sealed class DueWorkPoller(
                 .Where(b => db.Instances.Any(i => i.Id == b.InstanceId && i.Status == "Running"))
                 .OrderBy(b => b.DueAt).Select(b => b.DueAt).FirstOrDefaultAsync(cancellationToken)
             : await db.Jobs.AsNoTracking().Where(j => j.Status == "Pending" && j.NextAttemptAt != null && (j.LeaseUntil == null || j.LeaseUntil <= now))
+                .Where(j => db.Instances.Any(i => i.Id == j.InstanceId && i.Status == "Running"))
                 .OrderBy(j => j.NextAttemptAt).Select(j => j.NextAttemptAt).FirstOrDefaultAsync(cancellationToken);
         if (kind == DueKind.Timer && signal.NextDue is { } signalled && (next is null || signalled < next)) next = signalled;
         if (next is null) return interval;

@@ -91,4 +91,40 @@ public sealed class DueJobTests
             Assert.That(incidents, Is.EqualTo(1), "no incident for the operator");
         });
     }
+
+    [Test]
+    public async Task A_job_of_a_faulted_instance_is_not_called_until_the_instance_runs_again()
+    {
+        var probe = new ProbeCall(() => Task.CompletedTask);
+        var (store, id) = await StartAsync(probe);
+        await SetStatusAsync(store, id, InstanceStatus.Faulted);
+        var settings = new Dictionary<string, string?> { ["FailedFireRetrySeconds"] = "0" };
+        await using var node = await EngineNode.StartAsync(store, postgres: true, "faulted", settings, runHostedServices: false);
+
+        for (var i = 0; i < 3; i++) await node.Poller.PollOnceAsync(DueKind.Job, CancellationToken.None);
+        Assert.That(probe.Calls, Is.Zero, "the outside system was called for an instance that cannot take the result");
+
+        // Once it runs again the job is still there to run, once.
+        await SetStatusAsync(store, id, InstanceStatus.Running);
+        Assert.That(await node.Poller.PollOnceAsync(DueKind.Job, CancellationToken.None), Is.EqualTo(1));
+        await using var db = store.Context();
+        var instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == id);
+        Assert.Multiple(() =>
+        {
+            Assert.That(probe.Calls, Is.EqualTo(1));
+            Assert.That(instance.Status, Is.EqualTo("Completed"));
+        });
+    }
+
+    /// <summary>As an activity fault in another branch (or an operator's retry) leaves it, with its job still waiting.</summary>
+    private static async Task SetStatusAsync(StoreHarness store, Guid id, InstanceStatus status)
+    {
+        await using var db = store.Context();
+        var row = await db.Instances.SingleAsync(i => i.Id == id);
+        var state = InstanceStateJson.Deserialize(row.StateJson);
+        state.Status = status;
+        row.StateJson = InstanceStateJson.Serialize(state);
+        row.Status = status.ToString();
+        await db.SaveChangesAsync();
+    }
 }
