@@ -116,6 +116,33 @@ public sealed class DueJobTests
         });
     }
 
+    [Test]
+    public async Task A_node_whose_clock_runs_ahead_does_not_take_a_job_another_node_is_still_running()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probe = new ProbeCall(() => release.Task);
+        var (store, id) = await StartAsync(probe);
+        await using var a = await EngineNode.StartAsync(store, postgres: true, "skew", runHostedServices: false);
+        // Two minutes ahead: more than the 60 s lease A wrote with its own clock.
+        await using var b = await EngineNode.StartAsync(store, postgres: true, "skew", runHostedServices: false, clock: new SkewedClock(TimeSpan.FromMinutes(2)));
+
+        var running = a.Poller.PollOnceAsync(DueKind.Job, CancellationToken.None);
+        Assert.That(await Eventually.TrueWithin(TimeSpan.FromSeconds(10), () => probe.Calls == 1), Is.True, "node A never ran the job");
+        List<DueRow> takenByB;
+        try
+        {
+            takenByB = await b.Poller.TakeAsync(DueKind.Job, CancellationToken.None);
+        }
+        finally
+        {
+            release.SetResult();
+        }
+        await running;
+        Assert.That(takenByB.Select(r => r.InstanceId), Is.Empty, "node B took a job node A was running: its outside call would run twice at once");
+        await using var db = store.Context();
+        Assert.That((await db.Instances.AsNoTracking().SingleAsync(i => i.Id == id)).Status, Is.EqualTo("Completed"));
+    }
+
     /// <summary>As an activity fault in another branch (or an operator's retry) leaves it, with its job still waiting.</summary>
     private static async Task SetStatusAsync(StoreHarness store, Guid id, InstanceStatus status)
     {
