@@ -120,16 +120,20 @@ public sealed class DueWorkPoller(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
         var now = clock.GetUtcNow();
-        var lease = now + TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+        var leaseSpan = TimeSpan.FromSeconds(options.Value.LeaseSeconds);
+        var lease = now + leaseSpan;
         var batch = Math.Max(1, options.Value.PollBatchSize);
-        // One statement, so the lease commits on its own at once: rows are locked only while it runs. Timers of an
-        // instance that is not running (faulted) wait until it runs again, instead of being taken over and over.
+        // One statement, so the lease commits on its own at once: rows are locked only while it runs. On PostgreSQL
+        // leases are written and read on the database's clock, the one clock all nodes share: a node whose clock runs
+        // ahead would otherwise take (and run again) rows another node is still firing. Timers and jobs of an instance
+        // that is not running (faulted) wait until it runs again, instead of being taken over and over: a job's
+        // outside call would be repeated every few seconds while the instance cannot take its result.
         FormattableString sql = (kind, db.IsSqlite) switch
         {
             (DueKind.Timer, false) => $"""
-                UPDATE bookmarks AS b SET lease_until = {lease}
+                UPDATE bookmarks AS b SET lease_until = now() + {leaseSpan}
                 FROM (SELECT d.id FROM bookmarks d
-                      WHERE d.due_at <= {now} AND (d.lease_until IS NULL OR d.lease_until <= {now})
+                      WHERE d.due_at <= {now} AND (d.lease_until IS NULL OR d.lease_until <= now())
                         AND EXISTS (SELECT 1 FROM instances i WHERE i.id = d.instance_id AND i.status = 'Running')
                       ORDER BY d.due_at LIMIT {batch}
                       FOR UPDATE OF d SKIP LOCKED) AS due
@@ -137,9 +141,10 @@ public sealed class DueWorkPoller(
                 RETURNING b.id AS "Id", b.instance_id AS "InstanceId"
                 """,
             (DueKind.Job, false) => $"""
-                UPDATE jobs AS j SET lease_until = {lease}
+                UPDATE jobs AS j SET lease_until = now() + {leaseSpan}
                 FROM (SELECT d.id FROM jobs d
-                      WHERE d.status = 'Pending' AND d.next_attempt_at <= {now} AND (d.lease_until IS NULL OR d.lease_until <= {now})
+                      WHERE d.status = 'Pending' AND d.next_attempt_at <= {now} AND (d.lease_until IS NULL OR d.lease_until <= now())
+                        AND EXISTS (SELECT 1 FROM instances i WHERE i.id = d.instance_id AND i.status = 'Running')
                       ORDER BY d.next_attempt_at LIMIT {batch}
                       FOR UPDATE OF d SKIP LOCKED) AS due
                 WHERE j.id = due.id
@@ -159,6 +164,7 @@ public sealed class DueWorkPoller(
                 WHERE id IN (SELECT d.id FROM jobs d
                              WHERE d.status = 'Pending' AND d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= {now.UtcTicks}
                                AND (d.lease_until IS NULL OR d.lease_until <= {now.UtcTicks})
+                               AND EXISTS (SELECT 1 FROM instances i WHERE i.id = d.instance_id AND i.status = 'Running')
                              ORDER BY d.next_attempt_at LIMIT {batch})
                 RETURNING id AS "Id", instance_id AS "InstanceId"
                 """,
@@ -173,7 +179,15 @@ public sealed class DueWorkPoller(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
-            DateTimeOffset? retry = clock.GetUtcNow() + TimeSpan.FromSeconds(options.Value.FailedFireRetrySeconds);
+            var pause = TimeSpan.FromSeconds(options.Value.FailedFireRetrySeconds);
+            if (!db.IsSqlite)
+            {
+                // The database's clock, as the lease it shortens.
+                if (kind == DueKind.Timer) await db.Database.ExecuteSqlAsync($"UPDATE bookmarks SET lease_until = now() + {pause} WHERE id = {id}", cancellationToken);
+                else await db.Database.ExecuteSqlAsync($"UPDATE jobs SET lease_until = now() + {pause} WHERE id = {id}", cancellationToken);
+                return;
+            }
+            DateTimeOffset? retry = clock.GetUtcNow() + pause;
             if (kind == DueKind.Timer) await db.Bookmarks.Where(b => b.Id == id).ExecuteUpdateAsync(s => s.SetProperty(b => b.LeaseUntil, retry), cancellationToken);
             else await db.Jobs.Where(j => j.Id == id).ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseUntil, retry), cancellationToken);
         }
@@ -195,6 +209,7 @@ public sealed class DueWorkPoller(
                 .Where(b => db.Instances.Any(i => i.Id == b.InstanceId && i.Status == "Running"))
                 .OrderBy(b => b.DueAt).Select(b => b.DueAt).FirstOrDefaultAsync(cancellationToken)
             : await db.Jobs.AsNoTracking().Where(j => j.Status == "Pending" && j.NextAttemptAt != null && (j.LeaseUntil == null || j.LeaseUntil <= now))
+                .Where(j => db.Instances.Any(i => i.Id == j.InstanceId && i.Status == "Running"))
                 .OrderBy(j => j.NextAttemptAt).Select(j => j.NextAttemptAt).FirstOrDefaultAsync(cancellationToken);
         if (kind == DueKind.Timer && signal.NextDue is { } signalled && (next is null || signalled < next)) next = signalled;
         if (next is null) return interval;

@@ -167,7 +167,9 @@ public sealed class WorkflowRunner(
             var input = JsonNode.Parse(job.InputJson) as JsonObject ?? [];
             result = await external.CallAsync(input, new ExternalCallContext(instanceId, job.ActivityId, job.IdempotencyKey, attempt), cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        // A cancellation nobody asked for is the call's own time-out (HttpClient reports one so): a failed attempt,
+        // or the pollers would call again every few seconds without ever counting it.
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             await RecordFailureAsync(job, attempt, ex.Message, cancellationToken);
             return;

@@ -29,12 +29,13 @@ internal sealed class EngineNode : IAsyncDisposable
 
     public DueWorkPoller Poller => _provider.GetRequiredService<DueWorkPoller>();
 
-    public static async Task<EngineNode> StartAsync(StoreHarness store, bool postgres, string instanceName, Dictionary<string, string?>? settings = null, bool runHostedServices = true)
+    /// <param name="clock">This node's own clock (nodes' clocks drift apart); the system clock unless a test skews it.</param>
+    public static async Task<EngineNode> StartAsync(StoreHarness store, bool postgres, string instanceName, Dictionary<string, string?>? settings = null, bool runHostedServices = true, TimeProvider? clock = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IHostApplicationLifetime, StartedLifetime>();
-        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(clock ?? TimeProvider.System);
         var provider = postgres ? DatabaseProvider.Postgres : DatabaseProvider.Sqlite;
         services.AddDbContext<ApprovalDbContext>(o => ApprovalDbContext.Configure(o, provider, store.ConnectionString));
         services.AddSingleton(store.Definitions);
@@ -46,7 +47,7 @@ internal sealed class EngineNode : IAsyncDisposable
             ["PollIntervalMilliseconds"] = "200",
         }.Concat(settings ?? [])).Build();
         services.AddEngineHost(config);
-        services.AddWorkflowScheduling(postgres, store.ConnectionString, TimeProvider.System, instanceName);
+        services.AddWorkflowScheduling(postgres, store.ConnectionString, clock ?? TimeProvider.System, instanceName);
         var sp = services.BuildServiceProvider();
         var hosted = runHostedServices ? sp.GetServices<IHostedService>().ToList() : [];
         foreach (var h in hosted) await h.StartAsync(CancellationToken.None);
@@ -66,6 +67,12 @@ internal sealed class EngineNode : IAsyncDisposable
         var step = Runner.Engine.Start(definition, new StartWorkflow { InstanceId = Guid.NewGuid() });
         return new UnitResult<StepResult>(step, step);
     }, CancellationToken.None);
+}
+
+/// <summary>A node's clock that runs ahead of (or behind) the others by a fixed amount.</summary>
+internal sealed class SkewedClock(TimeSpan skew) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + skew;
 }
 
 /// <summary>The lifetime a host would provide, already started (QuartzHostedService needs one).</summary>
