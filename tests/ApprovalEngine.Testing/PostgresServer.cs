@@ -357,7 +357,8 @@ public sealed class PostgresServer : IAsyncDisposable
         return null;
     }
 
-    private static int FreeLoopbackPort()
+    /// <summary>A port on 127.0.0.1 free right now (for a server a test starts).</summary>
+    public static int FreeLoopbackPort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using ApprovalEngine.Server.Tests.Support;
 
 namespace ApprovalEngine.Server.Tests.Chaos;
@@ -64,7 +63,7 @@ public sealed class ServerProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? settings = null, TimeSpan? readyWithin = null)
     {
         var dll = ServerDll();
-        var port = FreeLoopbackPort();
+        var port = ApprovalEngine.Testing.PostgresServer.FreeLoopbackPort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         var info = new ProcessStartInfo(DotnetHost())
         {
@@ -248,19 +247,5 @@ public sealed class ServerProcess : IAsyncDisposable
         if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
         var self = System.Environment.ProcessPath;
         return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
     }
 }
