@@ -41,21 +41,16 @@ public static class SchedulingSetup
                 }
                 else
                 {
-                    // Quartz locks SQLite in memory (SqliteLockHandler) and then writes. A step that holds the database
-                    // write lock and then schedules through the enlisted transaction waits for that in-memory lock, while
-                    // Quartz's own thread, holding it, waits for the database: the busy timeout breaks the tie. Keep
-                    // Quartz's own connections' timeout short so that costs seconds, not the default 30 s.
+                    // Quartz's own connections share SQLite's single writer with the steps: keep their busy timeout short,
+                    // so a Quartz write that meets a step's write waits seconds, not the default 30 s.
                     var quartzConnection = new SqliteConnectionStringBuilder(connectionString);
                     if (quartzConnection.DefaultTimeout > SqliteQuartzBusyTimeoutSeconds) quartzConnection.DefaultTimeout = SqliteQuartzBusyTimeoutSeconds;
                     s.UseSqlite(SqliteFactory.Instance, quartzConnection.ToString());
                     s.ProvisionSchema();
                 }
                 s.UseSystemTextJsonSerializer(_ => { });
-                s.ConfigureStore(o =>
-                {
-                    o.TablePrefix = TablePrefix;
-                    o.AcceptEnlistedTransactions = true;
-                });
+                // No step enlists Quartz in its transaction any more (ADR 8), so Quartz keeps to its own transactions.
+                s.ConfigureStore(o => o.TablePrefix = TablePrefix);
             });
             q.AddJob<FireTimerJob>(j => j.WithIdentity(LegacyTriggerJobs.TimerJobKey).StoreDurably().RequestRecovery());
             q.AddJob<RunWorkflowJob>(j => j.WithIdentity(LegacyTriggerJobs.RunJobKey).StoreDurably().RequestRecovery());
