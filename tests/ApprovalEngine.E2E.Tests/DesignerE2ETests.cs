@@ -43,14 +43,14 @@ public sealed class DesignerE2ETests
         using (var http = new HttpClient { BaseAddress = server.BaseAddress })
         {
             // Ready once the scheduler has started, which the host finishes in the background after Kestrel listens.
-            var deadline = System.Diagnostics.Stopwatch.StartNew();
-            var health = await http.GetAsync("/api/health");
-            while (!health.IsSuccessStatusCode && deadline.Elapsed < TimeSpan.FromSeconds(60))
+            var status = 0;
+            var healthy = await ApprovalEngine.Testing.Poll.UntilAsync(async () =>
             {
-                await Task.Delay(200);
-                health = await http.GetAsync("/api/health");
-            }
-            Assert.That(health.IsSuccessStatusCode, $"GET /api/health → {(int)health.StatusCode}");
+                using var health = await http.GetAsync("/api/health");
+                status = (int)health.StatusCode;
+                return health.IsSuccessStatusCode;
+            }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
+            Assert.That(healthy, $"GET /api/health → {status}");
         }
         await TestContext.Progress.WriteLineAsync($"server on {server.BaseAddress}; screenshots in {screenshots}");
 

@@ -92,28 +92,11 @@ internal sealed class StartedLifetime : IHostApplicationLifetime
 internal static class Eventually
 {
     /// <summary>Polls until <paramref name="condition"/> holds or the time is up; returns whether it held.</summary>
-    public static async Task<bool> TrueWithin(TimeSpan timeout, Func<bool> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > timeout) return false;
-            await Task.Delay(50);
-        }
-        return true;
-    }
+    public static Task<bool> TrueWithin(TimeSpan timeout, Func<bool> condition) =>
+        Testing.Poll.UntilAsync(() => Task.FromResult(condition()), timeout);
 
     /// <summary>As <see cref="TrueWithin"/>, for a condition that has to ask the database.</summary>
-    public static async Task<bool> TrueWithinAsync(TimeSpan timeout, Func<Task<bool>> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (watch.Elapsed > timeout) return false;
-            await Task.Delay(50);
-        }
-        return true;
-    }
+    public static Task<bool> TrueWithinAsync(TimeSpan timeout, Func<Task<bool>> condition) => Testing.Poll.UntilAsync(condition, timeout);
 
 }
 

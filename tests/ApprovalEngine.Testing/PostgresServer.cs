@@ -243,9 +243,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private async Task WaitUntilAcceptingAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = Stopwatch.StartNew();
         var probe = new NpgsqlConnectionStringBuilder(_admin.ConnectionString) { Pooling = false, Timeout = 2 }.ConnectionString;
-        while (true)
+        Exception? last = null;
+        var accepting = await Poll.UntilAsync(async () =>
         {
             try
             {
@@ -253,16 +253,17 @@ public sealed class PostgresServer : IAsyncDisposable
                 await connection.OpenAsync(cancellationToken);
                 await using var cmd = new NpgsqlCommand("SELECT 1", connection);
                 await cmd.ExecuteScalarAsync(cancellationToken);
-                return;
+                return true;
             }
             catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException)
             {
-                if (deadline.Elapsed > timeout)
-                {
-                    throw new TimeoutException($"PostgreSQL at {_admin.Host}:{_admin.Port} did not accept connections within {timeout.TotalSeconds:0} s: {ex.Message}", ex);
-                }
-                await Task.Delay(100, cancellationToken);
+                last = ex;
+                return false;
             }
+        }, timeout, TimeSpan.FromMilliseconds(100), cancellationToken);
+        if (!accepting)
+        {
+            throw new TimeoutException($"PostgreSQL at {_admin.Host}:{_admin.Port} did not accept connections within {timeout.TotalSeconds:0} s: {last?.Message}", last);
         }
     }
 

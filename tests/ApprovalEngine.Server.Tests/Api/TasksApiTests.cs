@@ -94,8 +94,9 @@ public sealed class TasksApiTests
         Assert.That(bySupervisor.Items().Select(t => t.Text("id")), Does.Contain(lowTask).And.Not.Contain(slaTask));
         Assert.That(await TaskIdsAsync(_supervisor, "assignee=me&pageSize=500"), Does.Not.Contain(lowTask));
 
-        // The SLA of test-sla is one second.
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // The SLA of test-sla is one second: wait until the inbox shows it overdue (the pollers fire the SLA timer).
+        Assert.That(await ApiAssert.EventuallyAsync(async () =>
+            (await _cs.GetObjectAsync("/api/tasks?overdue=true&pageSize=500")).Items().Any(t => t.Text("id") == slaTask), TimeSpan.FromSeconds(30)), Is.True, "the SLA task never showed overdue");
         var overdue = await _cs.GetObjectAsync("/api/tasks?overdue=true&pageSize=500");
         Assert.That(overdue.Items().Select(t => t.Text("id")), Does.Contain(slaTask).And.Not.Contain(lowTask));
         Assert.That(overdue.Items().Single(t => t.Text("id") == slaTask)!["overdue"]!.GetValue<bool>(), Is.True);

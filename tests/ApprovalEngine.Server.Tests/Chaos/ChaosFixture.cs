@@ -35,16 +35,8 @@ public abstract class ChaosFixture
     protected void Report(string line) => TestContext.Out.WriteLine($"[{Clock.Elapsed.TotalSeconds,6:0.0} s] {line}");
 
     /// <summary>Polls <paramref name="condition"/> every <paramref name="every"/> until it holds or <paramref name="within"/> passes.</summary>
-    protected static async Task<bool> WaitForAsync(Func<Task<bool>> condition, TimeSpan within, TimeSpan? every = null)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < within)
-        {
-            if (await condition()) return true;
-            await Task.Delay(every ?? TimeSpan.FromMilliseconds(200));
-        }
-        return await condition();
-    }
+    protected static Task<bool> WaitForAsync(Func<Task<bool>> condition, TimeSpan within, TimeSpan? every = null) =>
+        ApprovalEngine.Testing.Poll.UntilAsync(condition, within, every ?? TimeSpan.FromMilliseconds(200));
 
     [TearDown]
     public async Task StopEverythingAsync()

@@ -153,9 +153,8 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         using var client = CreateClient();
         client.Timeout = TimeSpan.FromSeconds(5);
-        var clock = Stopwatch.StartNew();
         string last = "no answer yet";
-        while (clock.Elapsed < within)
+        var ready = await ApprovalEngine.Testing.Poll.UntilAsync(async () =>
         {
             if (_process.HasExited)
             {
@@ -164,16 +163,16 @@ public sealed class ServerProcess : IAsyncDisposable
             try
             {
                 using var response = await client.GetAsync("/api/health/ready");
-                if (response.StatusCode == HttpStatusCode.OK) return;
+                if (response.StatusCode == HttpStatusCode.OK) return true;
                 last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
                 last = ex.Message;
             }
-            // Polling a condition (the node answering ready), not a fixed wait.
-            await Task.Delay(100);
-        }
+            return false;
+        }, within, TimeSpan.FromMilliseconds(100));
+        if (ready) return;
         throw new TimeoutException($"The server {Name} was not ready within {within.TotalSeconds:0} s (last: {last}).\n{Output()}");
     }
 

@@ -74,14 +74,6 @@ public static class ApiAssert
     });
 
     /// <summary>Polls <paramref name="probe"/> until it returns true or <paramref name="timeout"/> passes.</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> probe, TimeSpan timeout)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < until)
-        {
-            if (await probe()) return true;
-            await Task.Delay(200);
-        }
-        return await probe();
-    }
+    public static Task<bool> EventuallyAsync(Func<Task<bool>> probe, TimeSpan timeout) =>
+        ApprovalEngine.Testing.Poll.UntilAsync(probe, timeout, TimeSpan.FromMilliseconds(200));
 }
