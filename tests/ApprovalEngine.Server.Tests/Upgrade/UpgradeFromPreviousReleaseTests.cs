@@ -390,6 +390,28 @@ public sealed class UpgradeFromPreviousReleaseTests
         }
     }
 
+    [Test]
+    public async Task Instances_in_flight_on_a_stored_version_are_planned_for_migration_under_the_same_rule()
+    {
+        // ADR 12 for versions stored before it: a preview writes nothing, so the instances the other tests finish are
+        // untouched. Every WD request the previous release left waiting is planned: ready, or refused with reasons.
+        var from = OldVersion("wd-request");
+        var to = await CurrentVersionAsync("wd-request");
+        Assume.That(to, Is.Not.EqualTo(from), "start-up published a newer wd-request");
+        var preview = await (await AsAsync("analyst1")).PostObjectAsync("/api/definitions/wd-request/migrations/preview",
+            new { fromVersion = from, toVersion = to, mapping = new { } });
+        var running = (await RowsAsync($"SELECT id FROM instances WHERE definition_id = 'wd-request' AND definition_version = {from} AND status = 'Running'"))
+            .Select(r => r[0].ToString()).ToList();
+        var planned = preview["instances"]!.AsArray().Select(i => i!).ToList();
+        Assert.That(running, Is.Not.Empty, "the previous release left WD requests in flight");
+        Assert.That(planned.Select(i => i.Text("instanceId")), Is.EquivalentTo(running));
+        foreach (var plan in planned)
+        {
+            var ready = plan["ready"]!.GetValue<bool>();
+            Assert.That(ready ? plan["moves"]!.AsArray().Count : plan["problems"]!.AsArray().Count, Is.GreaterThan(0), plan.ToJsonString());
+        }
+    }
+
     // ---- WD ----
 
     private async Task FinishWdAsync(string name, (string User, string Action, string Status)[] steps, decimal[] withdrawals)
