@@ -683,6 +683,65 @@ export async function inboxFeeFormAtDealing(browser) {
   await page.context().close();
 }
 
+/** Publishes `definition` as analyst1 and has analyst2 approve it; returns the version. */
+async function publishAsAnalysts(definition) {
+  const analyst1 = await tokenFor('analyst1');
+  await api('PUT', `/api/definitions/${definition.id}/draft`, definition, { token: analyst1 });
+  const { data: request } = await api('POST', `/api/definitions/${definition.id}/publish`, { note: 'e2e' }, { token: analyst1 });
+  const { data } = await api('POST', `/api/publish-requests/${request.id}/approve`, {}, { token: await tokenFor('analyst2') });
+  return data.version;
+}
+
+export async function instanceMigrationInDesigner(browser) {
+  const id = `e2e-mig-${Date.now().toString(36)}`;
+  const v1 = e2eDefinition(id);
+  assert((await publishAsAnalysts(v1)) === 1, 'v1 published');
+  const { data: started } = await api('POST', `/api/definitions/${id}/instances`, { correlationId: `${id}-1`, input: { amount: 10 } });
+  // v2 renames the stage the instance waits at: without a mapping it cannot move
+  const v2 = e2eDefinition(id);
+  v2.activities[1] = { ...v2.activities[1], id: 'check', displayName: 'Check' };
+  v2.connections = [{ source: 'start', outcome: 'Done', target: 'check' }, { source: 'check', outcome: 'Approve', target: 'done' }];
+  assert((await publishAsAnalysts(v2)) === 2, 'v2 published');
+
+  const page = await newPage(browser);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page, 'analyst1', `/designer/definitions/${encodeURIComponent(id)}`);
+  await page.getByTestId('view-migrate').click();
+  await page.getByTestId('migration-view').waitFor();
+  assert((await page.getByTestId('migration-from').inputValue()) === '1' && (await page.getByTestId('migration-to').inputValue()) === '2', 'from v1 to v2 is proposed');
+  await page.getByTestId('migration-preview').click();
+  await page.getByTestId('migration-preview-result').filter({ hasText: '1 refused' }).waitFor();
+  await page.getByTestId(`plan-${started.id}`).filter({ hasText: 'review' }).waitFor();
+  assert(await page.getByTestId('migration-submit').isDisabled(), 'nothing to submit while no instance can move');
+  await page.getByTestId('map-review').selectOption('check');
+  await page.getByTestId('migration-preview').click();
+  await page.getByTestId('migration-preview-result').filter({ hasText: '1 ready' }).waitFor();
+  await page.getByTestId('migration-note').fill('review was renamed check');
+  const named = await unnamedControls(page, '[data-testid="migration-view"]');
+  assert(named.length === 0, `every control of the migration view has a name (unnamed: ${named.join(', ')})`);
+  await shot(page, 'migration-preview');
+  await page.getByTestId('migration-submit').click();
+  await page.getByTestId('migration-message').waitFor();
+  const row = page.locator('[data-testid^="migration-"]').filter({ hasText: 'v1 → v2' }).first();
+  await row.filter({ hasText: 'Another analyst applies it.' }).waitFor();
+  assert((await page.locator('[data-testid^="approve-migration-"]').count()) === 0, 'the submitter is not offered Apply');
+  await page.context().close();
+
+  const reviewer = await newPage(browser);
+  await reviewer.setViewportSize({ width: 1280, height: 800 });
+  reviewer.on('dialog', (d) => void d.accept());
+  await signIn(reviewer, 'analyst2', `/designer/definitions/${encodeURIComponent(id)}`);
+  await reviewer.getByTestId('view-migrate').click();
+  await reviewer.locator('[data-testid^="approve-migration-"]').first().click();
+  await reviewer.getByTestId('migration-message').filter({ hasText: 'Applied: 1 of 1' }).waitFor();
+  await shot(reviewer, 'migration-applied');
+  await reviewer.context().close();
+
+  const { data: moved } = await api('GET', `/api/instances/${started.id}`);
+  assert(moved.version === 2, `the instance runs v2 (got v${moved.version})`);
+  assert(moved.openTasks.length === 1 && moved.openTasks[0].activityId === 'check', 'its open task moved to check');
+}
+
 export const scenarios = [
   ['designer: add a stage, save, submit for publishing, a second analyst approves (not the submitter), versions; instances keep their version', designerAddStagePublish],
   ['inbox: cs1 opens a task and completes an action', operatorCompletesAction],
@@ -692,5 +751,6 @@ export const scenarios = [
   ['instances: an incident is retried by a supervisor', incidentRetried],
   ['wd card: backoffice edits transactions; export offered', backofficeEditsTransactions],
   ['forms: designer: an analyst gives an action a form; the draft holds it', designerEditsActionForm],
+  ['migration: analyst1 maps a renamed stage and submits, analyst2 applies; the instance runs the new version', instanceMigrationInDesigner],
   ['forms: inbox: dealing1 sets the fee through the action form (LEAD: needs the forms branch)', inboxFeeFormAtDealing],
 ];

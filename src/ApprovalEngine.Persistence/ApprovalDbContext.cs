@@ -18,6 +18,7 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
     public DbSet<DefinitionRecord> Definitions => Set<DefinitionRecord>();
     public DbSet<DefinitionVersionRecord> DefinitionVersions => Set<DefinitionVersionRecord>();
     public DbSet<PublishRequestRecord> PublishRequests => Set<PublishRequestRecord>();
+    public DbSet<InstanceMigrationRecord> InstanceMigrations => Set<InstanceMigrationRecord>();
     public DbSet<DefinitionJournalRecord> DefinitionJournal => Set<DefinitionJournalRecord>();
     public DbSet<InstanceRecord> Instances => Set<InstanceRecord>();
     public DbSet<TaskRecord> Tasks => Set<TaskRecord>();
@@ -102,6 +103,22 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.Property(x => x.DecisionReason).HasMaxLength(2000);
             e.HasIndex(x => new { x.DefinitionId, x.Status });
             e.HasIndex(x => new { x.Status, x.SubmittedAt });
+        });
+        b.Entity<InstanceMigrationRecord>(e =>
+        {
+            e.ToTable("instance_migrations");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            // Approve and reject both move a request out of Pending: the loser of a race must fail, not overwrite.
+            e.Property(x => x.Status).HasMaxLength(20).IsConcurrencyToken();
+            e.Property(x => x.MappingJson).HasMaxLength(int.MaxValue);
+            e.Property(x => x.InstanceIdsJson).HasMaxLength(int.MaxValue);
+            e.Property(x => x.ResultsJson).HasMaxLength(int.MaxValue);
+            e.Property(x => x.Note).HasMaxLength(2000);
+            e.Property(x => x.SubmittedBy).HasMaxLength(400);
+            e.Property(x => x.DecidedBy).HasMaxLength(400);
+            e.Property(x => x.DecisionReason).HasMaxLength(2000);
+            e.HasIndex(x => new { x.DefinitionId, x.Status });
         });
         b.Entity<DefinitionJournalRecord>(e =>
         {

@@ -125,6 +125,7 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
                 .Where(i => i.Id == state.Id && i.Version == step.ExpectedVersion)
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(i => i.Version, state.Version)
+                    .SetProperty(i => i.DefinitionVersion, state.DefinitionVersion)
                     .SetProperty(i => i.Status, status)
                     .SetProperty(i => i.BusinessStatus, state.BusinessStatus)
                     .SetProperty(i => i.Department, state.Department)
@@ -199,6 +200,27 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
                 Set(db, job, j => j.UpdatedAt, state.UpdatedAt);
                 Set(db, job, j => j.NextAttemptAt, null);
                 Set(db, job, j => j.LeaseUntil, null);
+            }
+        }
+
+        // An instance moved to another version: the rows derived from its waits follow it.
+        if (step.Migrated is { } move)
+        {
+            foreach (var (bookmarkId, kind, taskId, activityId) in move.Bookmarks)
+            {
+                var bookmark = Track(db.Bookmarks, bookmarkId, () => new BookmarkRecord { Id = bookmarkId, Kind = "", ActivityId = "" });
+                Set(db, bookmark, b => b.ActivityId, activityId);
+                if (taskId is { } t)
+                {
+                    var task = Track(db.Tasks, t, () => new TaskRecord { Id = t, DefinitionId = "", ActivityId = "", Title = "", Status = "" });
+                    Set(db, task, x => x.ActivityId, activityId);
+                    Set(db, task, x => x.DefinitionVersion, move.ToVersion);
+                }
+                if (kind == BookmarkKind.Job)
+                {
+                    var job = Track(db.Jobs, bookmarkId, () => new JobRecord { Id = bookmarkId, ActivityId = "", ActivityType = "", InputJson = "", IdempotencyKey = "", Status = "" });
+                    Set(db, job, j => j.ActivityId, activityId);
+                }
             }
         }
 

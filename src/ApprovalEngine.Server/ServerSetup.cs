@@ -11,6 +11,7 @@ using ApprovalEngine.Server.Features.Expressions;
 using ApprovalEngine.Server.Features.Health;
 using ApprovalEngine.Server.Features.Incidents;
 using ApprovalEngine.Server.Features.Instances;
+using ApprovalEngine.Server.Features.Migrations;
 using ApprovalEngine.Server.Features.Sandbox;
 using ApprovalEngine.Server.Features.Tasks;
 using ApprovalEngine.Server.Features.WdRequests;
@@ -173,6 +174,7 @@ public static class ServerSetup
         app.MapActivitiesApi();
         app.MapDefinitionsApi();
         app.MapPublishingApi();
+        app.MapInstanceMigrationsApi();
         app.MapInstancesApi();
         app.MapTasksApi();
         app.MapEventsApi();

@@ -160,6 +160,11 @@ export type SectionDiff = S['SectionDiff'];
 export type PublishRequestDetail = Omit<S['PublishRequestDetail'], 'definition' | 'published'> & { definition: WorkflowDefinition; published: WorkflowDefinition | null };
 export type DefinitionJournalEntry = S['DefinitionJournalEntryView'];
 export type VersionInfo = S['VersionInfo'];
+/** Instance migration (ADR 12): what a move would do per instance, a submitted request, its per-instance results. */
+export type InstanceMigrationPreview = S['InstanceMigrationPreview'];
+export type InstanceMigrationPlan = S['InstanceMigrationPlanView'];
+export type InstanceMigration = S['InstanceMigrationView'];
+export type InstanceMigrationResult = S['InstanceMigrationResult'];
 export type MatrixRow = S['MatrixRow'];
 export type Matrix = S['MatrixView'];
 

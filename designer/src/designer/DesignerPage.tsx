@@ -17,9 +17,10 @@ import { PropertyPanel } from './PropertyPanel';
 import { ValidationPanel } from './ValidationPanel';
 import { DryRunPanel } from './DryRunPanel';
 import { VersionsView } from './VersionsView';
+import { MigrationView } from './MigrationView';
 import { MatrixView } from './MatrixView';
 
-type View = 'flow' | 'matrix' | 'versions';
+type View = 'flow' | 'matrix' | 'versions' | 'migrate';
 type Side = 'properties' | 'validation' | 'dryrun';
 
 export function DesignerPage({ definitionId }: { definitionId: string }) {
@@ -226,9 +227,9 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
           {dirty && <Badge tone="violet" testId="unsaved">unsaved changes</Badge>}
         </div>
         <div className="tabs">
-          {(['flow', 'matrix', 'versions'] as View[]).map((v) => (
+          {(['flow', 'matrix', 'versions', 'migrate'] as View[]).map((v) => (
             <button key={v} className={view === v ? 'tab active' : 'tab'} onClick={() => setView(v)} data-testid={`view-${v}`}>
-              {v === 'flow' ? 'Flowchart' : v === 'matrix' ? 'Status matrix' : 'Versions & diff'}
+              {v === 'flow' ? 'Flowchart' : v === 'matrix' ? 'Status matrix' : v === 'versions' ? 'Versions & diff' : 'Migrate instances'}
             </button>
           ))}
         </div>
@@ -289,6 +290,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
       )}
       {view === 'matrix' && <MatrixView definitionId={definitionId} />}
       {view === 'versions' && <VersionsView definitionId={definitionId} />}
+      {view === 'migrate' && <MigrationView definitionId={definitionId} />}
     </div>
   );
 }

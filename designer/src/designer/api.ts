@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, get, post, put, qs } from '../api/client';
 import type {
-  ActivityDescriptor, DefinitionSummary, DefinitionVersionView, Matrix, Paged, PublishRequest, PublishRequestDetail, PublishResponse,
+  ActivityDescriptor, DefinitionSummary, DefinitionVersionView, InstanceMigration, InstanceMigrationPreview, Matrix, Paged, PublishRequest, PublishRequestDetail, PublishResponse,
   SaveDraftResponse, ValidationError, ValidationResult, VersionInfo, WorkflowDefinition,
 } from '../api/models';
 
@@ -40,6 +40,21 @@ export const suspendVersion = (id: string, version: number, reason: string) =>
   post<VersionInfo>(`/api/definitions/${encodeURIComponent(id)}/versions/${version}/suspend`, { reason });
 export const resumeVersion = (id: string, version: number) => post<VersionInfo>(`/api/definitions/${encodeURIComponent(id)}/versions/${version}/resume`);
 export const getMatrix = (id: string, version?: number | null) => get<Matrix>(`/api/definitions/${encodeURIComponent(id)}/matrix${qs({ version: version ?? undefined })}`);
+
+export interface MigrationRequest {
+  fromVersion: number;
+  toVersion: number;
+  mapping: Record<string, string>;
+  note?: string | null;
+}
+const migrations = (id: string) => `/api/definitions/${encodeURIComponent(id)}/migrations`;
+/** What moving the running instances of `fromVersion` to `toVersion` with `mapping` would do, per instance. */
+export const previewMigration = (id: string, request: MigrationRequest) => post<InstanceMigrationPreview>(`${migrations(id)}/preview`, request);
+/** Submits the move; another analyst applies it (the submitter never can). */
+export const submitMigration = (id: string, request: MigrationRequest) => post<InstanceMigration>(migrations(id), request);
+export const listMigrations = (definitionId: string) => get<Paged<InstanceMigration>>(`/api/instance-migrations${qs({ definitionId, pageSize: 100 })}`);
+export const approveMigration = (id: string) => post<InstanceMigration>(`/api/instance-migrations/${encodeURIComponent(id)}/approve`);
+export const rejectMigration = (id: string, reason: string) => post<InstanceMigration>(`/api/instance-migrations/${encodeURIComponent(id)}/reject`, { reason });
 
 /** 422 problem `errors` (JSON pointer → messages) as validation errors. */
 export function problemToValidation(e: unknown): ValidationError[] | null {

@@ -54,6 +54,39 @@ public sealed class PublishRequestRecord
     public int? PublishedVersion { get; set; }
 }
 
+/// <summary>
+/// A request to move running instances from one version to another (ADR 12): submitted by one analyst with its
+/// mapping and the exact instances, applied by another. Results are kept per instance.
+/// </summary>
+public sealed class InstanceMigrationRecord
+{
+    public Guid Id { get; set; }
+    public required string DefinitionId { get; set; }
+    public int FromVersion { get; set; }
+    public int ToVersion { get; set; }
+    public required string MappingJson { get; set; }
+    public required string InstanceIdsJson { get; set; }
+    public required string Status { get; set; }
+    public string? Note { get; set; }
+    public required string SubmittedBy { get; set; }
+    public DateTimeOffset SubmittedAt { get; set; }
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string? DecisionReason { get; set; }
+    public string? ResultsJson { get; set; }
+}
+
+public static class InstanceMigrationStatuses
+{
+    public const string Pending = nameof(Pending);
+
+    /// <summary>Approved and being applied; a request left here by a node that died is continued by its approver.</summary>
+    public const string Applying = nameof(Applying);
+    public const string Applied = nameof(Applied);
+    public const string PartiallyApplied = nameof(PartiallyApplied);
+    public const string Rejected = nameof(Rejected);
+}
+
 public static class PublishRequestStatuses
 {
     public const string Pending = nameof(Pending);
@@ -86,6 +119,11 @@ public static class DefinitionJournalKinds
 
     /// <summary>An analyst saved the draft: whoever wrote any of a request's content may not approve it.</summary>
     public const string DraftSaved = nameof(DraftSaved);
+
+    /// <summary>Instance migrations (ADR 12): a move of running instances submitted, applied or rejected.</summary>
+    public const string MigrationSubmitted = nameof(MigrationSubmitted);
+    public const string MigrationApplied = nameof(MigrationApplied);
+    public const string MigrationRejected = nameof(MigrationRejected);
 }
 
 public sealed class InstanceRecord

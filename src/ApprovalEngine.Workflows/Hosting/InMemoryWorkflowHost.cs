@@ -131,6 +131,13 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
         await CommitAsync(Engine.Cancel(DefinitionOf(state), state, reason, actor));
     }
 
+    /// <summary>Moves an instance to another stored version of its definition (see <see cref="InstanceMigration"/>).</summary>
+    public async Task MigrateAsync(Guid instanceId, int toVersion, IReadOnlyDictionary<string, string> mapping, Actor actor)
+    {
+        var state = _instances[instanceId];
+        await CommitAsync(Engine.Migrate(DefinitionOf(state), Definition(state.DefinitionId, toVersion), state, mapping, actor));
+    }
+
     public IReadOnlyList<JournalEntry> Journal(Guid instanceId) => _journal.TryGetValue(instanceId, out var j) ? j : [];
 
     public IEnumerable<WorkTask> OpenTasks(Guid instanceId) => _tasks.Values.Where(t => t.InstanceId == instanceId && t.Status == TaskStatus.Open);
@@ -222,6 +229,13 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
         {
             if (!_journal.TryGetValue(step.State.Id, out var journal)) _journal[step.State.Id] = journal = [];
             foreach (var entry in step.Journal) journal.Add(entry with { Sequence = journal.Count + 1 });
+        }
+        if (step.Migrated is { } move)
+        {
+            foreach (var (_, _, taskId, activityId) in move.Bookmarks)
+            {
+                if (taskId is { } t && _tasks.TryGetValue(t, out var task)) _tasks[t] = task with { ActivityId = activityId, DefinitionVersion = move.ToVersion };
+            }
         }
         _pendingJobs.AddRange(step.Jobs);
         Incidents.AddRange(step.Incidents);

@@ -97,11 +97,12 @@ public sealed class InstanceState
     public bool ActedOn(string activityId, string userId) =>
         Actors.TryGetValue(activityId, out var users) && users.Contains(userId, StringComparer.Ordinal);
 
-    public InstanceState Clone() => new()
+    /// <param name="definitionVersion">Another version of the same definition, for an instance migration.</param>
+    public InstanceState Clone(int? definitionVersion = null) => new()
     {
         Id = Id,
         DefinitionId = DefinitionId,
-        DefinitionVersion = DefinitionVersion,
+        DefinitionVersion = definitionVersion ?? DefinitionVersion,
         CorrelationId = CorrelationId,
         Status = Status,
         BusinessStatus = BusinessStatus,
@@ -208,4 +209,5 @@ public static class JournalKinds
     public const string IncidentRetried = "IncidentRetried";
     public const string Note = "Note";
     public const string VariablesUpdated = "VariablesUpdated";
+    public const string InstanceMigrated = "InstanceMigrated";
 }

@@ -31,6 +31,12 @@ public sealed class StepResult
     /// <summary>Set when this step finished a child instance: the host resumes the parent in the same transaction.</summary>
     public ParentNotification? Parent { get; set; }
 
+    /// <summary>
+    /// Set when the step moved the instance to another version of its definition: the host rewrites the version and
+    /// activity ids of the rows derived from its waits (tasks, bookmarks, jobs) in the same transaction.
+    /// </summary>
+    public VersionMove? Migrated { get; set; }
+
     /// <summary>Domain rows staged by activities (opaque to the engine); the host applies them in the same transaction.</summary>
     public List<object> DomainChanges { get; } = [];
 
@@ -40,6 +46,9 @@ public sealed class StepResult
     /// <summary>Timers to unschedule: bookmarks removed that had a due time.</summary>
     public IEnumerable<Bookmark> TimersToCancel => BookmarksRemoved.Where(b => b.DueAt is not null);
 }
+
+/// <param name="Bookmarks">Bookmark id (also the task's or job's row) → its activity id in the new version.</param>
+public sealed record VersionMove(int FromVersion, int ToVersion, IReadOnlyList<(Guid BookmarkId, BookmarkKind Kind, Guid? TaskId, string ActivityId)> Bookmarks);
 
 public sealed record TaskUpdate(Guid TaskId, bool Overdue, int Priority);
 

@@ -150,6 +150,28 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         return step.Result;
     }
 
+    /// <summary>
+    /// Moves a running instance from the version it runs (<paramref name="from"/>) to <paramref name="to"/>: its waits,
+    /// open tasks, timers and outside calls carry over under the activity ids <paramref name="mapping"/> gives (ids it
+    /// does not name stay), variables are kept and new ones get their defaults. Refused, with every reason, unless
+    /// <see cref="InstanceMigration.Plan"/> finds nothing wrong; nothing runs, the instance waits where it waited.
+    /// </summary>
+    public StepResult Migrate(WorkflowDefinition from, WorkflowDefinition to, InstanceState current, IReadOnlyDictionary<string, string> mapping, Actor actor, string? comment = null, long? expectedVersion = null)
+    {
+        EnsureVersion(current, expectedVersion);
+        var plan = InstanceMigration.Plan(from, to, current, mapping);
+        if (!plan.Ready) throw new WorkflowConflictException($"Instance {current.Id} cannot move to v{to.Version}: {string.Join(" ", plan.Problems)}");
+        var state = InstanceMigration.Apply(to, current, mapping);
+        var step = new StepBuilder(to, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
+        step.Result.Migrated = new VersionMove(from.Version, to.Version,
+            [.. state.Bookmarks.Select(b => (b.Id, b.Kind, b.TaskId, b.ActivityId))]);
+        var moved = plan.Moves.Where(m => m.From != m.To).Select(m => $"{m.From} → {m.To}").ToList();
+        step.Journal(JournalKinds.InstanceMigrated, comment: comment,
+            message: $"Moved from v{from.Version} to v{to.Version}" + (moved.Count > 0 ? $" ({string.Join(", ", moved)})." : "; every wait kept its activity id."));
+        step.Finish();
+        return step.Result;
+    }
+
     /// <summary>Re-runs the activity that faulted the instance (after an operator fixed the cause).</summary>
     public StepResult RetryFault(WorkflowDefinition definition, InstanceState current, string activityId, Actor actor)
     {

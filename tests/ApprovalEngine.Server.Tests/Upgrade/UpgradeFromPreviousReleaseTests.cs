@@ -390,6 +390,28 @@ public sealed class UpgradeFromPreviousReleaseTests
         }
     }
 
+    [Test]
+    public async Task Instances_in_flight_on_a_stored_version_are_planned_for_migration_under_the_same_rule()
+    {
+        // ADR 12 for versions stored before it: a preview writes nothing, so the instances the other tests finish are
+        // untouched. Every WD request the previous release left waiting is planned: ready, or refused with reasons.
+        var from = OldVersion("wd-request");
+        var to = await CurrentVersionAsync("wd-request");
+        Assume.That(to, Is.Not.EqualTo(from), "start-up published a newer wd-request");
+        var preview = await (await AsAsync("analyst1")).PostObjectAsync("/api/definitions/wd-request/migrations/preview",
+            new { fromVersion = from, toVersion = to, mapping = new { } });
+        var running = (await RowsAsync($"SELECT id FROM instances WHERE definition_id = 'wd-request' AND definition_version = {from} AND status = 'Running'"))
+            .Select(r => r[0].ToString()).ToList();
+        var planned = preview["instances"]!.AsArray().Select(i => i!).ToList();
+        Assert.That(running, Is.Not.Empty, "the previous release left WD requests in flight");
+        Assert.That(planned.Select(i => i.Text("instanceId")), Is.EquivalentTo(running));
+        foreach (var plan in planned)
+        {
+            var ready = plan["ready"]!.GetValue<bool>();
+            Assert.That(ready ? plan["moves"]!.AsArray().Count : plan["problems"]!.AsArray().Count, Is.GreaterThan(0), plan.ToJsonString());
+        }
+    }
+
     // ---- WD ----
 
     private async Task FinishWdAsync(string name, (string User, string Action, string Status)[] steps, decimal[] withdrawals)
@@ -480,42 +502,9 @@ public sealed class UpgradeFromPreviousReleaseTests
         return startedBy?.ToJsonString();
     }
 
-    private static async Task RestoreAsync(string connectionString, string path)
-    {
-        string script;
-        await using (var file = File.OpenRead(path))
-        await using (Stream input = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file)
-        using (var reader = new StreamReader(input, Encoding.UTF8))
-        {
-            script = await reader.ReadToEndAsync();
-        }
-        // pg_dump wraps the script in psql meta-commands (\restrict … \unrestrict); they are not SQL.
-        var sql = string.Join('\n', script.Split('\n').Where(l => !l.StartsWith("\\restrict ", StringComparison.Ordinal) && !l.StartsWith("\\unrestrict ", StringComparison.Ordinal)));
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-#pragma warning disable CA2100 // the script is the checked-in fixture
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 120 };
-#pragma warning restore CA2100
-        await command.ExecuteNonQueryAsync();
-    }
+    private static Task RestoreAsync(string connectionString, string path) => ReleaseDatabase.RestoreAsync(connectionString, path);
 
-    private async Task<List<object[]>> RowsAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_connectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-#pragma warning disable CA2100 // fixed queries of this test
-        await using var command = new NpgsqlCommand(sql, connection);
-#pragma warning restore CA2100
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object[reader.FieldCount];
-            reader.GetValues(row);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private Task<List<object[]>> RowsAsync(string sql) => ReleaseDatabase.RowsAsync(_connectionString, sql);
 
     private async Task<T> ScalarAsync<T>(string sql) => (T)Convert.ChangeType((await RowsAsync(sql)).Single()[0], typeof(T), System.Globalization.CultureInfo.InvariantCulture);
 

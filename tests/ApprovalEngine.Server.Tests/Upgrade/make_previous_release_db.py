@@ -231,20 +231,85 @@ def drive(api):
     return scenarios
 
 
+def check_short_timer(timer, scalar, stopped_at):
+    bookmark, due_utc = scalar(f"SELECT id, due_at AT TIME ZONE 'UTC' FROM bookmarks WHERE instance_id = '{timer['id']}' AND due_at IS NOT NULL").split("|")
+    due = datetime.datetime.fromisoformat(due_utc).replace(tzinfo=datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+    timer["bookmarkId"], timer["dueAt"] = bookmark, due
+    timer["quartzTrigger"] = "timers.timer-" + bookmark.replace("-", "")
+    if datetime.datetime.fromisoformat(due.replace("Z", "+00:00")) <= stopped_at:
+        raise SystemExit(f"the short SLA timer was due ({due}) before the server stopped ({stopped_at}); run again")
+    trigger = timer["quartzTrigger"].split(".", 1)[1]
+    if scalar(f"SELECT count(*) FROM qrtz_triggers WHERE sched_name = '{SCHEDULER_NAME}' AND trigger_name = '{trigger}'") != "1":
+        raise SystemExit("the short SLA timer's Quartz trigger is not stored")
+    if scalar(f"SELECT count(*) FROM journal WHERE kind = 'TaskOverdue'") != "0":
+        raise SystemExit("an SLA timer fired before the dump")
+
+
+def drive_rules(api, restart):
+    """Fixture of 6c74ccb (ADR 8, the release before issue 11): what the rules of the next release must handle in data
+    stored before them — an outside call that moves money in flight, an event key in the old idempotency table, a wait
+    for an event, instances with no recorded commands."""
+    scenarios = {}
+    # A deposit waiting for confirmations; its first confirmation was delivered with an idempotency key (stored in
+    # idempotency_keys, the table the event inbox replaces): a retry of that key must stay a duplicate.
+    started = api.call("POST", "/api/definitions/crypto-deposit/instances", {
+        "correlationId": "CD-R11-1",
+        "input": {"recordNo": "CD-R11-1", "securitiesAccount": "SA-R11-1", "coin": "BTC", "network": "BTC", "amount": 0.25,
+                  "txid": "dep-r11-fixture-1", "depositAddress": "bc1qplatformdeposit"}})
+    deposit = started["id"]
+    wait_for("the deposit's confirmation wait",
+             lambda: any(w["kind"] == "Event" for w in api.instance(deposit)["waits"]) and open_task(api, deposit))
+    delivered = api.call("POST", "/api/events/BlockConfirmations", {"correlationId": "dep-r11-fixture-1", "payload": {"confirmations": 1},
+                                                                      "idempotencyKey": "r11-confirmation-1"})
+    assert delivered["resumed"] == 1, delivered
+    wait_for("the deposit waiting again", lambda: any(w["kind"] == "Event" for w in api.instance(deposit)["waits"]))
+    scenarios["depositWithEventKey"] = {"definitionId": "crypto-deposit", "id": deposit, "txid": "dep-r11-fixture-1",
+                                        "eventKey": "r11-confirmation-1", "confirmations": 1, "requiredConfirmations": 3,
+                                        "next": ["BlockConfirmations with key r11-confirmation-1 again -> duplicate, nothing changes",
+                                                 "BlockConfirmations 2..3 -> credited"]}
+
+    # A fiat withdrawal under review (first withdrawal of its customer).
+    started = api.call("POST", "/api/definitions/fiat-withdrawal/instances", {
+        "correlationId": "FW-R11-1",
+        "input": {"recordNo": "FW-R11-1", "customerId": "FC-R11-1", "channel": "ICBC-001-FPS", "currency": "HKD",
+                  "amount": 1000, "bankAccount": "HK-R11-0001"}})
+    fiat = started["id"]
+    task = wait_for("the fiat review task", lambda: open_task(api, fiat, "Pending Review"))
+
+    # Restarted with no pollers and no inline runs: the payout the review submits is a Pending job row when the
+    # server stops — a money movement in flight in the dump.
+    api = restart({"Engine__RunJobsInline": "false", "Engine__RunPollers": "false"})
+    api.call("POST", f"/api/tasks/{task['id']}/complete", {"action": "Submit"}, user="checker1")
+    waits = api.instance(fiat)["waits"]
+    job = next((w for w in waits if w["kind"] == "Job"), None)
+    assert job is not None and job["activityId"] == "payout", waits
+    scenarios["fiatPayoutInFlight"] = {"definitionId": "fiat-withdrawal", "id": fiat, "recordNo": "FW-R11-1", "amount": 1000,
+                                       "currency": "HKD", "jobId": job["bookmarkId"],
+                                       "next": ["supervisor1 cancels -> Cancelling while the payout is in flight",
+                                                "the payout runs and succeeds late -> journaled, incident, Cancelled"]}
+    return scenarios
+
+
+DRIVERS = {"v1": drive, "rules": drive_rules}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repo", default=os.path.abspath(os.path.join(HERE, "..", "..", "..")), help="a checkout of this repository (for git worktree)")
     parser.add_argument("--prev", default=None, help="worktree of the previous release (default: <repo>/../prev-release-worktree, created if missing)")
     parser.add_argument("--out", default=HERE, help="where to write the dump and the manifest")
+    parser.add_argument("--release", default=RELEASE, help="the commit whose server writes the database")
+    parser.add_argument("--fixture", default="previous-release", help="file name stem of the dump and manifest")
+    parser.add_argument("--driver", default="v1", choices=sorted(DRIVERS), help="which instances to leave in flight")
     args = parser.parse_args()
 
-    prev = args.prev or os.path.join(os.path.dirname(args.repo), "prev-release-worktree")
+    prev = args.prev or os.path.join(os.path.dirname(args.repo), f"release-{args.release}-worktree")
     if not os.path.isdir(prev):
-        run(["git", "-C", args.repo, "worktree", "add", "--detach", prev, RELEASE])
+        run(["git", "-C", args.repo, "worktree", "add", "--detach", prev, args.release])
     head = subprocess.run(["git", "-C", prev, "rev-parse", "HEAD"], check=True, capture_output=True, text=True).stdout.strip()
-    release = subprocess.run(["git", "-C", prev, "rev-parse", RELEASE], check=True, capture_output=True, text=True).stdout.strip()
+    release = subprocess.run(["git", "-C", prev, "rev-parse", args.release], check=True, capture_output=True, text=True).stdout.strip()
     if head != release:
-        raise SystemExit(f"{prev} is at {head}, not the previous release {RELEASE}")
+        raise SystemExit(f"{prev} is at {head}, not the release {args.release}")
     run(["dotnet", "build", os.path.join(prev, "src", "ApprovalEngine.Server"), "-c", "Release", "-p:SkipDesignerBuild=true", "-v", "q", "-nologo"])
     server_dir = os.path.join(prev, "src", "ApprovalEngine.Server")
     server_dll = os.path.join(server_dir, "bin", "Release", "net10.0", "ApprovalEngine.Server.dll")
@@ -273,70 +338,73 @@ def main():
                 env[f"Sla__{definition}__{activity}"] = FAR
         env[f"Sla__{SHORT_SLA[0]}__{SHORT_SLA[1]}"] = SHORT_SLA[2]
         server_log = open(os.path.join(work, "server.log"), "w")
-        log(f"starting the previous release's server on 127.0.0.1:{http_port} (log: {server_log.name})")
-        server = subprocess.Popen(["dotnet", server_dll, "--urls", f"http://127.0.0.1:{http_port}"], cwd=server_dir, env=env, stdout=server_log, stderr=subprocess.STDOUT)
-        api = Api(f"http://127.0.0.1:{http_port}")
 
-        def ready():
-            if server.poll() is not None:
-                raise SystemExit(f"the server exited with {server.returncode}; see {server_log.name}")
-            try:
-                return api.call("GET", "/api/definitions") is not None
-            except (urllib.error.URLError, ConnectionError):
-                return False
-        wait_for("the server", ready, timeout=120)
+        def start(extra):
+            log(f"starting the release's server on 127.0.0.1:{http_port} {extra or ''} (log: {server_log.name})")
+            process = subprocess.Popen(["dotnet", server_dll, "--urls", f"http://127.0.0.1:{http_port}"], cwd=server_dir, env=dict(env, **extra),
+                                       stdout=server_log, stderr=subprocess.STDOUT)
+            client = Api(f"http://127.0.0.1:{http_port}")
 
-        scenarios = drive(api)
+            def ready():
+                if process.poll() is not None:
+                    raise SystemExit(f"the server exited with {process.returncode}; see {server_log.name}")
+                try:
+                    return client.call("GET", "/api/definitions") is not None
+                except (urllib.error.URLError, ConnectionError):
+                    return False
+            wait_for("the server", ready, timeout=120)
+            return process, client
+
+        server, api = start({})
+
+        def restart(extra):
+            nonlocal server
+            server.terminate()
+            server.wait(timeout=60)
+            server, client = start(extra)
+            return client
+
+        scenarios = drive(api) if args.driver == "v1" else DRIVERS[args.driver](api, restart)
         stopped_at = datetime.datetime.now(datetime.timezone.utc)
         server.terminate()  # SIGTERM: a clean shutdown; Quartz stops with its triggers stored
         server.wait(timeout=60)
         server = None
         def scalar(sql):
             return subprocess.run([*psql, "-d", "approval", "-c", sql], check=True, capture_output=True, text=True).stdout.strip()
-        timer = scenarios["slaTimer"]
-        bookmark, due_utc = scalar(f"SELECT id, due_at AT TIME ZONE 'UTC' FROM bookmarks WHERE instance_id = '{timer['id']}' AND due_at IS NOT NULL").split("|")
-        due = datetime.datetime.fromisoformat(due_utc).replace(tzinfo=datetime.timezone.utc).isoformat().replace("+00:00", "Z")
-        timer["bookmarkId"], timer["dueAt"] = bookmark, due
-        timer["quartzTrigger"] = "timers.timer-" + bookmark.replace("-", "")
-        if datetime.datetime.fromisoformat(due.replace("Z", "+00:00")) <= stopped_at:
-            raise SystemExit(f"the short SLA timer was due ({due}) before the server stopped ({stopped_at}); run again")
-        trigger = timer["quartzTrigger"].split(".", 1)[1]
-        if scalar(f"SELECT count(*) FROM qrtz_triggers WHERE sched_name = '{SCHEDULER_NAME}' AND trigger_name = '{trigger}'") != "1":
-            raise SystemExit("the short SLA timer's Quartz trigger is not stored")
-        if scalar(f"SELECT count(*) FROM journal WHERE kind = 'TaskOverdue'") != "0":
-            raise SystemExit("an SLA timer fired before the dump")
+        if "slaTimer" in scenarios:
+            check_short_timer(scenarios["slaTimer"], scalar, stopped_at)
         counts = {table: int(scalar(f"SELECT count(*) FROM {table}"))
-                  for table in ["instances", "tasks", "journal", "bookmarks", "definition_versions", "definitions", "qrtz_triggers",
-                                "wd_requests", "sandbox_trading_accounts", "sandbox_balance_operations", "schema_migrations"]}
+                  for table in ["instances", "tasks", "journal", "bookmarks", "jobs", "idempotency_keys", "definition_versions", "definitions",
+                                "qrtz_triggers", "wd_requests", "sandbox_trading_accounts", "sandbox_balance_operations", "schema_migrations"]}
         versions = dict(line.split("|") for line in scalar("SELECT definition_id, max(version) FROM definition_versions GROUP BY definition_id ORDER BY 1").splitlines())
 
         dump = subprocess.run([f"{PG_BIN}/pg_dump", "-h", "127.0.0.1", "-p", str(pg_port), "-U", "postgres", "-d", "approval",
                                "--no-owner", "--no-privileges", "--inserts", "--format=plain"], check=True, capture_output=True).stdout
-        for name in ["previous-release.sql", "previous-release.sql.gz"]:
+        for name in [f"{args.fixture}.sql", f"{args.fixture}.sql.gz"]:
             if os.path.exists(os.path.join(args.out, name)):
                 os.remove(os.path.join(args.out, name))
         if len(dump) > 1_000_000:
-            target = os.path.join(args.out, "previous-release.sql.gz")
+            target = os.path.join(args.out, f"{args.fixture}.sql.gz")
             with open(target, "wb") as f:
                 f.write(gzip.compress(dump, mtime=0))
         else:
-            target = os.path.join(args.out, "previous-release.sql")
+            target = os.path.join(args.out, f"{args.fixture}.sql")
             with open(target, "wb") as f:
                 f.write(dump)
         manifest = {
             "release": release,
             "generatedAt": stopped_at.isoformat(timespec="seconds"),
-            "generator": "tests/ApprovalEngine.Server.Tests/Upgrade/make-previous-release-db.sh",
+            "generator": f"tests/ApprovalEngine.Server.Tests/Upgrade/make-previous-release-db.sh --release {args.release} --fixture {args.fixture} --driver {args.driver}",
             "dump": os.path.basename(target),
             "schedulerName": SCHEDULER_NAME,
             "counts": counts,
             "definitionVersions": {k: int(v) for k, v in versions.items()},
             "scenarios": scenarios,
         }
-        with open(os.path.join(args.out, "previous-release.manifest.json"), "w") as f:
+        with open(os.path.join(args.out, f"{args.fixture}.manifest.json"), "w") as f:
             json.dump(manifest, f, indent=2)
             f.write("\n")
-        log(f"wrote {target} ({os.path.getsize(target)} bytes) and previous-release.manifest.json")
+        log(f"wrote {target} ({os.path.getsize(target)} bytes) and {args.fixture}.manifest.json")
     except BaseException:
         for name in ["server.log", "pg.log"]:
             path = os.path.join(work, name)

@@ -12,6 +12,9 @@ public sealed record TaskAction(string Name, string? Permission = null, string? 
 
     public string? Comment { get; init; }
 
+    /// <summary>Four eyes: activity ids (or <c>@starter</c>) whose actors may not take this action.</summary>
+    public string[]? DifferentFrom { get; init; }
+
     public JsonObject ToJson()
     {
         var json = new JsonObject { ["name"] = Name, ["displayName"] = Name };
@@ -21,6 +24,7 @@ public sealed record TaskAction(string Name, string? Permission = null, string? 
         if (RequiredFields.Length > 0) json["requiredFields"] = new JsonArray([.. RequiredFields.Select(f => (JsonNode)f)]);
         if (FieldsJson is not null) json["fields"] = JsonNode.Parse(FieldsJson);
         if (Comment is not null) json["comment"] = Comment;
+        if (DifferentFrom is not null) json["differentFrom"] = new JsonArray([.. DifferentFrom.Select(f => (JsonNode)f)]);
         return json;
     }
 }
