@@ -26,6 +26,8 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
     public DbSet<IncidentRow> Incidents => Set<IncidentRow>();
     public DbSet<IdempotencyKeyRecord> IdempotencyKeys => Set<IdempotencyKeyRecord>();
+    public DbSet<EventRecord> Events => Set<EventRecord>();
+    public DbSet<EventDeliveryRecord> EventDeliveries => Set<EventDeliveryRecord>();
     public DbSet<TradingAccountRecord> TradingAccounts => Set<TradingAccountRecord>();
     public DbSet<BalanceOperationRecord> BalanceOperations => Set<BalanceOperationRecord>();
     public DbSet<WdRequestRecord> WdRequests => Set<WdRequestRecord>();
@@ -183,6 +185,31 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.ToTable("idempotency_keys");
             e.HasKey(x => x.Key);
             e.Property(x => x.ResultJson).HasMaxLength(int.MaxValue);
+        });
+        b.Entity<EventRecord>(e =>
+        {
+            e.ToTable("events");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.CorrelationId).HasMaxLength(200);
+            e.Property(x => x.PayloadJson).HasMaxLength(int.MaxValue);
+            e.Property(x => x.IdempotencyKey).HasMaxLength(200);
+            e.Property(x => x.Sender).HasMaxLength(200);
+            // Waiting → Delivered and Waiting → Expired race (a delivery, the expiry sweep): the loser must fail, not overwrite.
+            e.Property(x => x.Status).HasMaxLength(20).IsConcurrencyToken();
+            e.Property(x => x.OutcomeJson).HasMaxLength(int.MaxValue);
+            // A retry with the same key finds the original; two concurrent first tries cannot both be stored.
+            e.HasIndex(x => new { x.Name, x.Sender, x.IdempotencyKey }).IsUnique().HasFilter("\"idempotency_key\" IS NOT NULL");
+            // The waiting events a new bookmark may take, and the ones to expire: only the Waiting rows.
+            e.HasIndex(x => new { x.Name, x.CorrelationId }).HasFilter("\"status\" = 'Waiting'");
+            e.HasIndex(x => x.ExpiresAt).HasFilter("\"status\" = 'Waiting'");
+            e.HasIndex(x => new { x.Status, x.ReceivedAt });
+        });
+        b.Entity<EventDeliveryRecord>(e =>
+        {
+            e.ToTable("event_deliveries");
+            e.HasKey(x => new { x.EventId, x.InstanceId });
+            e.HasIndex(x => x.InstanceId);
         });
         b.Entity<TradingAccountRecord>(e =>
         {
