@@ -28,6 +28,8 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
     public DbSet<IdempotencyKeyRecord> IdempotencyKeys => Set<IdempotencyKeyRecord>();
     public DbSet<EventRecord> Events => Set<EventRecord>();
     public DbSet<EventDeliveryRecord> EventDeliveries => Set<EventDeliveryRecord>();
+    public DbSet<StartTriggerRecord> StartTriggers => Set<StartTriggerRecord>();
+    public DbSet<TriggerStartRecord> TriggerStarts => Set<TriggerStartRecord>();
     public DbSet<TradingAccountRecord> TradingAccounts => Set<TradingAccountRecord>();
     public DbSet<BalanceOperationRecord> BalanceOperations => Set<BalanceOperationRecord>();
     public DbSet<WdRequestRecord> WdRequests => Set<WdRequestRecord>();
@@ -210,6 +212,27 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.ToTable("event_deliveries");
             e.HasKey(x => new { x.EventId, x.InstanceId });
             e.HasIndex(x => x.InstanceId);
+        });
+        b.Entity<StartTriggerRecord>(e =>
+        {
+            e.ToTable("start_triggers");
+            e.HasKey(x => new { x.DefinitionId, x.TriggerId });
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            e.Property(x => x.TriggerId).HasMaxLength(120);
+            e.Property(x => x.Kind).HasMaxLength(10);
+            e.Property(x => x.EventName).HasMaxLength(100);
+            e.Property(x => x.Cron).HasMaxLength(200);
+            e.Property(x => x.TimeZone).HasMaxLength(100);
+            e.HasIndex(x => x.EventName).HasFilter("\"event_name\" IS NOT NULL");
+            // The cron pollers' queue.
+            e.HasIndex(x => x.NextDueAt).HasFilter("\"next_due_at\" IS NOT NULL");
+        });
+        b.Entity<TriggerStartRecord>(e =>
+        {
+            e.ToTable("trigger_starts");
+            e.HasKey(x => new { x.DefinitionId, x.TriggerKey });
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            e.Property(x => x.TriggerKey).HasMaxLength(200);
         });
         b.Entity<TradingAccountRecord>(e =>
         {

@@ -307,3 +307,33 @@ public sealed class EventDeliveryRecord
     public Guid? BookmarkId { get; set; }
     public DateTimeOffset DeliveredAt { get; set; }
 }
+
+/// <summary>
+/// A start trigger of a definition's published version (ADR 9), rewritten at each publication. Event triggers are
+/// looked up by event name; a cron trigger is a due row (<see cref="NextDueAt"/>) the trigger pollers lease like timers.
+/// </summary>
+public sealed class StartTriggerRecord
+{
+    public required string DefinitionId { get; set; }
+    public required string TriggerId { get; set; }
+    public int Version { get; set; }
+
+    /// <summary><c>event</c> or <c>cron</c>.</summary>
+    public required string Kind { get; set; }
+    public string? EventName { get; set; }
+    public string? Cron { get; set; }
+    public string? TimeZone { get; set; }
+    public DateTimeOffset? NextDueAt { get; set; }
+    public DateTimeOffset? LeaseUntil { get; set; }
+}
+
+/// <summary>One start by a trigger, written in the start's transaction: an event id or a cron tick starts a definition once.</summary>
+public sealed class TriggerStartRecord
+{
+    public required string DefinitionId { get; set; }
+
+    /// <summary><c>event:&lt;event id&gt;</c> or <c>cron:&lt;trigger id&gt;:&lt;due time, UTC, ISO 8601&gt;</c>.</summary>
+    public required string TriggerKey { get; set; }
+    public Guid InstanceId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

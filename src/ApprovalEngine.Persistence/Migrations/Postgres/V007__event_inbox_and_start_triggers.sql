@@ -32,3 +32,29 @@ CREATE TABLE event_deliveries (
 );
 
 CREATE INDEX ix_event_deliveries_instance_id ON event_deliveries (instance_id);
+
+-- Start triggers (ADR 9): the published version's triggers, rewritten at each publication; a cron trigger is a due row
+-- leased by the pollers of every node. trigger_starts makes an event id or a cron tick start a definition once.
+CREATE TABLE start_triggers (
+    definition_id character varying(100) NOT NULL,
+    trigger_id character varying(120) NOT NULL,
+    version integer NOT NULL,
+    kind character varying(10) NOT NULL,
+    event_name character varying(100),
+    cron character varying(200),
+    time_zone character varying(100),
+    next_due_at timestamp with time zone,
+    lease_until timestamp with time zone,
+    CONSTRAINT pk_start_triggers PRIMARY KEY (definition_id, trigger_id)
+);
+
+CREATE INDEX ix_start_triggers_event_name ON start_triggers (event_name) WHERE event_name IS NOT NULL;
+CREATE INDEX ix_start_triggers_next_due_at ON start_triggers (next_due_at) WHERE next_due_at IS NOT NULL;
+
+CREATE TABLE trigger_starts (
+    definition_id character varying(100) NOT NULL,
+    trigger_key character varying(200) NOT NULL,
+    instance_id uuid NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    CONSTRAINT pk_trigger_starts PRIMARY KEY (definition_id, trigger_key)
+);

@@ -22,8 +22,9 @@ public sealed record EventRequest(string? CorrelationId, JsonNode? Payload, stri
 /// <param name="Duplicate">The idempotency key was seen before: this is the answer the first try got (and nothing else changed, unless the first try died before delivering to every target, whose missing targets this retry delivered).</param>
 /// <param name="EventId">The event's inbox row (null for a key stored by a release before the inbox).</param>
 /// <param name="Status">Delivered (resumed at least one instance), Waiting (kept until a WaitForEvent bookmark for it appears, until <paramref name="ExpiresAt"/>).</param>
+/// <param name="Started">How many instances the event's start triggers started (ADR 9), counting those a first try started.</param>
 public sealed record EventDelivered(string Name, string CorrelationId, int Resumed, IReadOnlyList<Guid> Instances, bool Duplicate,
-    Guid? EventId = null, string Status = "Delivered", DateTimeOffset? ExpiresAt = null);
+    Guid? EventId = null, string Status = "Delivered", DateTimeOffset? ExpiresAt = null, int Started = 0);
 
 /// <summary>An inbox row as <c>GET /api/events</c> lists it.</summary>
 public sealed record EventView(Guid Id, string Name, string CorrelationId, string Status, string Sender, string? IdempotencyKey,
@@ -143,7 +144,7 @@ public sealed class InterruptPolicy
 /// Checks an event against the trust rules (ADR 7) and hands it to the inbox: every check that refuses happens while
 /// the targets are found, before anything is written.
 /// </summary>
-public sealed class EventDispatcher(EventInbox inbox, DefinitionCache cache, InterruptPolicy policy, IOptions<EngineHostOptions> options)
+public sealed class EventDispatcher(EventInbox inbox, DefinitionCache cache, InterruptPolicy policy, IOptions<EngineHostOptions> options, Triggers.TriggerStarter triggers)
 {
     public async Task<EventDelivered> DeliverAsync(string name, string correlation, JsonNode? payloadJson, object? payload, string? idempotencyKey,
         int? keepForSeconds, Actor actor, CancellationToken ct)
@@ -166,6 +167,8 @@ public sealed class EventDispatcher(EventInbox inbox, DefinitionCache cache, Int
             }
             return targets;
         }, ct);
-        return new EventDelivered(name, correlation, outcome.Resumed, outcome.Instances, duplicate, outcome.EventId, outcome.Status, outcome.ExpiresAt);
+        // Start triggers run after the event is stored; a retry runs them again and starts only what is missing.
+        var started = outcome.EventId is { } eventId ? await triggers.StartFromEventAsync(eventId, name, payload, ct) : 0;
+        return new EventDelivered(name, correlation, outcome.Resumed, outcome.Instances, duplicate, outcome.EventId, outcome.Status, outcome.ExpiresAt, started);
     }
 }
