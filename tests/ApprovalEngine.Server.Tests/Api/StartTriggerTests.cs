@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using ApprovalEngine.Server.Features.Triggers;
 using ApprovalEngine.Server.Tests.Support;
 using ApprovalEngine.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ApprovalEngine.Server.Tests.Api;
 
@@ -93,6 +95,24 @@ public sealed class StartTriggerTests
         var journal = await _a.AsTestSystem().GetObjectAsync($"/api/instances/{instances[0]}/journal");
         Assert.That(journal.Items().First(e => e.Text("kind") == "InstanceStarted")!["actor"]!["userId"]!.GetValue<string>(), Is.EqualTo("trigger:cron"));
         await SuspendAsync("trig-cron");
+    }
+
+    [Test]
+    public async Task Ticks_missed_while_every_node_was_down_fire_once()
+    {
+        await _a.PublishAsync(Triggered("trig-missed", """[ { "id": "hourly", "cron": "0 0 * * * ?" } ]"""));
+        // Three hourly ticks passed while no node ran: the row is three hours overdue.
+        var overdue = DateTimeOffset.UtcNow.AddHours(-3);
+        await _a.QueryAsync(db => db.StartTriggers.Where(t => t.DefinitionId == "trig-missed").ExecuteUpdateAsync(s => s.SetProperty(t => t.NextDueAt, overdue)));
+        Assert.That(await Poll.UntilAsync(async () => await InstancesOfAsync("trig-missed") >= 1, Bound), Is.True, "the overdue tick did not fire");
+        // Both nodes look again at once: nothing more is due.
+        await _a.Services.GetRequiredService<CronTriggerPoller>().PollOnceAsync(CancellationToken.None);
+        await _b.Services.GetRequiredService<CronTriggerPoller>().PollOnceAsync(CancellationToken.None);
+        Assert.That(await InstancesOfAsync("trig-missed"), Is.EqualTo(1));
+        var next = await _a.QueryAsync(db => db.StartTriggers.Where(t => t.DefinitionId == "trig-missed").Select(t => t.NextDueAt).SingleAsync());
+        Assert.That(next, Is.GreaterThan(DateTimeOffset.UtcNow), "the next tick is after now, not the next missed one");
+        var key = await _a.QueryAsync(db => db.TriggerStarts.Where(t => t.DefinitionId == "trig-missed").Select(t => t.TriggerKey).SingleAsync());
+        Assert.That(key, Does.StartWith("cron:hourly:"));
     }
 
     [Test]
