@@ -31,4 +31,10 @@ public sealed class EngineHostOptions
 
     /// <summary>After a failed fire (e.g. the database was away), the row is taken again after this pause.</summary>
     public int FailedFireRetrySeconds { get; set; } = 5;
+
+    /// <summary>How long an event that nothing waits for yet is kept (Waiting) for a WaitForEvent bookmark to appear (24 h).</summary>
+    public int EventRetentionSeconds { get; set; } = 86_400;
+
+    /// <summary>The longest a sender may ask an event to be kept (<c>keepForSeconds</c>); longer asks are capped (7 days).</summary>
+    public int EventRetentionMaxSeconds { get; set; } = 7 * 86_400;
 }

@@ -15,6 +15,10 @@ public static class EngineHostSetup
         services.AddSingleton<IWorkflowTriggerHandler>(sp => sp.GetRequiredService<WorkflowRunner>());
         services.AddSingleton<DueWorkPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<DueWorkPoller>());
+        services.AddSingleton<EventInboxSignal>();
+        services.AddSingleton<EventInbox>();
+        services.AddSingleton<EventInboxPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventInboxPoller>());
         return services;
     }
 }

@@ -28,6 +28,7 @@ public sealed class WorkflowRunner(
     WorkflowCoordinator coordinator,
     DefinitionCache definitions,
     DueWorkSignal signal,
+    EventInboxSignal inboxSignal,
     IOptions<EngineHostOptions> options,
     TimeProvider clock,
     ILogger<WorkflowRunner> logger) : IWorkflowTriggerHandler
@@ -49,6 +50,7 @@ public sealed class WorkflowRunner(
         {
             List<JobRequest> jobs;
             T value;
+            var eventWaits = false;
             DateTimeOffset? earliestTimer = null;
             await using (var scope = scopes.CreateAsyncScope())
             {
@@ -71,6 +73,7 @@ public sealed class WorkflowRunner(
                     if (result.Then is { } then) value = then(unit);
                     await transaction.CommitAsync(cancellationToken);
                     jobs = [.. saved.SelectMany(s => s.Jobs)];
+                    eventWaits = saved.Any(s => s.BookmarksAdded.Any(b => b.Kind == BookmarkKind.Event));
                     foreach (var timer in saved.SelectMany(s => s.TimersToSchedule))
                     {
                         if (earliestTimer is null || timer.DueAt < earliestTimer) earliestTimer = timer.DueAt;
@@ -85,6 +88,8 @@ public sealed class WorkflowRunner(
             // A timer due before the local poller's next look wakes it (other nodes find it on their next poll); later
             // ones (an SLA in hours) are found by the poll itself, without waking it on every commit.
             if (earliestTimer is { } due && due <= clock.GetUtcNow() + TimeSpan.FromMilliseconds(options.Value.PollIntervalMilliseconds)) signal.TimerDue(due);
+            // A new WaitForEvent bookmark may have an event waiting in the inbox for it: the inbox poller looks now.
+            if (eventWaits) inboxSignal.Wake();
             var ranJobs = options.Value.RunJobsInline && jobs.Count > 0;
             if (ranJobs)
             {

@@ -27,6 +27,10 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
     public DbSet<IncidentRow> Incidents => Set<IncidentRow>();
     public DbSet<IdempotencyKeyRecord> IdempotencyKeys => Set<IdempotencyKeyRecord>();
+    public DbSet<EventRecord> Events => Set<EventRecord>();
+    public DbSet<EventDeliveryRecord> EventDeliveries => Set<EventDeliveryRecord>();
+    public DbSet<StartTriggerRecord> StartTriggers => Set<StartTriggerRecord>();
+    public DbSet<TriggerStartRecord> TriggerStarts => Set<TriggerStartRecord>();
     public DbSet<TradingAccountRecord> TradingAccounts => Set<TradingAccountRecord>();
     public DbSet<BalanceOperationRecord> BalanceOperations => Set<BalanceOperationRecord>();
     public DbSet<WdRequestRecord> WdRequests => Set<WdRequestRecord>();
@@ -200,6 +204,52 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.ToTable("idempotency_keys");
             e.HasKey(x => x.Key);
             e.Property(x => x.ResultJson).HasMaxLength(int.MaxValue);
+        });
+        b.Entity<EventRecord>(e =>
+        {
+            e.ToTable("events");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.CorrelationId).HasMaxLength(200);
+            e.Property(x => x.PayloadJson).HasMaxLength(int.MaxValue);
+            e.Property(x => x.IdempotencyKey).HasMaxLength(200);
+            e.Property(x => x.Sender).HasMaxLength(200);
+            // Waiting → Delivered and Waiting → Expired race (a delivery, the expiry sweep): the loser must fail, not overwrite.
+            e.Property(x => x.Status).HasMaxLength(20).IsConcurrencyToken();
+            e.Property(x => x.OutcomeJson).HasMaxLength(int.MaxValue);
+            // A retry with the same key finds the original; two concurrent first tries cannot both be stored.
+            e.HasIndex(x => new { x.Name, x.Sender, x.IdempotencyKey }).IsUnique().HasFilter("\"idempotency_key\" IS NOT NULL");
+            // The waiting events a new bookmark may take, and the ones to expire: only the Waiting rows.
+            e.HasIndex(x => new { x.Name, x.CorrelationId }).HasFilter("\"status\" = 'Waiting'");
+            e.HasIndex(x => x.ExpiresAt).HasFilter("\"status\" = 'Waiting'");
+            e.HasIndex(x => new { x.Status, x.ReceivedAt });
+        });
+        b.Entity<EventDeliveryRecord>(e =>
+        {
+            e.ToTable("event_deliveries");
+            e.HasKey(x => new { x.EventId, x.InstanceId });
+            e.HasIndex(x => x.InstanceId);
+        });
+        b.Entity<StartTriggerRecord>(e =>
+        {
+            e.ToTable("start_triggers");
+            e.HasKey(x => new { x.DefinitionId, x.TriggerId });
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            e.Property(x => x.TriggerId).HasMaxLength(120);
+            e.Property(x => x.Kind).HasMaxLength(10);
+            e.Property(x => x.EventName).HasMaxLength(100);
+            e.Property(x => x.Cron).HasMaxLength(200);
+            e.Property(x => x.TimeZone).HasMaxLength(100);
+            e.HasIndex(x => x.EventName).HasFilter("\"event_name\" IS NOT NULL");
+            // The cron pollers' queue.
+            e.HasIndex(x => x.NextDueAt).HasFilter("\"next_due_at\" IS NOT NULL");
+        });
+        b.Entity<TriggerStartRecord>(e =>
+        {
+            e.ToTable("trigger_starts");
+            e.HasKey(x => new { x.DefinitionId, x.TriggerKey });
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            e.Property(x => x.TriggerKey).HasMaxLength(200);
         });
         b.Entity<TradingAccountRecord>(e =>
         {

@@ -48,6 +48,7 @@ public static class Migrator
                 .SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'instances'")
                 .SingleAsync(cancellationToken);
             if (present == 0) await creator.CreateTablesAsync(cancellationToken);
+            else await AddMissingSqliteTablesAsync(db, cancellationToken);
             // WAL lets readers work while the scheduler or a step writes; the journal mode is stored in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             return;
@@ -93,6 +94,26 @@ public static class Migrator
         finally
         {
             await Execute(connection, null, $"SELECT pg_advisory_unlock({AdvisoryLockKey})", CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// A SQLite file an earlier release created lacks the tables added since (it has no migrations): each model table
+    /// that is missing is created with its indexes, from the model's own create script. Existing tables are not altered.
+    /// </summary>
+    private static async Task AddMissingSqliteTablesAsync(ApprovalDbContext db, CancellationToken cancellationToken)
+    {
+        var present = (await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'table'").ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var missing = db.Model.GetEntityTypes().Select(e => e.GetTableName()).OfType<string>().Where(t => !present.Contains(t)).ToHashSet(StringComparer.Ordinal);
+        if (missing.Count == 0) return;
+        foreach (var statement in db.Database.GenerateCreateScript().Split(";", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var table = missing.FirstOrDefault(t => statement.StartsWith($"CREATE TABLE \"{t}\"", StringComparison.Ordinal)
+                || (statement.StartsWith("CREATE ", StringComparison.Ordinal) && statement.Contains($" ON \"{t}\" (", StringComparison.Ordinal)));
+#pragma warning disable EF1002 // the statements come from the model's own create script, never from input
+            if (table is not null) await db.Database.ExecuteSqlRawAsync(statement, cancellationToken);
+#pragma warning restore EF1002
         }
     }
 

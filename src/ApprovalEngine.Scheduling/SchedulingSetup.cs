@@ -85,9 +85,17 @@ public static class SchedulingSetup
 /// <summary>Cron next-occurrence through Quartz's cron parser (the same one its triggers use).</summary>
 public sealed class QuartzCronSchedule : ICronSchedule
 {
-    public DateTimeOffset? Next(string cron, DateTimeOffset after, out string? error)
+    public DateTimeOffset? Next(string cron, DateTimeOffset after, out string? error) => Next(cron, after, null, out error);
+
+    public DateTimeOffset? Next(string cron, DateTimeOffset after, string? timeZone, out string? error)
     {
         error = null;
+        var zone = TimeZoneInfo.Utc;
+        if (timeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out zone))
+        {
+            error = $"Unknown time zone '{timeZone}' (use an IANA id such as Europe/Berlin).";
+            return null;
+        }
         CronExpression? expression;
         try
         {
@@ -102,7 +110,7 @@ public sealed class QuartzCronSchedule : ICronSchedule
             error = $"Invalid cron expression: {ex.Message}";
             return null;
         }
-        var next = expression!.WithTimeZone(TimeZoneInfo.Utc).GetNextValidTimeAfter(after);
+        var next = expression!.WithTimeZone(zone).GetNextValidTimeAfter(after);
         if (next is null) error = "The cron expression never fires again.";
         return next;
     }

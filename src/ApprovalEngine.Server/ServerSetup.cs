@@ -86,6 +86,9 @@ public static class ServerSetup
         services.AddSingleton<Features.Events.InterruptPolicy>();
         services.AddSingleton<InstanceStarter>();
         services.AddSingleton<EventDispatcher>();
+        services.AddSingleton<Features.Triggers.TriggerStarter>();
+        services.AddSingleton<Features.Triggers.CronTriggerPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<Features.Triggers.CronTriggerPoller>());
         services.AddWdRequests(config);
         services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System, config["Engine:SchedulerName"] ?? "approval-engine");
 

@@ -26,6 +26,32 @@ public sealed class SqliteTests
     }
 
     [Test]
+    public async Task A_file_an_earlier_release_created_gets_the_tables_added_since()
+    {
+        await using (var db = _file.CreateContext()) await Migrator.MigrateAsync(db, []);
+        await using (var connection = new SqliteConnection(_file.ConnectionString))
+        {
+            await connection.OpenAsync();
+            // What a file from before the event inbox and start triggers lacks.
+            foreach (var table in new[] { "events", "event_deliveries", "start_triggers", "trigger_starts" })
+            {
+                await using var drop = new SqliteCommand($"DROP TABLE {table}", connection);
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+        await using (var db = _file.CreateContext())
+        {
+            await Migrator.MigrateAsync(db, []);
+            Assert.That(await db.Events.CountAsync(), Is.Zero);
+            Assert.That(await db.TriggerStarts.CountAsync(), Is.Zero);
+            db.Events.Add(new Entities.EventRecord { Id = Guid.NewGuid(), Name = "e", CorrelationId = "c", Sender = "s", Status = "Waiting", IdempotencyKey = "k" });
+            db.Events.Add(new Entities.EventRecord { Id = Guid.NewGuid(), Name = "e", CorrelationId = "c", Sender = "s", Status = "Waiting", IdempotencyKey = "k" });
+            // The unique index came back with its table.
+            await Assert.ThatAsync(() => db.SaveChangesAsync(), Throws.InstanceOf<DbUpdateException>());
+        }
+    }
+
+    [Test]
     public async Task Migrator_creates_the_model_and_a_second_run_is_harmless()
     {
         await using (var db = _file.CreateContext())

@@ -88,6 +88,18 @@ export interface ActivityDef {
 }
 export interface ConnectionDef { source: string; outcome: string; target: string }
 export interface InterruptDef { event: string; target: string; displayName?: string }
+/**
+ * What starts an instance besides a caller (ADR 9): an event with a correlation expression over `event`, or a Quartz
+ * cron schedule (`timeZone`: IANA id, default UTC); `input` maps start inputs to expressions over `event` / `tick`.
+ */
+export interface StartTriggerDef {
+  id?: string;
+  event?: string;
+  correlation?: string;
+  cron?: string;
+  timeZone?: string;
+  input?: Record<string, string>;
+}
 export interface WorkflowDefinition {
   id: string;
   name: string;
@@ -98,6 +110,7 @@ export interface WorkflowDefinition {
   activities: ActivityDef[];
   connections: ConnectionDef[];
   interrupts?: InterruptDef[];
+  startTriggers?: StartTriggerDef[];
 }
 
 // Hand-written: kinds of structured activity inputs (parts of the definition, see above).

@@ -225,6 +225,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    name?: string;
+                    correlationId?: string;
+                    status?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PagedOfEventView"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sandbox/wallets/{securitiesAccount}/verified-addresses": {
         parameters: {
             query?: never;
@@ -4123,11 +4191,40 @@ export interface components {
             resumed: number;
             instances: string[];
             duplicate: boolean;
+            /** Format: uuid */
+            eventId?: null | string;
+            /** @default Delivered */
+            status: string;
+            /** Format: date-time */
+            expiresAt?: null | string;
+            /**
+             * Format: int32
+             * @default 0
+             */
+            started: number;
         };
         EventRequest: {
             correlationId: null | string;
             payload: null | components["schemas"]["JsonNode"];
             idempotencyKey: null | string;
+            /** Format: int32 */
+            keepForSeconds?: null | number;
+        };
+        EventView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            correlationId: string;
+            status: string;
+            sender: string;
+            idempotencyKey: null | string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            expiresAt: null | string;
+            payload: null | components["schemas"]["JsonNode"];
+            /** Format: int32 */
+            deliveries: number;
         };
         ExpressionError: {
             /** Format: int32 */
@@ -4398,6 +4495,15 @@ export interface components {
         };
         PagedOfDefinitionSummary: {
             items: components["schemas"]["DefinitionSummary"][];
+            /** Format: int32 */
+            total: number;
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            pageSize: number;
+        };
+        PagedOfEventView: {
+            items: components["schemas"]["EventView"][];
             /** Format: int32 */
             total: number;
             /** Format: int32 */

@@ -298,3 +298,80 @@ public sealed class WdRequestRecord
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
+
+/// <summary>
+/// An external event as received (the inbox): stored in the transaction of the first step it resumes, or on its own
+/// (status Waiting) when nothing waits for it yet. The idempotency key is unique per event name and sender; the
+/// outcome is the answer the sender got, given again to a retry.
+/// </summary>
+public sealed class EventRecord
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public required string CorrelationId { get; set; }
+    public string? PayloadJson { get; set; }
+    public string? IdempotencyKey { get; set; }
+
+    /// <summary>The sending system (its API key's name): whose key it is, and the actor of a later delivery.</summary>
+    public required string Sender { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>While Waiting: when it stops waiting for a bookmark and becomes Expired.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
+    public required string Status { get; set; }
+    public string? OutcomeJson { get; set; }
+
+    /// <summary>A poller took this waiting event to deliver it until then (ADR 8's lease, on the database's clock).</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
+}
+
+public static class EventStatuses
+{
+    public const string Delivered = nameof(Delivered);
+    public const string Waiting = nameof(Waiting);
+    public const string Expired = nameof(Expired);
+}
+
+/// <summary>
+/// One event delivered to one instance, written in the transaction of the step it caused: a crash leaves each target
+/// either delivered and recorded or neither, and a retry delivers only to the targets without a row.
+/// </summary>
+public sealed class EventDeliveryRecord
+{
+    public Guid EventId { get; set; }
+    public Guid InstanceId { get; set; }
+
+    /// <summary>The WaitForEvent bookmark it resumed; null for an interrupt.</summary>
+    public Guid? BookmarkId { get; set; }
+    public DateTimeOffset DeliveredAt { get; set; }
+}
+
+/// <summary>
+/// A start trigger of a definition's published version (ADR 9), rewritten at each publication. Event triggers are
+/// looked up by event name; a cron trigger is a due row (<see cref="NextDueAt"/>) the trigger pollers lease like timers.
+/// </summary>
+public sealed class StartTriggerRecord
+{
+    public required string DefinitionId { get; set; }
+    public required string TriggerId { get; set; }
+    public int Version { get; set; }
+
+    /// <summary><c>event</c> or <c>cron</c>.</summary>
+    public required string Kind { get; set; }
+    public string? EventName { get; set; }
+    public string? Cron { get; set; }
+    public string? TimeZone { get; set; }
+    public DateTimeOffset? NextDueAt { get; set; }
+    public DateTimeOffset? LeaseUntil { get; set; }
+}
+
+/// <summary>One start by a trigger, written in the start's transaction: an event id or a cron tick starts a definition once.</summary>
+public sealed class TriggerStartRecord
+{
+    public required string DefinitionId { get; set; }
+
+    /// <summary><c>event:&lt;event id&gt;</c> or <c>cron:&lt;trigger id&gt;:&lt;due time, UTC, ISO 8601&gt;</c>.</summary>
+    public required string TriggerKey { get; set; }
+    public Guid InstanceId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using ApprovalEngine.Persistence;
 using ApprovalEngine.Persistence.Entities;
 using ApprovalEngine.Server.Infrastructure;
+using ApprovalEngine.Workflows.Activities;
 using ApprovalEngine.Workflows.Definitions;
 using ApprovalEngine.Workflows.Validation;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ApprovalEngine.Server.Engine;
 
 /// <summary>Parsing, validating, saving drafts of and adding versions to definitions. Published versions are immutable; analysts publish through <see cref="PublishingService"/>.</summary>
-public sealed class DefinitionService(WorkflowValidator validator, TimeProvider clock)
+public sealed class DefinitionService(WorkflowValidator validator, TimeProvider clock, ICronSchedule cron)
 {
     public const int MaxDefinitionBytes = 512 * 1024;
 
@@ -189,7 +190,46 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
         record.LatestVersion = version;
         record.PublishedVersion = version;
         record.UpdatedAt = now;
+        await SyncStartTriggersAsync(db, record.Id, version, definition, now, cancellationToken);
         return version;
+    }
+
+    /// <summary>
+    /// The start triggers follow the published version (ADR 9), written with the publication. A cron trigger kept
+    /// with the same id, schedule and time zone keeps its next due time, so republishing neither skips nor repeats a tick.
+    /// </summary>
+    private async Task SyncStartTriggersAsync(ApprovalDbContext db, string definitionId, int version, WorkflowDefinition definition, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var existing = await db.StartTriggers.Where(t => t.DefinitionId == definitionId).ToDictionaryAsync(t => t.TriggerId, StringComparer.Ordinal, cancellationToken);
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < definition.StartTriggers.Count; i++)
+        {
+            var trigger = definition.StartTriggers[i];
+            var key = trigger.KeyAt(i);
+            kept.Add(key);
+            DateTimeOffset? due = null;
+            if (trigger.Cron is { } expression)
+            {
+                due = existing.TryGetValue(key, out var old) && old.Cron == expression && old.TimeZone == trigger.TimeZone && old.NextDueAt is { } keep
+                    ? keep
+                    : cron.Next(expression, now, trigger.TimeZone, out _);
+            }
+            if (!existing.TryGetValue(key, out var row))
+            {
+                row = new StartTriggerRecord { DefinitionId = definitionId, TriggerId = key, Kind = "" };
+                db.StartTriggers.Add(row);
+            }
+            row.Version = version;
+            row.Kind = trigger.Cron is null ? "event" : "cron";
+            row.EventName = trigger.Event;
+            row.Cron = trigger.Cron;
+            row.TimeZone = trigger.TimeZone;
+            row.NextDueAt = due;
+        }
+        foreach (var (key, row) in existing)
+        {
+            if (!kept.Contains(key)) db.StartTriggers.Remove(row);
+        }
     }
 
     /// <summary>Content hash ignoring the version number and formatting.</summary>

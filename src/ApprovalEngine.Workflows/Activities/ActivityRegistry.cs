@@ -19,10 +19,13 @@ public sealed class ActivityRegistry
 
     public bool TryGet(string type, [NotNullWhen(true)] out IActivity? activity) => _activities.TryGetValue(type, out activity);
 
+    /// <summary>The cron parser of this host (start triggers are validated with it); null when none is configured.</summary>
+    public ICronSchedule? Cron { get; private set; }
+
     public IEnumerable<ActivityDescriptor> Descriptors => _activities.Values.Select(a => a.Descriptor).OrderBy(d => d.Category).ThenBy(d => d.Type);
 
     /// <summary>A registry with every built-in activity type.</summary>
-    public static ActivityRegistry CreateDefault(ICronSchedule? cron = null) => new ActivityRegistry()
+    public static ActivityRegistry CreateDefault(ICronSchedule? cron = null) => new ActivityRegistry { Cron = cron }
         .Register(new StartActivity())
         .Register(new EndActivity())
         .Register(new UserTaskActivity())
@@ -45,6 +48,14 @@ public interface ICronSchedule
 {
     /// <summary>Null when the expression is invalid (with <paramref name="error"/>) or never fires again.</summary>
     DateTimeOffset? Next(string cron, DateTimeOffset after, out string? error);
+
+    /// <summary>As above, in <paramref name="timeZone"/> (an IANA or Windows id; null: UTC).</summary>
+    DateTimeOffset? Next(string cron, DateTimeOffset after, string? timeZone, out string? error)
+    {
+        if (timeZone is null) return Next(cron, after, out error);
+        error = "Time zones need a cron scheduler that supports them.";
+        return null;
+    }
 }
 
 internal sealed class UnsupportedCronSchedule : ICronSchedule

@@ -24,6 +24,9 @@ public sealed record WorkflowDefinition
     /// <summary>Who may read its instances (ADR 7). Null: the departments of its user tasks, systems with <c>read:&lt;id&gt;</c>.</summary>
     public ReadPolicy? Read { get; init; }
 
+    /// <summary>What starts an instance besides a caller: an event (by name) or a cron schedule (ADR 9).</summary>
+    public IReadOnlyList<StartTrigger> StartTriggers { get; init; } = [];
+
     // Lookups built once per definition instance (definitions are immutable once published); the first match wins,
     // as with the linear scans they replace.
     private static readonly ConditionalWeakTable<WorkflowDefinition, Lookup> Lookups = [];
@@ -122,6 +125,26 @@ public sealed record StartContract
 
     /// <summary>The only route that may start it (e.g. <c>POST /api/wd-requests</c>); the generic start route refuses it.</summary>
     public string? Via { get; init; }
+}
+
+/// <summary>
+/// Starts an instance of the published version on an event (<see cref="Event"/>, <see cref="Correlation"/> an expression
+/// over <c>event</c>, the payload, giving the instance's correlation id) or on a Quartz cron schedule (<see cref="Cron"/>
+/// in <see cref="TimeZone"/>, UTC by default). <see cref="Input"/> maps start inputs to expressions over <c>event</c>
+/// (event triggers) or <c>tick</c> (the cron tick's due time). The starter is the system actor <c>trigger:event</c> or
+/// <c>trigger:cron</c> (ADR 9).
+/// </summary>
+public sealed record StartTrigger
+{
+    /// <summary>Names the trigger (its schedule row follows it across versions); default <c>event:&lt;name&gt;</c> or <c>cron:&lt;index&gt;</c>.</summary>
+    public string? Id { get; init; }
+    public string? Event { get; init; }
+    public string? Correlation { get; init; }
+    public string? Cron { get; init; }
+    public string? TimeZone { get; init; }
+    public IReadOnlyDictionary<string, string>? Input { get; init; }
+
+    public string KeyAt(int index) => Id ?? (Event is not null ? $"event:{Event}" : $"cron:{index}");
 }
 
 /// <summary>Who may read a definition's instances, journals and tasks: a caller holding any of these (ADR 7).</summary>

@@ -197,6 +197,9 @@ public static class JournalKinds
     public const string TaskOverdue = "TaskOverdue";
     public const string TaskClaimed = "TaskClaimed";
     public const string EventReceived = "EventReceived";
+
+    /// <summary>The host delivered an inbox event (its name and id) to the instance; the step's other entries follow.</summary>
+    public const string EventDelivered = "EventDelivered";
     public const string TimerFired = "TimerFired";
     public const string TimerIgnored = "TimerIgnored";
     public const string JobCompleted = "JobCompleted";

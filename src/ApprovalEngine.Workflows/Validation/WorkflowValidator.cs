@@ -87,8 +87,62 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
             if (interrupt.Condition is not null) CheckExpression($"/interrupts/{i}/condition", interrupt.Condition, ExpressionType.Boolean, types, errors, null, extra: new Dictionary<string, ExpressionType> { ["event"] = ExpressionType.Any });
         }
         ValidateFourEyes(definition, errors);
+        ValidateStartTriggers(definition, errors);
         if (errors.Count == 0) ValidateGraph(definition, byId, errors);
         return errors;
+    }
+
+    /// <summary>
+    /// Start triggers (ADR 9): an event with a correlation expression, or a cron schedule Quartz parses, never both;
+    /// inputs name declared start inputs and are expressions over <c>event</c> or <c>tick</c>. A flow that only a
+    /// domain route may start (<c>start.via</c>) cannot be started by a trigger.
+    /// </summary>
+    private void ValidateStartTriggers(WorkflowDefinition definition, List<ValidationError> errors)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var inputs = definition.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < definition.StartTriggers.Count; i++)
+        {
+            var trigger = definition.StartTriggers[i];
+            var path = $"/startTriggers/{i}";
+            if (definition.Start?.Via is { } via) errors.Add(new(path, $"Only {via} starts this flow (start.via), so no trigger may start it."));
+            if (!keys.Add(trigger.KeyAt(i))) errors.Add(new($"{path}/id", $"The trigger '{trigger.KeyAt(i)}' is declared twice; give each an id."));
+            if (trigger.Id is { } id && !ActivityIdPattern().IsMatch(id)) errors.Add(new($"{path}/id", "Trigger ids are 1–100 letters, digits, '_', '.' or '-'."));
+            var scope = new Dictionary<string, ExpressionType>(StringComparer.Ordinal);
+            if (trigger.Event is not null == trigger.Cron is not null)
+            {
+                errors.Add(new(path, "A trigger has either an event or a cron schedule."));
+                continue;
+            }
+            if (trigger.Event is { } name)
+            {
+                if (string.IsNullOrWhiteSpace(name) || name.Length > 100) errors.Add(new($"{path}/event", "The event name is 1–100 characters."));
+                if (trigger.TimeZone is not null) errors.Add(new($"{path}/timeZone", "A time zone belongs to a cron trigger."));
+                if (string.IsNullOrWhiteSpace(trigger.Correlation)) errors.Add(new($"{path}/correlation", "An event trigger needs a correlation expression (over event) for the instance's correlation id."));
+                scope["event"] = ExpressionType.Any;
+                CheckExpression($"{path}/correlation", trigger.Correlation, null, scope, errors, null);
+            }
+            else
+            {
+                if (trigger.Correlation is not null) errors.Add(new($"{path}/correlation", "A cron trigger has no correlation (each tick starts one instance)."));
+                if (registry.Cron is null)
+                {
+                    errors.Add(new($"{path}/cron", "This host has no cron scheduler."));
+                }
+                else if (registry.Cron.Next(trigger.Cron!, DateTimeOffset.UnixEpoch, trigger.TimeZone, out var error) is null)
+                {
+                    var field = error?.Contains("time zone", StringComparison.OrdinalIgnoreCase) == true ? "timeZone" : "cron";
+                    errors.Add(new($"{path}/{field}", error ?? "The cron expression never fires."));
+                }
+                scope["tick"] = ExpressionType.DateTime;
+            }
+            foreach (var (input, expression) in trigger.Input ?? new Dictionary<string, string>())
+            {
+                if (!inputs.Contains(input)) errors.Add(new($"{path}/input/{input}", $"'{input}' is not a start input of this flow."));
+                if (string.IsNullOrWhiteSpace(expression)) errors.Add(new($"{path}/input/{input}", "The input needs an expression."));
+                else CheckExpression($"{path}/input/{input}", expression, null, scope, errors, null);
+            }
+        }
     }
 
     /// <summary><c>differentFrom</c> names the starter or user tasks of the same flow; anything else would never match.</summary>

@@ -62,12 +62,14 @@ public sealed class EventsTimersIncidentsTests
         Assert.That(done.Text("businessStatus"), Is.EqualTo("Paid"));
         Assert.That(done["variables"]!["payment"]!["reference"]!.GetValue<string>(), Is.EqualTo("TX-1"));
 
-        // A second delivery with the same key is a no-op, even for a new waiting instance with the same correlation.
+        // A second delivery with the same key is a no-op, even for a new waiting instance with the same correlation:
+        // it is answered with what the first one did (issue 11's inbox).
         var second = await StartAsync("test-wait-payment", correlation + "-2");
         var journalBefore = await _factory.SnapshotAsync();
         var again = await _system.PostObjectAsync("/api/events/payment-received", new { correlationId = correlation + "-2", idempotencyKey = key });
         Assert.That(again["duplicate"]!.GetValue<bool>(), Is.True);
-        Assert.That(again["resumed"]!.GetValue<int>(), Is.EqualTo(0));
+        Assert.That(again["resumed"]!.GetValue<int>(), Is.EqualTo(1));
+        Assert.That(again.Text("eventId"), Is.EqualTo(delivered.Text("eventId")));
         Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(journalBefore));
         Assert.That((await InstanceAsync(second)).Text("status"), Is.EqualTo("Running"));
 

@@ -51,6 +51,26 @@ public sealed class SqliteApiTests
     }
 
     [Test]
+    public async Task An_event_sent_before_its_bookmark_is_delivered_when_it_appears_and_a_cron_trigger_starts_instances()
+    {
+        await _factory.PublishAsync(TestFlows.WaitForPayment("sqlite-wait"));
+        using var system = _factory.AsTestSystem();
+        var sent = await system.PostObjectAsync("/api/events/payment-received", new { correlationId = "sqlite-early", payload = new { reference = "S-1" }, idempotencyKey = "sqlite-k" });
+        Assert.That(sent.Text("status"), Is.EqualTo("Waiting"));
+        var id = (await system.PostObjectAsync("/api/definitions/sqlite-wait/instances", new { correlationId = "sqlite-early" })).Text("id");
+        var delivered = await ApiAssert.EventuallyAsync(async () => (await system.GetObjectAsync($"/api/instances/{id}")).Text("status") == "Completed", TimeSpan.FromSeconds(30));
+        Assert.That(delivered, Is.True, "the waiting event was not delivered on SQLite");
+        var again = await system.PostObjectAsync("/api/events/payment-received", new { correlationId = "sqlite-early", idempotencyKey = "sqlite-k" });
+        Assert.That(again["duplicate"]!.GetValue<bool>(), Is.True);
+
+        var cron = TestFlows.Delay("sqlite-cron", "PT1H");
+        cron["startTriggers"] = System.Text.Json.Nodes.JsonNode.Parse("""[ { "cron": "0/1 * * * * ?" } ]""");
+        await _factory.PublishAsync(cron);
+        var ticked = await ApiAssert.EventuallyAsync(async () => (await system.GetObjectAsync("/api/instances?definitionId=sqlite-cron"))["total"]!.GetValue<int>() >= 2, TimeSpan.FromSeconds(30));
+        Assert.That(ticked, Is.True, "the cron trigger did not start two instances on SQLite");
+    }
+
+    [Test]
     public async Task Publishing_adds_versions_and_new_instances_use_the_latest()
     {
         Assert.That(await _factory.PublishAsync(TestFlows.SingleTask("sqlite-versioned", status: "One")), Is.EqualTo(1));

@@ -68,6 +68,9 @@ public static class ApiAssert
             $"jobs={await db.Jobs.CountAsync()}",
             $"incidents={await db.Incidents.CountAsync(i => i.Status == "Open")}",
             $"keys={await db.IdempotencyKeys.CountAsync()}",
+            $"events={await db.Events.CountAsync()}",
+            $"eventsDelivered={await db.Events.CountAsync(e => e.Status == "Delivered")}",
+            $"eventDeliveries={await db.EventDeliveries.CountAsync()}",
             $"accounts={await db.TradingAccounts.CountAsync()}",
         };
         return string.Join(", ", parts);

@@ -9,20 +9,35 @@ using ApprovalEngine.Workflows.Definitions;
 using ApprovalEngine.Workflows.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using ApprovalEngine.Hosting;
 
 namespace ApprovalEngine.Server.Features.Events;
 
-public sealed record EventRequest(string? CorrelationId, JsonNode? Payload, string? IdempotencyKey);
+/// <param name="KeepForSeconds">How long to keep the event when nothing waits for it yet (default <c>Engine:EventRetentionSeconds</c>, capped at <c>Engine:EventRetentionMaxSeconds</c>; 0: not kept).</param>
+public sealed record EventRequest(string? CorrelationId, JsonNode? Payload, string? IdempotencyKey, int? KeepForSeconds = null);
 
 /// <param name="Resumed">How many instances the event resumed or interrupted.</param>
 /// <param name="Instances">Those of them the caller may read (ADR 7 read policy); the others are only counted.</param>
-public sealed record EventDelivered(string Name, string CorrelationId, int Resumed, IReadOnlyList<Guid> Instances, bool Duplicate);
+/// <param name="Duplicate">The idempotency key was seen before: this is the answer the first try got (and nothing else changed, unless the first try died before delivering to every target, whose missing targets this retry delivered).</param>
+/// <param name="EventId">The event's inbox row (null for a key stored by a release before the inbox).</param>
+/// <param name="Status">Delivered (resumed at least one instance), Waiting (kept until a WaitForEvent bookmark for it appears, until <paramref name="ExpiresAt"/>).</param>
+/// <param name="Started">How many instances the event's start triggers started (ADR 9), counting those a first try started.</param>
+public sealed record EventDelivered(string Name, string CorrelationId, int Resumed, IReadOnlyList<Guid> Instances, bool Duplicate,
+    Guid? EventId = null, string Status = "Delivered", DateTimeOffset? ExpiresAt = null, int Started = 0);
 
-/// <summary>External events: resume every instance waiting for the event and correlation, or interrupted by it.</summary>
+/// <summary>An inbox row as <c>GET /api/events</c> lists it.</summary>
+public sealed record EventView(Guid Id, string Name, string CorrelationId, string Status, string Sender, string? IdempotencyKey,
+    DateTimeOffset ReceivedAt, DateTimeOffset? ExpiresAt, JsonNode? Payload, int Deliveries);
+
+/// <summary>External events: resume every instance waiting for the event and correlation, or interrupted by it; keep the others waiting.</summary>
 public static class EventsApi
 {
-    public static void MapEventsApi(this IEndpointRouteBuilder app) =>
+    public static void MapEventsApi(this IEndpointRouteBuilder app)
+    {
         app.MapPost("/api/events/{name}", Deliver).WithTags("Events").ProducesProblems(400, 401, 403, 422);
+        app.MapGet("/api/events", List).WithTags("Events").ProducesProblems(400, 401, 403);
+    }
 
     private static async Task<Ok<EventDelivered>> Deliver(string name, EventRequest? request, HttpContext http, EventDispatcher dispatcher,
         ApprovalDbContext db, ReadAccess reads, CancellationToken ct)
@@ -33,6 +48,7 @@ public static class EventsApi
         if (!http.HasScope(Scopes.Event(name))) throw ApiProblemException.Forbidden($"Sending {name} needs the scope {Scopes.Event(name)}.");
         var correlation = Require.Text(request?.CorrelationId, "correlationId", 200);
         var key = Require.OptionalText(request?.IdempotencyKey, "idempotencyKey", 200);
+        if (request?.KeepForSeconds is < 0) throw ApiProblemException.Invalid("keepForSeconds", "keepForSeconds must be 0 or more.");
         object? payload;
         try
         {
@@ -42,8 +58,42 @@ public static class EventsApi
         {
             throw ApiProblemException.Invalid("payload", ex.Message);
         }
-        var delivered = await dispatcher.DeliverAsync(name, correlation, payload, key, http.ToActor(), ct);
+        var delivered = await dispatcher.DeliverAsync(name, correlation, request?.Payload, payload, key, request?.KeepForSeconds, http.ToActor(), ct);
         return TypedResults.Ok(delivered with { Instances = await ReadableAsync(delivered.Instances, http, db, reads, ct) });
+    }
+
+    /// <summary>
+    /// The inbox, newest first: supervisors see every event; a system sees the events it may send (<c>events:&lt;name&gt;</c>),
+    /// so without <c>events:*</c> it names one with <c>?name=</c>. Payloads are what the sender sent.
+    /// </summary>
+    private static async Task<Ok<Paged<EventView>>> List(HttpContext http, ApprovalDbContext db, string? name, string? correlationId, string? status,
+        int? page, int? pageSize, CancellationToken ct)
+    {
+        var (p, s) = Paging.Check(page, pageSize);
+        var actor = http.ToActor();
+        if (actor.IsSystem)
+        {
+            if (name is null && !actor.HasScope(Scopes.Event("*"))) throw ApiProblemException.Forbidden($"Name the event (?name=): listing every event needs the scope {Scopes.Event("*")}.");
+            if (name is not null && !actor.HasScope(Scopes.Event(name))) throw ApiProblemException.Forbidden($"Listing {name} needs the scope {Scopes.Event(name)}.");
+        }
+        else if (!actor.AllDepartments)
+        {
+            throw ApiProblemException.Forbidden("The event inbox is read by systems (events:<name>) and supervisors.");
+        }
+        if (status is not null && status is not (EventStatuses.Delivered or EventStatuses.Waiting or EventStatuses.Expired))
+        {
+            throw ApiProblemException.BadRequest("status", "status is Delivered, Waiting or Expired.");
+        }
+        var query = db.Events.AsNoTracking();
+        if (name is not null) query = query.Where(e => e.Name == name);
+        if (correlationId is not null) query = query.Where(e => e.CorrelationId == correlationId);
+        if (status is not null) query = query.Where(e => e.Status == status);
+        var total = await query.CountAsync(ct);
+        var rows = await query.OrderByDescending(e => e.ReceivedAt).ThenByDescending(e => e.Id).Skip((p - 1) * s).Take(s)
+            .Select(e => new { Event = e, Deliveries = db.EventDeliveries.Count(d => d.EventId == e.Id) }).ToListAsync(ct);
+        return TypedResults.Ok(new Paged<EventView>([.. rows.Select(r => new EventView(r.Event.Id, r.Event.Name, r.Event.CorrelationId, r.Event.Status,
+            r.Event.Sender, r.Event.IdempotencyKey, r.Event.ReceivedAt, r.Event.ExpiresAt,
+            r.Event.PayloadJson is null ? null : JsonNode.Parse(r.Event.PayloadJson), r.Deliveries))], total, p, s));
     }
 
     private static async Task<IReadOnlyList<Guid>> ReadableAsync(IReadOnlyList<Guid> ids, HttpContext http, ApprovalDbContext db, ReadAccess reads, CancellationToken ct)
@@ -90,58 +140,35 @@ public sealed class InterruptPolicy
             $"{name} interrupts {definitionId} only through {route}, which checks what the events route cannot; use {route}.");
 }
 
-public sealed class EventDispatcher(WorkflowRunner runner, IServiceScopeFactory scopes, DefinitionCache cache, InterruptPolicy policy, TimeProvider clock)
+/// <summary>
+/// Checks an event against the trust rules (ADR 7) and hands it to the inbox: every check that refuses happens while
+/// the targets are found, before anything is written.
+/// </summary>
+public sealed class EventDispatcher(EventInbox inbox, DefinitionCache cache, InterruptPolicy policy, IOptions<EngineHostOptions> options, Triggers.TriggerStarter triggers)
 {
-    public async Task<EventDelivered> DeliverAsync(string name, string correlation, object? payload, string? idempotencyKey, Actor actor, CancellationToken ct)
+    public async Task<EventDelivered> DeliverAsync(string name, string correlation, JsonNode? payloadJson, object? payload, string? idempotencyKey,
+        int? keepForSeconds, Actor actor, CancellationToken ct)
     {
-        var scopeKey = idempotencyKey is null ? null : $"event:{name}:{idempotencyKey}";
-        List<(Guid Instance, Guid? Bookmark)> targets;
-        await using (var scope = scopes.CreateAsyncScope())
+        var keep = Math.Min(keepForSeconds ?? options.Value.EventRetentionSeconds, options.Value.EventRetentionMaxSeconds);
+        var incoming = new IncomingEvent(name, correlation, payloadJson, idempotencyKey, actor, TimeSpan.FromSeconds(Math.Max(0, keep)));
+        var (outcome, duplicate) = await inbox.ReceiveAsync(incoming, async (db, corr, c) =>
         {
-            var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
-            if (scopeKey is not null && await db.IdempotencyKeys.AnyAsync(k => k.Key == scopeKey, ct)) return new EventDelivered(name, correlation, 0, [], true);
-            var waiting = await db.Bookmarks.AsNoTracking().Where(b => b.EventName == name && b.CorrelationKey == correlation)
-                .Select(b => new { b.InstanceId, b.Id }).ToListAsync(ct);
-            targets = [.. waiting.Select(w => (w.InstanceId, (Guid?)w.Id))];
+            var targets = await EventInbox.WaitingBookmarksAsync(db, name, corr, c);
             // Instances whose flow declares the event as an interrupt (e.g. the client cancels at any time).
-            var candidates = await db.Instances.AsNoTracking().Where(i => i.CorrelationId == correlation && i.Status == "Running")
-                .Select(i => new { i.Id, i.DefinitionId, i.DefinitionVersion }).ToListAsync(ct);
-            foreach (var c in candidates.Where(c => targets.All(t => t.Instance != c.Id)))
+            var candidates = await db.Instances.AsNoTracking().Where(i => i.CorrelationId == corr && i.Status == "Running")
+                .Select(i => new { i.Id, i.DefinitionId, i.DefinitionVersion }).ToListAsync(c);
+            foreach (var candidate in candidates.Where(x => targets.All(t => t.InstanceId != x.Id)))
             {
-                var definition = await cache.GetAsync(db, c.DefinitionId, c.DefinitionVersion, ct);
+                var definition = await cache.GetAsync(db, candidate.DefinitionId, candidate.DefinitionVersion, c);
                 if (definition?.Interrupts.FirstOrDefault(i => i.Event == name) is not { } interrupt) continue;
-                // Refused before anything is written (not even the idempotency key), so a retry through the right route is clean.
-                if (policy.DomainRouteOf(c.DefinitionId, interrupt) is { } route) throw InterruptPolicy.Refused(name, c.DefinitionId, route);
-                targets.Add((c.Id, null));
+                // Refused before anything is written (not even the event), so a retry through the right route is clean.
+                if (policy.DomainRouteOf(candidate.DefinitionId, interrupt) is { } route) throw InterruptPolicy.Refused(name, candidate.DefinitionId, route);
+                targets.Add(new EventTarget(candidate.Id, null));
             }
-            if (scopeKey is not null)
-            {
-                db.IdempotencyKeys.Add(new IdempotencyKeyRecord { Key = scopeKey, Scope = "event", CreatedAt = clock.GetUtcNow() });
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                }
-                catch (DbUpdateException)
-                {
-                    return new EventDelivered(name, correlation, 0, [], true);
-                }
-            }
-        }
-        var resumed = new List<Guid>();
-        foreach (var (instance, bookmark) in targets)
-        {
-            try
-            {
-                await runner.StepAsync(instance, (d, s) => bookmark is { } b
-                    ? runner.Engine.ResumeBookmark(d, s, b, new ResumeSignal { Payload = payload, Actor = actor })
-                    : runner.Engine.Interrupt(d, s, name, payload, actor), ct);
-                resumed.Add(instance);
-            }
-            catch (WorkflowConflictException)
-            {
-                // Consumed meanwhile by another delivery, or the interrupt's condition does not hold: nothing to do.
-            }
-        }
-        return new EventDelivered(name, correlation, resumed.Count, resumed, false);
+            return targets;
+        }, ct);
+        // Start triggers run after the event is stored; a retry runs them again and starts only what is missing.
+        var started = outcome.EventId is { } eventId ? await triggers.StartFromEventAsync(eventId, name, payload, ct) : 0;
+        return new EventDelivered(name, correlation, outcome.Resumed, outcome.Instances, duplicate, outcome.EventId, outcome.Status, outcome.ExpiresAt, started);
     }
 }

@@ -116,7 +116,7 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
     /// </param>
     /// <param name="route">The generic route checks the definition's <c>start</c> for the caller; a domain route has authorized its caller.</param>
     public async Task<(InstanceStarted Started, bool Created)> StartAsync(string definitionId, string? correlationId, IReadOnlyDictionary<string, object?> input, Actor actor, StartRoute route, CancellationToken ct,
-        Func<Persistence.EfWorkflowUnitOfWork, CancellationToken, Task>? guard = null, IReadOnlySet<string>? domainInputs = null)
+        Func<Persistence.EfWorkflowUnitOfWork, CancellationToken, Task>? guard = null, IReadOnlySet<string>? domainInputs = null, Guid? instanceId = null)
     {
         if (correlationId is { Length: > 200 }) throw ApiProblemException.Invalid("correlationId", "correlationId is longer than 200 characters.");
         // Before the idempotent lookup, so a caller who may not start the flow does not learn its instances either.
@@ -135,7 +135,7 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
                 if (guard is not null) await guard(unit, token);
                 var step = runner.Engine.Start(definition, new StartWorkflow
                 {
-                    InstanceId = Guid.CreateVersion7(clock.GetUtcNow()),
+                    InstanceId = instanceId ?? Guid.CreateVersion7(clock.GetUtcNow()),
                     CorrelationId = correlationId,
                     Input = input,
                     Actor = actor,
