@@ -134,8 +134,9 @@ public abstract class TypedActivityBase<TInput, TOutput> : IActivity where TInpu
 }
 
 /// <summary>
-/// A domain activity that runs inside the step: reads variables, decides, and may stage domain rows with
-/// <see cref="ActivityContext.Stage"/>. No I/O. One small class per activity.
+/// A domain activity that runs inside the step: reads variables, decides and writes its outputs to variables. No I/O
+/// and no rows of its own: what a domain keeps in tables is derived from the step by a step observer. One small class
+/// per activity.
 /// </summary>
 public abstract class DomainActivity<TInput, TOutput> : TypedActivityBase<TInput, TOutput> where TInput : new()
 {

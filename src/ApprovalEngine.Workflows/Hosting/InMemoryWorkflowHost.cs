@@ -33,7 +33,6 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
     public int MaxJobAttempts { get; init; } = 3;
     public bool RecordJournal { get; init; } = true;
     public List<IncidentRecord> Incidents { get; } = [];
-    public List<object> DomainChanges { get; } = [];
     public IReadOnlyDictionary<Guid, InstanceState> Instances => _instances;
     public IEnumerable<WorkTask> Tasks => _tasks.Values;
 
@@ -225,7 +224,6 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
         }
         _pendingJobs.AddRange(step.Jobs);
         Incidents.AddRange(step.Incidents);
-        DomainChanges.AddRange(step.DomainChanges);
         return ValueTask.CompletedTask;
     }
 }

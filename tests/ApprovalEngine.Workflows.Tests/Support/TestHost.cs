@@ -106,7 +106,6 @@ public sealed class CheckLimit : DomainActivity<LimitInput, LimitOutput>
 {
     protected override DomainResult<LimitOutput> Run(LimitInput input, ActivityContext context)
     {
-        context.Stage(new JsonObject { ["limitChecked"] = input.Amount });
         return input.Amount <= input.Limit
             ? DomainResult<LimitOutput>.Done(new LimitOutput(input.Limit - input.Amount))
             : new DomainResult<LimitOutput>("Insufficient", new LimitOutput(0));
