@@ -144,6 +144,7 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
         if (incident.BookmarkId is { } bookmarkId && state.Bookmarks.FirstOrDefault(b => b.Id == bookmarkId) is { } bookmark)
         {
             _jobAttempts.Remove(bookmarkId);
+            await Coordinator.SaveAsync(this, Engine.RetryCall(DefinitionOf(state), state, bookmarkId, "Operator retried the call.", Actor.System("operator")));
             _pendingJobs.Add(new JobRequest(bookmarkId, state.Id, bookmark.ActivityId, bookmark.ActivityType, bookmark.Data!["input"]!.AsObject(), bookmark.Data!["idempotencyKey"]!.GetValue<string>()));
             await RunJobsAsync();
         }
@@ -176,12 +177,20 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                if (attempt < MaxJobAttempts) _pendingJobs.Add(job);
-                else Incidents.Add(new IncidentRecord(Guid.NewGuid(), job.InstanceId, job.ActivityId, job.ActivityType, ex.Message, job.BookmarkId, _clock.GetUtcNow()));
+                if (attempt < MaxJobAttempts)
+                {
+                    _pendingJobs.Add(job);
+                }
+                else
+                {
+                    Incidents.Add(new IncidentRecord(Guid.NewGuid(), job.InstanceId, job.ActivityId, job.ActivityType, ex.Message, job.BookmarkId, _clock.GetUtcNow()));
+                    await Coordinator.SaveAsync(this, Engine.CallFailed(DefinitionOf(state), state, job.BookmarkId, $"{job.ActivityType} failed {attempt} times: {ex.Message}. An incident was opened.", Actor.System("worker")));
+                }
                 continue;
             }
             _jobAttempts.Remove(job.BookmarkId);
-            await Coordinator.SaveAsync(this, Engine.ResumeBookmark(DefinitionOf(state), state, job.BookmarkId, new ResumeSignal
+            state = _instances[job.InstanceId];
+            await Coordinator.SaveAsync(this, Engine.CompleteCall(DefinitionOf(state), state, job.BookmarkId, new ResumeSignal
             {
                 Outcome = result.Outcome,
                 Outputs = result.Outputs,

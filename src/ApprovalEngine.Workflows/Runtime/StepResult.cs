@@ -29,6 +29,9 @@ public sealed class StepResult
     public List<Guid> ChildrenCancelled { get; } = [];
     public List<IncidentRecord> Incidents { get; } = [];
 
+    /// <summary>Outside calls in flight when this step cancelled the instance: the host asks their adapters to call them off.</summary>
+    public List<JobRequest> CallsToCancel { get; } = [];
+
     /// <summary>Set when this step finished a child instance: the host resumes the parent in the same transaction.</summary>
     public ParentNotification? Parent { get; set; }
 
