@@ -324,6 +324,11 @@ public sealed class WorkflowRunner(
                 row.NextAttemptAt = clock.GetUtcNow() + (options.Value.RunJobsInline ? TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds) : TimeSpan.Zero);
                 return new UnitResult<(Guid, Guid?)>(retried, (incident.InstanceId, job));
             }
+            if (state.Status != InstanceStatus.Faulted)
+            {
+                // E.g. money that moved after a cancel (ADR 10): the incident is a record for the operator, not a step to re-run.
+                throw new WorkflowConflictException($"Nothing to re-run: the instance is {state.Status}. The incident says: {incident.Message}");
+            }
             return new UnitResult<(Guid, Guid?)>(engine.RetryFault(definition, state, incident.ActivityId, actor), (incident.InstanceId, null));
         }, cancellationToken, retryStale: true);
         if (jobId is { } j && options.Value.RunJobsInline) await RunJobSafelyAsync(instanceId, j, cancellationToken);
