@@ -3438,6 +3438,8 @@ export interface components {
             outcomes?: string[];
             dynamicOutcomes?: null | string;
             isWaitState?: boolean;
+            movesMoney?: boolean;
+            nothingMovedOutcomes?: string[];
         };
         ActivityInputDescriptor: {
             name: string;
