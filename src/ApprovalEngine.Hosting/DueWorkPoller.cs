@@ -127,7 +127,8 @@ public sealed class DueWorkPoller(
         // leases are written and read on the database's clock, the one clock all nodes share: a node whose clock runs
         // ahead would otherwise take (and run again) rows another node is still firing. Timers and jobs of an instance
         // that is not running (faulted) wait until it runs again, instead of being taken over and over: a job's
-        // outside call would be repeated every few seconds while the instance cannot take its result.
+        // outside call would be repeated every few seconds while the instance cannot take its result. A cancelling
+        // instance (ADR 10) has no timers left but waits for its jobs, so they run on.
         FormattableString sql = (kind, db.IsSqlite) switch
         {
             (DueKind.Timer, false) => $"""
@@ -144,7 +145,7 @@ public sealed class DueWorkPoller(
                 UPDATE jobs AS j SET lease_until = now() + {leaseSpan}
                 FROM (SELECT d.id FROM jobs d
                       WHERE d.status = 'Pending' AND d.next_attempt_at <= {now} AND (d.lease_until IS NULL OR d.lease_until <= now())
-                        AND EXISTS (SELECT 1 FROM instances i WHERE i.id = d.instance_id AND i.status = 'Running')
+                        AND EXISTS (SELECT 1 FROM instances i WHERE i.id = d.instance_id AND i.status IN ('Running', 'Cancelling'))
                       ORDER BY d.next_attempt_at LIMIT {batch}
                       FOR UPDATE OF d SKIP LOCKED) AS due
                 WHERE j.id = due.id
@@ -164,7 +165,7 @@ public sealed class DueWorkPoller(
                 WHERE id IN (SELECT d.id FROM jobs d
                              WHERE d.status = 'Pending' AND d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= {now.UtcTicks}
                                AND (d.lease_until IS NULL OR d.lease_until <= {now.UtcTicks})
-                               AND EXISTS (SELECT 1 FROM instances i WHERE i.id = d.instance_id AND i.status = 'Running')
+                               AND EXISTS (SELECT 1 FROM instances i WHERE i.id = d.instance_id AND i.status IN ('Running', 'Cancelling'))
                              ORDER BY d.next_attempt_at LIMIT {batch})
                 RETURNING id AS "Id", instance_id AS "InstanceId"
                 """,
@@ -209,7 +210,7 @@ public sealed class DueWorkPoller(
                 .Where(b => db.Instances.Any(i => i.Id == b.InstanceId && i.Status == "Running"))
                 .OrderBy(b => b.DueAt).Select(b => b.DueAt).FirstOrDefaultAsync(cancellationToken)
             : await db.Jobs.AsNoTracking().Where(j => j.Status == "Pending" && j.NextAttemptAt != null && (j.LeaseUntil == null || j.LeaseUntil <= now))
-                .Where(j => db.Instances.Any(i => i.Id == j.InstanceId && i.Status == "Running"))
+                .Where(j => db.Instances.Any(i => i.Id == j.InstanceId && (i.Status == "Running" || i.Status == "Cancelling")))
                 .OrderBy(j => j.NextAttemptAt).Select(j => j.NextAttemptAt).FirstOrDefaultAsync(cancellationToken);
         if (kind == DueKind.Timer && signal.NextDue is { } signalled && (next is null || signalled < next)) next = signalled;
         if (next is null) return interval;

@@ -49,6 +49,7 @@ public sealed class WorkflowRunner(
         for (var attempt = 1; ; attempt++)
         {
             List<JobRequest> jobs;
+            List<JobRequest> callsToCancel;
             T value;
             var eventWaits = false;
             DateTimeOffset? earliestTimer = null;
@@ -74,6 +75,7 @@ public sealed class WorkflowRunner(
                     await transaction.CommitAsync(cancellationToken);
                     jobs = [.. saved.SelectMany(s => s.Jobs)];
                     eventWaits = saved.Any(s => s.BookmarksAdded.Any(b => b.Kind == BookmarkKind.Event));
+                    callsToCancel = [.. saved.SelectMany(s => s.CallsToCancel)];
                     foreach (var timer in saved.SelectMany(s => s.TimersToSchedule))
                     {
                         if (earliestTimer is null || timer.DueAt < earliestTimer) earliestTimer = timer.DueAt;
@@ -90,6 +92,7 @@ public sealed class WorkflowRunner(
             if (earliestTimer is { } due && due <= clock.GetUtcNow() + TimeSpan.FromMilliseconds(options.Value.PollIntervalMilliseconds)) signal.TimerDue(due);
             // A new WaitForEvent bookmark may have an event waiting in the inbox for it: the inbox poller looks now.
             if (eventWaits) inboxSignal.Wake();
+            foreach (var call in callsToCancel) await TryCancelCallAsync(call, cancellationToken);
             var ranJobs = options.Value.RunJobsInline && jobs.Count > 0;
             if (ranJobs)
             {
@@ -206,7 +209,8 @@ public sealed class WorkflowRunner(
             row.LeaseUntil = null;
             unit.Db.Entry(row).Property(j => j.Attempts).IsModified = true;
             unit.Db.Entry(row).Property(j => j.LeaseUntil).IsModified = true;
-            return new UnitResult<bool>(engine.ResumeBookmark(definition, state, jobId, new ResumeSignal
+            // Running: the flow resumes. Cancelling (ADR 10): the result is journaled, an incident opened if money moved.
+            return new UnitResult<bool>(engine.CompleteCall(definition, state, jobId, new ResumeSignal
             {
                 Outcome = result.Outcome,
                 Outputs = result.Outputs,
@@ -250,8 +254,41 @@ public sealed class WorkflowRunner(
                 Status = IncidentStatuses.Open,
                 CreatedAt = now,
             });
-            return new UnitResult<bool>(engine.Note(definition, state, JournalKinds.JobFailed, $"{job.ActivityType} failed {attempt} times: {message}. An incident was opened.", Actor.System("worker")), false);
+            // The call no longer holds up a cancel or an interrupt; a cancelling instance takes it as the call's last word.
+            return new UnitResult<bool>(engine.CallFailed(definition, state, job.Id, $"{job.ActivityType} failed {attempt} times: {message}. An incident was opened.", Actor.System("worker")), false);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The instance was cancelled while this call was in flight: asks the adapter to call it off where it can (ADR 10)
+    /// and journals its answer. The call's own result still ends the cancel: a call called off reports its refusal.
+    /// </summary>
+    private async Task TryCancelCallAsync(JobRequest call, CancellationToken cancellationToken)
+    {
+        if (!engine.Registry.TryGet(call.ActivityType, out var activity) || activity is not ICancellableExternalActivity cancellable) return;
+        string answer;
+        try
+        {
+            var cancelled = await cancellable.TryCancelAsync(call.Input, new ExternalCallContext(call.InstanceId, call.ActivityId, call.IdempotencyKey, 0), cancellationToken);
+            answer = cancelled ? "the outside system called it off" : "too late: the outside system had already acted, or does not know the call";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            answer = $"the request failed: {ex.Message}";
+        }
+        logger.LogInformation("Cancel of {Type} {Key} for cancelled instance {Instance}: {Answer}", call.ActivityType, call.IdempotencyKey, call.InstanceId, answer);
+        try
+        {
+            await ExecuteAsync(async (unit, ct) =>
+            {
+                var (definition, state) = await LoadAsync(unit, call.InstanceId, ct);
+                return new UnitResult<bool>(engine.Note(definition, state, JournalKinds.CallCancelRequested, $"Asked to call off {call.ActivityType} ({call.IdempotencyKey}): {answer}.", Actor.System("worker")), true);
+            }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is WorkflowException or DbUpdateException)
+        {
+            logger.LogWarning(ex, "Could not journal the cancel request of {Key}.", call.IdempotencyKey);
+        }
     }
 
     private async Task RunJobSafelyAsync(Guid instanceId, Guid jobId, CancellationToken cancellationToken)
@@ -282,12 +319,20 @@ public sealed class WorkflowRunner(
             if (incident.JobId is { } job)
             {
                 var row = await unit.Db.Jobs.FirstOrDefaultAsync(j => j.Id == job, ct) ?? throw new WorkflowConflictException("The job is gone.");
+                // Refused when the instance no longer waits for the call (cancelled, or moved on): running it again
+                // would move money nobody follows up.
+                var retried = engine.RetryCall(definition, state, job, $"Operator retried {incident.ActivityType}.", actor);
                 row.Status = JobStatuses.Pending;
                 row.Attempts = 0;
                 row.LeaseUntil = null;
                 // Run inline below; the row, due after the backup delay, is the durable fallback (at once without inline runs).
                 row.NextAttemptAt = clock.GetUtcNow() + (options.Value.RunJobsInline ? TimeSpan.FromSeconds(options.Value.JobBackupDelaySeconds) : TimeSpan.Zero);
-                return new UnitResult<(Guid, Guid?)>(engine.Note(definition, state, JournalKinds.IncidentRetried, $"Operator retried {incident.ActivityType}.", actor), (incident.InstanceId, job));
+                return new UnitResult<(Guid, Guid?)>(retried, (incident.InstanceId, job));
+            }
+            if (state.Status != InstanceStatus.Faulted)
+            {
+                // E.g. money that moved after a cancel (ADR 10): the incident is a record for the operator, not a step to re-run.
+                throw new WorkflowConflictException($"Nothing to re-run: the instance is {state.Status}. The incident says: {incident.Message}");
             }
             return new UnitResult<(Guid, Guid?)>(engine.RetryFault(definition, state, incident.ActivityId, actor), (incident.InstanceId, null));
         }, cancellationToken, retryStale: true);

@@ -196,7 +196,8 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
             if (b.Kind == BookmarkKind.Job)
             {
                 var job = Track(db.Jobs, b.Id, () => new JobRecord { Id = b.Id, ActivityId = "", ActivityType = "", InputJson = "", IdempotencyKey = "", Status = "" });
-                Set(db, job, j => j.Status, JobStatuses.Done);
+                // A call this unit just recorded as failed for good stays Failed (its incident names it).
+                if (job.Status != JobStatuses.Failed) Set(db, job, j => j.Status, JobStatuses.Done);
                 Set(db, job, j => j.UpdatedAt, state.UpdatedAt);
                 Set(db, job, j => j.NextAttemptAt, null);
                 Set(db, job, j => j.LeaseUntil, null);

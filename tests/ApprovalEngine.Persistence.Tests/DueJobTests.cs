@@ -117,6 +117,56 @@ public sealed class DueJobTests
     }
 
     [Test]
+    public async Task A_job_of_a_cancelling_instance_is_still_run_and_its_result_ends_the_cancel()
+    {
+        var probe = new ProbeCall(() => Task.CompletedTask);
+        var (store, id) = await StartAsync(probe);
+        var settings = new Dictionary<string, string?> { ["FailedFireRetrySeconds"] = "0" };
+        await using var node = await EngineNode.StartAsync(store, postgres: true, "cancelling", settings, runHostedServices: false);
+        var cancelled = await node.Runner.StepAsync(id, (d, s) => node.Runner.Engine.Cancel(d, s, "stop", Actor.System("test")), CancellationToken.None);
+        Assert.That(cancelled.Status, Is.EqualTo(InstanceStatus.Cancelling), "the job was committed and not yet run: in flight");
+
+        Assert.That(await node.Poller.PollOnceAsync(DueKind.Job, CancellationToken.None), Is.EqualTo(1), "the pollers skip the job of a cancelling instance");
+        await using var db = store.Context();
+        var instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == id);
+        var kinds = await db.Journal.AsNoTracking().Where(j => j.InstanceId == id).OrderBy(j => j.Sequence).Select(j => j.Kind).ToListAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(probe.Calls, Is.EqualTo(1));
+            Assert.That(instance.Status, Is.EqualTo("Cancelled"));
+            Assert.That(kinds, Is.SupersetOf(new[] { JournalKinds.InstanceCancelling, JournalKinds.LateResult, JournalKinds.InstanceCancelled }));
+        });
+    }
+
+    [Test]
+    public async Task A_job_that_fails_for_good_while_cancelling_opens_an_incident_and_ends_the_cancel()
+    {
+        var probe = new ProbeCall(() => throw new InvalidOperationException("bank unreachable"));
+        var (store, id) = await StartAsync(probe);
+        var settings = new Dictionary<string, string?> { ["JobMaxAttempts"] = "1", ["FailedFireRetrySeconds"] = "0" };
+        await using var node = await EngineNode.StartAsync(store, postgres: true, "cancel-fail", settings, runHostedServices: false);
+        await node.Runner.StepAsync(id, (d, s) => node.Runner.Engine.Cancel(d, s, "stop", Actor.System("test")), CancellationToken.None);
+
+        Assert.That(await node.Poller.PollOnceAsync(DueKind.Job, CancellationToken.None), Is.EqualTo(1));
+        await using var db = store.Context();
+        var instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == id);
+        var job = await JobAsync(store, id);
+        var incidents = await db.Incidents.AsNoTracking().Where(i => i.InstanceId == id).ToListAsync();
+        var late = await db.Journal.AsNoTracking().SingleAsync(j => j.InstanceId == id && j.Kind == JournalKinds.LateResult);
+        Assert.Multiple(() =>
+        {
+            Assert.That(instance.Status, Is.EqualTo("Cancelled"));
+            Assert.That(late.Outcome, Is.EqualTo("Failed"));
+            Assert.That(incidents.Single().JobId, Is.EqualTo(job.Id), "the operator sees the call that never answered");
+            Assert.That(job.Status, Is.EqualTo(JobStatuses.Failed));
+        });
+        // Nothing waits for the call any more: a retry would run it for nobody.
+        Assert.That(async () => await node.Runner.RetryIncidentAsync(incidents[0].Id, Actor.System("operator"), CancellationToken.None),
+            Throws.TypeOf<WorkflowConflictException>());
+        Assert.That(probe.Calls, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_node_whose_clock_runs_ahead_does_not_take_a_job_another_node_is_still_running()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

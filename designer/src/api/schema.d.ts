@@ -4000,6 +4000,8 @@ export interface components {
             outcomes?: string[];
             dynamicOutcomes?: null | string;
             isWaitState?: boolean;
+            movesMoney?: boolean;
+            nothingMovedOutcomes?: string[];
         };
         ActivityInputDescriptor: {
             name: string;

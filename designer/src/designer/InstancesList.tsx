@@ -28,7 +28,7 @@ export function InstancesList() {
         <label>Status
           <select value={status} onChange={(e) => { setStatus(e.target.value); setPage(1); }}>
             <option value="">Any</option>
-            {['Running', 'Suspended', 'Completed', 'Faulted', 'Cancelled'].map((s) => <option key={s}>{s}</option>)}
+            {['Running', 'Cancelling', 'Completed', 'Faulted', 'Cancelled'].map((s) => <option key={s}>{s}</option>)}
           </select>
         </label>
         <label>Correlation id<input value={correlationId} onChange={(e) => { setCorrelationId(e.target.value.trim()); setPage(1); }} /></label>

@@ -74,6 +74,16 @@ public interface IBankGateway
     Task<BankPayout> PayAsync(PayoutRequest request, CancellationToken cancellationToken);
 }
 
+/// <summary>A bank that can call off a payout it has not made yet (optional; ADR 10).</summary>
+public interface ICancellablePayouts
+{
+    /// <summary>
+    /// True when the payout with this key will not be made: it had not been made and any later or waiting request with
+    /// the key is refused (<see cref="BankRejectedException"/>). False when it was already made.
+    /// </summary>
+    Task<bool> TryCancelPayoutAsync(string idempotencyKey, CancellationToken cancellationToken);
+}
+
 /// <summary>The bank refused a payout; retrying the same request will not help.</summary>
 public sealed class BankRejectedException : Exception
 {

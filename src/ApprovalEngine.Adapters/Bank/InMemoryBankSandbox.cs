@@ -4,7 +4,7 @@ namespace ApprovalEngine.Adapters.Bank;
 /// A thread-safe in-memory bank, channel configuration and withdrawal history for tests and development.
 /// Payouts are idempotent on their key and reduce the channel's balance.
 /// </summary>
-public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawalChannels, IWithdrawalHistory, IBankGateway
+public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawalChannels, IWithdrawalHistory, IBankGateway, ICancellablePayouts
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
@@ -13,6 +13,9 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
     private readonly Dictionary<(string, string), WithdrawalHistory> _history = [];
     private readonly Dictionary<string, BankPayout> _byKey = new(StringComparer.Ordinal);
     private readonly List<BankPayout> _payouts = [];
+    private readonly HashSet<string> _calledOff = new(StringComparer.Ordinal);
+    private readonly List<(string Key, TaskCompletionSource Gate)> _held = [];
+    private PayoutHold _hold;
     private string? _rejectNext;
     private int _loseResponses;
     private long _nextReference = 1;
@@ -61,6 +64,76 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
         lock (_gate) _loseResponses = count;
     }
 
+    /// <summary>
+    /// Holds every payout request from now on until <see cref="ReleaseHeld"/>: before the bank makes it (it can still be
+    /// called off) or after (made, only the answer is late). Lets tests cancel an instance while its call is in flight.
+    /// </summary>
+    public void HoldPayouts(PayoutHold hold)
+    {
+        lock (_gate) _hold = hold;
+    }
+
+    /// <summary>Payout requests waiting on a hold.</summary>
+    public int HeldCount
+    {
+        get
+        {
+            lock (_gate) return _held.Count;
+        }
+    }
+
+    /// <summary>Lets every held request go on and stops holding new ones.</summary>
+    public void ReleaseHeld()
+    {
+        List<(string Key, TaskCompletionSource Gate)> held;
+        lock (_gate)
+        {
+            _hold = PayoutHold.None;
+            held = [.. _held];
+            _held.Clear();
+        }
+        foreach (var (_, gate) in held) gate.TrySetResult();
+    }
+
+    /// <summary>Whether <see cref="TryCancelPayoutAsync"/> calls payouts off (true), or answers no like a bank without cancellation.</summary>
+    public bool CancelSupported
+    {
+        get
+        {
+            lock (_gate) return _cancelSupported;
+        }
+        set
+        {
+            lock (_gate) _cancelSupported = value;
+        }
+    }
+
+    private bool _cancelSupported = true;
+
+    public Task<bool> TryCancelPayoutAsync(string idempotencyKey, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        List<TaskCompletionSource> waiting;
+        lock (_gate)
+        {
+            if (!_cancelSupported || _byKey.ContainsKey(idempotencyKey)) return Task.FromResult(false);
+            _calledOff.Add(idempotencyKey);
+            waiting = [.. _held.Where(h => h.Key == idempotencyKey).Select(h => h.Gate)];
+            _held.RemoveAll(h => h.Key == idempotencyKey);
+        }
+        // A request held before the bank made it answers at once: refused.
+        foreach (var gate in waiting) gate.TrySetResult();
+        return Task.FromResult(true);
+    }
+
+    private Task? Hold(PayoutHold when, string key)
+    {
+        if (_hold != when) return null;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _held.Add((key, gate));
+        return gate.Task;
+    }
+
     public IReadOnlyList<BankPayout> Payouts
     {
         get
@@ -93,20 +166,33 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
         lock (_gate) return Task.FromResult(_balances.TryGetValue(channelId, out var b) ? b : (decimal?)null);
     }
 
-    public Task<BankPayout> PayAsync(PayoutRequest request, CancellationToken cancellationToken)
+    public async Task<BankPayout> PayAsync(PayoutRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
         if (string.IsNullOrWhiteSpace(request.IdempotencyKey)) throw new BankRejectedException("A payout needs an idempotency key.");
+        Task? before;
+        lock (_gate) before = _byKey.ContainsKey(request.IdempotencyKey) ? null : Hold(PayoutHold.BeforeMaking, request.IdempotencyKey);
+        if (before is not null) await before.WaitAsync(cancellationToken);
+        Task? after;
+        var payout = Pay(request, out after);
+        if (after is not null) await after.WaitAsync(cancellationToken);
+        return payout;
+    }
+
+    private BankPayout Pay(PayoutRequest request, out Task? heldAnswer)
+    {
+        heldAnswer = null;
         lock (_gate)
         {
+            if (_calledOff.Contains(request.IdempotencyKey)) throw new BankRejectedException("The payout was called off before the bank made it.");
             if (_byKey.TryGetValue(request.IdempotencyKey, out var earlier))
             {
                 if (earlier.Amount != request.Amount || earlier.BeneficiaryAccount != request.BeneficiaryAccount || earlier.Currency != request.Currency)
                 {
                     throw new BankRejectedException($"The idempotency key '{request.IdempotencyKey}' was already used for a different payout.");
                 }
-                return Task.FromResult(earlier);
+                return earlier;
             }
             if (_rejectNext is { } reason)
             {
@@ -129,7 +215,20 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
                 _loseResponses--;
                 throw new TimeoutException("The bank did not answer in time (the payout may have been made).");
             }
-            return Task.FromResult(payout);
+            heldAnswer = Hold(PayoutHold.AfterMaking, request.IdempotencyKey);
+            return payout;
         }
     }
+}
+
+/// <summary>Where the sandbox bank holds payout requests (<see cref="InMemoryBankSandbox.HoldPayouts"/>).</summary>
+public enum PayoutHold
+{
+    None,
+
+    /// <summary>Before the payout is made: it can still be called off.</summary>
+    BeforeMaking,
+
+    /// <summary>After the payout is made: only the answer is late.</summary>
+    AfterMaking,
 }

@@ -18,6 +18,18 @@ public sealed record ActivityDescriptor
 
     /// <summary>True when the activity can suspend the instance; cycles must pass through one.</summary>
     public bool IsWaitState { get; init; }
+
+    /// <summary>
+    /// An outside call that moves money (a payout, a ledger debit or credit, a broadcast): a result that arrives after
+    /// its instance was cancelled raises an incident unless its outcome is one of <see cref="NothingMovedOutcomes"/>.
+    /// </summary>
+    public bool MovesMoney { get; init; }
+
+    /// <summary>Outcomes of a <see cref="MovesMoney"/> activity after which certainly nothing moved (e.g. the bank refused).</summary>
+    public IReadOnlyList<string> NothingMovedOutcomes { get; init; } = [];
+
+    /// <summary>Whether a result with <paramref name="outcome"/> may have moved money.</summary>
+    public bool MayHaveMovedMoney(string? outcome) => MovesMoney && (outcome is null || !NothingMovedOutcomes.Contains(outcome, StringComparer.Ordinal));
 }
 
 public sealed record ActivityInputDescriptor

@@ -19,6 +19,12 @@ public sealed class ActivityAttribute(string type, string category, string displ
 
     /// <summary>Outcomes besides Done, e.g. "Insufficient".</summary>
     public string[] Outcomes { get; init; } = ["Done"];
+
+    /// <summary>The outside call moves money (see <see cref="ActivityDescriptor.MovesMoney"/>).</summary>
+    public bool MovesMoney { get; init; }
+
+    /// <summary>Outcomes after which the call certainly moved nothing (e.g. "Refused").</summary>
+    public string[] NothingMovedOutcomes { get; init; } = [];
 }
 
 /// <summary>Describes one input or output property of a domain activity.</summary>
@@ -56,6 +62,8 @@ public abstract class TypedActivityBase<TInput, TOutput> : IActivity where TInpu
             Description = meta.Description,
             Outcomes = meta.Outcomes,
             IsWaitState = isWaitState,
+            MovesMoney = meta.MovesMoney,
+            NothingMovedOutcomes = meta.NothingMovedOutcomes,
             Inputs =
             [
                 .. InputProperties.Select(p => new ActivityInputDescriptor
@@ -134,8 +142,9 @@ public abstract class TypedActivityBase<TInput, TOutput> : IActivity where TInpu
 }
 
 /// <summary>
-/// A domain activity that runs inside the step: reads variables, decides, and may stage domain rows with
-/// <see cref="ActivityContext.Stage"/>. No I/O. One small class per activity.
+/// A domain activity that runs inside the step: reads variables, decides and writes its outputs to variables. No I/O
+/// and no rows of its own: what a domain keeps in tables is derived from the step by a step observer. One small class
+/// per activity.
 /// </summary>
 public abstract class DomainActivity<TInput, TOutput> : TypedActivityBase<TInput, TOutput> where TInput : new()
 {
@@ -197,6 +206,17 @@ public abstract class ExternalActivity<TInput, TOutput> : TypedActivityBase<TInp
 public interface IExternalActivity
 {
     Task<ExternalCallResult> CallAsync(JsonObject input, ExternalCallContext call, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// An outside call the outside system can be asked to call off (ADR 10), implemented where the adapter supports it.
+/// The host asks when the instance is cancelled while the call is in flight; the call's own result still decides what
+/// the journal records (a cancelled call reports its refusal like any other result).
+/// </summary>
+public interface ICancellableExternalActivity
+{
+    /// <returns>True when the outside system promised the call will not act; false when it is too late or unknown.</returns>
+    Task<bool> TryCancelAsync(JsonObject input, ExternalCallContext call, CancellationToken cancellationToken);
 }
 
 public sealed record ExternalCallResult(string Outcome, IReadOnlyDictionary<string, object?> Outputs);

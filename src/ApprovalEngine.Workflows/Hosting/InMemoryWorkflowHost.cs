@@ -33,7 +33,6 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
     public int MaxJobAttempts { get; init; } = 3;
     public bool RecordJournal { get; init; } = true;
     public List<IncidentRecord> Incidents { get; } = [];
-    public List<object> DomainChanges { get; } = [];
     public IReadOnlyDictionary<Guid, InstanceState> Instances => _instances;
     public IEnumerable<WorkTask> Tasks => _tasks.Values;
 
@@ -152,6 +151,7 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
         if (incident.BookmarkId is { } bookmarkId && state.Bookmarks.FirstOrDefault(b => b.Id == bookmarkId) is { } bookmark)
         {
             _jobAttempts.Remove(bookmarkId);
+            await Coordinator.SaveAsync(this, Engine.RetryCall(DefinitionOf(state), state, bookmarkId, "Operator retried the call.", Actor.System("operator")));
             _pendingJobs.Add(new JobRequest(bookmarkId, state.Id, bookmark.ActivityId, bookmark.ActivityType, bookmark.Data!["input"]!.AsObject(), bookmark.Data!["idempotencyKey"]!.GetValue<string>()));
             await RunJobsAsync();
         }
@@ -184,12 +184,20 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                if (attempt < MaxJobAttempts) _pendingJobs.Add(job);
-                else Incidents.Add(new IncidentRecord(Guid.NewGuid(), job.InstanceId, job.ActivityId, job.ActivityType, ex.Message, job.BookmarkId, _clock.GetUtcNow()));
+                if (attempt < MaxJobAttempts)
+                {
+                    _pendingJobs.Add(job);
+                }
+                else
+                {
+                    Incidents.Add(new IncidentRecord(Guid.NewGuid(), job.InstanceId, job.ActivityId, job.ActivityType, ex.Message, job.BookmarkId, _clock.GetUtcNow()));
+                    await Coordinator.SaveAsync(this, Engine.CallFailed(DefinitionOf(state), state, job.BookmarkId, $"{job.ActivityType} failed {attempt} times: {ex.Message}. An incident was opened.", Actor.System("worker")));
+                }
                 continue;
             }
             _jobAttempts.Remove(job.BookmarkId);
-            await Coordinator.SaveAsync(this, Engine.ResumeBookmark(DefinitionOf(state), state, job.BookmarkId, new ResumeSignal
+            state = _instances[job.InstanceId];
+            await Coordinator.SaveAsync(this, Engine.CompleteCall(DefinitionOf(state), state, job.BookmarkId, new ResumeSignal
             {
                 Outcome = result.Outcome,
                 Outputs = result.Outputs,
@@ -239,7 +247,6 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
         }
         _pendingJobs.AddRange(step.Jobs);
         Incidents.AddRange(step.Incidents);
-        DomainChanges.AddRange(step.DomainChanges);
         return ValueTask.CompletedTask;
     }
 }

@@ -63,7 +63,8 @@ public sealed class WorkflowCoordinator(WorkflowEngine engine)
             foreach (var childId in step.ChildrenCancelled)
             {
                 var child = await unit.GetInstanceAsync(childId, cancellationToken);
-                if (child is null || child.IsFinished) continue;
+                // A child already cancelling waits for its own calls; it needs no second cancel.
+                if (child is null || child.IsFinished || child.Status == InstanceStatus.Cancelling) continue;
                 var definition = await unit.GetDefinitionAsync(child.DefinitionId, child.DefinitionVersion, cancellationToken)
                     ?? throw new WorkflowConflictException($"Definition {child.DefinitionId} v{child.DefinitionVersion} is missing.");
                 queue.Enqueue(engine.Cancel(definition, child, "The parent flow no longer waits for this sub-workflow.", Actor.System("parent")));

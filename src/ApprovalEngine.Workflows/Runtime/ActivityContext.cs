@@ -97,9 +97,6 @@ public sealed class ActivityContext
 
     public void OpenTask(WorkTask task) => _step.OpenTask(task);
 
-    /// <summary>Stages a domain change that the host commits in the same transaction as the step.</summary>
-    public void Stage(object change) => _step.Result.DomainChanges.Add(change);
-
     public void RequestJob(JobRequest job) => _step.Result.Jobs.Add(job);
 
     public void StartChild(ChildStart child) => _step.Result.ChildStarts.Add(child);

@@ -8,6 +8,13 @@ public enum InstanceStatus
     Completed,
     Cancelled,
     Faulted,
+
+    /// <summary>
+    /// Cancelled, but outside calls that were in flight have not reported yet (ADR 10): tasks, timers and event waits
+    /// are gone; the instance becomes <see cref="Cancelled"/> when the last call reports. Appended last: the state
+    /// JSON stores the status by number.
+    /// </summary>
+    Cancelling,
 }
 
 public enum BookmarkKind
@@ -43,6 +50,13 @@ public sealed record Bookmark
     public Guid? TaskId { get; init; }
     public Guid? ChildInstanceId { get; init; }
     public JsonObject? Data { get; init; }
+
+    /// <summary>Set in <see cref="Data"/> when a job's call failed for good (an incident is open): it is not in flight.</summary>
+    public const string CallFailedKey = "callFailed";
+
+    /// <summary>A job whose outside call may still act (pending, running or retrying), so it must be waited for.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsCallInFlight => Kind == BookmarkKind.Job && !(Data?[CallFailedKey] is JsonValue v && v.TryGetValue<bool>(out var failed) && failed);
 }
 
 /// <summary>The whole state of one instance between steps; persisted as one row plus derived index rows.</summary>
@@ -92,6 +106,9 @@ public sealed class InstanceState
     public DateTimeOffset? CompletedAt { get; set; }
 
     public bool IsFinished => Status is InstanceStatus.Completed or InstanceStatus.Cancelled;
+
+    /// <summary>Outside calls that may still act: job bookmarks whose call has not failed for good (ADR 10).</summary>
+    public IEnumerable<Bookmark> CallsInFlight => Bookmarks.Where(b => b.IsCallInFlight);
 
     /// <summary>Whether <paramref name="userId"/> took an action of the user task <paramref name="activityId"/>.</summary>
     public bool ActedOn(string activityId, string userId) =>
@@ -208,6 +225,15 @@ public static class JournalKinds
     public const string StatusChanged = "StatusChanged";
     public const string InstanceCompleted = "InstanceCompleted";
     public const string InstanceCancelled = "InstanceCancelled";
+
+    /// <summary>A cancel that waits for outside calls in flight (status Cancelling).</summary>
+    public const string InstanceCancelling = "InstanceCancelling";
+
+    /// <summary>An outside call reported after the instance was cancelled: outcome and outputs, never dropped.</summary>
+    public const string LateResult = "LateResult";
+
+    /// <summary>The host asked the outside system to cancel a call in flight, and its answer.</summary>
+    public const string CallCancelRequested = "CallCancelRequested";
     public const string InstanceFaulted = "InstanceFaulted";
     public const string IncidentRetried = "IncidentRetried";
     public const string Note = "Note";

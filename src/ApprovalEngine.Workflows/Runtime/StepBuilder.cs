@@ -133,7 +133,15 @@ internal sealed class StepBuilder
     public void RemoveBookmark(Bookmark bookmark, TaskStatus closeTaskAs = TaskStatus.Cancelled, string? action = null)
     {
         if (!State.Bookmarks.Remove(bookmark)) return;
-        if (!Result.BookmarksAdded.Remove(bookmark)) Result.BookmarksRemoved.Add(bookmark);
+        if (Result.BookmarksAdded.Remove(bookmark))
+        {
+            // A call requested and abandoned within one step was never committed: it must not run either.
+            if (bookmark.Kind == BookmarkKind.Job) Result.Jobs.RemoveAll(j => j.BookmarkId == bookmark.Id);
+        }
+        else
+        {
+            Result.BookmarksRemoved.Add(bookmark);
+        }
         if (bookmark.Kind == BookmarkKind.Child && bookmark.ChildInstanceId is { } child && closeTaskAs == TaskStatus.Cancelled)
         {
             // The parent stops waiting: a child started in this same step is simply not started, others are cancelled.
@@ -176,15 +184,33 @@ internal sealed class StepBuilder
         foreach (var w in keep) _queue.Enqueue(w);
     }
 
-    public void CancelAllBookmarks()
+    /// <param name="keepCallsInFlight">
+    /// Keeps the bookmarks of outside calls committed earlier and still in flight (ADR 10): a cancel must hear how they
+    /// ended. Returns the bookmarks kept.
+    /// </param>
+    public IReadOnlyList<Bookmark> CancelAllBookmarks(bool keepCallsInFlight = false)
     {
-        foreach (var b in State.Bookmarks.Where(b => b.Kind != BookmarkKind.TaskDue).ToList())
+        var kept = keepCallsInFlight ? State.CallsInFlight.Where(b => !Result.BookmarksAdded.Contains(b)).ToList() : [];
+        foreach (var b in State.Bookmarks.Where(b => b.Kind != BookmarkKind.TaskDue && !kept.Contains(b)).ToList())
         {
             RemoveBookmark(b);
             if (b.Kind == BookmarkKind.Task) Journal(JournalKinds.TaskCancelled, Definition.FindActivity(b.ActivityId));
         }
-        foreach (var b in State.Bookmarks.ToList()) RemoveBookmark(b);
+        foreach (var b in State.Bookmarks.Where(b => !kept.Contains(b)).ToList()) RemoveBookmark(b);
         State.Joins.Clear();
+        return kept;
+    }
+
+    /// <summary>Ends a cancel that waited for outside calls once none is left (Cancelling → Cancelled), telling the parent.</summary>
+    public void FinishCancelIfSettled()
+    {
+        if (State.Status != InstanceStatus.Cancelling || State.CallsInFlight.Any()) return;
+        // A call that failed for good leaves its bookmark (its incident is open); nothing will resume it now.
+        foreach (var b in State.Bookmarks.ToList()) RemoveBookmark(b);
+        State.Status = InstanceStatus.Cancelled;
+        State.CompletedAt = Now;
+        Journal(JournalKinds.InstanceCancelled, message: "Cancelled: every outside call in flight has reported.");
+        NotifyParent("Cancelled");
     }
 
     /// <summary>Executes queued activities until every branch waits or ends.</summary>

@@ -5,7 +5,8 @@ namespace ApprovalEngine.Workflows.Runtime;
 /// <summary>
 /// Everything one step changed, from wait state to wait state. The persistence layer commits all of it in one
 /// transaction (or none of it): the instance row guarded by <see cref="ExpectedVersion"/>, tasks, bookmarks,
-/// timers, journal, jobs and the domain rows that activities staged.
+/// timers, journal, jobs and incidents. Domain rows derived from a step (e.g. the WD grid) are written by the host's
+/// step observers in the same transaction; activities themselves write nothing.
 /// </summary>
 public sealed class StepResult
 {
@@ -28,6 +29,9 @@ public sealed class StepResult
     public List<Guid> ChildrenCancelled { get; } = [];
     public List<IncidentRecord> Incidents { get; } = [];
 
+    /// <summary>Outside calls in flight when this step cancelled the instance: the host asks their adapters to call them off.</summary>
+    public List<JobRequest> CallsToCancel { get; } = [];
+
     /// <summary>Set when this step finished a child instance: the host resumes the parent in the same transaction.</summary>
     public ParentNotification? Parent { get; set; }
 
@@ -36,9 +40,6 @@ public sealed class StepResult
     /// activity ids of the rows derived from its waits (tasks, bookmarks, jobs) in the same transaction.
     /// </summary>
     public VersionMove? Migrated { get; set; }
-
-    /// <summary>Domain rows staged by activities (opaque to the engine); the host applies them in the same transaction.</summary>
-    public List<object> DomainChanges { get; } = [];
 
     /// <summary>Timers to schedule: bookmarks added with a due time.</summary>
     public IEnumerable<Bookmark> TimersToSchedule => BookmarksAdded.Where(b => b.DueAt is not null);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ApprovalEngine.Expressions;
 using ApprovalEngine.Workflows.Activities;
 using ApprovalEngine.Workflows.Activities.BuiltIn;
@@ -119,6 +120,13 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
     public StepResult Interrupt(WorkflowDefinition definition, InstanceState current, string eventName, object? payload, Actor actor)
     {
         if (current.IsFinished) throw new WorkflowConflictException($"The instance is already {current.Status}.");
+        if (current.Status == InstanceStatus.Cancelling) throw new WorkflowConflictException(CancellingMessage(definition, current));
+        // ADR 10: an interrupt would abandon the call's result (money may have moved) and send the flow elsewhere, so it
+        // is refused until the call has reported; the caller tries again then. Calls that failed for good are not in flight.
+        if (current.CallsInFlight.FirstOrDefault() is { } call)
+        {
+            throw new WorkflowConflictException($"An outside call is in flight ({Describe(definition, call)}): '{eventName}' cannot interrupt {definition.Id} until it has reported; try again then.");
+        }
         var now = _clock.GetUtcNow();
         var scope = new ExpressionScope(current, now, new Dictionary<string, object?> { ["event"] = payload });
         var interrupt = definition.Interrupts.FirstOrDefault(i => i.Event == eventName && (i.Condition is null || CompiledExpression.Parse(i.Condition).EvaluateBoolean(scope)))
@@ -136,12 +144,33 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         return step.Result;
     }
 
+    /// <summary>
+    /// Cancels the instance (every route: the instance route, a parent cancelling its child, domain routes). Tasks,
+    /// timers and event waits go at once; outside calls in flight are kept (ADR 10): the instance is then
+    /// <see cref="InstanceStatus.Cancelling"/> until each has reported (<see cref="CompleteCall"/>), and the host asks
+    /// adapters that can to call them off (<see cref="StepResult.CallsToCancel"/>).
+    /// </summary>
     public StepResult Cancel(WorkflowDefinition definition, InstanceState current, string reason, Actor actor)
     {
         if (current.IsFinished) throw new WorkflowConflictException($"The instance is already {current.Status}.");
+        if (current.Status == InstanceStatus.Cancelling) throw new WorkflowConflictException(CancellingMessage(definition, current));
         var state = current.Clone();
         var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
-        step.CancelAllBookmarks();
+        var inFlight = step.CancelAllBookmarks(keepCallsInFlight: true);
+        if (inFlight.Count > 0)
+        {
+            state.Status = InstanceStatus.Cancelling;
+            state.Fault = null;
+            step.Journal(JournalKinds.InstanceCancelling, comment: reason,
+                message: $"{reason} — waiting for {inFlight.Count} outside call(s) in flight: {string.Join(", ", inFlight.Select(b => Describe(definition, b)))}.");
+            foreach (var call in inFlight)
+            {
+                step.Result.CallsToCancel.Add(new JobRequest(call.Id, state.Id, call.ActivityId, call.ActivityType,
+                    call.Data?["input"]?.DeepClone() as JsonObject ?? [], call.Data?["idempotencyKey"]?.GetValue<string>() ?? ""));
+            }
+            step.Finish();
+            return step.Result;
+        }
         state.Status = InstanceStatus.Cancelled;
         state.CompletedAt = step.Now;
         step.Journal(JournalKinds.InstanceCancelled, comment: reason, message: reason);
@@ -170,6 +199,99 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
             message: $"Moved from v{from.Version} to v{to.Version}" + (moved.Count > 0 ? $" ({string.Join(", ", moved)})." : "; every wait kept its activity id."));
         step.Finish();
         return step.Result;
+    }
+
+    /// <summary>
+    /// An outside call reported. While the instance runs, its job bookmark resumes the flow. While it is
+    /// <see cref="InstanceStatus.Cancelling"/> the result is journaled (<see cref="JournalKinds.LateResult"/>, outcome and
+    /// outputs), a result that may have moved money (<see cref="ActivityDescriptor.MovesMoney"/>) opens an incident, and
+    /// the last call to report ends the cancel.
+    /// </summary>
+    public StepResult CompleteCall(WorkflowDefinition definition, InstanceState current, Guid jobId, ResumeSignal signal)
+    {
+        if (current.Status != InstanceStatus.Cancelling) return ResumeBookmark(definition, current, jobId, signal);
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), signal.Actor, current.Version);
+        var bookmark = state.Bookmarks.FirstOrDefault(b => b.Id == jobId && b.Kind == BookmarkKind.Job)
+            ?? throw new WorkflowConflictException("The instance no longer waits for this call (its result was already recorded).");
+        step.RemoveBookmark(bookmark);
+        var activity = definition.FindActivity(bookmark.ActivityId);
+        var outputs = Summarize(signal.Outputs);
+        var name = Describe(definition, bookmark);
+        step.Journal(JournalKinds.LateResult, activity, outcome: signal.Outcome, message: $"{name} reported {signal.Outcome} after the instance was cancelled. Outputs: {outputs}");
+        if (registry.TryGet(bookmark.ActivityType, out var type) && type.Descriptor.MayHaveMovedMoney(signal.Outcome))
+        {
+            step.Result.Incidents.Add(new IncidentRecord(step.NewId(), state.Id, bookmark.ActivityId, bookmark.ActivityType,
+                $"Money moved after the instance was cancelled: {name} reported {signal.Outcome} (outputs {outputs}). No flow follows it up any more; check it with the outside system and reverse it by hand if needed.",
+                null, step.Now));
+        }
+        step.FinishCancelIfSettled();
+        step.Finish();
+        return step.Result;
+    }
+
+    /// <summary>
+    /// An outside call failed for good (its retries ran out; the host opens an incident). Running: the call is marked
+    /// failed, so it no longer holds up a cancel or an interrupt, and an operator may retry it. Cancelling: it is the
+    /// call's last word — journaled as a late result; the last call to report ends the cancel.
+    /// </summary>
+    public StepResult CallFailed(WorkflowDefinition definition, InstanceState current, Guid jobId, string message, Actor actor)
+    {
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
+        var bookmark = state.Bookmarks.FirstOrDefault(b => b.Id == jobId && b.Kind == BookmarkKind.Job);
+        var activity = bookmark is null ? null : definition.FindActivity(bookmark.ActivityId);
+        if (bookmark is null)
+        {
+            step.Journal(JournalKinds.JobFailed, message: message);
+        }
+        else if (state.Status == InstanceStatus.Cancelling)
+        {
+            step.RemoveBookmark(bookmark);
+            step.Journal(JournalKinds.LateResult, activity, outcome: "Failed", message: $"{Describe(definition, bookmark)} failed for good after the instance was cancelled: {message}");
+            step.FinishCancelIfSettled();
+        }
+        else
+        {
+            ReplaceCallData(state, bookmark, failed: true);
+            step.Journal(JournalKinds.JobFailed, activity, message: message);
+        }
+        step.Finish();
+        return step.Result;
+    }
+
+    /// <summary>An operator retries a call that failed for good: it is in flight again. Refused when nothing waits for it any more.</summary>
+    public StepResult RetryCall(WorkflowDefinition definition, InstanceState current, Guid jobId, string message, Actor actor)
+    {
+        var bookmark = current.Bookmarks.FirstOrDefault(b => b.Id == jobId && b.Kind == BookmarkKind.Job)
+            ?? throw new WorkflowConflictException($"The instance ({current.Status}) no longer waits for this call, so it is not run again; check with the outside system whether it acted.");
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
+        ReplaceCallData(state, bookmark, failed: false);
+        step.Journal(JournalKinds.IncidentRetried, definition.FindActivity(bookmark.ActivityId), message: message);
+        step.Finish();
+        return step.Result;
+    }
+
+    private static void ReplaceCallData(InstanceState state, Bookmark bookmark, bool failed)
+    {
+        var data = bookmark.Data?.DeepClone() as JsonObject ?? [];
+        if (failed) data[Bookmark.CallFailedKey] = true;
+        else data.Remove(Bookmark.CallFailedKey);
+        state.Bookmarks[state.Bookmarks.IndexOf(bookmark)] = bookmark with { Data = data };
+    }
+
+    private static string Describe(WorkflowDefinition definition, Bookmark call) =>
+        $"{definition.FindActivity(call.ActivityId)?.DisplayName ?? call.ActivityId} ({call.ActivityType})";
+
+    private static string CancellingMessage(WorkflowDefinition definition, InstanceState state) =>
+        $"The instance is being cancelled; it waits for its outside calls to report ({string.Join(", ", state.CallsInFlight.Select(b => Describe(definition, b)))}).";
+
+    private static string Summarize(IReadOnlyDictionary<string, object?>? outputs)
+    {
+        if (outputs is null || outputs.Count == 0) return "none";
+        var json = InstanceStateJson.VariablesToJson(outputs).ToJsonString();
+        return json.Length <= 1000 ? json : json[..1000] + "…";
     }
 
     /// <summary>Re-runs the activity that faulted the instance (after an operator fixed the cause).</summary>
@@ -205,7 +327,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
     public StepResult UpdateVariables(WorkflowDefinition definition, InstanceState current, IReadOnlyDictionary<string, object?> changes, string action, Actor actor, string? comment = null, long? expectedVersion = null)
     {
         EnsureVersion(current, expectedVersion);
-        if (current.IsFinished) throw new WorkflowConflictException($"The instance is {current.Status}; nothing can change any more.");
+        if (current.IsFinished || current.Status == InstanceStatus.Cancelling) throw new WorkflowConflictException($"The instance is {current.Status}; nothing can change any more.");
         var state = current.Clone();
         var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
         foreach (var (name, value) in changes) step.SetVariable(name, value);
@@ -462,9 +584,12 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
     {
         if (state.Status != InstanceStatus.Running)
         {
-            throw new WorkflowConflictException(state.Status == InstanceStatus.Faulted
-                ? $"The instance is faulted ({state.Fault}); an operator must retry its incident first."
-                : $"The instance is {state.Status}; nothing can happen any more.");
+            throw new WorkflowConflictException(state.Status switch
+            {
+                InstanceStatus.Faulted => $"The instance is faulted ({state.Fault}); an operator must retry its incident first.",
+                InstanceStatus.Cancelling => "The instance is being cancelled; it only waits for its outside calls to report.",
+                _ => $"The instance is {state.Status}; nothing can happen any more.",
+            });
         }
     }
 

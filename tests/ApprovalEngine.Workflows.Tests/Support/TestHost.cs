@@ -17,7 +17,7 @@ public sealed class TestHost
         Clock = new ManualClock(T0);
         Ledger = new PostToLedger();
         Flaky = new FlakyStep();
-        Registry = ActivityRegistry.CreateDefault(new TestCronSchedule()).Register(new CheckLimit()).Register(Ledger).Register(Flaky);
+        Registry = ActivityRegistry.CreateDefault(new TestCronSchedule()).Register(new CheckLimit()).Register(Ledger).Register(Flaky).Register(new TestPayout());
         Host = new InMemoryWorkflowHost(Registry, Clock);
         foreach (var d in definitions) Host.Publish(d);
     }
@@ -106,7 +106,6 @@ public sealed class CheckLimit : DomainActivity<LimitInput, LimitOutput>
 {
     protected override DomainResult<LimitOutput> Run(LimitInput input, ActivityContext context)
     {
-        context.Stage(new JsonObject { ["limitChecked"] = input.Amount });
         return input.Amount <= input.Limit
             ? DomainResult<LimitOutput>.Done(new LimitOutput(input.Limit - input.Amount))
             : new DomainResult<LimitOutput>("Insufficient", new LimitOutput(0));
@@ -161,4 +160,19 @@ public sealed class FlakyStep : DomainActivity<FlakyInput, FlakyOutput>
         }
         return DomainResult<FlakyOutput>.Done(new FlakyOutput(input.Value));
     }
+}
+
+public sealed class PayoutInput
+{
+    public decimal Amount { get; set; }
+}
+
+public sealed record PayoutOutput(string? BankReference);
+
+/// <summary>An outside call that moves money (ADR 10): a late result other than Refused raises an incident.</summary>
+[Activity("TestPayout", "Domain", "Test payout", Outcomes = ["Sent", "Refused"], MovesMoney = true, NothingMovedOutcomes = ["Refused"])]
+public sealed class TestPayout : ExternalActivity<PayoutInput, PayoutOutput>
+{
+    protected override Task<DomainResult<PayoutOutput>> RunAsync(PayoutInput input, ExternalCallContext call, CancellationToken cancellationToken) =>
+        Task.FromResult(new DomainResult<PayoutOutput>("Sent", new PayoutOutput("B-1")));
 }

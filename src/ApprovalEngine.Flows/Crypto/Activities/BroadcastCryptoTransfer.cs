@@ -24,7 +24,7 @@ public sealed record BroadcastCryptoTransferOutput(
 /// </summary>
 [Activity("BroadcastCryptoTransfer", "Crypto", "Broadcast crypto transfer",
     Description = "Broadcasts a withdrawal or refund to the blockchain (idempotent); outputs the TXID.",
-    Outcomes = ["Broadcast", "Refused"])]
+    Outcomes = ["Broadcast", "Refused"], MovesMoney = true, NothingMovedOutcomes = ["Refused"])]
 public sealed class BroadcastCryptoTransfer(IBlockchainGateway gateway) : ExternalActivity<BroadcastCryptoTransferInput, BroadcastCryptoTransferOutput>
 {
     protected override async Task<DomainResult<BroadcastCryptoTransferOutput>> RunAsync(BroadcastCryptoTransferInput input, ExternalCallContext call, CancellationToken cancellationToken)

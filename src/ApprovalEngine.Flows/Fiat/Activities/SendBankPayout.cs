@@ -23,9 +23,16 @@ public sealed record SendBankPayoutOutput(
 /// </summary>
 [Activity("SendBankPayout", "Fiat", "Send bank payout",
     Description = "Submits the payout to the paying bank (idempotent); outputs the bank's order number.",
-    Outcomes = ["Sent", "Refused"])]
-public sealed class SendBankPayout(IBankGateway bank) : ExternalActivity<SendBankPayoutInput, SendBankPayoutOutput>
+    Outcomes = ["Sent", "Refused"], MovesMoney = true, NothingMovedOutcomes = ["Refused"])]
+public sealed class SendBankPayout(IBankGateway bank) : ExternalActivity<SendBankPayoutInput, SendBankPayoutOutput>, ICancellableExternalActivity
 {
+    /// <summary>Asks the bank to call off a payout not yet made (ADR 10); a bank without cancellation answers no.</summary>
+    public async Task<bool> TryCancelAsync(System.Text.Json.Nodes.JsonObject input, ExternalCallContext call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return bank is ICancellablePayouts cancellable && await cancellable.TryCancelPayoutAsync(call.IdempotencyKey, cancellationToken);
+    }
+
     protected override async Task<DomainResult<SendBankPayoutOutput>> RunAsync(SendBankPayoutInput input, ExternalCallContext call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);

@@ -34,11 +34,12 @@ public sealed record ExecuteWdTransactionsOutput(
 /// Nothing is sent unless the plan is completable (<see cref="WdCompletion.Plan"/>). Each operation's idempotency key
 /// is the job's key + the transaction id, so a retried job never withdraws twice. Outcome per
 /// <see cref="WdCompletion.Evaluate"/>: Completed, PartiallyCompleted or NotCompletable; when the platform refuses an
-/// operation, execution stops and what was executed decides (PartiallyCompleted or NotCompletable).
+/// operation, execution stops and what was executed decides (PartiallyCompleted or NotCompletable). Every outcome may
+/// have moved money (NotCompletable can follow an executed fee), so a late result of any kind raises an incident.
 /// </summary>
 [Activity("ExecuteWdTransactions", "Withdrawals", "Execute WD transactions",
     Description = "Applies the draft transactions on the trading platform and decides Completed / PartiallyCompleted / NotCompletable.",
-    Outcomes = ["Completed", "PartiallyCompleted", "NotCompletable"])]
+    Outcomes = ["Completed", "PartiallyCompleted", "NotCompletable"], MovesMoney = true)]
 public sealed class ExecuteWdTransactions(ILedger ledger) : ExternalActivity<ExecuteWdTransactionsInput, ExecuteWdTransactionsOutput>
 {
     public const string TypeName = "ExecuteWdTransactions";
