@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ApprovalEngine.Adapters.Bank;
+using ApprovalEngine.Hosting;
+using ApprovalEngine.Server.Tests.Support;
+using ApprovalEngine.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ApprovalEngine.Server.Tests.Upgrade;
+
+/// <summary>
+/// Upgrade in place from release 6c74ccb (the release before the event inbox, Cancelling and recorded commands): its
+/// database (release-6c74ccb.sql, made by make-previous-release-db.sh --driver rules) is restored and the current
+/// server starts on it. The rules added since have a defined behaviour for what that release stored: an event key it
+/// kept stays a duplicate, a payout it left in flight is not silently dropped by a cancel, instances without recorded
+/// commands are "not previewable", and its instances can move to a newer version under the same checks.
+/// </summary>
+[TestFixture]
+public sealed class UpgradeFromRelease6c74ccbTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private JsonObject _manifest = null!;
+    private ApiFactory _factory = null!;
+    private HttpClient _system = null!;
+    private HttpClient _supervisor = null!;
+
+    [OneTimeSetUp]
+    public async Task RestoreAndStartAsync()
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "Upgrade");
+        _manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "release-6c74ccb.manifest.json")))!.AsObject();
+        var connection = await SharedPostgres.CreateDatabaseAsync("upgrade_6c74ccb");
+        await ReleaseDatabase.RestoreAsync(connection, Path.Combine(folder, _manifest.Text("dump")));
+        // No pollers: the payout the old release left Pending would otherwise run at start-up, before the test can
+        // cancel around it. The test runs it exactly as a poller does (WorkflowRunner.RunJobAsync).
+        _factory = ApiFactory.PostgresOn(connection, new() { ["Engine:RunPollers"] = "false" });
+        _system = _factory.AsSystem();
+        _supervisor = await _factory.AsUserAsync("supervisor1");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _system.Dispose();
+        _supervisor.Dispose();
+        await _factory.DisposeAsync();
+    }
+
+    private JsonObject Scenario(string name) => _manifest["scenarios"]![name]!.AsObject();
+
+    private Task<JsonObject> InstanceAsync(string id) => _supervisor.GetObjectAsync($"/api/instances/{id}");
+
+    [Test]
+    public async Task An_event_key_the_old_release_stored_stays_a_duplicate_and_changes_nothing()
+    {
+        var deposit = Scenario("depositWithEventKey");
+        var before = await InstanceAsync(deposit.Text("id"));
+        var retry = await _system.PostObjectAsync("/api/events/BlockConfirmations", new
+        {
+            correlationId = deposit.Text("txid"),
+            payload = new { confirmations = 1 },
+            idempotencyKey = deposit.Text("eventKey"),
+        });
+        var after = await InstanceAsync(deposit.Text("id"));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(retry["duplicate"]!.GetValue<bool>(), Is.True, retry.ToJsonString());
+            Assert.That(retry["resumed"]!.GetValue<int>(), Is.Zero);
+            Assert.That(after["concurrencyVersion"]!.GetValue<long>(), Is.EqualTo(before["concurrencyVersion"]!.GetValue<long>()), "the retry wrote a step");
+        }
+    }
+
+    [Test]
+    public async Task A_deposit_the_old_release_left_waiting_is_credited_by_new_confirmations()
+    {
+        var deposit = Scenario("depositWithEventKey");
+        for (var confirmations = 2; confirmations <= deposit["requiredConfirmations"]!.GetValue<int>(); confirmations++)
+        {
+            var delivered = await _system.PostObjectAsync("/api/events/BlockConfirmations", new
+            {
+                correlationId = deposit.Text("txid"),
+                payload = new { confirmations },
+                idempotencyKey = $"after-upgrade-{confirmations}",
+            });
+            Assert.That(delivered["resumed"]!.GetValue<int>(), Is.EqualTo(1), delivered.ToJsonString());
+        }
+        Assert.That(await Poll.UntilAsync(async () => (await InstanceAsync(deposit.Text("id")))["openTasks"]!.AsArray().Any(t => t.Text("activityId") == "credited"), Bound),
+            Is.True, "the deposit was not credited");
+        var instance = await InstanceAsync(deposit.Text("id"));
+        Assert.That(instance["version"]!.GetValue<int>(), Is.EqualTo(_manifest["definitionVersions"]!["crypto-deposit"]!.GetValue<int>()), "it stays on its stored version");
+    }
+
+    [Test]
+    public async Task A_cancel_during_the_payout_the_old_release_left_in_flight_waits_and_the_late_payment_raises_an_incident()
+    {
+        var fiat = Scenario("fiatPayoutInFlight");
+        var id = Guid.Parse(fiat.Text("id"));
+        var jobId = Guid.Parse(fiat.Text("jobId"));
+        var bank = _factory.Services.GetRequiredService<InMemoryBankSandbox>();
+        bank.CancelSupported = false; // the bank cannot call it off: the payment will go out after the cancel
+
+        using var response = await _supervisor.PostAsJsonAsync($"/api/instances/{id}/cancel", new { reason = "customer withdrew the request" });
+        var cancelled = await response.ReadObjectAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), cancelled.ToJsonString());
+        Assert.That(cancelled.Text("status"), Is.EqualTo("Cancelling"), "the stored payout is in flight: the cancel waits for it");
+
+        // The payout runs as the pollers run it, and succeeds after the cancel.
+        await _factory.Services.GetRequiredService<WorkflowRunner>().RunJobAsync(id, jobId, CancellationToken.None);
+
+        var instance = await InstanceAsync(id.ToString());
+        var journal = (await _supervisor.GetObjectAsync($"/api/instances/{id}/journal")).Items().Select(e => e!.Text("kind")).ToList();
+        var incidents = (await _supervisor.GetObjectAsync($"/api/incidents?instanceId={id}")).Items();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(instance.Text("status"), Is.EqualTo("Cancelled"));
+            Assert.That(journal, Does.Contain("InstanceCancelling").And.Contain("LateResult").And.Contain("InstanceCancelled"));
+            Assert.That(incidents.Select(i => i!.Text("message")), Has.Some.Contains("Money moved after the instance was cancelled"));
+            Assert.That(bank.Payouts.Count(p => p.Reference == fiat.Text("recordNo")), Is.EqualTo(1), "paid exactly once");
+            Assert.That(await _factory.QueryAsync(db => db.Jobs.Where(j => j.Id == jobId).Select(j => j.Status).SingleAsync()), Is.EqualTo("Done"));
+        }
+    }
+}
