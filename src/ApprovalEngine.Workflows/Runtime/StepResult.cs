@@ -34,6 +34,9 @@ public sealed class StepResult
     /// <summary>Domain rows staged by activities (opaque to the engine); the host applies them in the same transaction.</summary>
     public List<object> DomainChanges { get; } = [];
 
+    /// <summary>What caused the step (the engine call, its arguments, caller and clock), for replays; set by every engine entry point.</summary>
+    public StepCommand? Command { get; set; }
+
     /// <summary>Timers to schedule: bookmarks added with a due time.</summary>
     public IEnumerable<Bookmark> TimersToSchedule => BookmarksAdded.Where(b => b.DueAt is not null);
 

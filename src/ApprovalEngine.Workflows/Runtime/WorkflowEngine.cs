@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ApprovalEngine.Expressions;
 using ApprovalEngine.Workflows.Activities;
 using ApprovalEngine.Workflows.Activities.BuiltIn;
@@ -15,6 +16,9 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
     private readonly EngineOptions _options = options ?? new EngineOptions();
 
     public ActivityRegistry Registry => registry;
+
+    /// <summary>The options this engine runs with (a replay engine uses the same, on its own clock).</summary>
+    public EngineOptions Options => _options;
 
     public StepResult Start(WorkflowDefinition definition, StartWorkflow command)
     {
@@ -48,7 +52,25 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         step.Enqueue(start.Id, null, null);
         step.Drain();
         step.Finish();
-        return step.Result;
+        var args = new JsonObject
+        {
+            ["definitionId"] = definition.Id,
+            ["definitionVersion"] = definition.Version,
+            ["correlationId"] = command.CorrelationId,
+            ["input"] = StepCommand.Values(command.Input),
+            ["domainInputs"] = new JsonArray([.. command.DomainInputs.Order(StringComparer.Ordinal).Select(n => (JsonNode)JsonValue.Create(n))]),
+            ["startedBy"] = command.StartedBy,
+            ["requestedBy"] = command.RequestedBy,
+            ["parentInstanceId"] = command.ParentInstanceId?.ToString(),
+            ["parentBookmarkId"] = command.ParentBookmarkId?.ToString(),
+        };
+        return Recorded(step.Result, StepCommandKinds.Start, now, command.Actor, args);
+    }
+
+    private static StepResult Recorded(StepResult result, string kind, DateTimeOffset at, Actor actor, JsonObject args)
+    {
+        result.Command = new StepCommand(kind, result.State.Id, at, actor, args);
+        return result;
     }
 
     public StepResult CompleteTask(WorkflowDefinition definition, InstanceState current, CompleteTask command)
@@ -79,7 +101,14 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         var step = new StepBuilder(definition, state, registry, _options, now, command.Actor, current.Version);
         var signal = new ResumeSignal { Action = command.Action, Comment = command.Comment, Data = data, Actor = command.Actor };
         Resume(step, state.Bookmarks.First(b => b.Id == bookmark.Id), signal);
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.CompleteTask, now, command.Actor, new JsonObject
+        {
+            ["taskId"] = command.TaskId.ToString(),
+            ["activityId"] = bookmark.ActivityId,
+            ["action"] = command.Action,
+            ["comment"] = command.Comment,
+            ["data"] = StepCommand.Values(command.Data),
+        });
     }
 
     /// <summary>Resumes a bookmark of kind Event, Timer, TaskDue, Job or Child.</summary>
@@ -99,21 +128,34 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
             throw new WorkflowConflictException("Tasks are completed with an action, not resumed directly.");
         }
         Resume(step, bookmark, signal);
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.Resume, step.Now, signal.Actor, new JsonObject
+        {
+            ["bookmarkId"] = bookmarkId.ToString(),
+            ["activityId"] = bookmark.ActivityId,
+            ["bookmarkKind"] = bookmark.Kind.ToString(),
+            ["action"] = signal.Action,
+            ["comment"] = signal.Comment,
+            ["data"] = StepCommand.Values(signal.Data),
+            ["payload"] = ExpressionValues.ToJsonNode(signal.Payload),
+            ["outcome"] = signal.Outcome,
+            ["outputs"] = StepCommand.Values(signal.Outputs),
+        });
     }
 
     /// <summary>A timer fired: resumes its bookmark, or records a no-op when the instance has moved on.</summary>
     public StepResult FireTimer(WorkflowDefinition definition, InstanceState current, Guid bookmarkId)
     {
-        if (current.Bookmarks.Any(b => b.Id == bookmarkId && b.DueAt is not null) && current.Status == InstanceStatus.Running)
+        if (current.Bookmarks.FirstOrDefault(b => b.Id == bookmarkId && b.DueAt is not null) is { } due && current.Status == InstanceStatus.Running)
         {
-            return ResumeBookmark(definition, current, bookmarkId, new ResumeSignal { Actor = Actor.System("timer") });
+            var fired = ResumeBookmark(definition, current, bookmarkId, new ResumeSignal { Actor = Actor.System("timer") });
+            fired.Command = fired.Command! with { Kind = StepCommandKinds.FireTimer, Args = new JsonObject { ["bookmarkId"] = bookmarkId.ToString(), ["activityId"] = due.ActivityId, ["bookmarkKind"] = due.Kind.ToString() } };
+            return fired;
         }
         var state = current.Clone();
         var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), Actor.System("timer"), current.Version);
         step.Journal(JournalKinds.TimerIgnored, message: $"Timer {bookmarkId} fired after the instance moved on; nothing to do.");
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.FireTimer, step.Now, step.Actor, new JsonObject { ["bookmarkId"] = bookmarkId.ToString() });
     }
 
     public StepResult Interrupt(WorkflowDefinition definition, InstanceState current, string eventName, object? payload, Actor actor)
@@ -133,7 +175,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         step.Enqueue(interrupt.Target, null, null);
         step.Drain();
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.Interrupt, now, actor, new JsonObject { ["event"] = eventName, ["payload"] = ExpressionValues.ToJsonNode(payload) });
     }
 
     public StepResult Cancel(WorkflowDefinition definition, InstanceState current, string reason, Actor actor)
@@ -147,7 +189,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         step.Journal(JournalKinds.InstanceCancelled, comment: reason, message: reason);
         step.NotifyParent("Cancelled");
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.Cancel, step.Now, actor, new JsonObject { ["reason"] = reason });
     }
 
     /// <summary>Re-runs the activity that faulted the instance (after an operator fixed the cause).</summary>
@@ -163,7 +205,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         step.Enqueue(activityId, null, null);
         step.Drain();
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.RetryFault, step.Now, actor, new JsonObject { ["activityId"] = activityId });
     }
 
     /// <summary>Journals something that is not a step of the flow (a claim, a comment) and bumps the version.</summary>
@@ -173,7 +215,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
         step.Journal(kind, message: message, comment: comment);
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.Note, step.Now, actor, new JsonObject { ["kind"] = kind, ["message"] = message, ["comment"] = comment });
     }
 
     /// <summary>
@@ -189,7 +231,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         foreach (var (name, value) in changes) step.SetVariable(name, value);
         step.Journal(JournalKinds.VariablesUpdated, action: action, comment: comment, message: action);
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.UpdateVariables, step.Now, actor, new JsonObject { ["changes"] = StepCommand.Values(changes), ["action"] = action, ["comment"] = comment });
     }
 
     /// <summary>The actions of a task with whether <paramref name="actor"/> may take each now, and why not.</summary>
