@@ -173,6 +173,7 @@ public static class ServerSetup
         app.MapActivitiesApi();
         app.MapDefinitionsApi();
         app.MapPublishingApi();
+        app.MapImpactApi();
         app.MapInstancesApi();
         app.MapTasksApi();
         app.MapEventsApi();

@@ -22,6 +22,12 @@ public sealed record FirstDivergence(int Instance, string? DefinitionId, int Ind
 /// <param name="Lines">Every difference, one per line: <c>path: expected X but was Y</c>.</param>
 public sealed record HistoryComparisonResult(bool Same, bool OutcomeChanged, FirstDivergence? First, IReadOnlyList<string> Lines)
 {
+    /// <summary>
+    /// The instances went another way: other journal entries (kind, activity, outcome, action, business status), other
+    /// waits, or other sub-workflows. False when only values differ (a variable, a recorded change, a comment).
+    /// </summary>
+    public bool PathChanged { get; init; }
+
     public string Report()
     {
         if (Same) return "identical";
@@ -48,6 +54,7 @@ public static class HistoryComparison
         var lines = new List<string>();
         FirstDivergence? first = null;
         var outcomeChanged = false;
+        var pathChanged = e.Count != a.Count;
         if (e.Count != a.Count) lines.Add($"instances: expected {e.Count} (root and sub-workflows) but was {a.Count}");
         for (var i = 0; i < Math.Max(e.Count, a.Count); i++)
         {
@@ -62,6 +69,7 @@ public static class HistoryComparison
             }
             var ej = ei["journal"]?.AsArray() ?? [];
             var aj = ai["journal"]?.AsArray() ?? [];
+            if (!JsonNode.DeepEquals(ei["waitingAt"], ai["waitingAt"]) || ej.Count != aj.Count || ej.Zip(aj).Any(p => Path(p.First) != Path(p.Second))) pathChanged = true;
             for (var j = 0; j < Math.Max(ej.Count, aj.Count); j++)
             {
                 var ee = j < ej.Count ? ej[j] : null;
@@ -80,8 +88,12 @@ public static class HistoryComparison
                 AddDiff(lines, $"{name}.{field}", ei[field], ai[field]);
             }
         }
-        return new HistoryComparisonResult(false, outcomeChanged, first, lines);
+        return new HistoryComparisonResult(false, outcomeChanged, first, lines) { PathChanged = pathChanged || outcomeChanged };
     }
+
+    private static string Path(JsonNode? entry) => entry is JsonObject e
+        ? $"{e["kind"]}|{e["activityId"]}|{e["outcome"]}|{e["action"]}|{e["businessStatus"]}"
+        : "";
 
     private static void AddDiff(List<string> lines, string name, JsonNode? expected, JsonNode? actual)
     {

@@ -60,7 +60,7 @@ public sealed class RecordedHistory
 
     /// <summary>
     /// The history of <paramref name="rootInstanceId"/> from the commands a host kept (in commit order): its own and
-    /// those of the sub-workflows it started, chained ones left out.
+    /// those of the sub-workflows it started, chained ones left out (see <see cref="StepCommand.Chained"/>).
     /// </summary>
     public static RecordedHistory FromCommands(string name, Guid rootInstanceId, IEnumerable<StepCommand> commands, IReadOnlyList<HistoryDefinition> definitions, JsonObject? expected = null, string? description = null)
     {
@@ -73,7 +73,10 @@ public sealed class RecordedHistory
             {
                 tree.Add(command.InstanceId);
             }
-            if (!tree.Contains(command.InstanceId) || command.Chained) continue;
+            if (!tree.Contains(command.InstanceId)) continue;
+            // A chained command is replayed by its cause, except where the cause lies outside the tree: a sub-workflow
+            // replayed on its own keeps the start and the cancel its parent gave it.
+            if (command.Chained && !(command.InstanceId == rootInstanceId && command.Kind is StepCommandKinds.Start or StepCommandKinds.Cancel)) continue;
             list.Add(command);
         }
         return new RecordedHistory { Name = name, Description = description, RootInstanceId = rootInstanceId, Definitions = definitions, Commands = list, Expected = expected };
