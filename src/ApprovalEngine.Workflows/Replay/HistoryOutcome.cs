@@ -51,7 +51,7 @@ public static class HistoryOutcome
             }
             var entry = new JsonObject
             {
-                ["at"] = e.Timestamp.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["at"] = Time(e.Timestamp),
                 ["kind"] = e.Kind,
             };
             Put(entry, "activityId", e.ActivityId);
@@ -70,7 +70,7 @@ public static class HistoryOutcome
             var w = new JsonObject { ["kind"] = b.Kind.ToString(), ["activityId"] = b.ActivityId };
             Put(w, "eventName", b.EventName);
             Put(w, "correlationKey", b.CorrelationKey);
-            if (b.DueAt is { } due) w["dueAt"] = due.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            if (b.DueAt is { } due) w["dueAt"] = Time(due);
             waiting.Add(w);
         }
         var variables = new JsonObject();
@@ -90,6 +90,13 @@ public static class HistoryOutcome
             ["journal"] = entries,
         };
         return json;
+    }
+
+    /// <summary>To the microsecond: PostgreSQL keeps no finer time, so a host that stores it and one that does not agree.</summary>
+    private static string Time(DateTimeOffset t)
+    {
+        var utc = t.ToUniversalTime();
+        return utc.AddTicks(-(utc.Ticks % 10)).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static void Put(JsonObject o, string name, string? value)

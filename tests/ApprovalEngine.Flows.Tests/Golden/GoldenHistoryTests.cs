@@ -56,7 +56,7 @@ public sealed class GoldenHistoryTests
     {
         var recorder = new GoldenRecorder(scenario);
         await scenario.Script(recorder);
-        var history = recorder.History();
+        var history = await recorder.HistoryAsync();
         var path = GoldenFiles.PathOf(scenario);
         if (Recording)
         {

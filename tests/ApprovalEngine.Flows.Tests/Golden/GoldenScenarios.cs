@@ -70,14 +70,14 @@ public sealed class GoldenRecorder
 
     public InstanceState Root => H.Get(RootId);
 
-    public RecordedHistory History()
+    public async Task<RecordedHistory> HistoryAsync()
     {
         var used = H.Host.Instances.Values.Where(i => i.Id == RootId || InTree(i)).Select(i => (i.DefinitionId, i.DefinitionVersion)).Distinct()
             .OrderBy(d => d.DefinitionId, StringComparer.Ordinal).ToList();
         var definitions = used.Select(d => new HistoryDefinition(d.DefinitionId, d.DefinitionVersion,
             JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "workflows", d.DefinitionId + ".json")))!.AsObject())).ToList();
         var host = new RecordingView(this);
-        var outcome = HistoryOutcome.CaptureAsync(host, RootId).GetAwaiter().GetResult();
+        var outcome = await HistoryOutcome.CaptureAsync(host, RootId);
         return RecordedHistory.FromCommands(Scenario.Name, RootId, H.Host.Commands, definitions, outcome, Scenario.Description);
     }
 
@@ -93,8 +93,6 @@ public sealed class GoldenRecorder
     /// <summary>The recording host read as a replay host, to capture the outcome the same way a replay does.</summary>
     private sealed class RecordingView(GoldenRecorder r) : IHistoryHost
     {
-        private readonly InMemoryHistoryHost _reader = new(r.H.Registry);
-
         public Workflows.Hosting.ManualClock Clock => r.H.Clock;
         public WorkflowEngine Engine => r.H.Host.Engine;
         public Task PublishAsync(Workflows.Definitions.WorkflowDefinition definition) => throw new NotSupportedException();

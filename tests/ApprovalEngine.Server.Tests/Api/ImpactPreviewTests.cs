@@ -2,7 +2,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ApprovalEngine.Server.Tests.Support;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Features.Definitions;
+using ApprovalEngine.Server.Tests.Golden;
+using ApprovalEngine.Workflows.Activities;
+using ApprovalEngine.Workflows.Replay;
+using ApprovalEngine.Workflows.Runtime;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ApprovalEngine.Server.Tests.Api;
 
@@ -136,6 +143,29 @@ public sealed class ImpactPreviewTests
             Assert.That(Impacts(items), Is.EqualTo("small=outcomeChanged; big=valuesChanged; rejected=valuesChanged; bigDone=valuesChanged; old=notPreviewable"), () => Explain(items));
             Assert.That(items["big"].Text("reason"), Does.Contain("variables.limit"));
         }
+    }
+
+    /// <summary>The commands the server stored with its steps replay, in memory, to exactly the journal and state it stored.</summary>
+    [TestCase("small")]
+    [TestCase("big")]
+    [TestCase("rejected")]
+    [TestCase("bigDone")]
+    public async Task The_stored_commands_of_a_real_instance_replay_to_what_the_server_stored(string name)
+    {
+        var id = Guid.Parse(_ids[name]);
+        await using var scope = _factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
+        var registry = scope.ServiceProvider.GetRequiredService<ActivityRegistry>();
+        var engine = scope.ServiceProvider.GetRequiredService<WorkflowEngine>();
+        var (history, missing) = await new ImpactPreview(db, registry, engine.Options).LoadHistoryAsync(id, CancellationToken.None);
+        Assert.That(missing, Is.Null);
+        await using var stored = await PostgresHistoryHost.OnAsync(_factory.ConnectionString);
+        var expected = await HistoryOutcome.CaptureAsync(stored, id);
+
+        var replayed = await HistoryReplayer.ReplayAsync(history!, new InMemoryHistoryHost(registry, engine.Options));
+        var comparison = HistoryComparison.Compare(expected, replayed.Outcome);
+        Assert.That((replayed.Stop, comparison.Same), Is.EqualTo(((ReplayStop?)null, true)), comparison.Report());
+        Assert.That(history!.Commands.Select(c => c.Kind), Does.Contain(StepCommandKinds.CompleteTask), "the person's action is in the history");
     }
 
     [TestCase("cs1")]

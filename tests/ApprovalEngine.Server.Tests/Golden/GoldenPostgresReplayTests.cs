@@ -93,9 +93,13 @@ internal sealed class PostgresHistoryHost : IHistoryHost, IAsyncDisposable
 
     private WorkflowRunner Runner => _provider.GetRequiredService<WorkflowRunner>();
 
-    public static async Task<PostgresHistoryHost> CreateAsync()
+    /// <summary>A reader (and writer) over an existing database, e.g. one a test server wrote.</summary>
+    public static Task<PostgresHistoryHost> OnAsync(string connectionString) => CreateAsync(connectionString, migrate: false);
+
+    public static async Task<PostgresHistoryHost> CreateAsync() => await CreateAsync(await SharedPostgres.CreateDatabaseAsync("golden"), migrate: true);
+
+    private static async Task<PostgresHistoryHost> CreateAsync(string cs, bool migrate)
     {
-        var cs = await SharedPostgres.CreateDatabaseAsync("golden");
         var clock = new ManualClock(DateTimeOffset.UnixEpoch);
         var engine = new WorkflowEngine(GoldenPaths.Registry(clock), clock);
         var services = new ServiceCollection();
@@ -107,6 +111,7 @@ internal sealed class PostgresHistoryHost : IHistoryHost, IAsyncDisposable
         services.AddSingleton(new WorkflowCoordinator(engine));
         services.AddEngineHost(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["RunJobsInline"] = "false" }).Build());
         var provider = services.BuildServiceProvider();
+        if (!migrate) return new PostgresHistoryHost(provider, clock);
         await using (var scope = provider.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();

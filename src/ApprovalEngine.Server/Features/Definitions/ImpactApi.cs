@@ -96,6 +96,14 @@ public sealed class ImpactPreview(ApprovalDbContext db, ActivityRegistry registr
 
     private async Task<(string Impact, string? Reason, ImpactStep? Step, ImpactOutcome? Recorded, ImpactOutcome? Draft)> PreviewOneAsync(Guid rootId, string definitionId, WorkflowDefinition draft, CancellationToken ct)
     {
+        var (history, missing) = await LoadHistoryAsync(rootId, ct);
+        if (history is null) return (ImpactKinds.NotPreviewable, missing, null, null, null);
+        return await CompareAsync(history, definitionId, draft);
+    }
+
+    /// <summary>The instance's history (with the sub-workflows it started) from <c>step_commands</c>, or why there is none.</summary>
+    public async Task<(RecordedHistory? History, string? Missing)> LoadHistoryAsync(Guid rootId, CancellationToken ct)
+    {
         // The instance and the sub-workflows it started, level by level.
         var tree = new List<(Guid Id, string DefinitionId, int DefinitionVersion, long Version)>();
         var frontier = new List<Guid> { rootId };
@@ -117,21 +125,24 @@ public sealed class ImpactPreview(ApprovalDbContext db, ActivityRegistry registr
         var incomplete = tree.FirstOrDefault(t => perInstance.GetValueOrDefault(t.Id) != t.Version);
         if (incomplete.Id != Guid.Empty)
         {
-            return (ImpactKinds.NotPreviewable, perInstance.GetValueOrDefault(incomplete.Id) == 0
+            return (null, perInstance.GetValueOrDefault(incomplete.Id) == 0
                 ? "It ran before this release recorded step commands."
-                : $"Only {perInstance.GetValueOrDefault(incomplete.Id)} of the {incomplete.Version} steps of {incomplete.DefinitionId} {incomplete.Id} were recorded.", null, null, null);
+                : $"Only {perInstance.GetValueOrDefault(incomplete.Id)} of the {incomplete.Version} steps of {incomplete.DefinitionId} {incomplete.Id} were recorded.");
         }
 
         var definitions = new List<HistoryDefinition>();
         foreach (var (id, version) in tree.Select(t => (t.DefinitionId, t.DefinitionVersion)).Distinct())
         {
             var json = await VersionAsync(id, version, ct);
-            if (json is null) return (ImpactKinds.NotPreviewable, $"{id} v{version} is not stored.", null, null, null);
+            if (json is null) return (null, $"{id} v{version} is not stored.");
             definitions.Add(new HistoryDefinition(id, version, json));
         }
         var commands = rows.Select(r => StepCommand.FromJson(JsonNode.Parse(r.CommandJson)!.AsObject()));
-        var history = RecordedHistory.FromCommands(rootId.ToString(), rootId, commands, definitions);
+        return (RecordedHistory.FromCommands(rootId.ToString(), rootId, commands, definitions), null);
+    }
 
+    private async Task<(string Impact, string? Reason, ImpactStep? Step, ImpactOutcome? Recorded, ImpactOutcome? Draft)> CompareAsync(RecordedHistory history, string definitionId, WorkflowDefinition draft)
+    {
         var recorded = await HistoryReplayer.ReplayAsync(history, new InMemoryHistoryHost(registry, options));
         if (recorded.Stop is { } stuck)
         {
