@@ -742,6 +742,57 @@ export async function instanceMigrationInDesigner(browser) {
   assert(moved.openTasks.length === 1 && moved.openTasks[0].activityId === 'check', 'its open task moved to check');
 }
 
+/**
+ * The impact preview at 1280x800: two instances of a flow of our own (one acted on at its review, one waiting there);
+ * a draft renames the review; the Impact… dialog lists the acted-on one as not applicable and the waiting one as a
+ * path change, with the step where they part, in words.
+ */
+export async function designerImpactPreview(browser) {
+  if (process.env.E2E_MOCK === '1') {
+    console.log('    (the mock server has no impact preview; nothing to check)');
+    return;
+  }
+  const analyst = await tokenFor('analyst1');
+  const id = `e2e-impact-${Date.now().toString(36)}`;
+  const definition = e2eDefinition(id);
+  await api('PUT', `/api/definitions/${id}/draft`, definition, { token: analyst });
+  const { data: request } = await api('POST', `/api/definitions/${id}/publish`, { note: 'e2e impact set-up' }, { token: analyst });
+  await api('POST', `/api/publish-requests/${request.id}/approve`, {}, { token: await tokenFor('analyst2') });
+  const { data: done } = await api('POST', `/api/definitions/${id}/instances`, { correlationId: `e2e-impact-done-${Date.now()}`, input: { amount: 5 } });
+  const { data: waiting } = await api('POST', `/api/definitions/${id}/instances`, { correlationId: `e2e-impact-wait-${Date.now()}`, input: { amount: 7 } });
+  const { data: detail } = await api('GET', `/api/instances/${done.id}`);
+  await api('POST', `/api/tasks/${detail.openTasks[0].id}/complete`, { action: 'Approve' }, { token: await tokenFor('cs1') });
+
+  const draft = structuredClone(definition);
+  draft.activities.find((a) => a.id === 'review').id = 'check';
+  for (const c of draft.connections) {
+    if (c.source === 'review') c.source = 'check';
+    if (c.target === 'review') c.target = 'check';
+  }
+  await api('PUT', `/api/definitions/${id}/draft`, draft, { token: analyst });
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await signIn(page, 'analyst1', `/designer/definitions/${id}`);
+  await page.getByTestId('designer').waitFor();
+  await page.getByTestId('impact').click();
+  const dialog = page.getByTestId('impact-dialog');
+  await dialog.waitFor();
+  const summary = await page.getByTestId('impact-summary').textContent();
+  assert(summary?.includes('1 of 2 recent instances would change: 1 path.') && summary.includes('1 not applicable'), `summary: ${summary}`);
+  const rows = page.getByTestId('impact-row');
+  assert((await rows.count()) === 2, 'one row per instance');
+  const pathText = await page.locator('[data-testid="impact-row"][data-impact="pathChanged"]').textContent();
+  assert(pathText?.includes('Path changes') && pathText.includes('check'), `the waiting instance's row names the new step: ${pathText}`);
+  const naText = await page.locator('[data-testid="impact-row"][data-impact="notApplicable"]').textContent();
+  assert(naText?.includes('Not applicable') && naText.includes("'review'"), `the acted-on instance's row says why: ${naText}`);
+  await shot(page, 'designer-impact-1280x800');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  await context.close();
+}
+
 export const scenarios = [
   ['designer: add a stage, save, submit for publishing, a second analyst approves (not the submitter), versions; instances keep their version', designerAddStagePublish],
   ['inbox: cs1 opens a task and completes an action', operatorCompletesAction],
@@ -753,4 +804,5 @@ export const scenarios = [
   ['forms: designer: an analyst gives an action a form; the draft holds it', designerEditsActionForm],
   ['migration: analyst1 maps a renamed stage and submits, analyst2 applies; the instance runs the new version', instanceMigrationInDesigner],
   ['forms: inbox: dealing1 sets the fee through the action form (LEAD: needs the forms branch)', inboxFeeFormAtDealing],
+  ['designer: impact of a draft on recent instances (1280x800)', designerImpactPreview],
 ];

@@ -25,6 +25,7 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
     public DbSet<BookmarkRecord> Bookmarks => Set<BookmarkRecord>();
     public DbSet<JournalRecord> Journal => Set<JournalRecord>();
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
+    public DbSet<StepCommandRecord> StepCommands => Set<StepCommandRecord>();
     public DbSet<IncidentRow> Incidents => Set<IncidentRow>();
     public DbSet<IdempotencyKeyRecord> IdempotencyKeys => Set<IdempotencyKeyRecord>();
     public DbSet<EventRecord> Events => Set<EventRecord>();
@@ -177,6 +178,14 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.Property(x => x.Message).HasMaxLength(4000);
             e.Property(x => x.ChangesJson).HasMaxLength(int.MaxValue);
             e.HasIndex(x => new { x.InstanceId, x.Sequence }).IsUnique();
+        });
+        b.Entity<StepCommandRecord>(e =>
+        {
+            e.ToTable("step_commands");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Kind).HasMaxLength(40);
+            e.Property(x => x.CommandJson).HasMaxLength(int.MaxValue);
+            e.HasIndex(x => new { x.InstanceId, x.Version }).IsUnique();
         });
         b.Entity<JobRecord>(e =>
         {

@@ -281,6 +281,20 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
             }
         }
 
+        // What caused the step, for replays (impact preview): one row in the same batch.
+        if (step.Command is { } command)
+        {
+            db.StepCommands.Add(new StepCommandRecord
+            {
+                InstanceId = state.Id,
+                Version = state.Version,
+                Kind = command.Kind,
+                Chained = command.Chained,
+                At = command.At,
+                CommandJson = command.ToJson().ToJsonString(),
+            });
+        }
+
         foreach (var observer in observers) await observer.OnStepSavedAsync(db, step, cancellationToken);
 
         try

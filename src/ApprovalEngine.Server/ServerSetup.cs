@@ -178,6 +178,7 @@ public static class ServerSetup
         app.MapDefinitionsApi();
         app.MapPublishingApi();
         app.MapInstanceMigrationsApi();
+        app.MapImpactApi();
         app.MapInstancesApi();
         app.MapTasksApi();
         app.MapEventsApi();

@@ -86,6 +86,8 @@ internal sealed class StoreHarness(DatabaseProvider provider, string connectionS
             sb.AppendLine($"B {b.Id} {b.Kind} {b.ActivityId}");
         foreach (var j in await db.Journal.AsNoTracking().OrderBy(j => j.InstanceId).ThenBy(j => j.Sequence).ToListAsync())
             sb.AppendLine($"J {j.InstanceId} {j.Sequence} {j.Kind} {j.ActivityId}");
+        foreach (var c in await db.StepCommands.AsNoTracking().OrderBy(c => c.InstanceId).ThenBy(c => c.Version).ToListAsync())
+            sb.AppendLine($"C {c.InstanceId} v{c.Version} {c.Kind} {(c.Chained ? "chained" : "")}");
         return sb.ToString();
     }
 }

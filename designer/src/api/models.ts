@@ -236,3 +236,8 @@ export type CreateWdRequestBody = S['CreateWdRequestBody'];
 export type WdActionBody = S['WdActionBody'];
 export type WdTransactionBody = S['WdTransactionBody'];
 export type WdCommentBody = S['WdCommentBody'];
+
+// Impact preview of a draft (POST /api/definitions/{id}/draft/impact, ADR 11).
+export type ImpactReport = S['ImpactReport'];
+export type InstanceImpact = S['InstanceImpact'];
+export type ImpactKind = 'unchanged' | 'valuesChanged' | 'pathChanged' | 'outcomeChanged' | 'notPreviewable' | 'notApplicable';

@@ -2193,6 +2193,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/definitions/{id}/draft/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImpactReport"];
+                    };
+                };
+                /** @description Bad Request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Unauthorized */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Not Found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/instances": {
         parameters: {
             query?: never;
@@ -4282,6 +4366,30 @@ export interface components {
                 [key: string]: string[];
             };
         };
+        ImpactOutcome: {
+            status: string;
+            businessStatus: null | string;
+            finalOutcome: null | string;
+        };
+        ImpactReport: {
+            definitionId: string;
+            /** Format: int32 */
+            considered: number;
+            counts: {
+                [key: string]: number;
+            };
+            items: components["schemas"]["InstanceImpact"][];
+        };
+        ImpactStep: {
+            /** Format: int32 */
+            instance: number;
+            definitionId: null | string;
+            /** Format: int32 */
+            index: number;
+            activityId: null | string;
+            recorded: string;
+            draft: string;
+        };
         IncidentView: {
             /** Format: uuid */
             id: string;
@@ -4298,6 +4406,22 @@ export interface components {
             /** Format: date-time */
             resolvedAt: null | string;
             resolvedBy: null | string;
+        };
+        InstanceImpact: {
+            /** Format: uuid */
+            instanceId: string;
+            correlationId: null | string;
+            /** Format: int32 */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            status: string;
+            businessStatus: null | string;
+            impact: string;
+            reason: null | string;
+            firstDivergentStep: null | components["schemas"]["ImpactStep"];
+            recorded: null | components["schemas"]["ImpactOutcome"];
+            draft: null | components["schemas"]["ImpactOutcome"];
         };
         InstanceMigrationDetail: {
             request: components["schemas"]["InstanceMigrationView"];

@@ -8,7 +8,9 @@ import { connect, addActivity, newActivity, setPositions } from '../lib/defops';
 import { edgeId } from '../lib/graph';
 import { outcomeKey } from '../lib/coverage';
 import { pointerTarget } from '../lib/pointer';
-import { getEditable, problemToValidation, saveDraft, submitForPublishing, useActivities, validateDefinition } from './api';
+import { getEditable, previewImpact, problemToValidation, saveDraft, submitForPublishing, useActivities, validateDefinition } from './api';
+import { ImpactPanel } from './ImpactPanel';
+import type { ImpactReport } from '../api/models';
 import { useCanRedo, useCanUndo, useDefinition, useDesigner, useDirty } from './store';
 import { FlowCanvas } from './FlowCanvas';
 import type { Decorations, EditHandlers } from './FlowCanvas';
@@ -38,6 +40,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<{ kind: 'success' | 'warning' | 'info'; text: string } | null>(null);
   const [publishNote, setPublishNote] = useState<string | null>(null);
+  const [impact, setImpact] = useState<ImpactReport | null>(null);
 
   useEffect(() => {
     if (activities.data) s.setDescriptors(activities.data);
@@ -198,6 +201,21 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     }
   };
 
+  // The preview replays recent instances against the saved draft, so unsaved edits are saved first.
+  const doImpact = async () => {
+    if (dirty || s.loadedFrom?.isDraft === false) {
+      if (!(await save())) return;
+    }
+    setBusy('Replaying recent instances…');
+    try {
+      setImpact(await previewImpact(definitionId));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  };
+
   const layout = async () => {
     const d = useDesigner.getState().history?.present;
     if (!d) return;
@@ -245,6 +263,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
             </>
           )}
           <button className="btn btn-sm" onClick={save} disabled={!!busy || !dirty} data-testid="save-draft">Save draft</button>
+          <button className="btn btn-sm" onClick={doImpact} disabled={!!busy} data-testid="impact" title="Which recent instances would the draft treat differently?">Impact…</button>
           <button className="btn btn-sm btn-primary" onClick={() => setPublishNote('')} disabled={!!busy} data-testid="publish" title="Submit for approval by another analyst">Publish…</button>
         </div>
       </div>
@@ -264,6 +283,12 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
           <label className="form">What changed and why
             <textarea value={publishNote} onChange={(e) => setPublishNote(e.target.value)} maxLength={2000} rows={3} data-testid="publish-note" aria-label="Note for the reviewer" />
           </label>
+        </Modal>
+      )}
+      {impact && (
+        <Modal title="Impact of the draft on recent instances" onClose={() => setImpact(null)} testId="impact-dialog"
+          footer={<button className="btn" onClick={() => setImpact(null)}>Close</button>}>
+          <ImpactPanel report={impact} />
         </Modal>
       )}
       {notice && <Notice kind={notice.kind} onClose={() => setNotice(null)} testId="designer-notice">{notice.text}</Notice>}

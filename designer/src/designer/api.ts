@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, get, post, put, qs } from '../api/client';
 import type {
-  ActivityDescriptor, DefinitionSummary, DefinitionVersionView, InstanceMigration, InstanceMigrationPreview, Matrix, Paged, PublishRequest, PublishRequestDetail, PublishResponse,
+  ActivityDescriptor, DefinitionSummary, DefinitionVersionView, ImpactReport, InstanceMigration, InstanceMigrationPreview, Matrix, Paged, PublishRequest, PublishRequestDetail, PublishResponse,
   SaveDraftResponse, ValidationError, ValidationResult, VersionInfo, WorkflowDefinition,
 } from '../api/models';
 
@@ -31,6 +31,8 @@ export const validateDefinition = (def: WorkflowDefinition) => post<ValidationRe
 /** Submits the saved draft for publishing; another analyst approves it (the submitter never can). */
 export const submitForPublishing = (id: string, note?: string) =>
   post<PublishRequest>(`/api/definitions/${encodeURIComponent(id)}/publish`, { note: note?.trim() || null });
+/** Replays the newest instances against the saved draft and lists those whose path or outcome would change (ADR 11). */
+export const previewImpact = (id: string, limit = 100) => post<ImpactReport>(`/api/definitions/${encodeURIComponent(id)}/draft/impact${qs({ limit })}`);
 export const listPublishRequests = (status?: string, definitionId?: string) =>
   get<Paged<PublishRequest>>(`/api/publish-requests${qs({ status, definitionId, pageSize: 200 })}`);
 export const getPublishRequest = (id: string) => get<PublishRequestDetail>(`/api/publish-requests/${encodeURIComponent(id)}`);

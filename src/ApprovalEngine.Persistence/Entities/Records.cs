@@ -208,6 +208,21 @@ public sealed class JournalRecord
     public string? Message { get; set; }
 }
 
+/// <summary>
+/// What caused one step of an instance (<see cref="Workflows.Runtime.StepCommand"/> as JSON), written with the step: the
+/// history a replay feeds back. <see cref="Version"/> is the instance version the step produced.
+/// </summary>
+public sealed class StepCommandRecord
+{
+    public long Id { get; set; }
+    public Guid InstanceId { get; set; }
+    public long Version { get; set; }
+    public required string Kind { get; set; }
+    public bool Chained { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string CommandJson { get; set; }
+}
+
 /// <summary>A domain activity's outside call (outbox). Run after the commit, retried with backoff, then an incident.</summary>
 public sealed class JobRecord
 {

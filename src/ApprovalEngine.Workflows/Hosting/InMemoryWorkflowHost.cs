@@ -33,6 +33,14 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
     public int MaxJobAttempts { get; init; } = 3;
     public bool RecordJournal { get; init; } = true;
     public List<IncidentRecord> Incidents { get; } = [];
+    /// <summary>What caused each saved step, in commit order (see <see cref="StepCommand"/>): the history a replay feeds back.</summary>
+    public List<StepCommand> Commands { get; } = [];
+
+    /// <summary>
+    /// Whether outside calls run after a commit (true). A replay turns it off: the recorded history delivers their
+    /// results as resumes, and calling the outside system again is exactly what a replay must never do.
+    /// </summary>
+    public bool RunJobs { get; init; } = true;
     public IReadOnlyDictionary<Guid, InstanceState> Instances => _instances;
     public IEnumerable<WorkTask> Tasks => _tasks.Values;
 
@@ -42,6 +50,13 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
         _definitions[(definition.Id, version)] = definition with { Version = version };
         _published[definition.Id] = version;
         return version;
+    }
+
+    /// <summary>Publishes <paramref name="definition"/> as exactly <paramref name="version"/> (a replay reproduces the recorded versions).</summary>
+    public void Publish(WorkflowDefinition definition, int version)
+    {
+        _definitions[(definition.Id, version)] = definition with { Version = version };
+        if (!_published.TryGetValue(definition.Id, out var current) || current <= version) _published[definition.Id] = version;
     }
 
     public WorkflowDefinition Definition(string id, int? version = null) =>
@@ -169,6 +184,11 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
 
     private async Task RunJobsAsync()
     {
+        if (!RunJobs)
+        {
+            _pendingJobs.Clear();
+            return;
+        }
         while (_pendingJobs.Count > 0)
         {
             var job = _pendingJobs[0];
@@ -224,6 +244,7 @@ public sealed class InMemoryWorkflowHost : IWorkflowUnitOfWork
             throw new WorkflowConflictException("The instance changed underneath; reload and try again.", stale: true);
         }
         _instances[step.State.Id] = step.State;
+        if (step.Command is { } command) Commands.Add(command);
         foreach (var task in step.TasksOpened) _tasks[task.Id] = task;
         foreach (var update in step.TasksUpdated) _tasks[update.TaskId] = _tasks[update.TaskId] with { Overdue = update.Overdue, Priority = update.Priority };
         foreach (var closed in step.TasksClosed)

@@ -39,6 +39,7 @@ public sealed class WorkflowCoordinator(WorkflowEngine engine)
         {
             if (saved.Count >= MaxChainedSteps) throw new WorkflowConflictException("Too many nested sub-workflow steps in one commit.");
             var step = queue.Dequeue();
+            if (saved.Count > 0 && step.Command is { Chained: false } command) step.Command = command with { Chained = true };
             await unit.SaveAsync(step, cancellationToken);
             saved.Add(step);
             foreach (var child in step.ChildStarts)

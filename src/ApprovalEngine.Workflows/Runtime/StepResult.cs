@@ -41,6 +41,9 @@ public sealed class StepResult
     /// </summary>
     public VersionMove? Migrated { get; set; }
 
+    /// <summary>What caused the step (the engine call, its arguments, caller and clock), for replays; set by every engine entry point.</summary>
+    public StepCommand? Command { get; set; }
+
     /// <summary>Timers to schedule: bookmarks added with a due time.</summary>
     public IEnumerable<Bookmark> TimersToSchedule => BookmarksAdded.Where(b => b.DueAt is not null);
 

@@ -17,6 +17,9 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
 
     public ActivityRegistry Registry => registry;
 
+    /// <summary>The options this engine runs with (a replay engine uses the same, on its own clock).</summary>
+    public EngineOptions Options => _options;
+
     public StepResult Start(WorkflowDefinition definition, StartWorkflow command)
     {
         var now = _clock.GetUtcNow();
@@ -49,7 +52,25 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         step.Enqueue(start.Id, null, null);
         step.Drain();
         step.Finish();
-        return step.Result;
+        var args = new JsonObject
+        {
+            ["definitionId"] = definition.Id,
+            ["definitionVersion"] = definition.Version,
+            ["correlationId"] = command.CorrelationId,
+            ["input"] = StepCommand.Values(command.Input),
+            ["domainInputs"] = new JsonArray([.. command.DomainInputs.Order(StringComparer.Ordinal).Select(n => (JsonNode)JsonValue.Create(n))]),
+            ["startedBy"] = command.StartedBy,
+            ["requestedBy"] = command.RequestedBy,
+            ["parentInstanceId"] = command.ParentInstanceId?.ToString(),
+            ["parentBookmarkId"] = command.ParentBookmarkId?.ToString(),
+        };
+        return Recorded(step.Result, StepCommandKinds.Start, now, command.Actor, args);
+    }
+
+    private static StepResult Recorded(StepResult result, string kind, DateTimeOffset at, Actor actor, JsonObject args)
+    {
+        result.Command = new StepCommand(kind, result.State.Id, at, actor, args);
+        return result;
     }
 
     public StepResult CompleteTask(WorkflowDefinition definition, InstanceState current, CompleteTask command)
@@ -80,7 +101,14 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         var step = new StepBuilder(definition, state, registry, _options, now, command.Actor, current.Version);
         var signal = new ResumeSignal { Action = command.Action, Comment = command.Comment, Data = data, Actor = command.Actor };
         Resume(step, state.Bookmarks.First(b => b.Id == bookmark.Id), signal);
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.CompleteTask, now, command.Actor, new JsonObject
+        {
+            ["taskId"] = command.TaskId.ToString(),
+            ["activityId"] = bookmark.ActivityId,
+            ["action"] = command.Action,
+            ["comment"] = command.Comment,
+            ["data"] = StepCommand.Values(command.Data),
+        });
     }
 
     /// <summary>Resumes a bookmark of kind Event, Timer, TaskDue, Job or Child.</summary>
@@ -100,21 +128,34 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
             throw new WorkflowConflictException("Tasks are completed with an action, not resumed directly.");
         }
         Resume(step, bookmark, signal);
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.Resume, step.Now, signal.Actor, new JsonObject
+        {
+            ["bookmarkId"] = bookmarkId.ToString(),
+            ["activityId"] = bookmark.ActivityId,
+            ["bookmarkKind"] = bookmark.Kind.ToString(),
+            ["action"] = signal.Action,
+            ["comment"] = signal.Comment,
+            ["data"] = StepCommand.Values(signal.Data),
+            ["payload"] = ExpressionValues.ToJsonNode(signal.Payload),
+            ["outcome"] = signal.Outcome,
+            ["outputs"] = StepCommand.Values(signal.Outputs),
+        });
     }
 
     /// <summary>A timer fired: resumes its bookmark, or records a no-op when the instance has moved on.</summary>
     public StepResult FireTimer(WorkflowDefinition definition, InstanceState current, Guid bookmarkId)
     {
-        if (current.Bookmarks.Any(b => b.Id == bookmarkId && b.DueAt is not null) && current.Status == InstanceStatus.Running)
+        if (current.Bookmarks.FirstOrDefault(b => b.Id == bookmarkId && b.DueAt is not null) is { } due && current.Status == InstanceStatus.Running)
         {
-            return ResumeBookmark(definition, current, bookmarkId, new ResumeSignal { Actor = Actor.System("timer") });
+            var fired = ResumeBookmark(definition, current, bookmarkId, new ResumeSignal { Actor = Actor.System("timer") });
+            fired.Command = fired.Command! with { Kind = StepCommandKinds.FireTimer, Args = new JsonObject { ["bookmarkId"] = bookmarkId.ToString(), ["activityId"] = due.ActivityId, ["bookmarkKind"] = due.Kind.ToString() } };
+            return fired;
         }
         var state = current.Clone();
         var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), Actor.System("timer"), current.Version);
         step.Journal(JournalKinds.TimerIgnored, message: $"Timer {bookmarkId} fired after the instance moved on; nothing to do.");
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.FireTimer, step.Now, step.Actor, new JsonObject { ["bookmarkId"] = bookmarkId.ToString() });
     }
 
     public StepResult Interrupt(WorkflowDefinition definition, InstanceState current, string eventName, object? payload, Actor actor)
@@ -141,7 +182,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         step.Enqueue(interrupt.Target, null, null);
         step.Drain();
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.Interrupt, now, actor, new JsonObject { ["event"] = eventName, ["payload"] = ExpressionValues.ToJsonNode(payload) });
     }
 
     /// <summary>
@@ -169,14 +210,14 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
                     call.Data?["input"]?.DeepClone() as JsonObject ?? [], call.Data?["idempotencyKey"]?.GetValue<string>() ?? ""));
             }
             step.Finish();
-            return step.Result;
+            return Recorded(step.Result, StepCommandKinds.Cancel, step.Now, actor, new JsonObject { ["reason"] = reason });
         }
         state.Status = InstanceStatus.Cancelled;
         state.CompletedAt = step.Now;
         step.Journal(JournalKinds.InstanceCancelled, comment: reason, message: reason);
         step.NotifyParent("Cancelled");
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.Cancel, step.Now, actor, new JsonObject { ["reason"] = reason });
     }
 
     /// <summary>
@@ -198,7 +239,13 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         step.Journal(JournalKinds.InstanceMigrated, comment: comment,
             message: $"Moved from v{from.Version} to v{to.Version}" + (moved.Count > 0 ? $" ({string.Join(", ", moved)})." : "; every wait kept its activity id."));
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.Migrate, step.Now, actor, new JsonObject
+        {
+            ["fromVersion"] = from.Version,
+            ["toVersion"] = to.Version,
+            ["mapping"] = new JsonObject([.. mapping.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value))]),
+            ["comment"] = comment,
+        });
     }
 
     /// <summary>
@@ -227,7 +274,13 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         }
         step.FinishCancelIfSettled();
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.CompleteCall, step.Now, signal.Actor, new JsonObject
+        {
+            ["bookmarkId"] = jobId.ToString(),
+            ["activityId"] = bookmark.ActivityId,
+            ["outcome"] = signal.Outcome,
+            ["outputs"] = StepCommand.Values(signal.Outputs ?? new Dictionary<string, object?>()),
+        });
     }
 
     /// <summary>
@@ -257,7 +310,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
             step.Journal(JournalKinds.JobFailed, activity, message: message);
         }
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.CallFailed, step.Now, actor, new JsonObject { ["bookmarkId"] = jobId.ToString(), ["activityId"] = bookmark?.ActivityId, ["message"] = message });
     }
 
     /// <summary>An operator retries a call that failed for good: it is in flight again. Refused when nothing waits for it any more.</summary>
@@ -270,7 +323,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         ReplaceCallData(state, bookmark, failed: false);
         step.Journal(JournalKinds.IncidentRetried, definition.FindActivity(bookmark.ActivityId), message: message);
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.RetryCall, step.Now, actor, new JsonObject { ["bookmarkId"] = jobId.ToString(), ["activityId"] = bookmark.ActivityId, ["message"] = message });
     }
 
     private static void ReplaceCallData(InstanceState state, Bookmark bookmark, bool failed)
@@ -307,7 +360,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         step.Enqueue(activityId, null, null);
         step.Drain();
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.RetryFault, step.Now, actor, new JsonObject { ["activityId"] = activityId });
     }
 
     /// <summary>Journals something that is not a step of the flow (a claim, a comment) and bumps the version.</summary>
@@ -317,7 +370,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), actor, current.Version);
         step.Journal(kind, message: message, comment: comment);
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.Note, step.Now, actor, new JsonObject { ["kind"] = kind, ["message"] = message, ["comment"] = comment });
     }
 
     /// <summary>
@@ -333,7 +386,7 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         foreach (var (name, value) in changes) step.SetVariable(name, value);
         step.Journal(JournalKinds.VariablesUpdated, action: action, comment: comment, message: action);
         step.Finish();
-        return step.Result;
+        return Recorded(step.Result, StepCommandKinds.UpdateVariables, step.Now, actor, new JsonObject { ["changes"] = StepCommand.Values(changes), ["action"] = action, ["comment"] = comment });
     }
 
     /// <summary>The actions of a task with whether <paramref name="actor"/> may take each now, and why not.</summary>
