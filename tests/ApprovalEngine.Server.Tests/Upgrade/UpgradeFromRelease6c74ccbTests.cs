@@ -121,4 +121,20 @@ public sealed class UpgradeFromRelease6c74ccbTests
             Assert.That(await _factory.QueryAsync(db => db.Jobs.Where(j => j.Id == jobId).Select(j => j.Status).SingleAsync()), Is.EqualTo("Done"));
         }
     }
+
+    [Test]
+    public async Task The_impact_preview_lists_instances_of_the_old_release_as_not_previewable_with_the_reason()
+    {
+        var analyst = await _factory.AsUserAsync("analyst1");
+        var current = (await analyst.GetObjectAsync("/api/definitions/crypto-deposit"))["definition"]!.AsObject();
+        current.Remove("version");
+        using (var saved = await analyst.PutAsJsonAsync("/api/definitions/crypto-deposit/draft", current))
+        {
+            Assert.That(saved.IsSuccessStatusCode, Is.True, await saved.Content.ReadAsStringAsync());
+        }
+        var report = await analyst.PostObjectAsync("/api/definitions/crypto-deposit/draft/impact?limit=200", null);
+        var deposit = report["items"]!.AsArray().Single(i => i!.Text("instanceId") == Scenario("depositWithEventKey").Text("id"))!;
+        Assert.That(deposit.Text("impact"), Is.EqualTo("notPreviewable"), deposit.ToJsonString());
+        Assert.That(deposit.Text("reason"), Does.Contain("recorded").Or.Contain("before this release"));
+    }
 }
