@@ -793,6 +793,42 @@ export async function designerImpactPreview(browser) {
   await context.close();
 }
 
+/**
+ * An analyst gives a flow a start trigger in the flow panel at 1280x800: a cron the server cannot parse is refused on
+ * save and named under Validation; a valid event trigger with an input mapping is saved in the draft as typed.
+ */
+export async function designerEditsStartTriggers(browser) {
+  const analyst = await tokenFor('analyst1');
+  const id = `e2e-trig-${Date.now().toString(36)}`;
+  await api('PUT', `/api/definitions/${id}/draft`, e2eDefinition(id), { token: analyst });
+  const page = await newPage(browser);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page, 'analyst1', `/designer/definitions/${encodeURIComponent(id)}`);
+  await page.getByTestId('designer').waitFor();
+  await page.getByTestId('triggers-editor').scrollIntoViewIfNeeded();
+  await page.getByTestId('trigger-add-cron').click();
+  await page.getByTestId('trigger-0-cron').fill('every weekday at nine');
+  await page.getByTestId('save-draft').click();
+  await page.getByTestId('designer-notice').filter({ hasText: 'not saved' }).waitFor();
+  await page.getByTestId('validation-panel').filter({ hasText: '/startTriggers/0/cron' }).waitFor();
+
+  await page.getByTestId('side-properties').click();
+  await page.getByTestId('trigger-0-kind').selectOption('event');
+  await page.getByTestId('trigger-0-event').fill('E2EPaymentReceived');
+  await page.getByTestId('trigger-0-correlation').fill('event.reference');
+  await page.getByLabel('Input amount of trigger 1').fill('event.amount');
+  const unnamed = await unnamedControls(page, '[data-testid="triggers-editor"]');
+  assert(unnamed.length === 0, `every control of the triggers editor has a name (unnamed: ${unnamed.join(', ')})`);
+  await shot(page, 'start-triggers');
+  await page.getByTestId('save-draft').click();
+  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved' }).waitFor();
+  const { data: saved } = await api('GET', `/api/definitions/${id}/draft`, undefined, { token: analyst });
+  const triggers = saved.definition.startTriggers ?? [];
+  assert(triggers.length === 1 && triggers[0].event === 'E2EPaymentReceived' && triggers[0].correlation === 'event.reference'
+    && triggers[0].input?.amount === 'event.amount' && triggers[0].cron === undefined, `the draft holds the trigger as typed: ${JSON.stringify(triggers)}`);
+  await page.context().close();
+}
+
 export const scenarios = [
   ['designer: add a stage, save, submit for publishing, a second analyst approves (not the submitter), versions; instances keep their version', designerAddStagePublish],
   ['inbox: cs1 opens a task and completes an action', operatorCompletesAction],
@@ -805,4 +841,5 @@ export const scenarios = [
   ['migration: analyst1 maps a renamed stage and submits, analyst2 applies; the instance runs the new version', instanceMigrationInDesigner],
   ['forms: inbox: dealing1 sets the fee through the action form (LEAD: needs the forms branch)', inboxFeeFormAtDealing],
   ['designer: impact of a draft on recent instances (1280x800)', designerImpactPreview],
+  ['triggers: designer: an analyst adds a start trigger; a bad cron is named, an event trigger is saved', designerEditsStartTriggers],
 ];

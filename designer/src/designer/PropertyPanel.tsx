@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import type { ActivityDef, ConnectionDef, InputDef, InterruptDef, VariableDef, VariableType, WorkflowDefinition } from '../api/models';
+import type { ActivityDef, ConnectionDef, InputDef, InterruptDef, StartTriggerDef, VariableDef, VariableType, WorkflowDefinition } from '../api/models';
+import { newTrigger, triggerKind, withInput, withKind } from '../lib/triggers';
+import type { TriggerKind } from '../lib/triggers';
 import { insertOnConnection, newActivity, removeConnections, renameActivity, renameOutcome, setInput, updateActivity } from '../lib/defops';
 import { edgeId } from '../lib/graph';
 import { setProp } from '../lib/forms';
@@ -209,6 +211,7 @@ function FlowProperties({ def }: { def: WorkflowDefinition }) {
       <VariablesEditor title="Variables" items={def.variables ?? []} onChange={(variables) => set({ variables })} withDefault withReadOnly testId="variables" />
       <VariablesEditor title="Start inputs" items={(def.inputs ?? []) as VariableDef[]} onChange={(inputs) => set({ inputs: inputs as InputDef[] })} withRequired testId="inputs" />
       <InterruptsEditor def={def} onChange={(interrupts) => set({ interrupts })} />
+      <StartTriggersEditor def={def} onChange={(startTriggers) => set({ startTriggers: startTriggers.length ? startTriggers : undefined })} />
     </div>
   );
 }
@@ -290,6 +293,53 @@ function InterruptsEditor({ def, onChange }: { def: WorkflowDefinition; onChange
         </div>
       ))}
       <button className="btn btn-sm" onClick={() => onChange([...items, { event: '', target: '' }])}>+ Interrupt</button>
+    </div>
+  );
+}
+
+/** What starts an instance besides a caller (ADR 9): an event (with a correlation expression) or a cron schedule. */
+function StartTriggersEditor({ def, onChange }: { def: WorkflowDefinition; onChange: (v: StartTriggerDef[]) => void }) {
+  const items = def.startTriggers ?? [];
+  const inputs = def.inputs ?? [];
+  const upd = (i: number, next: StartTriggerDef) => onChange(items.map((x, k) => (k === i ? next : x)));
+  return (
+    <div className="panel-section" data-testid="triggers-editor">
+      <h4>Start triggers</h4>
+      <p className="muted small">The published version starts once per event (its correlation id from the expression) or once per cron tick, on one node. Inputs are expressions over <code>event</code> or <code>tick</code>.</p>
+      {items.map((t, i) => {
+        const kind = triggerKind(t);
+        const n = i + 1;
+        return (
+          <div className="list-row" key={i} data-testid={`trigger-${i}`}>
+            <div className="list-row-body">
+              <select aria-label={`Kind of trigger ${n}`} value={kind} onChange={(e) => upd(i, withKind(t, e.target.value as TriggerKind))} data-testid={`trigger-${i}-kind`}>
+                <option value="event">event</option>
+                <option value="cron">cron</option>
+              </select>
+              {kind === 'event' ? (
+                <>
+                  <input className="mono" aria-label={`Event of trigger ${n}`} placeholder="event name" value={t.event ?? ''} onChange={(e) => upd(i, { ...t, event: e.target.value })} data-testid={`trigger-${i}-event`} />
+                  <input className="mono" aria-label={`Correlation expression of trigger ${n}`} placeholder="correlation, e.g. event.reference" value={t.correlation ?? ''} onChange={(e) => upd(i, { ...t, correlation: e.target.value })} data-testid={`trigger-${i}-correlation`} />
+                </>
+              ) : (
+                <>
+                  <input className="mono" aria-label={`Cron of trigger ${n} (Quartz)`} placeholder="0 0 9 ? * MON-FRI" value={t.cron ?? ''} onChange={(e) => upd(i, { ...t, cron: e.target.value })} data-testid={`trigger-${i}-cron`} />
+                  <input className="mono" aria-label={`Time zone of trigger ${n}`} placeholder="UTC" value={t.timeZone ?? ''} onChange={(e) => upd(i, { ...t, timeZone: e.target.value })} data-testid={`trigger-${i}-timezone`} />
+                </>
+              )}
+              {inputs.map((input) => (
+                <input key={input.name} className="mono" aria-label={`Input ${input.name} of trigger ${n}`} placeholder={`${input.name} = expression`}
+                  value={t.input?.[input.name] ?? ''} onChange={(e) => upd(i, withInput(t, input.name, e.target.value))} />
+              ))}
+            </div>
+            <div className="list-row-tools"><button className="icon danger" aria-label={`Remove trigger ${n}`} onClick={() => onChange(items.filter((_, k) => k !== i))}>×</button></div>
+          </div>
+        );
+      })}
+      <div className="row">
+        <button className="btn btn-sm" onClick={() => onChange([...items, newTrigger('event')])} data-testid="trigger-add-event">+ Event trigger</button>
+        <button className="btn btn-sm" onClick={() => onChange([...items, newTrigger('cron')])} data-testid="trigger-add-cron">+ Cron trigger</button>
+      </div>
     </div>
   );
 }
