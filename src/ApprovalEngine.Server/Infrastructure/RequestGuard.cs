@@ -105,14 +105,14 @@ public sealed class RequestGuard(RequestDelegate next)
                         path.RemoveAt(path.Count - 1);
                         break;
                     case JsonTokenType.PropertyName:
-                        var name = reader.GetString()!;
+                        var name = Text(ref reader, path);
                         path[^1] = (false, -1, name);
                         if (name.Contains('\0')) return Render(path);
                         break;
                     default:
                         Advance(path);
                         // Only an escaped string can hold a NUL: JSON forbids raw control characters.
-                        if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped && reader.GetString()!.Contains('\0')) return Render(path);
+                        if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped && Text(ref reader, path).Contains('\0')) return Render(path);
                         break;
                 }
             }
@@ -122,6 +122,20 @@ public sealed class RequestGuard(RequestDelegate next)
             // Malformed: the endpoint's own binding reports it with its position.
         }
         return null;
+    }
+
+    /// <summary>The string token; an escaped lone surrogate (valid JSON, not text UTF-8 or PostgreSQL can hold) is a 400 naming its field.</summary>
+    private static string Text(ref Utf8JsonReader reader, List<(bool Array, int Index, string? Property)> path)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            var field = path.Count == 0 ? "body" : Render(path);
+            throw ApiProblemException.BadRequest(field, $"'{field}' holds an unpaired surrogate (e.g. \\ud800), which is not text.");
+        }
     }
 
     private static void Advance(List<(bool Array, int Index, string? Property)> path)

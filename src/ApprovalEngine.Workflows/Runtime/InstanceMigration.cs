@@ -69,6 +69,13 @@ public static class InstanceMigration
                     }
                 }
             }
+            // A wait dropped into a parallel section of the target without that fork's lineage would reach its join
+            // alone: the join never sees the other branches, and the instance ends without reaching an End.
+            var forks = ForksOf(bookmark.Branch ?? "").ToHashSet(StringComparer.Ordinal);
+            foreach (var fork in ParallelSectionsHolding(to, target).Where(f => !forks.Contains(f)))
+            {
+                problems.Add($"'{target}' lies inside the parallel section of the fork '{fork}' in v{to.Version}, which this instance has not entered; map '{bookmark.ActivityId}' to an activity outside it.");
+            }
             moves.Add(new MigrationMove(bookmark.Kind.ToString(), bookmark.ActivityId, target, bookmark.TaskId));
         }
 
@@ -148,6 +155,26 @@ public static class InstanceMigration
             .Select(segment => segment.IndexOf('@', StringComparison.Ordinal) is var at && at > 0 ? segment[..at] : null)
             .OfType<string>()
             .Where(fork => fork.Length > 0);
+
+    /// <summary>The forks of <paramref name="definition"/> from which <paramref name="activityId"/> is reached before any join.</summary>
+    private static IEnumerable<string> ParallelSectionsHolding(WorkflowDefinition definition, string activityId)
+    {
+        foreach (var fork in definition.Activities.Where(a => a.Type == "Fork"))
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var next = new Queue<string>(definition.Connections.Where(c => c.Source == fork.Id).Select(c => c.Target));
+            while (next.TryDequeue(out var id))
+            {
+                if (!seen.Add(id) || definition.FindActivity(id) is not { } activity || activity.Type == "Join" || id == fork.Id) continue;
+                if (id == activityId)
+                {
+                    yield return fork.Id;
+                    break;
+                }
+                foreach (var c in definition.Connections.Where(c => c.Source == id)) next.Enqueue(c.Target);
+            }
+        }
+    }
 
     private static HashSet<string> Incoming(WorkflowDefinition definition, string join) =>
         definition.Connections.Where(c => c.Target == join).Select(c => $"{c.Source}:{c.Outcome}").ToHashSet(StringComparer.Ordinal);

@@ -156,13 +156,19 @@ public sealed class EventDispatcher(EventInbox inbox, DefinitionCache cache, Int
             var targets = await EventInbox.WaitingBookmarksAsync(db, name, corr, c);
             // Instances whose flow declares the event as an interrupt (e.g. the client cancels at any time).
             var candidates = await db.Instances.AsNoTracking().Where(i => i.CorrelationId == corr && i.Status == "Running")
-                .Select(i => new { i.Id, i.DefinitionId, i.DefinitionVersion }).ToListAsync(c);
+                .Select(i => new { i.Id, i.DefinitionId, i.DefinitionVersion, i.StateJson }).ToListAsync(c);
             foreach (var candidate in candidates.Where(x => targets.All(t => t.InstanceId != x.Id)))
             {
                 var definition = await cache.GetAsync(db, candidate.DefinitionId, candidate.DefinitionVersion, c);
                 if (definition?.Interrupts.FirstOrDefault(i => i.Event == name) is not { } interrupt) continue;
                 // Refused before anything is written (not even the event), so a retry through the right route is clean.
                 if (policy.DomainRouteOf(candidate.DefinitionId, interrupt) is { } route) throw InterruptPolicy.Refused(name, candidate.DefinitionId, route);
+                // ADR 10 refuses an interrupt while a call is in flight so that the sender tries again; swallowed at
+                // delivery, the event would be stored Waiting (never delivered as an interrupt) and its key answered so.
+                if (InstanceStateJson.Deserialize(candidate.StateJson).CallsInFlight.FirstOrDefault() is { } call)
+                {
+                    throw ApiProblemException.Conflict($"An outside call is in flight ({call.ActivityType} at '{call.ActivityId}') in instance {candidate.Id}: '{name}' cannot interrupt it until the call has reported; try again then.");
+                }
                 targets.Add(new EventTarget(candidate.Id, null));
             }
             return targets;
