@@ -188,19 +188,25 @@ public sealed class WorkflowRunner(
             var (definition, state) = await LoadAsync(unit, instanceId, ct);
             if (state.Bookmarks.All(b => b.Id != jobId))
             {
-                // Another run (the backup, or a retry) already resumed it — the outside call was idempotent — or the
-                // instance moved on without it. Either way the row must stop being due, or the pollers would call again.
-                var stale = await unit.Db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId && j.Status == JobStatuses.Pending, ct);
-                if (stale is not null)
+                // Another run (the backup, or a retry) already resumed it with its result — the outside call was
+                // idempotent: the row is Done, nothing to do. Or the flow stopped waiting for it (an End on another
+                // branch, a join-any): the result must not vanish — it is journaled, and an incident opened if it may
+                // have moved money (ADR 10). A row still Pending here was left so by an earlier release: the same.
+                var orphan = await unit.Db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId && (j.Status == JobStatuses.Pending || j.Status == JobStatuses.Abandoned), ct);
+                if (orphan is null) return new UnitResult<bool>(null, false);
+                logger.LogWarning("Job {Job} ({Type}) of {Instance} returned {Outcome} after the instance stopped waiting for it.", jobId, job.ActivityType, instanceId, result.Outcome);
+                orphan.Status = JobStatuses.Done;
+                orphan.NextAttemptAt = null;
+                orphan.LeaseUntil = null;
+                orphan.Attempts = attempt;
+                orphan.LastError = $"Result {result.Outcome} arrived after the instance stopped waiting for it; journaled as a late result.";
+                orphan.UpdatedAt = clock.GetUtcNow();
+                return new UnitResult<bool>(engine.AbandonedCallResult(definition, state, jobId, job.ActivityId, job.ActivityType, new ResumeSignal
                 {
-                    logger.LogWarning("Job {Job} ({Type}) of {Instance} returned {Outcome} after the instance stopped waiting for it.", jobId, job.ActivityType, instanceId, result.Outcome);
-                    stale.Status = JobStatuses.Done;
-                    stale.NextAttemptAt = null;
-                    stale.LeaseUntil = null;
-                    stale.LastError = $"Result {result.Outcome} arrived after the instance stopped waiting for it.";
-                    stale.UpdatedAt = clock.GetUtcNow();
-                }
-                return new UnitResult<bool>(null, false);
+                    Outcome = result.Outcome,
+                    Outputs = result.Outputs,
+                    Actor = Actor.System("worker"),
+                }), false);
             }
             // A partial update in the step's batch: the row was read before the call.
             var row = new JobRecord { Id = jobId, ActivityId = job.ActivityId, ActivityType = job.ActivityType, InputJson = "", IdempotencyKey = job.IdempotencyKey, Status = JobStatuses.Pending };

@@ -196,8 +196,10 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
             if (b.Kind == BookmarkKind.Job)
             {
                 var job = Track(db.Jobs, b.Id, () => new JobRecord { Id = b.Id, ActivityId = "", ActivityType = "", InputJson = "", IdempotencyKey = "", Status = "" });
-                // A call this unit just recorded as failed for good stays Failed (its incident names it).
-                if (job.Status != JobStatuses.Failed) Set(db, job, j => j.Status, JobStatuses.Done);
+                // A call this unit just recorded as failed for good stays Failed (its incident names it). A call whose
+                // result this step consumed is Done; one the flow stopped waiting for without its result (an End on
+                // another branch, a join-any) is Abandoned, so a result arriving later is journaled, not dropped.
+                if (job.Status != JobStatuses.Failed) Set(db, job, j => j.Status, Consumed(step, b.Id) ? JobStatuses.Done : JobStatuses.Abandoned);
                 Set(db, job, j => j.UpdatedAt, state.UpdatedAt);
                 Set(db, job, j => j.NextAttemptAt, null);
                 Set(db, job, j => j.LeaseUntil, null);
@@ -310,6 +312,12 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
         if (step.IsNew) db.Entry(_loaded[state.Id]).State = EntityState.Detached;
     }
 
+    /// <summary>Whether the step is the resume of this call by its own result (the command that caused it names the bookmark).</summary>
+    private static bool Consumed(StepResult step, Guid bookmarkId) =>
+        step.Command is { } command
+        && command.Kind is StepCommandKinds.Resume or StepCommandKinds.CompleteCall
+        && (string?)command.Args["bookmarkId"] == bookmarkId.ToString();
+
     /// <summary>The tracked row with this key, or an attached stand-in whose changed columns alone are written.</summary>
     private static T Track<T>(DbSet<T> set, Guid id, Func<T> stub) where T : class
     {
@@ -351,6 +359,9 @@ public static class JobStatuses
     public const string Pending = "Pending";
     public const string Done = "Done";
     public const string Failed = "Failed";
+
+    /// <summary>The flow stopped waiting for the call without its result (ADR 10): a result that still comes is journaled.</summary>
+    public const string Abandoned = "Abandoned";
 }
 
 public static class IncidentStatuses

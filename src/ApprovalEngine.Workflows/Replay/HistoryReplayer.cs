@@ -134,6 +134,11 @@ public static class HistoryReplayer
                     Find(definition, state, (string?)a["bookmarkId"], (string?)a["activityId"], BookmarkKind.Job, byTask: false).Id,
                     new ResumeSignal { Outcome = (string?)a["outcome"], Outputs = StepCommand.ValuesFrom(a["outputs"]), Actor = c.Actor }));
                 return;
+            case StepCommandKinds.AbandonedCall:
+                await host.StepAsync(c.InstanceId, (definition, state) => engine.AbandonedCallResult(definition, state, Guid.Parse((string)a["bookmarkId"]!),
+                    (string)a["activityId"]!, (string)a["activityType"]!,
+                    new ResumeSignal { Outcome = (string?)a["outcome"], Outputs = StepCommand.ValuesFrom(a["outputs"]), Actor = c.Actor }));
+                return;
             case StepCommandKinds.CallFailed:
                 await host.StepAsync(c.InstanceId, (definition, state) => engine.CallFailed(definition, state,
                     a["activityId"] is null ? Guid.Parse((string)a["bookmarkId"]!) : Find(definition, state, (string?)a["bookmarkId"], (string?)a["activityId"], BookmarkKind.Job, byTask: false).Id,

@@ -109,6 +109,9 @@ public static class StepCommandKinds
     /// <summary>An outside call reported while the instance was cancelling (ADR 10).</summary>
     public const string CompleteCall = "completeCall";
 
+    /// <summary>An outside call reported after the flow had stopped waiting for it (an End on another branch).</summary>
+    public const string AbandonedCall = "abandonedCall";
+
     /// <summary>An outside call failed for good (its retries ran out).</summary>
     public const string CallFailed = "callFailed";
 

@@ -284,6 +284,38 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
     }
 
     /// <summary>
+    /// An outside call reported after the flow had stopped waiting for it without a cancel — another branch reached an
+    /// End, a join-any cut its branch — so no bookmark is left to resume. The result is journaled
+    /// (<see cref="JournalKinds.LateResult"/>) whatever the instance's status, and one that may have moved money opens an
+    /// incident: a payment nobody follows up must not vanish (ADR 10).
+    /// </summary>
+    public StepResult AbandonedCallResult(WorkflowDefinition definition, InstanceState current, Guid jobId, string activityId, string activityType, ResumeSignal signal)
+    {
+        var state = current.Clone();
+        var step = new StepBuilder(definition, state, registry, _options, _clock.GetUtcNow(), signal.Actor, current.Version);
+        var activity = definition.FindActivity(activityId);
+        var name = $"{activity?.DisplayName ?? activityId} ({activityType})";
+        var outputs = Summarize(signal.Outputs);
+        step.Journal(JournalKinds.LateResult, activity, outcome: signal.Outcome,
+            message: $"{name} reported {signal.Outcome} after the instance ({state.Status}) had stopped waiting for it. Outputs: {outputs}");
+        if (registry.TryGet(activityType, out var type) && type.Descriptor.MayHaveMovedMoney(signal.Outcome))
+        {
+            step.Result.Incidents.Add(new IncidentRecord(step.NewId(), state.Id, activityId, activityType,
+                $"Money moved after the flow stopped waiting for it: {name} reported {signal.Outcome} (outputs {outputs}). No flow follows it up; check it with the outside system and reverse it by hand if needed.",
+                null, step.Now));
+        }
+        step.Finish();
+        return Recorded(step.Result, StepCommandKinds.AbandonedCall, step.Now, signal.Actor, new JsonObject
+        {
+            ["bookmarkId"] = jobId.ToString(),
+            ["activityId"] = activityId,
+            ["activityType"] = activityType,
+            ["outcome"] = signal.Outcome,
+            ["outputs"] = StepCommand.Values(signal.Outputs ?? new Dictionary<string, object?>()),
+        });
+    }
+
+    /// <summary>
     /// An outside call failed for good (its retries ran out; the host opens an incident). Running: the call is marked
     /// failed, so it no longer holds up a cancel or an interrupt, and an operator may retry it. Cancelling: it is the
     /// call's last word — journaled as a late result; the last call to report ends the cancel.

@@ -147,7 +147,6 @@ public sealed class CallInFlightAttackTests
     /// log line (job row Done) — no journal entry, no incident.
     /// </summary>
     [Test]
-    [Ignore("defect: an End on another branch drops a payout in flight; its late success is neither journaled nor an incident (ADR 10 'Not covered')")]
     public async Task A_payout_in_flight_when_another_branch_ends_the_instance_is_journaled_and_raises_an_incident()
     {
         var correlation = $"race-end-{Guid.NewGuid():N}";
