@@ -17,13 +17,20 @@ namespace ApprovalEngine.Server.Tests.Api;
 public sealed class StartTriggerTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private const string EventsOnlyKey = "start-trigger-tests-events-only";
     private ApiFactory _a = null!;
     private ApiFactory _b = null!;
 
     [OneTimeSetUp]
     public async Task SetUp()
     {
-        _a = await ApiFactory.PostgresAsync();
+        // A sender that may send every event but start nothing: a trigger must not make it a starter.
+        _a = await ApiFactory.PostgresAsync(new Dictionary<string, string?>
+        {
+            ["Identities:ApiKeys:0:Name"] = "events-only",
+            ["Identities:ApiKeys:0:Key"] = EventsOnlyKey,
+            ["Identities:ApiKeys:0:Scopes:0"] = "events:*",
+        });
         _ = _a.Services; // node A migrates the database and publishes the shipped flows before B starts on it
         _b = ApiFactory.PostgresOn(_a.ConnectionString);
         _ = _b.Services;
@@ -53,6 +60,23 @@ public sealed class StartTriggerTests
         """)!.AsObject();
 
     private Task<int> InstancesOfAsync(string definition) => _a.QueryAsync(db => db.Instances.CountAsync(i => i.DefinitionId == definition));
+
+    [Test]
+    public async Task A_sender_without_a_start_scope_of_the_flow_starts_nothing_through_its_trigger()
+    {
+        await _a.PublishAsync(Triggered("trig-guarded", """[ { "event": "guarded-placed", "correlation": "event.orderRef", "input": { "orderRef": "event.orderRef" } } ]"""));
+        using var eventsOnly = _a.CreateClient();
+        eventsOnly.DefaultRequestHeaders.Add("X-Api-Key", EventsOnlyKey);
+        var refused = await eventsOnly.PostObjectAsync("/api/events/guarded-placed", new { correlationId = "g-1", payload = new { orderRef = "G-1" } });
+        Assert.That(refused["started"]!.GetValue<int>(), Is.Zero, refused.ToJsonString());
+        Assert.That(await InstancesOfAsync("trig-guarded"), Is.Zero, "holding events:* is not holding start:trig-guarded");
+
+        // The same event from a sender that may start the flow (start:*) starts it.
+        using var starter = _a.AsTestSystem();
+        var started = await starter.PostObjectAsync("/api/events/guarded-placed", new { correlationId = "g-2", payload = new { orderRef = "G-2" } });
+        Assert.That(started["started"]!.GetValue<int>(), Is.EqualTo(1), started.ToJsonString());
+        Assert.That(await InstancesOfAsync("trig-guarded"), Is.EqualTo(1));
+    }
 
     [Test]
     public async Task An_event_trigger_starts_one_instance_per_event_id_even_sent_to_two_nodes_at_once()

@@ -174,7 +174,7 @@ public sealed class EventDispatcher(EventInbox inbox, DefinitionCache cache, Int
             return targets;
         }, ct);
         // Start triggers run after the event is stored; a retry runs them again and starts only what is missing.
-        var started = outcome.EventId is { } eventId ? await triggers.StartFromEventAsync(eventId, name, payload, ct) : 0;
+        var started = outcome.EventId is { } eventId ? await triggers.StartFromEventAsync(eventId, name, payload, actor, ct) : 0;
         return new EventDelivered(name, correlation, outcome.Resumed, outcome.Instances, duplicate, outcome.EventId, outcome.Status, outcome.ExpiresAt, started);
     }
 }

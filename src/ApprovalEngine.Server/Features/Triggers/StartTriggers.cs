@@ -37,7 +37,12 @@ public sealed class TriggerStarter(
     public static string CronKey(string triggerId, DateTimeOffset due) => $"cron:{triggerId}:{due.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}";
 
     /// <summary>Starts what the event triggers (missing starts only); returns how many instances this event has started in all.</summary>
-    public async Task<int> StartFromEventAsync(Guid eventId, string name, object? payload, CancellationToken cancellationToken)
+    /// <param name="sender">
+    /// The system that sent the event. It must hold a scope the definition's start contract accepts (ADR 7; default
+    /// <c>start:&lt;id&gt;</c>), as on the generic start route: holding <c>events:&lt;name&gt;</c> alone starts nothing, so a
+    /// trigger is never a side door into a flow the sender may not start.
+    /// </param>
+    public async Task<int> StartFromEventAsync(Guid eventId, string name, object? payload, Actor sender, CancellationToken cancellationToken)
     {
         List<StartTriggerRecord> triggers;
         var key = EventKey(eventId);
@@ -48,8 +53,13 @@ public sealed class TriggerStarter(
         }
         foreach (var row in triggers)
         {
-            var (trigger, _) = await TriggerAsync(row, cancellationToken);
+            var (trigger, _, startScopes) = await TriggerAsync(row, cancellationToken);
             if (trigger is null) continue;
+            if (!startScopes.Any(sender.HasScope))
+            {
+                logger.LogWarning("Event {Event} ({Name}) did not start {Definition}: the sender {Sender} holds none of {Scopes}.", eventId, name, row.DefinitionId, sender.UserId, string.Join(", ", startScopes));
+                continue;
+            }
             var variables = new Dictionary<string, object?> { ["event"] = payload };
             string? correlation;
             IReadOnlyDictionary<string, object?> input;
@@ -93,7 +103,7 @@ public sealed class TriggerStarter(
             await db.StartTriggers.Where(t => t.DefinitionId == definitionId && t.TriggerId == triggerId && t.NextDueAt == due)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.NextDueAt, next).SetProperty(t => t.LeaseUntil, (DateTimeOffset?)null), ct);
 
-        var (trigger, suspended) = await TriggerAsync(row, cancellationToken);
+        var (trigger, suspended, _) = await TriggerAsync(row, cancellationToken);
         string? skipped = suspended is not null ? $"v{row.Version} is suspended ({suspended})" : trigger is null ? "the trigger is no longer in the published version" : null;
         IReadOnlyDictionary<string, object?> input = new Dictionary<string, object?>();
         if (skipped is null)
@@ -133,7 +143,7 @@ public sealed class TriggerStarter(
     }
 
     /// <summary>The trigger as the row's version declares it, and the version's suspension reason if suspended.</summary>
-    private async Task<(StartTrigger? Trigger, string? Suspended)> TriggerAsync(StartTriggerRecord row, CancellationToken cancellationToken)
+    private async Task<(StartTrigger? Trigger, string? Suspended, IReadOnlyList<string> StartScopes)> TriggerAsync(StartTriggerRecord row, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
@@ -141,7 +151,7 @@ public sealed class TriggerStarter(
         var suspended = await db.DefinitionVersions.AsNoTracking().Where(v => v.DefinitionId == row.DefinitionId && v.Version == row.Version && v.SuspendedAt != null)
             .Select(v => v.SuspendReason ?? "suspended").FirstOrDefaultAsync(cancellationToken);
         var trigger = definition?.StartTriggers.Select((t, i) => (t, i)).Where(x => x.t.KeyAt(x.i) == row.TriggerId).Select(x => x.t).FirstOrDefault();
-        return (trigger, suspended);
+        return (trigger, suspended, definition?.Start?.Scopes ?? [Identity.Scopes.Start(row.DefinitionId)]);
     }
 
     /// <returns>Null when started (now or before); otherwise why it did not start.</returns>
