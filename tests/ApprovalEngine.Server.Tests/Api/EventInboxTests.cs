@@ -190,6 +190,22 @@ public sealed class EventInboxTests
     }
 
     [Test]
+    public async Task A_system_lists_only_the_events_it_sent_unless_it_reads_everything()
+    {
+        var theirs = $"their-{Guid.NewGuid():N}";
+        var mine = $"mine-{Guid.NewGuid():N}";
+        await _system.PostObjectAsync("/api/events/payment-received", new { correlationId = theirs, payload = new { amount = 4321.5m } });
+        var narrow = _factory.AsApiKey(NarrowKey);
+        await narrow.PostObjectAsync("/api/events/payment-received", new { correlationId = mine });
+
+        var seen = (await narrow.GetObjectAsync("/api/events?name=payment-received&pageSize=500")).Items().Select(e => e!.Text("correlationId")).ToList();
+        Assert.That(seen, Does.Contain(mine));
+        Assert.That(seen, Does.Not.Contain(theirs), "another sender's event (and its payload) is not shown");
+        var all = (await _system.GetObjectAsync("/api/events?name=payment-received&pageSize=500")).Items().Select(e => e!.Text("correlationId")).ToList();
+        Assert.That(all, Does.Contain(mine).And.Contain(theirs), "read:* sees every sender's events");
+    }
+
+    [Test]
     public async Task A_key_the_previous_release_stored_is_still_answered_as_a_duplicate()
     {
         var correlation = $"legacy-{Guid.NewGuid():N}";
