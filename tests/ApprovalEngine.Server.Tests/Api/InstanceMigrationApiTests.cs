@@ -160,6 +160,40 @@ public sealed class InstanceMigrationApiTests
     }
 
     [Test]
+    public async Task A_migrated_task_obeys_the_target_versions_rules_on_the_generic_routes()
+    {
+        var (id, instances) = await TwoVersionsAsync(1);
+        var migration = await SubmitAsync(id, Request());
+        using (var approved = await ApproveAsync(migration)) Assert.That(approved.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var instance = await _system.GetObjectAsync($"/api/instances/{instances[0]}");
+        var taskId = instance["openTasks"]!.AsArray().Single()!.Text("id");
+        var before = await _factory.SnapshotAsync();
+
+        // Another department, a form field the target's action does not offer, an API key, an analyst: all refused.
+        using (var retention = await (await _factory.AsUserAsync("retention1")).PostAsJsonAsync($"/api/tasks/{taskId}/complete", new { action = "Approve" }))
+        {
+            Assert.That(retention.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+        var cs1 = await _factory.AsUserAsync("cs1");
+        using (var extra = await cs1.PostAsJsonAsync($"/api/tasks/{taskId}/complete", new { action = "Approve", data = new { amount = 1 } }))
+        {
+            await ApiAssert.ProblemAsync(extra, HttpStatusCode.UnprocessableEntity, "data.amount");
+        }
+        using (var key = await _system.PostAsJsonAsync($"/api/tasks/{taskId}/complete", new { action = "Approve" }))
+        {
+            Assert.That(key.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+        using (var analyst = await (await _factory.AsUserAsync("analyst1")).GetAsync($"/api/instances/{instances[0]}"))
+        {
+            Assert.That(analyst.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "analysts move instances but do not read them");
+        }
+        Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before), "nothing a refused call sent was written");
+
+        using var ok = await cs1.PostAsJsonAsync($"/api/tasks/{taskId}/complete", new { action = "Approve" });
+        Assert.That(ok.StatusCode, Is.EqualTo(HttpStatusCode.OK), await ok.Content.ReadAsStringAsync());
+    }
+
+    [Test]
     public async Task The_submitter_cannot_apply_their_own_migration()
     {
         var (id, instances) = await TwoVersionsAsync(1);
