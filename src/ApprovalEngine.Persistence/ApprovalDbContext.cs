@@ -62,16 +62,8 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
         return builder.ConnectionString;
     }
 
-    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
-    {
-        if (Database.ProviderName?.Contains("Sqlite", StringComparison.Ordinal) == true)
-        {
-            // SQLite cannot order or compare DateTimeOffset; UTC ticks sort correctly and keep full precision.
-            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
-        }
-        configurationBuilder.Properties<decimal>().HavePrecision(28, 8);
-        configurationBuilder.Properties<string>().HaveMaxLength(400);
-    }
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        ModelConventions.Apply(configurationBuilder, IsSqlite);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -287,30 +279,13 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.HasIndex(x => x.CreatedAt);
         });
 
-        // snake_case names so that SQL written by hand (migrations, operators) needs no quoting.
-        foreach (var entity in b.Model.GetEntityTypes())
-        {
-            foreach (var property in entity.GetProperties()) property.SetColumnName(SnakeCase(property.Name));
-            foreach (var index in entity.GetIndexes()) index.SetDatabaseName($"ix_{entity.GetTableName()}_{string.Join("_", index.Properties.Select(p => SnakeCase(p.Name)))}");
-            foreach (var key in entity.GetKeys()) key.SetName($"pk_{entity.GetTableName()}");
-        }
+        ModelConventions.ApplyNames(b);
     }
 
-    internal static string SnakeCase(string name)
-    {
-        var sb = new StringBuilder(name.Length + 8);
-        for (var i = 0; i < name.Length; i++)
-        {
-            if (char.IsUpper(name[i]) && i > 0) sb.Append('_');
-            sb.Append(char.ToLowerInvariant(name[i]));
-        }
-        return sb.ToString();
-    }
+    internal static string SnakeCase(string name) => ModelConventions.SnakeCase(name);
 
-    private sealed class ProviderModelCacheKeyFactory : IModelCacheKeyFactory
+    internal sealed class ProviderModelCacheKeyFactory : IModelCacheKeyFactory
     {
         public object Create(DbContext context, bool designTime) => (context.GetType(), context.Database.ProviderName, designTime);
     }
-
-    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
 }

@@ -100,8 +100,9 @@ public static class Migrator
     /// <summary>
     /// A SQLite file an earlier release created lacks the tables added since (it has no migrations): each model table
     /// that is missing is created with its indexes, from the model's own create script. Existing tables are not altered.
+    /// Also used for a feature's own context (its tables live in the same file).
     /// </summary>
-    private static async Task AddMissingSqliteTablesAsync(ApprovalDbContext db, CancellationToken cancellationToken)
+    public static async Task AddMissingSqliteTablesAsync(DbContext db, CancellationToken cancellationToken = default)
     {
         var present = (await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'table'").ToListAsync(cancellationToken))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);

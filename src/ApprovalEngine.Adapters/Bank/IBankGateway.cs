@@ -9,7 +9,13 @@ public static class WithdrawalPolicies
     /// <summary>Manual Review Of Timed Packing: records are packed at the cut-off and the batch is approved by work order.</summary>
     public const string TimedPacking = "TimedPacking";
 
-    public static readonly IReadOnlyList<string> All = [RealTimeSingle, TimedPacking];
+    /// <summary>Manual Packing: operators select records and pack them for arrangement; the batch is approved by work order.</summary>
+    public const string ManualPacking = "ManualPacking";
+
+    /// <summary>Batch Auto: records are packed on the rule's schedule and the batch is paid without a work order.</summary>
+    public const string BatchAuto = "BatchAuto";
+
+    public static readonly IReadOnlyList<string> All = [RealTimeSingle, TimedPacking, ManualPacking, BatchAuto];
 }
 
 /// <summary>
@@ -28,7 +34,19 @@ public sealed record WithdrawalChannel(
     decimal CustomerDailyLimit,
     decimal ReviewThreshold,
     decimal InterceptionThreshold,
-    bool DirectBillingNeedsApproval);
+    bool DirectBillingNeedsApproval)
+{
+    /// <summary>Cron schedule (Quartz syntax, UTC) of TimedPacking and BatchAuto packing; null for the other policies.</summary>
+    public string? PackingCron { get; init; }
+
+    /// <summary>Cheque channels are paid by printed cheques (Check Printing), not by a transfer.</summary>
+    public bool IsCheque { get; init; }
+
+    /// <summary>The bank reports each transfer's result by itself (API); false = operators update results per batch.</summary>
+    public bool AutomaticStatus { get; init; } = true;
+
+    public bool Enabled { get; init; } = true;
+}
 
 /// <summary>What the back office knows of a customer's withdrawals relevant to the automatic rules.</summary>
 public sealed record WithdrawalHistory(
@@ -41,6 +59,9 @@ public interface IWithdrawalChannels
 {
     /// <summary>The channel, or null when it is not configured.</summary>
     Task<WithdrawalChannel?> GetChannelAsync(string channelId, CancellationToken cancellationToken);
+
+    /// <summary>Every configured channel (enabled or not), e.g. for the packing schedules.</summary>
+    Task<IReadOnlyList<WithdrawalChannel>> ListChannelsAsync(CancellationToken cancellationToken);
 }
 
 public interface IWithdrawalHistory
@@ -72,7 +93,32 @@ public interface IBankGateway
 
     /// <summary>Submits the payout, or throws <see cref="BankRejectedException"/> when the bank refuses it.</summary>
     Task<BankPayout> PayAsync(PayoutRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Submits a bank file (a packed batch: one pain.001 or CSV file, many transfers from one paying account), idempotent
+    /// on <see cref="BankFileRequest.IdempotencyKey"/>; throws <see cref="BankRejectedException"/> when the bank refuses
+    /// the whole file. Per-transfer results come later (bank result events, or a manual result update per batch).
+    /// </summary>
+    Task<BankFileReceipt> SubmitFileAsync(BankFileRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The debit and credit entries of the channel's paying account booked between the two dates (inclusive, UTC).</summary>
+    Task<IReadOnlyList<BankStatementEntry>> GetStatementAsync(string channelId, DateOnly from, DateOnly to, CancellationToken cancellationToken);
 }
+
+/// <summary>One transfer of a bank file; <see cref="Reference"/> is the withdrawal record number (end-to-end id).</summary>
+public sealed record BankFileTransfer(string Reference, string BeneficiaryAccount, string BeneficiaryName, string? BeneficiaryBank, decimal Amount);
+
+/// <summary>A bank file to pay: <see cref="Format"/> is <c>pain.001</c> or <c>csv</c>, <see cref="Content"/> the file itself.</summary>
+public sealed record BankFileRequest(string ChannelId, string Currency, string FileId, string Format, string Content, IReadOnlyList<BankFileTransfer> Transfers, string IdempotencyKey);
+
+/// <summary>The bank took the file; <see cref="BankReference"/> is its file / order number.</summary>
+public sealed record BankFileReceipt(string BankReference, string FileId, int Transfers, decimal Total, DateTimeOffset SubmittedAt);
+
+/// <summary>
+/// A statement entry as the bank reports it. <see cref="Amount"/> is signed as the bank wrote it (debits may come
+/// negative or positive, which is why operators can reclassify); <see cref="IsDebit"/> is the bank's own marker.
+/// </summary>
+public sealed record BankStatementEntry(string EntryId, DateOnly BookingDate, decimal Amount, string Currency, bool IsDebit, string? Reference, string? CounterpartyAccount, string? Description);
 
 /// <summary>A bank that can call off a payout it has not made yet (optional; ADR 10).</summary>
 public interface ICancellablePayouts

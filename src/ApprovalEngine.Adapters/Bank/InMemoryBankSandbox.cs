@@ -25,7 +25,7 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
     {
         var bank = new InMemoryBankSandbox(clock);
         bank.SetChannel(new WithdrawalChannel("ICBC-001-FPS", "ICBC Asia 001", "FPS", "HKD", WithdrawalPolicies.RealTimeSingle, 50_000m, 1_000_000m, 100_000m, 20_000m, 100_000m, false), 2_000_000m);
-        bank.SetChannel(new WithdrawalChannel("HSBC-002-WIRE", "HSBC 002", "Wire Transfer", "USD", WithdrawalPolicies.TimedPacking, 200_000m, 2_000_000m, 500_000m, 50_000m, 50_000m, true), 3_000_000m);
+        bank.SetChannel(new WithdrawalChannel("HSBC-002-WIRE", "HSBC 002", "Wire Transfer", "USD", WithdrawalPolicies.TimedPacking, 200_000m, 2_000_000m, 500_000m, 50_000m, 50_000m, true) { PackingCron = "0 0 16 ? * *" }, 3_000_000m);
         return bank;
     }
 
@@ -148,6 +148,12 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
         lock (_gate) return Task.FromResult(_channels.GetValueOrDefault(channelId));
     }
 
+    public Task<IReadOnlyList<WithdrawalChannel>> ListChannelsAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate) return Task.FromResult<IReadOnlyList<WithdrawalChannel>>([.. _channels.Values.OrderBy(c => c.ChannelId, StringComparer.Ordinal)]);
+    }
+
     public Task<WithdrawalHistory> GetHistoryAsync(string customerId, string channelId, string bankAccount, DateOnly day, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -178,6 +184,32 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
         var payout = Pay(request, out after);
         if (after is not null) await after.WaitAsync(cancellationToken);
         return payout;
+    }
+
+    public async Task<BankFileReceipt> SubmitFileAsync(BankFileRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        // The sandbox pays a file as its transfers, each idempotent under the file's key and the transfer's reference.
+        var paid = new List<BankPayout>();
+        foreach (var t in request.Transfers)
+        {
+            paid.Add(await PayAsync(new PayoutRequest(request.ChannelId, t.BeneficiaryAccount, t.Amount, request.Currency, t.Reference, $"{request.IdempotencyKey}/{t.Reference}"), cancellationToken));
+        }
+        return new BankFileReceipt($"FILE-{request.FileId}", request.FileId, paid.Count, paid.Sum(p => p.Amount), _clock.GetUtcNow());
+    }
+
+    public Task<IReadOnlyList<BankStatementEntry>> GetStatementAsync(string channelId, DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            IReadOnlyList<BankStatementEntry> entries = [.. _payouts
+                .Where(p => p.ChannelId == channelId)
+                .Select(p => (Payout: p, Day: DateOnly.FromDateTime(p.SubmittedAt.UtcDateTime)))
+                .Where(x => x.Day >= from && x.Day <= to)
+                .Select(x => new BankStatementEntry(x.Payout.BankReference, x.Day, -x.Payout.Amount, x.Payout.Currency, true, x.Payout.Reference, x.Payout.BeneficiaryAccount, null))];
+            return Task.FromResult(entries);
+        }
     }
 
     private BankPayout Pay(PayoutRequest request, out Task? heldAnswer)

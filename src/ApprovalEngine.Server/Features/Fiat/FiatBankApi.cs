@@ -1,0 +1,15 @@
+namespace ApprovalEngine.Server.Features.Fiat;
+
+/// <summary>Routes and services of the fiat bank side (statements, bills, reconciliation, bank files, cheques).</summary>
+internal static class FiatBankApi
+{
+    public static void AddServices(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+    }
+
+    public static void Map(RouteGroupBuilder group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+    }
+}

@@ -1,0 +1,71 @@
+using ApprovalEngine.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace ApprovalEngine.Server.Features.Fiat;
+
+/// <summary>
+/// The fiat withdrawal family's own tables (ADR 13): configuration, withdrawal records, batches, bank statements.
+/// Each entity brings its mapping as an <see cref="IEntityTypeConfiguration{TEntity}"/> in this feature's namespace,
+/// discovered here, so that a new table is one file plus its migration script in <c>Migrations/</c>.
+/// Same database (and file, on SQLite) as the engine; a step observer writes through <see cref="Join"/> in the
+/// step's own transaction.
+/// </summary>
+public sealed class FiatDbContext(DbContextOptions<FiatDbContext> options) : DbContext(options)
+{
+    public bool IsSqlite => Database.ProviderName?.Contains("Sqlite", StringComparison.Ordinal) == true;
+
+    public static void Configure(DbContextOptionsBuilder builder, DatabaseProvider provider, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (provider == DatabaseProvider.Postgres) builder.UseNpgsql(ApprovalDbContext.Tuned(connectionString));
+        else builder.UseSqlite(connectionString);
+        ModelConventions.CachePerProvider(builder);
+    }
+
+    /// <summary>
+    /// A context on the engine context's connection, enlisted in its current transaction: rows written through it
+    /// commit or roll back with the step (or with whatever the caller does in that transaction). Dispose it after use.
+    /// </summary>
+    public static FiatDbContext Join(ApprovalDbContext db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var builder = new DbContextOptionsBuilder<FiatDbContext>();
+        var connection = db.Database.GetDbConnection();
+        if (db.IsSqlite) builder.UseSqlite(connection);
+        else builder.UseNpgsql(connection);
+        ModelConventions.CachePerProvider(builder);
+        var fiat = new FiatDbContext(builder.Options);
+        if (db.Database.CurrentTransaction is { } tx) fiat.Database.UseTransaction(tx.GetDbTransaction());
+        return fiat;
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        ModelConventions.Apply(configurationBuilder, IsSqlite);
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(FiatDbContext).Assembly,
+            t => t.Namespace?.StartsWith(typeof(FiatDbContext).Namespace!, StringComparison.Ordinal) == true);
+        ModelConventions.ApplyNames(modelBuilder);
+    }
+}
+
+/// <summary>The feature's PostgreSQL scripts (<c>Features/Fiat/Migrations/V###__name.sql</c>), applied by the engine's migrator in version order.</summary>
+public static class FiatMigrations
+{
+    public static IReadOnlyList<SqlMigration> Scripts()
+    {
+        var assembly = typeof(FiatMigrations).Assembly;
+        var list = new List<SqlMigration>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.Contains(".Fiat.Migrations.V", StringComparison.Ordinal)))
+        {
+            var file = resource[(resource.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..];
+            var version = int.Parse(file[1..file.IndexOf("__", StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            list.Add(new SqlMigration(version, file, reader.ReadToEnd()));
+        }
+        return [.. list.OrderBy(m => m.Version)];
+    }
+}

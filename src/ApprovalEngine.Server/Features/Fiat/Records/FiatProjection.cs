@@ -1,0 +1,65 @@
+using ApprovalEngine.Flows.Fiat;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Workflows.Runtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Features.Fiat.Records;
+
+/// <summary>
+/// Keeps <c>fiat_withdrawals</c> in step with every step of a fiat-withdrawal instance, in the step's transaction.
+/// One upsert, without reading the row: an instance started by an earlier release (no row yet, or a row the migration
+/// back-filled) is simply brought up to date by its next step.
+/// </summary>
+public sealed class FiatProjection(FiatClock clock) : IStepObserver
+{
+    public async ValueTask OnStepSavedAsync(ApprovalDbContext db, StepResult step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(step);
+        var state = step.State;
+        if (state.DefinitionId != FiatNames.DefinitionId || state.ParentInstanceId is not null) return;
+        var v = state.Variables;
+        var recordNo = Text(v, "recordNo") ?? state.CorrelationId ?? state.Id.ToString("N");
+        var status = state.BusinessStatus ?? FiatNames.Pending;
+        var day = clock.BusinessDay(state.CreatedAt);
+        var finished = state.IsFinished;
+        // Columns a step can change are updated; who asked and when it arrived are kept from the first write.
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO fiat_withdrawals (id, record_no, customer_id, currency, amount, fee, beneficiary_account, beneficiary_bank, beneficiary_name,
+                channel_id, policy, status, batch_id, bank_reference, business_day, finished, created_at, updated_at)
+            VALUES ({state.Id}, {recordNo}, {Text(v, "customerId") ?? ""}, {Text(v, "currency") ?? ""}, {Number(v, "amount") ?? 0m}, {Number(v, "fee") ?? 0m},
+                {Text(v, "bankAccount") ?? ""}, {Text(v, "beneficiaryBank")}, {Text(v, "beneficiaryName")}, {Text(v, "channel")}, {Text(v, "policy")},
+                {status}, {Text(v, "batchId")}, {Text(v, "bankReference")}, {day}, {finished}, {state.CreatedAt}, {state.UpdatedAt})
+            ON CONFLICT (id) DO UPDATE SET
+                amount = excluded.amount, fee = excluded.fee, beneficiary_account = excluded.beneficiary_account,
+                beneficiary_bank = excluded.beneficiary_bank, beneficiary_name = excluded.beneficiary_name,
+                channel_id = excluded.channel_id, policy = excluded.policy, status = excluded.status, batch_id = excluded.batch_id,
+                bank_reference = excluded.bank_reference, finished = excluded.finished, updated_at = excluded.updated_at
+            """, cancellationToken);
+    }
+
+    internal static string? Text(IReadOnlyDictionary<string, object?> variables, string name) =>
+        variables.TryGetValue(name, out var value) ? value as string : null;
+
+    internal static decimal? Number(IReadOnlyDictionary<string, object?> variables, string name) =>
+        variables.TryGetValue(name, out var value) ? value switch
+        {
+            decimal d => d,
+            int i => i,
+            long l => l,
+            _ => null,
+        } : null;
+}
+
+/// <summary>
+/// The broker's business day: daily limits reset at midnight in <c>Fiat:BusinessTimeZone</c> (IANA id; default
+/// Asia/Hong_Kong), not at UTC midnight, so a withdrawal at 01:00 HKT counts on the Hong Kong day it was made.
+/// </summary>
+public sealed class FiatClock(TimeProvider time, IConfiguration config)
+{
+    public TimeZoneInfo Zone { get; } = TimeZoneInfo.FindSystemTimeZoneById(config["Fiat:BusinessTimeZone"] is { Length: > 0 } id ? id : "Asia/Hong_Kong");
+
+    public DateOnly BusinessDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Zone).DateTime);
+
+    public DateOnly Today => BusinessDay(time.GetUtcNow());
+}
