@@ -259,6 +259,11 @@ public sealed class UpgradeFromPreviousReleaseTests
         var done = await InstanceAsync(id);
         Assert.That((done.Text("status"), done.Text("businessStatus")), Is.EqualTo(("Completed", "Completed")), done.ToJsonString());
         Assert.That(done["version"]!.GetValue<int>(), Is.EqualTo(OldVersion("fiat-withdrawal")));
+
+        // The records table (added after that release) follows the old instance to the end.
+        var rows = await RowsAsync($"SELECT status, finished, amount FROM fiat_withdrawals WHERE record_no = '{recordNo}'");
+        Assert.That(rows, Has.Count.EqualTo(1), "the record is not listed");
+        Assert.That(((string)rows[0][0], (bool)rows[0][1], (decimal)rows[0][2]), Is.EqualTo(("Completed", true, scenario["amount"]!.GetValue<decimal>())));
     }
 
     [Test]

@@ -25,6 +25,7 @@ public sealed class UpgradeFromRelease6c74ccbTests
     private ApiFactory _factory = null!;
     private HttpClient _system = null!;
     private HttpClient _supervisor = null!;
+    private List<string> _fiatRowsAtStart = null!;
 
     [OneTimeSetUp]
     public async Task RestoreAndStartAsync()
@@ -38,6 +39,10 @@ public sealed class UpgradeFromRelease6c74ccbTests
         _factory = ApiFactory.PostgresOn(connection, new() { ["Engine:RunPollers"] = "false" });
         _system = _factory.AsSystem();
         _supervisor = await _factory.AsUserAsync("supervisor1");
+        // Read before any test takes a step: only the migration's back-fill can have written these rows.
+        _fiatRowsAtStart = await _factory.QueryAsync(db => db.Database
+            .SqlQueryRaw<string>("SELECT record_no || '|' || customer_id || '|' || amount::text || '|' || status || '|' || channel_id || '|' || business_day::text AS \"Value\" FROM fiat_withdrawals ORDER BY record_no")
+            .ToListAsync());
     }
 
     [OneTimeTearDown]
@@ -120,6 +125,13 @@ public sealed class UpgradeFromRelease6c74ccbTests
             Assert.That(bank.Payouts.Count(p => p.Reference == fiat.Text("recordNo")), Is.EqualTo(1), "paid exactly once");
             Assert.That(await _factory.QueryAsync(db => db.Jobs.Where(j => j.Id == jobId).Select(j => j.Status).SingleAsync()), Is.EqualTo("Done"));
         }
+    }
+
+    [Test]
+    public void The_migration_lists_the_fiat_withdrawal_the_old_release_stored_among_the_withdrawal_records()
+    {
+        var fiat = Scenario("fiatPayoutInFlight");
+        Assert.That(_fiatRowsAtStart, Has.Some.StartsWith($"{fiat.Text("recordNo")}|FC-R11-1|1000.00000000|Paying|ICBC-001-FPS|"), string.Join("; ", _fiatRowsAtStart));
     }
 
     [Test]
