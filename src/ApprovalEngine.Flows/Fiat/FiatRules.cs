@@ -134,6 +134,9 @@ public sealed record FiatBalanceCheck(bool Intercept, bool Alert, string? Reason
 /// <summary>Pure rules of the configured Whale withdrawal: channel choice, validity, review rules, service windows, thresholds.</summary>
 public static class FiatConfigRules
 {
+    /// <summary>An amount without the trailing zeros of its stored scale (numeric(28,8) gives 20000.00000000), for values and messages.</summary>
+    public static decimal Plain(decimal value) => value / 1.0000000000000000000000000000m;
+
     public static bool SupportsBank(IReadOnlyList<string> supportedBanks, string? clientBank)
     {
         ArgumentNullException.ThrowIfNull(supportedBanks);

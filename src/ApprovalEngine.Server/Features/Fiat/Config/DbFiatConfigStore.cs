@@ -42,11 +42,11 @@ public sealed class DbFiatConfigStore(IDbContextFactory<FiatDbContext> contexts,
         }
         return new FiatApplicationContext(
             enabled,
-            [.. rules.Select(x => new FiatChannelRule(x.Channel.Id, x.Channel.Currency, x.Rule.Policy, x.Rule.SingleLimit, x.Rule.CustomerDailyLimit,
+            [.. rules.Select(x => new FiatChannelRule(x.Channel.Id, x.Channel.Currency, x.Rule.Policy, FiatConfigRules.Plain(x.Rule.SingleLimit), FiatConfigRules.Plain(x.Rule.CustomerDailyLimit),
                 ConfigJson.Banks(x.Rule.SupportedBanks), x.Rule.Priority, x.Rule.Enabled && x.Channel.Enabled))],
-            [.. reviews.Select(r => new FiatReviewRule(r.Name, r.Kind, r.Priority, r.FirstWithdrawal, r.NewBeneficiaryAccount, r.AmountAtLeast, r.Currency))],
+            [.. reviews.Select(r => new FiatReviewRule(r.Name, r.Kind, r.Priority, r.FirstWithdrawal, r.NewBeneficiaryAccount, r.AmountAtLeast is { } min ? FiatConfigRules.Plain(min) : null, r.Currency))],
             settings?.DefaultReviewKind ?? FiatReviewKinds.AutoSubmit,
-            previous, known, parameter?.EstimatedArrival, parameter?.Fee);
+            previous, known, parameter?.EstimatedArrival, parameter?.Fee is { } fee ? FiatConfigRules.Plain(fee) : null);
     }
 
     /// <summary>Earlier paid withdrawals of the customer (other records than <paramref name="recordNo"/>) and whether one went to <paramref name="bankAccount"/>.</summary>
@@ -99,14 +99,14 @@ public sealed class DbFiatConfigStore(IDbContextFactory<FiatDbContext> contexts,
         if (!force && before + amount > limit)
         {
             await tx.RollbackAsync(ct);
-            return new FiatReservation(false, before, before, day);
+            return new FiatReservation(false, FiatConfigRules.Plain(before), FiatConfigRules.Plain(before), day);
         }
         usage.Used = before + amount;
         usage.Version++;
         db.Add(new LimitReservation { Kind = kind, Reference = reference, Scope = scope, BusinessDay = day, Amount = amount, At = time.GetUtcNow() });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return new FiatReservation(true, before, usage.Used, day);
+        return new FiatReservation(true, FiatConfigRules.Plain(before), FiatConfigRules.Plain(usage.Used), day);
     }
 
     public async Task ReleaseAsync(string kind, string reference, CancellationToken cancellationToken)
@@ -163,8 +163,8 @@ public sealed class DbFiatConfigStore(IDbContextFactory<FiatDbContext> contexts,
         var interception = await db.Set<InterceptionRule>().AsNoTracking().FirstOrDefaultAsync(i => i.BankAccountId == channel.BankAccountId && i.Enabled, cancellationToken);
         return new FiatPayoutContext(
             channel.Id, channel.BankAccountId, channel.Currency, channel.Enabled && account is not null,
-            limit?.LimitAmount, limit?.AlertThreshold ?? 0m,
-            account is { ApiIntegrated: true } && interception is not null ? new FiatInterceptionSettings(interception.AlertThreshold, interception.InterceptionThreshold) : null,
+            limit is null ? null : FiatConfigRules.Plain(limit.LimitAmount), limit is null ? 0m : FiatConfigRules.Plain(limit.AlertThreshold),
+            account is { ApiIntegrated: true } && interception is not null ? new FiatInterceptionSettings(FiatConfigRules.Plain(interception.AlertThreshold), FiatConfigRules.Plain(interception.InterceptionThreshold)) : null,
             rule is null ? [] : ConfigJson.Windows(rule.ServiceWindows),
             clock.Zone, time.GetUtcNow());
     }

@@ -44,10 +44,10 @@ public sealed class DbWithdrawalChannels(IDbContextFactory<FiatDbContext> contex
             var account = accounts.GetValueOrDefault(c.BankAccountId);
             var review = reviews.Where(r => r.Currency is null || string.Equals(r.Currency, c.Currency, StringComparison.OrdinalIgnoreCase)).Select(r => r.AmountAtLeast!.Value).DefaultIfEmpty(NoLimit).Min();
             list.Add(new WithdrawalChannel(
-                c.Id, account?.BankName ?? "", c.Method, c.Currency, rule.Policy, rule.SingleLimit,
-                limits.TryGetValue(c.BankAccountId, out var limit) ? limit.LimitAmount : NoLimit,
-                rule.CustomerDailyLimit, review,
-                interceptions.TryGetValue(c.BankAccountId, out var interception) && account is { ApiIntegrated: true } ? interception.InterceptionThreshold : 0m,
+                c.Id, account?.BankName ?? "", c.Method, c.Currency, rule.Policy, FiatConfigRules.Plain(rule.SingleLimit),
+                limits.TryGetValue(c.BankAccountId, out var limit) ? FiatConfigRules.Plain(limit.LimitAmount) : NoLimit,
+                FiatConfigRules.Plain(rule.CustomerDailyLimit), FiatConfigRules.Plain(review),
+                interceptions.TryGetValue(c.BankAccountId, out var interception) && account is { ApiIntegrated: true } ? FiatConfigRules.Plain(interception.InterceptionThreshold) : 0m,
                 settings?.DirectBillingNeedsApproval ?? true)
             {
                 PackingCron = rule.PackingCron,
@@ -71,6 +71,6 @@ public sealed class DbWithdrawalChannels(IDbContextFactory<FiatDbContext> contex
         var customer = await records.Where(w => w.CustomerId == customerId && w.Policy != null).Select(w => w.Amount).ToListAsync(cancellationToken);
         var channel = await records.Where(w => w.ChannelId == channelId && w.BankReference != null).Select(w => w.Amount).ToListAsync(cancellationToken);
         var (previous, known) = await DbFiatConfigStore.HistoryAsync(db, customerId, bankAccount, null, cancellationToken);
-        return new WithdrawalHistory(customer.Sum(), channel.Sum(), previous, known);
+        return new WithdrawalHistory(FiatConfigRules.Plain(customer.Sum()), FiatConfigRules.Plain(channel.Sum()), previous, known);
     }
 }
