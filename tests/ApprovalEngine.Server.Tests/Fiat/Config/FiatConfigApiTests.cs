@@ -216,4 +216,15 @@ public sealed class FiatConfigApiTests
         var journal = await _supervisor.GetObjectAsync($"/api/fiat/config/journal?entity=WithdrawalParameter&key={copy.Text("id")}");
         Assert.That(journal.Items().Select(j => j!.Text("action")), Is.EqualTo(new[] { "Edit", "Copy" }));
     }
+
+    [TestCase("/api/fiat/config/daily-limits", """{ "bankAccountId": "ICBC-001", "limit": "lots", "alertThreshold": 1 }""", "limit")]
+    [TestCase("/api/fiat/config/daily-limits", """{ "bankAccountId": "ICBC-001", "limit": 1e40, "alertThreshold": 1 }""", "limit")]
+    [TestCase("/api/fiat/config/withdrawal-rules", """{ "channelId": "ICBC-001-FPS", "serviceWindows": [ 7 ] }""", "serviceWindows[0]")]
+    [TestCase("/api/fiat/config/review-rules", """{ "name": "x", "kind": "AutoSubmit", "priority": "first" }""", "priority")]
+    public async Task A_malformed_body_is_a_400_naming_the_field_not_a_500(string url, string body, string field)
+    {
+        var before = await JournalCountAsync();
+        await ApiAssert.ProblemAsync(await _supervisor.PostRawAsync(url, body), HttpStatusCode.BadRequest, field);
+        Assert.That(await JournalCountAsync(), Is.EqualTo(before));
+    }
 }
