@@ -124,6 +124,18 @@ public sealed class FiatConfigActivitiesTests
     }
 
     [Test]
+    public async Task A_cancelled_withdrawal_gives_its_reservation_back()
+    {
+        await EvaluateAsync("REL-C", "C-RELC", 10_000m);
+        var record = await Version1Async("REL-C", "C-RELC", "ICBC-001-FPS", 1_000m);
+        Assert.That(record.Text("businessStatus"), Is.EqualTo("Pending Review"));
+        Assert.That(await UsedAsync(DbFiatConfigStore.CustomerScope("C-RELC", "HKD")), Is.EqualTo(10_000m));
+        var cancelled = await _supervisor.PostAsJsonAsync($"/api/instances/{record.Text("id")}/cancel", new { reason = "Client withdrew the application" });
+        Assert.That(cancelled.IsSuccessStatusCode, Is.True, await cancelled.Content.ReadAsStringAsync());
+        Assert.That(await UsedAsync(DbFiatConfigStore.CustomerScope("C-RELC", "HKD")), Is.Zero);
+    }
+
+    [Test]
     public async Task The_application_reads_history_parameters_and_review_rules_from_the_database()
     {
         await FiatAsync(async db =>
