@@ -101,3 +101,160 @@ public static class FiatRules
         return reasons;
     }
 }
+
+/// <summary>The four automatic review rule kinds (Whale "Automatic Review Rules"); also the outcomes of EvaluateFiatApplication.</summary>
+public static class FiatReviewKinds
+{
+    public const string ManualWithWorkOrder = "ManualWithWorkOrder";
+    public const string ManualWithoutWorkOrder = "ManualWithoutWorkOrder";
+    public const string AutoSubmit = "AutoSubmit";
+    public const string AutoReject = "AutoReject";
+
+    public static readonly IReadOnlyList<string> All = [ManualWithWorkOrder, ManualWithoutWorkOrder, AutoSubmit, AutoReject];
+}
+
+/// <summary>A service window in the business time zone: <see cref="From"/> inclusive to <see cref="To"/> exclusive on <see cref="Days"/> (empty = every day). From &gt; To spans midnight.</summary>
+public sealed record FiatServiceWindow(IReadOnlyList<DayOfWeek> Days, TimeOnly From, TimeOnly To);
+
+/// <summary>A withdrawal rule as the application check reads it: the channel it pays through and its limits. <see cref="Enabled"/> = rule and channel enabled.</summary>
+public sealed record FiatChannelRule(string ChannelId, string Currency, string Policy, decimal SingleLimit, decimal CustomerDailyLimit, IReadOnlyList<string> SupportedBanks, int Priority, bool Enabled);
+
+/// <summary>An automatic review rule; a null condition is not checked, every set condition must hold.</summary>
+public sealed record FiatReviewRule(string Name, string Kind, int Priority, bool? FirstWithdrawal, bool? NewBeneficiaryAccount, decimal? AmountAtLeast, string? Currency);
+
+/// <summary>The application as the rules see it, with the customer's history read from stored withdrawals.</summary>
+public sealed record FiatApplicationFacts(string Currency, decimal Amount, string? ClientBank, string? Channel, bool CurrencyWithdrawalEnabled, int PreviousWithdrawals, bool KnownBankAccount);
+
+/// <summary>What the application check decided: one of <see cref="FiatReviewKinds"/>, the channel (null when none fits) and why.</summary>
+public sealed record FiatApplicationDecision(string Outcome, FiatChannelRule? Rule, IReadOnlyList<string> Reasons);
+
+/// <summary>What the balance check says about one payout.</summary>
+public sealed record FiatBalanceCheck(bool Intercept, bool Alert, string? Reason);
+
+/// <summary>Pure rules of the configured Whale withdrawal: channel choice, validity, review rules, service windows, thresholds.</summary>
+public static class FiatConfigRules
+{
+    /// <summary>An amount without the trailing zeros of its stored scale (numeric(28,8) gives 20000.00000000), for values and messages.</summary>
+    public static decimal Plain(decimal value) => value / 1.0000000000000000000000000000m;
+
+    public static bool SupportsBank(IReadOnlyList<string> supportedBanks, string? clientBank)
+    {
+        ArgumentNullException.ThrowIfNull(supportedBanks);
+        if (supportedBanks.Count == 0) return true;
+        var bank = clientBank?.Trim();
+        return !string.IsNullOrEmpty(bank) && supportedBanks.Any(b => string.Equals(b.Trim(), bank, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>
+    /// Validity first (currency withdrawal on, a channel that pays the currency, supports the client bank and whose
+    /// single limit admits the amount; the one asked for or, when none is asked for, the first such enabled rule by
+    /// priority), then the review rules: the first enabled rule by priority whose conditions all hold decides; none
+    /// hold → <paramref name="defaultKind"/>. The customer's daily limit is not checked here: it is reserved atomically.
+    /// </summary>
+    public static FiatApplicationDecision EvaluateApplication(FiatApplicationFacts facts, IReadOnlyList<FiatChannelRule> rules, IReadOnlyList<FiatReviewRule> reviewRules, string defaultKind)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentNullException.ThrowIfNull(reviewRules);
+        var reasons = new List<string>();
+        if (!facts.CurrencyWithdrawalEnabled) reasons.Add($"Withdrawals in {facts.Currency} are switched off.");
+        if (facts.Amount <= 0) reasons.Add("The amount must be positive.");
+        var decimals = FiatRules.CurrencyDecimals(facts.Currency);
+        if (decimal.Round(facts.Amount, decimals) != facts.Amount) reasons.Add($"{facts.Currency} amounts have at most {decimals} decimals.");
+        var rule = PickRule(facts, rules, reasons);
+        if (reasons.Count > 0) return new(FiatReviewKinds.AutoReject, rule, reasons);
+
+        foreach (var review in reviewRules.OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal))
+        {
+            if (review.FirstWithdrawal is { } first && first != (facts.PreviousWithdrawals == 0)) continue;
+            if (review.NewBeneficiaryAccount is { } isNew && isNew != !facts.KnownBankAccount) continue;
+            if (review.AmountAtLeast is { } min && facts.Amount < min) continue;
+            if (review.Currency is { Length: > 0 } currency && !string.Equals(currency, facts.Currency, StringComparison.OrdinalIgnoreCase)) continue;
+            return new(review.Kind, rule, [$"Review rule '{review.Name}' applies."]);
+        }
+        return new(defaultKind, rule, []);
+    }
+
+    private static FiatChannelRule? PickRule(FiatApplicationFacts facts, IReadOnlyList<FiatChannelRule> rules, List<string> reasons)
+    {
+        if (!string.IsNullOrWhiteSpace(facts.Channel))
+        {
+            var asked = rules.FirstOrDefault(r => r.ChannelId == facts.Channel);
+            if (asked is null || !asked.Enabled)
+            {
+                reasons.Add($"The withdrawal channel '{facts.Channel}' has no enabled withdrawal rule.");
+                return null;
+            }
+            if (!string.Equals(asked.Currency, facts.Currency, StringComparison.OrdinalIgnoreCase)) reasons.Add($"The channel pays {asked.Currency}, not {facts.Currency}.");
+            if (!SupportsBank(asked.SupportedBanks, facts.ClientBank)) reasons.Add($"The channel does not pay to the client's bank '{facts.ClientBank}'.");
+            if (facts.Amount > asked.SingleLimit) reasons.Add($"The amount exceeds the single-withdrawal limit of {asked.SingleLimit} {asked.Currency}.");
+            return asked;
+        }
+        var candidates = rules.Where(r => r.Enabled && string.Equals(r.Currency, facts.Currency, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(r => r.Priority).ThenBy(r => r.ChannelId, StringComparer.Ordinal).ToList();
+        if (candidates.Count == 0)
+        {
+            reasons.Add($"No enabled withdrawal channel pays {facts.Currency}.");
+            return null;
+        }
+        var banks = candidates.Where(r => SupportsBank(r.SupportedBanks, facts.ClientBank)).ToList();
+        if (banks.Count == 0)
+        {
+            reasons.Add($"No {facts.Currency} withdrawal channel pays to the client's bank '{facts.ClientBank}'.");
+            return null;
+        }
+        var fits = banks.FirstOrDefault(r => facts.Amount <= r.SingleLimit);
+        if (fits is null) reasons.Add($"The amount exceeds the single-withdrawal limit of every {facts.Currency} channel (at most {banks.Max(r => r.SingleLimit)}).");
+        return fits;
+    }
+
+    /// <summary>Whether <paramref name="now"/> falls in a window (no windows = always open) and, when not, when the next one opens (null: none within a week).</summary>
+    public static (bool Open, DateTimeOffset? OpensAt) ServiceWindow(IReadOnlyList<FiatServiceWindow> windows, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(windows);
+        ArgumentNullException.ThrowIfNull(zone);
+        if (windows.Count == 0) return (true, null);
+        var local = TimeZoneInfo.ConvertTime(now, zone);
+        var time = TimeOnly.FromDateTime(local.DateTime);
+        foreach (var w in windows)
+        {
+            var today = local.DayOfWeek;
+            var yesterday = local.AddDays(-1).DayOfWeek;
+            bool On(DayOfWeek d) => w.Days.Count == 0 || w.Days.Contains(d);
+            var open = w.From < w.To
+                ? On(today) && time >= w.From && time < w.To
+                : (On(today) && time >= w.From) || (On(yesterday) && time < w.To);
+            if (open) return (true, null);
+        }
+        DateTimeOffset? next = null;
+        for (var d = 0; d <= 7; d++)
+        {
+            var date = DateOnly.FromDateTime(local.DateTime).AddDays(d);
+            foreach (var w in windows.Where(w => w.Days.Count == 0 || w.Days.Contains(date.DayOfWeek)))
+            {
+                var startLocal = date.ToDateTime(w.From);
+                var offset = zone.GetUtcOffset(startLocal);
+                var start = new DateTimeOffset(startLocal, offset);
+                if (start > now && (next is null || start < next)) next = start;
+            }
+            if (next is not null) break;
+        }
+        return (false, next?.ToUniversalTime());
+    }
+
+    /// <summary>
+    /// Balance interception: the paying account's balance after the payout below the interception threshold (or
+    /// below the amount) intercepts and alerts; at or below the alert threshold only alerts.
+    /// </summary>
+    public static FiatBalanceCheck Balance(decimal amount, decimal balance, decimal alertThreshold, decimal interceptionThreshold, string currency)
+    {
+        if (balance < amount) return new(true, true, $"Insufficient available balance on the paying account ({balance} {currency}) for {amount} {currency}.");
+        var after = balance - amount;
+        if (after < interceptionThreshold) return new(true, true, $"The paying account would fall below its interception threshold of {interceptionThreshold} {currency} ({after} {currency} left).");
+        if (after <= alertThreshold) return new(false, true, $"The paying account falls to its alert threshold of {alertThreshold} {currency} ({after} {currency} left).");
+        return new(false, false, null);
+    }
+
+    /// <summary>The remaining daily limit after a payout reached the alert threshold.</summary>
+    public static bool DailyLimitAlert(decimal limit, decimal usedAfter, decimal alertThreshold) => limit - usedAfter <= alertThreshold;
+}

@@ -14,6 +14,9 @@ public static class Rights
     public const string ExportWdRequests = "wd:export";
     public const string CreateWdRequests = "wd:create";
     public const string Sandbox = "sandbox";
+
+    /// <summary>Change the fiat withdrawal configuration (channels, rules, limits, interception, review rules, settings).</summary>
+    public const string ConfigureFiat = "fiat:configure";
 }
 
 public static class ClaimNames
@@ -93,7 +96,7 @@ public static class DevelopmentIdentities
         {
             Username = "supervisor1", DisplayName = "Supervisor 1", Role = "Supervisor", Departments = ["CS", "Retention", "Dealing", "Backoffice", "Operations"], AllDepartments = true,
             Permissions = ["wd:1", "wd:2", "wd:3", "wd:4", "wd:5"],
-            Rights = [Rights.ExportWdRequests, Rights.CreateWdRequests, Rights.RetryIncidents, Rights.CancelInstances, Rights.Sandbox],
+            Rights = [Rights.ExportWdRequests, Rights.CreateWdRequests, Rights.RetryIncidents, Rights.CancelInstances, Rights.Sandbox, Rights.ConfigureFiat],
         },
         new() { Username = "maker1", DisplayName = "Maker 1", Role = "Operations maker", Departments = ["Operations"], Rights = [Rights.Submit] },
         new() { Username = "checker1", DisplayName = "Checker 1", Role = "Operations checker", Departments = ["Operations"], Permissions = [Rights.ApproveWorkOrders], Rights = [Rights.ApproveWorkOrders] },

@@ -37,7 +37,8 @@ public sealed class LoadFiatWithdrawalFacts(IWithdrawalChannels channels, IWithd
     {
         var channelId = input.Channel ?? "";
         var channel = await channels.GetChannelAsync(channelId, cancellationToken);
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        // A history that knows the broker's business day counts the day there; otherwise the UTC day (the in-memory sandbox).
+        var today = history is IFiatBusinessDay business ? business.Today : DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var past = await history.GetHistoryAsync(input.CustomerId ?? "", channelId, input.BankAccount ?? "", today, cancellationToken);
         var balance = channel is null ? null : await bank.GetAvailableBalanceAsync(channelId, cancellationToken);
         return DomainResult<LoadFiatWithdrawalFactsOutput>.Done(new LoadFiatWithdrawalFactsOutput(

@@ -1,0 +1,18 @@
+using ApprovalEngine.Workflows.Activities;
+
+namespace ApprovalEngine.Flows.Fiat.Activities;
+
+public sealed class LoadFiatSettingsInput;
+
+public sealed record LoadFiatSettingsOutput([property: Description("Direct billing needs work-order approval (More settings).")] bool DirectBillingNeedsApproval);
+
+/// <summary>Reads the stored "More settings" of the fiat configuration.</summary>
+[Activity("LoadFiatSettings", "Fiat", "Load fiat settings", Description = "Whether direct billing needs work-order approval.")]
+public sealed class LoadFiatSettings(IFiatConfigStore store) : ExternalActivity<LoadFiatSettingsInput, LoadFiatSettingsOutput>
+{
+    protected override async Task<DomainResult<LoadFiatSettingsOutput>> RunAsync(LoadFiatSettingsInput input, ExternalCallContext call, CancellationToken cancellationToken)
+    {
+        var settings = await store.LoadSettingsAsync(cancellationToken);
+        return DomainResult<LoadFiatSettingsOutput>.Done(new LoadFiatSettingsOutput(settings.DirectBillingNeedsApproval));
+    }
+}

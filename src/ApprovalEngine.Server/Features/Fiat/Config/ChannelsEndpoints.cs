@@ -1,0 +1,100 @@
+using ApprovalEngine.Server.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Features.Fiat.Config;
+
+public sealed record ChannelBody(string? Id, string? BankAccountId, string? Method, string? Currency, bool? IsCheque, bool? AutomaticStatus, bool? Enabled, int? RowVersion);
+
+public sealed record ChannelView(string Id, string BankAccountId, string Method, string Currency, bool IsCheque, bool AutomaticStatus, bool Enabled, int RowVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static ChannelView Of(FiatChannel c) => new(c.Id, c.BankAccountId, c.Method, c.Currency, c.IsCheque, c.AutomaticStatus, c.Enabled, c.RowVersion, c.CreatedAt, c.UpdatedAt);
+}
+
+/// <summary>Withdrawal channels: a paying account plus a method.</summary>
+public static class ChannelsEndpoints
+{
+    public const string Entity = "Channel";
+
+    public static void Map(RouteGroupBuilder config)
+    {
+        config.MapGet("/channels", List);
+        config.MapGet("/channels/{id}", Get);
+        config.MapPost("/channels", Create);
+        config.MapPut("/channels/{id}", Edit);
+        config.MapDelete("/channels/{id}", Delete);
+    }
+
+    public static async Task<Ok<List<ChannelView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)
+    {
+        ConfigAccess.RequireReader(http);
+        var rows = await db.Set<FiatChannel>().AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(ChannelView.Of).ToList());
+    }
+
+    public static async Task<Ok<ChannelView>> Get(string id, HttpContext http, FiatDbContext db, CancellationToken ct)
+    {
+        ConfigAccess.RequireReader(http);
+        return TypedResults.Ok(ChannelView.Of(await FindAsync(db, id, ct)));
+    }
+
+    private static async Task<FiatChannel> FindAsync(FiatDbContext db, string id, CancellationToken ct) =>
+        await db.Set<FiatChannel>().FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw ApiProblemException.NotFound($"No withdrawal channel '{id}'.");
+
+    private static async Task ApplyAsync(FieldErrors errors, FiatChannel row, ChannelBody body, FiatDbContext db, CancellationToken ct)
+    {
+        row.BankAccountId = BankAccountsEndpoints.Id(errors, body.BankAccountId, "bankAccountId");
+        row.Method = errors.Text(body.Method, "method");
+        row.IsCheque = body.IsCheque ?? false;
+        row.AutomaticStatus = body.AutomaticStatus ?? true;
+        row.Enabled = body.Enabled ?? true;
+        var account = row.BankAccountId.Length == 0 ? null : await db.Set<CompanyBankAccount>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == row.BankAccountId, ct);
+        if (row.BankAccountId.Length > 0 && account is null) errors.Add("bankAccountId", $"No company bank account '{row.BankAccountId}'.");
+        row.Currency = body.Currency is null ? account?.Currency ?? "" : errors.Currency(body.Currency, "currency");
+        if (account is not null && row.Currency != account.Currency) errors.Add("currency", $"The account '{account.Id}' holds {account.Currency}.");
+    }
+
+    public static async Task<Created<ChannelView>> Create(ChannelBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var errors = new FieldErrors();
+        var now = time.GetUtcNow();
+        var row = new FiatChannel { Id = BankAccountsEndpoints.Id(errors, body.Id, "id"), CreatedAt = now, UpdatedAt = now, RowVersion = 1 };
+        await ApplyAsync(errors, row, body, db, ct);
+        errors.ThrowIfAny();
+        if (await db.Set<FiatChannel>().AnyAsync(c => c.Id == row.Id, ct)) throw ApiProblemException.Conflict($"The withdrawal channel '{row.Id}' already exists.");
+        db.Add(row);
+        ConfigJournal.Add(db, ConfigJournal.Actor(http), now, Entity, row.Id, "Create", null, ChannelView.Of(row));
+        await ConfigSave.SaveAsync(db, $"The withdrawal channel '{row.Id}'", ct);
+        return TypedResults.Created($"/api/fiat/config/channels/{row.Id}", ChannelView.Of(row));
+    }
+
+    public static async Task<Ok<ChannelView>> Edit(string id, ChannelBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var row = await FindAsync(db, id, ct);
+        var before = ChannelView.Of(row);
+        var errors = new FieldErrors();
+        var version = errors.RowVersion(body.RowVersion);
+        await ApplyAsync(errors, row, body, db, ct);
+        errors.ThrowIfAny();
+        ConfigSave.CheckVersion(row.RowVersion, version, $"The withdrawal channel '{id}'");
+        row.RowVersion++;
+        row.UpdatedAt = time.GetUtcNow();
+        ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, id, "Edit", before, ChannelView.Of(row));
+        await ConfigSave.SaveAsync(db, $"The withdrawal channel '{id}'", ct);
+        return TypedResults.Ok(ChannelView.Of(row));
+    }
+
+    public static async Task<NoContent> Delete(string id, int? rowVersion, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var row = await FindAsync(db, id, ct);
+        if (rowVersion is { } v) ConfigSave.CheckVersion(row.RowVersion, v, $"The withdrawal channel '{id}'");
+        if (await db.Set<WithdrawalRule>().AnyAsync(r => r.ChannelId == id, ct)) throw ApiProblemException.Conflict($"The channel '{id}' has a withdrawal rule; delete it first.");
+        db.Remove(row);
+        ConfigJournal.Add(db, ConfigJournal.Actor(http), time.GetUtcNow(), Entity, id, "Delete", ChannelView.Of(row), null);
+        await ConfigSave.SaveAsync(db, $"The withdrawal channel '{id}'", ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,114 @@
+using ApprovalEngine.Server.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Features.Fiat.Config;
+
+public sealed record InterceptionRuleBody(string? BankAccountId, decimal? AlertThreshold, decimal? InterceptionThreshold, bool? Enabled, int? RowVersion);
+
+public sealed record RowVersionBody(int? RowVersion);
+
+public sealed record InterceptionRuleView(string BankAccountId, decimal AlertThreshold, decimal InterceptionThreshold, bool Enabled, int RowVersion, DateTimeOffset UpdatedAt)
+{
+    public static InterceptionRuleView Of(InterceptionRule r) => new(r.BankAccountId, r.AlertThreshold, r.InterceptionThreshold, r.Enabled, r.RowVersion, r.UpdatedAt);
+}
+
+/// <summary>Withdrawal Rules Management &gt; Balance Blocking Rules, for paying accounts integrated by API.</summary>
+public static class InterceptionRulesEndpoints
+{
+    public const string Entity = "InterceptionRule";
+
+    public static void Map(RouteGroupBuilder config)
+    {
+        config.MapGet("/interception-rules", List);
+        config.MapGet("/interception-rules/{bankAccountId}", Get);
+        config.MapPost("/interception-rules", Create);
+        config.MapPut("/interception-rules/{bankAccountId}", Edit);
+        config.MapPost("/interception-rules/{bankAccountId}/enable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => SetEnabled(bankAccountId, true, http, db, time, ct));
+        config.MapPost("/interception-rules/{bankAccountId}/disable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => SetEnabled(bankAccountId, false, http, db, time, ct));
+    }
+
+    public static async Task<Ok<List<InterceptionRuleView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)
+    {
+        ConfigAccess.RequireReader(http);
+        var rows = await db.Set<InterceptionRule>().AsNoTracking().OrderBy(r => r.BankAccountId).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(InterceptionRuleView.Of).ToList());
+    }
+
+    public static async Task<Ok<InterceptionRuleView>> Get(string bankAccountId, HttpContext http, FiatDbContext db, CancellationToken ct)
+    {
+        ConfigAccess.RequireReader(http);
+        return TypedResults.Ok(InterceptionRuleView.Of(await FindAsync(db, bankAccountId, ct)));
+    }
+
+    private static async Task<InterceptionRule> FindAsync(FiatDbContext db, string id, CancellationToken ct) =>
+        await db.Set<InterceptionRule>().FirstOrDefaultAsync(r => r.BankAccountId == id, ct) ?? throw ApiProblemException.NotFound($"No interception rule for '{id}'.");
+
+    private static (decimal Alert, decimal Intercept) Thresholds(FieldErrors errors, InterceptionRuleBody body)
+    {
+        var alert = errors.Money(body.AlertThreshold, "alertThreshold");
+        var intercept = errors.Money(body.InterceptionThreshold, "interceptionThreshold");
+        if (alert < intercept) errors.Add("alertThreshold", "'alertThreshold' warns before interception: it must be at least the interception threshold.");
+        return (alert, intercept);
+    }
+
+    public static async Task<Created<InterceptionRuleView>> Create(InterceptionRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var errors = new FieldErrors();
+        var account = BankAccountsEndpoints.Id(errors, body.BankAccountId, "bankAccountId");
+        var (alert, intercept) = Thresholds(errors, body);
+        if (account.Length > 0)
+        {
+            var row = await db.Set<CompanyBankAccount>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == account, ct);
+            if (row is null) errors.Add("bankAccountId", $"No company bank account '{account}'.");
+            else if (!row.ApiIntegrated) errors.Add("bankAccountId", $"'{account}' is not integrated by API: its balance cannot be asked.");
+        }
+        errors.ThrowIfAny();
+        if (await db.Set<InterceptionRule>().AnyAsync(r => r.BankAccountId == account, ct)) throw ApiProblemException.Conflict($"'{account}' has an interception rule already; edit it.");
+        var now = time.GetUtcNow();
+        var rule = new InterceptionRule { BankAccountId = account, AlertThreshold = alert, InterceptionThreshold = intercept, Enabled = body.Enabled ?? true, RowVersion = 1, UpdatedAt = now };
+        db.Add(rule);
+        ConfigJournal.Add(db, ConfigJournal.Actor(http), now, Entity, account, "Create", null, InterceptionRuleView.Of(rule));
+        await ConfigSave.SaveAsync(db, $"The interception rule of '{account}'", ct);
+        return TypedResults.Created($"/api/fiat/config/interception-rules/{account}", InterceptionRuleView.Of(rule));
+    }
+
+    public static async Task<Ok<InterceptionRuleView>> Edit(string bankAccountId, InterceptionRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var rule = await FindAsync(db, bankAccountId, ct);
+        var errors = new FieldErrors();
+        var version = errors.RowVersion(body.RowVersion);
+        var (alert, intercept) = Thresholds(errors, body);
+        errors.ThrowIfAny();
+        ConfigSave.CheckVersion(rule.RowVersion, version, $"The interception rule of '{bankAccountId}'");
+        var before = InterceptionRuleView.Of(rule);
+        rule.AlertThreshold = alert;
+        rule.InterceptionThreshold = intercept;
+        if (body.Enabled is { } enabled) rule.Enabled = enabled;
+        rule.RowVersion++;
+        rule.UpdatedAt = time.GetUtcNow();
+        ConfigJournal.Add(db, ConfigJournal.Actor(http), rule.UpdatedAt, Entity, bankAccountId, "Edit", before, InterceptionRuleView.Of(rule));
+        await ConfigSave.SaveAsync(db, $"The interception rule of '{bankAccountId}'", ct);
+        return TypedResults.Ok(InterceptionRuleView.Of(rule));
+    }
+
+    private static async Task<Ok<InterceptionRuleView>> SetEnabled(string bankAccountId, bool enabled, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var body = await OptionalJsonBody.ReadAsync<RowVersionBody>(http.Request, ct);
+        var rule = await FindAsync(db, bankAccountId, ct);
+        var errors = new FieldErrors();
+        var version = errors.RowVersion(body?.RowVersion);
+        errors.ThrowIfAny();
+        ConfigSave.CheckVersion(rule.RowVersion, version, $"The interception rule of '{bankAccountId}'");
+        var before = InterceptionRuleView.Of(rule);
+        rule.Enabled = enabled;
+        rule.RowVersion++;
+        rule.UpdatedAt = time.GetUtcNow();
+        ConfigJournal.Add(db, ConfigJournal.Actor(http), rule.UpdatedAt, Entity, bankAccountId, enabled ? "Enable" : "Disable", before, InterceptionRuleView.Of(rule));
+        await ConfigSave.SaveAsync(db, $"The interception rule of '{bankAccountId}'", ct);
+        return TypedResults.Ok(InterceptionRuleView.Of(rule));
+    }
+}

@@ -1,0 +1,36 @@
+using ApprovalEngine.Flows.Fiat;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Features.Fiat.Records;
+using ApprovalEngine.Workflows.Runtime;
+
+namespace ApprovalEngine.Server.Features.Fiat.Config;
+
+/// <summary>
+/// Gives back a record's daily-limit reservations (customer and paying bank) when it ends Rejected, Failed or
+/// Deleted or is cancelled, in the step's own transaction: the limit returns exactly when the record's end commits.
+/// A batch (<c>fiat-batch</c>, keyed by its <c>batchId</c>) gives back its bank consumption the same way.
+/// </summary>
+public sealed class LimitRelease : IStepObserver
+{
+    public const string BatchDefinitionId = "fiat-batch";
+    private static readonly string[] Ended = ["Rejected", "Failed", "Deleted"];
+
+    public async ValueTask OnStepSavedAsync(ApprovalDbContext db, StepResult step, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(step);
+        var state = step.State;
+        if (state.ParentInstanceId is not null) return;
+        var record = state.DefinitionId == FiatNames.DefinitionId;
+        if (!record && state.DefinitionId != BatchDefinitionId) return;
+        var voided = state.Status == InstanceStatus.Cancelled || (state.BusinessStatus is { } status && Ended.Contains(status, StringComparer.Ordinal));
+        if (!voided) return;
+        var reference = record
+            ? FiatProjection.Text(state.Variables, "recordNo") ?? state.CorrelationId ?? state.Id.ToString("N")
+            : FiatProjection.Text(state.Variables, "batchId") ?? state.CorrelationId;
+        if (reference is null) return;
+        await using var fiat = FiatDbContext.Join(db);
+        if (record) await DbFiatConfigStore.ReleaseInAsync(fiat, FiatReservationKinds.Customer, reference, cancellationToken);
+        await DbFiatConfigStore.ReleaseInAsync(fiat, FiatReservationKinds.Bank, reference, cancellationToken);
+    }
+}

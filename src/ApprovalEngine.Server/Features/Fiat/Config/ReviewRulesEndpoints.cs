@@ -1,0 +1,110 @@
+using ApprovalEngine.Flows.Fiat;
+using ApprovalEngine.Server.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Features.Fiat.Config;
+
+public sealed record ReviewRuleBody(string? Name, string? Kind, bool? FirstWithdrawal, bool? NewBeneficiaryAccount, decimal? AmountAtLeast, string? Currency, int? Priority, bool? Enabled, int? RowVersion);
+
+public sealed record ReviewRuleView(Guid Id, string Name, string Kind, bool? FirstWithdrawal, bool? NewBeneficiaryAccount, decimal? AmountAtLeast, string? Currency, int Priority, bool Enabled, int RowVersion, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static ReviewRuleView Of(ReviewRule r) => new(r.Id, r.Name, r.Kind, r.FirstWithdrawal, r.NewBeneficiaryAccount, r.AmountAtLeast, r.Currency, r.Priority, r.Enabled, r.RowVersion, r.CreatedAt, r.UpdatedAt);
+}
+
+/// <summary>Withdrawal Rules Management &gt; Automatic Review Rules: create, edit, enable, disable.</summary>
+public static class ReviewRulesEndpoints
+{
+    public const string Entity = "ReviewRule";
+
+    public static void Map(RouteGroupBuilder config)
+    {
+        config.MapGet("/review-rules", List);
+        config.MapGet("/review-rules/{id}", Get);
+        config.MapPost("/review-rules", Create);
+        config.MapPut("/review-rules/{id}", Edit);
+        config.MapPost("/review-rules/{id}/enable", (string id, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => SetEnabled(id, true, http, db, time, ct));
+        config.MapPost("/review-rules/{id}/disable", (string id, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => SetEnabled(id, false, http, db, time, ct));
+    }
+
+    public static async Task<Ok<List<ReviewRuleView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)
+    {
+        ConfigAccess.RequireReader(http);
+        var rows = await db.Set<ReviewRule>().AsNoTracking().OrderBy(r => r.Priority).ThenBy(r => r.Name).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(ReviewRuleView.Of).ToList());
+    }
+
+    public static async Task<Ok<ReviewRuleView>> Get(string id, HttpContext http, FiatDbContext db, CancellationToken ct)
+    {
+        ConfigAccess.RequireReader(http);
+        return TypedResults.Ok(ReviewRuleView.Of(await FindAsync(db, id, ct)));
+    }
+
+    private static async Task<ReviewRule> FindAsync(FiatDbContext db, string id, CancellationToken ct)
+    {
+        var key = Require.Id(id, "review rule");
+        return await db.Set<ReviewRule>().FirstOrDefaultAsync(r => r.Id == key, ct) ?? throw ApiProblemException.NotFound($"No review rule '{id}'.");
+    }
+
+    private static void Apply(FieldErrors errors, ReviewRule row, ReviewRuleBody body)
+    {
+        row.Name = errors.Text(body.Name, "name", 200);
+        row.Kind = errors.OneOf(body.Kind, "kind", FiatReviewKinds.All);
+        row.FirstWithdrawal = body.FirstWithdrawal;
+        row.NewBeneficiaryAccount = body.NewBeneficiaryAccount;
+        row.AmountAtLeast = errors.OptionalMoney(body.AmountAtLeast, "amountAtLeast");
+        row.Currency = body.Currency is null ? null : errors.Currency(body.Currency, "currency");
+        row.Priority = body.Priority ?? 100;
+        if (row.Priority is < 0 or > 1_000_000) errors.Add("priority", "'priority' must be between 0 and 1,000,000.");
+        row.Enabled = body.Enabled ?? true;
+    }
+
+    public static async Task<Created<ReviewRuleView>> Create(ReviewRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var errors = new FieldErrors();
+        var now = time.GetUtcNow();
+        var row = new ReviewRule { Id = Guid.CreateVersion7(now), CreatedAt = now, UpdatedAt = now, RowVersion = 1 };
+        Apply(errors, row, body);
+        errors.ThrowIfAny();
+        db.Add(row);
+        ConfigJournal.Add(db, ConfigJournal.Actor(http), now, Entity, row.Id.ToString(), "Create", null, ReviewRuleView.Of(row));
+        await ConfigSave.SaveAsync(db, $"The review rule '{row.Name}'", ct);
+        return TypedResults.Created($"/api/fiat/config/review-rules/{row.Id}", ReviewRuleView.Of(row));
+    }
+
+    public static async Task<Ok<ReviewRuleView>> Edit(string id, ReviewRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var row = await FindAsync(db, id, ct);
+        var before = ReviewRuleView.Of(row);
+        var errors = new FieldErrors();
+        var version = errors.RowVersion(body.RowVersion);
+        Apply(errors, row, body);
+        errors.ThrowIfAny();
+        ConfigSave.CheckVersion(row.RowVersion, version, $"The review rule '{id}'");
+        row.RowVersion++;
+        row.UpdatedAt = time.GetUtcNow();
+        ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, id, "Edit", before, ReviewRuleView.Of(row));
+        await ConfigSave.SaveAsync(db, $"The review rule '{id}'", ct);
+        return TypedResults.Ok(ReviewRuleView.Of(row));
+    }
+
+    private static async Task<Ok<ReviewRuleView>> SetEnabled(string id, bool enabled, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var body = await OptionalJsonBody.ReadAsync<RowVersionBody>(http.Request, ct);
+        var row = await FindAsync(db, id, ct);
+        var errors = new FieldErrors();
+        var version = errors.RowVersion(body?.RowVersion);
+        errors.ThrowIfAny();
+        ConfigSave.CheckVersion(row.RowVersion, version, $"The review rule '{id}'");
+        var before = ReviewRuleView.Of(row);
+        row.Enabled = enabled;
+        row.RowVersion++;
+        row.UpdatedAt = time.GetUtcNow();
+        ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, id, enabled ? "Enable" : "Disable", before, ReviewRuleView.Of(row));
+        await ConfigSave.SaveAsync(db, $"The review rule '{id}'", ct);
+        return TypedResults.Ok(ReviewRuleView.Of(row));
+    }
+}

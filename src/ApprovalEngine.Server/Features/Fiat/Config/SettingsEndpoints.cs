@@ -1,0 +1,56 @@
+using ApprovalEngine.Flows.Fiat;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace ApprovalEngine.Server.Features.Fiat.Config;
+
+public sealed record SettingsBody(bool? DirectBillingNeedsApproval, string? DefaultReviewKind, int? RowVersion);
+
+public sealed record SettingsView(bool DirectBillingNeedsApproval, string DefaultReviewKind, int RowVersion, DateTimeOffset? UpdatedAt);
+
+/// <summary>Withdrawal Rules Management &gt; More settings. Before the first save the defaults answer with rowVersion 0.</summary>
+public static class SettingsEndpoints
+{
+    public const string Entity = "Settings";
+
+    public static void Map(RouteGroupBuilder config)
+    {
+        config.MapGet("/settings", Get);
+        config.MapPut("/settings", Edit);
+    }
+
+    private static SettingsView View(FiatSettings? s) => s is null
+        ? new SettingsView(true, FiatReviewKinds.AutoSubmit, 0, null)
+        : new SettingsView(s.DirectBillingNeedsApproval, s.DefaultReviewKind, s.RowVersion, s.UpdatedAt);
+
+    public static async Task<Ok<SettingsView>> Get(HttpContext http, FiatDbContext db, CancellationToken ct)
+    {
+        ConfigAccess.RequireReader(http);
+        return TypedResults.Ok(View(await db.Set<FiatSettings>().AsNoTracking().FirstOrDefaultAsync(ct)));
+    }
+
+    public static async Task<Ok<SettingsView>> Edit(SettingsBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var row = await db.Set<FiatSettings>().FirstOrDefaultAsync(ct);
+        var errors = new FieldErrors();
+        var version = errors.RowVersion(body.RowVersion);
+        var approval = errors.Bool(body.DirectBillingNeedsApproval, "directBillingNeedsApproval");
+        var kind = body.DefaultReviewKind is null ? row?.DefaultReviewKind ?? FiatReviewKinds.AutoSubmit : errors.OneOf(body.DefaultReviewKind, "defaultReviewKind", FiatReviewKinds.All);
+        errors.ThrowIfAny();
+        ConfigSave.CheckVersion(row?.RowVersion ?? 0, version, "The settings");
+        var before = row is null ? null : View(row);
+        if (row is null)
+        {
+            row = new FiatSettings();
+            db.Add(row);
+        }
+        row.DirectBillingNeedsApproval = approval;
+        row.DefaultReviewKind = kind;
+        row.RowVersion++;
+        row.UpdatedAt = time.GetUtcNow();
+        ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, FiatSettings.DefaultId, "Edit", before, View(row));
+        await ConfigSave.SaveAsync(db, "The settings", ct);
+        return TypedResults.Ok(View(row));
+    }
+}

@@ -1,0 +1,95 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ApprovalEngine.Server.Tests.Support;
+using ApprovalEngine.Testing;
+
+namespace ApprovalEngine.Server.Tests.Fiat.Config;
+
+/// <summary>Small flows that run one configured fiat activity and end with its outcome as the business status.</summary>
+internal static class ConfigFlows
+{
+    public const string Evaluate = "test-fiat-evaluate";
+    public const string Payout = "test-fiat-payout";
+    public const string Settings = "test-fiat-settings";
+
+    private static JsonObject Flow(string id, string activity, string[] outcomes, string variables, string inputs) => JsonNode.Parse($$"""
+        {
+          "id": "{{id}}", "name": "Test {{id}}",
+          "variables": {{variables}},
+          "inputs": {{inputs}},
+          "activities": [
+            { "id": "start", "type": "Start" },
+            {{activity}},
+            {{string.Join(",\n", outcomes.Select(o => $$"""{ "id": "end{{o}}", "type": "End", "inputs": { "status": "{{o}}" } }"""))}}
+          ],
+          "connections": [
+            { "source": "start", "outcome": "Done", "target": "act" },
+            {{string.Join(",\n", outcomes.Select(o => $$"""{ "source": "act", "outcome": "{{o}}", "target": "end{{o}}" }"""))}}
+          ]
+        }
+        """)!.AsObject();
+
+    public static async Task PublishAllAsync(ApiFactory factory)
+    {
+        await factory.PublishAsync(Flow(Evaluate,
+            """{ "id": "act", "type": "EvaluateFiatApplication", "inputs": { "recordNo": "recordNo", "customerId": "customerId", "currency": "currency", "amount": "amount", "bankAccount": "bankAccount", "beneficiaryBank": "beneficiaryBank", "channel": "channel" } }""",
+            ["AutoReject", "ManualWithWorkOrder", "ManualWithoutWorkOrder", "AutoSubmit"],
+            """
+            [ { "name": "recordNo", "type": "string" }, { "name": "customerId", "type": "string" }, { "name": "currency", "type": "string" }, { "name": "amount", "type": "number" },
+              { "name": "bankAccount", "type": "string" }, { "name": "beneficiaryBank", "type": "string" }, { "name": "channel", "type": "string" }, { "name": "policy", "type": "string" },
+              { "name": "reasons", "type": "list" }, { "name": "previousWithdrawals", "type": "number" }, { "name": "knownBankAccount", "type": "boolean" },
+              { "name": "customerUsedToday", "type": "number" }, { "name": "customerDailyLimit", "type": "number" }, { "name": "estimatedArrival", "type": "string" }, { "name": "estimatedFee", "type": "number" } ]
+            """,
+            """
+            [ { "name": "recordNo", "type": "string", "required": true }, { "name": "customerId", "type": "string", "required": true }, { "name": "currency", "type": "string", "required": true },
+              { "name": "amount", "type": "number", "required": true }, { "name": "bankAccount", "type": "string", "required": true }, { "name": "beneficiaryBank", "type": "string" }, { "name": "channel", "type": "string" } ]
+            """));
+        await factory.PublishAsync(Flow(Payout,
+            """{ "id": "act", "type": "CheckFiatPayout", "inputs": { "channel": "channel", "currency": "currency", "amount": "amount", "reference": "reference", "override": "override" } }""",
+            ["Proceed", "Intercept", "OutsideServiceWindow"],
+            """
+            [ { "name": "channel", "type": "string" }, { "name": "currency", "type": "string" }, { "name": "amount", "type": "number" }, { "name": "reference", "type": "string" },
+              { "name": "override", "type": "boolean", "default": false }, { "name": "reasons", "type": "list" }, { "name": "windowOpensAt", "type": "datetime" }, { "name": "bankBalance", "type": "number" } ]
+            """,
+            """
+            [ { "name": "channel", "type": "string", "required": true }, { "name": "currency", "type": "string", "required": true }, { "name": "amount", "type": "number", "required": true },
+              { "name": "reference", "type": "string", "required": true }, { "name": "override", "type": "boolean" } ]
+            """));
+        await factory.PublishAsync(Flow(Settings,
+            """{ "id": "act", "type": "LoadFiatSettings", "inputs": {} }""",
+            ["Done"],
+            """[ { "name": "directBillingNeedsApproval", "type": "boolean" } ]""",
+            "[]"));
+    }
+
+    /// <summary>Starts the flow and waits until it has ended; returns the instance (status, businessStatus, variables).</summary>
+    public static async Task<JsonObject> RunAsync(ApiFactory factory, string definition, string correlationId, object input)
+    {
+        using var client = factory.AsTestSystem();
+        var started = await client.PostObjectAsync($"/api/definitions/{definition}/instances", new { correlationId, input });
+        var id = started.Text("id");
+        JsonObject instance = started;
+        var ended = await Poll.UntilAsync(async () =>
+        {
+            instance = await client.GetObjectAsync($"/api/instances/{id}");
+            return instance.Text("status") is "Completed" or "Faulted" or "Cancelled";
+        }, TimeSpan.FromSeconds(30));
+        Assert.That(ended, Is.True, $"{definition} {correlationId} did not end: {instance.ToJsonString()}");
+        Assert.That(instance.Text("status"), Is.EqualTo("Completed"), instance.ToJsonString());
+        return instance;
+    }
+
+    public static decimal Number(this JsonObject instance, string variable) => instance["variables"]![variable]!.GetValue<decimal>();
+
+    public static IReadOnlyList<string> Reasons(this JsonObject instance) => [.. instance["variables"]!["reasons"]!.AsArray().Select(r => r!.GetValue<string>())];
+
+    public static async Task<JsonObject> PutConfigAsync(HttpClient client, string url, Func<JsonObject, JsonObject> change)
+    {
+        var current = await client.GetObjectAsync(url);
+        var body = change(current);
+        var response = await client.PutAsJsonAsync(url, body);
+        var json = await response.ReadObjectAsync();
+        Assert.That(response.IsSuccessStatusCode, Is.True, $"PUT {url}: {json.ToJsonString()}");
+        return json;
+    }
+}
