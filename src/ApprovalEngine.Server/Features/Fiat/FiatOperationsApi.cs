@@ -1,3 +1,5 @@
+using ApprovalEngine.Server.Features.Fiat.Operations;
+
 namespace ApprovalEngine.Server.Features.Fiat;
 
 /// <summary>Routes and services of the fiat operations (applications, direct billing, batches, exceptions, records, indicator cards).</summary>
@@ -6,10 +8,29 @@ internal static class FiatOperationsApi
     public static void AddServices(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<FiatNumbers>();
+        services.AddSingleton<FiatInterrupts>();
+        services.AddSingleton<FiatRecordEvents>();
+        services.AddSingleton<Flows.Fiat.IFiatRepayments, FiatRepayments>();
+        services.AddScoped<FiatRecords>();
     }
 
     public static void Map(RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
+        var records = group.MapGroup("/withdrawals");
+        records.MapPost("/", CreateFiatWithdrawal.Handle);
+        records.MapGet("/", QueryFiatWithdrawals.List);
+        records.MapGet("/export.csv", QueryFiatWithdrawals.Export);
+        records.MapGet("/cards", QueryFiatWithdrawals.Cards);
+        records.MapPost("/submit", FiatRecordActions.Submit);
+        records.MapPost("/reject", FiatRecordActions.Reject);
+        records.MapPost("/exceptions/resolve", FiatRecordActions.Resolve);
+        records.MapPost("/exceptions/review", FiatRecordActions.Review);
+        records.MapGet("/{id}", QueryFiatWithdrawals.Get);
+        records.MapGet("/{id}/lifecycle", QueryFiatWithdrawals.Lifecycle);
+        records.MapPost("/{id}/delete", FiatRecordActions.Delete);
+        records.MapPost("/{id}/edit", FiatRecordActions.Edit);
+        records.MapPost("/{id}/direct-billing", FiatRecordActions.DirectBilling);
     }
 }
