@@ -12,7 +12,7 @@ namespace ApprovalEngine.Flows.Fiat;
 public static class FiatActivities
 {
     public static ActivityRegistry Register(ActivityRegistry registry, IWithdrawalChannels channels, IWithdrawalHistory history, IBankGateway bank, TimeProvider? clock = null,
-        IFiatRepayments? repayments = null, Func<bool>? directBillingNeedsApproval = null)
+        IFiatRepayments? repayments = null, Func<bool>? directBillingNeedsApproval = null, IFiatBatchFiles? batchFiles = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(channels);
@@ -30,7 +30,15 @@ public static class FiatActivities
             .Register(new StandIns.EvaluateFiatApplication(channels, history, time))
             .Register(new StandIns.CheckFiatPayout(channels, bank))
             .Register(new StandIns.LoadFiatSettings(directBillingNeedsApproval ?? (() => true)))
-            .Register(new RegenerateFiatWithdrawal(repayments ?? new NoRepayments()));
+            .Register(new RegenerateFiatWithdrawal(repayments ?? new NoRepayments()))
+            .Register(new SubmitBankFile(batchFiles ?? new NoBatchFiles()));
+    }
+
+    /// <summary>Hosts without the batches store (pure flow tests) have no file to send.</summary>
+    private sealed class NoBatchFiles : IFiatBatchFiles
+    {
+        public Task<FiatBatchFileResult> SubmitAsync(string batchId, string idempotencyKey, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("This host has no fiat batches store: bank files need the server.");
     }
 
     /// <summary>Hosts without the records store (pure flow tests) cannot start a new record; a repayment fails loudly there.</summary>

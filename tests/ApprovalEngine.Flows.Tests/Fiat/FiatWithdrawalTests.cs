@@ -243,3 +243,41 @@ public class FiatWithdrawalTests
         Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.Completed));
     }
 }
+
+/// <summary>workflows/fiat-batch.json in memory.</summary>
+public class FiatBatchFlowTests
+{
+    private static Task<InstanceState> StartAsync(FlowHarness h, bool needsWorkOrder, decimal total = 3_000m) =>
+        h.Host.StartAsync(FiatNames.BatchDefinitionId, new Dictionary<string, object?>
+        {
+            ["batchId"] = "FB-1", ["channel"] = "HSBC-002-WIRE", ["currency"] = "USD", ["total"] = total, ["count"] = 2m, ["needsWorkOrder"] = needsWorkOrder,
+        }, correlationId: "FB-1", actor: Maker1, domainInputs: new HashSet<string> { "needsWorkOrder" });
+
+    [Test]
+    public void The_batch_flow_passes_the_validator()
+    {
+        var h = new FlowHarness();
+        var errors = new WorkflowValidator(h.Registry).Validate(FlowHarness.Load(FiatNames.BatchDefinitionId), d => h.Host.Definition(d) is not null);
+        Assert.That(errors, Is.Empty, string.Join(Environment.NewLine, errors.Select(e => $"{e.Path}: {e.Message}")));
+    }
+
+    [Test]
+    public async Task One_work_order_for_the_batch_total_then_the_file_goes_to_the_bank()
+    {
+        var h = new FlowHarness();
+        var i = await StartAsync(h, needsWorkOrder: true);
+        Assert.That((i.BusinessStatus, h.Child(i.Id)!.Variables["amount"], h.Child(i.Id)!.Variables["workOrderType"]), Is.EqualTo(("Batch Pending", (object)3_000m, (object)FiatNames.BatchWorkOrder)));
+        await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Maker1));
+        await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1);
+        i = h.Get(i.Id);
+        Assert.That((i.Status, i.BusinessStatus, i.Variables["bankReference"]), Is.EqualTo((InstanceStatus.Completed, "Paying", (object)"FILE-FB-1")));
+    }
+
+    [Test]
+    public async Task Batch_auto_pays_without_a_work_order()
+    {
+        var h = new FlowHarness();
+        var i = await StartAsync(h, needsWorkOrder: false);
+        Assert.That((h.Get(i.Id).BusinessStatus, h.Child(i.Id)), Is.EqualTo(("Paying", (InstanceState?)null)));
+    }
+}

@@ -254,6 +254,16 @@ public static class GoldenScenarios
             await r.ActAsync("Submit", Checker1);
             await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "beneficiary bank offline" });
         }, FiatV1),
+        new("fiat-batch", "approved-file-sent", "A batch of three USD withdrawals: its work order is approved and the bank takes the file.", async r =>
+        {
+            await r.StartAsync(BatchInput(), "FB-0001", Maker1, new HashSet<string> { "needsWorkOrder" });
+            await r.ActAsync(WorkOrderNames.Approve, Checker1);
+        }),
+        new("fiat-batch", "work-order-rejected", "A batch whose work order is rejected: its records go back to Withdrawal Pending.", async r =>
+        {
+            await r.StartAsync(BatchInput(), "FB-0001", Maker1, new HashSet<string> { "needsWorkOrder" });
+            await r.ActAsync(WorkOrderNames.Reject, Checker1, "wrong paying account");
+        }),
         new("fiat-withdrawal", "v2-reviewed-direct-billing-paid-matched", "Version 2: a first withdrawal waits in Pending Submission, a checker submits it, the direct billing work order is approved, the bank pays, reconciliation matches.", async r =>
         {
             r.H.Bank.SetHistory("C-77", FiatChannel, new WithdrawalHistory(0m, 0m, 0, false));
@@ -338,5 +348,16 @@ public static class GoldenScenarios
         ["amount"] = amount,
         ["fee"] = 5m,
         ["bankAccount"] = "HK-004-123456",
+    };
+
+    private static Dictionary<string, object?> BatchInput() => new()
+    {
+        ["batchId"] = "FB-0001",
+        ["channel"] = "HSBC-002-WIRE",
+        ["currency"] = "USD",
+        ["total"] = 3_600m,
+        ["count"] = 3m,
+        ["policy"] = "TimedPacking",
+        ["needsWorkOrder"] = true,
     };
 }

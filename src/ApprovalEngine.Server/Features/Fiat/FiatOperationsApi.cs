@@ -1,4 +1,6 @@
+using ApprovalEngine.Persistence;
 using ApprovalEngine.Server.Features.Fiat.Operations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ApprovalEngine.Server.Features.Fiat;
 
@@ -13,6 +15,12 @@ internal static class FiatOperationsApi
         services.AddSingleton<FiatRecordEvents>();
         services.AddSingleton<Flows.Fiat.IFiatRepayments, FiatRepayments>();
         services.AddScoped<FiatRecords>();
+        services.AddSingleton<FiatBatches>();
+        services.AddSingleton<Flows.Fiat.IFiatBatchFiles, FiatBatchFiles>();
+        // Stand-in until the bank side's builders land (StandInBankFiles.cs, deleted at merge).
+        services.TryAddSingleton<Bank.IFiatBankFiles, Bank.StandInBankFiles>();
+        services.AddSingleton<IStepObserver, FiatBatchProjection>();
+        services.AddHostedService<FiatBatchPoller>();
     }
 
     public static void Map(RouteGroupBuilder group)
@@ -32,5 +40,12 @@ internal static class FiatOperationsApi
         records.MapPost("/{id}/delete", FiatRecordActions.Delete);
         records.MapPost("/{id}/edit", FiatRecordActions.Edit);
         records.MapPost("/{id}/direct-billing", FiatRecordActions.DirectBilling);
+
+        var batches = group.MapGroup("/batches");
+        batches.MapPost("/", FiatBatchesApi.Pack);
+        batches.MapGet("/", FiatBatchesApi.List);
+        batches.MapGet("/{id}", FiatBatchesApi.Get);
+        batches.MapGet("/{id}/file", FiatBatchesApi.File);
+        batches.MapPost("/{id}/results", FiatBatchesApi.Results);
     }
 }

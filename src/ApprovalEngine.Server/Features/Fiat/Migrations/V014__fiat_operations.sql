@@ -15,6 +15,7 @@ CREATE TABLE fiat_batches (
     file_content text,
     bank_reference character varying(400),
     reason character varying(2000),
+    finished boolean NOT NULL,
     dispatched boolean NOT NULL,
     created_at timestamp with time zone NOT NULL,
     updated_at timestamp with time zone NOT NULL,

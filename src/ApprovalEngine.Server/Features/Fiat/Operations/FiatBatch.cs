@@ -34,6 +34,9 @@ public sealed class FiatBatch
     public string? BankReference { get; set; }
     public string? Reason { get; set; }
 
+    /// <summary>The batch's flow ended (its status is final: Paying = file at the bank, Rejected, Refused).</summary>
+    public bool Finished { get; set; }
+
     /// <summary>The batch's outcome (paid, rejected, refused) has reached every record in it.</summary>
     public bool Dispatched { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
