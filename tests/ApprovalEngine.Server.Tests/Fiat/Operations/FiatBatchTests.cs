@@ -152,6 +152,16 @@ public sealed class FiatBatchTests
         foreach (var id in ids) pending += (await maker.RecordAsync(id)).Text("status") == "Withdrawal Pending" ? 1 : 0;
         Assert.That(packed + pending, Is.EqualTo(6));
         Assert.That(packed, Is.GreaterThanOrEqualTo(4));
+
+        // The rule is the database's own: a second open item for a packed record is refused by PostgreSQL itself.
+        var taken = open[0];
+        await Assert.ThrowsAsync<DbUpdateException>(async () =>
+        {
+            await using var scope = _factory.Services.CreateAsyncScope();
+            var fiat = scope.ServiceProvider.GetRequiredService<FiatDbContext>();
+            fiat.Add(new FiatBatchItem { BatchId = "FB-other", RecordId = taken.RecordId, RecordNo = taken.RecordNo, Amount = taken.Amount });
+            await fiat.SaveChangesAsync();
+        });
     }
 
     [Test]

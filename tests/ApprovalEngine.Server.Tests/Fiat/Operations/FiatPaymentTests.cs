@@ -153,4 +153,33 @@ public sealed class FiatPaymentTests
         await ApiAssert.ProblemAsync(await (await _factory.AsUserAsync("cs1")).GetAsync("/api/fiat/withdrawals/cards"), HttpStatusCode.Forbidden);
         await ApiAssert.ProblemAsync(await checker.GetAsync("/api/fiat/withdrawals?amountFrom=5&amountTo=1"), HttpStatusCode.BadRequest, "amountFrom");
     }
+
+    [Test]
+    public async Task Direct_billing_takes_a_channel_that_can_pay_the_record_and_its_work_order_is_approved_by_someone_else()
+    {
+        _factory.KnownCustomer("C-direct", known: true);
+        var maker = await _factory.AsUserAsync("maker1");
+        var id = (await maker.ApplyAsync("C-direct", 2_000m, "USD")).Text("id");
+        var record = await maker.WaitForStatusAsync(id, "Withdrawal Pending");
+        Assert.That(record.Text("openActivityId"), Is.EqualTo("pendingTask"));
+        var checker1 = await _factory.AsUserAsync("checker1");
+        var before = await _factory.SnapshotAsync();
+        await ApiAssert.ProblemAsync(await maker.PostAsJsonAsync($"/api/fiat/withdrawals/{id}/direct-billing", new { bank = "HSBC", account = "002-1", channel = FiatOps.Usd }),
+            HttpStatusCode.Forbidden);
+        await ApiAssert.ProblemAsync(await checker1.PostAsJsonAsync($"/api/fiat/withdrawals/{id}/direct-billing", new { bank = "ICBC", account = "001-1", channel = FiatOps.Hkd }),
+            HttpStatusCode.UnprocessableEntity, "channel");
+        await ApiAssert.ProblemAsync(await checker1.PostAsJsonAsync($"/api/fiat/withdrawals/{id}/direct-billing", new { bank = "HSBC", channel = FiatOps.Usd }),
+            HttpStatusCode.UnprocessableEntity, "account");
+        await ApiAssert.ProblemAsync(await checker1.PostAsJsonAsync($"/api/tasks/{record.Text("openTaskId")}/complete", new { action = "DirectBilling", data = new { bank = "HSBC", account = "002-1", channel = FiatOps.Usd, amount = 1m } }),
+            HttpStatusCode.UnprocessableEntity, "data.amount");
+        Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before), "refused direct billings wrote nothing");
+
+        record = await checker1.PostObjectAsync($"/api/fiat/withdrawals/{id}/direct-billing", new { bank = "HSBC", account = "002-1", channel = FiatOps.Usd, details = "statement line 7" });
+        Assert.That(record.Text("status"), Is.EqualTo("Withdrawal Directly Pending"));
+        var workOrder = await _factory.WorkOrderTaskAsync(id);
+        await ApiAssert.ProblemAsync(await checker1.PostAsJsonAsync($"/api/tasks/{workOrder}/complete", new { action = "Approve" }), HttpStatusCode.Forbidden);
+        await (await _factory.AsUserAsync("checker2")).CompleteOkAsync(workOrder, "Approve");
+        record = await checker1.WaitForStatusAsync(id, "Paying");
+        Assert.That(record.Text("channel"), Is.EqualTo(FiatOps.Usd));
+    }
 }

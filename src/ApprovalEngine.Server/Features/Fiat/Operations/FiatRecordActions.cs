@@ -37,8 +37,11 @@ public static class FiatRecordActions
     public static Task<Ok<IReadOnlyList<FiatBulkResult>>> Submit(FiatBulkBody? body, HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct) =>
         BulkAsync(http, records, runner, db, body?.Records, "application", FiatNames.Submit, Require.OptionalText(body?.Comment, "comment", 2000), null, ct);
 
-    public static Task<Ok<IReadOnlyList<FiatBulkResult>>> Reject(FiatBulkBody? body, HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct) =>
-        BulkAsync(http, records, runner, db, body?.Records, "application", FiatNames.Reject, Require.Text(body?.Comment, "comment", 2000), null, ct);
+    public static async Task<Ok<IReadOnlyList<FiatBulkResult>>> Reject(FiatBulkBody? body, HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
+    {
+        await FiatRecords.RequireReaderAsync(http, ct);
+        return await BulkAsync(http, records, runner, db, body?.Records, "application", FiatNames.Reject, Require.Text(body?.Comment, "comment", 2000), null, ct);
+    }
 
     public static async Task<Ok<FiatRecordView>> Delete(string id, FiatBulkBody? body, HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
     {
@@ -48,6 +51,7 @@ public static class FiatRecordActions
 
     public static async Task<Ok<FiatRecordView>> Edit(string id, FiatEditBody? body, HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
     {
+        await FiatRecords.RequireReaderAsync(http, ct);
         if (body is null) throw ApiProblemException.Invalid("body", "The edit is required.");
         var data = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (body.Amount is { } amount) data["amount"] = amount;
@@ -64,6 +68,7 @@ public static class FiatRecordActions
     public static async Task<Ok<FiatRecordView>> DirectBilling(string id, FiatDirectBillingBody? body, HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db,
         Adapters.Bank.IWithdrawalChannels channels, CancellationToken ct)
     {
+        await FiatRecords.RequireReaderAsync(http, ct);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(body?.Bank)) errors["bank"] = ["bank (the paying bank) is required."];
         if (string.IsNullOrWhiteSpace(body?.Account)) errors["account"] = ["account (the paying bank account) is required."];
@@ -80,20 +85,22 @@ public static class FiatRecordActions
     }
 
     /// <summary>Exception Processing in bulk: the chosen resolution goes To be reviewed.</summary>
-    public static Task<Ok<IReadOnlyList<FiatBulkResult>>> Resolve(FiatResolveBody? body, HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
+    public static async Task<Ok<IReadOnlyList<FiatBulkResult>>> Resolve(FiatResolveBody? body, HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
     {
+        await FiatRecords.RequireReaderAsync(http, ct);
         var resolution = body?.Resolution;
         if (resolution is null || !FiatNames.Resolutions.Contains(resolution)) throw ApiProblemException.Invalid("resolution", $"resolution is one of {string.Join(", ", FiatNames.Resolutions)}.");
-        return BulkAsync(http, records, runner, db, body!.Records, "exception", resolution, Require.Text(body.Comment, "comment", 2000), null, ct);
+        return await BulkAsync(http, records, runner, db, body!.Records, "exception", resolution, Require.Text(body.Comment, "comment", 2000), null, ct);
     }
 
     /// <summary>To be reviewed in bulk: a second person approves or rejects (back to the exception) the resolutions.</summary>
-    public static Task<Ok<IReadOnlyList<FiatBulkResult>>> Review(FiatReviewBody? body, HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
+    public static async Task<Ok<IReadOnlyList<FiatBulkResult>>> Review(FiatReviewBody? body, HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db, CancellationToken ct)
     {
+        await FiatRecords.RequireReaderAsync(http, ct);
         var decision = body?.Decision;
         if (decision is not (FiatNames.Approve or FiatNames.Reject)) throw ApiProblemException.Invalid("decision", "decision is Approve or Reject.");
         var comment = decision == FiatNames.Reject ? Require.Text(body!.Comment, "comment", 2000) : Require.OptionalText(body!.Comment, "comment", 2000);
-        return BulkAsync(http, records, runner, db, body.Records, "toBeReviewed", decision, comment, null, ct);
+        return await BulkAsync(http, records, runner, db, body.Records, "toBeReviewed", decision, comment, null, ct);
     }
 
     private static async Task<Ok<IReadOnlyList<FiatBulkResult>>> BulkAsync(HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db,
