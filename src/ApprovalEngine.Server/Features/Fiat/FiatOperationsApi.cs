@@ -1,4 +1,5 @@
 using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Infrastructure;
 using ApprovalEngine.Server.Features.Fiat.Operations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -27,25 +28,25 @@ internal static class FiatOperationsApi
     {
         ArgumentNullException.ThrowIfNull(group);
         var records = group.MapGroup("/withdrawals");
-        records.MapPost("/", CreateFiatWithdrawal.Handle);
-        records.MapGet("/", QueryFiatWithdrawals.List);
-        records.MapGet("/export.csv", QueryFiatWithdrawals.Export);
-        records.MapGet("/cards", QueryFiatWithdrawals.Cards);
-        records.MapPost("/submit", FiatRecordActions.Submit);
-        records.MapPost("/reject", FiatRecordActions.Reject);
-        records.MapPost("/exceptions/resolve", FiatRecordActions.Resolve);
-        records.MapPost("/exceptions/review", FiatRecordActions.Review);
-        records.MapGet("/{id}", QueryFiatWithdrawals.Get);
-        records.MapGet("/{id}/lifecycle", QueryFiatWithdrawals.Lifecycle);
-        records.MapPost("/{id}/delete", FiatRecordActions.Delete);
-        records.MapPost("/{id}/edit", FiatRecordActions.Edit);
-        records.MapPost("/{id}/direct-billing", FiatRecordActions.DirectBilling);
+        records.MapPost("/", CreateFiatWithdrawal.Handle).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapGet("/", QueryFiatWithdrawals.List).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapGet("/export.csv", QueryFiatWithdrawals.Export).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapGet("/cards", QueryFiatWithdrawals.Cards).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/submit", FiatRecordActions.Submit).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/reject", FiatRecordActions.Reject).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/exceptions/resolve", FiatRecordActions.Resolve).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/exceptions/review", FiatRecordActions.Review).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapGet("/{id}", QueryFiatWithdrawals.Get).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapGet("/{id}/lifecycle", QueryFiatWithdrawals.Lifecycle).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/{id}/delete", FiatRecordActions.Delete).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/{id}/edit", FiatRecordActions.Edit).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/{id}/direct-billing", FiatRecordActions.DirectBilling).ProducesProblems(400, 401, 403, 404, 409, 422);
 
         var batches = group.MapGroup("/batches");
-        batches.MapPost("/", FiatBatchesApi.Pack);
-        batches.MapGet("/", FiatBatchesApi.List);
-        batches.MapGet("/{id}", FiatBatchesApi.Get);
-        batches.MapGet("/{id}/file", FiatBatchesApi.File);
-        batches.MapPost("/{id}/results", FiatBatchesApi.Results);
+        batches.MapPost("/", FiatBatchesApi.Pack).ProducesProblems(400, 401, 403, 404, 409, 422);
+        batches.MapGet("/", FiatBatchesApi.List).ProducesProblems(400, 401, 403, 404, 409, 422);
+        batches.MapGet("/{id}", FiatBatchesApi.Get).ProducesProblems(400, 401, 403, 404, 409, 422);
+        batches.MapGet("/{id}/file", FiatBatchesApi.File).ProducesProblems(400, 401, 403, 404, 409, 422);
+        batches.MapPost("/{id}/results", FiatBatchesApi.Results).ProducesProblems(400, 401, 403, 404, 409, 422);
     }
 }
