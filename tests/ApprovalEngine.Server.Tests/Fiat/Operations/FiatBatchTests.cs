@@ -179,4 +179,35 @@ public sealed class FiatBatchTests
         var children = await _factory.QueryAsync(db => db.Instances.CountAsync(i => i.ParentInstanceId == Guid.Parse(batch.Text("instanceId"))));
         Assert.That(children, Is.Zero, "Batch Auto needs no work order");
     }
+
+    [Test]
+    public async Task A_pack_that_stopped_before_starting_its_batch_is_started_later_as_its_packer()
+    {
+        var ids = await PendingUsdAsync("C-batch-stuck", 2, amount: 300m);
+        // What a pack leaves when its process stops after moving the records: the batch row and open items, no flow.
+        var batchId = "FB-stuck-" + Guid.NewGuid().ToString("N")[..8];
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            var fiat = scope.ServiceProvider.GetRequiredService<FiatDbContext>();
+            var interrupts = scope.ServiceProvider.GetRequiredService<FiatInterrupts>();
+            foreach (var id in ids)
+            {
+                var record = await _factory.AsSystem().RecordAsync(id);
+                fiat.Add(new FiatBatchItem { BatchId = batchId, RecordId = Guid.Parse(id), RecordNo = record.Text("recordNo"), Amount = 300m });
+                await fiat.SaveChangesAsync();
+                await interrupts.FireAsync(Guid.Parse(id), "FiatPacked", new Dictionary<string, object?> { ["batchId"] = batchId }, ApprovalEngine.Workflows.Runtime.Actor.System("test"), CancellationToken.None);
+            }
+            // Written last here, so that the poller does not see the batch before its records (a real pack writes it first and takes far less than the grace period).
+            var old = DateTimeOffset.UtcNow.AddMinutes(-10);
+            fiat.Add(new FiatBatch { Id = batchId, ChannelId = Manual, Currency = "USD", Policy = WithdrawalPolicies.ManualPacking, CreatedBy = "maker1", CreatedAt = old, UpdatedAt = old });
+            await fiat.SaveChangesAsync();
+        }
+        var maker = await _factory.AsUserAsync("maker1");
+        var batch = await WaitForBatchAsync(maker, batchId, b => b["instanceId"] is not null);
+        Assert.That((batch["count"]!.GetValue<int>(), batch["total"]!.GetValue<decimal>()), Is.EqualTo((2, 600m)));
+        var workOrder = await BatchWorkOrderAsync(batch.Text("instanceId"));
+        await ApiAssert.ProblemAsync(await maker.PostAsJsonAsync($"/api/tasks/{workOrder}/complete", new { action = "Approve" }), HttpStatusCode.Forbidden);
+        await (await _factory.AsUserAsync("checker1")).CompleteOkAsync(workOrder, "Approve");
+        foreach (var id in ids) await maker.WaitForStatusAsync(id, "Paying");
+    }
 }

@@ -23,6 +23,7 @@ public static class FiatOps
         ["Identities:ApiKeys:0:Key"] = ReaderKey,
         ["Identities:ApiKeys:0:Scopes:0"] = "read:*",
         ["Identities:ApiKeys:0:Scopes:1"] = "events:*",
+        ["Fiat:UnstartedBatchGraceSeconds"] = "5",
     };
 
     public static HttpClient WithKey(this ApiFactory factory, string key)

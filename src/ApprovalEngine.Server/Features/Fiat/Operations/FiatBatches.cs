@@ -69,6 +69,8 @@ public sealed class FiatBatches(IDbContextFactory<FiatDbContext> contexts, Workf
                 }, ct, retryStale: false);
                 batch.Total += row.Amount;
                 batch.Count++;
+                // A sign of life for ResumeUnstartedAsync: a long pack is never taken for one that stopped.
+                await fiat.Set<FiatBatch>().Where(b => b.Id == batch.Id).ExecuteUpdateAsync(u => u.SetProperty(b => b.UpdatedAt, clock.GetUtcNow()), ct);
             }
             catch (Exception ex) when (ex is WorkflowException or DbUpdateException or ApiProblemException)
             {
@@ -85,7 +87,12 @@ public sealed class FiatBatches(IDbContextFactory<FiatDbContext> contexts, Workf
         batch.UpdatedAt = clock.GetUtcNow();
         await fiat.SaveChangesAsync(ct);
 
-        var needsWorkOrder = channel.Policy != WithdrawalPolicies.BatchAuto;
+        await StartFlowAsync(fiat, batch, channel.Policy != WithdrawalPolicies.BatchAuto, actor, ct);
+        return new FiatPackResult(await fiat.Set<FiatBatch>().AsNoTracking().FirstAsync(b => b.Id == batch.Id, ct), refused);
+    }
+
+    private async Task StartFlowAsync(FiatDbContext fiat, FiatBatch batch, bool needsWorkOrder, Actor actor, CancellationToken ct)
+    {
         var (started, _) = await starter.StartAsync(FiatNames.BatchDefinitionId, batch.Id, new Dictionary<string, object?>
         {
             ["batchId"] = batch.Id,
@@ -98,7 +105,41 @@ public sealed class FiatBatches(IDbContextFactory<FiatDbContext> contexts, Workf
         }, actor, StartRoute.Domain(Route), ct, domainInputs: new HashSet<string>(StringComparer.Ordinal) { "needsWorkOrder" });
         // The instance's first steps may have ended it already (BatchAuto): the observer keeps the row; only the link is ours.
         await fiat.Set<FiatBatch>().Where(b => b.Id == batch.Id).ExecuteUpdateAsync(u => u.SetProperty(b => b.InstanceId, started.Id), ct);
-        return new FiatPackResult(await fiat.Set<FiatBatch>().AsNoTracking().FirstAsync(b => b.Id == batch.Id, ct), refused);
+    }
+
+    /// <summary>
+    /// A pack that died between moving its records and starting the batch's flow (process stopped) left records in
+    /// Batch Pending with no work order: a grace period after its last sign of life the batch is completed from its open items and started,
+    /// as its packer (four eyes then still refuse the packer's approval).
+    /// </summary>
+    public async Task<int> ResumeUnstartedAsync(TimeSpan grace, CancellationToken ct)
+    {
+        await using var fiat = await contexts.CreateDbContextAsync(ct);
+        var before = clock.GetUtcNow() - grace;
+        var stuck = await fiat.Set<FiatBatch>().Where(b => b.InstanceId == null && !b.Finished).ToListAsync(ct);
+        var resumed = 0;
+        foreach (var batch in stuck.Where(b => b.UpdatedAt < before))
+        {
+            var items = await fiat.Set<FiatBatchItem>().AsNoTracking().Where(i => i.BatchId == batch.Id && i.IsOpen).ToListAsync(ct);
+            if (items.Count == 0)
+            {
+                fiat.Remove(batch);
+                await fiat.SaveChangesAsync(ct);
+                continue;
+            }
+            batch.Count = items.Count;
+            batch.Total = items.Sum(i => i.Amount);
+            batch.UpdatedAt = clock.GetUtcNow();
+            await fiat.SaveChangesAsync(ct);
+            var channel = await channels.GetChannelAsync(batch.ChannelId, ct);
+            var packer = batch.CreatedBy.StartsWith("fiat-packing", StringComparison.Ordinal)
+                ? Actor.System(batch.CreatedBy)
+                : new Actor { UserId = batch.CreatedBy, Role = "packer (resumed)" };
+            await StartFlowAsync(fiat, batch, channel?.Policy != WithdrawalPolicies.BatchAuto, packer, ct);
+            logger.LogWarning("Batch {Batch} was packed but not started; started it with {Count} records.", batch.Id, batch.Count);
+            resumed++;
+        }
+        return resumed;
     }
 
     /// <summary>
@@ -238,6 +279,7 @@ public sealed class FiatBatchPoller(FiatBatches batches, IWithdrawalChannels cha
             try
             {
                 await PackDueChannelsAsync(stoppingToken);
+                await batches.ResumeUnstartedAsync(TimeSpan.FromSeconds(Math.Max(1, config.GetValue("Fiat:UnstartedBatchGraceSeconds", 60))), stoppingToken);
                 await batches.DispatchAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
