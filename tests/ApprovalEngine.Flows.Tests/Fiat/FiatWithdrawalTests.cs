@@ -281,3 +281,30 @@ public class FiatBatchFlowTests
         Assert.That((h.Get(i.Id).BusinessStatus, h.Child(i.Id)), Is.EqualTo(("Paying", (InstanceState?)null)));
     }
 }
+
+/// <summary>Bank results that belong to another payout of the same record.</summary>
+public class FiatBankResultTests
+{
+    [Test]
+    public async Task A_result_naming_an_earlier_bank_order_does_not_settle_the_resubmitted_payout()
+    {
+        var h = new FlowHarness();
+        h.Bank.SetHistory("C-77", "ICBC-001-FPS", new WithdrawalHistory(0m, 0m, 3, true));
+        var i = await h.Host.StartAsync(FiatNames.DefinitionId, new Dictionary<string, object?>
+        {
+            ["recordNo"] = "FW-1", ["customerId"] = "C-77", ["currency"] = "HKD", ["amount"] = 1_000m, ["bankAccount"] = "HK-1",
+        }, correlationId: "FW-1", actor: Maker1);
+        await h.ApproveWorkOrderAsync(i.Id);
+        var first = (string)h.Get(i.Id).Variables["bankReference"]!;
+        await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "offline", ["bankReference"] = first });
+        await h.ActAsync(i.Id, FiatNames.Resubmit, Checker1, comment: "again");
+        await h.ActAsync(i.Id, FiatNames.Approve, Checker2);
+        var second = (string)h.Get(i.Id).Variables["bankReference"]!;
+        Assert.That(second, Is.Not.EqualTo(first));
+
+        await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null, ["bankReference"] = first });
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(FiatNames.Paying), "the late result of the first order is ignored");
+        await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null, ["bankReference"] = second });
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(FiatNames.Unmatch));
+    }
+}
