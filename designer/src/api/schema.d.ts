@@ -3692,6 +3692,15 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FiatRecordView"];
+                    };
+                };
                 /** @description Created */
                 201: {
                     headers: {
@@ -5794,6 +5803,7 @@ export interface components {
             remarks: null | string;
             documents: null | string[];
             channel: null | string;
+            clientReference?: null | string;
         };
         CreateWdRequestBody: {
             customerId: null | string;

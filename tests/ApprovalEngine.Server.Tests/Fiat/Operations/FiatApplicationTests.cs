@@ -147,4 +147,34 @@ public sealed partial class FiatApplicationTests
         var variables = (await checker1.GetObjectAsync($"/api/instances/{id}"))["variables"]!;
         Assert.That(((string?)variables["remarks"], (string?)variables["editRemarks"]), Is.EqualTo(("client confirmed", (string?)null)));
     }
+
+    [Test]
+    public async Task A_client_system_retrying_an_application_gets_the_first_record_back()
+    {
+        _factory.KnownCustomer("C-app-retry", known: true);
+        var system = _factory.AsSystem();
+        var body = new { customerId = "C-app-retry", currency = "HKD", amount = 250m, bankAccount = "CARD-r", clientReference = "client-area-42" };
+        var first = await system.PostAsJsonAsync("/api/fiat/withdrawals", body);
+        var firstRecord = await first.ReadObjectAsync();
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created), firstRecord.ToJsonString());
+        var again = await system.PostAsJsonAsync("/api/fiat/withdrawals", body);
+        Assert.That((again.StatusCode, (await again.ReadObjectAsync()).Text("id")), Is.EqualTo((HttpStatusCode.OK, firstRecord.Text("id"))));
+
+        // At the same moment: one record, every answer names it.
+        var racing = body with { clientReference = "client-area-43" };
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => system.PostAsJsonAsync("/api/fiat/withdrawals", racing)));
+        var ids = new List<string>();
+        foreach (var answer in answers)
+        {
+            var json = await answer.ReadObjectAsync();
+            Assert.That((int)answer.StatusCode, Is.AnyOf(200, 201), json.ToJsonString());
+            ids.Add(json.Text("id"));
+        }
+        Assert.That(ids.Distinct().Count(), Is.EqualTo(1));
+        // Another sender's reference is its own.
+        var other = await _factory.AsTestSystem().PostAsJsonAsync("/api/fiat/withdrawals", body);
+        Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.Created), await other.Content.ReadAsStringAsync());
+        var listed = await system.GetObjectAsync("/api/fiat/withdrawals?customerId=C-app-retry");
+        Assert.That(listed["total"]!.GetValue<int>(), Is.EqualTo(3));
+    }
 }

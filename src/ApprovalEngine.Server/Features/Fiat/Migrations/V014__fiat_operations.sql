@@ -46,4 +46,8 @@ CREATE TABLE fiat_sequences (
 
 ALTER TABLE fiat_withdrawals ADD COLUMN reconciliation character varying(20);
 ALTER TABLE fiat_withdrawals ADD COLUMN repayment_of character varying(64);
+ALTER TABLE fiat_withdrawals ADD COLUMN started_by character varying(400);
+ALTER TABLE fiat_withdrawals ADD COLUMN client_reference character varying(100);
+-- A client system's retry of an application it already sent finds the first record instead of making a second.
+CREATE UNIQUE INDEX ix_fiat_withdrawals_started_by_client_reference ON fiat_withdrawals (started_by, client_reference) WHERE client_reference IS NOT NULL;
 CREATE INDEX ix_fiat_withdrawals_channel_id_currency_status ON fiat_withdrawals (channel_id, currency, status);

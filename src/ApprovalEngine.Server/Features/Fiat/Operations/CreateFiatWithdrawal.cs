@@ -10,8 +10,9 @@ namespace ApprovalEngine.Server.Features.Fiat.Operations;
 /// <param name="BankAccount">The beneficiary bank card / account.</param>
 /// <param name="Documents">References of uploaded supporting documents (the files live in the document store).</param>
 /// <param name="Channel">Optional: empty lets the withdrawal rules pick the channel.</param>
+/// <param name="ClientReference">Optional: the caller's own id of the application; sending it again returns the first record (200).</param>
 public sealed record CreateFiatWithdrawalBody(string? CustomerId, string? Currency, decimal? Amount, decimal? Fee, string? BankAccount, string? BeneficiaryBank,
-    string? BeneficiaryName, string? Remarks, IReadOnlyList<string>? Documents, string? Channel);
+    string? BeneficiaryName, string? Remarks, IReadOnlyList<string>? Documents, string? Channel, string? ClientReference = null);
 
 /// <summary>
 /// POST /api/fiat/withdrawals: a withdrawal application from a client system (API key with start:fiat-withdrawal) or
@@ -22,7 +23,7 @@ public static class CreateFiatWithdrawal
 {
     public const string Route = "POST /api/fiat/withdrawals";
 
-    public static async Task<Created<FiatRecordView>> Handle(CreateFiatWithdrawalBody? body, HttpContext http, FiatNumbers numbers, InstanceStarter starter,
+    public static async Task<Results<Created<FiatRecordView>, Ok<FiatRecordView>>> Handle(CreateFiatWithdrawalBody? body, HttpContext http, FiatNumbers numbers, InstanceStarter starter,
         FiatRecords records, CancellationToken ct)
     {
         var actor = http.ToActor();
@@ -40,7 +41,12 @@ public static class CreateFiatWithdrawal
         {
             errors["documents"] = ["documents lists at most 20 references of 1 to 400 characters."];
         }
+        if (body.ClientReference is { Length: > 100 } || body.ClientReference is { } r && string.IsNullOrWhiteSpace(r)) errors["clientReference"] = ["clientReference has 1 to 100 characters."];
         if (errors.Count > 0) throw ApiProblemException.Invalid(errors);
+        if (body.ClientReference is { } reference && await records.FindByClientReferenceAsync(actor.UserId, reference, ct) is { } earlier)
+        {
+            return TypedResults.Ok(await records.ViewAsync(earlier, ct));
+        }
 
         var input = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -55,6 +61,7 @@ public static class CreateFiatWithdrawal
         if (!string.IsNullOrWhiteSpace(body.Remarks)) input["remarks"] = body.Remarks;
         if (body.Documents is { Count: > 0 } documents) input["documents"] = documents.Cast<object?>().ToList();
         if (!string.IsNullOrWhiteSpace(body.Channel)) input["channel"] = body.Channel.Trim();
+        if (body.ClientReference is { } clientReference) input["clientReference"] = clientReference;
 
         var recordNo = await numbers.NextAsync(FiatNumbers.RecordPrefix, ct);
         input["recordNo"] = recordNo;
@@ -67,6 +74,13 @@ public static class CreateFiatWithdrawal
         {
             // The flow names start inputs input.<name>; this route's body has them at the top level.
             throw ApiProblemException.Invalid(ex.Errors.ToDictionary(e => e.Key.StartsWith("input.", StringComparison.Ordinal) ? e.Key["input.".Length..] : e.Key, e => e.Value), ex.Message);
+        }
+        catch (Exception ex) when (body.ClientReference is not null && ex is Microsoft.EntityFrameworkCore.DbUpdateException or Npgsql.PostgresException { SqlState: "23505" } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 })
+        {
+            // The same application sent twice at once: the unique index kept the first.
+            var winner = await records.FindByClientReferenceAsync(actor.UserId, body.ClientReference, ct);
+            if (winner is null) throw;
+            return TypedResults.Ok(await records.ViewAsync(winner.Value, ct));
         }
     }
 }

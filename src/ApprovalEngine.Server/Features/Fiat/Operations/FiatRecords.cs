@@ -24,6 +24,9 @@ public sealed class FiatRecords(FiatDbContext fiat, ApprovalDbContext db)
         return (await ViewsAsync([row], ct)).Single();
     }
 
+    public async Task<Guid?> FindByClientReferenceAsync(string startedBy, string clientReference, CancellationToken ct) =>
+        await Query.Where(r => r.StartedBy == startedBy && r.ClientReference == clientReference).Select(r => (Guid?)r.Id).FirstOrDefaultAsync(ct);
+
     /// <summary>The record by id or by record number.</summary>
     public async Task<FiatWithdrawalRecord> FindAsync(string idOrNumber, CancellationToken ct)
     {

@@ -31,6 +31,10 @@ public sealed class FiatWithdrawalRecord
     /// <summary>The record this one re-pays (Repayment of a withdrawal exception).</summary>
     public string? RepaymentOf { get; set; }
 
+    /// <summary>Who started the record (a system's key name or a person) and that caller's own id for it: unique together.</summary>
+    public string? StartedBy { get; set; }
+    public string? ClientReference { get; set; }
+
     /// <summary>The business day (in <c>Fiat:BusinessTimeZone</c>) the application arrived on: the day its amount counts against daily limits.</summary>
     public DateOnly BusinessDay { get; set; }
 
@@ -50,6 +54,8 @@ internal sealed class FiatWithdrawalRecordMap : IEntityTypeConfiguration<FiatWit
         e.Property(x => x.Status).HasMaxLength(60);
         e.Property(x => x.Reconciliation).HasMaxLength(20);
         e.Property(x => x.RepaymentOf).HasMaxLength(64);
+        e.Property(x => x.ClientReference).HasMaxLength(100);
+        e.HasIndex(x => new { x.StartedBy, x.ClientReference }).IsUnique().HasFilter("client_reference IS NOT NULL");
         e.HasIndex(x => new { x.ChannelId, x.Currency, x.Status });
         e.HasIndex(x => x.RecordNo).IsUnique();
         e.HasIndex(x => new { x.CustomerId, x.BusinessDay });
