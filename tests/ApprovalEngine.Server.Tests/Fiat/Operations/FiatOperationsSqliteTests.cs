@@ -25,7 +25,7 @@ public sealed class FiatOperationsSqliteTests
         var cards = await maker.GetAsync("/api/fiat/withdrawals/cards");
         Assert.That(cards.StatusCode, Is.EqualTo(HttpStatusCode.OK), await cards.Content.ReadAsStringAsync());
         Assert.That(await cards.Content.ReadAsStringAsync(), Does.Contain("\"status\":\"Batch Pending\",\"count\":2,\"amount\":300"));
-        var csv = await maker.GetAsync("/api/fiat/withdrawals/export.csv?customerId=C-sqlite");
+        var csv = await maker.GetAsync("/api/fiat/withdrawals/export.csv?customerId=C-sqlite&currency=USD");
         Assert.That((await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(3));
         var rejected = await maker.PostAsJsonAsync("/api/fiat/batches", new { records = new[] { a } });
         await ApiAssert.ProblemAsync(rejected, HttpStatusCode.UnprocessableEntity, "records");
