@@ -1,3 +1,5 @@
+using ApprovalEngine.Server.Features.Fiat.Bank;
+
 namespace ApprovalEngine.Server.Features.Fiat;
 
 /// <summary>Routes and services of the fiat bank side (statements, bills, reconciliation, bank files, cheques).</summary>
@@ -6,6 +8,7 @@ internal static class FiatBankApi
     public static void AddServices(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<IFiatBankFiles, FiatBankFiles>();
     }
 
     public static void Map(RouteGroupBuilder group)
