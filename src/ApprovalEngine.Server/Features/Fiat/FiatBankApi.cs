@@ -1,3 +1,4 @@
+using ApprovalEngine.Persistence;
 using ApprovalEngine.Server.Features.Fiat.Bank;
 
 namespace ApprovalEngine.Server.Features.Fiat;
@@ -9,10 +10,16 @@ internal static class FiatBankApi
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton<IFiatBankFiles, FiatBankFiles>();
+        services.AddSingleton<FiatStatements>();
+        services.AddSingleton<FiatReconciliation>();
+        services.AddSingleton<IStepObserver, FiatReconciledObserver>();
+        services.AddSingleton<FiatStatementPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<FiatStatementPoller>());
     }
 
     public static void Map(RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
+        StatementRoutes.Map(group);
     }
 }
