@@ -119,7 +119,8 @@ public sealed class FiatReconciledObserver(TimeProvider clock) : IStepObserver
         var result = payload["result"]!.GetValue<string>();
         var manual = payload["manual"]?.GetValue<bool>() ?? false;
         var reasons = payload["reasons"]?.ToJsonString() ?? "[]";
-        var recordNo = step.State.CorrelationId ?? "";
+        // The record number, as the records projection reads it (the correlation the event was sent to).
+        var recordNo = step.State.Variables.TryGetValue("recordNo", out var no) && no is string text ? text : step.State.CorrelationId ?? "";
         var now = clock.GetUtcNow();
         object at = db.IsSqlite ? now.UtcTicks : now;
         // A confirmed tag names the confirmer; an automatic match names nobody.
