@@ -21,5 +21,6 @@ internal static class FiatBankApi
     {
         ArgumentNullException.ThrowIfNull(group);
         StatementRoutes.Map(group);
+        ChequeRoutes.Map(group);
     }
 }

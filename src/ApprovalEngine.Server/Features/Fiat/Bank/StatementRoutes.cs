@@ -73,10 +73,10 @@ public static class StatementRoutes
 
     // ---- who ----
 
-    private static bool InOperations(HttpContext http) =>
+    internal static bool InOperations(HttpContext http) =>
         http.User.AllDepartments() || http.User.Departments().Contains(FiatNames.Department, StringComparer.Ordinal);
 
-    private static void RequireReader(HttpContext http)
+    internal static void RequireReader(HttpContext http)
     {
         if (http.User.IsSystem())
         {
@@ -87,7 +87,7 @@ public static class StatementRoutes
         if (!InOperations(http)) throw ApiProblemException.Forbidden("Bank statements are for the Operations department.");
     }
 
-    private static void RequireOperator(HttpContext http)
+    internal static void RequireOperator(HttpContext http)
     {
         if (http.User.IsSystem()) throw ApiProblemException.Forbidden("Bank statements are changed by people of Operations, not by systems.");
         if (!InOperations(http)) throw ApiProblemException.Forbidden("Changing bank statements is for the Operations department.");

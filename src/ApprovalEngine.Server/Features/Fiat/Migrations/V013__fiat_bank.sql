@@ -127,3 +127,33 @@ CREATE TABLE fiat_statement_journal (
     CONSTRAINT pk_fiat_statement_journal PRIMARY KEY (id)
 );
 CREATE INDEX ix_fiat_statement_journal_entry_id_at ON fiat_statement_journal (entry_id, at);
+
+-- Cheques (Check Printing): one row per record paid by cheque with its number (unique: one paper cheque, one record)
+-- and print count; every print, initial or reprint, is journaled in fiat_cheque_prints.
+CREATE TABLE fiat_cheques (
+    record_id uuid NOT NULL,
+    record_no character varying(400) NOT NULL,
+    cheque_no character varying(20) NOT NULL,
+    print_count integer NOT NULL,
+    first_printed_by character varying(400) NOT NULL,
+    first_printed_at timestamp with time zone NOT NULL,
+    last_printed_by character varying(400) NOT NULL,
+    last_printed_at timestamp with time zone NOT NULL,
+    CONSTRAINT pk_fiat_cheques PRIMARY KEY (record_id)
+);
+CREATE UNIQUE INDEX ix_fiat_cheques_cheque_no ON fiat_cheques (cheque_no);
+CREATE UNIQUE INDEX ix_fiat_cheques_record_no ON fiat_cheques (record_no);
+
+CREATE TABLE fiat_cheque_prints (
+    id uuid NOT NULL,
+    print_run uuid NOT NULL,
+    record_id uuid NOT NULL,
+    record_no character varying(400) NOT NULL,
+    cheque_no character varying(20) NOT NULL,
+    previous_cheque_no character varying(20),
+    kind character varying(20) NOT NULL,
+    printed_by character varying(400) NOT NULL,
+    printed_at timestamp with time zone NOT NULL,
+    CONSTRAINT pk_fiat_cheque_prints PRIMARY KEY (id)
+);
+CREATE INDEX ix_fiat_cheque_prints_record_id_printed_at ON fiat_cheque_prints (record_id, printed_at);
