@@ -175,6 +175,8 @@ public sealed class ReconciliationApiTests
 
         var self = await ApiAssert.ProblemAsync(await _checker1.PostAsync($"{tag}/confirm", null), HttpStatusCode.Forbidden);
         Assert.That(self.Text("detail"), Does.Contain("Four eyes"));
+        // Extra fields naming someone else change nothing: the confirmer is the caller.
+        await ApiAssert.ProblemAsync(await _checker1.PostAsJsonAsync($"{tag}/confirm", new { confirmedBy = "checker2", taggedBy = "checker2" }), HttpStatusCode.Forbidden);
         await ApiAssert.ProblemAsync(await _maker.PostAsync($"{tag}/confirm", null), HttpStatusCode.Forbidden);
         await ApiAssert.ProblemAsync(await _factory.AsTestSystem().PostAsync($"{tag}/confirm", null), HttpStatusCode.Forbidden);
         var confirmed = await _checker2.PostObjectAsync($"{tag}/confirm", null);

@@ -112,12 +112,13 @@ public sealed class FiatReconciledObserver(TimeProvider clock) : IStepObserver
             throw new WorkflowConflictException($"{FiatBankNames.FiatReconciled} comes from the fiat reconciliation (statement matching or a confirmed tag), not from {command.Actor.UserId}.");
         }
         var payload = command.Args["payload"] as JsonObject;
-        if (!Guid.TryParse(payload?["entryId"]?.GetValue<string>(), out var entryId) || payload?["result"]?.GetValue<string>() is not (MatchStatuses.Matched or MatchStatuses.Discrepancy) )
+        string? Text(string name) => payload?[name] is JsonValue v && v.TryGetValue<string>(out var t) ? t : null;
+        var result = Text("result");
+        if (!Guid.TryParse(Text("entryId"), out var entryId) || result is not (MatchStatuses.Matched or MatchStatuses.Discrepancy))
         {
             throw new WorkflowConflictException($"{FiatBankNames.FiatReconciled} needs the entryId and result of a statement entry.");
         }
-        var result = payload["result"]!.GetValue<string>();
-        var manual = payload["manual"]?.GetValue<bool>() ?? false;
+        var manual = payload!["manual"] is JsonValue m && m.TryGetValue<bool>(out var isManual) && isManual;
         var reasons = payload["reasons"]?.ToJsonString() ?? "[]";
         // The record number, as the records projection reads it (the correlation the event was sent to).
         var recordNo = step.State.Variables.TryGetValue("recordNo", out var no) && no is string text ? text : step.State.CorrelationId ?? "";

@@ -286,6 +286,7 @@ public static class StatementRoutes
         var record = await db.Set<FiatWithdrawalRecord>().AsNoTracking().FirstOrDefaultAsync(r => r.RecordNo == entry.RecordNo, ct)
             ?? throw ApiProblemException.Conflict($"Record {entry.RecordNo} no longer exists.");
         var reasons = new List<string>();
+        if (entry.ChannelId != record.ChannelId) reasons.Add($"Paid from {record.ChannelId ?? "no channel"}, booked on {entry.ChannelId}.");
         if (entry.Currency != record.Currency) reasons.Add($"Currency {entry.Currency} on the statement, {record.Currency} on the record.");
         if (entry.Amount != record.Amount) reasons.Add($"Amount {Normal(entry.Amount)} on the statement, {Normal(record.Amount)} on the record.");
         var result = reasons.Count == 0 ? MatchStatuses.Matched : MatchStatuses.Discrepancy;
