@@ -22,5 +22,6 @@ internal static class FiatBankApi
         ArgumentNullException.ThrowIfNull(group);
         StatementRoutes.Map(group);
         ChequeRoutes.Map(group);
+        SandboxBankRoutes.Map(group);
     }
 }

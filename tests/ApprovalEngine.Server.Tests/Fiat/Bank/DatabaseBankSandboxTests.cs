@@ -1,5 +1,6 @@
 // Expected-value arrays in assertions read better inline.
 #pragma warning disable CA1861
+using System.Net.Http.Json;
 using ApprovalEngine.Adapters.Bank;
 using ApprovalEngine.Server.Features.Fiat;
 using ApprovalEngine.Server.Features.Fiat.Bank;
@@ -213,5 +214,31 @@ public sealed class DatabaseBankSandboxTests
             Assert.That(receipt.Total, Is.EqualTo(5m));
             Assert.That(await bank.GetAvailableBalanceAsync(Hkd, default), Is.EqualTo(2_000_000m - 15m));
         });
+    }
+
+    [Test]
+    public async Task Over_HTTP_the_sandbox_bank_sets_balances_books_lines_and_shows_its_payouts()
+    {
+        var system = _factory.AsSystem();
+        var maker = await _factory.AsUserAsync("maker1");
+        var account = await system.PutObjectAsync($"/api/fiat/sandbox/bank/accounts/{Hkd}", new { currency = "HKD", balance = 500m });
+        await _bank.PayAsync(Payout("http-1", 120m, "FW-HTTP-1"), default);
+        var day = DateOnly.FromDateTime(DateTime.UtcNow);
+        var booked = await system.PostObjectAsync($"/api/fiat/sandbox/bank/accounts/{Hkd}/entries", new { entryId = "FEE-HTTP", bookingDate = day, amount = -8m, currency = "HKD", description = "Fee" });
+        var refreshed = await maker.PostObjectAsync("/api/fiat/statements/refresh", new { channelId = Hkd, from = day, to = day });
+        var view = await system.GetObjectAsync($"/api/fiat/sandbox/bank/accounts/{Hkd}");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(account["balance"]!.GetValue<decimal>(), Is.EqualTo(500m));
+            Assert.That(view["balance"]!.GetValue<decimal>(), Is.EqualTo(380m));
+            Assert.That(view["payouts"]!.AsArray().Single()!.Text("reference"), Is.EqualTo("FW-HTTP-1"));
+            Assert.That(booked["isDebit"]!.GetValue<bool>(), Is.True, "a negative amount without isDebit is a debit");
+            Assert.That(refreshed["added"]!.GetValue<int>(), Is.EqualTo(2));
+            Assert.That((await maker.PutAsJsonAsync($"/api/fiat/sandbox/bank/accounts/{Hkd}", new { currency = "HKD", balance = 1m })).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Forbidden));
+        });
+        await ApiAssert.ProblemAsync(await system.PutAsJsonAsync($"/api/fiat/sandbox/bank/accounts/{Hkd}", new { currency = "BTC", balance = 1m }), System.Net.HttpStatusCode.UnprocessableEntity, "currency");
+        await ApiAssert.ProblemAsync(await system.PostAsJsonAsync($"/api/fiat/sandbox/bank/accounts/{Hkd}/entries", new { entryId = "FEE-HTTP", bookingDate = day, amount = -8m, currency = "HKD" }), System.Net.HttpStatusCode.Conflict);
+        await ApiAssert.ProblemAsync(await system.PostAsJsonAsync($"/api/fiat/sandbox/bank/accounts/{Hkd}/entries", new { entryId = "X", bookingDate = day, amount = 1.001m, currency = "HKD" }), System.Net.HttpStatusCode.UnprocessableEntity, "amount");
     }
 }
