@@ -1,6 +1,7 @@
 using ApprovalEngine.Adapters.Bank;
 using ApprovalEngine.Adapters.Blockchain;
 using ApprovalEngine.Adapters.Ledger;
+using ApprovalEngine.Server.Features.Fiat.Bank;
 using ApprovalEngine.Server.Features.Sandbox;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,7 +10,7 @@ namespace ApprovalEngine.Server.Engine;
 /// <summary><c>Adapters:Mode</c>: which implementations stand behind the ledger, bank and custody interfaces.</summary>
 public enum AdapterMode
 {
-    /// <summary>The in-process sandboxes (database trading accounts, in-memory bank and blockchain). Development only.</summary>
+    /// <summary>The in-process sandboxes (database trading accounts and bank, in-memory blockchain). Development only.</summary>
     Sandbox,
 
     /// <summary>Each adapter is chosen by name: <c>Adapters:Ledger</c>, <c>Adapters:Bank</c>, <c>Adapters:Custody</c>.</summary>
@@ -57,9 +58,11 @@ public static class AdapterServiceCollectionExtensions
         {
             services.TryAddSingleton<DatabaseSandboxLedger>();
             services.TryAddSingleton(sp => InMemoryBlockchainSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
+            // The in-memory sandbox stays as the channel and history configuration the database bank delegates to.
             services.TryAddSingleton(sp => InMemoryBankSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
+            services.TryAddSingleton<DatabaseBankSandbox>();
             services.AddAdapter(AdapterKind.Ledger, SandboxName, sp => sp.GetRequiredService<DatabaseSandboxLedger>());
-            services.AddAdapter(AdapterKind.Bank, SandboxName, sp => sp.GetRequiredService<InMemoryBankSandbox>());
+            services.AddAdapter(AdapterKind.Bank, SandboxName, sp => sp.GetRequiredService<DatabaseBankSandbox>());
             services.AddAdapter(AdapterKind.Custody, SandboxName, sp => sp.GetRequiredService<InMemoryBlockchainSandbox>());
         }
         services.AddSingleton<AdapterBinder>();
