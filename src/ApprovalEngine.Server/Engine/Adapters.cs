@@ -23,7 +23,10 @@ public enum AdapterKind
     /// <summary>The trading platform: <see cref="ILedger"/>.</summary>
     Ledger,
 
-    /// <summary>Fiat payouts: <see cref="IWithdrawalChannels"/>, <see cref="IWithdrawalHistory"/>, <see cref="IBankGateway"/>.</summary>
+    /// <summary>
+    /// Fiat payouts: <see cref="IBankGateway"/> (pay, pay a file, balance, statements). Channels, rules and history are
+    /// the fiat feature's own stored configuration and records (ADR 13), not the bank's.
+    /// </summary>
     Bank,
 
     /// <summary>Crypto custody: <see cref="ICoinCatalog"/>, <see cref="IWalletDirectory"/>, <see cref="IBlockchainGateway"/>.</summary>
@@ -58,7 +61,7 @@ public static class AdapterServiceCollectionExtensions
         {
             services.TryAddSingleton<DatabaseSandboxLedger>();
             services.TryAddSingleton(sp => InMemoryBlockchainSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
-            // The in-memory sandbox stays as the channel and history configuration the database bank delegates to.
+            // The in-memory sandbox keeps the development channels' opening balances the database bank starts from.
             services.TryAddSingleton(sp => InMemoryBankSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
             services.TryAddSingleton<DatabaseBankSandbox>();
             services.AddAdapter(AdapterKind.Ledger, SandboxName, sp => sp.GetRequiredService<DatabaseSandboxLedger>());
@@ -67,8 +70,6 @@ public static class AdapterServiceCollectionExtensions
         }
         services.AddSingleton<AdapterBinder>();
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<ILedger>(AdapterKind.Ledger));
-        services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IWithdrawalChannels>(AdapterKind.Bank));
-        services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IWithdrawalHistory>(AdapterKind.Bank));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IBankGateway>(AdapterKind.Bank));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<ICoinCatalog>(AdapterKind.Custody));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IWalletDirectory>(AdapterKind.Custody));
@@ -83,7 +84,7 @@ public sealed class AdapterBinder(IEnumerable<AdapterBinding> bindings, IConfigu
     private static readonly Dictionary<AdapterKind, Type[]> Contracts = new()
     {
         [AdapterKind.Ledger] = [typeof(ILedger)],
-        [AdapterKind.Bank] = [typeof(IWithdrawalChannels), typeof(IWithdrawalHistory), typeof(IBankGateway)],
+        [AdapterKind.Bank] = [typeof(IBankGateway)],
         [AdapterKind.Custody] = [typeof(ICoinCatalog), typeof(IWalletDirectory), typeof(IBlockchainGateway)],
     };
 

@@ -35,9 +35,6 @@ public sealed class FiatBatchTests
         await admin.PostObjectAsync("/api/fiat/config/channels", new { id = Auto, bankAccountId = "BNP-004", method = "SEPA", currency = "EUR", isCheque = false, automaticStatus = true, enabled = true });
         await admin.PostObjectAsync("/api/fiat/config/currencies", new { code = "EUR", withdrawalEnabled = true });
         await admin.PostObjectAsync("/api/fiat/config/withdrawal-rules", new { channelId = Auto, policy = WithdrawalPolicies.BatchAuto, packingCron = "* * * * * ?", singleLimit = 200_000m, customerDailyLimit = 500_000m, priority = 100, enabled = true });
-        // The bank side: the sandbox bank holds the EUR paying account.
-        var bank = _factory.Services.GetRequiredService<InMemoryBankSandbox>();
-        bank.SetChannel(new WithdrawalChannel(Auto, "BNP 004", "SEPA", "EUR", WithdrawalPolicies.BatchAuto, 200_000m, 2_000_000m, 500_000m, 50_000m, 0m, true), 3_000_000m);
     }
 
     [OneTimeTearDown]

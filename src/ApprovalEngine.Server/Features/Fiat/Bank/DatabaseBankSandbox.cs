@@ -22,7 +22,7 @@ public sealed class DatabaseBankSandbox(
     IDbContextFactory<FiatDbContext> contexts,
     TimeProvider clock,
     InMemoryBankSandbox configuration,
-    IServiceProvider services) : IWithdrawalChannels, IWithdrawalHistory, IBankGateway, ICancellablePayouts
+    IServiceProvider services) : IBankGateway, ICancellablePayouts
 {
     /// <summary>The PostgreSQL sequence of bank reference numbers (V013).</summary>
     public const string ReferenceSequence = "sandbox_bank_references";
@@ -134,15 +134,6 @@ public sealed class DatabaseBankSandbox(
         });
         await db.SaveChangesAsync(cancellationToken);
     }
-
-    // ---- configuration, delegated ----
-
-    public Task<WithdrawalChannel?> GetChannelAsync(string channelId, CancellationToken cancellationToken) => configuration.GetChannelAsync(channelId, cancellationToken);
-
-    public Task<IReadOnlyList<WithdrawalChannel>> ListChannelsAsync(CancellationToken cancellationToken) => configuration.ListChannelsAsync(cancellationToken);
-
-    public Task<WithdrawalHistory> GetHistoryAsync(string customerId, string channelId, string bankAccount, DateOnly day, CancellationToken cancellationToken) =>
-        configuration.GetHistoryAsync(customerId, channelId, bankAccount, day, cancellationToken);
 
     // ---- the bank ----
 
@@ -390,8 +381,8 @@ public sealed class DatabaseBankSandbox(
 
     private async Task CheckChannelAsync(string channelId, string currency, CancellationToken cancellationToken)
     {
-        // The channels the server runs with (today the sandbox's defaults; the configuration feature's once it binds them).
-        var channels = services.GetService(typeof(IWithdrawalChannels)) as IWithdrawalChannels ?? this;
+        // The channels the server is configured with (the fiat configuration's stored channels).
+        var channels = services.GetService(typeof(IWithdrawalChannels)) as IWithdrawalChannels ?? configuration;
         var channel = await channels.GetChannelAsync(channelId, cancellationToken) ?? throw new BankRejectedException($"Unknown channel '{channelId}'.");
         if (channel.Currency != currency) throw new BankRejectedException($"Channel '{channelId}' pays {channel.Currency}, not {currency}.");
     }
