@@ -38,8 +38,14 @@ public sealed class FiatPaymentTests
     private Task<JsonObject> BankResultAsync(string recordNo, bool success, string? reason = null) =>
         _factory.AsSystem().PostObjectAsync("/api/events/BankResult", new { correlationId = recordNo, payload = new { success, reason } });
 
-    private Task<InstanceState> ReconciledAsync(string recordNo, bool matched) =>
-        _factory.Services.GetRequiredService<FiatRecordEvents>().ReconciledAsync(recordNo, matched, "E-" + recordNo, matched ? [] : ["Amount mismatch"], manual: false, Actor.System("statements"), CancellationToken.None);
+    /// <summary>The bank's statement, imported as an operator does (CSV template): one debit line naming the record.</summary>
+    private async Task<JsonObject> ImportStatementAsync(HttpClient operatorClient, string recordNo, decimal amount, string? reference = null)
+    {
+        var today = _factory.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var csv = "entry_id,booking_date,amount,currency,reference\r\n"
+            + $"\"ST-{recordNo}\",\"{today}\",\"-{amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}\",\"HKD\",\"{reference ?? recordNo}\"\r\n";
+        return await operatorClient.PostObjectAsync("/api/fiat/statements/imports", new { channelId = FiatOps.Hkd, format = "csv", content = csv });
+    }
 
     [Test]
     public async Task Paid_by_direct_billing_then_matched_by_the_statements_it_completes_and_FiatReconciled_is_not_an_outside_event()
@@ -61,8 +67,13 @@ public sealed class FiatPaymentTests
         var guarded = await (await _factory.AsUserAsync("supervisor1")).PostAsJsonAsync($"/api/tasks/{unmatchTask}/complete", new { action = "Reconcile" });
         Assert.That((int)guarded.StatusCode, Is.AnyOf(403, 409), await guarded.Content.ReadAsStringAsync());
 
-        await ReconciledAsync(recordNo, matched: true);
+        // The real thing: the bank statement is imported; the matcher finds the debit naming the record and the
+        // record's own step marks both the record Completed and the statement line Matched.
+        var imported = await ImportStatementAsync(checker, recordNo, 1_000m);
+        Assert.That(imported["reconciliation"]!.ToJsonString(), Does.Contain("\"matched\":1"), imported.ToJsonString());
         record = await checker.WaitForStatusAsync(record.Text("id"), "Completed");
+        var line = (await checker.GetObjectAsync($"/api/fiat/statements/entries?recordNo={recordNo}"))["items"]!.AsArray().Single()!;
+        Assert.That((line.Text("matchStatus"), line.Text("recordNo")), Is.EqualTo(("Matched", recordNo)));
         Assert.That(record.Text("reconciliation"), Is.EqualTo("Matched"));
 
         var lifecycle = await checker.GetAsync($"/api/fiat/withdrawals/{recordNo}/lifecycle");

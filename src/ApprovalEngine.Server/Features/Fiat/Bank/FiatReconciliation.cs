@@ -22,6 +22,7 @@ public sealed record ReconciliationSummary(int Examined, int Matched, int Discre
 public sealed class FiatReconciliation(
     IDbContextFactory<FiatDbContext> contexts,
     EventDispatcher dispatcher,
+    Operations.FiatRecordEvents recordEvents,
     FiatClock fiatClock,
     IConfiguration config,
     ILogger<FiatReconciliation> logger)
@@ -80,7 +81,22 @@ public sealed class FiatReconciliation(
             ["reasons"] = new JsonArray([.. reasons.Select(r => (JsonNode)JsonValue.Create(r))]),
             ["manual"] = manual,
         };
-        // Not kept when nothing waits: a record that is not in Unmatch now is matched by a later run once it is.
+        // The shipped record flow (version 2) declares FiatReconciled as a domain-only interrupt that applies in Unmatch;
+        // a record elsewhere (or an entry the observer finds taken) is a conflict and changes nothing.
+        try
+        {
+            await recordEvents.ReconciledAsync(recordNo, result == MatchStatuses.Matched, entryId.ToString(), reasons, manual, actor, cancellationToken);
+            return true;
+        }
+        catch (Workflows.Runtime.WorkflowConflictException)
+        {
+        }
+        catch (Workflows.Runtime.WorkflowNotFoundException)
+        {
+            return false;
+        }
+        // A flow an analyst drew may wait for the result as an event instead. Not kept when nothing waits: a record
+        // that is not in Unmatch now is matched by a later run once it is.
         var delivered = await dispatcher.DeliverAsync(FiatBankNames.FiatReconciled, recordNo, payload, ExpressionValues.FromJsonNode(payload), null, 0, actor, cancellationToken);
         return delivered.Resumed > 0;
     }
@@ -105,8 +121,12 @@ public sealed class FiatReconciledObserver(TimeProvider clock) : IStepObserver
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(step);
-        if (step.Command is not { Kind: StepCommandKinds.Resume } command) return;
-        if (!step.Journal.Any(j => j.Kind == JournalKinds.EventDelivered && j.Action == FiatBankNames.FiatReconciled)) return;
+        if (step.Command is not { } command) return;
+        // Delivered as the record flow's interrupt (version 2), or as an event a WaitForEvent took.
+        var isReconciled = command.Kind == StepCommandKinds.Interrupt
+            ? command.Args["event"] is JsonValue name && name.TryGetValue<string>(out var eventName) && eventName == FiatBankNames.FiatReconciled
+            : command.Kind == StepCommandKinds.Resume && step.Journal.Any(j => j.Kind == JournalKinds.EventDelivered && j.Action == FiatBankNames.FiatReconciled);
+        if (!isReconciled) return;
         if (command.Actor.IsSystem && command.Actor.UserId != FiatBankNames.ReconciliationActor)
         {
             throw new WorkflowConflictException($"{FiatBankNames.FiatReconciled} comes from the fiat reconciliation (statement matching or a confirmed tag), not from {command.Actor.UserId}.");
