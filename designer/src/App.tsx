@@ -11,6 +11,8 @@ import { PublishRequestsPage } from './designer/PublishRequestsPage';
 import { InstanceViewer } from './designer/InstanceViewer';
 import { InboxPage } from './inbox/InboxPage';
 import { TaskPage } from './inbox/TaskPage';
+import { FiatConfigPage } from './fiat/ConfigPage';
+import { canReadFiatConfig } from './lib/fiat';
 
 export function App() {
   const { token, me, loading, signOut } = useAuth();
@@ -23,7 +25,7 @@ export function App() {
   if (!token) return <SignIn />;
   if (loading || !me) return <div className="center-page"><Spinner label="Loading your profile…" /></div>;
 
-  const area = path.startsWith('/designer') ? 'designer' : 'inbox';
+  const area = path.startsWith('/designer') ? 'designer' : path.startsWith('/inbox/fiat') ? 'fiat' : 'inbox';
   let page: React.ReactNode = <NotFound />;
   let m: Record<string, string> | null;
   if (path === '/designer' || path === '/designer/') page = <DefinitionsList />;
@@ -33,6 +35,7 @@ export function App() {
   else if ((m = match('/designer/instances/:id', path))) page = <InstanceViewer key={m.id} instanceId={m.id} />;
   else if (path === '/inbox' || path === '/inbox/') page = <InboxPage />;
   else if ((m = match('/inbox/tasks/:id', path))) page = <TaskPage key={m.id} taskId={m.id} />;
+  else if (match('/inbox/fiat/config', path) && canReadFiatConfig(me)) page = <FiatConfigPage />;
 
   return (
     <div className="app">
@@ -44,6 +47,11 @@ export function App() {
           <Link to="/inbox" className={area === 'inbox' ? 'active' : ''} data-testid="nav-inbox">
             Inbox
           </Link>
+          {canReadFiatConfig(me) && (
+            <Link to="/inbox/fiat/config" className={path.startsWith('/inbox/fiat/config') ? 'active' : ''} data-testid="nav-fiat-config">
+              Fiat configuration
+            </Link>
+          )}
           {isAnalyst(me) && (
             <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') && !path.startsWith('/designer/publish-requests') ? 'active' : ''} data-testid="nav-designer">
               Designer
