@@ -52,10 +52,10 @@ export function Field({ label, name, errors, children, testId }: { label: string
   const id = `f-${testId ?? name}`;
   const msgs = errors[name] ?? [];
   return (
-    <label className="field" htmlFor={id}>
-      <span className="field-label">{label}</span>
+    <div className="field">
+      <label className="field-label" htmlFor={id}>{label}</label>
       {children({ id, 'aria-invalid': msgs.length > 0, 'aria-describedby': msgs.length ? `${id}-err` : undefined })}
       {msgs.length > 0 && <span className="field-error" id={`${id}-err`} data-testid={`error-${testId ?? name}`}>{msgs.join(' ')}</span>}
-    </label>
+    </div>
   );
 }
