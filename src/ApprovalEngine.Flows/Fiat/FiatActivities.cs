@@ -4,19 +4,47 @@ using ApprovalEngine.Workflows.Activities;
 
 namespace ApprovalEngine.Flows.Fiat;
 
-/// <summary>Registers the fiat (Whale) activities used by workflows/fiat-withdrawal.json.</summary>
+/// <summary>
+/// Registers every fiat (Whale) activity: those of workflows/fiat-withdrawal.json version 2 and fiat-batch.json, and
+/// those version 1 used (LoadFiatWithdrawalFacts, EvaluateFiatWithdrawalRules, ReconcileWithdrawal), which instances
+/// stored before keep running on.
+/// </summary>
 public static class FiatActivities
 {
-    public static ActivityRegistry Register(ActivityRegistry registry, IWithdrawalChannels channels, IWithdrawalHistory history, IBankGateway bank, TimeProvider? clock = null)
+    public static ActivityRegistry Register(ActivityRegistry registry, IWithdrawalChannels channels, IWithdrawalHistory history, IBankGateway bank, TimeProvider? clock = null,
+        IFiatRepayments? repayments = null, Func<bool>? directBillingNeedsApproval = null, IFiatBatchFiles? batchFiles = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(channels);
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(bank);
+        var time = clock ?? TimeProvider.System;
         return registry
-            .Register(new LoadFiatWithdrawalFacts(channels, history, bank, clock ?? TimeProvider.System))
+            // Version 1 (instances stored before version 2).
+            .Register(new LoadFiatWithdrawalFacts(channels, history, bank, time))
             .Register(new EvaluateFiatWithdrawalRules())
+            .Register(new ReconcileWithdrawal())
+            // Both versions.
             .Register(new SendBankPayout(bank))
-            .Register(new ReconcileWithdrawal());
+            // Version 2. The three stand-ins are replaced at merge by the configuration's activities of the same type names.
+            .Register(new StandIns.EvaluateFiatApplication(channels, history, time))
+            .Register(new StandIns.CheckFiatPayout(channels, bank))
+            .Register(new StandIns.LoadFiatSettings(directBillingNeedsApproval ?? (() => true)))
+            .Register(new RegenerateFiatWithdrawal(repayments ?? new NoRepayments()))
+            .Register(new SubmitBankFile(batchFiles ?? new NoBatchFiles()));
+    }
+
+    /// <summary>Hosts without the batches store (pure flow tests) have no file to send.</summary>
+    private sealed class NoBatchFiles : IFiatBatchFiles
+    {
+        public Task<FiatBatchFileResult> SubmitAsync(string batchId, string idempotencyKey, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("This host has no fiat batches store: bank files need the server.");
+    }
+
+    /// <summary>Hosts without the records store (pure flow tests) cannot start a new record; a repayment fails loudly there.</summary>
+    private sealed class NoRepayments : IFiatRepayments
+    {
+        public Task<string> RegenerateAsync(Guid oldInstanceId, string oldRecordNo, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("This host has no fiat records store: Repayment needs the server.");
     }
 }

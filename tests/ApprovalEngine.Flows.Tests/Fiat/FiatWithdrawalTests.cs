@@ -2,13 +2,14 @@ using ApprovalEngine.Adapters.Bank;
 using ApprovalEngine.Flows.Fiat;
 using ApprovalEngine.Flows.Tests.WorkOrders;
 using ApprovalEngine.Flows.WorkOrders;
-using ApprovalEngine.Workflows.Matrix;
+using ApprovalEngine.Workflows.Definitions;
 using ApprovalEngine.Workflows.Runtime;
 using ApprovalEngine.Workflows.Validation;
 using static ApprovalEngine.Flows.Tests.WorkOrders.OpsActors;
 
 namespace ApprovalEngine.Flows.Tests.Fiat;
 
+/// <summary>workflows/fiat-withdrawal.json version 2 in memory (the stand-in rules read the sandbox channels).</summary>
 public class FiatWithdrawalTests
 {
     private const string Hkd = "ICBC-001-FPS";
@@ -16,36 +17,38 @@ public class FiatWithdrawalTests
     private const string Customer = "C-77";
     private const string Card = "HK-004-123456";
 
-    /// <summary>A known customer: earlier withdrawals to the same account, nothing used today.</summary>
-    private static FlowHarness NewHarness(decimal usedToday = 0m, int previous = 3, bool knownAccount = true)
+    private static FlowHarness NewHarness(int previous = 3, bool knownAccount = true)
     {
         var h = new FlowHarness();
-        h.Bank.SetHistory(Customer, Hkd, new WithdrawalHistory(usedToday, 0m, previous, knownAccount));
-        h.Bank.SetHistory(Customer, Usd, new WithdrawalHistory(usedToday, 0m, previous, knownAccount));
+        h.Bank.SetHistory(Customer, Hkd, new WithdrawalHistory(0m, 0m, previous, knownAccount));
+        h.Bank.SetHistory(Customer, Usd, new WithdrawalHistory(0m, 0m, previous, knownAccount));
         return h;
     }
 
-    private static Task<InstanceState> StartAsync(FlowHarness h, decimal amount = 1_000m, string channel = Hkd, string recordNo = "FW-0001", Actor? starter = null) =>
+    private static Task<InstanceState> StartAsync(FlowHarness h, decimal amount = 1_000m, string currency = "HKD", string recordNo = "FW-0001", Actor? starter = null) =>
         h.Host.StartAsync(FiatNames.DefinitionId, new Dictionary<string, object?>
         {
             ["recordNo"] = recordNo,
             ["customerId"] = Customer,
-            ["channel"] = channel,
-            ["currency"] = channel == Hkd ? "HKD" : "USD",
+            ["currency"] = currency,
             ["amount"] = amount,
+            ["fee"] = 10m,
             ["bankAccount"] = Card,
-        }, correlationId: recordNo, actor: starter);
+        }, correlationId: recordNo, actor: starter ?? Maker1);
 
-    private static Task<int> BankResultAsync(FlowHarness h, bool success, string? reason = null, string recordNo = "FW-0001") =>
+    private static Task InterruptAsync(FlowHarness h, Guid id, string name, Dictionary<string, object?> payload)
+    {
+        var state = h.Get(id);
+        return h.Host.CommitAsync(h.Host.Engine.Interrupt(h.Host.Definition(state.DefinitionId, state.DefinitionVersion), state, name, payload, Actor.System("fiat")));
+    }
+
+    private static Task BankResultAsync(FlowHarness h, bool success, string? reason = null, string recordNo = "FW-0001") =>
         h.Host.SendEventAsync(FiatNames.BankResult, recordNo, new Dictionary<string, object?> { ["success"] = success, ["reason"] = reason });
 
-    private static Task<int> StatementAsync(FlowHarness h, decimal amount, string currency = "HKD", string reference = "FPS FW-0001") =>
-        h.Host.SendEventAsync(FiatNames.BankStatementLine, "FW-0001", new Dictionary<string, object?> { ["amount"] = amount, ["currency"] = currency, ["reference"] = reference });
-
-    private static IEnumerable<object?> List(InstanceState i, string name) => (IEnumerable<object?>)i.Variables[name]!;
+    private static string Status(FlowHarness h, Guid id) => h.Get(id).BusinessStatus!;
 
     [Test]
-    public void Definition_passes_the_validator_with_the_full_registry()
+    public void Version_2_passes_the_validator_with_the_full_registry()
     {
         var h = new FlowHarness();
         var errors = new WorkflowValidator(h.Registry).Validate(FlowHarness.Load(FiatNames.DefinitionId), d => h.Host.Definition(d) is not null);
@@ -53,239 +56,255 @@ public class FiatWithdrawalTests
     }
 
     [Test]
-    public async Task Happy_path_auto_approved_direct_billing_paid_and_reconciled()
+    public void Version_1_still_passes_the_validator_with_the_registry_of_version_2()
     {
-        var h = NewHarness();
-        var i = await StartAsync(h);
-        var payout = h.Bank.Payouts.Single();
-        Assert.That((i.BusinessStatus, i.Variables["decision"], i.Variables["bankReference"], payout.Amount, payout.BeneficiaryAccount),
-            Is.EqualTo((FiatNames.AwaitingBankResult, (object)"Approve", (object)payout.BankReference, 1_000m, Card)));
-
-        await BankResultAsync(h, success: true);
-        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(FiatNames.Reconciling));
-        await StatementAsync(h, -1_000m);
-        i = h.Get(i.Id);
-        Assert.That((i.Status, i.BusinessStatus, i.Variables["reconciliationResult"]), Is.EqualTo((InstanceStatus.Completed, FiatNames.Completed, (object)"Matched")));
+        var h = new FlowHarness();
+        var v1 = DefinitionJson.Parse(File.ReadAllText(Path.Combine(Support.Repo.Root, "tests", "ApprovalEngine.Flows.Tests", "Fiat", "fiat-withdrawal.v1.json")));
+        var errors = new WorkflowValidator(h.Registry).Validate(v1, d => h.Host.Definition(d) is not null);
+        Assert.That(errors, Is.Empty, string.Join(Environment.NewLine, errors.Select(e => $"{e.Path}: {e.Message}")));
     }
 
     [Test]
-    public async Task Review_rules_send_it_to_manual_review_with_the_reasons_then_Submit_pays()
+    public async Task Auto_submitted_real_time_record_is_paid_after_the_direct_billing_work_order_then_reconciled()
+    {
+        var h = NewHarness();
+        var i = await StartAsync(h);
+        Assert.That((Status(h, i.Id), h.Get(i.Id).Variables["channel"], h.Bank.Payouts.Count), Is.EqualTo((FiatNames.WithdrawalDirectlyPending, (object)Hkd, 0)));
+        await h.ApproveWorkOrderAsync(i.Id);
+        Assert.That((Status(h, i.Id), h.Bank.Payouts.Single().Amount), Is.EqualTo((FiatNames.Paying, 1_000m)));
+        await BankResultAsync(h, success: true);
+        Assert.That((Status(h, i.Id), h.Get(i.Id).Variables["reconciliation"]), Is.EqualTo((FiatNames.Unmatch, (object)"Unmatch")));
+        await InterruptAsync(h, i.Id, FiatNames.FiatReconciled, new() { ["result"] = "Matched", ["entryId"] = "E-1", ["reasons"] = new List<object?>(), ["manual"] = false });
+        i = h.Get(i.Id);
+        Assert.That((i.Status, i.BusinessStatus, i.Variables["reconciliation"]), Is.EqualTo((InstanceStatus.Completed, FiatNames.Completed, (object)"Matched")));
+    }
+
+    [Test]
+    public async Task A_review_rule_with_a_work_order_holds_it_in_Pending_Submission_where_the_maker_cannot_submit_it()
     {
         var h = NewHarness(previous: 0, knownAccount: false);
         var i = await StartAsync(h, amount: 20_000m);
-        Assert.That(i.BusinessStatus, Is.EqualTo(FiatNames.PendingReview));
-        Assert.That(List(i, "reviewReasons"), Is.EqualTo(new object[]
-        {
-            "First withdrawal of the customer.",
-            "The amount is at or above the review threshold of 20000 HKD.",
-            "New beneficiary bank account.",
-        }));
-        Assert.That(h.Bank.Payouts, Is.Empty);
-        i = await h.ActAsync(i.Id, "Submit", Checker1);
-        Assert.That((i.BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.AwaitingBankResult, 1)));
+        Assert.That((Status(h, i.Id), h.Get(i.Id).Variables["reviewWorkOrder"]), Is.EqualTo((FiatNames.PendingSubmission, (object)true)));
+        var refused = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, FiatNames.Submit, Maker1));
+        Assert.That(refused!.Message, Does.Contain("Four eyes"));
+        await h.ActAsync(i.Id, FiatNames.Submit, Checker1);
+        Assert.That(h.Child(i.Id)!.Variables["workOrderType"], Is.EqualTo(FiatNames.ReviewWorkOrder));
+        await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Maker1));
+        await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker2);
+        Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.WithdrawalDirectlyPending));
     }
 
     [Test]
-    public async Task The_maker_who_started_the_withdrawal_cannot_submit_its_review()
+    public async Task An_edit_applies_only_after_its_work_order_and_the_rules_run_again()
     {
         var h = NewHarness(previous: 0, knownAccount: false);
-        var i = await StartAsync(h, amount: 20_000m, starter: Maker1);
-        Assert.That(i.BusinessStatus, Is.EqualTo(FiatNames.PendingReview));
-        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, "Submit", Maker1));
-        Assert.That(ex!.Message, Does.Contain(WorkOrderNames.ApprovePermission));
-        Assert.That((h.Get(i.Id).BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.PendingReview, 0)));
+        var i = await StartAsync(h, amount: 5_000m);
+        Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.PendingSubmission));
+        await h.ActAsync(i.Id, FiatNames.Edit, Checker1, data: new Dictionary<string, object?> { ["amount"] = 4_000m, ["remarks"] = "client called" });
+        i = h.Get(i.Id);
+        Assert.That((i.BusinessStatus, i.Variables["amount"], i.Variables["editAmount"]), Is.EqualTo((FiatNames.EditPendingApproval, (object)5_000m, (object)4_000m)));
+        // The editor is the work order's requester: someone else approves.
+        await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1));
+        await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker2);
+        i = h.Get(i.Id);
+        Assert.That((i.BusinessStatus, i.Variables["amount"], i.Variables["remarks"], i.Variables["editAmount"]),
+            Is.EqualTo((FiatNames.PendingSubmission, (object)4_000m, (object)"client called", (object?)null)));
     }
 
     [Test]
-    public async Task A_checker_who_started_the_withdrawal_cannot_submit_its_review()
+    public async Task A_rejected_edit_changes_nothing()
     {
         var h = NewHarness(previous: 0, knownAccount: false);
-        var i = await StartAsync(h, amount: 20_000m, starter: Checker1);
-        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, "Submit", Checker1));
-        Assert.That(ex!.Message, Does.Contain("differentFrom @starter"));
-        Assert.That((h.Get(i.Id).BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.PendingReview, 0)));
-        i = await h.ActAsync(i.Id, "Submit", Checker2);
-        Assert.That((i.BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.AwaitingBankResult, 1)));
-    }
-
-    [Test]
-    public async Task Manual_review_reject_needs_a_comment()
-    {
-        var h = NewHarness(previous: 0);
-        var i = await StartAsync(h);
-        await Assert.ThrowsAsync<WorkflowValidationException>(() => h.ActAsync(i.Id, "Reject", Checker1));
-        i = await h.ActAsync(i.Id, "Reject", Checker1, comment: "Documents missing");
-        Assert.That((i.BusinessStatus, i.Variables["reason"]), Is.EqualTo((FiatNames.Rejected, (object)"Documents missing")));
-    }
-
-    [TestCase(99_500, 1_000, "The customer's daily limit of 100000 HKD on this channel would be exceeded (99500 already used today).")]
-    [TestCase(0, 50_001, "The amount exceeds the single-withdrawal limit of 50000 HKD.")]
-    public async Task Limits_reject_automatically_with_the_reason(decimal usedToday, decimal amount, string reason)
-    {
-        var h = NewHarness(usedToday: usedToday);
-        var i = await StartAsync(h, amount: amount);
-        Assert.That((i.Status, i.BusinessStatus), Is.EqualTo((InstanceStatus.Completed, FiatNames.Rejected)));
-        Assert.That(List(i, "rejectReasons"), Does.Contain(reason));
-        Assert.That((string)i.Variables["reason"]!, Does.StartWith("Rejected by the automatic rules: "));
-        Assert.That(h.Bank.Payouts, Is.Empty);
-    }
-
-    [Test]
-    public async Task An_amount_with_more_decimals_than_the_currency_is_refused_at_the_start()
-    {
-        // The input declares currencyInput (ADR 7): the rule's own precision check is now met at the door.
-        var h = NewHarness();
-        var error = await Assert.ThrowsAsync<WorkflowValidationException>(() => StartAsync(h, amount: 10.005m));
-        Assert.That(error!.Errors["input.amount"], Has.Some.Contains("decimal places for HKD"));
-        Assert.That(h.Bank.Payouts, Is.Empty);
-    }
-
-    [TestCase(500, "Insufficient available balance on the paying account (500 HKD).")]
-    [TestCase(100_500, "The paying account would fall below its interception threshold of 100000 HKD.")]
-    public async Task Balance_interception_holds_it_for_finance_who_release_it(decimal balance, string reason)
-    {
-        var h = NewHarness();
-        h.Bank.SetBalance(Hkd, balance);
-        var i = await StartAsync(h);
-        Assert.That(i.BusinessStatus, Is.EqualTo(FiatNames.Intercepted));
-        Assert.That(List(i, "interceptReasons"), Is.EqualTo(new object[] { reason }));
-        Assert.That(h.Bank.Payouts, Is.Empty);
-
-        await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, "Release", Maker1));
-        h.Bank.SetBalance(Hkd, 2_000_000m);
-        i = await h.ActAsync(i.Id, "Release", Checker1);
-        Assert.That((i.BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.AwaitingBankResult, 1)));
-    }
-
-    [Test]
-    public async Task A_released_interception_still_goes_through_manual_review_when_a_review_rule_hit()
-    {
-        var h = NewHarness(knownAccount: false);
-        h.Bank.SetBalance(Hkd, 500m);
-        var i = await StartAsync(h);
-        i = await h.ActAsync(i.Id, "Release", Checker1);
-        Assert.That(i.BusinessStatus, Is.EqualTo(FiatNames.PendingReview));
-    }
-
-    [Test]
-    public async Task Direct_billing_with_a_work_order_pays_only_after_approval()
-    {
-        var h = NewHarness();
-        h.Bank.SetChannel(new WithdrawalChannel(Hkd, "ICBC Asia 001", "FPS", "HKD", WithdrawalPolicies.RealTimeSingle, 50_000m, 1_000_000m, 100_000m, 20_000m, 100_000m, true));
-        var i = await StartAsync(h);
-        Assert.That((i.BusinessStatus, h.Child(i.Id)!.Variables["workOrderType"]), Is.EqualTo((FiatNames.DirectBillingPending, (object)WorkOrderNames.FiatDirectBilling)));
-        Assert.That(h.Bank.Payouts, Is.Empty);
-        await h.ApproveWorkOrderAsync(i.Id);
-        Assert.That((h.Get(i.Id).BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.AwaitingBankResult, 1)));
-    }
-
-    [Test]
-    public async Task Batch_packing_waits_for_the_cut_off_then_a_batch_work_order()
-    {
-        var h = NewHarness();
-        var i = await StartAsync(h, amount: 5_000m, channel: Usd);
-        Assert.That(i.BusinessStatus, Is.EqualTo(FiatNames.AwaitingBatch));
-        Assert.That(await h.Host.FireDueTimersAsync(), Is.Zero);
-
-        h.Clock.Set(new DateTimeOffset(2026, 3, 2, 16, 0, 0, TimeSpan.Zero));
-        await h.Host.FireDueTimersAsync();
+        var i = await StartAsync(h, amount: 5_000m);
+        await h.ActAsync(i.Id, FiatNames.Edit, Checker1, data: new Dictionary<string, object?> { ["bankAccount"] = "HK-999" });
+        await h.ActAsync(i.Id, WorkOrderNames.Reject, Checker2, comment: "not confirmed with the client");
         i = h.Get(i.Id);
-        var child = h.Child(i.Id)!;
-        Assert.That((i.BusinessStatus, child.Variables["workOrderType"], child.Variables["maker"]), Is.EqualTo((FiatNames.BatchPending, (object)WorkOrderNames.FiatBatch, (object)"system:packing")));
-        Assert.That((string)i.Variables["batchId"]!, Does.StartWith("BATCH-" + Usd));
-        Assert.That(h.Bank.Payouts, Is.Empty);
-
-        await h.ApproveWorkOrderAsync(i.Id);
-        Assert.That((h.Get(i.Id).BusinessStatus, h.Bank.Payouts.Single().Currency), Is.EqualTo((FiatNames.AwaitingBankResult, "USD")));
+        Assert.That((i.BusinessStatus, i.Variables["bankAccount"], i.Variables["editBankAccount"]), Is.EqualTo((FiatNames.PendingSubmission, (object)Card, (object?)null)));
     }
 
     [Test]
-    public async Task A_rejected_batch_work_order_rejects_the_withdrawal()
+    public async Task An_edit_without_a_field_is_refused()
     {
-        var h = NewHarness();
-        var i = await StartAsync(h, channel: Usd);
-        h.Clock.Set(new DateTimeOffset(2026, 3, 2, 16, 0, 0, TimeSpan.Zero));
-        await h.Host.FireDueTimersAsync();
-        await h.ActAsync(i.Id, WorkOrderNames.Reject, Checker1, comment: "Beneficiary bank closed");
-        Assert.That((h.Get(i.Id).BusinessStatus, h.Get(i.Id).Variables["reason"]), Is.EqualTo((FiatNames.Rejected, (object)"Work order rejected: Beneficiary bank closed")));
+        var h = NewHarness(previous: 0, knownAccount: false);
+        var i = await StartAsync(h, amount: 5_000m);
+        await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, FiatNames.Edit, Checker1, data: new Dictionary<string, object?>()));
+        Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.PendingSubmission));
     }
 
     [Test]
-    public async Task A_lost_payout_response_is_retried_with_the_same_key_and_pays_once()
+    public async Task Delete_and_reject_end_the_application()
     {
-        var h = NewHarness();
-        h.Bank.LoseResponses(2);
-        var i = await StartAsync(h);
-        Assert.That((h.Get(i.Id).BusinessStatus, h.Bank.Payouts.Count, h.Host.Incidents.Count), Is.EqualTo((FiatNames.AwaitingBankResult, 1, 0)));
+        var h = NewHarness(previous: 0, knownAccount: false);
+        var a = await StartAsync(h, amount: 5_000m, recordNo: "FW-A");
+        var b = await StartAsync(h, amount: 5_000m, recordNo: "FW-B");
+        await h.ActAsync(a.Id, FiatNames.Delete, Maker1);
+        await h.ActAsync(b.Id, FiatNames.Reject, Maker1, comment: "documents missing");
+        Assert.That((Status(h, a.Id), Status(h, b.Id), h.Get(b.Id).Variables["reason"]), Is.EqualTo((FiatNames.Deleted, FiatNames.Rejected, (object)"documents missing")));
     }
 
     [Test]
-    public async Task A_bank_failure_opens_the_exception_task_where_resubmit_pays_again()
+    public async Task Over_the_single_limit_is_rejected_by_the_rules()
     {
         var h = NewHarness();
-        var i = await StartAsync(h);
-        await BankResultAsync(h, success: false, reason: "Beneficiary account closed");
-        i = h.Get(i.Id);
-        Assert.That((i.BusinessStatus, i.Variables["failureReason"]), Is.EqualTo((FiatNames.WithdrawalException, (object)"Beneficiary account closed")));
-
-        i = await h.ActAsync(i.Id, "Resubmit", Checker1);
-        Assert.That((i.BusinessStatus, h.Bank.Payouts.Count), Is.EqualTo((FiatNames.AwaitingBankResult, 2)));
-        await BankResultAsync(h, success: false, reason: "Still closed");
-        i = await h.ActAsync(i.Id, "SetAsFailed", Checker1, comment: "Client to give a new account");
-        Assert.That((i.Status, i.BusinessStatus, (string)i.Variables["reason"]!), Is.EqualTo((InstanceStatus.Completed, FiatNames.Failed, "Still closed Client to give a new account")));
+        var i = await StartAsync(h, amount: 60_000m);
+        Assert.That((Status(h, i.Id), h.Bank.Payouts.Count), Is.EqualTo((FiatNames.Rejected, 0)));
     }
 
     [Test]
-    public async Task A_payout_refused_by_the_bank_is_an_exception_that_can_be_set_successful()
+    public async Task A_packed_record_waits_for_its_batch_then_goes_back_or_pays()
     {
         var h = NewHarness();
-        h.Bank.RejectNext("Channel closed for maintenance");
-        var i = await StartAsync(h);
-        Assert.That((i.BusinessStatus, i.Variables["failureReason"]), Is.EqualTo((FiatNames.WithdrawalException, (object)"Channel closed for maintenance")));
-        i = await h.ActAsync(i.Id, "SetAsSuccessful", Checker1, comment: "Paid manually by cheque 000123");
-        Assert.That(i.BusinessStatus, Is.EqualTo(FiatNames.Reconciling));
-    }
-
-    [Test]
-    public async Task A_statement_mismatch_opens_the_reconciliation_exception()
-    {
-        var h = NewHarness();
-        var i = await StartAsync(h);
+        var i = await StartAsync(h, amount: 1_000m, currency: "USD");
+        Assert.That((Status(h, i.Id), h.Get(i.Id).Variables["policy"]), Is.EqualTo((FiatNames.WithdrawalPending, (object)WithdrawalPolicies.TimedPacking)));
+        await InterruptAsync(h, i.Id, FiatNames.FiatPacked, new() { ["batchId"] = "B-1" });
+        Assert.That((Status(h, i.Id), h.Get(i.Id).Variables["batchId"]), Is.EqualTo((FiatNames.BatchPending, (object)"B-1")));
+        // Another batch's result does not move it; a second pack is refused.
+        await Assert.ThrowsAsync<WorkflowConflictException>(() => InterruptAsync(h, i.Id, FiatNames.FiatBatchPaid, new() { ["batchId"] = "B-2" }));
+        await Assert.ThrowsAsync<WorkflowConflictException>(() => InterruptAsync(h, i.Id, FiatNames.FiatPacked, new() { ["batchId"] = "B-3" }));
+        await InterruptAsync(h, i.Id, FiatNames.FiatBatchReleased, new() { ["batchId"] = "B-1", ["reason"] = "wrong channel" });
+        Assert.That((Status(h, i.Id), h.Get(i.Id).Variables["batchId"]), Is.EqualTo((FiatNames.WithdrawalPending, (object?)null)));
+        await InterruptAsync(h, i.Id, FiatNames.FiatPacked, new() { ["batchId"] = "B-4" });
+        await InterruptAsync(h, i.Id, FiatNames.FiatBatchPaid, new() { ["batchId"] = "B-4", ["bankReference"] = "FILE-B-4" });
+        Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.Paying));
         await BankResultAsync(h, success: true);
-        await StatementAsync(h, -990m);
-        i = h.Get(i.Id);
-        Assert.That((i.BusinessStatus, i.Variables["reconciliationResult"]), Is.EqualTo((FiatNames.ReconciliationException, (object)"Mismatch")));
-        Assert.That(List(i, "discrepancies"), Is.EqualTo(new object[] { "Amount mismatch: statement 990, withdrawal 1000." }));
-        await Assert.ThrowsAsync<WorkflowValidationException>(() => h.ActAsync(i.Id, "ManualMatch", Checker1));
-        i = await h.ActAsync(i.Id, "ManualMatch", Checker1, comment: "Bank charged 10 HKD fee on the line");
-        Assert.That(i.BusinessStatus, Is.EqualTo(FiatNames.Completed));
+        Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.Unmatch));
     }
 
     [Test]
-    public void Status_matrix_has_review_interception_and_exception_rows()
+    public async Task Direct_billing_by_an_operator_uses_the_channel_they_picked()
     {
-        var rows = StatusMatrix.Build(FlowHarness.Load(FiatNames.DefinitionId)).Select(r => (r.FromStatus, r.Action, r.ToStatus)).Distinct().ToList();
-        Assert.That(rows, Is.EquivalentTo(new[]
+        var h = NewHarness();
+        var i = await StartAsync(h, amount: 1_000m, currency: "USD");
+        await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, FiatNames.DirectBilling, Maker1,
+            data: new Dictionary<string, object?> { ["bank"] = "HSBC", ["account"] = "002-1", ["channel"] = Usd }));
+        await h.ActAsync(i.Id, FiatNames.DirectBilling, Checker1, data: new Dictionary<string, object?> { ["bank"] = "HSBC", ["account"] = "002-1", ["channel"] = Usd });
+        Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.WithdrawalDirectlyPending));
+        await h.ActAsync(i.Id, WorkOrderNames.Reject, Checker2, comment: "use the batch");
+        Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.WithdrawalPending));
+    }
+
+    [Test]
+    public async Task Balance_interception_is_released_by_finance_and_the_payout_goes_out()
+    {
+        var h = NewHarness();
+        h.Bank.SetBalance(Hkd, 100_500m);
+        var i = await StartAsync(h, amount: 1_000m);
+        await h.ApproveWorkOrderAsync(i.Id);
+        Assert.That((Status(h, i.Id), h.Bank.Payouts.Count), Is.EqualTo((FiatNames.Intercepted, 0)));
+        await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, FiatNames.Release, Maker1));
+        await h.ActAsync(i.Id, FiatNames.Release, Checker2);
+        Assert.That((Status(h, i.Id), h.Bank.Payouts.Count), Is.EqualTo((FiatNames.Paying, 1)));
+    }
+
+    [Test]
+    public async Task An_exception_resolution_needs_a_second_person_and_a_rejection_sends_it_back()
+    {
+        var h = NewHarness();
+        var i = await StartAsync(h);
+        await h.ApproveWorkOrderAsync(i.Id);
+        await BankResultAsync(h, success: false, reason: "beneficiary bank offline");
+        Assert.That((Status(h, i.Id), h.Get(i.Id).Variables["failureReason"]), Is.EqualTo((FiatNames.WithdrawalException, (object)"beneficiary bank offline")));
+        await h.ActAsync(i.Id, FiatNames.Resubmit, Checker1, comment: "bank back online");
+        Assert.That((Status(h, i.Id), h.Get(i.Id).Variables["resolution"]), Is.EqualTo((FiatNames.ToBeReviewed, (object)FiatNames.Resubmit)));
+        var same = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, FiatNames.Approve, Checker1));
+        Assert.That(same!.Message, Does.Contain("Four eyes"));
+        await h.ActAsync(i.Id, FiatNames.Reject, Checker2, comment: "check with the bank first");
+        Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.WithdrawalException));
+        await h.ActAsync(i.Id, FiatNames.SetAsFailed, Checker2, comment: "the bank confirms nothing was paid");
+        // checker1 chose before and checker2 now: both acted on the exception, so a third person approves.
+        await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, FiatNames.Approve, Checker1));
+        await h.ActAsync(i.Id, FiatNames.Approve, Checker("checker3"));
+        Assert.That((h.Get(i.Id).Status, Status(h, i.Id), h.Bank.Payouts.Count), Is.EqualTo((InstanceStatus.Completed, FiatNames.Failed, 1)));
+    }
+
+    [Test]
+    public async Task An_approved_resubmit_pays_again_with_a_new_key()
+    {
+        var h = NewHarness();
+        var i = await StartAsync(h);
+        await h.ApproveWorkOrderAsync(i.Id);
+        await BankResultAsync(h, success: false, reason: "timeout at the bank");
+        await h.ActAsync(i.Id, FiatNames.Resubmit, Checker1, comment: "again");
+        await h.ActAsync(i.Id, FiatNames.Approve, Checker2);
+        Assert.That((Status(h, i.Id), h.Bank.Payouts.Count, h.Bank.Payouts.Select(p => p.IdempotencyKey).Distinct().Count()), Is.EqualTo((FiatNames.Paying, 2, 2)));
+    }
+
+    [Test]
+    public async Task A_reconciliation_discrepancy_is_a_withdrawal_exception()
+    {
+        var h = NewHarness();
+        var i = await StartAsync(h);
+        await h.ApproveWorkOrderAsync(i.Id);
+        await BankResultAsync(h, success: true);
+        await InterruptAsync(h, i.Id, FiatNames.FiatReconciled, new() { ["result"] = "Discrepancy", ["entryId"] = "E-9", ["reasons"] = new List<object?> { "Amount mismatch" }, ["manual"] = false });
+        Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.WithdrawalException));
+        await h.ActAsync(i.Id, FiatNames.SetAsSuccessful, Checker1, comment: "matched by hand");
+        await h.ActAsync(i.Id, FiatNames.Approve, Checker2);
+        Assert.That(Status(h, i.Id), Is.EqualTo(FiatNames.Completed));
+    }
+}
+
+/// <summary>workflows/fiat-batch.json in memory.</summary>
+public class FiatBatchFlowTests
+{
+    private static Task<InstanceState> StartAsync(FlowHarness h, bool needsWorkOrder, decimal total = 3_000m) =>
+        h.Host.StartAsync(FiatNames.BatchDefinitionId, new Dictionary<string, object?>
         {
-            (FiatNames.Intercepted, "Release", FiatNames.PendingReview),
-            (FiatNames.Intercepted, "Release", FiatNames.Completed),
-            (FiatNames.Intercepted, "Release", FiatNames.WithdrawalException),
-            (FiatNames.Intercepted, "Release", FiatNames.ReconciliationException),
-            (FiatNames.Intercepted, "Release", FiatNames.Rejected),
-            (FiatNames.Intercepted, "Reject", FiatNames.Rejected),
-            (FiatNames.PendingReview, "Submit", FiatNames.Completed),
-            (FiatNames.PendingReview, "Submit", FiatNames.WithdrawalException),
-            (FiatNames.PendingReview, "Submit", FiatNames.ReconciliationException),
-            (FiatNames.PendingReview, "Submit", FiatNames.Rejected),
-            (FiatNames.PendingReview, "Reject", FiatNames.Rejected),
-            (FiatNames.WithdrawalException, "SetAsSuccessful", FiatNames.Completed),
-            (FiatNames.WithdrawalException, "SetAsSuccessful", FiatNames.ReconciliationException),
-            (FiatNames.WithdrawalException, "SetAsFailed", FiatNames.Failed),
-            (FiatNames.WithdrawalException, "Resubmit", FiatNames.WithdrawalException),
-            (FiatNames.WithdrawalException, "Resubmit", FiatNames.Completed),
-            (FiatNames.WithdrawalException, "Resubmit", FiatNames.ReconciliationException),
-            (FiatNames.ReconciliationException, "ManualMatch", FiatNames.Completed),
-            (FiatNames.ReconciliationException, "SetAsFailed", FiatNames.Failed),
-        }));
+            ["batchId"] = "FB-1", ["channel"] = "HSBC-002-WIRE", ["currency"] = "USD", ["total"] = total, ["count"] = 2m, ["needsWorkOrder"] = needsWorkOrder,
+        }, correlationId: "FB-1", actor: Maker1, domainInputs: new HashSet<string> { "needsWorkOrder" });
+
+    [Test]
+    public void The_batch_flow_passes_the_validator()
+    {
+        var h = new FlowHarness();
+        var errors = new WorkflowValidator(h.Registry).Validate(FlowHarness.Load(FiatNames.BatchDefinitionId), d => h.Host.Definition(d) is not null);
+        Assert.That(errors, Is.Empty, string.Join(Environment.NewLine, errors.Select(e => $"{e.Path}: {e.Message}")));
+    }
+
+    [Test]
+    public async Task One_work_order_for_the_batch_total_then_the_file_goes_to_the_bank()
+    {
+        var h = new FlowHarness();
+        var i = await StartAsync(h, needsWorkOrder: true);
+        Assert.That((i.BusinessStatus, h.Child(i.Id)!.Variables["amount"], h.Child(i.Id)!.Variables["workOrderType"]), Is.EqualTo(("Batch Pending", (object)3_000m, (object)FiatNames.BatchWorkOrder)));
+        await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Maker1));
+        await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1);
+        i = h.Get(i.Id);
+        Assert.That((i.Status, i.BusinessStatus, i.Variables["bankReference"]), Is.EqualTo((InstanceStatus.Completed, "Paying", (object)"FILE-FB-1")));
+    }
+
+    [Test]
+    public async Task Batch_auto_pays_without_a_work_order()
+    {
+        var h = new FlowHarness();
+        var i = await StartAsync(h, needsWorkOrder: false);
+        Assert.That((h.Get(i.Id).BusinessStatus, h.Child(i.Id)), Is.EqualTo(("Paying", (InstanceState?)null)));
+    }
+}
+
+/// <summary>Bank results that belong to another payout of the same record.</summary>
+public class FiatBankResultTests
+{
+    [Test]
+    public async Task A_result_naming_an_earlier_bank_order_does_not_settle_the_resubmitted_payout()
+    {
+        var h = new FlowHarness();
+        h.Bank.SetHistory("C-77", "ICBC-001-FPS", new WithdrawalHistory(0m, 0m, 3, true));
+        var i = await h.Host.StartAsync(FiatNames.DefinitionId, new Dictionary<string, object?>
+        {
+            ["recordNo"] = "FW-1", ["customerId"] = "C-77", ["currency"] = "HKD", ["amount"] = 1_000m, ["bankAccount"] = "HK-1",
+        }, correlationId: "FW-1", actor: Maker1);
+        await h.ApproveWorkOrderAsync(i.Id);
+        var first = (string)h.Get(i.Id).Variables["bankReference"]!;
+        await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "offline", ["bankReference"] = first });
+        await h.ActAsync(i.Id, FiatNames.Resubmit, Checker1, comment: "again");
+        await h.ActAsync(i.Id, FiatNames.Approve, Checker2);
+        var second = (string)h.Get(i.Id).Variables["bankReference"]!;
+        Assert.That(second, Is.Not.EqualTo(first));
+
+        await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null, ["bankReference"] = first });
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(FiatNames.Paying), "the late result of the first order is ignored");
+        await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null, ["bankReference"] = second });
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(FiatNames.Unmatch));
     }
 }

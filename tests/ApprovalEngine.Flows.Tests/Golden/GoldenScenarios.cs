@@ -9,6 +9,7 @@ using ApprovalEngine.Flows.Tests.Support;
 using ApprovalEngine.Flows.Tests.WorkOrders;
 using ApprovalEngine.Flows.Wd;
 using ApprovalEngine.Flows.WorkOrders;
+using ApprovalEngine.Workflows.Definitions;
 using ApprovalEngine.Workflows.Replay;
 using ApprovalEngine.Workflows.Runtime;
 using static ApprovalEngine.Flows.Tests.WorkOrders.OpsActors;
@@ -16,7 +17,9 @@ using static ApprovalEngine.Flows.Tests.WorkOrders.OpsActors;
 namespace ApprovalEngine.Flows.Tests.Golden;
 
 /// <summary>One recorded path through a shipped flow, driven on the real definition with the sandbox adapters.</summary>
-public sealed record GoldenScenario(string Flow, string Name, string Description, Func<GoldenRecorder, Task> Script)
+/// <param name="DefinitionFile">The flow's definition file (relative to the repository) when it is not workflows/&lt;Flow&gt;.json: an earlier
+/// version kept for the histories recorded on it (e.g. fiat-withdrawal version 1).</param>
+public sealed record GoldenScenario(string Flow, string Name, string Description, Func<GoldenRecorder, Task> Script, string? DefinitionFile = null)
 {
     public override string ToString() => $"{Flow}/{Name}";
 }
@@ -33,6 +36,7 @@ public sealed class GoldenRecorder
         // Seeded from the scenario's name, so that a re-recording writes the same ids.
         RootId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes("golden:" + scenario)).AsSpan(0, 16));
         H = new FlowHarness();
+        if (scenario.DefinitionFile is { } file) H.Host.Publish(DefinitionJson.Parse(File.ReadAllText(Path.Combine(Repo.Root, file))), 1);
     }
 
     public GoldenScenario Scenario { get; }
@@ -55,11 +59,11 @@ public sealed class GoldenRecorder
         await H.Host.SendEventAsync(name, correlation, payload);
     }
 
-    public async Task InterruptAsync(string eventName, Actor actor)
+    public async Task InterruptAsync(string eventName, Actor actor, object? payload = null)
     {
         H.Clock.Advance(TimeSpan.FromMinutes(1));
         var state = H.Get(RootId);
-        await H.Host.CommitAsync(H.Host.Engine.Interrupt(H.Host.Definition(state.DefinitionId, state.DefinitionVersion), state, eventName, null, actor));
+        await H.Host.CommitAsync(H.Host.Engine.Interrupt(H.Host.Definition(state.DefinitionId, state.DefinitionVersion), state, eventName, payload, actor));
     }
 
     public async Task LaterAsync(TimeSpan by)
@@ -75,7 +79,7 @@ public sealed class GoldenRecorder
         var used = H.Host.Instances.Values.Where(i => i.Id == RootId || InTree(i)).Select(i => (i.DefinitionId, i.DefinitionVersion)).Distinct()
             .OrderBy(d => d.DefinitionId, StringComparer.Ordinal).ToList();
         var definitions = used.Select(d => new HistoryDefinition(d.DefinitionId, d.DefinitionVersion,
-            JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "workflows", d.DefinitionId + ".json")))!.AsObject())).ToList();
+            JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, d.DefinitionId == Scenario.Flow && Scenario.DefinitionFile is { } file ? file : Path.Combine("workflows", d.DefinitionId + ".json"))))!.AsObject())).ToList();
         var host = new RecordingView(this);
         var outcome = await HistoryOutcome.CaptureAsync(host, RootId);
         return RecordedHistory.FromCommands(Scenario.Name, RootId, H.Host.Commands, definitions, outcome, Scenario.Description);
@@ -115,6 +119,7 @@ public static class GoldenScenarios
     private const string DepositTx = "0xdeposit01";
     private const string RefundAddress = "0xVerifiedRefundAddress";
     private const string FiatChannel = "ICBC-001-FPS";
+    private const string FiatV1 = "tests/ApprovalEngine.Flows.Tests/Fiat/fiat-withdrawal.v1.json";
 
     public static IReadOnlyList<GoldenScenario> All { get; } =
     [
@@ -241,13 +246,42 @@ public static class GoldenScenarios
             await r.StartAsync(FiatInput(1_000m), "FW-0001", Maker1);
             await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null });
             await r.EventAsync(FiatNames.BankStatementLine, "FW-0001", new Dictionary<string, object?> { ["amount"] = -1_000m, ["currency"] = "HKD", ["reference"] = "FPS FW-0001" });
-        }),
+        }, FiatV1),
         new("fiat-withdrawal", "manual-review-submitted", "Review rules hit: a checker submits it, then the bank fails and the checker resubmits.", async r =>
         {
             r.H.Bank.SetHistory("C-77", FiatChannel, new WithdrawalHistory(0m, 0m, 0, false));
             await r.StartAsync(FiatInput(20_000m), "FW-0001", Maker1);
             await r.ActAsync("Submit", Checker1);
             await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "beneficiary bank offline" });
+        }, FiatV1),
+        new("fiat-batch", "approved-file-sent", "A batch of three USD withdrawals: its work order is approved and the bank takes the file.", async r =>
+        {
+            await r.StartAsync(BatchInput(), "FB-0001", Maker1, new HashSet<string> { "needsWorkOrder" });
+            await r.ActAsync(WorkOrderNames.Approve, Checker1);
+        }),
+        new("fiat-batch", "work-order-rejected", "A batch whose work order is rejected: its records go back to Withdrawal Pending.", async r =>
+        {
+            await r.StartAsync(BatchInput(), "FB-0001", Maker1, new HashSet<string> { "needsWorkOrder" });
+            await r.ActAsync(WorkOrderNames.Reject, Checker1, "wrong paying account");
+        }),
+        new("fiat-withdrawal", "v2-reviewed-direct-billing-paid-matched", "Version 2: a first withdrawal waits in Pending Submission, a checker submits it, the direct billing work order is approved, the bank pays, reconciliation matches.", async r =>
+        {
+            r.H.Bank.SetHistory("C-77", FiatChannel, new WithdrawalHistory(0m, 0m, 0, false));
+            await r.StartAsync(FiatInputV2(5_000m), "FW-0001", Maker1);
+            await r.ActAsync(FiatNames.Submit, Checker1);
+            await r.ActAsync(WorkOrderNames.Approve, Checker2);
+            await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null });
+            await r.InterruptAsync(FiatNames.FiatReconciled, Actor.System("fiat-reconciliation"), new Dictionary<string, object?> { ["result"] = "Matched", ["entryId"] = "E-1", ["reasons"] = new List<object?>(), ["manual"] = false });
+        }),
+        new("fiat-withdrawal", "v2-exception-resubmitted-after-review", "Version 2: the bank fails the payout; one checker resubmits, another approves, the bank pays again.", async r =>
+        {
+            r.H.Bank.SetHistory("C-77", FiatChannel, new WithdrawalHistory(0m, 0m, 3, true));
+            await r.StartAsync(FiatInputV2(1_000m), "FW-0001", Maker1);
+            await r.ActAsync(WorkOrderNames.Approve, Checker1);
+            await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "beneficiary bank offline" });
+            await r.ActAsync(FiatNames.Resubmit, Checker1, "bank back online");
+            await r.ActAsync(FiatNames.Approve, Checker2);
+            await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null });
         }),
     ];
 
@@ -304,5 +338,26 @@ public static class GoldenScenarios
         ["currency"] = "HKD",
         ["amount"] = amount,
         ["bankAccount"] = "HK-004-123456",
+    };
+
+    private static Dictionary<string, object?> FiatInputV2(decimal amount) => new()
+    {
+        ["recordNo"] = "FW-0001",
+        ["customerId"] = "C-77",
+        ["currency"] = "HKD",
+        ["amount"] = amount,
+        ["fee"] = 5m,
+        ["bankAccount"] = "HK-004-123456",
+    };
+
+    private static Dictionary<string, object?> BatchInput() => new()
+    {
+        ["batchId"] = "FB-0001",
+        ["channel"] = "HSBC-002-WIRE",
+        ["currency"] = "USD",
+        ["total"] = 3_600m,
+        ["count"] = 3m,
+        ["policy"] = "TimedPacking",
+        ["needsWorkOrder"] = true,
     };
 }

@@ -60,7 +60,7 @@ public sealed class FlowHarness
     {
         var registry = WorkOrderActivities.Register(WdActivities.CreateRegistry(ledger, clock, new DailyCronSchedule()));
         CryptoActivities.Register(registry, chain, chain, chain);
-        FiatActivities.Register(registry, bank, bank, bank, clock);
+        FiatActivities.Register(registry, bank, bank, bank, clock, batchFiles: new SandboxBatchFiles(bank));
         return registry;
     }
 
@@ -94,6 +94,16 @@ public sealed class FlowHarness
     }
 
     public InstanceState? Child(Guid parentId) => Host.Instances.Values.Where(i => i.ParentInstanceId == parentId).OrderBy(i => i.CreatedAt).LastOrDefault();
+}
+
+/// <summary>The batch's file as the sandbox bank takes it (the server builds the real file from the batch's records).</summary>
+public sealed class SandboxBatchFiles(InMemoryBankSandbox bank) : IFiatBatchFiles
+{
+    public async Task<FiatBatchFileResult> SubmitAsync(string batchId, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var receipt = await bank.SubmitFileAsync(new BankFileRequest("HSBC-002-WIRE", "USD", batchId, "csv", "", [], idempotencyKey), cancellationToken);
+        return new FiatBatchFileResult(receipt.BankReference, batchId + ".csv");
+    }
 }
 
 /// <summary>A cron schedule for tests that understands "s m h ? * *"-style daily expressions (fires every day at h:m:s UTC).</summary>

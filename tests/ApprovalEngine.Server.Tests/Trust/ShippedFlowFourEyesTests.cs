@@ -6,6 +6,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ApprovalEngine.Server.Tests.Support;
 using ApprovalEngine.Server.Tests.Wd;
+using Microsoft.EntityFrameworkCore;
 
 namespace ApprovalEngine.Server.Tests.Trust;
 
@@ -24,7 +25,7 @@ public sealed class ShippedFlowFourEyesTests
     [OneTimeTearDown]
     public async Task Stop() => await _factory.DisposeAsync();
 
-    /// <summary>A first withdrawal to a new beneficiary account: the automatic rules send it to manual review.</summary>
+    /// <summary>A first withdrawal to a new beneficiary account: the review rules leave it to an operator (Pending Submission, version 2).</summary>
     private async Task<string> StartFiatForReviewAsync(HttpClient caller, string recordNo)
     {
         var started = await caller.PostObjectAsync("/api/definitions/fiat-withdrawal/instances", new
@@ -33,7 +34,7 @@ public sealed class ShippedFlowFourEyesTests
             input = new { recordNo, customerId = $"FC-{recordNo}", channel = "ICBC-001-FPS", currency = "HKD", amount = 1000m, bankAccount = $"HK-{recordNo}" },
         });
         var id = started.Text("id");
-        Assert.That(await _factory.VariableAsync(id, "decision"), Is.EqualTo("Review"));
+        Assert.That(await ApiAssert.EventuallyAsync(() => _factory.QueryAsync(db => db.Tasks.AnyAsync(t => t.CorrelationId == recordNo && t.ActivityId == "application" && t.Status == "Open")), TimeSpan.FromSeconds(20)), Is.True, "the record waits in Pending Submission");
         return id;
     }
 
@@ -43,13 +44,13 @@ public sealed class ShippedFlowFourEyesTests
         var recordNo = "FW-own-maker1";
         var maker1 = await _factory.AsUserAsync("maker1");
         var id = await StartFiatForReviewAsync(maker1, recordNo);
-        var task = await _factory.OpenTaskAsync(recordNo, "review");
+        var task = await _factory.OpenTaskAsync(recordNo, "application");
         var before = await _factory.SnapshotAsync();
 
         var response = await maker1.PostAsJsonAsync($"/api/tasks/{task}/complete", new { action = "Submit" });
         var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.Forbidden);
-        // maker1 holds no approval right; the permission is checked first, four eyes right after it.
-        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("workorders:approve"));
+        // Version 2: any operator may submit an application, but never the one who entered it.
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("Four eyes").And.Contain("differentFrom @starter"));
         Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before), "the refused Submit wrote nothing and queued no payout job");
         Assert.That(await _factory.VariableAsync(id, "bankReference"), Is.Null, "no payout was sent");
     }
@@ -60,7 +61,7 @@ public sealed class ShippedFlowFourEyesTests
         var recordNo = "FW-own-makerchecker";
         var me = await _factory.AsUserAsync(TrustIdentities.MakerChecker);
         var id = await StartFiatForReviewAsync(me, recordNo);
-        var task = await _factory.OpenTaskAsync(recordNo, "review");
+        var task = await _factory.OpenTaskAsync(recordNo, "application");
         var before = await _factory.SnapshotAsync();
 
         var response = await me.PostAsJsonAsync($"/api/tasks/{task}/complete", new { action = "Submit" });

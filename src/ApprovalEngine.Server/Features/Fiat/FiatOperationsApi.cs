@@ -1,3 +1,8 @@
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Infrastructure;
+using ApprovalEngine.Server.Features.Fiat.Operations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace ApprovalEngine.Server.Features.Fiat;
 
 /// <summary>Routes and services of the fiat operations (applications, direct billing, batches, exceptions, records, indicator cards).</summary>
@@ -6,10 +11,42 @@ internal static class FiatOperationsApi
     public static void AddServices(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<FiatNumbers>();
+        services.AddSingleton<FiatInterrupts>();
+        services.AddSingleton<FiatRecordEvents>();
+        services.AddSingleton<Flows.Fiat.IFiatRepayments, FiatRepayments>();
+        services.AddScoped<FiatRecords>();
+        services.AddSingleton<FiatBatches>();
+        services.AddSingleton<Flows.Fiat.IFiatBatchFiles, FiatBatchFiles>();
+        // Stand-in until the bank side's builders land (StandInBankFiles.cs, deleted at merge).
+        services.TryAddSingleton<Bank.IFiatBankFiles, Bank.StandInBankFiles>();
+        services.AddSingleton<IStepObserver, FiatBatchProjection>();
+        services.AddHostedService<FiatBatchPoller>();
     }
 
     public static void Map(RouteGroupBuilder group)
     {
         ArgumentNullException.ThrowIfNull(group);
+        var records = group.MapGroup("/withdrawals");
+        records.MapPost("/", CreateFiatWithdrawal.Handle).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapGet("/", QueryFiatWithdrawals.List).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapGet("/export.csv", QueryFiatWithdrawals.Export).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapGet("/cards", QueryFiatWithdrawals.Cards).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/submit", FiatRecordActions.Submit).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/reject", FiatRecordActions.Reject).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/exceptions/resolve", FiatRecordActions.Resolve).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/exceptions/review", FiatRecordActions.Review).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapGet("/{id}", QueryFiatWithdrawals.Get).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapGet("/{id}/lifecycle", QueryFiatWithdrawals.Lifecycle).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/{id}/delete", FiatRecordActions.Delete).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/{id}/edit", FiatRecordActions.Edit).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/{id}/direct-billing", FiatRecordActions.DirectBilling).ProducesProblems(400, 401, 403, 404, 409, 422);
+
+        var batches = group.MapGroup("/batches");
+        batches.MapPost("/", FiatBatchesApi.Pack).ProducesProblems(400, 401, 403, 404, 409, 422);
+        batches.MapGet("/", FiatBatchesApi.List).ProducesProblems(400, 401, 403, 404, 409, 422);
+        batches.MapGet("/{id}", FiatBatchesApi.Get).ProducesProblems(400, 401, 403, 404, 409, 422);
+        batches.MapGet("/{id}/file", FiatBatchesApi.File).ProducesProblems(400, 401, 403, 404, 409, 422);
+        batches.MapPost("/{id}/results", FiatBatchesApi.Results).ProducesProblems(400, 401, 403, 404, 409, 422);
     }
 }

@@ -20,21 +20,21 @@ public sealed class FiatProjection(FiatClock clock) : IStepObserver
         if (state.DefinitionId != FiatNames.DefinitionId || state.ParentInstanceId is not null) return;
         var v = state.Variables;
         var recordNo = Text(v, "recordNo") ?? state.CorrelationId ?? state.Id.ToString("N");
-        var status = state.BusinessStatus ?? FiatNames.Pending;
+        var status = state.BusinessStatus ?? FiatNames.PendingSubmission;
         var day = clock.BusinessDay(state.CreatedAt);
         var finished = state.IsFinished;
         // Columns a step can change are updated; who asked and when it arrived are kept from the first write.
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO fiat_withdrawals (id, record_no, customer_id, currency, amount, fee, beneficiary_account, beneficiary_bank, beneficiary_name,
-                channel_id, policy, status, batch_id, bank_reference, business_day, finished, created_at, updated_at)
+                channel_id, policy, status, batch_id, bank_reference, reconciliation, repayment_of, started_by, client_reference, business_day, finished, created_at, updated_at)
             VALUES ({state.Id}, {recordNo}, {Text(v, "customerId") ?? ""}, {Text(v, "currency") ?? ""}, {Number(v, "amount") ?? 0m}, {Number(v, "fee") ?? 0m},
                 {Text(v, "bankAccount") ?? ""}, {Text(v, "beneficiaryBank")}, {Text(v, "beneficiaryName")}, {Text(v, "channel")}, {Text(v, "policy")},
-                {status}, {Text(v, "batchId")}, {Text(v, "bankReference")}, {day}, {finished}, {state.CreatedAt}, {state.UpdatedAt})
+                {status}, {Text(v, "batchId")}, {Text(v, "bankReference")}, {Text(v, "reconciliation")}, {Text(v, "repaymentOf")}, {state.StartedBy}, {Text(v, "clientReference")}, {day}, {finished}, {state.CreatedAt}, {state.UpdatedAt})
             ON CONFLICT (id) DO UPDATE SET
                 amount = excluded.amount, fee = excluded.fee, beneficiary_account = excluded.beneficiary_account,
                 beneficiary_bank = excluded.beneficiary_bank, beneficiary_name = excluded.beneficiary_name,
                 channel_id = excluded.channel_id, policy = excluded.policy, status = excluded.status, batch_id = excluded.batch_id,
-                bank_reference = excluded.bank_reference, finished = excluded.finished, updated_at = excluded.updated_at
+                bank_reference = excluded.bank_reference, reconciliation = excluded.reconciliation, finished = excluded.finished, updated_at = excluded.updated_at
             """, cancellationToken);
     }
 

@@ -25,6 +25,16 @@ public sealed class FiatWithdrawalRecord
     public string? BatchId { get; set; }
     public string? BankReference { get; set; }
 
+    /// <summary>Reconciliation result: Unmatch (paid, not yet matched) or Matched; null before payment (version 2).</summary>
+    public string? Reconciliation { get; set; }
+
+    /// <summary>The record this one re-pays (Repayment of a withdrawal exception).</summary>
+    public string? RepaymentOf { get; set; }
+
+    /// <summary>Who started the record (a system's key name or a person) and that caller's own id for it: unique together.</summary>
+    public string? StartedBy { get; set; }
+    public string? ClientReference { get; set; }
+
     /// <summary>The business day (in <c>Fiat:BusinessTimeZone</c>) the application arrived on: the day its amount counts against daily limits.</summary>
     public DateOnly BusinessDay { get; set; }
 
@@ -42,6 +52,11 @@ internal sealed class FiatWithdrawalRecordMap : IEntityTypeConfiguration<FiatWit
         e.HasKey(x => x.Id);
         e.Property(x => x.RecordNo).HasMaxLength(64);
         e.Property(x => x.Status).HasMaxLength(60);
+        e.Property(x => x.Reconciliation).HasMaxLength(20);
+        e.Property(x => x.RepaymentOf).HasMaxLength(64);
+        e.Property(x => x.ClientReference).HasMaxLength(100);
+        e.HasIndex(x => new { x.StartedBy, x.ClientReference }).IsUnique().HasFilter("client_reference IS NOT NULL");
+        e.HasIndex(x => new { x.ChannelId, x.Currency, x.Status });
         e.HasIndex(x => x.RecordNo).IsUnique();
         e.HasIndex(x => new { x.CustomerId, x.BusinessDay });
         e.HasIndex(x => new { x.Status, x.ChannelId });

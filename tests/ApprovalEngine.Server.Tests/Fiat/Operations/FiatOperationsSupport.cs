@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ApprovalEngine.Adapters.Bank;
+using ApprovalEngine.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ApprovalEngine.Server.Tests.Fiat.Operations;
+
+/// <summary>Helpers over HTTP for the fiat operations tests (records by id, open tasks, waits on conditions).</summary>
+public static class FiatOps
+{
+    public const string Hkd = "ICBC-001-FPS";
+    public const string Usd = "HSBC-002-WIRE";
+
+    /// <summary>A key that reads and sends events but may not start fiat withdrawals.</summary>
+    public const string ReaderKey = "fiat-reader-key";
+
+    public static Dictionary<string, string?> Settings() => new()
+    {
+        ["Identities:ApiKeys:0:Name"] = "fiat-reader",
+        ["Identities:ApiKeys:0:Key"] = ReaderKey,
+        ["Identities:ApiKeys:0:Scopes:0"] = "read:*",
+        ["Identities:ApiKeys:0:Scopes:1"] = "events:*",
+        ["Fiat:UnstartedBatchGraceSeconds"] = "5",
+    };
+
+    public static HttpClient WithKey(this ApiFactory factory, string key)
+    {
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
+    /// <summary>The customer's history in the sandbox bank (the stand-in review rules read it until the configuration lands).</summary>
+    public static void KnownCustomer(this ApiFactory factory, string customerId, bool known)
+    {
+        var bank = factory.Services.GetRequiredService<InMemoryBankSandbox>();
+        foreach (var channel in new[] { Hkd, Usd }) bank.SetHistory(customerId, channel, new WithdrawalHistory(0m, 0m, known ? 3 : 0, known));
+    }
+
+    public static async Task<JsonObject> ApplyAsync(this HttpClient client, string customerId, decimal amount, string currency = "HKD", object? extra = null)
+    {
+        var body = new JsonObject { ["customerId"] = customerId, ["currency"] = currency, ["amount"] = amount, ["fee"] = 5m, ["bankAccount"] = $"CARD-{customerId}" };
+        if (extra is not null)
+        {
+            foreach (var (k, v) in JsonSerializerNode(extra)) body[k] = v?.DeepClone();
+        }
+        return await client.PostObjectAsync("/api/fiat/withdrawals", body);
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Web = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    private static JsonObject JsonSerializerNode(object o) => System.Text.Json.JsonSerializer.SerializeToNode(o, Web)!.AsObject();
+
+    public static Task<JsonObject> RecordAsync(this HttpClient client, string id) => client.GetObjectAsync($"/api/fiat/withdrawals/{id}");
+
+    /// <summary>Waits until the record reaches <paramref name="status"/> (outside calls run after the commit).</summary>
+    public static async Task<JsonObject> WaitForStatusAsync(this HttpClient client, string id, string status)
+    {
+        JsonObject? last = null;
+        var reached = await ApiAssert.EventuallyAsync(async () =>
+        {
+            last = await client.RecordAsync(id);
+            if (last.Text("status") != status) return false;
+            // Statuses set before an outside call: wait for what the call brings.
+            return status switch
+            {
+                "Pending Submission" => (string?)last["openActivityId"] == "application",
+                "Paying" => last["bankReference"] is not null,
+                _ => true,
+            };
+        }, TimeSpan.FromSeconds(30));
+        Assert.That(reached, Is.True, $"record {id} never reached {status}: {last?.ToJsonString()}");
+        return last!;
+    }
+
+    /// <summary>The open task of the record's work order (the child instance).</summary>
+    public static Task<Guid> WorkOrderTaskAsync(this ApiFactory factory, string recordId) => factory.QueryAsync(async db =>
+    {
+        var id = Guid.Parse(recordId);
+        Guid? task = null;
+        await ApiAssert.EventuallyAsync(async () =>
+        {
+            task = await db.Tasks.AsNoTracking().Where(t => t.Status == "Open" && db.Instances.Any(i => i.Id == t.InstanceId && i.ParentInstanceId == id)).Select(t => (Guid?)t.Id).FirstOrDefaultAsync();
+            return task is not null;
+        }, TimeSpan.FromSeconds(30));
+        return task ?? throw new AssertionException($"no open work order for {recordId}");
+    });
+
+    public static async Task CompleteOkAsync(this HttpClient client, Guid taskId, string action, string? comment = null)
+    {
+        var response = await client.PostAsJsonAsync($"/api/tasks/{taskId}/complete", new { action, comment });
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
+    public static async Task<JsonArray> BulkAsync(this HttpClient client, string url, object body)
+    {
+        var response = await client.PostAsJsonAsync(url, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        return JsonNode.Parse(text)!.AsArray();
+    }
+}
