@@ -108,6 +108,120 @@ export async function fiatLimits(browser) {
   await cs.context().close();
 }
 
+/** Waits until the API shows every record in the status (the review rules run as a job after the application). */
+async function recordsReach(token, recordNos, status) {
+  const deadline = Date.now() + 30_000;
+  let last = [];
+  while (Date.now() < deadline) {
+    last = await Promise.all(recordNos.map(async (no) => (await api('GET', `/api/fiat/withdrawals/${encodeURIComponent(no)}`, undefined, { token })).data.status));
+    if (last.every((x) => x === status)) return;
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+  throw new Error(`records ${recordNos.join(', ')} did not reach ${status}: ${last.join(', ')}`);
+}
+
+const cardCount = async (page, status) => Number(await page.getByTestId(`fiat-card-${status}`).getByTestId('count').textContent());
+
+export async function fiatWithdrawals(browser) {
+  const customer = `e2e-cust-${Date.now().toString(36)}`;
+  const maker = await page1280(browser);
+  await signIn(maker, 'maker1');
+  await maker.getByTestId('nav-fiat-withdrawals').click();
+  await maker.getByTestId('fiat-withdrawals-page').waitFor();
+
+  // maker1 enters two applications; the server's 422 names the missing fields next to them
+  const recordNos = [];
+  for (const [amount, name] of [['1000.50', 'E2E Beneficiary A'], ['2500', 'E2E Beneficiary B']]) {
+    await maker.getByTestId('fiat-new').click();
+    const dialog = maker.getByTestId('fiat-new-dialog');
+    await dialog.getByLabel('Amount').fill(amount);
+    if (!recordNos.length) {
+      await dialog.getByTestId('fiat-new-save').click();
+      await dialog.getByTestId('error-new-customerId').waitFor();
+      await dialog.getByTestId('error-new-bankAccount').waitFor();
+      await assertNamed(maker, 'fiat-new-dialog');
+    }
+    await dialog.getByLabel('Customer').fill(customer);
+    await dialog.getByLabel('Currency').selectOption('USD');
+    await dialog.getByLabel('Fee').fill('5');
+    await dialog.getByLabel('Beneficiary account').fill('123-456-789');
+    await dialog.getByLabel('Beneficiary bank').fill('HSBC');
+    await dialog.getByLabel('Beneficiary name').fill(name);
+    await dialog.getByTestId('fiat-new-save').click();
+    const created = await dialog.getByTestId('fiat-new-created').textContent();
+    const no = /Entered (\S+)/.exec(created)?.[1];
+    assert(no, `the dialog names the new record: ${created}`);
+    recordNos.push(no);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).first().click();
+  }
+  const makerToken = await tokenFor('maker1');
+  await recordsReach(makerToken, recordNos, 'Pending Submission');
+
+  // maker1 sees them in the list (filtered by customer), with sums per status for one currency
+  await maker.getByTestId('filter-customerId').fill(customer);
+  await maker.getByTestId('filter-currency').selectOption('USD');
+  await maker.getByTestId('filter-apply').click();
+  for (const no of recordNos) await maker.getByTestId(`fiat-record-${no}`).getByTestId('status').filter({ hasText: 'Pending Submission' }).waitFor();
+  const pendingCard = maker.getByTestId('fiat-card-Pending Submission');
+  await pendingCard.waitFor();
+  assert(await cardCount(maker, 'Pending Submission') >= 2, 'the Pending Submission card counts both');
+  assert(/ USD$/.test(await pendingCard.getByTestId('sum').textContent()), 'the card sums in USD');
+  const amounts = await maker.getByTestId(`fiat-record-${recordNos[0]}`).locator('td.num').allTextContents();
+  assert(amounts[0] === '1,000.50 USD' && amounts[1] === '5.00 USD', `amount and fee keep their decimals: ${amounts}`);
+  const cardOrder = await maker.getByTestId('fiat-cards').locator('.fiat-card .label').allTextContents();
+  assert(cardOrder[0] === 'Pending Submission', `cards in business order: ${cardOrder}`);
+  await assertNamed(maker, 'fiat-withdrawals-page');
+
+  // a card filters the list
+  await pendingCard.click();
+  await maker.getByTestId('fiat-records').locator('tbody tr').first().waitFor();
+  const statuses = await maker.getByTestId('fiat-records').getByTestId('status').allTextContents();
+  assert(statuses.length >= 2 && statuses.every((x) => x === 'Pending Submission'), `the card filters the list: ${statuses}`);
+
+  // the CSV export carries the filters
+  const [download] = await Promise.all([maker.waitForEvent('download'), maker.getByTestId('fiat-export').click()]);
+  const csv = await (await import('node:fs')).promises.readFile(await download.path(), 'utf8');
+  assert(download.suggestedFilename().endsWith('.csv') && recordNos.every((no) => csv.includes(no)), `the CSV lists the records (${download.suggestedFilename()})`);
+
+  // four eyes: maker1 may not submit what maker1 entered
+  await maker.getByLabel(`Select ${recordNos[0]}`).check();
+  await maker.getByTestId('fiat-bulk-submit').click();
+  const refused = await maker.getByTestId('fiat-bulk-result').textContent();
+  assert(/0 done, 1 refused/.test(refused) && refused.includes(recordNos[0]), `maker1's own submit is refused: ${refused}`);
+  await shot(maker, 'fiat-withdrawals-maker');
+  await maker.context().close();
+
+  // checker1 bulk-submits both; the cards move
+  const checker = await page1280(browser);
+  await signIn(checker, 'checker1');
+  await checker.getByTestId('nav-fiat-withdrawals').click();
+  await checker.getByTestId('filter-customerId').fill(customer);
+  await checker.getByTestId('filter-currency').selectOption('USD');
+  await checker.getByTestId('filter-apply').click();
+  for (const no of recordNos) await checker.getByTestId(`fiat-record-${no}`).waitFor();
+  const pendingBefore = await cardCount(checker, 'Pending Submission');
+  for (const no of recordNos) await checker.getByLabel(`Select ${no}`).check();
+  await checker.getByTestId('fiat-bulk-submit').click();
+  const done = await checker.getByTestId('fiat-bulk-result').textContent();
+  assert(/2 done, 0 refused/.test(done), `checker1 submits both: ${done}`);
+  await checker.getByTestId('fiat-card-Pending Submission').getByTestId('count').filter({ hasText: new RegExp(`^${pendingBefore - 2}$`) }).waitFor()
+    .catch(async (e) => { if (pendingBefore - 2 > 0) throw e; await checker.getByTestId('fiat-card-Pending Submission').waitFor({ state: 'detached' }); });
+  for (const no of recordNos) {
+    const status = await checker.getByTestId(`fiat-record-${no}`).getByTestId('status').textContent();
+    assert(status !== 'Pending Submission', `${no} moved on (${status})`);
+  }
+  await shot(checker, 'fiat-withdrawals-checker');
+
+  // the record's lifecycle names who entered and who submitted
+  await checker.getByRole('link', { name: recordNos[0] }).click();
+  await checker.getByTestId('fiat-record-page').waitFor();
+  const journal = checker.getByTestId('fiat-lifecycle').getByTestId('journal').first();
+  await journal.filter({ hasText: 'checker1' }).waitFor();
+  await shot(checker, 'fiat-record-lifecycle');
+  await checker.context().close();
+}
+
 export const scenarios = [
+  ['fiat-withdrawals: maker1 enters two applications and sees records, cards and CSV (own submit refused); checker1 bulk-submits both and the cards change', fiatWithdrawals],
   ['fiat-limits: supervisor1 adjusts a daily limit (422 at the field, stale 409 explained) and sees the history row; maker1 reads only', fiatLimits],
 ];

@@ -12,7 +12,9 @@ import { InstanceViewer } from './designer/InstanceViewer';
 import { InboxPage } from './inbox/InboxPage';
 import { TaskPage } from './inbox/TaskPage';
 import { FiatConfigPage } from './fiat/ConfigPage';
-import { canReadFiatConfig } from './lib/fiat';
+import { FiatRecordPage } from './fiat/RecordPage';
+import { WithdrawalsPage } from './fiat/WithdrawalsPage';
+import { canOperateFiat, canReadFiatConfig } from './lib/fiat';
 
 export function App() {
   const { token, me, loading, signOut } = useAuth();
@@ -36,6 +38,8 @@ export function App() {
   else if (path === '/inbox' || path === '/inbox/') page = <InboxPage />;
   else if ((m = match('/inbox/tasks/:id', path))) page = <TaskPage key={m.id} taskId={m.id} />;
   else if (match('/inbox/fiat/config', path) && canReadFiatConfig(me)) page = <FiatConfigPage />;
+  else if (match('/inbox/fiat/withdrawals', path) && canOperateFiat(me)) page = <WithdrawalsPage />;
+  else if ((m = match('/inbox/fiat/withdrawals/:id', path)) && canOperateFiat(me)) page = <FiatRecordPage key={m.id} recordId={m.id} />;
 
   return (
     <div className="app">
@@ -47,6 +51,11 @@ export function App() {
           <Link to="/inbox" className={area === 'inbox' ? 'active' : ''} data-testid="nav-inbox">
             Inbox
           </Link>
+          {canOperateFiat(me) && (
+            <Link to="/inbox/fiat/withdrawals" className={path.startsWith('/inbox/fiat/withdrawals') ? 'active' : ''} data-testid="nav-fiat-withdrawals">
+              Withdrawals
+            </Link>
+          )}
           {canReadFiatConfig(me) && (
             <Link to="/inbox/fiat/config" className={path.startsWith('/inbox/fiat/config') ? 'active' : ''} data-testid="nav-fiat-config">
               Fiat configuration

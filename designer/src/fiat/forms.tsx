@@ -9,7 +9,7 @@ import { fieldErrors } from '../lib/forms';
  * Runs a change: a 422's field messages go next to their fields, a 409 (someone changed the row since it was read)
  * refreshes the configuration and says so, anything else shows in the error box.
  */
-export function useChange(fields: string[]) {
+export function useChange(fields: string[], refresh: string[] = ['fiat-config']) {
   const qc = useQueryClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -22,12 +22,12 @@ export function useChange(fields: string[]) {
     setStale(false);
     try {
       const r = await fn();
-      await qc.invalidateQueries({ queryKey: ['fiat-config'] });
+      for (const key of refresh) await qc.invalidateQueries({ queryKey: [key] });
       return r;
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
         setStale(true);
-        await qc.invalidateQueries({ queryKey: ['fiat-config'] });
+        for (const key of refresh) await qc.invalidateQueries({ queryKey: [key] });
       } else if (e instanceof ApiError && e.status === 422) {
         const split = fieldErrors(e.problem.errors, fields);
         setByField(split.byField);
