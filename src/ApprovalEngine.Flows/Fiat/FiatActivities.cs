@@ -12,13 +12,15 @@ namespace ApprovalEngine.Flows.Fiat;
 public static class FiatActivities
 {
     public static ActivityRegistry Register(ActivityRegistry registry, IWithdrawalChannels channels, IWithdrawalHistory history, IBankGateway bank, TimeProvider? clock = null,
-        IFiatRepayments? repayments = null, Func<bool>? directBillingNeedsApproval = null, IFiatBatchFiles? batchFiles = null)
+        IFiatRepayments? repayments = null, IFiatBatchFiles? batchFiles = null, IFiatConfigStore? config = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(channels);
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(bank);
         var time = clock ?? TimeProvider.System;
+        // The server passes the stored configuration; hosts without it (in-memory flow tests) get the development defaults.
+        var store = config ?? InMemoryFiatConfigStore.WithDefaults(time);
         return registry
             // Version 1 (instances stored before version 2).
             .Register(new LoadFiatWithdrawalFacts(channels, history, bank, time))
@@ -26,10 +28,10 @@ public static class FiatActivities
             .Register(new ReconcileWithdrawal())
             // Both versions.
             .Register(new SendBankPayout(bank))
-            // Version 2. The three stand-ins are replaced at merge by the configuration's activities of the same type names.
-            .Register(new StandIns.EvaluateFiatApplication(channels, history, time))
-            .Register(new StandIns.CheckFiatPayout(channels, bank))
-            .Register(new StandIns.LoadFiatSettings(directBillingNeedsApproval ?? (() => true)))
+            // Version 2 and fiat-batch: rules, limits and settings from the configuration.
+            .Register(new EvaluateFiatApplication(store))
+            .Register(new CheckFiatPayout(store, bank))
+            .Register(new LoadFiatSettings(store))
             .Register(new RegenerateFiatWithdrawal(repayments ?? new NoRepayments()))
             .Register(new SubmitBankFile(batchFiles ?? new NoBatchFiles()));
     }

@@ -1,6 +1,7 @@
 using ApprovalEngine.Adapters.Bank;
 using ApprovalEngine.Adapters.Blockchain;
 using ApprovalEngine.Adapters.Ledger;
+using ApprovalEngine.Server.Features.Fiat.Bank;
 using ApprovalEngine.Server.Features.Sandbox;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -9,7 +10,7 @@ namespace ApprovalEngine.Server.Engine;
 /// <summary><c>Adapters:Mode</c>: which implementations stand behind the ledger, bank and custody interfaces.</summary>
 public enum AdapterMode
 {
-    /// <summary>The in-process sandboxes (database trading accounts, in-memory bank and blockchain). Development only.</summary>
+    /// <summary>The in-process sandboxes (database trading accounts and bank, in-memory blockchain). Development only.</summary>
     Sandbox,
 
     /// <summary>Each adapter is chosen by name: <c>Adapters:Ledger</c>, <c>Adapters:Bank</c>, <c>Adapters:Custody</c>.</summary>
@@ -22,7 +23,10 @@ public enum AdapterKind
     /// <summary>The trading platform: <see cref="ILedger"/>.</summary>
     Ledger,
 
-    /// <summary>Fiat payouts: <see cref="IWithdrawalChannels"/>, <see cref="IWithdrawalHistory"/>, <see cref="IBankGateway"/>.</summary>
+    /// <summary>
+    /// Fiat payouts: <see cref="IBankGateway"/> (pay, pay a file, balance, statements). Channels, rules and history are
+    /// the fiat feature's own stored configuration and records (ADR 13), not the bank's.
+    /// </summary>
     Bank,
 
     /// <summary>Crypto custody: <see cref="ICoinCatalog"/>, <see cref="IWalletDirectory"/>, <see cref="IBlockchainGateway"/>.</summary>
@@ -57,15 +61,15 @@ public static class AdapterServiceCollectionExtensions
         {
             services.TryAddSingleton<DatabaseSandboxLedger>();
             services.TryAddSingleton(sp => InMemoryBlockchainSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
+            // The in-memory sandbox keeps the development channels' opening balances the database bank starts from.
             services.TryAddSingleton(sp => InMemoryBankSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
+            services.TryAddSingleton<DatabaseBankSandbox>();
             services.AddAdapter(AdapterKind.Ledger, SandboxName, sp => sp.GetRequiredService<DatabaseSandboxLedger>());
-            services.AddAdapter(AdapterKind.Bank, SandboxName, sp => sp.GetRequiredService<InMemoryBankSandbox>());
+            services.AddAdapter(AdapterKind.Bank, SandboxName, sp => sp.GetRequiredService<DatabaseBankSandbox>());
             services.AddAdapter(AdapterKind.Custody, SandboxName, sp => sp.GetRequiredService<InMemoryBlockchainSandbox>());
         }
         services.AddSingleton<AdapterBinder>();
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<ILedger>(AdapterKind.Ledger));
-        services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IWithdrawalChannels>(AdapterKind.Bank));
-        services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IWithdrawalHistory>(AdapterKind.Bank));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IBankGateway>(AdapterKind.Bank));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<ICoinCatalog>(AdapterKind.Custody));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IWalletDirectory>(AdapterKind.Custody));
@@ -80,7 +84,7 @@ public sealed class AdapterBinder(IEnumerable<AdapterBinding> bindings, IConfigu
     private static readonly Dictionary<AdapterKind, Type[]> Contracts = new()
     {
         [AdapterKind.Ledger] = [typeof(ILedger)],
-        [AdapterKind.Bank] = [typeof(IWithdrawalChannels), typeof(IWithdrawalHistory), typeof(IBankGateway)],
+        [AdapterKind.Bank] = [typeof(IBankGateway)],
         [AdapterKind.Custody] = [typeof(ICoinCatalog), typeof(IWalletDirectory), typeof(IBlockchainGateway)],
     };
 

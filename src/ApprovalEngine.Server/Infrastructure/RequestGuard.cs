@@ -28,6 +28,8 @@ public sealed class RequestGuard(RequestDelegate next)
         ["POST /api/tasks/{id}/complete"] = 256 * 1024,
         ["POST /api/wd-requests/mass-edit"] = 256 * 1024,
         ["POST /api/auth/token"] = 4 * 1024,
+        // A month of a busy paying account's camt.053 statement.
+        ["POST /api/fiat/statements/imports"] = 8 * 1024 * 1024,
     };
 
     public static int LimitFor(HttpContext http)

@@ -9,7 +9,7 @@ using static ApprovalEngine.Flows.Tests.WorkOrders.OpsActors;
 
 namespace ApprovalEngine.Flows.Tests.Fiat;
 
-/// <summary>workflows/fiat-withdrawal.json version 2 in memory (the stand-in rules read the sandbox channels).</summary>
+/// <summary>workflows/fiat-withdrawal.json version 2 in memory, on the development configuration (InMemoryFiatConfigStore).</summary>
 public class FiatWithdrawalTests
 {
     private const string Hkd = "ICBC-001-FPS";
@@ -20,8 +20,8 @@ public class FiatWithdrawalTests
     private static FlowHarness NewHarness(int previous = 3, bool knownAccount = true)
     {
         var h = new FlowHarness();
-        h.Bank.SetHistory(Customer, Hkd, new WithdrawalHistory(0m, 0m, previous, knownAccount));
-        h.Bank.SetHistory(Customer, Usd, new WithdrawalHistory(0m, 0m, previous, knownAccount));
+        if (knownAccount) h.FiatHistory(Customer, previous, Card);
+        else h.FiatHistory(Customer, previous);
         return h;
     }
 
@@ -83,6 +83,7 @@ public class FiatWithdrawalTests
     public async Task A_review_rule_with_a_work_order_holds_it_in_Pending_Submission_where_the_maker_cannot_submit_it()
     {
         var h = NewHarness(previous: 0, knownAccount: false);
+        h.FiatConfig.ReviewRules.Add(new FiatReviewRule("Large HKD needs a work order", FiatReviewKinds.ManualWithWorkOrder, 1, null, null, 20_000m, "HKD"));
         var i = await StartAsync(h, amount: 20_000m);
         Assert.That((Status(h, i.Id), h.Get(i.Id).Variables["reviewWorkOrder"]), Is.EqualTo((FiatNames.PendingSubmission, (object)true)));
         var refused = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, FiatNames.Submit, Maker1));
@@ -289,7 +290,7 @@ public class FiatBankResultTests
     public async Task A_result_naming_an_earlier_bank_order_does_not_settle_the_resubmitted_payout()
     {
         var h = new FlowHarness();
-        h.Bank.SetHistory("C-77", "ICBC-001-FPS", new WithdrawalHistory(0m, 0m, 3, true));
+        h.FiatHistory("C-77", 3, "HK-1");
         var i = await h.Host.StartAsync(FiatNames.DefinitionId, new Dictionary<string, object?>
         {
             ["recordNo"] = "FW-1", ["customerId"] = "C-77", ["currency"] = "HKD", ["amount"] = 1_000m, ["bankAccount"] = "HK-1",

@@ -266,7 +266,7 @@ public static class GoldenScenarios
         }),
         new("fiat-withdrawal", "v2-reviewed-direct-billing-paid-matched", "Version 2: a first withdrawal waits in Pending Submission, a checker submits it, the direct billing work order is approved, the bank pays, reconciliation matches.", async r =>
         {
-            r.H.Bank.SetHistory("C-77", FiatChannel, new WithdrawalHistory(0m, 0m, 0, false));
+            r.H.FiatHistory("C-77", 0);
             await r.StartAsync(FiatInputV2(5_000m), "FW-0001", Maker1);
             await r.ActAsync(FiatNames.Submit, Checker1);
             await r.ActAsync(WorkOrderNames.Approve, Checker2);
@@ -275,7 +275,7 @@ public static class GoldenScenarios
         }),
         new("fiat-withdrawal", "v2-exception-resubmitted-after-review", "Version 2: the bank fails the payout; one checker resubmits, another approves, the bank pays again.", async r =>
         {
-            r.H.Bank.SetHistory("C-77", FiatChannel, new WithdrawalHistory(0m, 0m, 3, true));
+            r.H.FiatHistory("C-77", 3, "HK-004-123456");
             await r.StartAsync(FiatInputV2(1_000m), "FW-0001", Maker1);
             await r.ActAsync(WorkOrderNames.Approve, Checker1);
             await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "beneficiary bank offline" });

@@ -44,7 +44,10 @@ public sealed class FlowHarness
         Ledger = new InMemorySandboxLedger(Clock);
         Chain = InMemoryBlockchainSandbox.WithDefaults(Clock);
         Bank = InMemoryBankSandbox.WithDefaults(Clock);
-        Registry = CreateRegistry(Ledger, Chain, Bank, Clock);
+        // As the server seeds it, with direct billing under a work order (the safe default of More settings).
+        FiatConfig = InMemoryFiatConfigStore.WithDefaults(Clock);
+        FiatConfig.DirectBillingNeedsApproval = true;
+        Registry = CreateRegistry(Ledger, Chain, Bank, Clock, FiatConfig);
         Host = new InMemoryWorkflowHost(Registry, Clock);
         foreach (var definition in LoadAll()) Host.Publish(definition);
     }
@@ -53,14 +56,15 @@ public sealed class FlowHarness
     public InMemorySandboxLedger Ledger { get; }
     public InMemoryBlockchainSandbox Chain { get; }
     public InMemoryBankSandbox Bank { get; }
+    public InMemoryFiatConfigStore FiatConfig { get; }
     public ActivityRegistry Registry { get; }
     public InMemoryWorkflowHost Host { get; }
 
-    public static ActivityRegistry CreateRegistry(ILedger ledger, InMemoryBlockchainSandbox chain, InMemoryBankSandbox bank, TimeProvider clock)
+    public static ActivityRegistry CreateRegistry(ILedger ledger, InMemoryBlockchainSandbox chain, InMemoryBankSandbox bank, TimeProvider clock, InMemoryFiatConfigStore? fiatConfig = null)
     {
         var registry = WorkOrderActivities.Register(WdActivities.CreateRegistry(ledger, clock, new DailyCronSchedule()));
         CryptoActivities.Register(registry, chain, chain, chain);
-        FiatActivities.Register(registry, bank, bank, bank, clock, batchFiles: new SandboxBatchFiles(bank));
+        FiatActivities.Register(registry, bank, bank, bank, clock, batchFiles: new SandboxBatchFiles(bank), config: fiatConfig);
         return registry;
     }
 
@@ -71,6 +75,19 @@ public sealed class FlowHarness
     public static WorkflowDefinition Load(string id) => DefinitionJson.Parse(File.ReadAllText(Path.Combine(Repo.Root, "workflows", id + ".json")));
 
     public InstanceState Get(Guid id) => Host.Instances[id];
+
+    /// <summary>
+    /// The customer's stored history: <paramref name="previous"/> paid withdrawals, to <paramref name="accounts"/>. Set
+    /// for both versions: version 1 reads it from the channels port, version 2 from the configuration store.
+    /// </summary>
+    public void FiatHistory(string customerId, int previous, params string[] accounts)
+    {
+        foreach (var channel in new[] { "ICBC-001-FPS", "HSBC-002-WIRE" })
+        {
+            Bank.SetHistory(customerId, channel, new WithdrawalHistory(0m, 0m, previous, accounts.Length > 0));
+        }
+        FiatConfig.History[customerId] = (previous, new HashSet<string>(accounts, StringComparer.Ordinal));
+    }
 
     /// <summary>The single open task of the instance or of the child it waits for.</summary>
     public WorkTask OpenTask(Guid instanceId)

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ApprovalEngine.Adapters.Bank;
+using ApprovalEngine.Server.Features.Fiat.Bank;
 using ApprovalEngine.Adapters.Ledger;
 using ApprovalEngine.Server.Features.Sandbox;
 using ApprovalEngine.Server.Tests.Support;
@@ -26,7 +27,7 @@ public sealed class CancellingApiTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private ApiFactory _factory = null!;
-    private InMemoryBankSandbox _bank = null!;
+    private DatabaseBankSandbox _bank = null!;
     private HeldLedger _ledger = null!;
     private WdDriver _wd = null!;
 
@@ -38,7 +39,7 @@ public sealed class CancellingApiTests
             services.AddSingleton(sp => new HeldLedger(sp.GetRequiredService<DatabaseSandboxLedger>()));
             services.AddSingleton<ILedger>(sp => sp.GetRequiredService<HeldLedger>());
         });
-        _bank = _factory.Services.GetRequiredService<InMemoryBankSandbox>();
+        _bank = _factory.Services.GetRequiredService<DatabaseBankSandbox>();
         _ledger = _factory.Services.GetRequiredService<HeldLedger>();
         _wd = new WdDriver(_factory);
         await _factory.PublishAsync(Payout("test-late-payout"));

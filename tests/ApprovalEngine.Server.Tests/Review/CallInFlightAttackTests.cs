@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ApprovalEngine.Adapters.Bank;
+using ApprovalEngine.Server.Features.Fiat.Bank;
 using ApprovalEngine.Server.Tests.Support;
 using ApprovalEngine.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -23,13 +24,13 @@ public sealed class CallInFlightAttackTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private ApiFactory _factory = null!;
-    private InMemoryBankSandbox _bank = null!;
+    private DatabaseBankSandbox _bank = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         _factory = await ApiFactory.PostgresAsync();
-        _bank = _factory.Services.GetRequiredService<InMemoryBankSandbox>();
+        _bank = _factory.Services.GetRequiredService<DatabaseBankSandbox>();
         await _factory.PublishAsync(InterruptiblePayout("review-stoppable-payout"));
         await _factory.PublishAsync(PayoutRacingAnEnd("review-payout-racing-end"));
     }

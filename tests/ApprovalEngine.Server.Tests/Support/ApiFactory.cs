@@ -142,6 +142,14 @@ public static class HttpJson
         return json;
     }
 
+    public static async Task<JsonArray> GetArrayAsync(this HttpClient client, string url)
+    {
+        var response = await client.GetAsync(url);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new HttpRequestException($"{(int)response.StatusCode} {url}: {text}");
+        return JsonNode.Parse(text) as JsonArray ?? throw new JsonException($"Expected a JSON array, got: {text}");
+    }
+
     public static async Task<JsonObject> GetObjectAsync(this HttpClient client, string url)
     {
         var response = await client.GetAsync(url);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ApprovalEngine.Adapters.Bank;
 using ApprovalEngine.Hosting;
+using ApprovalEngine.Server.Features.Fiat.Bank;
 using ApprovalEngine.Server.Tests.Support;
 using ApprovalEngine.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -103,7 +104,7 @@ public sealed class UpgradeFromRelease6c74ccbTests
         var fiat = Scenario("fiatPayoutInFlight");
         var id = Guid.Parse(fiat.Text("id"));
         var jobId = Guid.Parse(fiat.Text("jobId"));
-        var bank = _factory.Services.GetRequiredService<InMemoryBankSandbox>();
+        var bank = _factory.Services.GetRequiredService<DatabaseBankSandbox>();
         bank.CancelSupported = false; // the bank cannot call it off: the payment will go out after the cancel
 
         using var response = await _supervisor.PostAsJsonAsync($"/api/instances/{id}/cancel", new { reason = "customer withdrew the request" });

@@ -19,7 +19,6 @@ internal static class FiatConfigApi
         services.AddSingleton<IWithdrawalChannels>(sp => sp.GetRequiredService<DbWithdrawalChannels>());
         services.AddSingleton<IWithdrawalHistory>(sp => sp.GetRequiredService<DbWithdrawalChannels>());
         services.AddSingleton<IStepObserver, LimitRelease>();
-        services.AddSingleton<IActivityModule, FiatConfigModule>();
         services.AddHostedService<ConfigSeed>();
     }
 

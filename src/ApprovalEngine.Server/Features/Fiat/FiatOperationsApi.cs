@@ -18,8 +18,6 @@ internal static class FiatOperationsApi
         services.AddScoped<FiatRecords>();
         services.AddSingleton<FiatBatches>();
         services.AddSingleton<Flows.Fiat.IFiatBatchFiles, FiatBatchFiles>();
-        // Stand-in until the bank side's builders land (StandInBankFiles.cs, deleted at merge).
-        services.TryAddSingleton<Bank.IFiatBankFiles, Bank.StandInBankFiles>();
         services.AddSingleton<IStepObserver, FiatBatchProjection>();
         services.AddHostedService<FiatBatchPoller>();
     }

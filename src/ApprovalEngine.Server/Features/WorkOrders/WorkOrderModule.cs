@@ -19,8 +19,6 @@ public sealed class WorkOrderModule : IActivityModule
         CryptoActivities.Register(registry, services.GetRequiredService<ICoinCatalog>(), services.GetRequiredService<IWalletDirectory>(), services.GetRequiredService<IBlockchainGateway>());
         FiatActivities.Register(registry, services.GetRequiredService<IWithdrawalChannels>(), services.GetRequiredService<IWithdrawalHistory>(), services.GetRequiredService<IBankGateway>(),
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<IFiatRepayments>(),
-            // Stand-in for the configuration's More settings until it lands (StandIns.cs, deleted at merge).
-            () => services.GetRequiredService<IConfiguration>().GetValue("Fiat:StandIn:DirectBillingNeedsApproval", true),
-            services.GetRequiredService<IFiatBatchFiles>());
+            services.GetRequiredService<IFiatBatchFiles>(), services.GetRequiredService<IFiatConfigStore>());
     }
 }

@@ -30,13 +30,25 @@ public sealed class FiatConfigActivitiesTests
     [OneTimeSetUp]
     public async Task SetUp()
     {
-        _factory = await ApiFactory.PostgresAsync();
+        // The version-1 withdrawal flow (what instances stored before version 2 keep running on) is published as
+        // fiat-withdrawal here, from a copy of workflows/ where version 1's file stands in for the current one.
+        _factory = await ApiFactory.PostgresAsync(new() { ["Engine:WorkflowsPath"] = WorkflowsWithVersion1() });
         _supervisor = await _factory.AsUserAsync("supervisor1");
         await ConfigFlows.PublishAllAsync(_factory);
     }
 
     [OneTimeTearDown]
     public async Task TearDown() => await _factory.DisposeAsync();
+
+    private static string WorkflowsWithVersion1()
+    {
+        var workflows = ApprovalEngine.Server.Engine.RepositoryPaths.Find(null, AppContext.BaseDirectory, "workflows") ?? throw new DirectoryNotFoundException("workflows/");
+        var copy = Directory.CreateTempSubdirectory("fiat-v1-workflows-").FullName;
+        foreach (var file in Directory.GetFiles(workflows, "*.json")) File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        var v1 = Path.Combine(Path.GetDirectoryName(workflows)!, "tests", "ApprovalEngine.Flows.Tests", "Fiat", "fiat-withdrawal.v1.json");
+        File.Copy(v1, Path.Combine(copy, "fiat-withdrawal.json"), overwrite: true);
+        return copy;
+    }
 
     private Task<JsonObject> EvaluateAsync(string recordNo, string customer, decimal amount, string currency = "HKD", string bankAccount = "HK-ACC-1", string? bank = null, string? channel = null) =>
         ConfigFlows.RunAsync(_factory, ConfigFlows.Evaluate, recordNo, new { recordNo, customerId = customer, currency, amount, bankAccount, beneficiaryBank = bank, channel });

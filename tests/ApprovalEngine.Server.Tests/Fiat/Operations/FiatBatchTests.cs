@@ -21,12 +21,20 @@ public sealed class FiatBatchTests
     public async Task Start()
     {
         _factory = await ApiFactory.PostgresAsync(FiatOps.Settings());
-        var bank = _factory.Services.GetRequiredService<InMemoryBankSandbox>();
-        // USD: operators pack by hand and enter each transfer's result; EUR: packed every second and paid without a work order.
-        bank.SetChannel(new WithdrawalChannel(Manual, "HSBC 002", "Wire Transfer", "USD", WithdrawalPolicies.ManualPacking, 200_000m, 2_000_000m, 500_000m, 50_000m, 50_000m, true)
-            { AutomaticStatus = false }, 3_000_000m);
-        bank.SetChannel(new WithdrawalChannel(Auto, "BNP 004", "SEPA", "EUR", WithdrawalPolicies.BatchAuto, 200_000m, 2_000_000m, 500_000m, 50_000m, 0m, true)
-            { PackingCron = "* * * * * ?" }, 3_000_000m);
+        // USD: operators pack by hand and enter each transfer's result; EUR: packed every second and paid without a
+        // work order. Configured as an operator would, through the configuration routes.
+        using var admin = await _factory.AsUserAsync("supervisor1");
+        var channel = await admin.GetObjectAsync($"/api/fiat/config/channels/{Manual}");
+        channel["automaticStatus"] = false;
+        await admin.PutObjectAsync($"/api/fiat/config/channels/{Manual}", channel);
+        var rule = (await admin.GetArrayAsync("/api/fiat/config/withdrawal-rules")).Single(r => r.Text("channelId") == Manual)!.AsObject();
+        rule["policy"] = WithdrawalPolicies.ManualPacking;
+        rule["packingCron"] = null;
+        await admin.PutObjectAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", rule);
+        await admin.PostObjectAsync("/api/fiat/config/bank-accounts", new { id = "BNP-004", bankName = "BNP 004", bic = "BNPAFRPP", accountNo = "FR7630004000031234567890143", accountName = "Broker EUR", currency = "EUR", apiIntegrated = false });
+        await admin.PostObjectAsync("/api/fiat/config/channels", new { id = Auto, bankAccountId = "BNP-004", method = "SEPA", currency = "EUR", isCheque = false, automaticStatus = true, enabled = true });
+        await admin.PostObjectAsync("/api/fiat/config/currencies", new { code = "EUR", withdrawalEnabled = true });
+        await admin.PostObjectAsync("/api/fiat/config/withdrawal-rules", new { channelId = Auto, policy = WithdrawalPolicies.BatchAuto, packingCron = "* * * * * ?", singleLimit = 200_000m, customerDailyLimit = 500_000m, priority = 100, enabled = true });
     }
 
     [OneTimeTearDown]
@@ -168,8 +176,6 @@ public sealed class FiatBatchTests
     public async Task A_batch_auto_channel_is_packed_on_its_schedule_and_paid_without_a_work_order()
     {
         _factory.KnownCustomer("C-batch-auto", known: true);
-        var bank = _factory.Services.GetRequiredService<InMemoryBankSandbox>();
-        bank.SetHistory("C-batch-auto", Auto, new WithdrawalHistory(0m, 0m, 3, true));
         var system = _factory.AsSystem();
         var id = (await system.ApplyAsync("C-batch-auto", 700m, "EUR")).Text("id");
         var record = await system.WaitForStatusAsync(id, "Paying");

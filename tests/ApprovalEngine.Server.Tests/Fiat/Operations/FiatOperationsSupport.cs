@@ -33,11 +33,34 @@ public static class FiatOps
         return client;
     }
 
-    /// <summary>The customer's history in the sandbox bank (the stand-in review rules read it until the configuration lands).</summary>
+    /// <summary>
+    /// The customer's stored history, which the review rules read: when <paramref name="known"/>, a withdrawal to the
+    /// card <see cref="ApplyAsync"/> uses was paid and reconciled on an earlier business day (so it does not count
+    /// against today's limit); otherwise the customer has none (first withdrawal, new beneficiary account).
+    /// </summary>
     public static void KnownCustomer(this ApiFactory factory, string customerId, bool known)
     {
-        var bank = factory.Services.GetRequiredService<InMemoryBankSandbox>();
-        foreach (var channel in new[] { Hkd, Usd }) bank.SetHistory(customerId, channel, new WithdrawalHistory(0m, 0m, known ? 3 : 0, known));
+        if (!known) return;
+        using var scope = factory.Services.CreateScope();
+        var fiat = scope.ServiceProvider.GetRequiredService<ApprovalEngine.Server.Features.Fiat.FiatDbContext>();
+        var earlier = factory.Services.GetRequiredService<TimeProvider>().GetUtcNow().AddDays(-30);
+        fiat.Add(new ApprovalEngine.Server.Features.Fiat.Records.FiatWithdrawalRecord
+        {
+            Id = Guid.NewGuid(),
+            RecordNo = $"HIST-{Guid.NewGuid():N}",
+            CustomerId = customerId,
+            Currency = "HKD",
+            Amount = 100m,
+            BeneficiaryAccount = $"CARD-{customerId}",
+            ChannelId = Hkd,
+            Status = "Completed",
+            BankReference = "BANK-HISTORY",
+            BusinessDay = DateOnly.FromDateTime(earlier.UtcDateTime),
+            Finished = true,
+            CreatedAt = earlier,
+            UpdatedAt = earlier,
+        });
+        fiat.SaveChanges();
     }
 
     public static async Task<JsonObject> ApplyAsync(this HttpClient client, string customerId, decimal amount, string currency = "HKD", object? extra = null)

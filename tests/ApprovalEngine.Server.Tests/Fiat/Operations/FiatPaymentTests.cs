@@ -128,8 +128,10 @@ public sealed class FiatPaymentTests
             Is.EqualTo((old.Text("recordNo"), 1_000m, "C-repay", "pendingTask", "Failed")));
         var oldVariables = (await checker1.GetObjectAsync($"/api/instances/{old.Text("id")}"))["variables"]!;
         Assert.That((string?)oldVariables["repaymentRecordNo"], Is.EqualTo(old.Text("recordNo") + "-R"));
-        var listed = await checker1.GetObjectAsync($"/api/fiat/withdrawals?customerId=C-repay");
-        Assert.That(listed["total"]!.GetValue<int>(), Is.EqualTo(2));
+        var listed = await checker1.GetObjectAsync($"/api/fiat/withdrawals?customerId=C-repay&status=Failed");
+        Assert.That(listed["total"]!.GetValue<int>(), Is.EqualTo(1));
+        listed = await checker1.GetObjectAsync($"/api/fiat/withdrawals?customerId=C-repay&status=Withdrawal%20Pending");
+        Assert.That(listed["items"]![0]!.Text("recordNo"), Is.EqualTo(old.Text("recordNo") + "-R"));
     }
 
     [Test]

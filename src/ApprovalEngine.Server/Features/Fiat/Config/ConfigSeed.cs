@@ -91,7 +91,7 @@ public sealed class ConfigSeed(IDbContextFactory<FiatDbContext> contexts, IHostE
         }
         if (!await db.Set<FiatSettings>().AnyAsync(ct))
         {
-            var settings = new FiatSettings { DirectBillingNeedsApproval = false, DefaultReviewKind = FiatReviewKinds.AutoSubmit, RowVersion = 1, UpdatedAt = now };
+            var settings = new FiatSettings { DirectBillingNeedsApproval = true, DefaultReviewKind = FiatReviewKinds.AutoSubmit, RowVersion = 1, UpdatedAt = now };
             Add(settings, SettingsEndpoints.Entity, FiatSettings.DefaultId, new SettingsView(false, FiatReviewKinds.AutoSubmit, 1, now));
         }
         if (added == 0) return 0;

@@ -22,6 +22,9 @@ public sealed class FiatProjection(FiatClock clock) : IStepObserver
         var recordNo = Text(v, "recordNo") ?? state.CorrelationId ?? state.Id.ToString("N");
         var status = state.BusinessStatus ?? FiatNames.PendingSubmission;
         var day = clock.BusinessDay(state.CreatedAt);
+        // SQLite keeps instants as UTC ticks (ModelConventions); raw SQL must write what the model reads back.
+        object createdAt = db.IsSqlite ? state.CreatedAt.UtcTicks : state.CreatedAt;
+        object updatedAt = db.IsSqlite ? state.UpdatedAt.UtcTicks : state.UpdatedAt;
         var finished = state.IsFinished;
         // Columns a step can change are updated; who asked and when it arrived are kept from the first write.
         await db.Database.ExecuteSqlAsync($"""
@@ -29,7 +32,7 @@ public sealed class FiatProjection(FiatClock clock) : IStepObserver
                 channel_id, policy, status, batch_id, bank_reference, reconciliation, repayment_of, started_by, client_reference, business_day, finished, created_at, updated_at)
             VALUES ({state.Id}, {recordNo}, {Text(v, "customerId") ?? ""}, {Text(v, "currency") ?? ""}, {Number(v, "amount") ?? 0m}, {Number(v, "fee") ?? 0m},
                 {Text(v, "bankAccount") ?? ""}, {Text(v, "beneficiaryBank")}, {Text(v, "beneficiaryName")}, {Text(v, "channel")}, {Text(v, "policy")},
-                {status}, {Text(v, "batchId")}, {Text(v, "bankReference")}, {Text(v, "reconciliation")}, {Text(v, "repaymentOf")}, {state.StartedBy}, {Text(v, "clientReference")}, {day}, {finished}, {state.CreatedAt}, {state.UpdatedAt})
+                {status}, {Text(v, "batchId")}, {Text(v, "bankReference")}, {Text(v, "reconciliation")}, {Text(v, "repaymentOf")}, {state.StartedBy}, {Text(v, "clientReference")}, {day}, {finished}, {createdAt}, {updatedAt})
             ON CONFLICT (id) DO UPDATE SET
                 amount = excluded.amount, fee = excluded.fee, beneficiary_account = excluded.beneficiary_account,
                 beneficiary_bank = excluded.beneficiary_bank, beneficiary_name = excluded.beneficiary_name,
