@@ -11,6 +11,10 @@ import { PublishRequestsPage } from './designer/PublishRequestsPage';
 import { InstanceViewer } from './designer/InstanceViewer';
 import { InboxPage } from './inbox/InboxPage';
 import { TaskPage } from './inbox/TaskPage';
+import { FiatConfigPage } from './fiat/ConfigPage';
+import { FiatRecordPage } from './fiat/RecordPage';
+import { WithdrawalsPage } from './fiat/WithdrawalsPage';
+import { canOperateFiat, canReadFiatConfig } from './lib/fiat';
 
 export function App() {
   const { token, me, loading, signOut } = useAuth();
@@ -23,7 +27,7 @@ export function App() {
   if (!token) return <SignIn />;
   if (loading || !me) return <div className="center-page"><Spinner label="Loading your profile…" /></div>;
 
-  const area = path.startsWith('/designer') ? 'designer' : 'inbox';
+  const area = path.startsWith('/designer') ? 'designer' : path.startsWith('/inbox/fiat') ? 'fiat' : 'inbox';
   let page: React.ReactNode = <NotFound />;
   let m: Record<string, string> | null;
   if (path === '/designer' || path === '/designer/') page = <DefinitionsList />;
@@ -33,6 +37,9 @@ export function App() {
   else if ((m = match('/designer/instances/:id', path))) page = <InstanceViewer key={m.id} instanceId={m.id} />;
   else if (path === '/inbox' || path === '/inbox/') page = <InboxPage />;
   else if ((m = match('/inbox/tasks/:id', path))) page = <TaskPage key={m.id} taskId={m.id} />;
+  else if (match('/inbox/fiat/config', path) && canReadFiatConfig(me)) page = <FiatConfigPage />;
+  else if (match('/inbox/fiat/withdrawals', path) && canOperateFiat(me)) page = <WithdrawalsPage />;
+  else if ((m = match('/inbox/fiat/withdrawals/:id', path)) && canOperateFiat(me)) page = <FiatRecordPage key={m.id} recordId={m.id} />;
 
   return (
     <div className="app">
@@ -44,6 +51,16 @@ export function App() {
           <Link to="/inbox" className={area === 'inbox' ? 'active' : ''} data-testid="nav-inbox">
             Inbox
           </Link>
+          {canOperateFiat(me) && (
+            <Link to="/inbox/fiat/withdrawals" className={path.startsWith('/inbox/fiat/withdrawals') ? 'active' : ''} data-testid="nav-fiat-withdrawals">
+              Withdrawals
+            </Link>
+          )}
+          {canReadFiatConfig(me) && (
+            <Link to="/inbox/fiat/config" className={path.startsWith('/inbox/fiat/config') ? 'active' : ''} data-testid="nav-fiat-config">
+              Fiat configuration
+            </Link>
+          )}
           {isAnalyst(me) && (
             <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') && !path.startsWith('/designer/publish-requests') ? 'active' : ''} data-testid="nav-designer">
               Designer

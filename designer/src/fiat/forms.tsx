@@ -1,0 +1,61 @@
+import { useState } from 'react';
+import type { ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { ApiError } from '../api/client';
+import { ErrorBox, Notice } from '../common/ui';
+import { fieldErrors } from '../lib/forms';
+
+/**
+ * Runs a change: a 422's field messages go next to their fields, a 409 (someone changed the row since it was read)
+ * refreshes the configuration and says so, anything else shows in the error box.
+ */
+export function useChange(fields: string[], refresh: string[] = ['fiat-config']) {
+  const qc = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [byField, setByField] = useState<Record<string, string[]>>({});
+  const [stale, setStale] = useState(false);
+  async function run<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    setBusy(true);
+    setError(null);
+    setByField({});
+    setStale(false);
+    try {
+      const r = await fn();
+      for (const key of refresh) await qc.invalidateQueries({ queryKey: [key] });
+      return r;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        setStale(true);
+        for (const key of refresh) await qc.invalidateQueries({ queryKey: [key] });
+      } else if (e instanceof ApiError && e.status === 422) {
+        const split = fieldErrors(e.problem.errors, fields);
+        setByField(split.byField);
+        if (Object.keys(split.rest).length || !Object.keys(split.byField).length) setError(new ApiError(422, { ...e.problem, errors: split.rest }));
+      } else setError(e);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  }
+  const status = (
+    <>
+      {stale && <Notice kind="warning" testId="fiat-stale">Someone else changed this meanwhile. The latest values are shown; check them and try again.</Notice>}
+      <ErrorBox error={error} />
+    </>
+  );
+  return { run, busy, byField, status };
+}
+
+/** A labelled input with the server's messages for it underneath (aria-describedby links them). */
+export function Field({ label, name, errors, children, testId }: { label: string; name: string; errors: Record<string, string[]>; children: (a: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode; testId?: string }) {
+  const id = `f-${testId ?? name}`;
+  const msgs = errors[name] ?? [];
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={id}>{label}</label>
+      {children({ id, 'aria-invalid': msgs.length > 0, 'aria-describedby': msgs.length ? `${id}-err` : undefined })}
+      {msgs.length > 0 && <span className="field-error" id={`${id}-err`} data-testid={`error-${testId ?? name}`}>{msgs.join(' ')}</span>}
+    </div>
+  );
+}
