@@ -25,9 +25,13 @@ public sealed class ChequesApiTests
     public async Task StartAsync()
     {
         _factory = await ApiFactory.PostgresAsync();
-        // A cheque channel next to the sandbox's transfer channels (the configuration feature will own channels).
-        _factory.Services.GetRequiredService<InMemoryBankSandbox>().SetChannel(new WithdrawalChannel(Cheque, "Bank of China (Hong Kong) 003", "Cheque", "HKD",
-            WithdrawalPolicies.ManualPacking, 100_000m, 1_000_000m, 100_000m, 0m, 0m, false) { IsCheque = true, AutomaticStatus = false });
+        // A cheque channel next to the development transfer channels, configured as an operator would.
+        using (var admin = await _factory.AsUserAsync("supervisor1"))
+        {
+            await admin.PostObjectAsync("/api/fiat/config/bank-accounts", new { id = "BOC-003", bankName = "Bank of China (Hong Kong) 003", accountNo = "012-003-0001", accountName = "Broker HKD", currency = "HKD", apiIntegrated = false });
+            await admin.PostObjectAsync("/api/fiat/config/channels", new { id = Cheque, bankAccountId = "BOC-003", method = "Cheque", currency = "HKD", isCheque = true, automaticStatus = false, enabled = true });
+            await admin.PostObjectAsync("/api/fiat/config/withdrawal-rules", new { channelId = Cheque, policy = WithdrawalPolicies.ManualPacking, singleLimit = 100_000m, customerDailyLimit = 100_000m, priority = 500, enabled = true });
+        }
         _maker = await _factory.AsUserAsync("maker1");
         foreach (var (no, amount, channel) in new[] { ("CHQ-1", 1_000.5m, Cheque), ("CHQ-2", 20m, Cheque), ("CHQ-3", 3m, Cheque), ("CHQ-4", 4m, Cheque), ("CHQ-5", 5m, Cheque), ("CHQ-6", 6m, Cheque), ("CHQ-7", 7m, Cheque), ("CHQ-8", 8m, Cheque), ("FPS-1", 9m, FiatBankKit.Hkd) })
         {

@@ -205,7 +205,7 @@ public sealed class FiatConfigActivitiesTests
     public async Task The_balance_interception_rule_intercepts_alerts_and_can_be_disabled()
     {
         await PayingChannelAsync("PAY-B1", api: true);
-        _factory.Services.GetRequiredService<InMemoryBankSandbox>().SetBalance("PAY-B1-FPS", 120_000m);
+        await _factory.Services.GetRequiredService<ApprovalEngine.Server.Features.Fiat.Bank.DatabaseBankSandbox>().SetBalanceAsync("PAY-B1-FPS", "HKD", 120_000m, default);
         await _supervisor.PostObjectAsync("/api/fiat/config/interception-rules", new { bankAccountId = "PAY-B1", alertThreshold = 60_000m, interceptionThreshold = 50_000m });
 
         var intercepted = await PayoutAsync("B1-a", "PAY-B1-FPS", 80_000m, "B1");
