@@ -117,4 +117,22 @@ public sealed class FiatAttackerReviewTests
         }
         Assert.That(failures, Is.Empty);
     }
+
+    [Test]
+    [Explicit("finding: the checker who approved a direct billing also releases its interception (bank limit overridden by one person)")]
+    public async Task The_checker_who_approved_the_payout_cannot_also_release_its_interception()
+    {
+        var supervisor = await _factory.AsUserAsync("supervisor1");
+        var limit = await supervisor.GetObjectAsync("/api/fiat/config/daily-limits/ICBC-001");
+        // Today's remaining bank limit is below the payout: the payout is intercepted.
+        await supervisor.PutObjectAsync("/api/fiat/config/daily-limits/ICBC-001", new { limit = 1m, alertThreshold = 0m, rowVersion = limit["rowVersion"]!.GetValue<int>() });
+        var (id, _) = await DirectlyPendingAsync("C-rev-release");
+        var checker1 = await _factory.AsUserAsync("checker1");
+        await checker1.CompleteOkAsync(await _factory.WorkOrderTaskAsync(id), "Approve");
+        var intercepted = await checker1.WaitForStatusAsync(id, "Intercepted");
+
+        var release = await checker1.PostAsJsonAsync($"/api/tasks/{intercepted.Text("openTaskId")}/complete", new { action = "Release" });
+        TestContext.Out.WriteLine($"release by the approver: {(int)release.StatusCode} {await release.Content.ReadAsStringAsync()}");
+        Assert.That(release.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "the person who approved the payout overrides the bank limit alone");
+    }
 }
