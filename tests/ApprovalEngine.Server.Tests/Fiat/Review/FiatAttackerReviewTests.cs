@@ -135,4 +135,26 @@ public sealed class FiatAttackerReviewTests
         TestContext.Out.WriteLine($"release by the approver: {(int)release.StatusCode} {await release.Content.ReadAsStringAsync()}");
         Assert.That(release.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "the person who approved the payout overrides the bank limit alone");
     }
+
+    /// <summary>Probe: only fiat:configure changes the configuration, a stale rowVersion is refused, and the change is journaled.</summary>
+    [Test]
+    public async Task Configuration_changes_need_the_right_and_a_fresh_version_and_are_journaled()
+    {
+        var supervisor = await _factory.AsUserAsync("supervisor1");
+        var settings = await supervisor.GetObjectAsync("/api/fiat/config/settings");
+        var version = settings["rowVersion"]!.GetValue<int>();
+        var body = new { directBillingNeedsApproval = false, defaultReviewKind = settings.Text("defaultReviewKind"), rowVersion = version };
+        foreach (var client in new[] { await _factory.AsUserAsync("checker1"), await _factory.AsUserAsync("maker1"), _factory.AsSystem(), _factory.WithKey(FiatOps.ReaderKey) })
+        {
+            var refused = await client.PutAsJsonAsync("/api/fiat/config/settings", body);
+            Assert.That((int)refused.StatusCode, Is.AnyOf(401, 403), await refused.Content.ReadAsStringAsync());
+        }
+        var stale = await supervisor.PutAsJsonAsync("/api/fiat/config/settings", body with { rowVersion = version - 1 });
+        Assert.That((int)stale.StatusCode, Is.AnyOf(409, 412, 422), await stale.Content.ReadAsStringAsync());
+        Assert.That((await supervisor.GetObjectAsync("/api/fiat/config/settings"))["directBillingNeedsApproval"]!.GetValue<bool>(), Is.True, "nothing written");
+        // The journal's seed entry states what was written (it said false while the row held true).
+        var journal = (await supervisor.GetObjectAsync("/api/fiat/config/journal?pageSize=100"))["items"]!.AsArray();
+        var seeded = journal.Single(e => e!.Text("entity") == "Settings" && e.Text("action") == "Seed")!;
+        Assert.That(seeded["after"]!["directBillingNeedsApproval"]!.GetValue<bool>(), Is.EqualTo(settings["directBillingNeedsApproval"]!.GetValue<bool>()), seeded.ToJsonString());
+    }
 }
