@@ -92,7 +92,7 @@ public sealed class ConfigSeed(IDbContextFactory<FiatDbContext> contexts, IHostE
         if (!await db.Set<FiatSettings>().AnyAsync(ct))
         {
             var settings = new FiatSettings { DirectBillingNeedsApproval = true, DefaultReviewKind = FiatReviewKinds.AutoSubmit, RowVersion = 1, UpdatedAt = now };
-            Add(settings, SettingsEndpoints.Entity, FiatSettings.DefaultId, new SettingsView(false, FiatReviewKinds.AutoSubmit, 1, now));
+            Add(settings, SettingsEndpoints.Entity, FiatSettings.DefaultId, new SettingsView(settings.DirectBillingNeedsApproval, settings.DefaultReviewKind, settings.RowVersion, settings.UpdatedAt));
         }
         if (added == 0) return 0;
         try

@@ -30,7 +30,10 @@ public sealed class LimitRelease : IStepObserver
             : FiatProjection.Text(state.Variables, "batchId") ?? state.CorrelationId;
         if (reference is null) return;
         await using var fiat = FiatDbContext.Join(db);
-        if (record) await DbFiatConfigStore.ReleaseInAsync(fiat, FiatReservationKinds.Customer, reference, cancellationToken);
+        // A record replaced by a Repayment ends Failed, but its money goes out again through the new order, which
+        // skips the review rules (no reservation of its own): the customer's usage stays held under the old record.
+        var repaid = record && FiatProjection.Text(state.Variables, "repaymentRecordNo") is not null;
+        if (record && !repaid) await DbFiatConfigStore.ReleaseInAsync(fiat, FiatReservationKinds.Customer, reference, cancellationToken);
         await DbFiatConfigStore.ReleaseInAsync(fiat, FiatReservationKinds.Bank, reference, cancellationToken);
     }
 }
