@@ -11,7 +11,7 @@ import { PublishRequestsPage } from './designer/PublishRequestsPage';
 import { InstanceViewer } from './designer/InstanceViewer';
 import { InboxPage } from './inbox/InboxPage';
 import { TaskPage } from './inbox/TaskPage';
-import { FiatConfigPage } from './fiat/ConfigPage';
+import { FiatConfigPage } from './fiat/config/ConfigPage';
 import { FiatRecordPage } from './fiat/RecordPage';
 import { WithdrawalsPage } from './fiat/WithdrawalsPage';
 import { canOperateFiat, canReadFiatConfig } from './lib/fiat';

@@ -4,12 +4,14 @@ import { useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
 import { ErrorBox, Notice } from '../common/ui';
 import { fieldErrors } from '../lib/forms';
+import { isStale, splitErrors } from './config/logic';
 
 /**
- * Runs a change: a 422's field messages go next to their fields, a 409 (someone changed the row since it was read)
- * refreshes the configuration and says so, anything else shows in the error box.
+ * Runs a change: a 422's field messages go next to their fields (`fields` names them, or tells which problem keys a
+ * shown field takes), a 409 naming rowVersion (someone changed the row since it was read) refreshes the configuration
+ * and says so, anything else (another 409 such as a duplicate) shows in the error box.
  */
-export function useChange(fields: string[], refresh: string[] = ['fiat-config']) {
+export function useChange(fields: string[] | ((key: string) => boolean), refresh: string[] = ['fiat-config']) {
   const qc = useQueryClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -25,11 +27,11 @@ export function useChange(fields: string[], refresh: string[] = ['fiat-config'])
       for (const key of refresh) await qc.invalidateQueries({ queryKey: [key] });
       return r;
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409) {
+      if (e instanceof ApiError && e.status === 409 && isStale(e.problem)) {
         setStale(true);
         for (const key of refresh) await qc.invalidateQueries({ queryKey: [key] });
       } else if (e instanceof ApiError && e.status === 422) {
-        const split = fieldErrors(e.problem.errors, fields);
+        const split = typeof fields === 'function' ? splitErrors(e.problem.errors, fields) : fieldErrors(e.problem.errors, fields);
         setByField(split.byField);
         if (Object.keys(split.rest).length || !Object.keys(split.byField).length) setError(new ApiError(422, { ...e.problem, errors: split.rest }));
       } else setError(e);
@@ -40,7 +42,7 @@ export function useChange(fields: string[], refresh: string[] = ['fiat-config'])
   }
   const status = (
     <>
-      {stale && <Notice kind="warning" testId="fiat-stale">Someone else changed this meanwhile. The latest values are shown; check them and try again.</Notice>}
+      {stale && <Notice kind="warning" testId="fiat-stale">This was changed by someone else since you opened it. Reload: the latest values are shown now; check them and try again.</Notice>}
       <ErrorBox error={error} />
     </>
   );

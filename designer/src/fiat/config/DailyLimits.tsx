@@ -1,20 +1,30 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { ErrorBox, Spinner, fmtDate } from '../common/ui';
-import { amountText, formatMoney } from '../lib/money';
-import { fiatConfig } from './api';
-import type { DailyLimit } from './api';
-import { Field, useChange } from './forms';
+import { ErrorBox, Spinner, fmtDate } from '../../common/ui';
+import { amountText, decimalText, formatMoney } from '../../lib/money';
+import { fiatConfig } from '../api';
+import type { DailyLimit } from '../api';
+import { Field, useChange } from '../forms';
+import { useBankAccounts } from './BankAccounts';
+import { FormCard, RowButtons, useMode } from './kit';
+import { amounts } from './logic';
 
-/** Daily limits of the withdrawal banks: today's use, Adjust (± with a reason) and the change history. */
-export function DailyLimits({ canEdit, currencyOf }: { canEdit: boolean; currencyOf: (accountId: string) => string | undefined }) {
+/** Daily limits of the withdrawal banks: today's use, Add, Edit, Delete, Adjust (± with a reason) and the change history. */
+export function DailyLimits({ canEdit }: { canEdit: boolean }) {
   const q = useQuery({ queryKey: ['fiat-config', 'daily-limits'], queryFn: fiatConfig.dailyLimits });
+  const accounts = useBankAccounts();
+  const currencyOf = (accountId: string) => accounts.data?.find((a) => a.id === accountId)?.currency;
   const [adjusting, setAdjusting] = useState<string | null>(null);
   const [history, setHistory] = useState<string | null>(null);
+  const m = useMode();
+  const del = useChange(['rowVersion']);
   if (q.isLoading) return <Spinner label="Loading daily limits…" />;
+  const editing = m.mode?.kind === 'edit' ? q.data?.find((l) => l.bankAccountId === (m.mode as { key: string }).key) : undefined;
+  const free = (accounts.data ?? []).filter((a) => !q.data?.some((l) => l.bankAccountId === a.id)).map((a) => a.id);
   return (
     <section aria-label="Daily limits">
       <ErrorBox error={q.error} />
+      {del.status}
       <table className="table compact" data-testid="fiat-daily-limits">
         <thead><tr><th>Bank account</th><th>Daily limit</th><th>Alert below</th><th>Used today</th><th>Remaining</th><th>Business day</th><th><span className="sr-only">Actions</span></th></tr></thead>
         <tbody>
@@ -30,6 +40,8 @@ export function DailyLimits({ canEdit, currencyOf }: { canEdit: boolean; currenc
                 <td>{l.businessDay}</td>
                 <td className="row">
                   {canEdit && <button className="btn btn-sm" onClick={() => setAdjusting(adjusting === l.bankAccountId ? null : l.bankAccountId)} aria-label={`Adjust the daily limit of ${l.bankAccountId}`} data-testid="adjust">Adjust</button>}
+                  {canEdit && <RowButtons what={`the daily limit of ${l.bankAccountId}`} busy={del.busy} onEdit={() => m.edit(l.bankAccountId)}
+                    onDelete={() => void del.run(() => fiatConfig.deleteDailyLimit(l.bankAccountId, Number(l.rowVersion)))} />}
                   <button className="btn btn-sm btn-ghost" onClick={() => setHistory(history === l.bankAccountId ? null : l.bankAccountId)} aria-label={`Change history of ${l.bankAccountId}`} aria-expanded={history === l.bankAccountId} data-testid="history">History</button>
                 </td>
               </tr>
@@ -42,8 +54,38 @@ export function DailyLimits({ canEdit, currencyOf }: { canEdit: boolean; currenc
         <AdjustForm key={adjusting} limit={q.data.find((l) => l.bankAccountId === adjusting)!} currency={currencyOf(adjusting)}
           onDone={() => { setHistory(adjusting); setAdjusting(null); }} onCancel={() => setAdjusting(null)} />
       )}
+      {canEdit && !m.mode && free.length > 0 && <button className="btn" onClick={m.add} style={{ marginTop: 8 }}>Add daily limit</button>}
+      {canEdit && m.mode && (m.mode.kind === 'add' || editing) && <LimitForm key={editing?.bankAccountId ?? 'new'} row={editing} accounts={free} onDone={m.close} />}
       {history && <LimitHistory bankAccountId={history} currency={currencyOf(history)} />}
     </section>
+  );
+}
+
+function LimitForm({ row, accounts, onDone }: { row?: DailyLimit; accounts: string[]; onDone: () => void }) {
+  const [v, setV] = useState({ bankAccountId: row?.bankAccountId ?? '', limit: decimalText(row?.limit), alertThreshold: decimalText(row?.alertThreshold), reason: '' });
+  const [local, setLocal] = useState<Record<string, string[]>>({});
+  const change = useChange(['bankAccountId', 'limit', 'alertThreshold', 'reason', 'rowVersion']);
+  const errors = { ...change.byField, ...local };
+  const set = (p: Partial<typeof v>) => setV({ ...v, ...p });
+  const submit = async () => {
+    const problems: Record<string, string[]> = {};
+    const money = amounts({ limit: v.limit, alertThreshold: v.alertThreshold }, ['limit', 'alertThreshold'], problems);
+    setLocal(problems);
+    if (Object.keys(problems).length) return;
+    const body = { bankAccountId: v.bankAccountId, ...money, reason: v.reason.trim() || null, rowVersion: row ? Number(row.rowVersion) : null };
+    if (await change.run(() => (row ? fiatConfig.editDailyLimit(row.bankAccountId, body) : fiatConfig.addDailyLimit(body)))) onDone();
+  };
+  return (
+    <FormCard title={row ? `Edit the daily limit of ${row.bankAccountId}` : 'Add daily limit'} testId="fiat-limit-form" change={change} onSubmit={() => void submit()} onCancel={onDone}>
+      {!row && (
+        <Field label="Withdrawal bank account" name="bankAccountId" errors={errors}>
+          {(a) => <select {...a} value={v.bankAccountId} onChange={(e) => set({ bankAccountId: e.target.value })}><option value="">Choose…</option>{accounts.map((x) => <option key={x}>{x}</option>)}</select>}
+        </Field>
+      )}
+      <Field label="Daily limit" name="limit" errors={errors}>{(a) => <input {...a} inputMode="decimal" value={v.limit} onChange={(e) => set({ limit: e.target.value })} />}</Field>
+      <Field label="Alert when remaining is at or below" name="alertThreshold" errors={errors}>{(a) => <input {...a} inputMode="decimal" value={v.alertThreshold} onChange={(e) => set({ alertThreshold: e.target.value })} />}</Field>
+      <Field label="Reason" name="reason" errors={errors}>{(a) => <input {...a} value={v.reason} onChange={(e) => set({ reason: e.target.value })} />}</Field>
+    </FormCard>
   );
 }
 
