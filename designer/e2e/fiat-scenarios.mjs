@@ -221,7 +221,195 @@ export async function fiatWithdrawals(browser) {
   await checker.context().close();
 }
 
+// ---- configuration screens (docs/fiat-configuration.md, "Screens")
+
+/** The page fits 1280 px: nothing scrolls sideways (wide tables scroll inside their panel). */
+async function assertFits(page) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(width <= 1280, `the page fits 1280 px (scrollWidth ${width})`);
+}
+
+async function openConfig(page, user, tab) {
+  await signIn(page, user);
+  await page.getByTestId('nav-fiat-config').click();
+  await page.getByTestId('fiat-config-page').waitFor();
+  await page.getByTestId(`fiat-tab-${tab}`).click();
+}
+
+const unique = () => Date.now().toString(36).toUpperCase();
+
+export async function fiatConfigChannelRule(browser) {
+  const channel = `E2E-CHQ-${unique()}`;
+  const sup = await tokenFor('supervisor1');
+  const page = await page1280(browser);
+  await openConfig(page, 'supervisor1', 'channels');
+  await page.getByRole('button', { name: 'Create channel' }).click();
+  const cform = page.getByTestId('fiat-channel-form');
+  await cform.getByLabel('Channel id', { exact: true }).fill(channel);
+  await cform.getByLabel('Paying account').selectOption('ICBC-001');
+  await cform.getByLabel('Method').fill('Cheque Transfer');
+  await cform.getByLabel('Cheque', { exact: true }).check();
+  assert((await cform.getByLabel('Currency').inputValue()) === 'HKD', 'the channel pays in its account\'s currency');
+  await assertNamed(page, 'fiat-config-page');
+  await cform.getByRole('button', { name: 'Save' }).click();
+  await page.getByTestId(`fiat-channel-${channel}`).waitFor();
+  assert((await page.getByTestId('fiat-channel-form').count()) === 0, 'the form closes once saved');
+
+  // its withdrawal rule: the client asks for the cron of a scheduled policy, the server judges its grammar (422 at the field)
+  await page.getByTestId('fiat-tab-rules').click();
+  await page.getByRole('button', { name: 'Add withdrawal rule' }).click();
+  const rform = page.getByTestId('fiat-withdrawal-rule-form');
+  await rform.getByLabel('Channel', { exact: true }).selectOption(channel);
+  await rform.getByLabel('Policy').selectOption('TimedPacking');
+  await rform.getByLabel('Single limit').fill('50,000.5');
+  await rform.getByLabel('Customer daily limit').fill('100000');
+  await rform.getByRole('button', { name: 'Save' }).click();
+  await rform.getByTestId('error-packingCron').waitFor();
+  await rform.getByLabel('Packing schedule (Quartz cron)').fill('every day at four');
+  await rform.getByRole('button', { name: 'Add service window' }).click();
+  for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri']) await rform.getByLabel(`Window 1 ${day}`).check();
+  await rform.getByLabel('Window 1 from').fill('09:00');
+  await rform.getByLabel('Window 1 to').fill('17:30');
+  await rform.getByLabel(/Supported client banks/).fill('HSBC\nBank of China (Hong Kong)');
+  await rform.getByRole('button', { name: 'Save' }).click();
+  await rform.getByTestId('error-packingCron').filter({ hasText: 'not a valid Quartz cron' }).waitFor();
+  const none = (await api('GET', '/api/fiat/config/withdrawal-rules', undefined, { token: sup })).data.filter((r) => r.channelId === channel);
+  assert(none.length === 0, 'the refused rule wrote nothing');
+  await assertNamed(page, 'fiat-config-page');
+  await assertFits(page);
+  await shot(page, 'fiat-config-rule-form');
+  await rform.getByLabel('Packing schedule (Quartz cron)').fill('0 0 16 ? * MON-FRI');
+  await rform.getByRole('button', { name: 'Save' }).click();
+  const row = page.getByTestId(`fiat-withdrawal-rule-${channel}`);
+  await row.waitFor();
+  const text = await row.textContent();
+  assert(text.includes('50,000.50 HKD') && text.includes('Mon,Tue,Wed,Thu,Fri 09:00–17:30') && text.includes('HSBC, Bank of China (Hong Kong)') && text.includes('Manual review of timed packing'),
+    `the rule row shows what was saved: ${text}`);
+  const [rule] = (await api('GET', '/api/fiat/config/withdrawal-rules', undefined, { token: sup })).data.filter((r) => r.channelId === channel);
+  assert(rule && rule.singleLimit === 50000.5 && rule.packingCron === '0 0 16 ? * MON-FRI', `the server holds the rule: ${JSON.stringify(rule)}`);
+
+  // the journal: who, when, before → after
+  await page.getByTestId('fiat-tab-journal').click();
+  await page.getByTestId('fiat-journal-entity').selectOption('WithdrawalRule');
+  const entry = page.getByTestId('fiat-journal-row').filter({ hasText: `channelId: — → ${channel}` });
+  await entry.waitFor();
+  const line = await entry.textContent();
+  assert(line.includes('supervisor1') && line.includes('Create') && line.includes('singleLimit: — → 50000.5'), `the journal row names who and what: ${line}`);
+  await page.getByTestId('fiat-journal-entity').selectOption('Channel');
+  await page.getByTestId('fiat-journal-row').filter({ hasText: `method: — → Cheque Transfer` }).filter({ hasText: channel }).waitFor();
+  await assertFits(page);
+  await shot(page, 'fiat-config-journal');
+  await page.context().close();
+}
+
+export async function fiatConfigStale(browser) {
+  const channel = `E2E-STALE-${unique()}`;
+  const sup = await tokenFor('supervisor1');
+  const body = { id: channel, bankAccountId: 'ICBC-001', method: 'FPS', currency: null, isCheque: false, automaticStatus: true, enabled: true, rowVersion: null };
+  await api('POST', '/api/fiat/config/channels', body, { token: sup });
+  const page = await page1280(browser);
+  await openConfig(page, 'supervisor1', 'channels');
+  const row = page.getByTestId(`fiat-channel-${channel}`);
+  await row.getByRole('button', { name: `Edit channel ${channel}` }).click();
+  const form = page.getByTestId('fiat-channel-form');
+  await form.getByLabel('Method').fill('FPS (mine)');
+
+  // a colleague saves first
+  await api('PUT', `/api/fiat/config/channels/${channel}`, { ...body, method: 'FPS (theirs)', rowVersion: 1 }, { token: sup });
+  await form.getByRole('button', { name: 'Save' }).click();
+  const notice = form.getByTestId('fiat-stale');
+  await notice.waitFor();
+  assert(/changed by someone else/.test(await notice.textContent()) && /Reload/.test(await notice.textContent()), `the conflict is explained: ${await notice.textContent()}`);
+  await row.filter({ hasText: 'FPS (theirs)' }).waitFor();
+  assert((await form.getByLabel('Method').inputValue()) === 'FPS (mine)', 'what was typed is kept');
+  await assertFits(page);
+  await shot(page, 'fiat-config-stale');
+
+  // saving again, on the version just reloaded, is a deliberate overwrite
+  await form.getByRole('button', { name: 'Save' }).click();
+  await row.filter({ hasText: 'FPS (mine)' }).waitFor();
+  const stored = (await api('GET', `/api/fiat/config/channels/${channel}`, undefined, { token: sup })).data;
+  assert(stored.method === 'FPS (mine)' && stored.rowVersion === 3, `the server holds the second save: ${JSON.stringify(stored)}`);
+  await page.context().close();
+}
+
+const TABLES = { accounts: 'fiat-bank-accounts', channels: 'fiat-channels', currencies: 'fiat-currencies', rules: 'fiat-withdrawal-rules', limits: 'fiat-daily-limits', interception: 'fiat-interception-rules',
+  review: 'fiat-review-rules', settings: 'fiat-settings', parameters: 'fiat-parameters', journal: 'fiat-journal', alerts: 'fiat-alerts' };
+
+export async function fiatConfigReadOnly(browser) {
+  const page = await page1280(browser);
+  await openConfig(page, 'maker1', 'accounts');
+  await page.getByTestId('fiat-read-only').waitFor();
+  const editing = /^(Edit|Delete|Copy|Enable|Disable|Switch|Create|Add|Save|Adjust)\b/;
+  for (const [tab, table] of Object.entries(TABLES)) {
+    await page.getByTestId(`fiat-tab-${tab}`).click();
+    await page.getByTestId(table).waitFor();
+    const names = await page.getByRole('tabpanel').getByRole('button').allTextContents();
+    const offered = names.filter((n) => editing.test(n.trim()));
+    assert(offered.length === 0, `maker1 is offered no change on ${tab}: ${offered.join(', ')}`);
+    // the journal and the alerts have filters; every other screen has nothing to type into
+    if (tab !== 'journal' && tab !== 'alerts') assert((await page.getByRole('tabpanel').locator('input, select, textarea').count()) === 0, `no inputs on ${tab}`);
+    if (tab === 'settings') assert(await page.getByTestId(table).evaluate((el) => el.tagName === 'DL'), 'the settings read as text, not a form');
+    await assertFits(page);
+  }
+  await page.getByTestId('fiat-tab-accounts').click();
+  await page.getByTestId('fiat-bank-account-ICBC-001').waitFor();
+  await shot(page, 'fiat-config-maker');
+  const maker = await tokenFor('maker1');
+  const refused = await api('POST', '/api/fiat/config/channels', { id: 'E2E-MAKER', bankAccountId: 'ICBC-001', method: 'x', currency: null, isCheque: false, automaticStatus: true, enabled: true, rowVersion: null }, { token: maker }).then(() => null, (e) => e);
+  assert(refused?.status === 403, `the server refuses maker1's channel (got ${refused?.status})`);
+  await page.context().close();
+}
+
+export async function fiatConfigReview(browser) {
+  const name = `E2E large ${unique()}`;
+  const sup = await tokenFor('supervisor1');
+  const stored = async () => (await api('GET', '/api/fiat/config/review-rules', undefined, { token: sup })).data.find((r) => r.name === name);
+  const page = await page1280(browser);
+  await openConfig(page, 'supervisor1', 'review');
+  await page.getByTestId('fiat-review-create').click();
+  const form = page.getByTestId('fiat-review-form');
+  await form.getByLabel('Name').fill(name);
+  await form.getByLabel('Review').selectOption('ManualWithoutWorkOrder');
+  // far above any test application, so that the rule never decides another scenario's record
+  await form.getByLabel('Amount at least').fill('900000000');
+  await form.getByLabel('Currency').fill('hkd');
+  await form.getByLabel('Priority').fill('900');
+  await assertNamed(page, 'fiat-config-page');
+  await form.getByRole('button', { name: 'Create rule' }).click();
+  const row = page.getByTestId(`fiat-review-rule-${name}`);
+  await row.waitFor();
+  assert((await row.textContent()).includes('900,000,000.00 HKD'), `the rule shows its threshold: ${await row.textContent()}`);
+
+  await row.getByRole('button', { name: `Disable review rule ${name}` }).click();
+  await row.filter({ hasText: 'Disabled' }).waitFor();
+  assert((await stored()).enabled === false, 'the server holds the rule disabled');
+  await row.getByRole('button', { name: `Enable review rule ${name}` }).click();
+  await row.filter({ hasText: 'Enabled' }).waitFor();
+  assert((await stored()).enabled === true, 'the server holds the rule enabled again');
+
+  await row.getByRole('button', { name: `Edit review rule ${name}` }).click();
+  const edit = page.getByTestId('fiat-review-form');
+  assert((await edit.getByLabel('Amount at least').inputValue()) === '900000000', 'the edit starts from the stored amount');
+  await edit.getByLabel('Amount at least').fill('800000000.5');
+  await edit.getByRole('button', { name: 'Save rule' }).click();
+  await row.filter({ hasText: '800,000,000.50 HKD' }).waitFor();
+
+  await page.getByTestId('fiat-tab-journal').click();
+  await page.getByTestId('fiat-journal-entity').selectOption('ReviewRule');
+  const { id } = await stored();
+  for (const [action, change] of [['Disable', 'enabled: true → false'], ['Enable', 'enabled: false → true'], ['Edit', 'amountAtLeast: 900000000 → 800000000.5']]) {
+    await page.getByTestId('fiat-journal-row').filter({ hasText: id }).filter({ hasText: action }).filter({ hasText: change }).filter({ hasText: 'supervisor1' }).first().waitFor();
+  }
+  await shot(page, 'fiat-config-review');
+  await page.context().close();
+}
+
 export const scenarios = [
   ['fiat-withdrawals: maker1 enters two applications and sees records, cards and CSV (own submit refused); checker1 bulk-submits both and the cards change', fiatWithdrawals],
   ['fiat-limits: supervisor1 adjusts a daily limit (422 at the field, stale 409 explained) and sees the history row; maker1 reads only', fiatLimits],
+  ['fiat-cfg-channel: supervisor1 adds a cheque channel and its withdrawal rule (cron 422 at the field) and sees both journal rows', fiatConfigChannelRule],
+  ['fiat-cfg-stale: supervisor1 saves a channel a colleague changed meanwhile: "changed by someone else, reload", then saves again', fiatConfigStale],
+  ['fiat-cfg-readonly: maker1 reads every configuration screen with no edit control; the server refuses the change', fiatConfigReadOnly],
+  ['fiat-cfg-review: supervisor1 creates a review rule, disables, enables and edits it, and sees the journal rows', fiatConfigReview],
 ];

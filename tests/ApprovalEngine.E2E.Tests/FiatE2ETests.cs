@@ -34,6 +34,18 @@ public sealed class FiatE2ETests
     [Test]
     public Task Maker_enters_records_and_sees_cards_checker_bulk_submits_two() => Scenario("fiat-withdrawals");
 
+    [Test]
+    public Task Supervisor_adds_a_channel_and_its_withdrawal_rule_and_sees_the_journal_rows() => Scenario("fiat-cfg-channel");
+
+    [Test]
+    public Task A_stale_channel_edit_says_changed_by_someone_else_and_saves_on_the_reloaded_version() => Scenario("fiat-cfg-stale");
+
+    [Test]
+    public Task Maker_reads_every_configuration_screen_without_edit_controls() => Scenario("fiat-cfg-readonly");
+
+    [Test]
+    public Task Supervisor_creates_disables_enables_and_edits_a_review_rule_and_sees_the_journal() => Scenario("fiat-cfg-review");
+
     private async Task Scenario(string key)
     {
         // E2E_ONLY=<substring> runs the scenarios whose key contains it, as run.mjs does
