@@ -1,20 +1,16 @@
-import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBox } from '../../common/ui';
 import { fiatConfig } from '../api';
 import type { BankAccount } from '../api';
-import { Field, useChange } from '../forms';
-import { Check, FormCard, Listing, RowButtons, useMode, yes } from './kit';
+import { Field } from '../forms';
+import { Check, FormCard, Listing, RowButtons, useDraft, useRows, yes } from './kit';
 
 export const useBankAccounts = () => useQuery({ queryKey: ['fiat-config', 'bank-accounts'], queryFn: fiatConfig.bankAccounts });
 
 /** Fund Parameter › Company Bank Account: the broker's paying accounts (Create, Edit, Delete). */
 export function BankAccounts({ canEdit }: { canEdit: boolean }) {
   const q = useBankAccounts();
-  const m = useMode();
-  const del = useChange(['rowVersion']);
-  const rows = q.data ?? [];
-  const current = m.mode?.kind === 'edit' ? rows.find((a) => a.id === (m.mode as { key: string }).key) : undefined;
+  const { rows, m, rowChange: del, current } = useRows(q, (a) => a.id);
   return (
     <section aria-label="Company bank accounts">
       <ErrorBox error={q.error} />
@@ -35,11 +31,10 @@ export function BankAccounts({ canEdit }: { canEdit: boolean }) {
 }
 
 function AccountForm({ row, onDone }: { row?: BankAccount; onDone: () => void }) {
-  const [v, setV] = useState({ id: row?.id ?? '', bankName: row?.bankName ?? '', bic: row?.bic ?? '', accountNo: row?.accountNo ?? '', accountName: row?.accountName ?? '', currency: row?.currency ?? '', apiIntegrated: row?.apiIntegrated ?? false });
-  const change = useChange(['id', 'bankName', 'bic', 'accountNo', 'accountName', 'currency', 'apiIntegrated', 'rowVersion']);
-  const set = (p: Partial<typeof v>) => setV({ ...v, ...p });
+  const { v, set, change, errors } = useDraft({ id: row?.id ?? '', bankName: row?.bankName ?? '', bic: row?.bic ?? '', accountNo: row?.accountNo ?? '', accountName: row?.accountName ?? '', currency: row?.currency ?? '', apiIntegrated: row?.apiIntegrated ?? false },
+    ['id', 'bankName', 'bic', 'accountNo', 'accountName', 'currency', 'apiIntegrated', 'rowVersion']);
   const text = (label: string, name: 'id' | 'bankName' | 'bic' | 'accountNo' | 'accountName' | 'currency', extra: { maxLength?: number; disabled?: boolean } = {}) => (
-    <Field label={label} name={name} errors={change.byField}>{(a) => <input {...a} {...extra} value={v[name]} onChange={(e) => set({ [name]: e.target.value })} />}</Field>
+    <Field label={label} name={name} errors={errors}>{(a) => <input {...a} {...extra} value={v[name]} onChange={(e) => set({ [name]: e.target.value })} />}</Field>
   );
   const submit = async () => {
     const body = { ...v, bic: v.bic.trim() || null, currency: v.currency.trim().toUpperCase(), rowVersion: row ? Number(row.rowVersion) : null };

@@ -1,21 +1,17 @@
-import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBox } from '../../common/ui';
 import { fiatConfig } from '../api';
 import type { Channel } from '../api';
-import { Field, useChange } from '../forms';
+import { Field } from '../forms';
 import { useBankAccounts } from './BankAccounts';
-import { Check, EnabledBadge, FormCard, Listing, RowButtons, useMode, yes } from './kit';
+import { Check, EnabledBadge, FormCard, Listing, RowButtons, useDraft, useRows, yes } from './kit';
 
 export const useChannels = () => useQuery({ queryKey: ['fiat-config', 'channels'], queryFn: fiatConfig.channels });
 
 /** Withdrawal channels: a paying account plus a method, e.g. "ICBC Asia 001 — Cheque Transfer". */
 export function Channels({ canEdit }: { canEdit: boolean }) {
   const q = useChannels();
-  const m = useMode();
-  const del = useChange(['rowVersion']);
-  const rows = q.data ?? [];
-  const current = m.mode?.kind === 'edit' ? rows.find((c) => c.id === (m.mode as { key: string }).key) : undefined;
+  const { rows, m, rowChange: del, current } = useRows(q, (c) => c.id);
   return (
     <section aria-label="Withdrawal channels">
       <ErrorBox error={q.error} />
@@ -38,9 +34,8 @@ export function Channels({ canEdit }: { canEdit: boolean }) {
 
 function ChannelForm({ row, onDone }: { row?: Channel; onDone: () => void }) {
   const accounts = useBankAccounts();
-  const [v, setV] = useState({ id: row?.id ?? '', bankAccountId: row?.bankAccountId ?? '', method: row?.method ?? '', isCheque: row?.isCheque ?? false, automaticStatus: row?.automaticStatus ?? true, enabled: row?.enabled ?? true });
-  const change = useChange(['id', 'bankAccountId', 'method', 'currency', 'rowVersion']);
-  const set = (p: Partial<typeof v>) => setV({ ...v, ...p });
+  const { v, set, change, errors } = useDraft({ id: row?.id ?? '', bankAccountId: row?.bankAccountId ?? '', method: row?.method ?? '', isCheque: row?.isCheque ?? false, automaticStatus: row?.automaticStatus ?? true, enabled: row?.enabled ?? true },
+    ['id', 'bankAccountId', 'method', 'currency', 'rowVersion']);
   const account = accounts.data?.find((a) => a.id === v.bankAccountId);
   const submit = async () => {
     // the channel pays in its account's currency: the server takes it from the account when none is sent
@@ -49,8 +44,8 @@ function ChannelForm({ row, onDone }: { row?: Channel; onDone: () => void }) {
   };
   return (
     <FormCard title={row ? `Edit channel ${row.id}` : 'Create channel'} testId="fiat-channel-form" change={change} onSubmit={() => void submit()} onCancel={onDone}>
-      <Field label="Channel id" name="id" errors={change.byField}>{(a) => <input {...a} disabled={!!row} maxLength={64} value={v.id} onChange={(e) => set({ id: e.target.value })} placeholder="e.g. ICBC-001-CHQ" />}</Field>
-      <Field label="Paying account" name="bankAccountId" errors={change.byField}>
+      <Field label="Channel id" name="id" errors={errors}>{(a) => <input {...a} disabled={!!row} maxLength={64} value={v.id} onChange={(e) => set({ id: e.target.value })} placeholder="e.g. ICBC-001-CHQ" />}</Field>
+      <Field label="Paying account" name="bankAccountId" errors={errors}>
         {(a) => (
           <select {...a} value={v.bankAccountId} onChange={(e) => set({ bankAccountId: e.target.value })}>
             <option value="">Choose…</option>
@@ -58,8 +53,8 @@ function ChannelForm({ row, onDone }: { row?: Channel; onDone: () => void }) {
           </select>
         )}
       </Field>
-      <Field label="Method" name="method" errors={change.byField}>{(a) => <input {...a} value={v.method} onChange={(e) => set({ method: e.target.value })} placeholder="e.g. Cheque Transfer" />}</Field>
-      <Field label="Currency" name="currency" errors={change.byField}>{(a) => <input {...a} value={account?.currency ?? ''} readOnly placeholder="the account's" />}</Field>
+      <Field label="Method" name="method" errors={errors}>{(a) => <input {...a} value={v.method} onChange={(e) => set({ method: e.target.value })} placeholder="e.g. Cheque Transfer" />}</Field>
+      <Field label="Currency" name="currency" errors={errors}>{(a) => <input {...a} value={account?.currency ?? ''} readOnly placeholder="the account's" />}</Field>
       <Check label="Cheque" checked={v.isCheque} onChange={(b) => set({ isCheque: b })} />
       <Check label="Automatic status" checked={v.automaticStatus} onChange={(b) => set({ automaticStatus: b })} />
       <Check label="Enabled" checked={v.enabled} onChange={(b) => set({ enabled: b })} />

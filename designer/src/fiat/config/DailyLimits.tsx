@@ -6,7 +6,7 @@ import { fiatConfig } from '../api';
 import type { DailyLimit } from '../api';
 import { Field, useChange } from '../forms';
 import { useBankAccounts } from './BankAccounts';
-import { FormCard, RowButtons, useMode } from './kit';
+import { AccountSelect, AmountField, FormCard, RowButtons, useDraft, useMode } from './kit';
 import { amounts } from './logic';
 
 /** Daily limits of the withdrawal banks: today's use, Add, Edit, Delete, Adjust (± with a reason) and the change history. */
@@ -62,28 +62,20 @@ export function DailyLimits({ canEdit }: { canEdit: boolean }) {
 }
 
 function LimitForm({ row, accounts, onDone }: { row?: DailyLimit; accounts: string[]; onDone: () => void }) {
-  const [v, setV] = useState({ bankAccountId: row?.bankAccountId ?? '', limit: decimalText(row?.limit), alertThreshold: decimalText(row?.alertThreshold), reason: '' });
-  const [local, setLocal] = useState<Record<string, string[]>>({});
-  const change = useChange(['bankAccountId', 'limit', 'alertThreshold', 'reason', 'rowVersion']);
-  const errors = { ...change.byField, ...local };
-  const set = (p: Partial<typeof v>) => setV({ ...v, ...p });
+  const { v, set, change, errors, accept } = useDraft({ bankAccountId: row?.bankAccountId ?? '', limit: decimalText(row?.limit), alertThreshold: decimalText(row?.alertThreshold), reason: '' },
+    ['bankAccountId', 'limit', 'alertThreshold', 'reason', 'rowVersion']);
   const submit = async () => {
     const problems: Record<string, string[]> = {};
     const money = amounts({ limit: v.limit, alertThreshold: v.alertThreshold }, ['limit', 'alertThreshold'], problems);
-    setLocal(problems);
-    if (Object.keys(problems).length) return;
+    if (!accept(problems)) return;
     const body = { bankAccountId: v.bankAccountId, ...money, reason: v.reason.trim() || null, rowVersion: row ? Number(row.rowVersion) : null };
     if (await change.run(() => (row ? fiatConfig.editDailyLimit(row.bankAccountId, body) : fiatConfig.addDailyLimit(body)))) onDone();
   };
   return (
     <FormCard title={row ? `Edit the daily limit of ${row.bankAccountId}` : 'Add daily limit'} testId="fiat-limit-form" change={change} onSubmit={() => void submit()} onCancel={onDone}>
-      {!row && (
-        <Field label="Withdrawal bank account" name="bankAccountId" errors={errors}>
-          {(a) => <select {...a} value={v.bankAccountId} onChange={(e) => set({ bankAccountId: e.target.value })}><option value="">Choose…</option>{accounts.map((x) => <option key={x}>{x}</option>)}</select>}
-        </Field>
-      )}
-      <Field label="Daily limit" name="limit" errors={errors}>{(a) => <input {...a} inputMode="decimal" value={v.limit} onChange={(e) => set({ limit: e.target.value })} />}</Field>
-      <Field label="Alert when remaining is at or below" name="alertThreshold" errors={errors}>{(a) => <input {...a} inputMode="decimal" value={v.alertThreshold} onChange={(e) => set({ alertThreshold: e.target.value })} />}</Field>
+      {!row && <AccountSelect label="Withdrawal bank account" value={v.bankAccountId} onChange={(bankAccountId) => set({ bankAccountId })} accounts={accounts} errors={errors} />}
+      <AmountField label="Daily limit" name="limit" value={v.limit} onChange={(limit) => set({ limit })} errors={errors} />
+      <AmountField label="Alert when remaining is at or below" name="alertThreshold" value={v.alertThreshold} onChange={(alertThreshold) => set({ alertThreshold })} errors={errors} />
       <Field label="Reason" name="reason" errors={errors}>{(a) => <input {...a} value={v.reason} onChange={(e) => set({ reason: e.target.value })} />}</Field>
     </FormCard>
   );

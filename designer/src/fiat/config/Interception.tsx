@@ -1,23 +1,18 @@
-import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBox } from '../../common/ui';
 import { decimalText, formatMoney } from '../../lib/money';
 import { fiatConfig } from '../api';
 import type { InterceptionRule } from '../api';
-import { Field, useChange } from '../forms';
 import { useBankAccounts } from './BankAccounts';
-import { EnabledBadge, FormCard, Listing, RowButtons, useMode } from './kit';
+import { AccountSelect, AmountField, EnabledBadge, FormCard, Listing, RowButtons, useDraft, useRows } from './kit';
 import { amounts } from './logic';
 
 /** Withdrawal Rules Management › Balance Blocking Rules of accounts integrated by API (Edit, Enable, Disable). */
 export function Interception({ canEdit }: { canEdit: boolean }) {
   const q = useQuery({ queryKey: ['fiat-config', 'interception-rules'], queryFn: fiatConfig.interceptionRules });
   const accounts = useBankAccounts();
-  const toggle = useChange(['rowVersion']);
-  const m = useMode();
-  const rows = q.data ?? [];
+  const { rows, m, rowChange: toggle, current } = useRows(q, (r) => r.bankAccountId);
   const cur = (a: string) => accounts.data?.find((x) => x.id === a)?.currency;
-  const current = m.mode?.kind === 'edit' ? rows.find((r) => r.bankAccountId === (m.mode as { key: string }).key) : undefined;
   const open = (accounts.data ?? []).filter((a) => a.apiIntegrated && !rows.some((r) => r.bankAccountId === a.id));
   return (
     <section aria-label="Balance interception rules">
@@ -44,28 +39,20 @@ export function Interception({ canEdit }: { canEdit: boolean }) {
 }
 
 function InterceptionForm({ row, accounts, onDone }: { row?: InterceptionRule; accounts: string[]; onDone: () => void }) {
-  const [v, setV] = useState({ bankAccountId: row?.bankAccountId ?? '', alertThreshold: decimalText(row?.alertThreshold), interceptionThreshold: decimalText(row?.interceptionThreshold) });
-  const [local, setLocal] = useState<Record<string, string[]>>({});
-  const change = useChange(['bankAccountId', 'alertThreshold', 'interceptionThreshold', 'rowVersion']);
-  const errors = { ...change.byField, ...local };
-  const set = (p: Partial<typeof v>) => setV({ ...v, ...p });
+  const { v, set, change, errors, accept } = useDraft({ bankAccountId: row?.bankAccountId ?? '', alertThreshold: decimalText(row?.alertThreshold), interceptionThreshold: decimalText(row?.interceptionThreshold) },
+    ['bankAccountId', 'alertThreshold', 'interceptionThreshold', 'rowVersion']);
   const submit = async () => {
     const problems: Record<string, string[]> = {};
     const money = amounts({ alertThreshold: v.alertThreshold, interceptionThreshold: v.interceptionThreshold }, ['alertThreshold', 'interceptionThreshold'], problems);
-    setLocal(problems);
-    if (Object.keys(problems).length) return;
+    if (!accept(problems)) return;
     const body = { bankAccountId: v.bankAccountId, ...money, enabled: row?.enabled ?? true, rowVersion: row ? Number(row.rowVersion) : null };
     if (await change.run(() => (row ? fiatConfig.editInterceptionRule(row.bankAccountId, body) : fiatConfig.addInterceptionRule(body)))) onDone();
   };
   return (
     <FormCard title={row ? `Edit interception of ${row.bankAccountId}` : 'Add interception rule'} testId="fiat-interception-form" change={change} onSubmit={() => void submit()} onCancel={onDone}>
-      {!row && (
-        <Field label="Bank account (integrated by API)" name="bankAccountId" errors={errors}>
-          {(a) => <select {...a} value={v.bankAccountId} onChange={(e) => set({ bankAccountId: e.target.value })}><option value="">Choose…</option>{accounts.map((x) => <option key={x}>{x}</option>)}</select>}
-        </Field>
-      )}
-      <Field label="Alert when the balance is at or below" name="alertThreshold" errors={errors}>{(a) => <input {...a} inputMode="decimal" value={v.alertThreshold} onChange={(e) => set({ alertThreshold: e.target.value })} />}</Field>
-      <Field label="Intercept when the balance left would be below" name="interceptionThreshold" errors={errors}>{(a) => <input {...a} inputMode="decimal" value={v.interceptionThreshold} onChange={(e) => set({ interceptionThreshold: e.target.value })} />}</Field>
+      {!row && <AccountSelect label="Bank account (integrated by API)" value={v.bankAccountId} onChange={(bankAccountId) => set({ bankAccountId })} accounts={accounts} errors={errors} />}
+      <AmountField label="Alert when the balance is at or below" name="alertThreshold" value={v.alertThreshold} onChange={(alertThreshold) => set({ alertThreshold })} errors={errors} />
+      <AmountField label="Intercept when the balance left would be below" name="interceptionThreshold" value={v.interceptionThreshold} onChange={(interceptionThreshold) => set({ interceptionThreshold })} errors={errors} />
     </FormCard>
   );
 }

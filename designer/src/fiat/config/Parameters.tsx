@@ -1,19 +1,16 @@
-import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBox } from '../../common/ui';
 import { decimalText, formatMoney } from '../../lib/money';
 import { fiatConfig } from '../api';
 import type { WithdrawalParameter } from '../api';
-import { Field, useChange } from '../forms';
-import { FormCard, Listing, RowButtons, useMode } from './kit';
+import { Field } from '../forms';
+import { AmountField, FormCard, Listing, RowButtons, useDraft, useRows } from './kit';
 import { amounts } from './logic';
 
 /** Withdrawal Rules Management › Withdrawal Configuration: estimated arrival and fee per client bank and currency (Add, Edit, Copy). */
 export function Parameters({ canEdit }: { canEdit: boolean }) {
   const q = useQuery({ queryKey: ['fiat-config', 'withdrawal-parameters'], queryFn: fiatConfig.parameters });
-  const m = useMode();
-  const rows = q.data ?? [];
-  const from = m.mode && m.mode.kind !== 'add' ? rows.find((p) => p.id === (m.mode as { key: string }).key) : undefined;
+  const { rows, m, current: from } = useRows(q, (p) => p.id);
   return (
     <section aria-label="Withdrawal parameters">
       <ErrorBox error={q.error} />
@@ -34,18 +31,14 @@ export function Parameters({ canEdit }: { canEdit: boolean }) {
 }
 
 function ParameterForm({ from, copy, onDone }: { from?: WithdrawalParameter; copy: boolean; onDone: () => void }) {
-  const [v, setV] = useState({ clientBank: from?.clientBank ?? '', currency: from?.currency ?? '', estimatedArrival: from?.estimatedArrival ?? '', fee: decimalText(from?.fee) });
-  const [local, setLocal] = useState<Record<string, string[]>>({});
-  const change = useChange(['clientBank', 'currency', 'estimatedArrival', 'fee', 'rowVersion']);
-  const errors = { ...change.byField, ...local };
-  const set = (p: Partial<typeof v>) => setV({ ...v, ...p });
+  const { v, set, change, errors, accept } = useDraft({ clientBank: from?.clientBank ?? '', currency: from?.currency ?? '', estimatedArrival: from?.estimatedArrival ?? '', fee: decimalText(from?.fee) },
+    ['clientBank', 'currency', 'estimatedArrival', 'fee', 'rowVersion']);
   const edit = from && !copy ? from : undefined;
   const title = edit ? 'Edit withdrawal parameters' : copy ? 'Copy withdrawal parameters' : 'Add withdrawal parameters';
   const submit = async () => {
     const problems: Record<string, string[]> = {};
     const { fee } = amounts({ fee: v.fee }, [], problems);
-    setLocal(problems);
-    if (Object.keys(problems).length) return;
+    if (!accept(problems)) return;
     const body = { clientBank: v.clientBank.trim(), currency: v.currency.trim().toUpperCase(), estimatedArrival: v.estimatedArrival.trim() || null, fee };
     const r = edit ? await change.run(() => fiatConfig.editParameter(edit.id, { ...body, rowVersion: Number(edit.rowVersion) }))
       : copy && from ? await change.run(() => fiatConfig.copyParameter(from.id, body))
@@ -57,7 +50,7 @@ function ParameterForm({ from, copy, onDone }: { from?: WithdrawalParameter; cop
       <Field label="Client bank" name="clientBank" errors={errors}>{(a) => <input {...a} value={v.clientBank} onChange={(e) => set({ clientBank: e.target.value })} />}</Field>
       <Field label="Currency" name="currency" errors={errors}>{(a) => <input {...a} value={v.currency} maxLength={3} onChange={(e) => set({ currency: e.target.value })} />}</Field>
       <Field label="Estimated arrival" name="estimatedArrival" errors={errors}>{(a) => <input {...a} value={v.estimatedArrival} onChange={(e) => set({ estimatedArrival: e.target.value })} placeholder="e.g. T+1" />}</Field>
-      <Field label="Fee" name="fee" errors={errors}>{(a) => <input {...a} inputMode="decimal" value={v.fee} onChange={(e) => set({ fee: e.target.value })} />}</Field>
+      <AmountField label="Fee" name="fee" value={v.fee} onChange={(fee) => set({ fee })} errors={errors} />
     </FormCard>
   );
 }

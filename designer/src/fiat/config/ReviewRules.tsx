@@ -1,20 +1,16 @@
-import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBox } from '../../common/ui';
 import { decimalText, formatMoney } from '../../lib/money';
 import { fiatConfig } from '../api';
 import type { ReviewRule, ReviewRuleBody } from '../api';
-import { Field, useChange } from '../forms';
-import { Check, EnabledBadge, FormCard, Listing, RowButtons, useMode } from './kit';
+import { Field } from '../forms';
+import { AmountField, Check, EnabledBadge, FormCard, Listing, RowButtons, useDraft, useRows } from './kit';
 import { REVIEW_KINDS, REVIEW_LABELS, amounts, priorityOf, tri, triValue } from './logic';
 
 /** Withdrawal Rules Management › Automatic Review Rules (Create, Edit, Enable, Disable); the first enabled rule that holds decides. */
 export function ReviewRules({ canEdit }: { canEdit: boolean }) {
   const q = useQuery({ queryKey: ['fiat-config', 'review-rules'], queryFn: fiatConfig.reviewRules });
-  const toggle = useChange(['rowVersion']);
-  const m = useMode();
-  const rows = q.data ?? [];
-  const current = m.mode?.kind === 'edit' ? rows.find((r) => r.id === (m.mode as { key: string }).key) : undefined;
+  const { rows, m, rowChange: toggle, current } = useRows(q, (r) => r.id);
   return (
     <section aria-label="Automatic review rules">
       <ErrorBox error={q.error} />
@@ -37,21 +33,16 @@ export function ReviewRules({ canEdit }: { canEdit: boolean }) {
 }
 
 function ReviewRuleForm({ row, onDone }: { row?: ReviewRule; onDone: () => void }) {
-  const [v, setV] = useState({
+  const { v, set, change, errors, accept } = useDraft({
     name: row?.name ?? '', kind: row?.kind ?? 'ManualWithWorkOrder', firstWithdrawal: tri(row?.firstWithdrawal), newBeneficiaryAccount: tri(row?.newBeneficiaryAccount),
     amountAtLeast: decimalText(row?.amountAtLeast), currency: row?.currency ?? '', priority: String(row?.priority ?? 10), enabled: row?.enabled ?? true,
-  });
-  const [local, setLocal] = useState<Record<string, string[]>>({});
-  const change = useChange(['name', 'kind', 'firstWithdrawal', 'newBeneficiaryAccount', 'amountAtLeast', 'currency', 'priority', 'enabled', 'rowVersion']);
-  const errors = { ...change.byField, ...local };
-  const set = (p: Partial<typeof v>) => setV({ ...v, ...p });
+  }, ['name', 'kind', 'firstWithdrawal', 'newBeneficiaryAccount', 'amountAtLeast', 'currency', 'priority', 'enabled', 'rowVersion']);
   const submit = async () => {
     const problems: Record<string, string[]> = {};
     const money = amounts({ amountAtLeast: v.amountAtLeast }, [], problems);
     const priority = priorityOf(v.priority);
     if (typeof priority === 'string') problems.priority = [priority];
-    setLocal(problems);
-    if (Object.keys(problems).length || typeof priority === 'string') return;
+    if (!accept(problems) || typeof priority === 'string') return;
     const body: ReviewRuleBody = {
       name: v.name.trim(), kind: v.kind, firstWithdrawal: triValue(v.firstWithdrawal), newBeneficiaryAccount: triValue(v.newBeneficiaryAccount),
       amountAtLeast: money.amountAtLeast, currency: v.currency.trim().toUpperCase() || null, priority, enabled: v.enabled, rowVersion: row ? Number(row.rowVersion) : null,
@@ -68,7 +59,7 @@ function ReviewRuleForm({ row, onDone }: { row?: ReviewRule; onDone: () => void 
       <Field label="Review" name="kind" errors={errors}>{(a) => <select {...a} value={v.kind} onChange={(e) => set({ kind: e.target.value })}>{REVIEW_KINDS.map((k) => <option key={k} value={k}>{REVIEW_LABELS[k]}</option>)}</select>}</Field>
       {anyYesNo('First withdrawal', 'firstWithdrawal')}
       {anyYesNo('New beneficiary account', 'newBeneficiaryAccount')}
-      <Field label="Amount at least" name="amountAtLeast" errors={errors}>{(a) => <input {...a} inputMode="decimal" value={v.amountAtLeast} onChange={(e) => set({ amountAtLeast: e.target.value })} placeholder="any" />}</Field>
+      <AmountField label="Amount at least" name="amountAtLeast" value={v.amountAtLeast} onChange={(amountAtLeast) => set({ amountAtLeast })} errors={errors} placeholder="any" />
       <Field label="Currency" name="currency" errors={errors}>{(a) => <input {...a} value={v.currency} maxLength={3} onChange={(e) => set({ currency: e.target.value })} placeholder="any" />}</Field>
       <Field label="Priority" name="priority" errors={errors}>{(a) => <input {...a} inputMode="numeric" value={v.priority} onChange={(e) => set({ priority: e.target.value })} style={{ width: 90 }} />}</Field>
       <Check label="Enabled" checked={v.enabled} onChange={(b) => set({ enabled: b })} />

@@ -1,12 +1,11 @@
-import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBox } from '../../common/ui';
 import { formatMoney } from '../../lib/money';
 import { fiatConfig } from '../api';
 import type { WithdrawalRule } from '../api';
-import { Field, useChange } from '../forms';
+import { Field } from '../forms';
 import { useChannels } from './Channels';
-import { Check, EnabledBadge, FormCard, Listing, RowButtons, useMode } from './kit';
+import { AmountField, Check, EnabledBadge, FormCard, Listing, RowButtons, useDraft, useRows } from './kit';
 import { DAYS, POLICIES, POLICY_LABELS, describeWindows, isScheduled, ruleBody, ruleDraft } from './logic';
 import type { RuleDraft } from './logic';
 
@@ -14,11 +13,8 @@ import type { RuleDraft } from './logic';
 export function WithdrawalRules({ canEdit }: { canEdit: boolean }) {
   const rules = useQuery({ queryKey: ['fiat-config', 'withdrawal-rules'], queryFn: fiatConfig.withdrawalRules });
   const channels = useChannels();
-  const m = useMode();
-  const del = useChange(['rowVersion']);
-  const rows = rules.data ?? [];
+  const { rows, m, rowChange: del, current } = useRows(rules, (r) => r.id);
   const cur = (channelId: string) => channels.data?.find((x) => x.id === channelId)?.currency;
-  const current = m.mode?.kind === 'edit' ? rows.find((r) => r.id === (m.mode as { key: string }).key) : undefined;
   return (
     <section aria-label="Withdrawal rules">
       <ErrorBox error={rules.error} />
@@ -49,16 +45,11 @@ const shown = (k: string) => /^(channelId|policy|packingCron|singleLimit|custome
 
 function RuleForm({ row, taken, onDone }: { row?: WithdrawalRule; taken: string[]; onDone: () => void }) {
   const channels = useChannels();
-  const [d, setD] = useState<RuleDraft>(() => ruleDraft(row));
-  const [local, setLocal] = useState<Record<string, string[]>>({});
-  const change = useChange(shown);
-  const errors = { ...change.byField, ...local };
-  const set = (p: Partial<RuleDraft>) => setD({ ...d, ...p });
+  const { v: d, set, change, errors, accept } = useDraft<RuleDraft>(ruleDraft(row), shown);
   const setWindow = (i: number, p: Partial<RuleDraft['windows'][number]>) => set({ windows: d.windows.map((w, j) => (j === i ? { ...w, ...p } : w)) });
   const submit = async () => {
     const { body, errors: found } = ruleBody(d);
-    setLocal(found);
-    if (!body) return;
+    if (!accept(found) || !body) return;
     const sent = { ...body, rowVersion: row ? Number(row.rowVersion) : null };
     if (await change.run(() => (row ? fiatConfig.editWithdrawalRule(row.id, sent) : fiatConfig.addWithdrawalRule(sent)))) onDone();
   };
@@ -81,8 +72,8 @@ function RuleForm({ row, taken, onDone }: { row?: WithdrawalRule; taken: string[
           {(a) => <input {...a} value={d.packingCron} onChange={(e) => set({ packingCron: e.target.value })} placeholder="0 0 16 ? * MON-FRI" />}
         </Field>
       )}
-      <Field label="Single limit" name="singleLimit" errors={errors}>{(a) => <input {...a} inputMode="decimal" value={d.singleLimit} onChange={(e) => set({ singleLimit: e.target.value })} />}</Field>
-      <Field label="Customer daily limit" name="customerDailyLimit" errors={errors}>{(a) => <input {...a} inputMode="decimal" value={d.customerDailyLimit} onChange={(e) => set({ customerDailyLimit: e.target.value })} />}</Field>
+      <AmountField label="Single limit" name="singleLimit" value={d.singleLimit} onChange={(singleLimit) => set({ singleLimit })} errors={errors} />
+      <AmountField label="Customer daily limit" name="customerDailyLimit" value={d.customerDailyLimit} onChange={(customerDailyLimit) => set({ customerDailyLimit })} errors={errors} />
       <Field label="Priority" name="priority" errors={errors}>{(a) => <input {...a} inputMode="numeric" value={d.priority} onChange={(e) => set({ priority: e.target.value })} style={{ width: 90 }} />}</Field>
       <Check label="Enabled" checked={d.enabled} onChange={(b) => set({ enabled: b })} />
       <Field label="Supported client banks (one a line; none = every bank)" name="supportedBanks" errors={errors}>

@@ -1,8 +1,10 @@
 // Building blocks shared by the configuration screens: the add/edit form card, row buttons, yes/no checks, Enable/Disable.
 import { useState } from 'react';
 import type { ReactNode } from 'react';
+import type { UseQueryResult } from '@tanstack/react-query';
 import { Badge, Spinner } from '../../common/ui';
-import { useChange } from '../forms';
+import { Field, useChange } from '../forms';
+import type { Errors } from './logic';
 
 export type Change = ReturnType<typeof useChange>;
 
@@ -12,6 +14,19 @@ export type Mode = { kind: 'add' } | { kind: 'edit' | 'copy'; key: string } | nu
 export function useMode() {
   const [mode, setMode] = useState<Mode>(null);
   return { mode, add: () => setMode({ kind: 'add' }), edit: (key: string) => setMode({ kind: 'edit', key }), copy: (key: string) => setMode({ kind: 'copy', key }), close: () => setMode(null) };
+}
+
+/**
+ * A section's rows, which form is open and the row it edits or copies (looked up in the latest list, so that a save
+ * after a 409's reload sends the reloaded rowVersion), and the change run by the row buttons.
+ */
+export function useRows<T>(q: UseQueryResult<T[]>, keyOf: (row: T) => string) {
+  const m = useMode();
+  const rowChange = useChange(['rowVersion']);
+  const rows = q.data ?? [];
+  const mode = m.mode;
+  const current = mode && mode.kind !== 'add' ? rows.find((r) => keyOf(r) === mode.key) : undefined;
+  return { rows, m, rowChange, current };
 }
 
 /** A form in a card: title, the change's notices (stale, errors), fields, Save and Cancel. */
@@ -79,5 +94,31 @@ export function Listing({ label, testId, loading, head, children, empty, notices
         </tbody>
       </table>
     </>
+  );
+}
+
+/**
+ * A form's typed values, the client's own field messages and the server's (the client's win while they stand), and
+ * `accept(problems)`: records the client's findings and says whether the form may be sent.
+ */
+export function useDraft<V extends object>(initial: V, fields: string[] | ((key: string) => boolean)) {
+  const [v, setV] = useState(initial);
+  const [local, setLocal] = useState<Errors>({});
+  const change = useChange(fields);
+  const accept = (problems: Errors) => { setLocal(problems); return Object.keys(problems).length === 0; };
+  return { v, set: (p: Partial<V>) => setV({ ...v, ...p }), change, errors: { ...change.byField, ...local }, accept };
+}
+
+/** An amount typed as decimal text (the screens never turn it into a number). */
+export function AmountField({ label, name, value, onChange, errors, placeholder }: { label: string; name: string; value: string; onChange: (v: string) => void; errors: Errors; placeholder?: string }) {
+  return <Field label={label} name={name} errors={errors}>{(a) => <input {...a} inputMode="decimal" value={value} placeholder={placeholder} onChange={(e) => onChange(e.target.value)} />}</Field>;
+}
+
+/** Picks one of the accounts offered (those without a row yet). */
+export function AccountSelect({ label, value, onChange, accounts, errors }: { label: string; value: string; onChange: (v: string) => void; accounts: string[]; errors: Errors }) {
+  return (
+    <Field label={label} name="bankAccountId" errors={errors}>
+      {(a) => <select {...a} value={value} onChange={(e) => onChange(e.target.value)}><option value="">Choose…</option>{accounts.map((x) => <option key={x}>{x}</option>)}</select>}
+    </Field>
   );
 }

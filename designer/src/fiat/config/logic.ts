@@ -23,6 +23,7 @@ export const REVIEW_LABELS: Record<string, string> = {
 
 export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 export const JOURNAL_ENTITIES = ['BankAccount', 'Channel', 'Currency', 'WithdrawalRule', 'DailyLimit', 'InterceptionRule', 'ReviewRule', 'Settings', 'WithdrawalParameter'] as const;
+export const JOURNAL_ACTIONS = ['Create', 'Edit', 'Delete', 'Enable', 'Disable', 'Add', 'AdjustUp', 'AdjustDown', 'Copy', 'Seed'] as const;
 export const ALERT_KINDS = ['DailyLimitLow', 'DailyLimitExceeded', 'BalanceLow', 'BalanceIntercepted'] as const;
 
 export type Errors = Record<string, string[]>;
