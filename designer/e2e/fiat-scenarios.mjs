@@ -330,6 +330,29 @@ export async function fiatConfigStale(browser) {
   await row.filter({ hasText: 'FPS (mine)' }).waitFor();
   const stored = (await api('GET', `/api/fiat/config/channels/${channel}`, undefined, { token: sup })).data;
   assert(stored.method === 'FPS (mine)' && stored.rowVersion === 3, `the server holds the second save: ${JSON.stringify(stored)}`);
+
+  // the same on More settings, which has no list to show the colleague's values: the form says what is stored now
+  const original = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
+  try {
+    await page.getByTestId('fiat-tab-settings').click();
+    const settings = page.getByTestId('fiat-settings');
+    await settings.getByLabel('When no review rule holds').selectOption('ManualWithoutWorkOrder');
+    await api('PUT', '/api/fiat/config/settings', { ...original, directBillingNeedsApproval: !original.directBillingNeedsApproval }, { token: sup });
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.getByTestId('fiat-stale').waitFor();
+    await settings.getByTestId('fiat-settings-stored').filter({ hasText: original.directBillingNeedsApproval ? 'does not need' : 'needs a work order' }).waitFor();
+    assert((await settings.getByLabel('When no review rule holds').inputValue()) === 'ManualWithoutWorkOrder', 'the choice made is kept');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    // once saved and read back, what is stored is what the form shows
+    await settings.getByTestId('fiat-settings-stored').waitFor({ state: 'detached' });
+    const saved = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
+    assert(saved.defaultReviewKind === 'ManualWithoutWorkOrder' && saved.directBillingNeedsApproval === original.directBillingNeedsApproval,
+      `the second save writes the form as shown: ${JSON.stringify(saved)}`);
+  } finally {
+    // other scenarios' applications depend on these settings
+    const now = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
+    await api('PUT', '/api/fiat/config/settings', { directBillingNeedsApproval: original.directBillingNeedsApproval, defaultReviewKind: original.defaultReviewKind, rowVersion: now.rowVersion }, { token: sup });
+  }
   await page.context().close();
 }
 
@@ -409,7 +432,7 @@ export const scenarios = [
   ['fiat-withdrawals: maker1 enters two applications and sees records, cards and CSV (own submit refused); checker1 bulk-submits both and the cards change', fiatWithdrawals],
   ['fiat-limits: supervisor1 adjusts a daily limit (422 at the field, stale 409 explained) and sees the history row; maker1 reads only', fiatLimits],
   ['fiat-cfg-channel: supervisor1 adds a cheque channel and its withdrawal rule (cron 422 at the field) and sees both journal rows', fiatConfigChannelRule],
-  ['fiat-cfg-stale: supervisor1 saves a channel a colleague changed meanwhile: "changed by someone else, reload", then saves again', fiatConfigStale],
+  ['fiat-cfg-stale: supervisor1 saves a channel and the settings a colleague changed meanwhile: "changed by someone else, reload", then saves again', fiatConfigStale],
   ['fiat-cfg-readonly: maker1 reads every configuration screen with no edit control; the server refuses the change', fiatConfigReadOnly],
   ['fiat-cfg-review: supervisor1 creates a review rule, disables, enables and edits it, and sees the journal rows', fiatConfigReview],
 ];

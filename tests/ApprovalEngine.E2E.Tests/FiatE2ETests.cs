@@ -38,7 +38,7 @@ public sealed class FiatE2ETests
     public Task Supervisor_adds_a_channel_and_its_withdrawal_rule_and_sees_the_journal_rows() => Scenario("fiat-cfg-channel");
 
     [Test]
-    public Task A_stale_channel_edit_says_changed_by_someone_else_and_saves_on_the_reloaded_version() => Scenario("fiat-cfg-stale");
+    public Task A_stale_channel_or_settings_edit_says_changed_by_someone_else_and_saves_on_the_reloaded_version() => Scenario("fiat-cfg-stale");
 
     [Test]
     public Task Maker_reads_every_configuration_screen_without_edit_controls() => Scenario("fiat-cfg-readonly");

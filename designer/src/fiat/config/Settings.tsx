@@ -20,10 +20,13 @@ export function MoreSettings({ canEdit }: { canEdit: boolean }) {
       </dl>
     );
   }
-  // the editor restarts from the stored values whenever they change (after a save, or a 409's reload)
-  return <SettingsEditor key={String(q.data.rowVersion)} settings={q.data} />;
+  return <SettingsEditor settings={q.data} />;
 }
 
+/**
+ * Starts from the values first read and keeps what was typed; it saves on the latest rowVersion read, so that after a
+ * 409 (shown, with what is stored now) a second Save deliberately writes over the colleague's change.
+ */
 function SettingsEditor({ settings }: { settings: Settings }) {
   const [direct, setDirect] = useState(settings.directBillingNeedsApproval);
   const [kind, setKind] = useState(settings.defaultReviewKind);
@@ -32,6 +35,11 @@ function SettingsEditor({ settings }: { settings: Settings }) {
   return (
     <form className="card" aria-label="More settings" data-testid="fiat-settings" onSubmit={(e) => { e.preventDefault(); save(); }}>
       {change.status}
+      {(direct !== settings.directBillingNeedsApproval || kind !== settings.defaultReviewKind) && (
+        <p className="small" data-testid="fiat-settings-stored">
+          Stored now: direct billing {settings.directBillingNeedsApproval ? 'needs' : 'does not need'} a work order; no rule → {REVIEW_LABELS[settings.defaultReviewKind] ?? settings.defaultReviewKind}.
+        </p>
+      )}
       <Check label="Direct billing needs a work order" checked={direct} onChange={setDirect} />
       <Field label="When no review rule holds" name="defaultReviewKind" errors={change.byField}>
         {(a) => <select {...a} value={kind} onChange={(e) => setKind(e.target.value)}>{REVIEW_KINDS.map((k) => <option key={k} value={k}>{REVIEW_LABELS[k]}</option>)}</select>}
