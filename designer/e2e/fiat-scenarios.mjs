@@ -384,6 +384,46 @@ export async function fiatConfigReadOnly(browser) {
   await page.context().close();
 }
 
+// Each tab's form, opened by the button that opens it; every field and button must be named and the page fit 1280 px.
+const FORMS = [
+  ['accounts', 'Create bank account', 'fiat-bank-account-form'], ['channels', 'Create channel', 'fiat-channel-form'], ['currencies', 'Add currency', 'fiat-currency-form'],
+  ['rules', 'Add withdrawal rule', 'fiat-withdrawal-rule-form'], ['limits', 'Edit the daily limit of ICBC-001', 'fiat-limit-form'], ['limits', 'Adjust the daily limit of ICBC-001', 'fiat-adjust-form'],
+  ['interception', /^Edit interception of /, 'fiat-interception-form'], ['review', 'Create review rule', 'fiat-review-form'], ['parameters', 'Add parameters', 'fiat-parameter-form'],
+];
+
+export async function fiatConfigForms(browser) {
+  const sup = await tokenFor('supervisor1');
+  const page = await page1280(browser);
+  await openConfig(page, 'supervisor1', 'accounts');
+  for (const [tab, button, form] of FORMS) {
+    await page.getByTestId(`fiat-tab-${tab}`).click();
+    await page.getByRole('tabpanel').getByRole('button', { name: button }).first().click();
+    await page.getByTestId(form).waitFor();
+    await assertNamed(page, 'fiat-config-page');
+    await assertFits(page);
+    await page.getByTestId(form).getByRole('button', { name: 'Cancel' }).click();
+  }
+
+  // the server's 422 names each bad field; each message lands under its field and nothing is written
+  await page.getByTestId('fiat-tab-accounts').click();
+  await page.getByRole('button', { name: 'Create bank account' }).click();
+  const form = page.getByTestId('fiat-bank-account-form');
+  await form.getByLabel('Account id').fill('E2E-BAD');
+  await form.getByLabel('Bank name').fill('E2E Bank');
+  await form.getByLabel('BIC').fill('XX');
+  await form.getByLabel('Account no.').fill('001');
+  await form.getByLabel('Account name').fill('E2E');
+  await form.getByLabel('Currency').fill('HK');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.getByTestId('error-bic').waitFor();
+  await form.getByTestId('error-currency').waitFor();
+  assert((await form.getByLabel('BIC').getAttribute('aria-invalid')) === 'true', 'the BIC is marked invalid');
+  const missing = await api('GET', '/api/fiat/config/bank-accounts/E2E-BAD', undefined, { token: sup }).then(() => null, (e) => e);
+  assert(missing?.status === 404, `nothing was written (got ${missing?.status})`);
+  await shot(page, 'fiat-config-field-errors');
+  await page.context().close();
+}
+
 export async function fiatConfigReview(browser) {
   const name = `E2E large ${unique()}`;
   const sup = await tokenFor('supervisor1');
@@ -434,5 +474,6 @@ export const scenarios = [
   ['fiat-cfg-channel: supervisor1 adds a cheque channel and its withdrawal rule (cron 422 at the field) and sees both journal rows', fiatConfigChannelRule],
   ['fiat-cfg-stale: supervisor1 saves a channel and the settings a colleague changed meanwhile: "changed by someone else, reload", then saves again', fiatConfigStale],
   ['fiat-cfg-readonly: maker1 reads every configuration screen with no edit control; the server refuses the change', fiatConfigReadOnly],
+  ['fiat-cfg-forms: every configuration form names its fields and fits 1280 px; a bank account\'s 422 lands on its fields', fiatConfigForms],
   ['fiat-cfg-review: supervisor1 creates a review rule, disables, enables and edits it, and sees the journal rows', fiatConfigReview],
 ];

@@ -44,6 +44,9 @@ public sealed class FiatE2ETests
     public Task Maker_reads_every_configuration_screen_without_edit_controls() => Scenario("fiat-cfg-readonly");
 
     [Test]
+    public Task Every_configuration_form_names_its_fields_and_a_refused_bank_account_shows_the_errors_at_its_fields() => Scenario("fiat-cfg-forms");
+
+    [Test]
     public Task Supervisor_creates_disables_enables_and_edits_a_review_rule_and_sees_the_journal() => Scenario("fiat-cfg-review");
 
     private async Task Scenario(string key)
