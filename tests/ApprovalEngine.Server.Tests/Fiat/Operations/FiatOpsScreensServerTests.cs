@@ -6,6 +6,7 @@ using ApprovalEngine.Adapters.Bank;
 using ApprovalEngine.Server.Features.Fiat;
 using ApprovalEngine.Server.Features.Fiat.Records;
 using ApprovalEngine.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ApprovalEngine.Server.Tests.Fiat.Operations;
@@ -78,6 +79,19 @@ public sealed class FiatOpsScreensServerTests
         // A reader system sees it too; a person outside the read policy does not.
         Assert.That((await _factory.WithKey(FiatOps.ReaderKey).RecordAsync(paid)).Text("paidAt"), Is.Not.Empty);
         await ApiAssert.ProblemAsync(await (await _factory.AsUserAsync("cs1")).GetAsync($"/api/fiat/withdrawals?paidFrom={Q(paidAt)}"), HttpStatusCode.Forbidden);
+
+        // A database of the previous release has no paid_at: V015 back-fills it from the journal's status change.
+        var migration = FiatMigrations.Scripts().Single(m => m.Version == 15).Sql;
+        var backfill = migration[migration.IndexOf("UPDATE fiat_withdrawals", StringComparison.Ordinal)..];
+        await _factory.QueryAsync(async db =>
+        {
+            await db.Database.ExecuteSqlRawAsync("UPDATE fiat_withdrawals SET paid_at = NULL WHERE customer_id = 'C-paid'");
+#pragma warning disable EF1002 // the migration's own script
+            return await db.Database.ExecuteSqlRawAsync(backfill);
+#pragma warning restore EF1002
+        });
+        Assert.That(Instant(await checker.RecordAsync(paid), "paidAt"), Is.EqualTo(paidAt).Within(TimeSpan.FromSeconds(1)));
+        Assert.That((await checker.RecordAsync(unpaid))["paidAt"], Is.Null, "never paid: nothing to back-fill");
     }
 
     [Test]

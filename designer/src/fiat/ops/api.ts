@@ -1,0 +1,96 @@
+// The operations screens' routes (docs/fiat-operations.md, docs/fiat-bank.md): batches, exceptions, withdrawal bills,
+// reconciliation and cheques. Every change goes through the API; a 409/422 comes back as ApiError with its problem.
+import { ApiError, get, getToken, post, qs } from '../../api/client';
+import type { Problem } from '../../api/models';
+import type { components } from '../../api/schema';
+import { exportFileName } from '../../lib/wdtx';
+import type { Resolution } from './logic';
+
+type S = components['schemas'];
+export type FiatBatch = S['FiatBatchView'];
+export type FiatBatches = S['PagedOfFiatBatchView'];
+export type FiatBulkResult = S['FiatBulkResult'];
+export type StatementEntry = S['StatementEntryView'];
+export type StatementEntries = S['PagedOfStatementEntryView'];
+export type StatementEntryDetail = S['StatementEntryDetail'];
+export type StatementImportResult = S['StatementImportResult'];
+export type StatementRefreshResult = S['StatementRefreshResult'];
+export type RecordReconciliation = S['RecordReconciliationView'];
+export type RecordReconciliations = S['PagedOfRecordReconciliationView'];
+export type Cheque = S['ChequeView'];
+
+const F = '/api/fiat';
+const id = encodeURIComponent;
+
+export const batchesApi = {
+  list: (f: { status?: string; channel?: string; page?: number; pageSize?: number }) => get<FiatBatches>(`${F}/batches${qs(f)}`),
+  get: (batchId: string) => get<FiatBatch>(`${F}/batches/${id(batchId)}`),
+  pack: (records: string[]) => post<FiatBatch>(`${F}/batches`, { records }),
+  results: (batchId: string, results: { record: string; success: boolean; reason?: string | null }[]) =>
+    post<FiatBulkResult[]>(`${F}/batches/${id(batchId)}/results`, { results }),
+};
+
+export const exceptionsApi = {
+  resolve: (records: string[], resolution: Resolution, comment: string) => post<FiatBulkResult[]>(`${F}/withdrawals/exceptions/resolve`, { records, resolution, comment }),
+  review: (records: string[], decision: 'Approve' | 'Reject', comment?: string) =>
+    post<FiatBulkResult[]>(`${F}/withdrawals/exceptions/review`, { records, decision, comment: comment || null }),
+};
+
+export interface EntryFilters { channelId: string; matchStatus: string; direction: string; from: string; to: string; reference: string; includeDeleted: boolean }
+export const emptyEntryFilters: EntryFilters = { channelId: '', matchStatus: '', direction: '', from: '', to: '', reference: '', includeDeleted: false };
+
+export const billsApi = {
+  entries: (f: EntryFilters, page: number, pageSize: number) =>
+    get<StatementEntries>(`${F}/statements/entries${qs({ ...f, includeDeleted: f.includeDeleted || undefined, page, pageSize })}`),
+  entry: (entryId: string) => get<StatementEntryDetail>(`${F}/statements/entries/${id(entryId)}`),
+  import: (body: { channelId: string; format: string; content: string; fileName?: string }) => post<StatementImportResult>(`${F}/statements/imports`, body),
+  refresh: (body: { channelId: string; from: string; to: string }) => post<StatementRefreshResult>(`${F}/statements/refresh`, body),
+  reclassify: (entryId: string, direction: string, reason: string) => post<StatementEntry>(`${F}/statements/entries/${id(entryId)}/reclassify`, { direction, reason }),
+  deleteDuplicate: (entryId: string, duplicateOf: string, reason: string) => post<StatementEntry>(`${F}/statements/entries/${id(entryId)}/delete`, { duplicateOf, reason }),
+  tag: (entryId: string, recordNo: string, comment?: string) => post<StatementEntry>(`${F}/statements/entries/${id(entryId)}/tag`, { recordNo, comment: comment || null }),
+  confirmTag: (entryId: string) => post<StatementEntry>(`${F}/statements/entries/${id(entryId)}/tag/confirm`, {}),
+  rejectTag: (entryId: string, reason: string) => post<StatementEntry>(`${F}/statements/entries/${id(entryId)}/tag/reject`, { reason }),
+  reconcile: (channelId?: string) => post<S['ReconciliationView']>(`${F}/reconciliation/run`, { channelId: channelId || null }),
+  results: (f: { recordNo?: string; channelId?: string; reconciliation?: string; page?: number; pageSize?: number }) =>
+    get<RecordReconciliations>(`${F}/reconciliation/records${qs(f)}`),
+};
+
+export const chequesApi = {
+  list: (printed?: boolean) => get<Cheque[]>(`${F}/cheques${qs({ printed })}`),
+};
+
+/**
+ * A file from the API (batch file, records CSV, cheque PDF), fetched with the token — a plain link would go without
+ * it — and saved under the server's file name. A problem (404 before the file exists, 422 per item) is thrown.
+ */
+export async function download(method: 'GET' | 'POST', url: string, body?: unknown, fallbackName = 'download'): Promise<string> {
+  const headers: Record<string, string> = { Accept: '*/*, application/problem+json' };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, { title: 'The server cannot be reached', detail: 'Check your network connection and try again.' });
+  }
+  if (!res.ok) {
+    let problem: Problem = {};
+    try { problem = JSON.parse(await res.text()) as Problem; } catch { /* not JSON */ }
+    throw new ApiError(res.status, { status: res.status, ...problem });
+  }
+  const disposition = res.headers.get('Content-Disposition');
+  const name = disposition ? exportFileName(disposition) : fallbackName;
+  const href = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+  return name;
+}
+
+export const batchFile = (batchId: string) => download('GET', `${F}/batches/${id(batchId)}/file`, undefined, `${batchId}.txt`);
+export const printCheques = (kind: 'print' | 'reprint', items: { recordNo: string; chequeNo: string }[]) => download('POST', `${F}/cheques/${kind}`, { items }, `cheques-${kind}.pdf`);
