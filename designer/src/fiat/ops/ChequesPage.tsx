@@ -17,7 +17,7 @@ export function ChequesPage() {
   const [error, setError] = useState<unknown>(null);
   const [local, setLocal] = useState<Record<string, string>>({});
   const [done, setDone] = useState<string | null>(null);
-  const rows = list.data ?? [];
+  const rows = list.data?.items ?? [];
   const selected = Object.keys(numbers);
   const server = itemErrors(error, selected);
 

@@ -56,7 +56,7 @@ export const billsApi = {
 };
 
 export const chequesApi = {
-  list: (printed?: boolean) => get<Cheque[]>(`${F}/cheques${qs({ printed })}`),
+  list: (printed?: boolean, page = 1, pageSize = 200) => get<S['PagedOfChequeView']>(`${F}/cheques${qs({ printed, page, pageSize })}`),
 };
 
 /**
