@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useAuth } from '../auth';
 import { ErrorBox, Modal, Notice, Pager, StatusBadge, fmtDate } from '../common/ui';
 import { Link } from '../router';
@@ -10,7 +10,7 @@ import { fiatConfig } from './api';
 import { NewApplication } from './NewApplication';
 import { downloadRecordsCsv, fiatOps } from './opsApi';
 import type { FiatBulkResult, FiatRecord } from './opsApi';
-import { OpsNav } from './ops/common';
+import { OpsNav, useBulkAction } from './ops/common';
 import { cardSums } from './ops/logic';
 import { PackDialog } from './ops/PackDialog';
 
@@ -19,7 +19,6 @@ const PAGE_SIZE = 20;
 /** Operations: indicator cards, the records list with the manual's filters, CSV export and the bulk actions. */
 export function WithdrawalsPage() {
   const { me } = useAuth();
-  const qc = useQueryClient();
   const [draft, setDraft] = useState<RecordFilters>(emptyRecordFilters);
   const [f, setF] = useState<RecordFilters>(emptyRecordFilters);
   const [page, setPage] = useState(1);
@@ -27,9 +26,7 @@ export function WithdrawalsPage() {
   const [rejecting, setRejecting] = useState(false);
   const [creating, setCreating] = useState(false);
   const [packing, setPacking] = useState<FiatRecord[] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [results, setResults] = useState<{ action: string; list: FiatBulkResult[] } | null>(null);
+  const { busy, error, setError, results, setResults, run } = useBulkAction<FiatBulkResult>(setSelected);
 
   const apply = (next: RecordFilters) => { setDraft(next); setF(next); setPage(1); setSelected([]); };
   const list = useQuery({ queryKey: ['fiat-records', f, page], queryFn: () => fiatOps.list(f, page, PAGE_SIZE), placeholderData: keepPreviousData, refetchInterval: 15_000 });
@@ -42,20 +39,7 @@ export function WithdrawalsPage() {
   const allOnPage = rows.length > 0 && rows.every((r) => selected.includes(r.recordNo));
 
   const bulk = async (action: 'Submit' | 'Reject', comment?: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const list = action === 'Submit' ? await fiatOps.submit(selected, comment) : await fiatOps.reject(selected, comment ?? '');
-      setResults({ action, list });
-      setSelected(list.filter((r) => !r.ok).map((r) => r.record));
-      setRejecting(false);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-      await qc.invalidateQueries({ queryKey: ['fiat-records'] });
-      await qc.invalidateQueries({ queryKey: ['fiat-cards'] });
-    }
+    if (await run(action, () => (action === 'Submit' ? fiatOps.submit(selected, comment) : fiatOps.reject(selected, comment ?? '')))) setRejecting(false);
   };
   const exportCsv = async () => {
     setError(null);

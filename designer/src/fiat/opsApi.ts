@@ -1,7 +1,7 @@
 // /api/fiat/withdrawals/** (docs/fiat-operations.md): records, indicator cards, bulk actions, lifecycle, CSV export.
 import { get, post } from '../api/client';
 import type { components } from '../api/schema';
-import { download } from './ops/api';
+import { download } from '../api/download';
 import { emptyRecordFilters, recordQuery } from '../lib/fiat';
 import type { RecordFilters } from '../lib/fiat';
 

@@ -170,23 +170,17 @@ function EntryAction({ action, rows, busy, error, onCancel, run }: {
   }
 }
 
-function ImportForm({ channels, onDone }: { channels: string[]; onDone: () => Promise<void> }) {
-  const [channelId, setChannelId] = useState('');
-  const [format, setFormat] = useState('csv');
-  const [file, setFile] = useState<File | null>(null);
+/** A form's send: busy while it runs, the server's answer as a sentence, or its problem. */
+function useSubmit(onDone: () => Promise<void>) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<string | null>(null);
-  const rowErrors = importRowErrors(error);
-  const submit = async () => {
+  const submit = async (call: () => Promise<string>) => {
     setBusy(true);
     setError(null);
     setDone(null);
     try {
-      if (!file) throw new Error('Choose the statement file.');
-      const r = await billsApi.import({ channelId, format, content: await file.text(), fileName: file.name });
-      setDone(`Imported ${r.imported} line(s), skipped ${r.skipped}, ${r.duplicates.length} duplicate(s) refused; reconciliation matched ${r.reconciliation.matched}, `
-        + `${r.reconciliation.discrepancies} discrepanc${r.reconciliation.discrepancies === 1 ? 'y' : 'ies'}.`);
+      setDone(await call());
       await onDone();
     } catch (e) {
       setError(e);
@@ -194,6 +188,21 @@ function ImportForm({ channels, onDone }: { channels: string[]; onDone: () => Pr
       setBusy(false);
     }
   };
+  return { busy, error, done, submit };
+}
+
+function ImportForm({ channels, onDone }: { channels: string[]; onDone: () => Promise<void> }) {
+  const [channelId, setChannelId] = useState('');
+  const [format, setFormat] = useState('csv');
+  const [file, setFile] = useState<File | null>(null);
+  const { busy, error, done, submit: send } = useSubmit(onDone);
+  const rowErrors = importRowErrors(error);
+  const submit = () => send(async () => {
+    if (!file) throw new Error('Choose the statement file.');
+    const r = await billsApi.import({ channelId, format, content: await file.text(), fileName: file.name });
+    return `Imported ${r.imported} line(s), skipped ${r.skipped}, ${r.duplicates.length} duplicate(s) refused; reconciliation matched ${r.reconciliation.matched}, `
+      + `${r.reconciliation.discrepancies} discrepanc${r.reconciliation.discrepancies === 1 ? 'y' : 'ies'}.`;
+  });
   return (
     <form className="panel filters" aria-label="Import a statement" data-testid="bills-import" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
       <strong>Import a statement</strong>
@@ -228,23 +237,11 @@ function RefreshForm({ channels, onDone }: { channels: string[]; onDone: () => P
   const [channelId, setChannelId] = useState('');
   const [from, setFrom] = useState(today);
   const [to, setTo] = useState(today);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      const r = await billsApi.refresh({ channelId, from, to });
-      setDone(`Fetched ${r.fetched}, added ${r.added}; matched ${r.reconciliation.matched}.`);
-      await onDone();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, done, submit: send } = useSubmit(onDone);
+  const submit = () => send(async () => {
+    const r = await billsApi.refresh({ channelId, from, to });
+    return `Fetched ${r.fetched}, added ${r.added}; matched ${r.reconciliation.matched}.`;
+  });
   return (
     <form className="panel filters" aria-label="Refresh from the bank" data-testid="bills-refresh" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
       <strong>Refresh from the bank</strong>

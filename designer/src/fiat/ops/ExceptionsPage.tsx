@@ -1,7 +1,7 @@
 // Withdrawal exceptions: Exception Processing in bulk (Set as Successful, Set as Failed, Repayment, Resubmit, with a
 // comment), then the To be reviewed list, where a second person approves or sends the resolution back.
 import { useState } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { ErrorBox, StatusBadge, fmtDate } from '../../common/ui';
 import { emptyRecordFilters } from '../../lib/fiat';
 import { formatMoney } from '../../lib/money';
@@ -10,7 +10,7 @@ import { fiatOps } from '../opsApi';
 import type { FiatRecord } from '../opsApi';
 import { exceptionsApi } from './api';
 import type { FiatBulkResult } from './api';
-import { BulkResults, OpsNav, ReasonDialog } from './common';
+import { BulkResults, OpsNav, ReasonDialog, useBulkAction } from './common';
 import { RESOLUTIONS } from './logic';
 import type { Resolution } from './logic';
 
@@ -29,31 +29,15 @@ export function ExceptionsPage() {
 }
 
 function ExceptionList({ status }: { status: typeof EXCEPTION | typeof REVIEW }) {
-  const qc = useQueryClient();
   const key = status === EXCEPTION ? 'exceptions' : 'review';
   const list = useQuery({ queryKey: ['fiat-records', 'status', status], queryFn: () => fiatOps.list({ ...emptyRecordFilters, status }, 1, 100), refetchInterval: 10_000 });
   const [selected, setSelected] = useState<string[]>([]);
   const [dialog, setDialog] = useState<Resolution | 'Reject' | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [results, setResults] = useState<{ action: string; list: FiatBulkResult[] } | null>(null);
+  const { busy, error, setError, results, setResults, run } = useBulkAction<FiatBulkResult>(setSelected);
   const rows: FiatRecord[] = list.data?.items ?? [];
 
-  const run = async (action: string, call: () => Promise<FiatBulkResult[]>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await call();
-      setResults({ action, list: answer });
-      setSelected(answer.filter((r) => !r.ok).map((r) => r.record));
-      setDialog(null);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-      await qc.invalidateQueries({ queryKey: ['fiat-records'] });
-      await qc.invalidateQueries({ queryKey: ['fiat-cards'] });
-    }
+  const act = async (action: string, call: () => Promise<FiatBulkResult[]>) => {
+    if (await run(action, call)) setDialog(null);
   };
   const label = (r: Resolution | 'Reject') => RESOLUTIONS.find((x) => x.value === r)?.label ?? r;
   const toggle = (no: string) => setSelected((s) => (s.includes(no) ? s.filter((x) => x !== no) : [...s, no]));
@@ -69,7 +53,7 @@ function ExceptionList({ status }: { status: typeof EXCEPTION | typeof REVIEW })
           ))
           : <>
             <button className="btn btn-primary btn-sm" disabled={!selected.length || busy} data-testid="review-approve"
-              onClick={() => void run('Approve', () => exceptionsApi.review(selected, 'Approve'))}>Approve</button>
+              onClick={() => void act('Approve', () => exceptionsApi.review(selected, 'Approve'))}>Approve</button>
             <button className="btn btn-sm" disabled={!selected.length || busy} onClick={() => setDialog('Reject')} data-testid="review-reject">Send back…</button>
           </>}
       </div>
@@ -98,8 +82,8 @@ function ExceptionList({ status }: { status: typeof EXCEPTION | typeof REVIEW })
           label="Comment" confirm={dialog === 'Reject' ? 'Send back' : label(dialog)} busy={busy} testId={`fiat-${key}-dialog`}
           error={<ErrorBox error={error} />} onCancel={() => { setDialog(null); setError(null); }}
           onConfirm={(comment) => void (dialog === 'Reject'
-            ? run('Send back', () => exceptionsApi.review(selected, 'Reject', comment))
-            : run(label(dialog), () => exceptionsApi.resolve(selected, dialog, comment)))}>
+            ? act('Send back', () => exceptionsApi.review(selected, 'Reject', comment))
+            : act(label(dialog), () => exceptionsApi.resolve(selected, dialog, comment)))}>
           <p className="muted">
             {dialog === 'Reject' ? 'The records return to Withdrawal Exception.'
               : 'The records move to To be reviewed; the resolution takes effect when someone else approves it.'}

@@ -1,9 +1,8 @@
 // The operations screens' routes (docs/fiat-operations.md, docs/fiat-bank.md): batches, exceptions, withdrawal bills,
 // reconciliation and cheques. Every change goes through the API; a 409/422 comes back as ApiError with its problem.
-import { ApiError, get, getToken, post, qs } from '../../api/client';
-import type { Problem } from '../../api/models';
+import { get, post, qs } from '../../api/client';
+import { download } from '../../api/download';
 import type { components } from '../../api/schema';
-import { exportFileName } from '../../lib/wdtx';
 import type { Resolution } from './logic';
 
 type S = components['schemas'];
@@ -58,39 +57,6 @@ export const billsApi = {
 export const chequesApi = {
   list: (printed?: boolean, page = 1, pageSize = 200) => get<S['PagedOfChequeView']>(`${F}/cheques${qs({ printed, page, pageSize })}`),
 };
-
-/**
- * A file from the API (batch file, records CSV, cheque PDF), fetched with the token — a plain link would go without
- * it — and saved under the server's file name. A problem (404 before the file exists, 422 per item) is thrown.
- */
-export async function download(method: 'GET' | 'POST', url: string, body?: unknown, fallbackName = 'download'): Promise<string> {
-  const headers: Record<string, string> = { Accept: '*/*, application/problem+json' };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, { title: 'The server cannot be reached', detail: 'Check your network connection and try again.' });
-  }
-  if (!res.ok) {
-    let problem: Problem = {};
-    try { problem = JSON.parse(await res.text()) as Problem; } catch { /* not JSON */ }
-    throw new ApiError(res.status, { status: res.status, ...problem });
-  }
-  const disposition = res.headers.get('Content-Disposition');
-  const name = disposition ? exportFileName(disposition) : fallbackName;
-  const href = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = href;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 10_000);
-  return name;
-}
 
 export const batchFile = (batchId: string) => download('GET', `${F}/batches/${id(batchId)}/file`, undefined, `${batchId}.txt`);
 export const printCheques = (kind: 'print' | 'reprint', items: { recordNo: string; chequeNo: string }[]) => download('POST', `${F}/cheques/${kind}`, { items }, `cheques-${kind}.pdf`);

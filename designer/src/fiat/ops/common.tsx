@@ -1,5 +1,6 @@
 // Pieces the operations screens share: the tabs between them, a bulk answer per record, a dialog asking for a reason.
 import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Modal, Notice } from '../../common/ui';
 import { bulkSummary } from '../../lib/fiat';
@@ -64,4 +65,33 @@ export function ReasonDialog({ title, label, confirm, busy, error, onCancel, onC
       {error}
     </Modal>
   );
+}
+
+/**
+ * A bulk action on records: runs it, keeps the per-record answer, leaves the refused records selected and refreshes
+ * the records and cards. A whole-request failure (422, 403) is kept as `error`.
+ */
+export function useBulkAction<R extends Bulk>(setSelected: (records: string[]) => void) {
+  const qc = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [results, setResults] = useState<{ action: string; list: R[] } | null>(null);
+  const run = async (action: string, call: () => Promise<R[]>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    try {
+      const list = await call();
+      setResults({ action, list });
+      setSelected(list.filter((r) => !r.ok).map((r) => r.record));
+      return true;
+    } catch (e) {
+      setError(e);
+      return false;
+    } finally {
+      setBusy(false);
+      await qc.invalidateQueries({ queryKey: ['fiat-records'] });
+      await qc.invalidateQueries({ queryKey: ['fiat-cards'] });
+    }
+  };
+  return { busy, error, setError, results, setResults, run };
 }
