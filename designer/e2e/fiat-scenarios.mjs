@@ -1,6 +1,7 @@
 // Fiat withdrawal screens (issue 12) at 1280×800: `node e2e/run.mjs --suite fiat [--only fiat-limits]`.
 // Each scenario creates what it needs through the API and throws on failure.
 import { BASE, api, assert, shot, signIn, tokenFor } from './lib.mjs';
+import { completeWithDialog } from './scenarios.mjs';
 
 async function page1280(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
@@ -328,6 +329,7 @@ export async function fiatBatches(browser) {
     await checker.getByTestId('fiat-batch-workorder-link').click();
     await checker.getByTestId('task-page').waitFor();
     await completeWithDialog(checker, checker.getByTestId('action-Approve'));
+    await checker.getByTestId('action-notice').waitFor({ timeout: 20_000 });
     const token = await tokenFor('checker1');
     await batchReaches(token, batchId, (b) => b.status === 'Paying' && b.dispatched);
     await checker.goto(`${BASE}/inbox/fiat/ops/batches/${batchId}`);
@@ -483,17 +485,6 @@ export async function fiatCheques(browser) {
   assert((await row.getByTestId('cheque-no-text').textContent()) === second, 'the new number replaces the old');
   await shot(page, 'fiat-cheques');
   await page.context().close();
-}
-
-async function completeWithDialog(page, button) {
-  await button.click();
-  const dialog = page.getByTestId('action-dialog');
-  await Promise.race([dialog.waitFor({ timeout: 3000 }).catch(() => {}), page.getByTestId('action-notice').waitFor({ timeout: 3000 }).catch(() => {})]);
-  if (await dialog.isVisible()) {
-    if (await page.getByTestId('field-comment').count()) await page.getByTestId('field-comment').fill('Checked by the e2e suite');
-    await page.getByTestId('action-submit').click();
-  }
-  await page.getByTestId('action-notice').waitFor({ timeout: 20_000 });
 }
 
 export const scenarios = [

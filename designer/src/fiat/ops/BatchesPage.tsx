@@ -88,22 +88,24 @@ export function BatchDetailPage({ batchId }: { batchId: string }) {
       {saved && <p className="muted" data-testid="fiat-batch-saved">Saved {saved}.</p>}
       {b && (
         <>
-          <dl className="fiat-kv" data-testid="fiat-batch-summary">
-            <dt>Status</dt><dd><StatusBadge status={b.status} testId="status" /></dd>
-            <dt>Channel</dt><dd>{b.channelId} ({b.policy ?? '—'})</dd>
-            <dt>Total</dt><dd data-testid="total">{formatMoney(b.total, b.currency)} in {b.count} records</dd>
-            <dt>Packed by</dt><dd>{b.createdBy}, {fmtDate(b.createdAt)}</dd>
-            <dt>Bank reference</dt><dd>{b.bankReference ?? '—'}</dd>
-            {b.reason && <><dt>Reason</dt><dd>{b.reason}</dd></>}
-            <dt>Work order</dt>
-            <dd data-testid="fiat-batch-workorder">
-              {b.workOrder ? (
-                <>
-                  <Link to={`/inbox/tasks/${b.workOrder.taskId}`} data-testid="fiat-batch-workorder-link">whale.withdraw.batch</Link>
-                  {' '}{b.workOrder.status === 'Open' ? `waits for a checker (${b.workOrder.businessStatus ?? 'open'})` : `${b.workOrder.closedAction ?? b.workOrder.status} by ${b.workOrder.closedBy ?? '—'}, ${fmtDate(b.workOrder.closedAt)}`}
-                </>
-              ) : b.policy === 'BatchAuto' ? 'none (Batch Auto)' : 'not started yet'}
-            </dd>
+          <dl className="kv fiat-kv" data-testid="fiat-batch-summary">
+            <div><dt>Status</dt><dd><StatusBadge status={b.status} testId="status" /></dd></div>
+            <div><dt>Channel</dt><dd>{b.channelId} ({b.policy ?? '—'})</dd></div>
+            <div><dt>Total</dt><dd data-testid="total">{formatMoney(b.total, b.currency)} in {b.count} records</dd></div>
+            <div><dt>Packed by</dt><dd>{b.createdBy}, {fmtDate(b.createdAt)}</dd></div>
+            <div><dt>Bank reference</dt><dd>{b.bankReference ?? '—'}</dd></div>
+            {b.reason && <div><dt>Reason</dt><dd>{b.reason}</dd></div>}
+            <div>
+              <dt>Work order</dt>
+              <dd data-testid="fiat-batch-workorder">
+                {b.workOrder ? (
+                  <>
+                    <Link to={`/inbox/tasks/${b.workOrder.taskId}`} data-testid="fiat-batch-workorder-link">whale.withdraw.batch</Link>
+                    {' '}{b.workOrder.status === 'Open' ? `waits for a checker (${b.workOrder.businessStatus ?? 'open'})` : `${b.workOrder.closedAction ?? b.workOrder.status} by ${b.workOrder.closedBy ?? '—'}, ${fmtDate(b.workOrder.closedAt)}`}
+                  </>
+                ) : b.policy === 'BatchAuto' ? 'none (Batch Auto)' : 'not started yet'}
+              </dd>
+            </div>
           </dl>
           <BatchItems batch={b} manual={channel ? !channel.automaticStatus : false} />
         </>
