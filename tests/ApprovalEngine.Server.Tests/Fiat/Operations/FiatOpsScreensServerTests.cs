@@ -187,3 +187,33 @@ public sealed class FiatOpsScreensServerTests
         await ApiAssert.ProblemAsync(await _factory.WithKey(FiatOps.ReaderKey).PostAsJsonAsync("/api/fiat/batches", new { records = new[] { ids[2] } }), HttpStatusCode.Forbidden);
     }
 }
+
+/// <summary>The embedded default (SQLite has no migrations): a file written before paid_at gets the column at start-up.</summary>
+public sealed class FiatPaidAtSqliteTests
+{
+    [Test]
+    public async Task A_SQLite_file_without_the_paid_column_gets_it_and_the_records_list_works()
+    {
+        await using var factory = ApiFactory.Sqlite(FiatOps.Settings());
+        factory.KnownCustomer("C-sqlite-paid", known: true);
+        var system = factory.AsSystem();
+        var id = (await system.ApplyAsync("C-sqlite-paid", 100m, "USD")).Text("id");
+        await system.WaitForStatusAsync(id, "Withdrawal Pending");
+        // The previous release's file: the same table without paid_at.
+        await factory.QueryAsync(async db =>
+        {
+            await db.Database.ExecuteSqlRawAsync("DROP INDEX ix_fiat_withdrawals_paid_at");
+            return await db.Database.ExecuteSqlRawAsync("ALTER TABLE fiat_withdrawals DROP COLUMN paid_at");
+        });
+        Task<List<string>> ColumnsAsync() => factory.QueryAsync(db => db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM pragma_table_info('fiat_withdrawals')").ToListAsync());
+        Assert.That(await ColumnsAsync(), Does.Not.Contain("paid_at"));
+
+        await FiatSetup.MigrateSqliteAsync(factory.Services);
+        Assert.That(await ColumnsAsync(), Does.Contain("paid_at"));
+        var maker = await factory.AsUserAsync("maker1");
+        var listed = await maker.GetObjectAsync($"/api/fiat/withdrawals?customerId=C-sqlite-paid&paidFrom={Uri.EscapeDataString("2000-01-01T00:00:00Z")}");
+        Assert.That(listed["total"]!.GetValue<int>(), Is.Zero, "an unpaid record has no paid time");
+        Assert.That((await maker.RecordAsync(id))["paidAt"], Is.Null);
+        await FiatSetup.MigrateSqliteAsync(factory.Services); // a second start-up adds nothing twice
+    }
+}
