@@ -1,6 +1,7 @@
 // Fiat withdrawal screens (issue 12) at 1280×800: `node e2e/run.mjs --suite fiat [--only fiat-limits]`.
 // Each scenario creates what it needs through the API and throws on failure.
-import { api, assert, shot, signIn, tokenFor } from './lib.mjs';
+import { BASE, api, assert, shot, signIn, tokenFor } from './lib.mjs';
+import { completeWithDialog } from './scenarios.mjs';
 
 async function page1280(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
@@ -468,6 +469,271 @@ export async function fiatConfigReview(browser) {
   await page.context().close();
 }
 
+// ---- operations screens (batches, exceptions, withdrawal bills, cheques) ----
+
+const USD_CHANNEL = 'HSBC-002-WIRE';
+const wait = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+/** Applications through the API (as a client system), submitted by checker1, until they wait in Withdrawal Pending. */
+async function pendingRecords(amounts, { currency = 'USD', channel, bank = 'HSBC' } = {}) {
+  const customer = `e2e-ops-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+  const nos = [];
+  for (const amount of amounts) {
+    const { data } = await api('POST', '/api/fiat/withdrawals', { customerId: customer, currency, amount, fee: 0, bankAccount: `ACC-${customer}`, beneficiaryBank: bank, beneficiaryName: 'E2E Payee', channel });
+    nos.push(data.recordNo);
+  }
+  const checker = await tokenFor('checker1');
+  await recordsReachAny(checker, nos, ['Pending Submission', 'Withdrawal Pending']);
+  const pending = [];
+  for (const no of nos) if ((await api('GET', `/api/fiat/withdrawals/${no}`, undefined, { token: checker })).data.status === 'Pending Submission') pending.push(no);
+  if (pending.length) await api('POST', '/api/fiat/withdrawals/submit', { records: pending }, { token: checker });
+  await recordsReach(checker, nos, 'Withdrawal Pending');
+  return { customer, nos };
+}
+
+async function recordsReachAny(token, recordNos, statuses) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const now = await Promise.all(recordNos.map(async (no) => (await api('GET', `/api/fiat/withdrawals/${no}`, undefined, { token })).data.status));
+    if (now.every((x) => statuses.includes(x))) return;
+    await wait(250);
+  }
+  throw new Error(`records ${recordNos.join(', ')} did not reach ${statuses.join(' / ')}`);
+}
+
+/** Runs `body` with a config object changed through the API, and puts it back afterwards (the server is shared). */
+async function withConfig(url, change, body) {
+  const sup = await tokenFor('supervisor1');
+  const before = (await api('GET', url, undefined, { token: sup })).data;
+  const changed = (await api('PUT', url, { ...before, ...change }, { token: sup })).data;
+  try {
+    return await body();
+  } finally {
+    const now = (await api('GET', url, undefined, { token: sup })).data;
+    await api('PUT', url, { ...before, rowVersion: now.rowVersion ?? changed.rowVersion }, { token: sup });
+  }
+}
+
+async function usdRuleUrl() {
+  const sup = await tokenFor('supervisor1');
+  const rule = (await api('GET', '/api/fiat/config/withdrawal-rules', undefined, { token: sup })).data.find((r) => r.channelId === USD_CHANNEL);
+  return `/api/fiat/config/withdrawal-rules/${rule.id}`;
+}
+
+async function batchReaches(token, batchId, done) {
+  const deadline = Date.now() + 30_000;
+  let last;
+  while (Date.now() < deadline) {
+    last = (await api('GET', `/api/fiat/batches/${batchId}`, undefined, { token })).data;
+    if (done(last)) return last;
+    await wait(250);
+  }
+  throw new Error(`batch ${batchId} did not get there: ${JSON.stringify(last)}`);
+}
+
+export async function fiatBatches(browser) {
+  await withConfig(`/api/fiat/config/channels/${USD_CHANNEL}`, { automaticStatus: false }, async () => {
+    const { customer, nos } = await pendingRecords(['1000.10', '2000.20', '3000.30']);
+    const maker = await page1280(browser);
+    await signIn(maker, 'maker1');
+    await maker.getByTestId('nav-fiat-withdrawals').click();
+    await maker.getByTestId('filter-customerId').fill(customer);
+    await maker.getByTestId('filter-apply').click();
+    for (const no of nos) await maker.getByLabel(`Select ${no}`).check();
+    await maker.getByTestId('fiat-bulk-pack').click();
+    const dialog = maker.getByTestId('fiat-pack-dialog');
+    await dialog.waitFor();
+
+    // the single limit went down meanwhile: the server's 422 names the third record on its row, nothing is packed
+    const rule = await usdRuleUrl();
+    await withConfig(rule, { singleLimit: 2500 }, async () => {
+      await dialog.getByTestId('fiat-pack-submit').click();
+      await dialog.getByTestId(`fiat-pack-${nos[2]}`).getByTestId('problem').filter({ hasText: 'single-withdrawal limit' }).waitFor();
+      assert(await dialog.getByTestId(`fiat-pack-${nos[0]}`).getByTestId('problem').textContent() === '', 'the other records have no problem');
+      await assertNamed(maker, 'fiat-pack-dialog');
+      await shot(maker, 'fiat-pack-refused');
+    });
+    const maker1 = await tokenFor('maker1');
+    assert((await api('GET', `/api/fiat/withdrawals/${nos[0]}`, undefined, { token: maker1 })).data.status === 'Withdrawal Pending', 'the refused pack wrote nothing');
+
+    // the maker removes it and packs the other two
+    await dialog.getByRole('button', { name: `Remove ${nos[2]} from the batch` }).click();
+    await dialog.getByTestId('fiat-pack-submit').click();
+    const link = dialog.getByTestId('fiat-pack-batch');
+    await link.waitFor();
+    const batchId = (await link.textContent()).trim();
+    await link.click();
+    await maker.getByTestId('fiat-batch-page').waitFor();
+    await maker.getByTestId('fiat-batch-summary').getByTestId('total').filter({ hasText: '3,000.30 USD in 2 records' }).waitFor();
+    await maker.getByTestId('fiat-batch-workorder').filter({ hasText: 'waits for a checker' }).waitFor();
+    assert(await maker.getByTestId('fiat-batch-download').isDisabled(), 'no bank file before the work order');
+    await assertNamed(maker, 'fiat-batch-page');
+    await maker.context().close();
+
+    // checker1 approves the batch's work order from its page, then downloads the file and enters the bank's results
+    const checker = await page1280(browser);
+    await signIn(checker, 'checker1', `/inbox/fiat/ops/batches/${batchId}`);
+    await checker.getByTestId('fiat-batch-workorder-link').click();
+    await checker.getByTestId('task-page').waitFor();
+    await completeWithDialog(checker, checker.getByTestId('action-Approve'));
+    await checker.getByTestId('action-notice').waitFor({ timeout: 20_000 });
+    const token = await tokenFor('checker1');
+    await batchReaches(token, batchId, (b) => b.status === 'Paying' && b.dispatched);
+    await checker.goto(`${BASE}/inbox/fiat/ops/batches/${batchId}`);
+    await checker.getByTestId('fiat-batch-summary').getByTestId('status').filter({ hasText: 'Paying' }).waitFor();
+    const [download] = await Promise.all([checker.waitForEvent('download'), checker.getByTestId('fiat-batch-download').click()]);
+    const file = await (await import('node:fs')).promises.readFile(await download.path(), 'utf8');
+    assert(nos.slice(0, 2).every((no) => file.includes(no)) && !file.includes(nos[2]), `the bank file holds the two packed records (${download.suggestedFilename()})`);
+
+    const items = checker.getByTestId('fiat-batch-items');
+    await items.getByLabel(`Result of ${nos[0]}`).selectOption('Success');
+    await items.getByLabel(`Result of ${nos[1]}`).selectOption('Failed');
+    await checker.getByTestId('fiat-batch-results-save').click();
+    await items.getByLabel(`Result of ${nos[1]}`).locator('xpath=..').locator('.field-error').waitFor(); // reason required: the server's 422 at the row
+    await items.getByLabel(`Failure reason of ${nos[1]}`).fill('account closed');
+    await checker.getByTestId('fiat-batch-results-save').click();
+    const answer = await checker.getByTestId('fiat-batch-results-answer').textContent();
+    assert(/2 done, 0 refused/.test(answer), `both results taken: ${answer}`);
+    await recordsReach(token, [nos[0]], 'Unmatch');
+    await recordsReach(token, [nos[1]], 'Withdrawal Exception');
+    await shot(checker, 'fiat-batch-detail');
+    await checker.context().close();
+  });
+}
+
+export async function fiatExceptions(browser) {
+  // a record the bank failed: packed, approved and given a failed result through the API
+  const records = await withConfig(`/api/fiat/config/channels/${USD_CHANNEL}`, { automaticStatus: false }, async () => {
+    const { nos } = await pendingRecords(['123.45']);
+    const maker = await tokenFor('maker1');
+    const checker = await tokenFor('checker1');
+    const batch = (await api('POST', '/api/fiat/batches', { records: nos }, { token: maker })).data;
+    const pending = await batchReaches(checker, batch.id, (b) => b.workOrder?.status === 'Open');
+    await api('POST', `/api/tasks/${pending.workOrder.taskId}/complete`, { action: 'Approve' }, { token: checker });
+    await batchReaches(checker, batch.id, (b) => b.status === 'Paying' && b.dispatched);
+    await api('POST', `/api/fiat/batches/${batch.id}/results`, { results: [{ record: nos[0], success: false, reason: 'wrong name' }] }, { token: checker });
+    await recordsReach(checker, nos, 'Withdrawal Exception');
+    return nos;
+  });
+  const no = records[0];
+
+  // checker1 chooses Set as Failed (a comment is required), then may not approve it
+  const one = await page1280(browser);
+  await signIn(one, 'checker1', '/inbox/fiat/ops/exceptions');
+  const exceptions = one.getByTestId('fiat-exceptions');
+  await exceptions.getByLabel(`Select ${no}`).check();
+  await exceptions.getByTestId('resolve-SetAsFailed').click();
+  await one.getByTestId('fiat-exceptions-dialog-confirm').click();
+  await one.getByTestId('fiat-exceptions-dialog').getByText('This is required.').waitFor();
+  await assertNamed(one, 'fiat-exceptions-dialog');
+  await one.getByLabel('Comment (required)').fill('the customer closed the account');
+  await one.getByTestId('fiat-exceptions-dialog-confirm').click();
+  assert(/1 done, 0 refused/.test(await one.getByTestId('fiat-exceptions-result').textContent()), 'resolution accepted');
+  const review = one.getByTestId('fiat-review');
+  await review.getByLabel(`Select ${no}`).check();
+  await review.getByTestId('review-approve').click();
+  const own = await one.getByTestId('fiat-review-result').textContent();
+  assert(/0 done, 1 refused/.test(own) && own.includes('403'), `checker1 may not approve their own resolution: ${own}`);
+  await assertNamed(one, 'fiat-exceptions-page');
+  await one.context().close();
+
+  // checker2 approves it: the record ends Failed
+  const two = await page1280(browser);
+  await signIn(two, 'checker2', '/inbox/fiat/ops/exceptions');
+  const review2 = two.getByTestId('fiat-review');
+  await review2.getByLabel(`Select ${no}`).check();
+  await review2.getByTestId('review-approve').click();
+  assert(/1 done, 0 refused/.test(await two.getByTestId('fiat-review-result').textContent()), 'checker2 approves');
+  await recordsReach(await tokenFor('checker2'), [no], 'Failed');
+  await shot(two, 'fiat-exceptions');
+  await two.context().close();
+}
+
+export async function fiatBills(browser) {
+  const tag = Date.now().toString(36);
+  const today = new Date().toISOString().slice(0, 10);
+  const csv = (amount) => `entry_id,booking_date,amount,currency,reference\r\nE2E-${tag}-1,${today},-100.50,HKD,E2E-REF-${tag}\r\nE2E-${tag}-2,${today},${amount},HKD,E2E-REF2-${tag}\r\n`;
+  const page = await page1280(browser);
+  await signIn(page, 'maker1', '/inbox/fiat/ops/bills');
+  const form = page.getByTestId('bills-import');
+  await form.getByLabel('Channel').selectOption('ICBC-001-FPS');
+  await form.getByLabel('Format').selectOption('csv');
+  // a bad second row: the whole file is refused and the row's error is shown
+  await form.getByLabel('Statement file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(csv('ten dollars')) });
+  await form.getByTestId('bills-import-submit').click();
+  const errors = page.getByTestId('bills-import-errors');
+  await errors.waitFor();
+  const row = await errors.getByTestId('bills-import-error-2').textContent();
+  assert(row.includes('amount'), `row 2's amount is named: ${row}`);
+  const sup = await tokenFor('supervisor1');
+  const none = (await api('GET', `/api/fiat/statements/entries?reference=E2E-REF-${tag}`, undefined, { token: sup })).data;
+  assert(none.total === 0, 'nothing of the bad file was imported');
+  await assertNamed(page, 'fiat-bills-page');
+  await shot(page, 'fiat-bills-bad-row');
+
+  await form.getByLabel('Statement file').setInputFiles({ name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(csv('-7')) });
+  await form.getByTestId('bills-import-submit').click();
+  assert(/Imported 2 line/.test(await page.getByTestId('bills-import-done').textContent()), 'the corrected file is imported');
+  await page.getByTestId('bills-filter-reference').fill(`E2E-${tag}-2`);
+  const line = page.getByTestId(`fiat-bill-E2E-${tag}-2`);
+  await line.waitFor();
+  assert((await line.locator('td.num').textContent()) === '-7.00 HKD', 'the amount as the bank wrote it');
+
+  // a debit the bank signed oddly is reclassified, with its reason
+  await line.getByTestId('reclassify').click();
+  await page.getByTestId('bills-reclassify').getByLabel('Reason (required)').fill('bank signs refunds negative');
+  await page.getByTestId('bills-reclassify-confirm').click();
+  await line.filter({ hasText: 'Credit' }).waitFor();
+  await shot(page, 'fiat-bills');
+  await page.context().close();
+}
+
+async function chequeChannel() {
+  const sup = await tokenFor('supervisor1');
+  const quiet = (p) => p.catch((e) => { if (e.status !== 409 && e.status !== 422) throw e; });
+  await quiet(api('POST', '/api/fiat/config/bank-accounts', { id: 'E2E-CHQ', bankName: 'E2E Cheque Bank', accountNo: 'E2E-CHQ-001', accountName: 'Broker HKD cheques', currency: 'HKD', apiIntegrated: false }, { token: sup }));
+  await quiet(api('POST', '/api/fiat/config/channels', { id: 'E2E-CHQ-CHEQUE', bankAccountId: 'E2E-CHQ', method: 'Cheque', currency: 'HKD', isCheque: true, automaticStatus: false, enabled: true }, { token: sup }));
+  const rules = (await api('GET', '/api/fiat/config/withdrawal-rules', undefined, { token: sup })).data;
+  if (!rules.some((r) => r.channelId === 'E2E-CHQ-CHEQUE')) {
+    await api('POST', '/api/fiat/config/withdrawal-rules', { channelId: 'E2E-CHQ-CHEQUE', policy: 'ManualPacking', singleLimit: 100000, customerDailyLimit: 100000, priority: 900, enabled: true }, { token: sup });
+  }
+  return 'E2E-CHQ-CHEQUE';
+}
+
+export async function fiatCheques(browser) {
+  const channel = await chequeChannel();
+  const { nos } = await pendingRecords(['880.80'], { currency: 'HKD', channel, bank: 'BOC' });
+  const no = nos[0];
+  const page = await page1280(browser);
+  await signIn(page, 'maker1', '/inbox/fiat/ops/cheques');
+  const row = page.getByTestId(`fiat-cheque-${no}`);
+  await row.waitFor();
+  assert((await row.getByTestId('print-count').textContent()) === '0', 'not printed yet');
+  const first = `${Date.now()}`.slice(-12);
+  await row.getByLabel(`Select ${no}`).check();
+  await row.getByLabel(`Cheque number for ${no}`).fill('12ab');
+  await page.getByTestId('cheques-print').click();
+  await row.getByTestId('cheque-error').waitFor();
+  await row.getByLabel(`Cheque number for ${no}`).fill(first);
+  await assertNamed(page, 'fiat-cheques-page');
+  let [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cheques-print').click()]);
+  assert(download.suggestedFilename().endsWith('.pdf'), `a PDF: ${download.suggestedFilename()}`);
+  await row.getByTestId('print-count').filter({ hasText: /^1$/ }).waitFor();
+  assert((await row.getByTestId('cheque-no-text').textContent()) === first, 'the cheque number is shown');
+
+  // printing it again is refused on its row; a reprint under a new number counts 2
+  await row.getByLabel(`Select ${no}`).check();
+  await page.getByTestId('cheques-print').click();
+  await row.getByTestId('cheque-error').waitFor();
+  const second = `${Number(first) + 1}`;
+  await row.getByLabel(`Cheque number for ${no}`).fill(second);
+  [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('cheques-reprint').click()]);
+  await row.getByTestId('print-count').filter({ hasText: /^2$/ }).waitFor();
+  assert((await row.getByTestId('cheque-no-text').textContent()) === second, 'the new number replaces the old');
+  await shot(page, 'fiat-cheques');
+  await page.context().close();
+}
+
 export const scenarios = [
   ['fiat-withdrawals: maker1 enters two applications and sees records, cards and CSV (own submit refused); checker1 bulk-submits both and the cards change', fiatWithdrawals],
   ['fiat-limits: supervisor1 adjusts a daily limit (422 at the field, stale 409 explained) and sees the history row; maker1 reads only', fiatLimits],
@@ -476,4 +742,8 @@ export const scenarios = [
   ['fiat-cfg-readonly: maker1 reads every configuration screen with no edit control; the server refuses the change', fiatConfigReadOnly],
   ['fiat-cfg-forms: every configuration form names its fields and fits 1280 px; a bank account\'s 422 lands on its fields', fiatConfigForms],
   ['fiat-cfg-review: supervisor1 creates a review rule, disables, enables and edits it, and sees the journal rows', fiatConfigReview],
+  ['fiat-batches: maker1 packs two of three records (the over-limit one named on its row, then removed); checker1 approves the batch work order, downloads the file, enters results', fiatBatches],
+  ['fiat-exceptions: checker1 resolves an exception (comment required) and may not approve it; checker2 approves it', fiatExceptions],
+  ['fiat-bills: maker1 imports a statement with a bad row (per-row error, nothing imported), then the good file, and reclassifies a line', fiatBills],
+  ['fiat-cheques: maker1 prints a cheque (bad number refused at the row), a second print is refused, a reprint counts 2', fiatCheques],
 ];

@@ -217,7 +217,7 @@ async function findTaskFor(token, subjectId, tries = 20) {
   throw new Error(`no open task for ${subjectId}`);
 }
 
-async function completeWithDialog(page, button) {
+export async function completeWithDialog(page, button) {
   await button.click();
   const dialog = page.getByTestId('action-dialog');
   await Promise.race([dialog.waitFor({ timeout: 3000 }).catch(() => {}), page.getByTestId('action-notice').waitFor({ timeout: 3000 }).catch(() => {})]);

@@ -14,6 +14,10 @@ import { TaskPage } from './inbox/TaskPage';
 import { FiatConfigPage } from './fiat/config/ConfigPage';
 import { FiatRecordPage } from './fiat/RecordPage';
 import { WithdrawalsPage } from './fiat/WithdrawalsPage';
+import { BatchDetailPage, BatchesPage } from './fiat/ops/BatchesPage';
+import { BillsPage } from './fiat/ops/BillsPage';
+import { ChequesPage } from './fiat/ops/ChequesPage';
+import { ExceptionsPage } from './fiat/ops/ExceptionsPage';
 import { canOperateFiat, canReadFiatConfig } from './lib/fiat';
 
 export function App() {
@@ -40,6 +44,11 @@ export function App() {
   else if (match('/inbox/fiat/config', path) && canReadFiatConfig(me)) page = <FiatConfigPage />;
   else if (match('/inbox/fiat/withdrawals', path) && canOperateFiat(me)) page = <WithdrawalsPage />;
   else if ((m = match('/inbox/fiat/withdrawals/:id', path)) && canOperateFiat(me)) page = <FiatRecordPage key={m.id} recordId={m.id} />;
+  else if (match('/inbox/fiat/ops/batches', path) && canOperateFiat(me)) page = <BatchesPage />;
+  else if ((m = match('/inbox/fiat/ops/batches/:id', path)) && canOperateFiat(me)) page = <BatchDetailPage key={m.id} batchId={m.id} />;
+  else if (match('/inbox/fiat/ops/exceptions', path) && canOperateFiat(me)) page = <ExceptionsPage />;
+  else if (match('/inbox/fiat/ops/bills', path) && canOperateFiat(me)) page = <BillsPage />;
+  else if (match('/inbox/fiat/ops/cheques', path) && canOperateFiat(me)) page = <ChequesPage />;
 
   return (
     <div className="app">
@@ -52,7 +61,7 @@ export function App() {
             Inbox
           </Link>
           {canOperateFiat(me) && (
-            <Link to="/inbox/fiat/withdrawals" className={path.startsWith('/inbox/fiat/withdrawals') ? 'active' : ''} data-testid="nav-fiat-withdrawals">
+            <Link to="/inbox/fiat/withdrawals" className={path.startsWith('/inbox/fiat/withdrawals') || path.startsWith('/inbox/fiat/ops') ? 'active' : ''} data-testid="nav-fiat-withdrawals">
               Withdrawals
             </Link>
           )}

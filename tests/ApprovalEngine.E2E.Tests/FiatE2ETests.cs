@@ -49,6 +49,18 @@ public sealed class FiatE2ETests
     [Test]
     public Task Supervisor_creates_disables_enables_and_edits_a_review_rule_and_sees_the_journal() => Scenario("fiat-cfg-review");
 
+    [Test]
+    public Task Maker_packs_two_records_checker_approves_the_batch_and_downloads_its_file() => Scenario("fiat-batches");
+
+    [Test]
+    public Task An_exception_resolved_by_one_checker_is_approved_only_by_a_second() => Scenario("fiat-exceptions");
+
+    [Test]
+    public Task A_statement_with_a_bad_row_is_refused_row_by_row_and_the_good_file_imports() => Scenario("fiat-bills");
+
+    [Test]
+    public Task A_cheque_printed_then_reprinted_counts_two_prints() => Scenario("fiat-cheques");
+
     private async Task Scenario(string key)
     {
         // E2E_ONLY=<substring> runs the scenarios whose key contains it, as run.mjs does

@@ -6481,6 +6481,8 @@ export interface paths {
                     reconciliation?: string;
                     page?: number;
                     pageSize?: number;
+                    paidFrom?: string;
+                    paidTo?: string;
                 };
                 header?: never;
                 path?: never;
@@ -6668,6 +6670,8 @@ export interface paths {
                     amountTo?: number;
                     batchId?: string;
                     reconciliation?: string;
+                    paidFrom?: string;
+                    paidTo?: string;
                 };
                 header?: never;
                 path?: never;
@@ -9113,6 +9117,7 @@ export interface components {
             updatedAt: string;
             items?: null | components["schemas"]["FiatBatchItemView"][];
             refused?: null | components["schemas"]["FiatPackRefusal"][];
+            workOrder?: null | components["schemas"]["FiatWorkOrderView"];
         };
         FiatBulkBody: {
             records: null | string[];
@@ -9135,6 +9140,14 @@ export interface components {
             count: number;
             /** Format: double */
             amount: number;
+            sums?: null | components["schemas"]["FiatCardSum"][];
+        };
+        FiatCardSum: {
+            currency: string;
+            /** Format: double */
+            amount: number;
+            /** Format: int32 */
+            count: number;
         };
         FiatDirectBillingBody: {
             bank: null | string;
@@ -9197,6 +9210,8 @@ export interface components {
             /** Format: uuid */
             openTaskId: null | string;
             openActivityId: null | string;
+            /** Format: date-time */
+            paidAt?: null | string;
         };
         FiatResolveBody: {
             records: null | string[];
@@ -9207,6 +9222,20 @@ export interface components {
             records: null | string[];
             decision: null | string;
             comment: null | string;
+        };
+        FiatWorkOrderView: {
+            /** Format: uuid */
+            taskId: string;
+            /** Format: uuid */
+            instanceId: string;
+            status: string;
+            businessStatus: null | string;
+            closedBy: null | string;
+            closedAction: null | string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            closedAt: null | string;
         };
         FieldChange: {
             field: string;

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useAuth } from '../auth';
 import { ErrorBox, Modal, Notice, Pager, StatusBadge, fmtDate } from '../common/ui';
 import { Link } from '../router';
@@ -9,23 +9,24 @@ import { formatMoney } from '../lib/money';
 import { fiatConfig } from './api';
 import { NewApplication } from './NewApplication';
 import { downloadRecordsCsv, fiatOps } from './opsApi';
-import type { FiatBulkResult } from './opsApi';
+import type { FiatBulkResult, FiatRecord } from './opsApi';
+import { OpsNav, useBulkAction } from './ops/common';
+import { cardSums } from './ops/logic';
+import { PackDialog } from './ops/PackDialog';
 
 const PAGE_SIZE = 20;
 
 /** Operations: indicator cards, the records list with the manual's filters, CSV export and the bulk actions. */
 export function WithdrawalsPage() {
   const { me } = useAuth();
-  const qc = useQueryClient();
   const [draft, setDraft] = useState<RecordFilters>(emptyRecordFilters);
   const [f, setF] = useState<RecordFilters>(emptyRecordFilters);
   const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<string[]>([]);
   const [rejecting, setRejecting] = useState(false);
   const [creating, setCreating] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [results, setResults] = useState<{ action: string; list: FiatBulkResult[] } | null>(null);
+  const [packing, setPacking] = useState<FiatRecord[] | null>(null);
+  const { busy, error, setError, results, setResults, run } = useBulkAction<FiatBulkResult>(setSelected);
 
   const apply = (next: RecordFilters) => { setDraft(next); setF(next); setPage(1); setSelected([]); };
   const list = useQuery({ queryKey: ['fiat-records', f, page], queryFn: () => fiatOps.list(f, page, PAGE_SIZE), placeholderData: keepPreviousData, refetchInterval: 15_000 });
@@ -38,20 +39,7 @@ export function WithdrawalsPage() {
   const allOnPage = rows.length > 0 && rows.every((r) => selected.includes(r.recordNo));
 
   const bulk = async (action: 'Submit' | 'Reject', comment?: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const list = action === 'Submit' ? await fiatOps.submit(selected, comment) : await fiatOps.reject(selected, comment ?? '');
-      setResults({ action, list });
-      setSelected(list.filter((r) => !r.ok).map((r) => r.record));
-      setRejecting(false);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-      await qc.invalidateQueries({ queryKey: ['fiat-records'] });
-      await qc.invalidateQueries({ queryKey: ['fiat-cards'] });
-    }
+    if (await run(action, () => (action === 'Submit' ? fiatOps.submit(selected, comment) : fiatOps.reject(selected, comment ?? '')))) setRejecting(false);
   };
   const exportCsv = async () => {
     setError(null);
@@ -61,6 +49,7 @@ export function WithdrawalsPage() {
 
   return (
     <div className="page" data-testid="fiat-withdrawals-page">
+      <OpsNav />
       <div className="row spread">
         <h2>Withdrawals</h2>
         <div className="row">
@@ -72,11 +61,11 @@ export function WithdrawalsPage() {
       <div className="fiat-cards" role="group" aria-label="Records per status" data-testid="fiat-cards">
         {orderCards(cards.data ?? []).map((c) => (
           <button key={c.status} className="fiat-card" aria-pressed={f.status === c.status} onClick={() => apply({ ...f, status: f.status === c.status ? '' : c.status })}
-            data-testid={`fiat-card-${c.status}`} aria-label={`${c.status}: ${c.count} records${f.currency ? `, ${formatMoney(c.amount, f.currency)}` : ''}`}>
+            data-testid={`fiat-card-${c.status}`} aria-label={`${c.status}: ${c.count} records, ${cardSums(c.sums)}`}>
             <span className="label">{c.status}</span>
             <span className="count" data-testid="count">{c.count}</span>
-            {/* the server sums every currency together; a sum means something only for one currency */}
-            <span className="sum" data-testid="sum">{f.currency ? formatMoney(c.amount, f.currency) : 'choose a currency for sums'}</span>
+            {/* one sum per currency: amounts of different currencies never add up */}
+            <span className="sum" data-testid="sum">{cardSums(c.sums)}</span>
           </button>
         ))}
         {cards.data?.length === 0 && <span className="muted">No records yet.</span>}
@@ -106,6 +95,16 @@ export function WithdrawalsPage() {
         </label>
         <label>Created from<input type="date" value={draft.createdFrom} onChange={(e) => setDraft({ ...draft, createdFrom: e.target.value })} data-testid="filter-createdFrom" /></label>
         <label>Created to<input type="date" value={draft.createdTo} onChange={(e) => setDraft({ ...draft, createdTo: e.target.value })} data-testid="filter-createdTo" /></label>
+        <label>Amount from<input inputMode="decimal" value={draft.amountFrom ?? ''} onChange={(e) => setDraft({ ...draft, amountFrom: e.target.value })} data-testid="filter-amountFrom" /></label>
+        <label>Amount to<input inputMode="decimal" value={draft.amountTo ?? ''} onChange={(e) => setDraft({ ...draft, amountTo: e.target.value })} data-testid="filter-amountTo" /></label>
+        <label>Batch<input value={draft.batchId ?? ''} onChange={(e) => setDraft({ ...draft, batchId: e.target.value })} data-testid="filter-batchId" /></label>
+        <label>Reconciliation
+          <select value={draft.reconciliation ?? ''} onChange={(e) => setDraft({ ...draft, reconciliation: e.target.value })} data-testid="filter-reconciliation">
+            <option value="">All</option><option>Unmatch</option><option>Matched</option>
+          </select>
+        </label>
+        <label>Paid from<input type="date" value={draft.paidFrom ?? ''} onChange={(e) => setDraft({ ...draft, paidFrom: e.target.value })} data-testid="filter-paidFrom" /></label>
+        <label>Paid to<input type="date" value={draft.paidTo ?? ''} onChange={(e) => setDraft({ ...draft, paidTo: e.target.value })} data-testid="filter-paidTo" /></label>
         <button className="btn btn-primary" type="submit" data-testid="filter-apply">Search</button>
         <button className="btn btn-ghost" type="button" onClick={() => apply(emptyRecordFilters)}>Reset</button>
       </form>
@@ -114,6 +113,8 @@ export function WithdrawalsPage() {
         <span className="muted">{selected.length} selected</span>
         <button className="btn btn-primary btn-sm" disabled={!selected.length || busy} onClick={() => void bulk('Submit')} data-testid="fiat-bulk-submit">Submit</button>
         <button className="btn btn-sm" disabled={!selected.length || busy} onClick={() => setRejecting(true)} data-testid="fiat-bulk-reject">Reject…</button>
+        <button className="btn btn-sm" disabled={!selected.length || busy} data-testid="fiat-bulk-pack"
+          onClick={() => void Promise.all(selected.map((no) => rows.find((r) => r.recordNo === no) ?? fiatOps.get(no))).then(setPacking, setError)}>Pack for arrangement…</button>
       </div>
       <ErrorBox error={error} />
       {summary && (
@@ -129,7 +130,7 @@ export function WithdrawalsPage() {
           <tr>
             <th><input type="checkbox" aria-label="Select every record on this page" checked={allOnPage}
               onChange={() => setSelected(allOnPage ? selected.filter((s) => !rows.some((r) => r.recordNo === s)) : [...new Set([...selected, ...rows.map((r) => r.recordNo)])])} /></th>
-            <th>Record no</th><th>Customer</th><th className="num">Amount</th><th className="num">Fee</th><th>Channel</th><th>Status</th><th>Reconciliation</th><th>Created</th>
+            <th>Record no</th><th>Customer</th><th className="num">Amount</th><th className="num">Fee</th><th>Channel</th><th>Status</th><th>Reconciliation</th><th>Created</th><th>Paid</th>
           </tr>
         </thead>
         <tbody>
@@ -144,15 +145,17 @@ export function WithdrawalsPage() {
               <td><StatusBadge status={r.status} testId="status" /></td>
               <td>{r.reconciliation ?? '—'}</td>
               <td>{fmtDate(r.createdAt)}</td>
+              <td data-testid="paid">{fmtDate(r.paidAt)}</td>
             </tr>
           ))}
-          {list.data && rows.length === 0 && <tr><td colSpan={9} className="empty">No records match.</td></tr>}
+          {list.data && rows.length === 0 && <tr><td colSpan={10} className="empty">No records match.</td></tr>}
         </tbody>
       </table>
       {list.data && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={(p) => { setPage(p); }} />}
 
       {rejecting && <RejectDialog count={selected.length} busy={busy} onCancel={() => setRejecting(false)} onReject={(c) => void bulk('Reject', c)} />}
       {creating && <NewApplication onClose={() => setCreating(false)} />}
+      {packing && <PackDialog records={packing} onClose={(batch) => { setPacking(null); if (batch) setSelected([]); }} />}
     </div>
   );
 }

@@ -1,9 +1,8 @@
 // /api/fiat/withdrawals/** (docs/fiat-operations.md): records, indicator cards, bulk actions, lifecycle, CSV export.
-import { ApiError, get, getToken, post } from '../api/client';
-import type { Problem } from '../api/models';
+import { get, post } from '../api/client';
 import type { components } from '../api/schema';
-import { exportFileName } from '../lib/wdtx';
-import { recordQuery } from '../lib/fiat';
+import { download } from '../api/download';
+import { emptyRecordFilters, recordQuery } from '../lib/fiat';
 import type { RecordFilters } from '../lib/fiat';
 
 type S = components['schemas'];
@@ -20,7 +19,7 @@ const id = encodeURIComponent;
 
 export const fiatOps = {
   list: (f: RecordFilters, page: number, pageSize: number) => get<FiatRecords>(`${W}${recordQuery(f, { page, pageSize })}`),
-  cards: (channel: string, currency: string) => get<FiatCard[]>(`${W}/cards${recordQuery({ recordNo: '', customerId: '', status: '', createdFrom: '', createdTo: '', channel, currency })}`),
+  cards: (channel: string, currency: string) => get<FiatCard[]>(`${W}/cards${recordQuery({ ...emptyRecordFilters, channel, currency })}`),
   get: (recordId: string) => get<FiatRecord>(`${W}/${id(recordId)}`),
   lifecycle: (recordId: string) => get<FiatLifecycleEntry[]>(`${W}/${id(recordId)}/lifecycle`),
   create: (body: CreateFiatWithdrawal) => post<FiatRecord>(W, body),
@@ -29,29 +28,4 @@ export const fiatOps = {
 };
 
 /** The CSV of the filtered records, fetched with the token (a plain link would go without it) and saved. */
-export async function downloadRecordsCsv(f: RecordFilters): Promise<string> {
-  const headers: Record<string, string> = { Accept: 'text/csv, application/problem+json' };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await fetch(`${W}/export.csv${recordQuery(f)}`, { headers });
-  } catch {
-    throw new ApiError(0, { title: 'The server cannot be reached', detail: 'Check your network connection and try again.' });
-  }
-  if (!res.ok) {
-    let problem: Problem = {};
-    try { problem = JSON.parse(await res.text()) as Problem; } catch { /* not JSON */ }
-    throw new ApiError(res.status, { status: res.status, ...problem });
-  }
-  const name = exportFileName(res.headers.get('Content-Disposition'));
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return name;
-}
+export const downloadRecordsCsv = (f: RecordFilters): Promise<string> => download('GET', `${W}/export.csv${recordQuery(f)}`, undefined, 'fiat-withdrawals.csv');

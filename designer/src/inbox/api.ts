@@ -1,6 +1,7 @@
-import { ApiError, del, get, getToken, post, put, qs } from '../api/client';
-import type { InstanceDetail, Paged, Problem, Task, TaskDetail, WdAuditLog, WdRequestCard, WdTransactionBody } from '../api/models';
+import { del, get, post, put, qs } from '../api/client';
+import type { InstanceDetail, Paged, Task, TaskDetail, WdAuditLog, WdRequestCard, WdTransactionBody } from '../api/models';
 import { exportFileName } from '../lib/wdtx';
+import { download } from '../api/download';
 
 export interface TaskFilters {
   status: string;
@@ -48,30 +49,5 @@ export const deleteWdTransaction = (id: string, txId: string, expectedVersion?: 
   del<WdRequestCard>(`${wdTx(id, txId)}${qs({ expectedVersion })}`);
 
 /** GET /api/wd-requests/export.csv with the Authorization header, saved through an object URL. */
-export async function downloadWdExport(): Promise<string> {
-  const headers: Record<string, string> = { Accept: 'text/csv, application/problem+json' };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await fetch('/api/wd-requests/export.csv', { headers });
-  } catch {
-    throw new ApiError(0, { title: 'The server cannot be reached', detail: 'Check your network connection and try again.' });
-  }
-  if (!res.ok) {
-    let problem: Problem = {};
-    try { problem = JSON.parse(await res.text()) as Problem; } catch { /* not JSON */ }
-    throw new ApiError(res.status, { status: res.status, ...problem });
-  }
-  const blob = await res.blob();
-  const name = exportFileName(res.headers.get('Content-Disposition'));
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return name;
-}
+export const downloadWdExport = (): Promise<string> =>
+  download('GET', '/api/wd-requests/export.csv', undefined, exportFileName(null));

@@ -32,6 +32,15 @@ describe('recordQuery', () => {
     expect(q.get('page')).toBe('2');
     expect(q.has('status')).toBe(false);
   });
+  it('sends the paid range as whole days and amounts as canonical decimal text', () => {
+    const q = new URLSearchParams(recordQuery({ ...emptyRecordFilters, paidFrom: '2026-12-01', paidTo: '2026-12-01', amountFrom: '1,000.50', amountTo: '12345678901234567.89', batchId: 'FB1', reconciliation: 'Unmatch' }));
+    expect(q.get('paidFrom')).toBe(new Date(2026, 11, 1).toISOString());
+    expect(new Date(q.get('paidTo')!).getTime()).toBe(new Date(2026, 11, 2).getTime() - 1);
+    expect(q.get('amountFrom')).toBe('1000.5');
+    expect(q.get('amountTo')).toBe('12345678901234567.89');
+    expect([q.get('batchId'), q.get('reconciliation')]).toEqual(['FB1', 'Unmatch']);
+    expect(new URLSearchParams(recordQuery({ ...emptyRecordFilters, amountFrom: 'ten' })).get('amountFrom')).toBe('ten');
+  });
 });
 
 describe('bulkSummary', () => {

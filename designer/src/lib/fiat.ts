@@ -1,6 +1,7 @@
 // Fiat withdrawal screens: who sees them (GET /api/auth/me; the server enforces the same rights) and the manual's
 // business order of the statuses, which the indicator cards follow.
 import type { Caller } from './access';
+import { amountText } from './money';
 
 export const FIAT_RIGHTS = { submit: 'submit', approveWorkOrders: 'workorders:approve', configure: 'fiat:configure' } as const;
 
@@ -50,8 +51,19 @@ export interface RecordFilters {
   currency: string;
   createdFrom: string;
   createdTo: string;
+  /** Decimal text as typed ("1,000.50"); sent canonical, never through a double. */
+  amountFrom?: string;
+  amountTo?: string;
+  batchId?: string;
+  reconciliation?: string;
+  /** Days (yyyy-mm-dd) the payout was confirmed paid, like createdFrom/createdTo. */
+  paidFrom?: string;
+  paidTo?: string;
 }
-export const emptyRecordFilters: RecordFilters = { recordNo: '', customerId: '', status: '', channel: '', currency: '', createdFrom: '', createdTo: '' };
+export const emptyRecordFilters: RecordFilters = {
+  recordNo: '', customerId: '', status: '', channel: '', currency: '', createdFrom: '', createdTo: '',
+  amountFrom: '', amountTo: '', batchId: '', reconciliation: '', paidFrom: '', paidTo: '',
+};
 
 /**
  * Filters as query parameters. Dates typed as days (yyyy-mm-dd) become the start of that day and the start of the
@@ -74,6 +86,14 @@ export function recordQuery(f: RecordFilters, extra: Record<string, string | num
   put('currency', f.currency);
   if (f.createdFrom) p.set('createdFrom', day(f.createdFrom, false));
   if (f.createdTo) p.set('createdTo', day(f.createdTo, true));
+  // an amount that is not one is sent as typed: the server's 400 names the field
+  const amount = (k: string, v: string | undefined) => v?.trim() && p.set(k, amountText(v) ?? v.trim());
+  amount('amountFrom', f.amountFrom);
+  amount('amountTo', f.amountTo);
+  put('batchId', f.batchId ?? '');
+  put('reconciliation', f.reconciliation ?? '');
+  if (f.paidFrom) p.set('paidFrom', day(f.paidFrom, false));
+  if (f.paidTo) p.set('paidTo', day(f.paidTo, true));
   for (const [k, v] of Object.entries(extra)) p.set(k, String(v));
   const s = p.toString();
   return s ? `?${s}` : '';

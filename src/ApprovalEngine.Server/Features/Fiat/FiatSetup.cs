@@ -23,7 +23,17 @@ public static class FiatSetup
     public static async Task MigrateSqliteAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var fiat = await services.GetRequiredService<IDbContextFactory<FiatDbContext>>().CreateDbContextAsync(cancellationToken);
-        if (fiat.IsSqlite) await Migrator.AddMissingSqliteTablesAsync(fiat, cancellationToken);
+        if (!fiat.IsSqlite) return;
+        await Migrator.AddMissingSqliteTablesAsync(fiat, cancellationToken);
+        // Columns added to an existing table since (PostgreSQL: V015); an old file has no journal-based back-fill, so
+        // its paid records keep paid_at NULL (unknown) until their next step.
+        var columns = await fiat.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM pragma_table_info('fiat_withdrawals')").ToListAsync(cancellationToken);
+        if (!columns.Contains("paid_at", StringComparer.OrdinalIgnoreCase))
+        {
+            // Instants are UTC ticks on SQLite (ModelConventions).
+            await fiat.Database.ExecuteSqlRawAsync("ALTER TABLE fiat_withdrawals ADD COLUMN paid_at INTEGER NULL", cancellationToken);
+            await fiat.Database.ExecuteSqlRawAsync("CREATE INDEX IF NOT EXISTS ix_fiat_withdrawals_paid_at ON fiat_withdrawals (paid_at)", cancellationToken);
+        }
     }
 
     public static IEndpointRouteBuilder MapFiatApi(this IEndpointRouteBuilder app)

@@ -26,14 +26,37 @@ public sealed class FiatBatches(IDbContextFactory<FiatDbContext> contexts, Workf
     public const string Route = "POST /api/fiat/batches";
     public const int MaxRecords = 500;
 
-    public async Task<FiatPackResult> PackAsync(IReadOnlyList<Guid> recordIds, Actor actor, CancellationToken ct)
+    /// <summary>
+    /// Packs the records into one new batch. Each record is checked first (<see cref="FiatPackChecks"/>): an operator's
+    /// pack with any failing record is refused whole (422, an error per record under <c>records[i]</c>, i = its place in
+    /// <paramref name="recordIds"/>), nothing written; a scheduled pack (<paramref name="skipFailing"/>) leaves the
+    /// failing records in Withdrawal Pending for an operator and packs the others.
+    /// </summary>
+    public async Task<FiatPackResult> PackAsync(IReadOnlyList<Guid> recordIds, Actor actor, CancellationToken ct, bool skipFailing = false)
     {
+        ArgumentNullException.ThrowIfNull(recordIds);
         await using var fiat = await contexts.CreateDbContextAsync(ct);
-        var rows = await fiat.Set<FiatWithdrawalRecord>().AsNoTracking().Where(r => recordIds.Contains(r.Id)).ToListAsync(ct);
-        var missing = recordIds.Where(id => rows.All(r => r.Id != id)).ToList();
+        var found = await fiat.Set<FiatWithdrawalRecord>().AsNoTracking().Where(r => recordIds.Contains(r.Id)).ToListAsync(ct);
+        var missing = recordIds.Where(id => found.All(r => r.Id != id)).ToList();
         if (missing.Count > 0) throw ApiProblemException.Invalid("records", $"No withdrawal record {string.Join(", ", missing)}.");
-        var notPending = rows.Where(r => r.Status != FiatNames.WithdrawalPending || r.Finished).ToList();
-        if (notPending.Count > 0) throw ApiProblemException.Invalid("records", $"Only records in {FiatNames.WithdrawalPending} are packed: {string.Join(", ", notPending.Select(r => $"{r.RecordNo} is {r.Status}"))}.");
+        // The request's order, so that records[i] names the i-th record asked for.
+        var rows = recordIds.Select(id => found.First(r => r.Id == id)).ToList();
+        var problems = await FiatPackChecks.CheckAllAsync(fiat, rows, ct);
+        if (problems.Count > 0 && !skipFailing)
+        {
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (problems.TryGetValue(rows[i].Id, out var list)) errors[$"records[{i}]"] = [.. list];
+            }
+            // "records" as before (clients reading the field), records[i] for each refused record.
+            var detail = $"{problems.Count} of {rows.Count} records cannot be packed: {string.Join(" ", problems.Values.SelectMany(v => v))}";
+            errors["records"] = [detail];
+            throw ApiProblemException.Invalid(errors, detail);
+        }
+        foreach (var (id, list) in problems) logger.LogInformation("Scheduled packing left {Record} out: {Reasons}", id, string.Join(" ", list));
+        rows = [.. rows.Where(r => !problems.ContainsKey(r.Id))];
+        if (rows.Count == 0) throw ApiProblemException.Conflict("No record of the channel can be packed now.");
         var groups = rows.Select(r => (r.ChannelId, r.Currency)).Distinct().ToList();
         if (groups.Count != 1) throw ApiProblemException.Invalid("records", $"A batch holds one channel and currency; these records are of {string.Join(", ", groups.Select(g => $"{g.ChannelId}/{g.Currency}"))}.");
         var channelId = groups[0].ChannelId ?? throw ApiProblemException.Invalid("records", "The records have no channel yet.");
@@ -197,7 +220,7 @@ public sealed class FiatBatches(IDbContextFactory<FiatDbContext> contexts, Workf
         if (ids.Count == 0) return null;
         try
         {
-            return await PackAsync(ids, Actor.System("fiat-packing"), ct);
+            return await PackAsync(ids, Actor.System("fiat-packing"), ct, skipFailing: true);
         }
         catch (ApiProblemException ex)
         {

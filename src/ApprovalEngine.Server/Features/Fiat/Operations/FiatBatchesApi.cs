@@ -18,7 +18,10 @@ public sealed record FiatBatchItemView(string RecordNo, Guid RecordId, decimal A
 
 public sealed record FiatBatchView(string Id, Guid? InstanceId, string ChannelId, string Currency, string? Policy, string Status, decimal Total, int Count,
     string CreatedBy, string? FileName, string? BankReference, string? Reason, bool Finished, bool Dispatched, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    IReadOnlyList<FiatBatchItemView>? Items = null, IReadOnlyList<FiatPackRefusal>? Refused = null);
+    IReadOnlyList<FiatBatchItemView>? Items = null, IReadOnlyList<FiatPackRefusal>? Refused = null, FiatWorkOrderView? WorkOrder = null);
+
+/// <summary>The batch's work order (<c>whale.withdraw.batch</c>): its latest task, open or closed, and who closed it how.</summary>
+public sealed record FiatWorkOrderView(Guid TaskId, Guid InstanceId, string Status, string? BusinessStatus, string? ClosedBy, string? ClosedAction, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt);
 
 public sealed record FiatBatchResultLine(string? Record, bool? Success, string? Reason);
 
@@ -35,11 +38,27 @@ public static class FiatBatchesApi
         if (actor.IsSystem || !actor.InDepartment(FiatNames.Department)) throw ApiProblemException.Forbidden("Packing for arrangement is for Operations staff.");
         var list = body?.Records;
         if (list is null || list.Count == 0 || list.Count > FiatBatches.MaxRecords) throw ApiProblemException.Invalid("records", $"records lists 1 to {FiatBatches.MaxRecords} record ids or numbers.");
+        // records[i] names the i-th record of the request in every refusal (here and in the per-record checks).
         var ids = new List<Guid>();
-        foreach (var raw in list.Distinct(StringComparer.Ordinal))
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Count; i++)
         {
-            if (string.IsNullOrWhiteSpace(raw) || raw.Length > 64) throw ApiProblemException.Invalid("records", $"'{raw}' is not a record id or number.");
-            ids.Add((await records.FindAsync(raw, ct)).Id);
+            var raw = list[i];
+            if (string.IsNullOrWhiteSpace(raw) || raw.Length > 64)
+            {
+                errors[$"records[{i}]"] = [$"'{raw}' is not a record id or number."];
+                continue;
+            }
+            var asId = Guid.TryParse(raw, out var g) ? g : (Guid?)null;
+            var row = await records.Query.FirstOrDefaultAsync(r => r.RecordNo == raw || r.Id == asId, ct);
+            if (row is null) errors[$"records[{i}]"] = [$"No withdrawal record '{raw}'."];
+            else if (ids.Contains(row.Id)) errors[$"records[{i}]"] = [$"{row.RecordNo} is listed twice."];
+            ids.Add(row?.Id ?? Guid.Empty);
+        }
+        if (errors.Count > 0)
+        {
+            errors["records"] = [.. errors.Values.SelectMany(v => v)];
+            throw ApiProblemException.Invalid(errors);
         }
         var result = await batches.PackAsync(ids, actor, ct);
         var view = await ViewAsync(fiat, result.Batch.Id, ct) with { Refused = result.Refused };
@@ -58,10 +77,18 @@ public static class FiatBatchesApi
         return TypedResults.Ok(new Paged<FiatBatchView>([.. rows.Select(b => ToView(b))], total, p, s));
     }
 
-    public static async Task<Ok<FiatBatchView>> Get(string id, HttpContext http, FiatDbContext fiat, CancellationToken ct)
+    public static async Task<Ok<FiatBatchView>> Get(string id, HttpContext http, FiatDbContext fiat, ApprovalEngine.Persistence.ApprovalDbContext db, CancellationToken ct)
     {
         await FiatRecords.RequireReaderAsync(http, ct);
-        return TypedResults.Ok(await ViewAsync(fiat, id, ct));
+        var view = await ViewAsync(fiat, id, ct);
+        if (view.InstanceId is not { } instance) return TypedResults.Ok(view);
+        // The work order is a child instance of the batch's flow; its task is where a checker approves the batch.
+        var task = await db.Tasks.AsNoTracking().Where(t => db.Instances.Any(i => i.Id == t.InstanceId && i.ParentInstanceId == instance))
+            .OrderByDescending(t => t.CreatedAt).FirstOrDefaultAsync(ct);
+        return TypedResults.Ok(task is null ? view : view with
+        {
+            WorkOrder = new FiatWorkOrderView(task.Id, task.InstanceId, task.Status, task.BusinessStatus, task.ClosedBy, task.ClosedAction, task.CreatedAt, task.ClosedAt),
+        });
     }
 
     /// <summary>The bank file as it was sent (404 before the batch's work order let it go).</summary>

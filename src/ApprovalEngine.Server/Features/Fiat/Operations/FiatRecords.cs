@@ -11,7 +11,7 @@ namespace ApprovalEngine.Server.Features.Fiat.Operations;
 public sealed record FiatRecordView(Guid Id, string RecordNo, string CustomerId, string Currency, decimal Amount, decimal Fee, string BankAccount,
     string? BeneficiaryBank, string? BeneficiaryName, string? Channel, string? Policy, string Status, string? Reconciliation, string? BatchId,
     string? BankReference, string? RepaymentOf, DateOnly BusinessDay, bool Finished, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    Guid? OpenTaskId, string? OpenActivityId);
+    Guid? OpenTaskId, string? OpenActivityId, DateTimeOffset? PaidAt = null);
 
 /// <summary>Reads the records projection (fiat_withdrawals) and the open task of each record.</summary>
 public sealed class FiatRecords(FiatDbContext fiat, ApprovalDbContext db)
@@ -46,7 +46,7 @@ public sealed class FiatRecords(FiatDbContext fiat, ApprovalDbContext db)
             var task = tasks.FirstOrDefault(t => t.InstanceId == r.Id);
             return new FiatRecordView(r.Id, r.RecordNo, r.CustomerId, r.Currency, r.Amount, r.Fee, r.BeneficiaryAccount, r.BeneficiaryBank, r.BeneficiaryName,
                 r.ChannelId, r.Policy, r.Status, r.Reconciliation, r.BatchId, r.BankReference, r.RepaymentOf, r.BusinessDay, r.Finished, r.CreatedAt, r.UpdatedAt,
-                task?.Id, task?.ActivityId);
+                task?.Id, task?.ActivityId, r.PaidAt);
         })];
     }
 

@@ -13,12 +13,14 @@ namespace ApprovalEngine.Server.Features.Fiat.Operations;
 
 /// <summary>The Withdrawal Records filters of the manual.</summary>
 public sealed record FiatRecordFilter(string? RecordNo, string? CustomerId, string? Status, string? Channel, string? Currency,
-    DateTimeOffset? CreatedFrom, DateTimeOffset? CreatedTo, decimal? AmountFrom, decimal? AmountTo, string? BatchId, string? Reconciliation)
+    DateTimeOffset? CreatedFrom, DateTimeOffset? CreatedTo, decimal? AmountFrom, decimal? AmountTo, string? BatchId, string? Reconciliation,
+    DateTimeOffset? PaidFrom = null, DateTimeOffset? PaidTo = null)
 {
     public IQueryable<FiatWithdrawalRecord> Apply(IQueryable<FiatWithdrawalRecord> q)
     {
         if (AmountFrom is { } a && AmountTo is { } b && a > b) throw ApiProblemException.BadRequest("amountFrom", "amountFrom is above amountTo.");
         if (CreatedFrom is { } f && CreatedTo is { } t && f > t) throw ApiProblemException.BadRequest("createdFrom", "createdFrom is after createdTo.");
+        if (PaidFrom is { } pf && PaidTo is { } pt && pf > pt) throw ApiProblemException.BadRequest("paidFrom", "paidFrom is after paidTo.");
         if (!string.IsNullOrEmpty(RecordNo)) q = q.Where(r => r.RecordNo == RecordNo);
         if (!string.IsNullOrEmpty(CustomerId)) q = q.Where(r => r.CustomerId == CustomerId);
         if (!string.IsNullOrEmpty(Status)) q = q.Where(r => r.Status == Status);
@@ -28,14 +30,22 @@ public sealed record FiatRecordFilter(string? RecordNo, string? CustomerId, stri
         if (!string.IsNullOrEmpty(Reconciliation)) q = q.Where(r => r.Reconciliation == Reconciliation);
         if (CreatedFrom is { } from) q = q.Where(r => r.CreatedAt >= from);
         if (CreatedTo is { } to) q = q.Where(r => r.CreatedAt <= to);
+        if (PaidFrom is { } paidFrom) q = q.Where(r => r.PaidAt >= paidFrom);
+        if (PaidTo is { } paidTo) q = q.Where(r => r.PaidAt <= paidTo);
         if (AmountFrom is { } min) q = q.Where(r => r.Amount >= min);
         if (AmountTo is { } max) q = q.Where(r => r.Amount <= max);
         return q;
     }
 }
 
-/// <summary>Counts and sums per status, in the business order of the indicator cards.</summary>
-public sealed record FiatCard(string Status, int Count, decimal Amount);
+/// <summary>
+/// Counts and sums per status, in the business order of the indicator cards. <see cref="Amount"/> adds every currency
+/// (kept for existing clients; meaningful only with a currency filter); <see cref="Sums"/> is the sum per currency.
+/// </summary>
+public sealed record FiatCard(string Status, int Count, decimal Amount, IReadOnlyList<FiatCardSum>? Sums = null);
+
+/// <summary>One currency's records of a card: their count and exact total.</summary>
+public sealed record FiatCardSum(string Currency, decimal Amount, int Count);
 
 /// <summary>GET /api/fiat/withdrawals (+ export.csv, cards, lifecycle): the Withdrawal Records tab.</summary>
 public static class QueryFiatWithdrawals
@@ -44,11 +54,11 @@ public static class QueryFiatWithdrawals
 
     public static async Task<Ok<Paged<FiatRecordView>>> List(HttpContext http, FiatRecords records, string? recordNo, string? customerId, string? status, string? channel,
         string? currency, DateTimeOffset? createdFrom, DateTimeOffset? createdTo, decimal? amountFrom, decimal? amountTo, string? batchId, string? reconciliation,
-        int? page, int? pageSize, CancellationToken ct)
+        int? page, int? pageSize, DateTimeOffset? paidFrom, DateTimeOffset? paidTo, CancellationToken ct)
     {
         await FiatRecords.RequireReaderAsync(http, ct);
         var (p, s) = Paging.Check(page, pageSize);
-        var query = new FiatRecordFilter(recordNo, customerId, status, channel, currency, createdFrom, createdTo, amountFrom, amountTo, batchId, reconciliation).Apply(records.Query);
+        var query = new FiatRecordFilter(recordNo, customerId, status, channel, currency, createdFrom, createdTo, amountFrom, amountTo, batchId, reconciliation, paidFrom, paidTo).Apply(records.Query);
         var total = await query.CountAsync(ct);
         var rows = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.RecordNo).Skip((p - 1) * s).Take(s).ToListAsync(ct);
         return TypedResults.Ok(new Paged<FiatRecordView>(await records.ViewsAsync(rows, ct), total, p, s));
@@ -57,14 +67,15 @@ public static class QueryFiatWithdrawals
     public static readonly string[] Columns =
     [
         "recordNo", "status", "reconciliation", "customerId", "currency", "amount", "fee", "bankAccount", "beneficiaryBank", "beneficiaryName",
-        "channel", "policy", "batchId", "bankReference", "repaymentOf", "businessDay", "createdAt", "updatedAt",
+        "channel", "policy", "batchId", "bankReference", "repaymentOf", "businessDay", "createdAt", "updatedAt", "paidAt",
     ];
 
     public static async Task<IResult> Export(HttpContext http, FiatRecords records, string? recordNo, string? customerId, string? status, string? channel,
-        string? currency, DateTimeOffset? createdFrom, DateTimeOffset? createdTo, decimal? amountFrom, decimal? amountTo, string? batchId, string? reconciliation, CancellationToken ct)
+        string? currency, DateTimeOffset? createdFrom, DateTimeOffset? createdTo, decimal? amountFrom, decimal? amountTo, string? batchId, string? reconciliation,
+        DateTimeOffset? paidFrom, DateTimeOffset? paidTo, CancellationToken ct)
     {
         await FiatRecords.RequireReaderAsync(http, ct);
-        var query = new FiatRecordFilter(recordNo, customerId, status, channel, currency, createdFrom, createdTo, amountFrom, amountTo, batchId, reconciliation).Apply(records.Query);
+        var query = new FiatRecordFilter(recordNo, customerId, status, channel, currency, createdFrom, createdTo, amountFrom, amountTo, batchId, reconciliation, paidFrom, paidTo).Apply(records.Query);
         var rows = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.RecordNo).Take(MaxExportRows).ToListAsync(ct);
         await using var text = new StringWriter(CultureInfo.InvariantCulture);
         // Cells starting with = + - @ are escaped so a spreadsheet never runs them as formulas.
@@ -79,6 +90,7 @@ public static class QueryFiatWithdrawals
                     r.BeneficiaryName ?? "", r.ChannelId ?? "", r.Policy ?? "", r.BatchId ?? "", r.BankReference ?? "", r.RepaymentOf ?? "",
                     r.BusinessDay.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     r.CreatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), r.UpdatedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+                    r.PaidAt?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture) ?? "",
                 ]);
             }
         }
@@ -88,23 +100,33 @@ public static class QueryFiatWithdrawals
     /// <summary>numeric(28,8) comes back with trailing zeros; the file shows the amount as entered.</summary>
     private static string Money(decimal value) => (value / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Indicator cards: every status of the business order (zeros included), then any other status found (version 1's).</summary>
+    /// <summary>
+    /// Indicator cards: every status of the business order (zeros included), then any other status found (version 1's).
+    /// Amounts are summed per currency (<see cref="FiatCard.Sums"/>): HKD and USD never add up.
+    /// </summary>
     public static async Task<Ok<IReadOnlyList<FiatCard>>> Cards(HttpContext http, FiatRecords records, FiatDbContext fiat, string? channel, string? currency, CancellationToken ct)
     {
         await FiatRecords.RequireReaderAsync(http, ct);
         var query = new FiatRecordFilter(null, null, null, channel, currency, null, null, null, null, null, null).Apply(records.Query);
-        List<(string Status, int Count, decimal Amount)> groups;
+        List<(string Status, string Currency, int Count, decimal Amount)> groups;
         if (fiat.IsSqlite)
         {
             // SQLite cannot sum decimals in SQL; the embedded default holds few records.
-            groups = [.. (await query.Select(r => new { r.Status, r.Amount }).ToListAsync(ct)).GroupBy(r => r.Status).Select(g => (g.Key, g.Count(), g.Sum(r => r.Amount)))];
+            groups = [.. (await query.Select(r => new { r.Status, r.Currency, r.Amount }).ToListAsync(ct)).GroupBy(r => (r.Status, r.Currency))
+                .Select(g => (g.Key.Status, g.Key.Currency, g.Count(), g.Sum(r => r.Amount)))];
         }
         else
         {
-            groups = [.. (await query.GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.Count(), Amount = g.Sum(r => r.Amount) }).ToListAsync(ct)).Select(g => (g.Key, g.Count, g.Amount))];
+            groups = [.. (await query.GroupBy(r => new { r.Status, r.Currency }).Select(g => new { g.Key.Status, g.Key.Currency, Count = g.Count(), Amount = g.Sum(r => r.Amount) }).ToListAsync(ct))
+                .Select(g => (g.Status, g.Currency, g.Count, g.Amount))];
         }
-        var cards = FiatNames.CardOrder.Select(s => groups.FirstOrDefault(g => g.Status == s) is { Status: not null } g ? new FiatCard(s, g.Count, g.Amount) : new FiatCard(s, 0, 0m)).ToList();
-        cards.AddRange(groups.Where(g => !FiatNames.CardOrder.Contains(g.Status)).OrderBy(g => g.Status, StringComparer.Ordinal).Select(g => new FiatCard(g.Status, g.Count, g.Amount)));
+        FiatCard Card(string status)
+        {
+            var of = groups.Where(g => g.Status == status).OrderBy(g => g.Currency, StringComparer.Ordinal).ToList();
+            return new FiatCard(status, of.Sum(g => g.Count), of.Sum(g => g.Amount), [.. of.Select(g => new FiatCardSum(g.Currency, FiatConfigRules.Plain(g.Amount), g.Count))]);
+        }
+        var cards = FiatNames.CardOrder.Select(Card).ToList();
+        cards.AddRange(groups.Select(g => g.Status).Where(s => !FiatNames.CardOrder.Contains(s)).Distinct().Order(StringComparer.Ordinal).Select(Card));
         return TypedResults.Ok<IReadOnlyList<FiatCard>>(cards);
     }
 

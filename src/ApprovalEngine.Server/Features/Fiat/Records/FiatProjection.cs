@@ -26,20 +26,26 @@ public sealed class FiatProjection(FiatClock clock) : IStepObserver
         object createdAt = db.IsSqlite ? state.CreatedAt.UtcTicks : state.CreatedAt;
         object updatedAt = db.IsSqlite ? state.UpdatedAt.UtcTicks : state.UpdatedAt;
         var finished = state.IsFinished;
+        // Paid = the first step that shows the payout confirmed; later steps keep that time (COALESCE below).
+        object? paidAt = PaidStatuses.Contains(status) ? updatedAt : null;
         // Columns a step can change are updated; who asked and when it arrived are kept from the first write.
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO fiat_withdrawals (id, record_no, customer_id, currency, amount, fee, beneficiary_account, beneficiary_bank, beneficiary_name,
-                channel_id, policy, status, batch_id, bank_reference, reconciliation, repayment_of, started_by, client_reference, business_day, finished, created_at, updated_at)
+                channel_id, policy, status, batch_id, bank_reference, reconciliation, repayment_of, started_by, client_reference, business_day, finished, created_at, updated_at, paid_at)
             VALUES ({state.Id}, {recordNo}, {Text(v, "customerId") ?? ""}, {Text(v, "currency") ?? ""}, {Number(v, "amount") ?? 0m}, {Number(v, "fee") ?? 0m},
                 {Text(v, "bankAccount") ?? ""}, {Text(v, "beneficiaryBank")}, {Text(v, "beneficiaryName")}, {Text(v, "channel")}, {Text(v, "policy")},
-                {status}, {Text(v, "batchId")}, {Text(v, "bankReference")}, {Text(v, "reconciliation")}, {Text(v, "repaymentOf")}, {state.StartedBy}, {Text(v, "clientReference")}, {day}, {finished}, {createdAt}, {updatedAt})
+                {status}, {Text(v, "batchId")}, {Text(v, "bankReference")}, {Text(v, "reconciliation")}, {Text(v, "repaymentOf")}, {state.StartedBy}, {Text(v, "clientReference")}, {day}, {finished}, {createdAt}, {updatedAt}, {paidAt})
             ON CONFLICT (id) DO UPDATE SET
                 amount = excluded.amount, fee = excluded.fee, beneficiary_account = excluded.beneficiary_account,
                 beneficiary_bank = excluded.beneficiary_bank, beneficiary_name = excluded.beneficiary_name,
                 channel_id = excluded.channel_id, policy = excluded.policy, status = excluded.status, batch_id = excluded.batch_id,
-                bank_reference = excluded.bank_reference, reconciliation = excluded.reconciliation, finished = excluded.finished, updated_at = excluded.updated_at
+                bank_reference = excluded.bank_reference, reconciliation = excluded.reconciliation, finished = excluded.finished, updated_at = excluded.updated_at,
+                paid_at = COALESCE(fiat_withdrawals.paid_at, excluded.paid_at)
             """, cancellationToken);
     }
+
+    /// <summary>Statuses a record reaches only once its payout is confirmed paid (version 1's Reconciling included).</summary>
+    public static readonly IReadOnlySet<string> PaidStatuses = new HashSet<string>(StringComparer.Ordinal) { FiatNames.Unmatch, FiatNames.Completed, FiatNames.Reconciling };
 
     internal static string? Text(IReadOnlyDictionary<string, object?> variables, string name) =>
         variables.TryGetValue(name, out var value) ? value as string : null;

@@ -42,6 +42,9 @@ public sealed class FiatWithdrawalRecord
     public bool Finished { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>When the payout was confirmed paid (first arrival in Unmatch or Completed); null before, and for old records whose journal did not tell.</summary>
+    public DateTimeOffset? PaidAt { get; set; }
 }
 
 internal sealed class FiatWithdrawalRecordMap : IEntityTypeConfiguration<FiatWithdrawalRecord>
@@ -62,5 +65,6 @@ internal sealed class FiatWithdrawalRecordMap : IEntityTypeConfiguration<FiatWit
         e.HasIndex(x => new { x.Status, x.ChannelId });
         e.HasIndex(x => x.BatchId);
         e.HasIndex(x => x.CreatedAt);
+        e.HasIndex(x => x.PaidAt);
     }
 }
