@@ -25,17 +25,23 @@ public sealed class FiatAttackerReviewTests
         return (record.Text("id"), record.Text("recordNo"));
     }
 
-    private Task<HttpResponseMessage> BankResultAsync(string recordNo, bool success, string? reason = null) =>
-        _factory.AsSystem().PostAsJsonAsync("/api/events/BankResult", new { correlationId = recordNo, payload = new { success, reason } });
-
     [Test]
-    [Explicit("finding: a BankResult sent before the payout is kept by the event inbox and settles the later payout")]
     public async Task A_bank_result_sent_before_the_payout_never_settles_the_later_payout()
     {
         var (id, recordNo) = await DirectlyPendingAsync("C-rev-early");
-        // Nothing has been sent to the bank yet; a "failure" now cannot be about this payout.
-        var early = await BankResultAsync(recordNo, success: false, reason: "forged before the payout");
+        // Nothing has been sent to the bank yet; a "failure" now cannot be about this payout: refused, and not kept
+        // by the inbox, whether it names no order (422 naming the field) or guesses one (409), on every key.
+        var early = await _factory.AsSystem().PostAsJsonAsync("/api/events/BankResult", new { correlationId = recordNo, payload = new { success = false, reason = "forged before the payout" } });
         TestContext.Out.WriteLine($"early BankResult: {(int)early.StatusCode} {await early.Content.ReadAsStringAsync()}");
+        await ApiAssert.ProblemAsync(early, HttpStatusCode.UnprocessableEntity, "payload.bankReference");
+        foreach (var sender in new[] { _factory.AsSystem(), _factory.WithKey(FiatOps.ReaderKey) })
+        {
+            var guessed = await sender.PostAsJsonAsync("/api/events/BankResult",
+                new { correlationId = recordNo, payload = new { success = false, reason = "guessed", bankReference = "BANK-00000001" }, keepForSeconds = 3600 });
+            await ApiAssert.ProblemAsync(guessed, HttpStatusCode.Conflict);
+        }
+        var kept = await _factory.WithKey(FiatOps.ReaderKey).GetObjectAsync($"/api/events?name=BankResult&correlationId={recordNo}");
+        Assert.That(kept["total"]!.GetValue<int>(), Is.Zero, kept.ToJsonString());
 
         var checker1 = await _factory.AsUserAsync("checker1");
         await checker1.CompleteOkAsync(await _factory.WorkOrderTaskAsync(id), "Approve");
@@ -54,12 +60,12 @@ public sealed class FiatAttackerReviewTests
         var checker2 = await _factory.AsUserAsync("checker2");
         await checker1.CompleteOkAsync(await _factory.WorkOrderTaskAsync(id), "Approve");
         await checker1.WaitForStatusAsync(id, "Paying");
-        Assert.That((await BankResultAsync(recordNo, success: false, reason: "wrong beneficiary name")).IsSuccessStatusCode, Is.True);
+        await _factory.BankResultAsync(recordNo, success: false, reason: "wrong beneficiary name");
         await checker1.WaitForStatusAsync(id, "Withdrawal Exception");
         await checker1.BulkAsync("/api/fiat/withdrawals/exceptions/resolve", new { records = new[] { recordNo }, resolution = "Repayment", comment = "pay again" });
         await checker2.BulkAsync("/api/fiat/withdrawals/exceptions/review", new { records = new[] { recordNo }, decision = "Approve" });
         await checker1.WaitForStatusAsync(id, "Failed");
-        await checker1.WaitForStatusAsync(recordNo + "-R", "Withdrawal Pending");
+        await checker1.WaitForStatusAsync(recordNo + "-R", "Withdrawal Directly Pending");
 
         // The repayment will pay the customer 1,000 today: a new application of the same customer must see it.
         var next = await _factory.AsSystem().ApplyAsync("C-rev-repay", 10m);
