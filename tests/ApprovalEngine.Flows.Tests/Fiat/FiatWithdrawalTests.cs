@@ -293,8 +293,8 @@ public class FiatBatchFlowTests
 /// <summary>Bank results that belong to another payout of the same record.</summary>
 public class FiatBankResultTests
 {
-    [Test]
-    public async Task A_result_naming_an_earlier_bank_order_does_not_settle_the_resubmitted_payout()
+    /// <summary>A known customer's record FW-1, its direct billing work order approved: Paying.</summary>
+    private static async Task<(FlowHarness H, InstanceState I)> PayingAsync()
     {
         var h = new FlowHarness();
         h.FiatHistory("C-77", 3, "HK-1");
@@ -303,6 +303,13 @@ public class FiatBankResultTests
             ["recordNo"] = "FW-1", ["customerId"] = "C-77", ["currency"] = "HKD", ["amount"] = 1_000m, ["bankAccount"] = "HK-1",
         }, correlationId: "FW-1", actor: Maker1);
         await h.ApproveWorkOrderAsync(i.Id);
+        return (h, i);
+    }
+
+    [Test]
+    public async Task A_result_naming_an_earlier_bank_order_does_not_settle_the_resubmitted_payout()
+    {
+        var (h, i) = await PayingAsync();
         var first = (string)h.Get(i.Id).Variables["bankReference"]!;
         await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "offline", ["bankReference"] = first });
         await h.ActAsync(i.Id, FiatNames.Resubmit, Checker1, comment: "again");
@@ -319,13 +326,7 @@ public class FiatBankResultTests
     [Test]
     public async Task A_result_naming_no_bank_order_never_settles_the_payout()
     {
-        var h = new FlowHarness();
-        h.FiatHistory("C-77", 3, "HK-1");
-        var i = await h.Host.StartAsync(FiatNames.DefinitionId, new Dictionary<string, object?>
-        {
-            ["recordNo"] = "FW-1", ["customerId"] = "C-77", ["currency"] = "HKD", ["amount"] = 1_000m, ["bankAccount"] = "HK-1",
-        }, correlationId: "FW-1", actor: Maker1);
-        await h.ApproveWorkOrderAsync(i.Id);
+        var (h, i) = await PayingAsync();
         await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "forged" });
         Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(FiatNames.Paying), "a result that names no payout is journaled and ignored");
         await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "forged", ["bankReference"] = "BANK-OTHER" });

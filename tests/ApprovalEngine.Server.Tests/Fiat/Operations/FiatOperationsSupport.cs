@@ -118,6 +118,17 @@ public static class FiatOps
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>A known customer's application: submitted automatically, direct billing work order approved by checker1, Paying.</summary>
+    public static async Task<JsonObject> PayingAsync(this ApiFactory factory, string customerId, decimal amount = 1_000m)
+    {
+        factory.KnownCustomer(customerId, known: true);
+        var id = (await factory.AsSystem().ApplyAsync(customerId, amount)).Text("id");
+        var checker1 = await factory.AsUserAsync("checker1");
+        await checker1.WaitForStatusAsync(id, "Withdrawal Directly Pending");
+        await checker1.CompleteOkAsync(await factory.WorkOrderTaskAsync(id), "Approve");
+        return await checker1.WaitForStatusAsync(id, "Paying");
+    }
+
     /// <summary>The bank's result of the record's current payout, naming it by its bankReference (version 3 settles a payout only so).</summary>
     public static async Task<JsonObject> BankResultAsync(this ApiFactory factory, string recordNo, bool success, string? reason = null)
     {

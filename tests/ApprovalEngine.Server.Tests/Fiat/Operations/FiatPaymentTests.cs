@@ -23,16 +23,7 @@ public sealed class FiatPaymentTests
     [OneTimeTearDown]
     public async Task Stop() => await _factory.DisposeAsync();
 
-    /// <summary>A known customer's application: submitted automatically, direct billing work order approved by checker1, paid.</summary>
-    private async Task<JsonObject> PaidAsync(string customerId, decimal amount = 1_000m)
-    {
-        _factory.KnownCustomer(customerId, known: true);
-        var id = (await _factory.AsSystem().ApplyAsync(customerId, amount)).Text("id");
-        var checker1 = await _factory.AsUserAsync("checker1");
-        await checker1.WaitForStatusAsync(id, "Withdrawal Directly Pending");
-        await checker1.CompleteOkAsync(await _factory.WorkOrderTaskAsync(id), "Approve");
-        return await checker1.WaitForStatusAsync(id, "Paying");
-    }
+    private Task<JsonObject> PaidAsync(string customerId, decimal amount = 1_000m) => _factory.PayingAsync(customerId, amount);
 
     private Task<JsonObject> BankResultAsync(string recordNo, bool success, string? reason = null) => _factory.BankResultAsync(recordNo, success, reason);
 

@@ -11,35 +11,18 @@ namespace ApprovalEngine.Server.Tests.Fiat.Review;
 /// names, nothing pays twice once money left, makers never check their own payout, a repayment is reviewed again, and
 /// the second approval's threshold is configuration. Each rule is tried through its side doors too.
 /// </summary>
-public sealed class FiatMoneySafetyTests
+public sealed class FiatMoneySafetyTests : FiatPostgresFixture
 {
-    private ApiFactory _factory = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _factory = await ApiFactory.PostgresAsync(FiatOps.Settings());
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _factory.DisposeAsync();
-
-    /// <summary>A known customer's record, its direct billing work order approved by checker1: Paying.</summary>
-    private async Task<JsonObject> PayingAsync(string customerId, decimal amount = 1_000m)
-    {
-        _factory.KnownCustomer(customerId, known: true);
-        var id = (await _factory.AsSystem().ApplyAsync(customerId, amount)).Text("id");
-        var checker1 = await _factory.AsUserAsync("checker1");
-        await checker1.WaitForStatusAsync(id, "Withdrawal Directly Pending");
-        await checker1.CompleteOkAsync(await _factory.WorkOrderTaskAsync(id), "Approve");
-        return await checker1.WaitForStatusAsync(id, "Paying");
-    }
+    private Task<JsonObject> PayingAsync(string customerId) => Factory.PayingAsync(customerId);
 
     /// <summary>Paid (the bank says so), then a statement debit naming it with another amount: a Withdrawal Exception although money left.</summary>
     private async Task<JsonObject> DiscrepancyAsync(string customerId)
     {
         var record = await PayingAsync(customerId);
-        await _factory.BankResultAsync(record.Text("recordNo"), success: true);
-        var checker1 = await _factory.AsUserAsync("checker1");
+        await Factory.BankResultAsync(record.Text("recordNo"), success: true);
+        var checker1 = await Factory.AsUserAsync("checker1");
         await checker1.WaitForStatusAsync(record.Text("id"), "Unmatch");
-        await _factory.ImportStatementAsync(checker1, record.Text("recordNo"), 999m);
+        await Factory.ImportStatementAsync(checker1, record.Text("recordNo"), 999m);
         return await checker1.WaitForStatusAsync(record.Text("id"), "Withdrawal Exception");
     }
 
@@ -48,22 +31,22 @@ public sealed class FiatMoneySafetyTests
     {
         var record = await PayingAsync("C-safe-ref");
         var recordNo = record.Text("recordNo");
-        var checker1 = await _factory.AsUserAsync("checker1");
-        foreach (var sender in new[] { _factory.AsSystem(), _factory.WithKey(FiatOps.ReaderKey) })
+        var checker1 = await Factory.AsUserAsync("checker1");
+        foreach (var sender in new[] { Factory.AsSystem(), Factory.WithKey(FiatOps.ReaderKey) })
         {
             // The old contract ({ success, reason }) is refused for fiat records, naming the field; nothing is written.
-            var before = await _factory.SnapshotAsync();
+            var before = await Factory.SnapshotAsync();
             var unnamed = await sender.PostAsJsonAsync("/api/events/BankResult", new { correlationId = recordNo, payload = new { success = false, reason = "no order named" } });
             await ApiAssert.ProblemAsync(unnamed, HttpStatusCode.UnprocessableEntity, "payload.bankReference");
-            Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before), "the refused result wrote nothing");
+            Assert.That(await Factory.SnapshotAsync(), Is.EqualTo(before), "the refused result wrote nothing");
         }
         // A result naming another bank order is journaled and ignored: the record keeps waiting for its own.
-        var other = await _factory.AsSystem().PostAsJsonAsync("/api/events/BankResult",
+        var other = await Factory.AsSystem().PostAsJsonAsync("/api/events/BankResult",
             new { correlationId = recordNo, payload = new { success = false, reason = "another order", bankReference = "BANK-99999999" } });
         Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.OK), await other.Content.ReadAsStringAsync());
         Assert.That((await checker1.RecordAsync(record.Text("id"))).Text("status"), Is.EqualTo("Paying"));
 
-        await _factory.BankResultAsync(recordNo, success: true);
+        await Factory.BankResultAsync(recordNo, success: true);
         var paid = await checker1.WaitForStatusAsync(record.Text("id"), "Unmatch");
         Assert.That(paid.Text("bankReference"), Is.EqualTo(record.Text("bankReference")));
     }
@@ -73,8 +56,8 @@ public sealed class FiatMoneySafetyTests
     {
         var record = await DiscrepancyAsync("C-safe-twice");
         var recordNo = record.Text("recordNo");
-        var checker1 = await _factory.AsUserAsync("checker1");
-        var before = await _factory.SnapshotAsync();
+        var checker1 = await Factory.AsUserAsync("checker1");
+        var before = await Factory.SnapshotAsync();
         foreach (var resolution in new[] { "Resubmit", "Repayment" })
         {
             var refused = await checker1.BulkAsync("/api/fiat/withdrawals/exceptions/resolve", new { records = new[] { recordNo }, resolution, comment = "pay again" });
@@ -85,7 +68,7 @@ public sealed class FiatMoneySafetyTests
             Assert.That((int)side.StatusCode, Is.EqualTo(409), await side.Content.ReadAsStringAsync());
             Assert.That(await side.Content.ReadAsStringAsync(), Does.Contain("Money left"));
         }
-        Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before), "nothing was written");
+        Assert.That(await Factory.SnapshotAsync(), Is.EqualTo(before), "nothing was written");
         Assert.That((await checker1.RecordAsync(record.Text("id"))).Text("status"), Is.EqualTo("Withdrawal Exception"));
         // Set as Successful stays open (the money did leave).
         var successful = await checker1.BulkAsync("/api/fiat/withdrawals/exceptions/resolve", new { records = new[] { recordNo }, resolution = "SetAsSuccessful", comment = "paid; amount differs by the bank's charge" });
@@ -97,9 +80,9 @@ public sealed class FiatMoneySafetyTests
     {
         var record = await DiscrepancyAsync("C-safe-failed");
         var recordNo = record.Text("recordNo");
-        var checker1 = await _factory.AsUserAsync("checker1");
-        var checker2 = await _factory.AsUserAsync("checker2");
-        var supervisor = await _factory.AsUserAsync("supervisor1");
+        var checker1 = await Factory.AsUserAsync("checker1");
+        var checker2 = await Factory.AsUserAsync("checker2");
+        var supervisor = await Factory.AsUserAsync("supervisor1");
         var bankUsed = (await supervisor.GetObjectAsync("/api/fiat/config/daily-limits/ICBC-001"))["usedToday"]!.GetValue<decimal>();
         Assert.That(bankUsed, Is.GreaterThanOrEqualTo(1_000m));
 
@@ -111,7 +94,7 @@ public sealed class FiatMoneySafetyTests
 
         Assert.That((await supervisor.GetObjectAsync("/api/fiat/config/daily-limits/ICBC-001"))["usedToday"]!.GetValue<decimal>(), Is.EqualTo(bankUsed),
             "the paying bank's limit stays consumed: the money left");
-        var next = await _factory.AsSystem().ApplyAsync("C-safe-failed", 10m);
+        var next = await Factory.AsSystem().ApplyAsync("C-safe-failed", 10m);
         JsonNode? used = null;
         Assert.That(await ApiAssert.EventuallyAsync(async () =>
         {
@@ -125,23 +108,23 @@ public sealed class FiatMoneySafetyTests
     public async Task Whoever_submitted_the_application_cannot_approve_its_direct_billing_work_order_on_any_route()
     {
         // A first withdrawal waits in Pending Submission; checker1 submits it, the direct billing work order follows.
-        var id = (await _factory.AsSystem().ApplyAsync("C-safe-maker", 1_000m)).Text("id");
-        var checker1 = await _factory.AsUserAsync("checker1");
+        var id = (await Factory.AsSystem().ApplyAsync("C-safe-maker", 1_000m)).Text("id");
+        var checker1 = await Factory.AsUserAsync("checker1");
         await checker1.WaitForStatusAsync(id, "Pending Submission");
         var submitted = await checker1.BulkAsync("/api/fiat/withdrawals/submit", new { records = new[] { id } });
         Assert.That((bool)submitted[0]!["ok"]!, Is.True, submitted.ToJsonString());
         await checker1.WaitForStatusAsync(id, "Withdrawal Directly Pending");
-        var task = await _factory.WorkOrderTaskAsync(id);
+        var task = await Factory.WorkOrderTaskAsync(id);
 
-        var before = await _factory.SnapshotAsync();
+        var before = await Factory.SnapshotAsync();
         foreach (var action in new[] { "Approve", "Reject" })
         {
             var refused = await checker1.PostAsJsonAsync($"/api/tasks/{task}/complete", new { action, comment = "my own" });
             Assert.That((int)refused.StatusCode, Is.AnyOf(403, 409), await refused.Content.ReadAsStringAsync());
             Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("Four eyes"));
         }
-        Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before), "nothing was written");
-        await (await _factory.AsUserAsync("checker2")).CompleteOkAsync(task, "Approve");
+        Assert.That(await Factory.SnapshotAsync(), Is.EqualTo(before), "nothing was written");
+        await (await Factory.AsUserAsync("checker2")).CompleteOkAsync(task, "Approve");
         await checker1.WaitForStatusAsync(id, "Paying");
     }
 
@@ -150,11 +133,11 @@ public sealed class FiatMoneySafetyTests
     {
         var record = await PayingAsync("C-safe-repay");
         var recordNo = record.Text("recordNo");
-        await _factory.BankResultAsync(recordNo, success: false, reason: "account closed");
-        var checker1 = await _factory.AsUserAsync("checker1");
+        await Factory.BankResultAsync(recordNo, success: false, reason: "account closed");
+        var checker1 = await Factory.AsUserAsync("checker1");
         await checker1.WaitForStatusAsync(record.Text("id"), "Withdrawal Exception");
         await checker1.BulkAsync("/api/fiat/withdrawals/exceptions/resolve", new { records = new[] { recordNo }, resolution = "Repayment", comment = "new account" });
-        await (await _factory.AsUserAsync("checker2")).BulkAsync("/api/fiat/withdrawals/exceptions/review", new { records = new[] { recordNo }, decision = "Approve" });
+        await (await Factory.AsUserAsync("checker2")).BulkAsync("/api/fiat/withdrawals/exceptions/review", new { records = new[] { recordNo }, decision = "Approve" });
         var renewed = await checker1.WaitForStatusAsync(recordNo + "-R", "Withdrawal Directly Pending");
 
         var variables = (await checker1.GetObjectAsync($"/api/instances/{renewed.Text("id")}"))["variables"]!;
@@ -167,33 +150,33 @@ public sealed class FiatMoneySafetyTests
     [Test]
     public async Task The_work_orders_second_approval_threshold_comes_from_the_settings()
     {
-        var supervisor = await _factory.AsUserAsync("supervisor1");
+        var supervisor = await Factory.AsUserAsync("supervisor1");
         var settings = await supervisor.GetObjectAsync("/api/fiat/config/settings");
         var version = settings["rowVersion"]!.GetValue<int>();
         await ApiAssert.ProblemAsync(await supervisor.PutAsJsonAsync("/api/fiat/config/settings",
             new { directBillingNeedsApproval = true, rowVersion = version, secondApprovalThreshold = -1m }), HttpStatusCode.UnprocessableEntity, "secondApprovalThreshold");
-        var forbidden = await (await _factory.AsUserAsync("checker1")).PutAsJsonAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = true, rowVersion = version, secondApprovalThreshold = 1m });
+        var forbidden = await (await Factory.AsUserAsync("checker1")).PutAsJsonAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = true, rowVersion = version, secondApprovalThreshold = 1m });
         Assert.That((int)forbidden.StatusCode, Is.EqualTo(403));
         var saved = await supervisor.PutObjectAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = true, rowVersion = version, secondApprovalThreshold = 5_000m });
         Assert.That(saved["secondApprovalThreshold"]!.GetValue<decimal>(), Is.EqualTo(5_000m));
 
-        var checker1 = await _factory.AsUserAsync("checker1");
-        var checker2 = await _factory.AsUserAsync("checker2");
+        var checker1 = await Factory.AsUserAsync("checker1");
+        var checker2 = await Factory.AsUserAsync("checker2");
         // Below the threshold one checker lets it go.
-        _factory.KnownCustomer("C-safe-small", known: true);
-        var small = (await _factory.AsSystem().ApplyAsync("C-safe-small", 4_000m)).Text("id");
+        Factory.KnownCustomer("C-safe-small", known: true);
+        var small = (await Factory.AsSystem().ApplyAsync("C-safe-small", 4_000m)).Text("id");
         await checker1.WaitForStatusAsync(small, "Withdrawal Directly Pending");
-        await checker1.CompleteOkAsync(await _factory.WorkOrderTaskAsync(small), "Approve");
+        await checker1.CompleteOkAsync(await Factory.WorkOrderTaskAsync(small), "Approve");
         await checker1.WaitForStatusAsync(small, "Paying");
 
         // Above it a second, different checker must approve too.
-        _factory.KnownCustomer("C-safe-large", known: true);
-        var large = (await _factory.AsSystem().ApplyAsync("C-safe-large", 6_000m)).Text("id");
+        Factory.KnownCustomer("C-safe-large", known: true);
+        var large = (await Factory.AsSystem().ApplyAsync("C-safe-large", 6_000m)).Text("id");
         await checker1.WaitForStatusAsync(large, "Withdrawal Directly Pending");
-        var first = await _factory.WorkOrderTaskAsync(large);
+        var first = await Factory.WorkOrderTaskAsync(large);
         await checker1.CompleteOkAsync(first, "Approve");
         Guid second = Guid.Empty;
-        Assert.That(await ApiAssert.EventuallyAsync(async () => (second = await _factory.WorkOrderTaskAsync(large)) != first, TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(await ApiAssert.EventuallyAsync(async () => (second = await Factory.WorkOrderTaskAsync(large)) != first, TimeSpan.FromSeconds(30)), Is.True);
         Assert.That((await checker1.RecordAsync(large)).Text("status"), Is.EqualTo("Withdrawal Directly Pending"), "one approval is not enough above the threshold");
         var again = await checker1.PostAsJsonAsync($"/api/tasks/{second}/complete", new { action = "Approve" });
         Assert.That((int)again.StatusCode, Is.AnyOf(403, 409), await again.Content.ReadAsStringAsync());
