@@ -147,6 +147,40 @@ public sealed class FiatMoneySafetyTests : FiatPostgresFixture
         Assert.That(lifecycle.Select(e => (string?)e!["entry"]!["activityId"]), Has.Member("evaluate"));
     }
 
+    /// <summary>
+    /// Upgrade: a record stored on version 2 (published here, then version 3 again for the other tests) keeps
+    /// working: it is paid with a result naming its payout, the edge refuses one naming none, and the domain route
+    /// refuses its Resubmit once money left although its flow has no such guard.
+    /// </summary>
+    [Test]
+    public async Task A_version_2_record_still_pays_with_a_named_result_and_its_resubmit_is_refused_once_money_left()
+    {
+        var workflows = ApprovalEngine.Server.Engine.RepositoryPaths.Find(null, AppContext.BaseDirectory, "workflows") ?? throw new DirectoryNotFoundException("workflows/");
+        var v2 = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(workflows, "..", "tests", "ApprovalEngine.Flows.Tests", "Fiat", "fiat-withdrawal.v2.json")))!.AsObject();
+        var v3 = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(workflows, "fiat-withdrawal.json")))!.AsObject();
+        var version = await Factory.PublishAsync(v2);
+        JsonObject record;
+        try
+        {
+            record = await PayingAsync("C-safe-v2");
+        }
+        finally
+        {
+            await Factory.PublishAsync(v3);
+        }
+        var checker1 = await Factory.AsUserAsync("checker1");
+        Assert.That((await checker1.GetObjectAsync($"/api/instances/{record.Text("id")}"))["version"]!.GetValue<int>(), Is.EqualTo(version));
+        var unnamed = await Factory.AsSystem().PostAsJsonAsync("/api/events/BankResult", new { correlationId = record.Text("recordNo"), payload = new { success = false, reason = "no order named" } });
+        await ApiAssert.ProblemAsync(unnamed, HttpStatusCode.UnprocessableEntity, "payload.bankReference");
+
+        await Factory.BankResultAsync(record.Text("recordNo"), success: true);
+        await checker1.WaitForStatusAsync(record.Text("id"), "Unmatch");
+        await Factory.ImportStatementAsync(checker1, record.Text("recordNo"), 999m);
+        await checker1.WaitForStatusAsync(record.Text("id"), "Withdrawal Exception");
+        var refused = await checker1.BulkAsync("/api/fiat/withdrawals/exceptions/resolve", new { records = new[] { record.Text("recordNo") }, resolution = "Resubmit", comment = "pay again" });
+        Assert.That((int)refused[0]!["status"]!, Is.EqualTo(409), refused.ToJsonString());
+    }
+
     [Test]
     public async Task The_work_orders_second_approval_threshold_comes_from_the_settings()
     {
