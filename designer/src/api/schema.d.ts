@@ -208,6 +208,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                     };
                 };
+                /** @description Conflict */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
                 /** @description Unprocessable Entity */
                 422: {
                     headers: {
@@ -9868,6 +9877,8 @@ export interface components {
             defaultReviewKind: null | string;
             /** Format: int32 */
             rowVersion: null | number;
+            /** Format: double */
+            secondApprovalThreshold?: null | number;
         };
         SettingsView: {
             directBillingNeedsApproval: boolean;
@@ -9876,6 +9887,8 @@ export interface components {
             rowVersion: number;
             /** Format: date-time */
             updatedAt: null | string;
+            /** Format: double */
+            secondApprovalThreshold?: null | number;
         };
         StartInstanceRequest: {
             correlationId: null | string;

@@ -78,7 +78,8 @@ public static class FiatAlertKinds
     public const string DailyLimitExceeded = "DailyLimitExceeded";
 }
 
-public sealed record FiatSettingsSnapshot(bool DirectBillingNeedsApproval);
+/// <param name="SecondApprovalThreshold">Work orders above this amount need a second checker; null: one checker.</param>
+public sealed record FiatSettingsSnapshot(bool DirectBillingNeedsApproval, decimal? SecondApprovalThreshold = null);
 
 /// <summary>Implemented by withdrawal histories that know the broker's business day (daily limits count per business day, not per UTC day).</summary>
 public interface IFiatBusinessDay

@@ -7,7 +7,7 @@ public static class FiatNames
     public const string BatchDefinitionId = "fiat-batch";
     public const string Department = "Operations";
 
-    /// <summary>The bank's result of a payout; correlation = record number; payload { success, reason, bankReference? }.</summary>
+    /// <summary>The bank's result of a payout; correlation = record number; payload { success, reason, bankReference } (version 1: bankReference optional).</summary>
     public const string BankResult = "BankResult";
 
     /// <summary>Version 1 only: a bank statement (debit) line; correlation = record number; payload { amount, currency, reference }.</summary>

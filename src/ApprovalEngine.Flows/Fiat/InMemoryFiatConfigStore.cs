@@ -22,6 +22,8 @@ public sealed class InMemoryFiatConfigStore(TimeProvider? clock = null, TimeZone
     public string DefaultReviewKind { get; set; } = FiatReviewKinds.AutoSubmit;
     public bool DirectBillingNeedsApproval { get; set; }
 
+    public decimal? SecondApprovalThreshold { get; set; }
+
     /// <summary>Channel id → its paying account, daily limit (null = none), alert threshold, interception settings (null = none) and service windows.</summary>
     public Dictionary<string, (string BankAccountId, decimal? DailyLimit, decimal DailyAlert, FiatInterceptionSettings? Interception, IReadOnlyList<FiatServiceWindow> Windows)> Payouts { get; } = new(StringComparer.Ordinal);
 
@@ -120,5 +122,5 @@ public sealed class InMemoryFiatConfigStore(TimeProvider? clock = null, TimeZone
         return Task.CompletedTask;
     }
 
-    public Task<FiatSettingsSnapshot> LoadSettingsAsync(CancellationToken cancellationToken) => Task.FromResult(new FiatSettingsSnapshot(DirectBillingNeedsApproval));
+    public Task<FiatSettingsSnapshot> LoadSettingsAsync(CancellationToken cancellationToken) => Task.FromResult(new FiatSettingsSnapshot(DirectBillingNeedsApproval, SecondApprovalThreshold));
 }

@@ -42,8 +42,15 @@ public class FiatWithdrawalTests
         return h.Host.CommitAsync(h.Host.Engine.Interrupt(h.Host.Definition(state.DefinitionId, state.DefinitionVersion), state, name, payload, Actor.System("fiat")));
     }
 
-    private static Task BankResultAsync(FlowHarness h, bool success, string? reason = null, string recordNo = "FW-0001") =>
-        h.Host.SendEventAsync(FiatNames.BankResult, recordNo, new Dictionary<string, object?> { ["success"] = success, ["reason"] = reason });
+    /// <summary>The bank's result naming the payout it is about (version 3 settles a payout only with its bankReference).</summary>
+    private static Task BankResultAsync(FlowHarness h, bool success, string? reason = null, string recordNo = "FW-0001")
+    {
+        var record = h.Host.Instances.Values.Single(i => i.CorrelationId == recordNo && i.ParentInstanceId is null);
+        return h.Host.SendEventAsync(FiatNames.BankResult, recordNo, new Dictionary<string, object?>
+        {
+            ["success"] = success, ["reason"] = reason, ["bankReference"] = record.Variables.GetValueOrDefault("bankReference"),
+        });
+    }
 
     private static string Status(FlowHarness h, Guid id) => h.Get(id).BusinessStatus!;
 
@@ -286,8 +293,8 @@ public class FiatBatchFlowTests
 /// <summary>Bank results that belong to another payout of the same record.</summary>
 public class FiatBankResultTests
 {
-    [Test]
-    public async Task A_result_naming_an_earlier_bank_order_does_not_settle_the_resubmitted_payout()
+    /// <summary>A known customer's record FW-1, its direct billing work order approved: Paying.</summary>
+    private static async Task<(FlowHarness H, InstanceState I)> PayingAsync()
     {
         var h = new FlowHarness();
         h.FiatHistory("C-77", 3, "HK-1");
@@ -296,6 +303,13 @@ public class FiatBankResultTests
             ["recordNo"] = "FW-1", ["customerId"] = "C-77", ["currency"] = "HKD", ["amount"] = 1_000m, ["bankAccount"] = "HK-1",
         }, correlationId: "FW-1", actor: Maker1);
         await h.ApproveWorkOrderAsync(i.Id);
+        return (h, i);
+    }
+
+    [Test]
+    public async Task A_result_naming_an_earlier_bank_order_does_not_settle_the_resubmitted_payout()
+    {
+        var (h, i) = await PayingAsync();
         var first = (string)h.Get(i.Id).Variables["bankReference"]!;
         await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "offline", ["bankReference"] = first });
         await h.ActAsync(i.Id, FiatNames.Resubmit, Checker1, comment: "again");
@@ -307,5 +321,17 @@ public class FiatBankResultTests
         Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(FiatNames.Paying), "the late result of the first order is ignored");
         await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null, ["bankReference"] = second });
         Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(FiatNames.Unmatch));
+    }
+
+    [Test]
+    public async Task A_result_naming_no_bank_order_never_settles_the_payout()
+    {
+        var (h, i) = await PayingAsync();
+        await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "forged" });
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(FiatNames.Paying), "a result that names no payout is journaled and ignored");
+        await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "forged", ["bankReference"] = "BANK-OTHER" });
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(FiatNames.Paying));
+        await h.Host.SendEventAsync(FiatNames.BankResult, "FW-1", new Dictionary<string, object?> { ["success"] = true, ["bankReference"] = h.Get(i.Id).Variables["bankReference"] });
+        Assert.That((h.Get(i.Id).BusinessStatus, h.Get(i.Id).Variables["moneyLeft"]), Is.EqualTo((FiatNames.Unmatch, (object?)true)));
     }
 }

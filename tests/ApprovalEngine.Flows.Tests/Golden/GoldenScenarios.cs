@@ -120,6 +120,7 @@ public static class GoldenScenarios
     private const string RefundAddress = "0xVerifiedRefundAddress";
     private const string FiatChannel = "ICBC-001-FPS";
     private const string FiatV1 = "tests/ApprovalEngine.Flows.Tests/Fiat/fiat-withdrawal.v1.json";
+    private const string FiatV2 = "tests/ApprovalEngine.Flows.Tests/Fiat/fiat-withdrawal.v2.json";
 
     public static IReadOnlyList<GoldenScenario> All { get; } =
     [
@@ -272,7 +273,7 @@ public static class GoldenScenarios
             await r.ActAsync(WorkOrderNames.Approve, Checker2);
             await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null });
             await r.InterruptAsync(FiatNames.FiatReconciled, Actor.System("fiat-reconciliation"), new Dictionary<string, object?> { ["result"] = "Matched", ["entryId"] = "E-1", ["reasons"] = new List<object?>(), ["manual"] = false });
-        }),
+        }, FiatV2),
         new("fiat-withdrawal", "v2-exception-resubmitted-after-review", "Version 2: the bank fails the payout; one checker resubmits, another approves, the bank pays again.", async r =>
         {
             r.H.FiatHistory("C-77", 3, "HK-004-123456");
@@ -282,6 +283,17 @@ public static class GoldenScenarios
             await r.ActAsync(FiatNames.Resubmit, Checker1, "bank back online");
             await r.ActAsync(FiatNames.Approve, Checker2);
             await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null });
+        }, FiatV2),
+        new("fiat-withdrawal", "v3-unnamed-result-ignored-exception-resubmitted-paid", "Version 3: a result naming no payout is ignored; the bank fails the payout it names; one checker resubmits, another approves, the bank pays the new order.", async r =>
+        {
+            r.H.FiatHistory("C-77", 3, "HK-004-123456");
+            await r.StartAsync(FiatInputV2(1_000m), "FW-0001", Maker1);
+            await r.ActAsync(WorkOrderNames.Approve, Checker1);
+            await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "names no payout" });
+            await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = false, ["reason"] = "beneficiary bank offline", ["bankReference"] = r.Root.Variables["bankReference"] });
+            await r.ActAsync(FiatNames.Resubmit, Checker1, "bank back online");
+            await r.ActAsync(FiatNames.Approve, Checker2);
+            await r.EventAsync(FiatNames.BankResult, "FW-0001", new Dictionary<string, object?> { ["success"] = true, ["reason"] = null, ["bankReference"] = r.Root.Variables["bankReference"] });
         }),
     ];
 

@@ -11,7 +11,8 @@ public class WorkOrderApprovalTests
 {
     private static readonly string[] CommentOnly = ["comment"];
 
-    private static Task<InstanceState> StartAsync(FlowHarness h, decimal amount = 1m, string maker = "client:SA-1", decimal? threshold = 5m, Actor? starter = null)
+    private static Task<InstanceState> StartAsync(FlowHarness h, decimal amount = 1m, string maker = "client:SA-1", decimal? threshold = 5m, Actor? starter = null,
+        IReadOnlyList<object?>? excluded = null)
     {
         var input = new Dictionary<string, object?>
         {
@@ -23,6 +24,7 @@ public class WorkOrderApprovalTests
             ["summary"] = "Withdraw BTC",
         };
         if (threshold is not null) input["secondApprovalThreshold"] = threshold;
+        if (excluded is not null) input["excludedCheckers"] = excluded.ToList();
         // The engine records the authenticated starter; the maker input is for display only.
         return h.Host.StartAsync(WorkOrderNames.DefinitionId, input, actor: starter ?? Actor.System("client-area"));
     }
@@ -41,15 +43,33 @@ public class WorkOrderApprovalTests
         var definition = FlowHarness.Load(WorkOrderNames.DefinitionId);
         var actions = definition.Activities.Where(a => a.Type == UserTaskActivity.TypeName)
             .SelectMany(a => UserTaskActivity.ReadActions(a).Select(x => (a.Id, x.Name, Rule: string.Join(",", x.DifferentFrom), x.Guard))).ToList();
+        // The only guard can exclude more people (the calling record's makers, recorded by identity with RecordActor
+        // and passed by CallWorkflow, the only starter); no input can let anyone through the differentFrom rules.
+        const string excluded = "excludedCheckers == null || !(actor.userId in excludedCheckers)";
         Assert.That(actions, Is.EquivalentTo(new[]
         {
-            ("firstApproval", WorkOrderNames.Approve, "@starter", (string?)null),
-            ("firstApproval", WorkOrderNames.Reject, "@starter", null),
-            ("secondApproval", WorkOrderNames.Approve, "@starter,firstApproval", null),
-            ("secondApproval", WorkOrderNames.Reject, "@starter,firstApproval", null),
+            ("firstApproval", WorkOrderNames.Approve, "@starter", (string?)excluded),
+            ("firstApproval", WorkOrderNames.Reject, "@starter", excluded),
+            ("secondApproval", WorkOrderNames.Approve, "@starter,firstApproval", excluded),
+            ("secondApproval", WorkOrderNames.Reject, "@starter,firstApproval", excluded),
         }));
         Assert.That(definition.Start, Is.Not.Null);
         Assert.That((definition.Start!.Rights, definition.Start.Scopes), Is.EqualTo((Array.Empty<string>(), Array.Empty<string>())), "only CallWorkflow starts a work order");
+    }
+
+    [Test]
+    public async Task A_checker_the_caller_names_as_a_maker_can_neither_approve_nor_reject_on_either_approval()
+    {
+        var h = new FlowHarness();
+        var i = await StartAsync(h, amount: 10m, excluded: ["checker2", null]);
+        foreach (var action in new[] { WorkOrderNames.Approve, WorkOrderNames.Reject })
+        {
+            var refused = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, action, Checker2, comment: "mine"));
+            Assert.That(refused!.Message, Does.Contain("Four eyes"));
+        }
+        i = await h.ActAsync(i.Id, WorkOrderNames.Approve, Checker1);
+        await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, WorkOrderNames.Approve, Checker2));
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(WorkOrderNames.PendingSecondApproval));
     }
 
     [Test]

@@ -35,7 +35,7 @@ public static class EventsApi
 {
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/events/{name}", Deliver).WithTags("Events").ProducesProblems(400, 401, 403, 422);
+        app.MapPost("/api/events/{name}", Deliver).WithTags("Events").ProducesProblems(400, 401, 403, 409, 422);
         app.MapGet("/api/events", List).WithTags("Events").ProducesProblems(400, 401, 403);
     }
 
@@ -147,11 +147,24 @@ public sealed class InterruptPolicy
             $"{name} interrupts {definitionId} only through {route}, which checks what the events route cannot; use {route}.");
 }
 
+/// <summary>An event about to be delivered: its name, correlation, payload and the targets found (WaitForEvent bookmarks, interrupts).</summary>
+public sealed record EventCheck(string Name, string CorrelationId, JsonNode? Payload, IReadOnlyList<EventTarget> Targets);
+
+/// <summary>
+/// A domain's rule on the events its instances receive (e.g. a fiat bank result must name its payout), checked while
+/// the targets are found: it refuses by throwing <see cref="ApiProblemException"/>, before anything is written or kept.
+/// </summary>
+public interface IEventRule
+{
+    Task CheckAsync(ApprovalDbContext db, EventCheck incoming, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// Checks an event against the trust rules (ADR 7) and hands it to the inbox: every check that refuses happens while
 /// the targets are found, before anything is written.
 /// </summary>
-public sealed class EventDispatcher(EventInbox inbox, DefinitionCache cache, InterruptPolicy policy, IOptions<EngineHostOptions> options, Triggers.TriggerStarter triggers)
+public sealed class EventDispatcher(EventInbox inbox, DefinitionCache cache, InterruptPolicy policy, IOptions<EngineHostOptions> options, Triggers.TriggerStarter triggers,
+    IEnumerable<IEventRule> rules)
 {
     public async Task<EventDelivered> DeliverAsync(string name, string correlation, JsonNode? payloadJson, object? payload, string? idempotencyKey,
         int? keepForSeconds, Actor actor, CancellationToken ct)
@@ -178,6 +191,7 @@ public sealed class EventDispatcher(EventInbox inbox, DefinitionCache cache, Int
                 }
                 targets.Add(new EventTarget(candidate.Id, null));
             }
+            foreach (var rule in rules) await rule.CheckAsync(db, new EventCheck(name, corr, payloadJson, targets), c);
             return targets;
         }, ct);
         // Start triggers run after the event is stored; a retry runs them again and starts only what is missing.

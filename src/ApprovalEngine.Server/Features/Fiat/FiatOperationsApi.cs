@@ -14,6 +14,7 @@ internal static class FiatOperationsApi
         services.AddSingleton<FiatNumbers>();
         services.AddSingleton<FiatInterrupts>();
         services.AddSingleton<FiatRecordEvents>();
+        services.AddSingleton<Events.IEventRule, FiatBankResultRule>();
         services.AddSingleton<Flows.Fiat.IFiatRepayments, FiatRepayments>();
         services.AddScoped<FiatRecords>();
         services.AddSingleton<FiatBatches>();

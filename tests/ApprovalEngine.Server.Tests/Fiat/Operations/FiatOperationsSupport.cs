@@ -118,6 +118,33 @@ public static class FiatOps
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>A known customer's application: submitted automatically, direct billing work order approved by checker1, Paying.</summary>
+    public static async Task<JsonObject> PayingAsync(this ApiFactory factory, string customerId, decimal amount = 1_000m)
+    {
+        factory.KnownCustomer(customerId, known: true);
+        var id = (await factory.AsSystem().ApplyAsync(customerId, amount)).Text("id");
+        var checker1 = await factory.AsUserAsync("checker1");
+        await checker1.WaitForStatusAsync(id, "Withdrawal Directly Pending");
+        await checker1.CompleteOkAsync(await factory.WorkOrderTaskAsync(id), "Approve");
+        return await checker1.WaitForStatusAsync(id, "Paying");
+    }
+
+    /// <summary>The bank's result of the record's current payout, naming it by its bankReference (version 3 settles a payout only so).</summary>
+    public static async Task<JsonObject> BankResultAsync(this ApiFactory factory, string recordNo, bool success, string? reason = null)
+    {
+        var reference = (await (await factory.AsUserAsync("checker1")).RecordAsync(recordNo)).Text("bankReference");
+        return await factory.AsSystem().PostObjectAsync("/api/events/BankResult", new { correlationId = recordNo, payload = new { success, reason, bankReference = reference } });
+    }
+
+    /// <summary>The bank's statement, imported as an operator does (CSV template): one debit line naming the record.</summary>
+    public static async Task<JsonObject> ImportStatementAsync(this ApiFactory factory, HttpClient operatorClient, string recordNo, decimal amount, string? reference = null)
+    {
+        var today = factory.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var csv = "entry_id,booking_date,amount,currency,reference\r\n"
+            + $"\"ST-{recordNo}\",\"{today}\",\"-{amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}\",\"HKD\",\"{reference ?? recordNo}\"\r\n";
+        return await operatorClient.PostObjectAsync("/api/fiat/statements/imports", new { channelId = FiatOps.Hkd, format = "csv", content = csv });
+    }
+
     public static async Task<JsonArray> BulkAsync(this HttpClient client, string url, object body)
     {
         var response = await client.PostAsJsonAsync(url, body);

@@ -5,7 +5,6 @@ using ApprovalEngine.Flows.Fiat;
 using ApprovalEngine.Server.Features.Fiat.Operations;
 using ApprovalEngine.Server.Tests.Support;
 using ApprovalEngine.Workflows.Runtime;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ApprovalEngine.Server.Tests.Fiat.Operations;
 
@@ -24,28 +23,12 @@ public sealed class FiatPaymentTests
     [OneTimeTearDown]
     public async Task Stop() => await _factory.DisposeAsync();
 
-    /// <summary>A known customer's application: submitted automatically, direct billing work order approved by checker1, paid.</summary>
-    private async Task<JsonObject> PaidAsync(string customerId, decimal amount = 1_000m)
-    {
-        _factory.KnownCustomer(customerId, known: true);
-        var id = (await _factory.AsSystem().ApplyAsync(customerId, amount)).Text("id");
-        var checker1 = await _factory.AsUserAsync("checker1");
-        await checker1.WaitForStatusAsync(id, "Withdrawal Directly Pending");
-        await checker1.CompleteOkAsync(await _factory.WorkOrderTaskAsync(id), "Approve");
-        return await checker1.WaitForStatusAsync(id, "Paying");
-    }
+    private Task<JsonObject> PaidAsync(string customerId, decimal amount = 1_000m) => _factory.PayingAsync(customerId, amount);
 
-    private Task<JsonObject> BankResultAsync(string recordNo, bool success, string? reason = null) =>
-        _factory.AsSystem().PostObjectAsync("/api/events/BankResult", new { correlationId = recordNo, payload = new { success, reason } });
+    private Task<JsonObject> BankResultAsync(string recordNo, bool success, string? reason = null) => _factory.BankResultAsync(recordNo, success, reason);
 
-    /// <summary>The bank's statement, imported as an operator does (CSV template): one debit line naming the record.</summary>
-    private async Task<JsonObject> ImportStatementAsync(HttpClient operatorClient, string recordNo, decimal amount, string? reference = null)
-    {
-        var today = _factory.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var csv = "entry_id,booking_date,amount,currency,reference\r\n"
-            + $"\"ST-{recordNo}\",\"{today}\",\"-{amount.ToString(System.Globalization.CultureInfo.InvariantCulture)}\",\"HKD\",\"{reference ?? recordNo}\"\r\n";
-        return await operatorClient.PostObjectAsync("/api/fiat/statements/imports", new { channelId = FiatOps.Hkd, format = "csv", content = csv });
-    }
+    private Task<JsonObject> ImportStatementAsync(HttpClient operatorClient, string recordNo, decimal amount, string? reference = null) =>
+        _factory.ImportStatementAsync(operatorClient, recordNo, amount, reference);
 
     [Test]
     public async Task Paid_by_direct_billing_then_matched_by_the_statements_it_completes_and_FiatReconciled_is_not_an_outside_event()
@@ -133,15 +116,16 @@ public sealed class FiatPaymentTests
         await (await _factory.AsUserAsync("checker2")).BulkAsync("/api/fiat/withdrawals/exceptions/review", new { records = new[] { old.Text("recordNo") }, decision = "Approve" });
 
         var ended = await checker1.WaitForStatusAsync(old.Text("id"), "Failed");
-        // The new order skips the application (it was approved once) and waits for an operator to pay it again.
-        var renewed = await checker1.WaitForStatusAsync(old.Text("recordNo") + "-R", "Withdrawal Pending");
-        Assert.That((renewed.Text("repaymentOf"), renewed["amount"]!.GetValue<decimal>(), renewed.Text("customerId"), renewed.Text("openActivityId"), ended.Text("status")),
-            Is.EqualTo((old.Text("recordNo"), 1_000m, "C-repay", "pendingTask", "Failed")));
+        // The new order goes through the review rules like any application (version 3), here straight on to its
+        // channel's real-time direct billing, whose work order a checker approves before it is paid again.
+        var renewed = await checker1.WaitForStatusAsync(old.Text("recordNo") + "-R", "Withdrawal Directly Pending");
+        Assert.That((renewed.Text("repaymentOf"), renewed["amount"]!.GetValue<decimal>(), renewed.Text("customerId"), ended.Text("status")),
+            Is.EqualTo((old.Text("recordNo"), 1_000m, "C-repay", "Failed")));
         var oldVariables = (await checker1.GetObjectAsync($"/api/instances/{old.Text("id")}"))["variables"]!;
         Assert.That((string?)oldVariables["repaymentRecordNo"], Is.EqualTo(old.Text("recordNo") + "-R"));
         var listed = await checker1.GetObjectAsync($"/api/fiat/withdrawals?customerId=C-repay&status=Failed");
         Assert.That(listed["total"]!.GetValue<int>(), Is.EqualTo(1));
-        listed = await checker1.GetObjectAsync($"/api/fiat/withdrawals?customerId=C-repay&status=Withdrawal%20Pending");
+        listed = await checker1.GetObjectAsync($"/api/fiat/withdrawals?customerId=C-repay&status=Withdrawal%20Directly%20Pending");
         Assert.That(listed["items"]![0]!.Text("recordNo"), Is.EqualTo(old.Text("recordNo") + "-R"));
     }
 

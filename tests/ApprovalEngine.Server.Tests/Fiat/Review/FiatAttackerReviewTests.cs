@@ -7,38 +7,36 @@ using ApprovalEngine.Server.Tests.Support;
 namespace ApprovalEngine.Server.Tests.Fiat.Review;
 
 /// <summary>Attacker review of issue 12 over HTTP on PostgreSQL: one test per finding.</summary>
-public sealed class FiatAttackerReviewTests
+public sealed class FiatAttackerReviewTests : FiatPostgresFixture
 {
-    private ApiFactory _factory = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _factory = await ApiFactory.PostgresAsync(FiatOps.Settings());
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _factory.DisposeAsync();
-
     private async Task<(string Id, string RecordNo)> DirectlyPendingAsync(string customerId, decimal amount = 1_000m)
     {
-        _factory.KnownCustomer(customerId, known: true);
-        var record = await _factory.AsSystem().ApplyAsync(customerId, amount);
-        await (await _factory.AsUserAsync("checker1")).WaitForStatusAsync(record.Text("id"), "Withdrawal Directly Pending");
+        Factory.KnownCustomer(customerId, known: true);
+        var record = await Factory.AsSystem().ApplyAsync(customerId, amount);
+        await (await Factory.AsUserAsync("checker1")).WaitForStatusAsync(record.Text("id"), "Withdrawal Directly Pending");
         return (record.Text("id"), record.Text("recordNo"));
     }
 
-    private Task<HttpResponseMessage> BankResultAsync(string recordNo, bool success, string? reason = null) =>
-        _factory.AsSystem().PostAsJsonAsync("/api/events/BankResult", new { correlationId = recordNo, payload = new { success, reason } });
-
     [Test]
-    [Explicit("finding: a BankResult sent before the payout is kept by the event inbox and settles the later payout")]
     public async Task A_bank_result_sent_before_the_payout_never_settles_the_later_payout()
     {
         var (id, recordNo) = await DirectlyPendingAsync("C-rev-early");
-        // Nothing has been sent to the bank yet; a "failure" now cannot be about this payout.
-        var early = await BankResultAsync(recordNo, success: false, reason: "forged before the payout");
+        // Nothing has been sent to the bank yet; a "failure" now cannot be about this payout: refused, and not kept
+        // by the inbox, whether it names no order (422 naming the field) or guesses one (409), on every key.
+        var early = await Factory.AsSystem().PostAsJsonAsync("/api/events/BankResult", new { correlationId = recordNo, payload = new { success = false, reason = "forged before the payout" } });
         TestContext.Out.WriteLine($"early BankResult: {(int)early.StatusCode} {await early.Content.ReadAsStringAsync()}");
+        await ApiAssert.ProblemAsync(early, HttpStatusCode.UnprocessableEntity, "payload.bankReference");
+        foreach (var sender in new[] { Factory.AsSystem(), Factory.WithKey(FiatOps.ReaderKey) })
+        {
+            var guessed = await sender.PostAsJsonAsync("/api/events/BankResult",
+                new { correlationId = recordNo, payload = new { success = false, reason = "guessed", bankReference = "BANK-00000001" }, keepForSeconds = 3600 });
+            await ApiAssert.ProblemAsync(guessed, HttpStatusCode.Conflict);
+        }
+        var kept = await Factory.WithKey(FiatOps.ReaderKey).GetObjectAsync($"/api/events?name=BankResult&correlationId={recordNo}");
+        Assert.That(kept["total"]!.GetValue<int>(), Is.Zero, kept.ToJsonString());
 
-        var checker1 = await _factory.AsUserAsync("checker1");
-        await checker1.CompleteOkAsync(await _factory.WorkOrderTaskAsync(id), "Approve");
+        var checker1 = await Factory.AsUserAsync("checker1");
+        await checker1.CompleteOkAsync(await Factory.WorkOrderTaskAsync(id), "Approve");
         var paying = await checker1.WaitForStatusAsync(id, "Paying");
         Assert.That(paying["bankReference"], Is.Not.Null);
         // The record must keep waiting for the bank's result for this order; an exception here invites a Resubmit (paid twice).
@@ -50,19 +48,19 @@ public sealed class FiatAttackerReviewTests
     public async Task A_repayment_still_counts_against_the_customers_daily_limit()
     {
         var (id, recordNo) = await DirectlyPendingAsync("C-rev-repay");
-        var checker1 = await _factory.AsUserAsync("checker1");
-        var checker2 = await _factory.AsUserAsync("checker2");
-        await checker1.CompleteOkAsync(await _factory.WorkOrderTaskAsync(id), "Approve");
+        var checker1 = await Factory.AsUserAsync("checker1");
+        var checker2 = await Factory.AsUserAsync("checker2");
+        await checker1.CompleteOkAsync(await Factory.WorkOrderTaskAsync(id), "Approve");
         await checker1.WaitForStatusAsync(id, "Paying");
-        Assert.That((await BankResultAsync(recordNo, success: false, reason: "wrong beneficiary name")).IsSuccessStatusCode, Is.True);
+        await Factory.BankResultAsync(recordNo, success: false, reason: "wrong beneficiary name");
         await checker1.WaitForStatusAsync(id, "Withdrawal Exception");
         await checker1.BulkAsync("/api/fiat/withdrawals/exceptions/resolve", new { records = new[] { recordNo }, resolution = "Repayment", comment = "pay again" });
         await checker2.BulkAsync("/api/fiat/withdrawals/exceptions/review", new { records = new[] { recordNo }, decision = "Approve" });
         await checker1.WaitForStatusAsync(id, "Failed");
-        await checker1.WaitForStatusAsync(recordNo + "-R", "Withdrawal Pending");
+        await checker1.WaitForStatusAsync(recordNo + "-R", "Withdrawal Directly Pending");
 
         // The repayment will pay the customer 1,000 today: a new application of the same customer must see it.
-        var next = await _factory.AsSystem().ApplyAsync("C-rev-repay", 10m);
+        var next = await Factory.AsSystem().ApplyAsync("C-rev-repay", 10m);
         JsonNode? used = null;
         Assert.That(await ApiAssert.EventuallyAsync(async () =>
         {
@@ -76,7 +74,7 @@ public sealed class FiatAttackerReviewTests
     [Test]
     public async Task Client_input_never_answers_500_on_the_records_routes()
     {
-        var checker1 = await _factory.AsUserAsync("checker1");
+        var checker1 = await Factory.AsUserAsync("checker1");
         string[] urls =
         [
             "/api/fiat/withdrawals?createdFrom=not-a-date",
@@ -121,13 +119,13 @@ public sealed class FiatAttackerReviewTests
     [Test]
     public async Task The_checker_who_approved_the_payout_cannot_also_release_its_interception()
     {
-        var supervisor = await _factory.AsUserAsync("supervisor1");
+        var supervisor = await Factory.AsUserAsync("supervisor1");
         var limit = await supervisor.GetObjectAsync("/api/fiat/config/daily-limits/ICBC-001");
         // Today's remaining bank limit is below the payout: the payout is intercepted.
         await supervisor.PutObjectAsync("/api/fiat/config/daily-limits/ICBC-001", new { limit = 1m, alertThreshold = 0m, rowVersion = limit["rowVersion"]!.GetValue<int>() });
         var (id, _) = await DirectlyPendingAsync("C-rev-release");
-        var checker1 = await _factory.AsUserAsync("checker1");
-        await checker1.CompleteOkAsync(await _factory.WorkOrderTaskAsync(id), "Approve");
+        var checker1 = await Factory.AsUserAsync("checker1");
+        await checker1.CompleteOkAsync(await Factory.WorkOrderTaskAsync(id), "Approve");
         var intercepted = await checker1.WaitForStatusAsync(id, "Intercepted");
 
         var release = await checker1.PostAsJsonAsync($"/api/tasks/{intercepted.Text("openTaskId")}/complete", new { action = "Release" });
@@ -136,7 +134,7 @@ public sealed class FiatAttackerReviewTests
         Assert.That((int)release.StatusCode, Is.AnyOf(403, 409), "the person who approved the payout overrides the bank limit alone");
         Assert.That(await release.Content.ReadAsStringAsync(), Does.Contain("Four eyes"));
         Assert.That((await checker1.RecordAsync(id)).Text("status"), Is.EqualTo("Intercepted"));
-        var checker2 = await _factory.AsUserAsync("checker2");
+        var checker2 = await Factory.AsUserAsync("checker2");
         await checker2.CompleteOkAsync(Guid.Parse(intercepted.Text("openTaskId")), "Release");
         await checker2.WaitForStatusAsync(id, "Paying");
     }
@@ -145,11 +143,11 @@ public sealed class FiatAttackerReviewTests
     [Test]
     public async Task Configuration_changes_need_the_right_and_a_fresh_version_and_are_journaled()
     {
-        var supervisor = await _factory.AsUserAsync("supervisor1");
+        var supervisor = await Factory.AsUserAsync("supervisor1");
         var settings = await supervisor.GetObjectAsync("/api/fiat/config/settings");
         var version = settings["rowVersion"]!.GetValue<int>();
         var body = new { directBillingNeedsApproval = false, defaultReviewKind = settings.Text("defaultReviewKind"), rowVersion = version };
-        foreach (var client in new[] { await _factory.AsUserAsync("checker1"), await _factory.AsUserAsync("maker1"), _factory.AsSystem(), _factory.WithKey(FiatOps.ReaderKey) })
+        foreach (var client in new[] { await Factory.AsUserAsync("checker1"), await Factory.AsUserAsync("maker1"), Factory.AsSystem(), Factory.WithKey(FiatOps.ReaderKey) })
         {
             var refused = await client.PutAsJsonAsync("/api/fiat/config/settings", body);
             Assert.That((int)refused.StatusCode, Is.AnyOf(401, 403), await refused.Content.ReadAsStringAsync());

@@ -152,6 +152,9 @@ public sealed class FiatSettings
 
     /// <summary>What an application gets when no review rule applies.</summary>
     public string DefaultReviewKind { get; set; } = Flows.Fiat.FiatReviewKinds.AutoSubmit;
+
+    /// <summary>Work orders (review, edit, direct billing, batch) above this amount need a second checker; null: one checker.</summary>
+    public decimal? SecondApprovalThreshold { get; set; }
     public int RowVersion { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -182,7 +182,7 @@ public sealed class DbFiatConfigStore(IDbContextFactory<FiatDbContext> contexts,
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var settings = await db.Set<FiatSettings>().AsNoTracking().FirstOrDefaultAsync(cancellationToken);
-        return new FiatSettingsSnapshot(settings?.DirectBillingNeedsApproval ?? true);
+        return new FiatSettingsSnapshot(settings?.DirectBillingNeedsApproval ?? true, settings?.SecondApprovalThreshold is { } t ? FiatConfigRules.Plain(t) : null);
     }
 }
 

@@ -29,11 +29,27 @@ public sealed class LimitRelease : IStepObserver
             ? FiatProjection.Text(state.Variables, "recordNo") ?? state.CorrelationId ?? state.Id.ToString("N")
             : FiatProjection.Text(state.Variables, "batchId") ?? state.CorrelationId;
         if (reference is null) return;
+        // Money left (the bank reported the payout paid, it was set successful, or a statement debit was tied to it):
+        // a record set as Failed afterwards keeps both limits consumed, because the money is gone all the same.
+        if (record && MoneyLeft(state.Variables)) return;
         await using var fiat = FiatDbContext.Join(db);
-        // A record replaced by a Repayment ends Failed, but its money goes out again through the new order, which
-        // skips the review rules (no reservation of its own): the customer's usage stays held under the old record.
+        // A record replaced by a Repayment ends Failed, but its money goes out again through the new order, whose
+        // review rules reserve the customer's limit under the old record's number (repaymentOf): it stays held.
         var repaid = record && FiatProjection.Text(state.Variables, "repaymentRecordNo") is not null;
-        if (record && !repaid) await DbFiatConfigStore.ReleaseInAsync(fiat, FiatReservationKinds.Customer, reference, cancellationToken);
+        var customerKey = record ? FiatProjection.Text(state.Variables, "repaymentOf") ?? reference : reference;
+        if (record && !repaid) await DbFiatConfigStore.ReleaseInAsync(fiat, FiatReservationKinds.Customer, customerKey, cancellationToken);
         await DbFiatConfigStore.ReleaseInAsync(fiat, FiatReservationKinds.Bank, reference, cancellationToken);
+    }
+
+    /// <summary>
+    /// Evidence that money left for the record: version 3's <c>moneyLeft</c>, or (any version) a bank result of
+    /// success or a reconciliation (a statement debit tied to the record, matched or with a discrepancy).
+    /// </summary>
+    public static bool MoneyLeft(IReadOnlyDictionary<string, object?> variables)
+    {
+        ArgumentNullException.ThrowIfNull(variables);
+        if (variables.GetValueOrDefault("moneyLeft") is true) return true;
+        if (variables.GetValueOrDefault("bankResult") is IReadOnlyDictionary<string, object?> result && result.GetValueOrDefault("success") is true) return true;
+        return variables.GetValueOrDefault("reconciled") is not null;
     }
 }

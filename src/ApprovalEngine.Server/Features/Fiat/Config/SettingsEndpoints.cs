@@ -4,9 +4,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ApprovalEngine.Server.Features.Fiat.Config;
 
-public sealed record SettingsBody(bool? DirectBillingNeedsApproval, string? DefaultReviewKind, int? RowVersion);
+/// <param name="SecondApprovalThreshold">Work orders above this amount need a second checker; absent keeps the stored value.</param>
+public sealed record SettingsBody(bool? DirectBillingNeedsApproval, string? DefaultReviewKind, int? RowVersion, decimal? SecondApprovalThreshold = null);
 
-public sealed record SettingsView(bool DirectBillingNeedsApproval, string DefaultReviewKind, int RowVersion, DateTimeOffset? UpdatedAt);
+/// <param name="SecondApprovalThreshold">Work orders (review, edit, direct billing, batch) above this amount need a second checker; null: one checker.</param>
+public sealed record SettingsView(bool DirectBillingNeedsApproval, string DefaultReviewKind, int RowVersion, DateTimeOffset? UpdatedAt, decimal? SecondApprovalThreshold = null);
 
 /// <summary>Withdrawal Rules Management &gt; More settings. Before the first save the defaults answer with rowVersion 0.</summary>
 public static class SettingsEndpoints
@@ -21,7 +23,7 @@ public static class SettingsEndpoints
 
     private static SettingsView View(FiatSettings? s) => s is null
         ? new SettingsView(true, FiatReviewKinds.AutoSubmit, 0, null)
-        : new SettingsView(s.DirectBillingNeedsApproval, s.DefaultReviewKind, s.RowVersion, s.UpdatedAt);
+        : new SettingsView(s.DirectBillingNeedsApproval, s.DefaultReviewKind, s.RowVersion, s.UpdatedAt, s.SecondApprovalThreshold is { } t ? FiatConfigRules.Plain(t) : null);
 
     public static async Task<Ok<SettingsView>> Get(HttpContext http, FiatDbContext db, CancellationToken ct)
     {
@@ -37,6 +39,7 @@ public static class SettingsEndpoints
         var version = errors.RowVersion(body.RowVersion);
         var approval = errors.Bool(body.DirectBillingNeedsApproval, "directBillingNeedsApproval");
         var kind = body.DefaultReviewKind is null ? row?.DefaultReviewKind ?? FiatReviewKinds.AutoSubmit : errors.OneOf(body.DefaultReviewKind, "defaultReviewKind", FiatReviewKinds.All);
+        var threshold = body.SecondApprovalThreshold is null ? row?.SecondApprovalThreshold : errors.OptionalMoney(body.SecondApprovalThreshold, "secondApprovalThreshold");
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row?.RowVersion ?? 0, version, "The settings");
         var before = row is null ? null : View(row);
@@ -47,6 +50,7 @@ public static class SettingsEndpoints
         }
         row.DirectBillingNeedsApproval = approval;
         row.DefaultReviewKind = kind;
+        row.SecondApprovalThreshold = threshold;
         row.RowVersion++;
         row.UpdatedAt = time.GetUtcNow();
         ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, FiatSettings.DefaultId, "Edit", before, View(row));

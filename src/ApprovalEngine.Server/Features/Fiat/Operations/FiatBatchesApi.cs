@@ -135,7 +135,17 @@ public static class FiatBatchesApi
                 continue;
             }
             var payload = new JsonObject { ["success"] = line.Success, ["reason"] = line.Reason, ["bankReference"] = batch.BankReference };
-            var delivered = await events.DeliverAsync(FiatNames.BankResult, item.RecordNo, payload, ExpressionValues.FromJsonNode(payload), $"{id}/{item.RecordNo}", 0, actor, ct);
+            EventDelivered delivered;
+            try
+            {
+                delivered = await events.DeliverAsync(FiatNames.BankResult, item.RecordNo, payload, ExpressionValues.FromJsonNode(payload), $"{id}/{item.RecordNo}", 0, actor, ct);
+            }
+            catch (ApiProblemException ex)
+            {
+                // The bank-result rule refused it (the record waits for no result): this line only, the others go on.
+                results.Add(new(line.Record!, false, ex.Status, ex.Detail ?? ex.Title));
+                continue;
+            }
             if (delivered.Resumed == 0 && !delivered.Duplicate)
             {
                 results.Add(new(line.Record!, false, 409, $"Record {item.RecordNo} is not waiting for a bank result."));
