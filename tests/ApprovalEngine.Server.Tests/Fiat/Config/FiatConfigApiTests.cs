@@ -198,7 +198,9 @@ public sealed class FiatConfigApiTests
         var rule = await _supervisor.PostObjectAsync("/api/fiat/config/review-rules", new { name = "CFG big EUR", kind = "ManualWithWorkOrder", amountAtLeast = 10_000m, currency = "EUR", priority = 5 });
         await ApiAssert.ProblemAsync(await _supervisor.PostAsJsonAsync("/api/fiat/config/review-rules", new { name = "x", kind = "Maybe" }), HttpStatusCode.UnprocessableEntity, "kind");
         var edited = await _supervisor.PutObjectAsync($"/api/fiat/config/review-rules/{rule.Text("id")}", new { name = "CFG big EUR", kind = "AutoReject", amountAtLeast = 20_000m, currency = "EUR", priority = 5, rowVersion = 1 });
-        var off = await _supervisor.PostObjectAsync($"/api/fiat/config/review-rules/{rule.Text("id")}/disable", new { rowVersion = 2 });
+        // Disabling a rule that rejects (or sends to review) lets applications through: a second configurer approves it.
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PostAsJsonAsync($"/api/fiat/config/review-rules/{rule.Text("id")}/disable", new { rowVersion = 2 }));
+        var off = await _supervisor.GetObjectAsync($"/api/fiat/config/review-rules/{rule.Text("id")}");
         Assert.That((edited.Text("kind"), off["enabled"]!.GetValue<bool>()), Is.EqualTo(("AutoReject", false)));
         var settings = await _supervisor.GetObjectAsync("/api/fiat/config/settings");
         var saved = await _supervisor.PutObjectAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = true, defaultReviewKind = "ManualWithoutWorkOrder", rowVersion = settings["rowVersion"]!.GetValue<int>() });

@@ -18,14 +18,18 @@ public static class InterceptionRulesEndpoints
 {
     public const string Entity = "InterceptionRule";
 
+    /// <summary>Enable and Disable; a disabled rule intercepts nothing, so disabling waits for a second configurer.</summary>
+    public static readonly Switchable<InterceptionRule, InterceptionRuleView> Switchable =
+        new(Entity, "interception rule of", FindAsync, InterceptionRuleView.Of, _ => true);
+
     public static void Map(RouteGroupBuilder config)
     {
         config.MapGet("/interception-rules", List);
         config.MapGet("/interception-rules/{bankAccountId}", Get);
         config.MapPost("/interception-rules", Create);
         config.MapPut("/interception-rules/{bankAccountId}", Edit);
-        config.MapPost("/interception-rules/{bankAccountId}/enable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => SetEnabled(bankAccountId, true, http, db, time, ct));
-        config.MapPost("/interception-rules/{bankAccountId}/disable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => SetEnabled(bankAccountId, false, http, db, time, ct));
+        config.MapPost("/interception-rules/{bankAccountId}/enable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, bankAccountId, true, http, db, time, ct));
+        config.MapPost("/interception-rules/{bankAccountId}/disable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, bankAccountId, false, http, db, time, ct));
     }
 
     public static async Task<Ok<List<InterceptionRuleView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)
@@ -100,30 +104,6 @@ public static class InterceptionRulesEndpoints
         rule.InterceptionThreshold = intercept;
         rule.Enabled = enabled;
         return TypedResults.Ok(await SaveAsync(rule, "Edit", before, caller, db, time, ct));
-    }
-
-    private static async Task<Results<Ok<InterceptionRuleView>, Accepted<PendingChangeView>>> SetEnabled(string bankAccountId, bool enabled, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
-    {
-        ConfigAccess.RequireConfigurer(http);
-        var body = await OptionalJsonBody.ReadAsync<RowVersionBody>(http.Request, ct);
-        return await SetEnabledAsync(bankAccountId, enabled, body, ConfigCaller.Of(http), db, time, ct);
-    }
-
-    /// <summary>Disabling a rule stops interception on that account: it waits for a second person; enabling applies at once.</summary>
-    internal static async Task<Results<Ok<InterceptionRuleView>, Accepted<PendingChangeView>>> SetEnabledAsync(string bankAccountId, bool enabled, RowVersionBody? body, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
-    {
-        var rule = await FindAsync(db, bankAccountId, ct);
-        var errors = new FieldErrors();
-        var version = errors.RowVersion(body?.RowVersion);
-        errors.ThrowIfAny();
-        ConfigSave.CheckVersion(rule.RowVersion, version, $"The interception rule of '{bankAccountId}'");
-        var before = InterceptionRuleView.Of(rule);
-        if (caller.MustPropose(rule.Enabled && !enabled))
-        {
-            return await PendingChanges.ProposeAsync(db, caller, time, Entity, bankAccountId, "Disable", body, before, $"disable the interception rule of {bankAccountId}", ct);
-        }
-        rule.Enabled = enabled;
-        return TypedResults.Ok(await SaveAsync(rule, enabled ? "Enable" : "Disable", before, caller, db, time, ct));
     }
 
     private static async Task<InterceptionRuleView> SaveAsync(InterceptionRule rule, string action, InterceptionRuleView before, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)

@@ -181,8 +181,11 @@ public static class PendingChanges
             case (InterceptionRulesEndpoints.Entity, "Edit"):
                 await InterceptionRulesEndpoints.EditAsync(change.EntityKey, Read<InterceptionRuleBody>(change), caller, db, time, ct);
                 break;
-            case (InterceptionRulesEndpoints.Entity, "Disable"):
-                await InterceptionRulesEndpoints.SetEnabledAsync(change.EntityKey, false, Read<RowVersionBody>(change), caller, db, time, ct);
+            case (InterceptionRulesEndpoints.Entity, EnableDisable.Disable):
+                await EnableDisable.ApplyAsync(InterceptionRulesEndpoints.Switchable, change.EntityKey, false, Read<RowVersionBody>(change), caller, db, time, ct);
+                break;
+            case (ReviewRulesEndpoints.Entity, EnableDisable.Disable):
+                await EnableDisable.ApplyAsync(ReviewRulesEndpoints.Switchable, change.EntityKey, false, Read<RowVersionBody>(change), caller, db, time, ct);
                 break;
             case (DailyLimitsEndpoints.Entity, "Edit"):
                 await DailyLimitsEndpoints.EditAsync(change.EntityKey, Read<DailyLimitBody>(change), caller, db, clock, time, ct);
