@@ -275,6 +275,7 @@ public sealed class FiatConfigActivitiesTests
         await _supervisor.PutObjectAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", new { channelId = "V1-CHG-FPS", policy = "RealTimeSingle", singleLimit = 30_000m, customerDailyLimit = 1_000_000m, rowVersion = 1 });
         var refused = await Version1Async("V1-CHG-1", "C-CHG", "V1-CHG-FPS", 40_000m);
         Assert.That((refused.Text("businessStatus"), refused["variables"]!.Text("reason")), Is.EqualTo(("Rejected", "Rejected by the automatic rules: The amount exceeds the single-withdrawal limit of 30000 HKD. First withdrawal of the customer. The amount is at or above the review threshold of 20000 HKD. New beneficiary bank account.")));
+        // The first run cached the channels (DbWithdrawalChannels); the edit's journal entry makes the next step read them again.
         await _supervisor.PutObjectAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", new { channelId = "V1-CHG-FPS", policy = "RealTimeSingle", singleLimit = 50_000m, customerDailyLimit = 1_000_000m, rowVersion = 2 });
         var admitted = await Version1Async("V1-CHG-2", "C-CHG", "V1-CHG-FPS", 40_000m);
         Assert.That((admitted.Text("businessStatus"), admitted.Number("singleLimit"), admitted.Number("channelDailyLimit")), Is.EqualTo(("Pending Review", 50_000m, 5_000_000m)));
