@@ -57,24 +57,25 @@ export async function fiatLimits(browser) {
   assert((await limitOf()).limit === before.limit, 'nothing was written');
   await assertNamed(page, 'fiat-config-page');
 
-  // someone else adjusts meanwhile: the stale save is a 409, explained, and the list refreshes
-  await api('POST', `/api/fiat/config/daily-limits/${account}/adjust`, { delta: 1, reason: 'E2E meanwhile', rowVersion: before.rowVersion }, { token: sup });
-  await form.getByLabel('Change (+ raises, − lowers)').fill('200000');
+  // someone else adjusts meanwhile: the stale save is a 409, explained, and the list refreshes. Lowering applies at
+  // once; a raise would wait for a second configurer (four eyes, ADR 15).
+  await api('POST', `/api/fiat/config/daily-limits/${account}/adjust`, { delta: -1, reason: 'E2E meanwhile', rowVersion: before.rowVersion }, { token: sup });
+  await form.getByLabel('Change (+ raises, − lowers)').fill('-200000');
   await form.getByLabel('Reason').fill('E2E month end');
   await form.getByRole('button', { name: 'Save adjustment' }).click();
   await page.getByTestId('fiat-stale').waitFor();
-  await row.getByTestId('limit').filter({ hasText: hkd(before.limit + 1) }).waitFor();
+  await row.getByTestId('limit').filter({ hasText: hkd(before.limit - 1) }).waitFor();
 
   // saved on the refreshed version; the history opens with the row
   await form.getByRole('button', { name: 'Save adjustment' }).click();
-  await row.getByTestId('limit').filter({ hasText: hkd(before.limit + 200001) }).waitFor();
+  await row.getByTestId('limit').filter({ hasText: hkd(before.limit - 200001) }).waitFor();
   const history = page.getByTestId('fiat-limit-history');
   const change = history.getByTestId('fiat-limit-change').filter({ hasText: 'E2E month end' });
   await change.waitFor();
   const text = await change.textContent();
-  assert(text.includes('AdjustUp') && text.includes('supervisor1') && text.includes(hkd(200000)) && text.includes(`${hkd(before.limit + 1)} → ${hkd(before.limit + 200001)}`),
+  assert(text.includes('AdjustDown') && text.includes('supervisor1') && text.includes(hkd(200000)) && text.includes(`${hkd(before.limit - 1)} → ${hkd(before.limit - 200001)}`),
     `the history row names who, what and before → after: ${text}`);
-  assert((await limitOf()).limit === before.limit + 200001, 'the server holds the adjusted limit');
+  assert((await limitOf()).limit === before.limit - 200001, 'the server holds the adjusted limit');
   await shot(page, 'fiat-config-limits');
   await page.context().close();
 

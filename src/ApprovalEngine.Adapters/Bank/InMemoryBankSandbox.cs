@@ -14,10 +14,6 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
     private readonly Dictionary<string, BankPayout> _byKey = new(StringComparer.Ordinal);
     private readonly List<BankPayout> _payouts = [];
     private readonly HashSet<string> _calledOff = new(StringComparer.Ordinal);
-    private readonly List<(string Key, TaskCompletionSource Gate)> _held = [];
-    private PayoutHold _hold;
-    private string? _rejectNext;
-    private int _loseResponses;
     private long _nextReference = 1;
 
     /// <summary>The development channels: HKD direct billing (ICBC Asia 001, FPS) and USD timed packing (HSBC 002, wire).</summary>
@@ -53,85 +49,19 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
         lock (_gate) _history[(customerId, channelId)] = history;
     }
 
-    public void RejectNext(string reason)
-    {
-        lock (_gate) _rejectNext = reason;
-    }
-
-    /// <summary>The next <paramref name="count"/> payouts are made but their response is lost (the caller sees a timeout).</summary>
-    public void LoseResponses(int count)
-    {
-        lock (_gate) _loseResponses = count;
-    }
-
-    /// <summary>
-    /// Holds every payout request from now on until <see cref="ReleaseHeld"/>: before the bank makes it (it can still be
-    /// called off) or after (made, only the answer is late). Lets tests cancel an instance while its call is in flight.
-    /// </summary>
-    public void HoldPayouts(PayoutHold hold)
-    {
-        lock (_gate) _hold = hold;
-    }
-
-    /// <summary>Payout requests waiting on a hold.</summary>
-    public int HeldCount
-    {
-        get
-        {
-            lock (_gate) return _held.Count;
-        }
-    }
-
-    /// <summary>Lets every held request go on and stops holding new ones.</summary>
-    public void ReleaseHeld()
-    {
-        List<(string Key, TaskCompletionSource Gate)> held;
-        lock (_gate)
-        {
-            _hold = PayoutHold.None;
-            held = [.. _held];
-            _held.Clear();
-        }
-        foreach (var (_, gate) in held) gate.TrySetResult();
-    }
-
-    /// <summary>Whether <see cref="TryCancelPayoutAsync"/> calls payouts off (true), or answers no like a bank without cancellation.</summary>
-    public bool CancelSupported
-    {
-        get
-        {
-            lock (_gate) return _cancelSupported;
-        }
-        set
-        {
-            lock (_gate) _cancelSupported = value;
-        }
-    }
-
-    private bool _cancelSupported = true;
+    /// <summary>The test controls (refuse, lose responses, hold, call-offs), shared with the database sandbox bank.</summary>
+    public PayoutFaults Faults { get; } = new();
 
     public Task<bool> TryCancelPayoutAsync(string idempotencyKey, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        List<TaskCompletionSource> waiting;
         lock (_gate)
         {
-            if (!_cancelSupported || _byKey.ContainsKey(idempotencyKey)) return Task.FromResult(false);
+            if (!Faults.CancelSupported || _byKey.ContainsKey(idempotencyKey)) return Task.FromResult(false);
             _calledOff.Add(idempotencyKey);
-            waiting = [.. _held.Where(h => h.Key == idempotencyKey).Select(h => h.Gate)];
-            _held.RemoveAll(h => h.Key == idempotencyKey);
         }
-        // A request held before the bank made it answers at once: refused.
-        foreach (var gate in waiting) gate.TrySetResult();
+        Faults.Release(idempotencyKey);
         return Task.FromResult(true);
-    }
-
-    private Task? Hold(PayoutHold when, string key)
-    {
-        if (_hold != when) return null;
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _held.Add((key, gate));
-        return gate.Task;
     }
 
     public IReadOnlyList<BankPayout> Payouts
@@ -178,7 +108,7 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
         cancellationToken.ThrowIfCancellationRequested();
         if (string.IsNullOrWhiteSpace(request.IdempotencyKey)) throw new BankRejectedException("A payout needs an idempotency key.");
         Task? before;
-        lock (_gate) before = _byKey.ContainsKey(request.IdempotencyKey) ? null : Hold(PayoutHold.BeforeMaking, request.IdempotencyKey);
+        lock (_gate) before = _byKey.ContainsKey(request.IdempotencyKey) ? null : Faults.Hold(PayoutHold.BeforeMaking, request.IdempotencyKey);
         if (before is not null) await before.WaitAsync(cancellationToken);
         Task? after;
         var payout = Pay(request, out after);
@@ -226,11 +156,7 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
                 }
                 return earlier;
             }
-            if (_rejectNext is { } reason)
-            {
-                _rejectNext = null;
-                throw new BankRejectedException(reason);
-            }
+            Faults.ThrowIfRejected();
             if (!_channels.TryGetValue(request.ChannelId, out var channel)) throw new BankRejectedException($"Unknown channel '{request.ChannelId}'.");
             if (channel.Currency != request.Currency) throw new BankRejectedException($"Channel '{request.ChannelId}' pays {channel.Currency}, not {request.Currency}.");
             if (request.Amount <= 0) throw new BankRejectedException("The amount must be positive.");
@@ -242,18 +168,14 @@ public sealed class InMemoryBankSandbox(TimeProvider? clock = null) : IWithdrawa
             var payout = new BankPayout($"BANK-{_nextReference++:D8}", request.ChannelId, request.BeneficiaryAccount, request.Amount, request.Currency, request.Reference, request.IdempotencyKey, _clock.GetUtcNow());
             _byKey[request.IdempotencyKey] = payout;
             _payouts.Add(payout);
-            if (_loseResponses > 0)
-            {
-                _loseResponses--;
-                throw new TimeoutException("The bank did not answer in time (the payout may have been made).");
-            }
-            heldAnswer = Hold(PayoutHold.AfterMaking, request.IdempotencyKey);
+            Faults.ThrowIfResponseLost();
+            heldAnswer = Faults.Hold(PayoutHold.AfterMaking, request.IdempotencyKey);
             return payout;
         }
     }
 }
 
-/// <summary>Where the sandbox bank holds payout requests (<see cref="InMemoryBankSandbox.HoldPayouts"/>).</summary>
+/// <summary>Where the sandbox bank holds payout requests (<see cref="PayoutFaults.HoldPayouts"/>).</summary>
 public enum PayoutHold
 {
     None,

@@ -98,6 +98,12 @@ public static class DevelopmentIdentities
             Permissions = ["wd:1", "wd:2", "wd:3", "wd:4", "wd:5"],
             Rights = [Rights.ExportWdRequests, Rights.CreateWdRequests, Rights.RetryIncidents, Rights.CancelInstances, Rights.Sandbox, Rights.ConfigureFiat],
         },
+        // A second holder of fiat:configure: a change that weakens a fiat control waits for another configurer (ADR 15).
+        new()
+        {
+            Username = "supervisor2", DisplayName = "Supervisor 2", Role = "Operations supervisor", Departments = ["Operations"],
+            Rights = [Rights.ConfigureFiat],
+        },
         new() { Username = "maker1", DisplayName = "Maker 1", Role = "Operations maker", Departments = ["Operations"], Rights = [Rights.Submit] },
         new() { Username = "checker1", DisplayName = "Checker 1", Role = "Operations checker", Departments = ["Operations"], Permissions = [Rights.ApproveWorkOrders], Rights = [Rights.ApproveWorkOrders] },
         new() { Username = "checker2", DisplayName = "Checker 2", Role = "Operations checker", Departments = ["Operations"], Permissions = [Rights.ApproveWorkOrders], Rights = [Rights.ApproveWorkOrders] },

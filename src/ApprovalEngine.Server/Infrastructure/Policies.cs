@@ -14,6 +14,9 @@ public static class Policies
     public const string RetryIncidents = nameof(RetryIncidents);
     public const string Sandbox = nameof(Sandbox);
 
+    /// <summary>The fiat operator actions: people of Operations (or of all departments), never a system (four eyes need people).</summary>
+    public const string FiatOperator = nameof(FiatOperator);
+
     public static void Add(AuthorizationOptions options)
     {
         options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
@@ -23,5 +26,6 @@ public static class Policies
         options.AddPolicy(CancelInstances, p => p.RequireClaim(ClaimNames.Right, Rights.CancelInstances));
         options.AddPolicy(RetryIncidents, p => p.RequireClaim(ClaimNames.Right, Rights.RetryIncidents));
         options.AddPolicy(Sandbox, p => p.RequireClaim(ClaimNames.Right, Rights.Sandbox));
+        options.AddPolicy(FiatOperator, p => p.RequireAssertion(c => Features.Fiat.FiatAccess.IsOperator(c.User)));
     }
 }

@@ -49,7 +49,7 @@ public sealed class CancellingApiTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        _bank.ReleaseHeld();
+        _bank.Faults.ReleaseHeld();
         _ledger.Release();
         await _factory.DisposeAsync();
     }
@@ -57,8 +57,8 @@ public sealed class CancellingApiTests
     [TearDown]
     public void Reset()
     {
-        _bank.ReleaseHeld();
-        _bank.CancelSupported = true;
+        _bank.Faults.ReleaseHeld();
+        _bank.Faults.CancelSupported = true;
         _ledger.Release();
     }
 
@@ -106,7 +106,7 @@ public sealed class CancellingApiTests
     private async Task<(Task<HttpResponseMessage> Start, Guid Id)> StartHeldAsync(string definitionId, string correlation, decimal amount = 150m)
     {
         var start = _factory.AsTestSystem().PostAsJsonAsync($"/api/definitions/{definitionId}/instances", new { correlationId = correlation, input = new { amount } });
-        Assert.That(await Poll.UntilAsync(() => Task.FromResult(_bank.HeldCount == 1 || start.IsCompleted), Wait), Is.True, "the payout is held");
+        Assert.That(await Poll.UntilAsync(() => Task.FromResult(_bank.Faults.HeldCount == 1 || start.IsCompleted), Wait), Is.True, "the payout is held");
         Assert.That(start.IsCompleted, Is.False, $"the start finished without holding: {(start.IsCompleted ? await (await start).Content.ReadAsStringAsync() : "")}");
         var id = await _factory.QueryAsync(db => db.Instances.Where(i => i.CorrelationId == correlation && i.DefinitionId == definitionId).Select(i => i.Id).SingleAsync());
         return (start, id);
@@ -136,7 +136,7 @@ public sealed class CancellingApiTests
     public async Task A_supervisor_cancel_during_a_payout_waits_and_a_late_success_is_journaled_with_an_incident_money_moved_once()
     {
         var correlation = $"late-ok-{Guid.NewGuid():N}";
-        _bank.HoldPayouts(PayoutHold.AfterMaking);
+        _bank.Faults.HoldPayouts(PayoutHold.AfterMaking);
         var (start, id) = await StartHeldAsync("test-late-payout", correlation);
 
         var cancelled = await CancelAsync(await _factory.AsUserAsync("supervisor1"), id);
@@ -145,7 +145,7 @@ public sealed class CancellingApiTests
         // A second cancel, or anything else, is refused while it waits.
         await CancelAsync(await _factory.AsUserAsync("supervisor1"), id, HttpStatusCode.Conflict);
 
-        _bank.ReleaseHeld();
+        _bank.Faults.ReleaseHeld();
         Assert.That((await start).IsSuccessStatusCode, Is.True);
         Assert.That(await BecomesAsync(id, "Cancelled"), Is.True, "the late result ends the cancel");
 
@@ -173,15 +173,15 @@ public sealed class CancellingApiTests
     public async Task A_system_key_cancel_during_a_payout_the_bank_then_refuses_ends_cancelled_without_an_incident()
     {
         var correlation = $"late-refused-{Guid.NewGuid():N}";
-        _bank.CancelSupported = false;
-        _bank.RejectNext("Beneficiary account closed.");
-        _bank.HoldPayouts(PayoutHold.BeforeMaking);
+        _bank.Faults.CancelSupported = false;
+        _bank.Faults.RejectNext("Beneficiary account closed.");
+        _bank.Faults.HoldPayouts(PayoutHold.BeforeMaking);
         var (start, id) = await StartHeldAsync("test-late-payout", correlation);
 
         var cancelled = await CancelAsync(_factory.AsSystem(), id);
         Assert.That(cancelled.Text("status"), Is.EqualTo("Cancelling"));
 
-        _bank.ReleaseHeld();
+        _bank.Faults.ReleaseHeld();
         Assert.That((await start).IsSuccessStatusCode, Is.True);
         Assert.That(await BecomesAsync(id, "Cancelled"), Is.True);
         var journal = await JournalAsync(id);
@@ -198,7 +198,7 @@ public sealed class CancellingApiTests
     public async Task A_cancel_asks_the_bank_to_call_off_a_payout_not_yet_made()
     {
         var correlation = $"called-off-{Guid.NewGuid():N}";
-        _bank.HoldPayouts(PayoutHold.BeforeMaking);
+        _bank.Faults.HoldPayouts(PayoutHold.BeforeMaking);
         var (start, id) = await StartHeldAsync("test-late-payout", correlation);
 
         var cancelled = await CancelAsync(await _factory.AsUserAsync("supervisor1"), id);
@@ -220,7 +220,7 @@ public sealed class CancellingApiTests
     public async Task A_parent_cancel_leaves_its_child_cancelling_until_the_childs_payout_reports()
     {
         var correlation = $"parent-{Guid.NewGuid():N}";
-        _bank.HoldPayouts(PayoutHold.AfterMaking);
+        _bank.Faults.HoldPayouts(PayoutHold.AfterMaking);
         var (start, parentId) = await StartHeldAsync("test-late-payout-parent", correlation);
         var childId = await _factory.QueryAsync(db => db.Instances.Where(i => i.ParentInstanceId == parentId).Select(i => i.Id).SingleAsync());
 
@@ -231,7 +231,7 @@ public sealed class CancellingApiTests
             Assert.That(await StatusAsync(childId), Is.EqualTo("Cancelling"), "the child waits for its payout");
         }
 
-        _bank.ReleaseHeld();
+        _bank.Faults.ReleaseHeld();
         Assert.That((await start).IsSuccessStatusCode, Is.True);
         Assert.That(await BecomesAsync(childId, "Cancelled"), Is.True);
         using (Assert.EnterMultipleScope())
@@ -246,16 +246,16 @@ public sealed class CancellingApiTests
     public async Task A_child_cancelled_on_its_own_tells_its_parent_once_its_payout_has_reported()
     {
         var correlation = $"child-{Guid.NewGuid():N}";
-        _bank.CancelSupported = false;
-        _bank.RejectNext("Limit exceeded.");
-        _bank.HoldPayouts(PayoutHold.BeforeMaking);
+        _bank.Faults.CancelSupported = false;
+        _bank.Faults.RejectNext("Limit exceeded.");
+        _bank.Faults.HoldPayouts(PayoutHold.BeforeMaking);
         var (start, parentId) = await StartHeldAsync("test-late-payout-parent", correlation);
         var childId = await _factory.QueryAsync(db => db.Instances.Where(i => i.ParentInstanceId == parentId).Select(i => i.Id).SingleAsync());
 
         Assert.That((await CancelAsync(await _factory.AsUserAsync("supervisor1"), childId)).Text("status"), Is.EqualTo("Cancelling"));
         Assert.That(await StatusAsync(parentId), Is.EqualTo("Running"), "the parent is told only when the child is Cancelled");
 
-        _bank.ReleaseHeld();
+        _bank.Faults.ReleaseHeld();
         Assert.That((await start).IsSuccessStatusCode, Is.True);
         Assert.That(await BecomesAsync(parentId, "Completed"), Is.True);
         var parent = await (await _factory.AsUserAsync("supervisor1")).GetObjectAsync($"/api/instances/{parentId}");

@@ -38,12 +38,12 @@ public sealed class CallInFlightAttackTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        _bank.ReleaseHeld();
+        _bank.Faults.ReleaseHeld();
         await _factory.DisposeAsync();
     }
 
     [TearDown]
-    public void Reset() => _bank.ReleaseHeld();
+    public void Reset() => _bank.Faults.ReleaseHeld();
 
     /// <summary>Start → SendBankPayout → Paid / Refused, with a generic interrupt 'Stop' → Stopped.</summary>
     private static JsonObject InterruptiblePayout(string id) => JsonNode.Parse($$"""
@@ -96,7 +96,7 @@ public sealed class CallInFlightAttackTests
     private async Task<(Task<HttpResponseMessage> Start, Guid Id)> StartHeldAsync(string definitionId, string correlation)
     {
         var start = _factory.AsTestSystem().PostAsJsonAsync($"/api/definitions/{definitionId}/instances", new { correlationId = correlation, input = new { amount = 120m } });
-        Assert.That(await Poll.UntilAsync(() => Task.FromResult(_bank.HeldCount == 1 || start.IsCompleted), Wait), Is.True, "the payout is held");
+        Assert.That(await Poll.UntilAsync(() => Task.FromResult(_bank.Faults.HeldCount == 1 || start.IsCompleted), Wait), Is.True, "the payout is held");
         Assert.That(start.IsCompleted, Is.False, "the payout is in flight");
         var id = await _factory.QueryAsync(db => db.Instances.Where(i => i.CorrelationId == correlation && i.DefinitionId == definitionId).Select(i => i.Id).SingleAsync());
         return (start, id);
@@ -119,7 +119,7 @@ public sealed class CallInFlightAttackTests
     public async Task An_interrupt_event_while_a_payout_is_in_flight_is_refused_with_409_and_nothing_is_stored()
     {
         var correlation = $"stop-{Guid.NewGuid():N}";
-        _bank.HoldPayouts(PayoutHold.BeforeMaking);
+        _bank.Faults.HoldPayouts(PayoutHold.BeforeMaking);
         var (start, id) = await StartHeldAsync("review-stoppable-payout", correlation);
 
         var system = _factory.AsTestSystem();
@@ -133,7 +133,7 @@ public sealed class CallInFlightAttackTests
             Assert.That(stored, Is.Zero, "a refused event is not stored, so the retry with the same key is acted on");
         }
 
-        _bank.ReleaseHeld();
+        _bank.Faults.ReleaseHeld();
         Assert.That((await start).IsSuccessStatusCode, Is.True);
         Assert.That(await Poll.UntilAsync(async () => (await InstanceAsync(id)).Text("status") == "Completed", Wait), Is.True);
         // The payout reported: the sender's retry with the same key now reaches the instance (it has ended, so
@@ -151,13 +151,13 @@ public sealed class CallInFlightAttackTests
     public async Task A_payout_in_flight_when_another_branch_ends_the_instance_is_journaled_and_raises_an_incident()
     {
         var correlation = $"race-end-{Guid.NewGuid():N}";
-        _bank.HoldPayouts(PayoutHold.AfterMaking);
+        _bank.Faults.HoldPayouts(PayoutHold.AfterMaking);
         var (start, id) = await StartHeldAsync("review-payout-racing-end", correlation);
 
         var sent = await _factory.AsTestSystem().PostObjectAsync("/api/events/Abort", new { correlationId = correlation });
         Assert.That(sent["resumed"]!.GetValue<int>(), Is.EqualTo(1), sent.ToJsonString());
 
-        _bank.ReleaseHeld();
+        _bank.Faults.ReleaseHeld();
         Assert.That((await start).IsSuccessStatusCode, Is.True);
         Assert.That(_bank.Payouts.Count(p => p.Reference == correlation), Is.EqualTo(1), "the bank paid");
         Assert.That(await Poll.UntilAsync(async () => await _factory.QueryAsync(db => db.Jobs.AnyAsync(j => j.InstanceId == id && j.Status == "Done")), Wait), Is.True);

@@ -105,7 +105,7 @@ public sealed class UpgradeFromRelease6c74ccbTests
         var id = Guid.Parse(fiat.Text("id"));
         var jobId = Guid.Parse(fiat.Text("jobId"));
         var bank = _factory.Services.GetRequiredService<DatabaseBankSandbox>();
-        bank.CancelSupported = false; // the bank cannot call it off: the payment will go out after the cancel
+        bank.Faults.CancelSupported = false; // the bank cannot call it off: the payment will go out after the cancel
 
         using var response = await _supervisor.PostAsJsonAsync($"/api/instances/{id}/cancel", new { reason = "customer withdrew the request" });
         var cancelled = await response.ReadObjectAsync();

@@ -34,6 +34,7 @@ internal static class FiatConfigApi
         InterceptionRulesEndpoints.Map(config);
         ReviewRulesEndpoints.Map(config);
         SettingsEndpoints.Map(config);
+        PendingChanges.Map(config);
         WithdrawalParametersEndpoints.Map(config);
         JournalEndpoints.Map(config, group);
     }

@@ -32,7 +32,7 @@ public sealed class DatabaseBankSandboxTests
     [TearDown]
     public async Task StopAsync()
     {
-        _bank.ReleaseHeld();
+        _bank.Faults.ReleaseHeld();
         await _factory.DisposeAsync();
     }
 
@@ -134,18 +134,18 @@ public sealed class DatabaseBankSandboxTests
     [Test]
     public async Task The_test_controls_reject_lose_and_hold_as_the_in_memory_bank_did()
     {
-        _bank.RejectNext("Beneficiary account closed.");
+        _bank.Faults.RejectNext("Beneficiary account closed.");
         var rejected = await Assert.ThrowsAsync<BankRejectedException>(() => _bank.PayAsync(Payout("ctl-1"), default));
         Assert.That(rejected!.Message, Is.EqualTo("Beneficiary account closed."));
 
-        _bank.LoseResponses(1);
+        _bank.Faults.LoseResponses(1);
         await Assert.ThrowsAsync<TimeoutException>(() => _bank.PayAsync(Payout("ctl-2"), default));
         var retried = await _bank.PayAsync(Payout("ctl-2"), default);
         Assert.That(_bank.Payouts.Count(p => p.IdempotencyKey == "ctl-2"), Is.EqualTo(1), "made once; the retry got the same payout");
 
-        _bank.HoldPayouts(PayoutHold.BeforeMaking);
+        _bank.Faults.HoldPayouts(PayoutHold.BeforeMaking);
         var held = _bank.PayAsync(Payout("ctl-3"), default);
-        Assert.That(await Poll.UntilAsync(() => Task.FromResult(_bank.HeldCount == 1), TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That(await Poll.UntilAsync(() => Task.FromResult(_bank.Faults.HeldCount == 1), TimeSpan.FromSeconds(10)), Is.True);
         Assert.That(await _bank.TryCancelPayoutAsync("ctl-3", default), Is.True, "not made yet: called off");
         await Assert.ThrowsAsync<BankRejectedException>(() => held);
         await Assert.ThrowsAsync<BankRejectedException>(() => _bank.PayAsync(Payout("ctl-3"), default), "a called-off key never pays");

@@ -92,4 +92,25 @@ internal static class ConfigFlows
         Assert.That(response.IsSuccessStatusCode, Is.True, $"PUT {url}: {json.ToJsonString()}");
         return json;
     }
+
+    /// <summary>
+    /// A change that weakens a control answers 202 with a pending change; a second holder of fiat:configure
+    /// (supervisor2) approves it. Returns the decided pending change.
+    /// </summary>
+    public static async Task<JsonObject> ApprovedBySecondAsync(ApiFactory factory, HttpResponseMessage proposed)
+    {
+        var pending = await proposed.ReadObjectAsync();
+        Assert.That(proposed.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Accepted), pending.ToJsonString());
+        using var second = await factory.AsUserAsync("supervisor2");
+        return await second.PostObjectAsync($"/api/fiat/config/pending-changes/{pending.Text("id")}/approve", new { });
+    }
+
+    /// <summary>A paying account with a channel and a rule, made through the API; optionally a daily limit and an interception rule.</summary>
+    public static async Task PayingChannelAsync(HttpClient supervisor, string account, bool api, decimal? dailyLimit = null, decimal alert = 0m, object? windows = null)
+    {
+        await supervisor.PostObjectAsync("/api/fiat/config/bank-accounts", new { id = account, bankName = "Bank " + account, accountNo = "N-" + account, accountName = "Broker", currency = "HKD", apiIntegrated = api });
+        await supervisor.PostObjectAsync("/api/fiat/config/channels", new { id = account + "-FPS", bankAccountId = account, method = "FPS" });
+        await supervisor.PostObjectAsync("/api/fiat/config/withdrawal-rules", new { channelId = account + "-FPS", policy = "RealTimeSingle", singleLimit = 1_000_000m, customerDailyLimit = 1_000_000m, priority = 900, serviceWindows = windows });
+        if (dailyLimit is { } limit) await supervisor.PostObjectAsync("/api/fiat/config/daily-limits", new { bankAccountId = account, limit, alertThreshold = alert });
+    }
 }

@@ -64,14 +64,8 @@ public sealed class FiatConfigActivitiesTests
 
     private Task<decimal> UsedAsync(string scope) => FiatAsync(db => db.Set<LimitUsage>().Where(u => u.Scope == scope).Select(u => u.Used).ToListAsync()).ContinueWith(t => t.Result.Sum(), TaskScheduler.Default);
 
-    /// <summary>A paying account with a channel and a rule, made through the API; optionally a daily limit and an interception rule.</summary>
-    private async Task PayingChannelAsync(string account, bool api, decimal? dailyLimit = null, decimal alert = 0m, object? windows = null)
-    {
-        await _supervisor.PostObjectAsync("/api/fiat/config/bank-accounts", new { id = account, bankName = "Bank " + account, accountNo = "N-" + account, accountName = "Broker", currency = "HKD", apiIntegrated = api });
-        await _supervisor.PostObjectAsync("/api/fiat/config/channels", new { id = account + "-FPS", bankAccountId = account, method = "FPS" });
-        await _supervisor.PostObjectAsync("/api/fiat/config/withdrawal-rules", new { channelId = account + "-FPS", policy = "RealTimeSingle", singleLimit = 1_000_000m, customerDailyLimit = 1_000_000m, priority = 900, serviceWindows = windows });
-        if (dailyLimit is { } limit) await _supervisor.PostObjectAsync("/api/fiat/config/daily-limits", new { bankAccountId = account, limit, alertThreshold = alert });
-    }
+    private Task PayingChannelAsync(string account, bool api, decimal? dailyLimit = null, decimal alert = 0m, object? windows = null) =>
+        ConfigFlows.PayingChannelAsync(_supervisor, account, api, dailyLimit, alert, windows);
 
     private async Task<List<(string Kind, string? Reference)>> AlertsAsync(string subject)
     {
@@ -191,7 +185,7 @@ public sealed class FiatConfigActivitiesTests
         var limit = await _supervisor.GetObjectAsync("/api/fiat/config/daily-limits/PAY-L1");
         Assert.That((limit["usedToday"]!.GetValue<decimal>(), limit["remaining"]!.GetValue<decimal>()), Is.EqualTo((80_000m, 20_000m)));
 
-        await _supervisor.PostObjectAsync("/api/fiat/config/daily-limits/PAY-L1/adjust", new { delta = 50_000m, reason = "Bank allowed more today", rowVersion = limit["rowVersion"]!.GetValue<int>() });
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PostAsJsonAsync("/api/fiat/config/daily-limits/PAY-L1/adjust", new { delta = 50_000m, reason = "Bank allowed more today", rowVersion = limit["rowVersion"]!.GetValue<int>() }));
         Assert.That((await PayoutAsync("L1-e", "PAY-L1-FPS", 40_000m, "P3")).Text("businessStatus"), Is.EqualTo("Proceed"));
         Assert.That((await PayoutAsync("L1-f", "PAY-L1-FPS", 100_000m, "P4", @override: true)).Text("businessStatus"), Is.EqualTo("Proceed"), "a released interception is not refused");
         Assert.That(await UsedAsync(DbFiatConfigStore.BankScope("PAY-L1")), Is.EqualTo(220_000m));
@@ -216,7 +210,7 @@ public sealed class FiatConfigActivitiesTests
         Assert.That(lowBalance.Text("businessStatus"), Is.EqualTo("Proceed"));
         Assert.That(lowBalance.Reasons().Single(), Does.Contain("alert threshold of 60000 HKD (55000 HKD left)"));
 
-        await _supervisor.PostObjectAsync("/api/fiat/config/interception-rules/PAY-B1/disable", new { rowVersion = 1 });
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PostAsJsonAsync("/api/fiat/config/interception-rules/PAY-B1/disable", new { rowVersion = 1 }));
         var unchecked_ = await PayoutAsync("B1-d", "PAY-B1-FPS", 80_000m, "B3");
         Assert.That((unchecked_.Text("businessStatus"), unchecked_["variables"]!["bankBalance"]), Is.EqualTo(("Proceed", (JsonNode?)null)));
         Assert.That(await AlertsAsync("PAY-B1"), Is.EqualTo(new (string, string?)[] { ("BalanceIntercepted", "B1"), ("BalanceIntercepted", "B1"), ("BalanceLow", "B2") }));
@@ -241,7 +235,8 @@ public sealed class FiatConfigActivitiesTests
     {
         await ConfigFlows.PutConfigAsync(_supervisor, "/api/fiat/config/settings", s => new JsonObject { ["directBillingNeedsApproval"] = true, ["rowVersion"] = s["rowVersion"]!.GetValue<int>() });
         var on = await ConfigFlows.RunAsync(_factory, ConfigFlows.Settings, "SET-1", new { });
-        await ConfigFlows.PutConfigAsync(_supervisor, "/api/fiat/config/settings", s => new JsonObject { ["directBillingNeedsApproval"] = false, ["rowVersion"] = s["rowVersion"]!.GetValue<int>() });
+        var current = await _supervisor.GetObjectAsync("/api/fiat/config/settings");
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PutAsJsonAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = false, rowVersion = current["rowVersion"]!.GetValue<int>() }));
         var off = await ConfigFlows.RunAsync(_factory, ConfigFlows.Settings, "SET-2", new { });
         Assert.That((on["variables"]!["directBillingNeedsApproval"]!.GetValue<bool>(), off["variables"]!["directBillingNeedsApproval"]!.GetValue<bool>()), Is.EqualTo((true, false)));
     }
@@ -280,6 +275,7 @@ public sealed class FiatConfigActivitiesTests
         await _supervisor.PutObjectAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", new { channelId = "V1-CHG-FPS", policy = "RealTimeSingle", singleLimit = 30_000m, customerDailyLimit = 1_000_000m, rowVersion = 1 });
         var refused = await Version1Async("V1-CHG-1", "C-CHG", "V1-CHG-FPS", 40_000m);
         Assert.That((refused.Text("businessStatus"), refused["variables"]!.Text("reason")), Is.EqualTo(("Rejected", "Rejected by the automatic rules: The amount exceeds the single-withdrawal limit of 30000 HKD. First withdrawal of the customer. The amount is at or above the review threshold of 20000 HKD. New beneficiary bank account.")));
+        // The first run cached the channels (DbWithdrawalChannels); the edit's journal entry makes the next step read them again.
         await _supervisor.PutObjectAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", new { channelId = "V1-CHG-FPS", policy = "RealTimeSingle", singleLimit = 50_000m, customerDailyLimit = 1_000_000m, rowVersion = 2 });
         var admitted = await Version1Async("V1-CHG-2", "C-CHG", "V1-CHG-FPS", 40_000m);
         Assert.That((admitted.Text("businessStatus"), admitted.Number("singleLimit"), admitted.Number("channelDailyLimit")), Is.EqualTo(("Pending Review", 50_000m, 5_000_000m)));

@@ -147,26 +147,28 @@ public sealed class FiatConfigApiTests
         await CreateAccountAsync("CFG-D1");
         var added = await _supervisor.PostObjectAsync("/api/fiat/config/daily-limits", new { bankAccountId = "CFG-D1", limit = 500_000m, alertThreshold = 50_000m });
         Assert.That((added["remaining"]!.GetValue<decimal>(), added["usedToday"]!.GetValue<decimal>()), Is.EqualTo((500_000m, 0m)));
-        await _supervisor.PutObjectAsync("/api/fiat/config/daily-limits/CFG-D1", new { limit = 600_000m, alertThreshold = 60_000m, rowVersion = 1 });
-        var up = await _supervisor.PostObjectAsync("/api/fiat/config/daily-limits/CFG-D1/adjust", new { delta = 100_000m, reason = "Bank raised the limit for month end", rowVersion = 2 });
-        Assert.That(up["limit"]!.GetValue<decimal>(), Is.EqualTo(700_000m));
+        // Raising a limit weakens a control: a second configurer approves it (ADR 15).
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PutAsJsonAsync("/api/fiat/config/daily-limits/CFG-D1", new { limit = 600_000m, alertThreshold = 60_000m, rowVersion = 1 }));
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PostAsJsonAsync("/api/fiat/config/daily-limits/CFG-D1/adjust", new { delta = 100_000m, reason = "Bank raised the limit for month end", rowVersion = 2 }));
+        Assert.That((await _supervisor.GetObjectAsync("/api/fiat/config/daily-limits/CFG-D1"))["limit"]!.GetValue<decimal>(), Is.EqualTo(700_000m));
         var down = await _supervisor.PostObjectAsync("/api/fiat/config/daily-limits/CFG-D1/adjust", new { delta = -250_000m, reason = "Back to normal", rowVersion = 3 });
         Assert.That(down["limit"]!.GetValue<decimal>(), Is.EqualTo(450_000m));
 
         await ApiAssert.ProblemAsync(await _supervisor.PostAsJsonAsync("/api/fiat/config/daily-limits/CFG-D1/adjust", new { delta = -1_000_000m, reason = "x", rowVersion = 4 }), HttpStatusCode.UnprocessableEntity, "delta");
         await ApiAssert.ProblemAsync(await _supervisor.PostAsJsonAsync("/api/fiat/config/daily-limits/CFG-D1/adjust", new { delta = 5m, rowVersion = 4 }), HttpStatusCode.UnprocessableEntity, "reason");
         await ApiAssert.ProblemAsync(await _supervisor.PostAsJsonAsync("/api/fiat/config/daily-limits", new { bankAccountId = "CFG-D1", limit = 1m, alertThreshold = 5m }), HttpStatusCode.UnprocessableEntity, "alertThreshold");
-        Assert.That((await _supervisor.DeleteAsync("/api/fiat/config/daily-limits/CFG-D1?rowVersion=4&reason=Account%20closed")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.DeleteAsync("/api/fiat/config/daily-limits/CFG-D1?rowVersion=4&reason=Account%20closed"));
+        await ApiAssert.ProblemAsync(await _supervisor.GetAsync("/api/fiat/config/daily-limits/CFG-D1"), HttpStatusCode.NotFound);
 
         var changes = await _supervisor.GetObjectAsync("/api/fiat/config/daily-limit-changes?bankAccountId=CFG-D1");
         var rows = changes.Items().Select(c => (c!.Text("action"), c!["limitBefore"]?.GetValue<decimal>(), c["limitAfter"]?.GetValue<decimal>(), c.Text("actor"))).Reverse().ToList();
         Assert.That(rows, Is.EqualTo(new (string, decimal?, decimal?, string)[]
         {
             ("Add", null, 500_000m, "supervisor1"),
-            ("Edit", 500_000m, 600_000m, "supervisor1"),
-            ("AdjustUp", 600_000m, 700_000m, "supervisor1"),
+            ("Edit", 500_000m, 600_000m, "supervisor2"),
+            ("AdjustUp", 600_000m, 700_000m, "supervisor2"),
             ("AdjustDown", 700_000m, 450_000m, "supervisor1"),
-            ("Delete", 450_000m, null, "supervisor1"),
+            ("Delete", 450_000m, null, "supervisor2"),
         }));
         Assert.That(changes.Items()[1]!.Text("reason"), Is.EqualTo("Back to normal"));
     }
@@ -181,13 +183,13 @@ public sealed class FiatConfigApiTests
         await ApiAssert.ProblemAsync(await _supervisor.PostAsJsonAsync("/api/fiat/config/interception-rules", new { bankAccountId = "CFG-I2", alertThreshold = 1m, interceptionThreshold = 5m }),
             HttpStatusCode.UnprocessableEntity, "alertThreshold");
         await _supervisor.PostObjectAsync("/api/fiat/config/interception-rules", new { bankAccountId = "CFG-I2", alertThreshold = 100_000m, interceptionThreshold = 50_000m });
-        var disabled = await _supervisor.PostObjectAsync("/api/fiat/config/interception-rules/CFG-I2/disable", new { rowVersion = 1 });
-        Assert.That(disabled["enabled"]!.GetValue<bool>(), Is.False);
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PostAsJsonAsync("/api/fiat/config/interception-rules/CFG-I2/disable", new { rowVersion = 1 }));
+        Assert.That((await _supervisor.GetObjectAsync("/api/fiat/config/interception-rules/CFG-I2"))["enabled"]!.GetValue<bool>(), Is.False);
         await ApiAssert.ProblemAsync(await _supervisor.PostAsJsonAsync("/api/fiat/config/interception-rules/CFG-I2/enable", new { rowVersion = 1 }), HttpStatusCode.Conflict);
         var enabled = await _supervisor.PostObjectAsync("/api/fiat/config/interception-rules/CFG-I2/enable", new { rowVersion = 2 });
         Assert.That((enabled["enabled"]!.GetValue<bool>(), enabled["rowVersion"]!.GetValue<int>()), Is.EqualTo((true, 3)));
         var journal = await _supervisor.GetObjectAsync("/api/fiat/config/journal?entity=InterceptionRule&key=CFG-I2");
-        Assert.That(journal.Items().Select(j => j!.Text("action")), Is.EqualTo(new[] { "Enable", "Disable", "Create" }));
+        Assert.That(journal.Items().Select(j => j!.Text("action")), Is.EqualTo(new[] { "Enable", "Disable", "Propose", "Create" }));
     }
 
     [Test]
@@ -196,12 +198,14 @@ public sealed class FiatConfigApiTests
         var rule = await _supervisor.PostObjectAsync("/api/fiat/config/review-rules", new { name = "CFG big EUR", kind = "ManualWithWorkOrder", amountAtLeast = 10_000m, currency = "EUR", priority = 5 });
         await ApiAssert.ProblemAsync(await _supervisor.PostAsJsonAsync("/api/fiat/config/review-rules", new { name = "x", kind = "Maybe" }), HttpStatusCode.UnprocessableEntity, "kind");
         var edited = await _supervisor.PutObjectAsync($"/api/fiat/config/review-rules/{rule.Text("id")}", new { name = "CFG big EUR", kind = "AutoReject", amountAtLeast = 20_000m, currency = "EUR", priority = 5, rowVersion = 1 });
-        var off = await _supervisor.PostObjectAsync($"/api/fiat/config/review-rules/{rule.Text("id")}/disable", new { rowVersion = 2 });
+        // Disabling a rule that rejects (or sends to review) lets applications through: a second configurer approves it.
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PostAsJsonAsync($"/api/fiat/config/review-rules/{rule.Text("id")}/disable", new { rowVersion = 2 }));
+        var off = await _supervisor.GetObjectAsync($"/api/fiat/config/review-rules/{rule.Text("id")}");
         Assert.That((edited.Text("kind"), off["enabled"]!.GetValue<bool>()), Is.EqualTo(("AutoReject", false)));
         var settings = await _supervisor.GetObjectAsync("/api/fiat/config/settings");
         var saved = await _supervisor.PutObjectAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = true, defaultReviewKind = "ManualWithoutWorkOrder", rowVersion = settings["rowVersion"]!.GetValue<int>() });
         Assert.That((saved["directBillingNeedsApproval"]!.GetValue<bool>(), saved.Text("defaultReviewKind")), Is.EqualTo((true, "ManualWithoutWorkOrder")));
-        await _supervisor.PutObjectAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = false, defaultReviewKind = "AutoSubmit", rowVersion = saved["rowVersion"]!.GetValue<int>() });
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PutAsJsonAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = false, defaultReviewKind = "AutoSubmit", rowVersion = saved["rowVersion"]!.GetValue<int>() }));
     }
 
     [Test]

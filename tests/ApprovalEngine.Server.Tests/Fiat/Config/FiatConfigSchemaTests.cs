@@ -14,6 +14,7 @@ public sealed class FiatConfigSchemaTests
     [
         "fiat_bank_accounts", "fiat_channels", "fiat_currencies", "fiat_withdrawal_rules", "fiat_daily_limits", "fiat_daily_limit_changes", "fiat_limit_usage",
         "fiat_limit_reservations", "fiat_interception_rules", "fiat_review_rules", "fiat_settings", "fiat_withdrawal_parameters", "fiat_config_journal", "fiat_alerts",
+        "fiat_config_pending_changes", "fiat_alert_items",
     ];
 
     [Test]

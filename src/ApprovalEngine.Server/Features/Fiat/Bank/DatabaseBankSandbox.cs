@@ -30,65 +30,10 @@ public sealed class DatabaseBankSandbox(
     private const int UniqueRetries = 4;
 
     private readonly Lock _gate = new();
-    private readonly List<(string Key, TaskCompletionSource Gate)> _held = [];
-    private PayoutHold _hold;
-    private string? _rejectNext;
-    private int _loseResponses;
-    private bool _cancelSupported = true;
     private Task? _seeded;
 
-    // ---- test controls (same names and meaning as InMemoryBankSandbox's) ----
-
-    /// <summary>The next new payout or bank file is refused with <paramref name="reason"/>.</summary>
-    public void RejectNext(string reason)
-    {
-        lock (_gate) _rejectNext = reason;
-    }
-
-    /// <summary>The next <paramref name="count"/> payouts are made but their response is lost (the caller sees a timeout).</summary>
-    public void LoseResponses(int count)
-    {
-        lock (_gate) _loseResponses = count;
-    }
-
-    /// <summary>Holds every payout request from now on until <see cref="ReleaseHeld"/>, before the bank makes it or after.</summary>
-    public void HoldPayouts(PayoutHold hold)
-    {
-        lock (_gate) _hold = hold;
-    }
-
-    public int HeldCount
-    {
-        get
-        {
-            lock (_gate) return _held.Count;
-        }
-    }
-
-    public void ReleaseHeld()
-    {
-        List<(string Key, TaskCompletionSource Gate)> held;
-        lock (_gate)
-        {
-            _hold = PayoutHold.None;
-            held = [.. _held];
-            _held.Clear();
-        }
-        foreach (var (_, gate) in held) gate.TrySetResult();
-    }
-
-    /// <summary>Whether <see cref="TryCancelPayoutAsync"/> calls payouts off (true), or answers no like a bank without cancellation.</summary>
-    public bool CancelSupported
-    {
-        get
-        {
-            lock (_gate) return _cancelSupported;
-        }
-        set
-        {
-            lock (_gate) _cancelSupported = value;
-        }
-    }
+    /// <summary>The test controls, the same as the in-memory sandbox bank's (one implementation).</summary>
+    public PayoutFaults Faults { get; } = new();
 
     /// <summary>Every payout made, oldest first (read from the database: a test's view of what left the bank).</summary>
     public IReadOnlyList<BankPayout> Payouts
@@ -154,22 +99,15 @@ public sealed class DatabaseBankSandbox(
         Task? before = null;
         if (!await KnownAsync(request.IdempotencyKey, cancellationToken))
         {
-            lock (_gate) before = Hold(PayoutHold.BeforeMaking, request.IdempotencyKey);
+            before = Faults.Hold(PayoutHold.BeforeMaking, request.IdempotencyKey);
         }
         if (before is not null) await before.WaitAsync(cancellationToken);
         var (payout, made) = await MakeAsync(request, cancellationToken);
         Task? after = null;
         if (made)
         {
-            lock (_gate)
-            {
-                if (_loseResponses > 0)
-                {
-                    _loseResponses--;
-                    throw new TimeoutException("The bank did not answer in time (the payout may have been made).");
-                }
-                after = Hold(PayoutHold.AfterMaking, request.IdempotencyKey);
-            }
+            Faults.ThrowIfResponseLost();
+            after = Faults.Hold(PayoutHold.AfterMaking, request.IdempotencyKey);
         }
         if (after is not null) await after.WaitAsync(cancellationToken);
         return payout;
@@ -177,7 +115,7 @@ public sealed class DatabaseBankSandbox(
 
     public async Task<bool> TryCancelPayoutAsync(string idempotencyKey, CancellationToken cancellationToken)
     {
-        if (!CancelSupported) return false;
+        if (!Faults.CancelSupported) return false;
         var calledOff = false;
         for (var attempt = 1; ; attempt++)
         {
@@ -206,17 +144,8 @@ public sealed class DatabaseBankSandbox(
             {
             }
         }
-        if (calledOff)
-        {
-            List<TaskCompletionSource> waiting;
-            lock (_gate)
-            {
-                waiting = [.. _held.Where(h => h.Key == idempotencyKey).Select(h => h.Gate)];
-                _held.RemoveAll(h => h.Key == idempotencyKey);
-            }
-            // A request held before the bank made it goes on at once, and is refused.
-            foreach (var gate in waiting) gate.TrySetResult();
-        }
+        // A request held before the bank made it goes on at once, and is refused.
+        if (calledOff) Faults.Release(idempotencyKey);
         return calledOff;
     }
 
@@ -232,7 +161,7 @@ public sealed class DatabaseBankSandbox(
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var existing = await db.Set<SandboxBankFile>().AsNoTracking().FirstOrDefaultAsync(f => f.IdempotencyKey == request.IdempotencyKey, cancellationToken);
             if (existing is not null) return ToReceipt(existing);
-            TakeRejection();
+            Faults.ThrowIfRejected();
             var total = request.Transfers.Sum(t => t.Amount);
             if (request.Transfers.Any(t => t.Amount <= 0)) throw new BankRejectedException("Every transfer's amount must be positive.");
             if (request.Transfers.Select(t => t.Reference).Distinct(StringComparer.Ordinal).Count() != request.Transfers.Count)
@@ -325,7 +254,7 @@ public sealed class DatabaseBankSandbox(
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var existing = await db.Set<SandboxBankPayout>().AsNoTracking().FirstOrDefaultAsync(p => p.IdempotencyKey == request.IdempotencyKey, cancellationToken);
             if (existing is not null) return (Same(existing, request), false);
-            TakeRejection();
+            Faults.ThrowIfRejected();
             if (request.Amount <= 0) throw new BankRejectedException("The amount must be positive.");
             await CheckChannelAsync(request.ChannelId, request.Currency, cancellationToken);
             if (!await DebitAsync(db, request.ChannelId, request.Amount, cancellationToken))
@@ -366,17 +295,6 @@ public sealed class DatabaseBankSandbox(
                 // this call's debit back, and the next attempt answers with what is stored under the key.
             }
         }
-    }
-
-    private void TakeRejection()
-    {
-        string? reason;
-        lock (_gate)
-        {
-            reason = _rejectNext;
-            _rejectNext = null;
-        }
-        if (reason is not null) throw new BankRejectedException(reason);
     }
 
     private async Task CheckChannelAsync(string channelId, string currency, CancellationToken cancellationToken)
@@ -460,14 +378,6 @@ public sealed class DatabaseBankSandbox(
     {
         var now = clock.GetUtcNow();
         return now.AddTicks(-(now.UtcTicks % 10));
-    }
-
-    private Task? Hold(PayoutHold when, string key)
-    {
-        if (_hold != when) return null;
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _held.Add((key, gate));
-        return gate.Task;
     }
 
     private static BankPayout Same(SandboxBankPayout existing, PayoutRequest request)

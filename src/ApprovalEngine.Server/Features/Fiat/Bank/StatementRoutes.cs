@@ -73,8 +73,7 @@ public static class StatementRoutes
 
     // ---- who ----
 
-    internal static bool InOperations(HttpContext http) =>
-        http.User.AllDepartments() || http.User.Departments().Contains(FiatNames.Department, StringComparer.Ordinal);
+    internal static bool InOperations(HttpContext http) => FiatAccess.IsOperator(http.User);
 
     internal static void RequireReader(HttpContext http)
     {

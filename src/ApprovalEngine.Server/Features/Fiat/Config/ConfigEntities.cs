@@ -116,7 +116,7 @@ public sealed class LimitReservation
 }
 
 /// <summary>Balance Blocking Rule of an API-integrated paying account.</summary>
-public sealed class InterceptionRule
+public sealed class InterceptionRule : ISwitchableRow
 {
     public string BankAccountId { get; set; } = "";
     public decimal AlertThreshold { get; set; }
@@ -127,7 +127,7 @@ public sealed class InterceptionRule
 }
 
 /// <summary>An automatic review rule: the first enabled rule by priority whose set conditions all hold decides.</summary>
-public sealed class ReviewRule
+public sealed class ReviewRule : ISwitchableRow
 {
     public Guid Id { get; set; }
     public string Name { get; set; } = "";

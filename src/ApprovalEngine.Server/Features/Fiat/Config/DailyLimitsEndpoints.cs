@@ -68,16 +68,17 @@ public static class DailyLimitsEndpoints
         if (alert > limit) errors.Add("alertThreshold", "'alertThreshold' (remaining limit that raises an alert) must not exceed the limit.");
     }
 
-    private static void Change(FiatDbContext db, HttpContext http, DateTimeOffset at, string account, string action, decimal? delta, DailyLimitSnapshot? before, BankDailyLimit? after, string? reason)
+    private static void Change(FiatDbContext db, ConfigCaller caller, DateTimeOffset at, string account, string action, decimal? delta, DailyLimitSnapshot? before, BankDailyLimit? after, string? reason)
     {
+        reason = caller.Reason(reason);
         db.Add(new DailyLimitChange
         {
             Id = Guid.CreateVersion7(at), BankAccountId = account, Action = action, Delta = delta,
             LimitBefore = before?.Limit, LimitAfter = after?.LimitAmount,
             AlertBefore = before?.AlertThreshold, AlertAfter = after?.AlertThreshold,
-            Reason = reason, Actor = ConfigJournal.Actor(http), At = at,
+            Reason = reason, Actor = caller.Actor, At = at,
         });
-        ConfigJournal.Add(db, ConfigJournal.Actor(http), at, Entity, account, action, before, after is null ? null : Snapshot(after), reason);
+        ConfigJournal.Add(db, caller.Actor, at, Entity, account, action, before, after is null ? null : Snapshot(after), reason);
     }
 
     public static async Task<Created<DailyLimitView>> Create(DailyLimitBody body, HttpContext http, FiatDbContext db, FiatClock clock, TimeProvider time, CancellationToken ct)
@@ -95,15 +96,21 @@ public static class DailyLimitsEndpoints
         var now = time.GetUtcNow();
         var row = new BankDailyLimit { BankAccountId = account, LimitAmount = limit, AlertThreshold = alert, RowVersion = 1, UpdatedAt = now };
         db.Add(row);
-        Change(db, http, now, account, "Add", null, null, row, reason);
+        Change(db, ConfigCaller.Of(http), now, account, "Add", null, null, row, reason);
         await ConfigSave.SaveAsync(db, $"The daily limit of '{account}'", ct);
         var day = clock.Today;
         return TypedResults.Created($"/api/fiat/config/daily-limits/{account}", View(row, day, (await UsedAsync(db, day, ct)).GetValueOrDefault(account)));
     }
 
-    public static async Task<Ok<DailyLimitView>> Edit(string bankAccountId, DailyLimitBody body, HttpContext http, FiatDbContext db, FiatClock clock, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<DailyLimitView>, Accepted<PendingChangeView>>> Edit(string bankAccountId, DailyLimitBody body, HttpContext http, FiatDbContext db, FiatClock clock, TimeProvider time, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
+        return await EditAsync(bankAccountId, body, ConfigCaller.Of(http), db, clock, time, ct);
+    }
+
+    /// <summary>A higher limit pays more before it stops, a lower alert threshold warns later: such an edit waits for a second person.</summary>
+    internal static async Task<Results<Ok<DailyLimitView>, Accepted<PendingChangeView>>> EditAsync(string bankAccountId, DailyLimitBody body, ConfigCaller caller, FiatDbContext db, FiatClock clock, TimeProvider time, CancellationToken ct)
+    {
         var row = await FindAsync(db, bankAccountId, ct);
         var errors = new FieldErrors();
         var version = errors.RowVersion(body.RowVersion);
@@ -114,21 +121,37 @@ public static class DailyLimitsEndpoints
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row.RowVersion, version, $"The daily limit of '{bankAccountId}'");
         var before = Snapshot(row);
+        // The alert fires once limit − alertThreshold is used: a higher limit, or a later alert, weakens the control.
+        if (caller.MustPropose(limit > row.LimitAmount || limit - alert > row.LimitAmount - row.AlertThreshold))
+        {
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, bankAccountId, "Edit", body, before,
+                $"daily limit of {bankAccountId}: limit {row.LimitAmount} → {limit}, alert threshold {row.AlertThreshold} → {alert}", ct);
+        }
         var now = time.GetUtcNow();
         row.LimitAmount = limit;
         row.AlertThreshold = alert;
         row.RowVersion++;
         row.UpdatedAt = now;
-        Change(db, http, now, bankAccountId, "Edit", null, before, row, reason);
+        Change(db, caller, now, bankAccountId, "Edit", null, before, row, reason);
         await ConfigSave.SaveAsync(db, $"The daily limit of '{bankAccountId}'", ct);
-        var day = clock.Today;
-        return TypedResults.Ok(View(row, day, (await UsedAsync(db, day, ct)).GetValueOrDefault(bankAccountId)));
+        return TypedResults.Ok(await ViewAsync(row, db, clock, ct));
     }
 
-    /// <summary>Raises or lowers the limit by <c>delta</c> (a reason is required), e.g. for a day the bank allows more.</summary>
-    public static async Task<Ok<DailyLimitView>> Adjust(string bankAccountId, DailyLimitAdjustBody body, HttpContext http, FiatDbContext db, FiatClock clock, TimeProvider time, CancellationToken ct)
+    private static async Task<DailyLimitView> ViewAsync(BankDailyLimit row, FiatDbContext db, FiatClock clock, CancellationToken ct)
+    {
+        var day = clock.Today;
+        return View(row, day, (await UsedAsync(db, day, ct)).GetValueOrDefault(row.BankAccountId));
+    }
+
+    /// <summary>Raises or lowers the limit by <c>delta</c> (a reason is required), e.g. for a day the bank allows more; a raise waits for a second person.</summary>
+    public static async Task<Results<Ok<DailyLimitView>, Accepted<PendingChangeView>>> Adjust(string bankAccountId, DailyLimitAdjustBody body, HttpContext http, FiatDbContext db, FiatClock clock, TimeProvider time, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
+        return await AdjustAsync(bankAccountId, body, ConfigCaller.Of(http), db, clock, time, ct);
+    }
+
+    internal static async Task<Results<Ok<DailyLimitView>, Accepted<PendingChangeView>>> AdjustAsync(string bankAccountId, DailyLimitAdjustBody body, ConfigCaller caller, FiatDbContext db, FiatClock clock, TimeProvider time, CancellationToken ct)
+    {
         var row = await FindAsync(db, bankAccountId, ct);
         var errors = new FieldErrors();
         var version = errors.RowVersion(body.RowVersion);
@@ -141,25 +164,40 @@ public static class DailyLimitsEndpoints
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row.RowVersion, version, $"The daily limit of '{bankAccountId}'");
         var before = Snapshot(row);
+        if (caller.MustPropose(body.Delta!.Value > 0))
+        {
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, bankAccountId, "Adjust", body, before, $"raise the daily limit of {bankAccountId} by {body.Delta.Value}: {reason}", ct);
+        }
         var now = time.GetUtcNow();
         row.LimitAmount += body.Delta!.Value;
         row.RowVersion++;
         row.UpdatedAt = now;
-        Change(db, http, now, bankAccountId, body.Delta.Value > 0 ? "AdjustUp" : "AdjustDown", body.Delta, before, row, reason);
+        Change(db, caller, now, bankAccountId, body.Delta.Value > 0 ? "AdjustUp" : "AdjustDown", body.Delta, before, row, reason);
         await ConfigSave.SaveAsync(db, $"The daily limit of '{bankAccountId}'", ct);
-        var day = clock.Today;
-        return TypedResults.Ok(View(row, day, (await UsedAsync(db, day, ct)).GetValueOrDefault(bankAccountId)));
+        return TypedResults.Ok(await ViewAsync(row, db, clock, ct));
     }
 
-    public static async Task<NoContent> Delete(string bankAccountId, int? rowVersion, string? reason, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    /// <summary>Without a daily limit the bank pays without one: a delete always waits for a second person.</summary>
+    public static async Task<Results<NoContent, Accepted<PendingChangeView>>> Delete(string bankAccountId, int? rowVersion, string? reason, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
+        return await DeleteAsync(bankAccountId, rowVersion, reason, ConfigCaller.Of(http), db, time, ct);
+    }
+
+    internal static async Task<Results<NoContent, Accepted<PendingChangeView>>> DeleteAsync(string bankAccountId, int? rowVersion, string? reason, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
         var row = await FindAsync(db, bankAccountId, ct);
         if (rowVersion is { } v) ConfigSave.CheckVersion(row.RowVersion, v, $"The daily limit of '{bankAccountId}'");
         if (reason is { Length: > 1000 }) throw ApiProblemException.Invalid("reason", "'reason' is longer than 1000 characters.");
+        if (caller.MustPropose(true))
+        {
+            // The version read now, so that an edit between proposal and approval makes the approval stale.
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, bankAccountId, "Delete", new DailyLimitDeleteBody(row.RowVersion, reason), Snapshot(row),
+                $"delete the daily limit of {bankAccountId}", ct);
+        }
         var now = time.GetUtcNow();
         db.Remove(row);
-        Change(db, http, now, bankAccountId, "Delete", null, Snapshot(row), null, reason);
+        Change(db, caller, now, bankAccountId, "Delete", null, Snapshot(row), null, reason);
         await ConfigSave.SaveAsync(db, $"The daily limit of '{bankAccountId}'", ct);
         return TypedResults.NoContent();
     }

@@ -174,8 +174,9 @@ public sealed class DbFiatConfigStore(IDbContextFactory<FiatDbContext> contexts,
         ArgumentNullException.ThrowIfNull(alert);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var now = time.GetUtcNow();
-        db.Add(new FiatAlert { Id = Guid.CreateVersion7(now), At = now, Kind = alert.Kind, Subject = alert.Subject, Reference = alert.Reference, Message = alert.Message[..Math.Min(alert.Message.Length, 1000)] });
-        await db.SaveChangesAsync(cancellationToken);
+        var row = new FiatAlert { Id = Guid.CreateVersion7(now), At = now, Kind = alert.Kind, Subject = alert.Subject, Reference = alert.Reference, Message = alert.Message[..Math.Min(alert.Message.Length, 1000)] };
+        // Sent, not only stored: the alert reaches the Operations inbox in the same save.
+        await AlertInbox.DeliverAsync(db, row, clock.BusinessDay(now), cancellationToken);
     }
 
     public async Task<FiatSettingsSnapshot> LoadSettingsAsync(CancellationToken cancellationToken)

@@ -18,15 +18,37 @@ public sealed class DbWithdrawalChannels(IDbContextFactory<FiatDbContext> contex
 
     public DateOnly Today => clock.Today;
 
+    /// <summary>The channels as of a version of the configuration journal; replaced whole, never changed.</summary>
+    private sealed record Snapshot((long Count, long Last) Version, IReadOnlyList<WithdrawalChannel> Channels);
+
+    private volatile Snapshot? _snapshot;
+
     public async Task<WithdrawalChannel?> GetChannelAsync(string channelId, CancellationToken cancellationToken) =>
-        (await LoadAsync(channelId, cancellationToken)).FirstOrDefault();
+        (await LoadAsync(cancellationToken)).FirstOrDefault(c => c.ChannelId == channelId);
 
-    public async Task<IReadOnlyList<WithdrawalChannel>> ListChannelsAsync(CancellationToken cancellationToken) => await LoadAsync(null, cancellationToken);
+    public async Task<IReadOnlyList<WithdrawalChannel>> ListChannelsAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
-    private async Task<List<WithdrawalChannel>> LoadAsync(string? channelId, CancellationToken ct)
+    /// <summary>
+    /// The channels, read from seven tables only when the configuration changed. Every configuration write adds a
+    /// journal entry in its own transaction, so the journal's (count, last id) is the configuration's version: one
+    /// cheap query per call, on every node. The count matters because ids are taken at insert and transactions
+    /// commit out of order: an entry with a lower id that commits later still changes the count.
+    /// </summary>
+    private async Task<IReadOnlyList<WithdrawalChannel>> LoadAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var channels = await db.Set<FiatChannel>().AsNoTracking().Where(c => channelId == null || c.Id == channelId).OrderBy(c => c.Id).ToListAsync(ct);
+        var version = await db.Set<ConfigJournalEntry>().GroupBy(_ => 1).Select(g => new { Count = g.LongCount(), Last = g.Max(j => j.Id) }).FirstOrDefaultAsync(ct) is { } v
+            ? (v.Count, v.Last) : (0L, 0L);
+        if (_snapshot is { } cached && cached.Version == version) return cached.Channels;
+        // Read after the version: a change committed in between is in the rows and makes the next call read again.
+        var channels = await ReadAsync(db, ct);
+        _snapshot = new Snapshot(version, channels);
+        return channels;
+    }
+
+    private static async Task<IReadOnlyList<WithdrawalChannel>> ReadAsync(FiatDbContext db, CancellationToken ct)
+    {
+        var channels = await db.Set<FiatChannel>().AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct);
         if (channels.Count == 0) return [];
         var accountIds = channels.Select(c => c.BankAccountId).Distinct().ToList();
         var channelIds = channels.Select(c => c.Id).ToList();

@@ -18,14 +18,18 @@ public static class InterceptionRulesEndpoints
 {
     public const string Entity = "InterceptionRule";
 
+    /// <summary>Enable and Disable; a disabled rule intercepts nothing, so disabling waits for a second configurer.</summary>
+    public static readonly Switchable<InterceptionRule, InterceptionRuleView> Switchable =
+        new(Entity, "interception rule of", FindAsync, InterceptionRuleView.Of, _ => true);
+
     public static void Map(RouteGroupBuilder config)
     {
         config.MapGet("/interception-rules", List);
         config.MapGet("/interception-rules/{bankAccountId}", Get);
         config.MapPost("/interception-rules", Create);
         config.MapPut("/interception-rules/{bankAccountId}", Edit);
-        config.MapPost("/interception-rules/{bankAccountId}/enable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => SetEnabled(bankAccountId, true, http, db, time, ct));
-        config.MapPost("/interception-rules/{bankAccountId}/disable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => SetEnabled(bankAccountId, false, http, db, time, ct));
+        config.MapPost("/interception-rules/{bankAccountId}/enable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, bankAccountId, true, http, db, time, ct));
+        config.MapPost("/interception-rules/{bankAccountId}/disable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, bankAccountId, false, http, db, time, ct));
     }
 
     public static async Task<Ok<List<InterceptionRuleView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)
@@ -74,9 +78,15 @@ public static class InterceptionRulesEndpoints
         return TypedResults.Created($"/api/fiat/config/interception-rules/{account}", InterceptionRuleView.Of(rule));
     }
 
-    public static async Task<Ok<InterceptionRuleView>> Edit(string bankAccountId, InterceptionRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<InterceptionRuleView>, Accepted<PendingChangeView>>> Edit(string bankAccountId, InterceptionRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
+        return await EditAsync(bankAccountId, body, ConfigCaller.Of(http), db, time, ct);
+    }
+
+    /// <summary>Lower thresholds intercept and warn later, a disabled rule not at all: such an edit waits for a second person.</summary>
+    internal static async Task<Results<Ok<InterceptionRuleView>, Accepted<PendingChangeView>>> EditAsync(string bankAccountId, InterceptionRuleBody body, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
         var rule = await FindAsync(db, bankAccountId, ct);
         var errors = new FieldErrors();
         var version = errors.RowVersion(body.RowVersion);
@@ -84,31 +94,24 @@ public static class InterceptionRulesEndpoints
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(rule.RowVersion, version, $"The interception rule of '{bankAccountId}'");
         var before = InterceptionRuleView.Of(rule);
+        var enabled = body.Enabled ?? rule.Enabled;
+        if (caller.MustPropose(intercept < rule.InterceptionThreshold || alert < rule.AlertThreshold || (rule.Enabled && !enabled)))
+        {
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, bankAccountId, "Edit", body, before,
+                $"interception rule of {bankAccountId}: alert {rule.AlertThreshold} → {alert}, interception {rule.InterceptionThreshold} → {intercept}, enabled {rule.Enabled} → {enabled}", ct);
+        }
         rule.AlertThreshold = alert;
         rule.InterceptionThreshold = intercept;
-        if (body.Enabled is { } enabled) rule.Enabled = enabled;
-        rule.RowVersion++;
-        rule.UpdatedAt = time.GetUtcNow();
-        ConfigJournal.Add(db, ConfigJournal.Actor(http), rule.UpdatedAt, Entity, bankAccountId, "Edit", before, InterceptionRuleView.Of(rule));
-        await ConfigSave.SaveAsync(db, $"The interception rule of '{bankAccountId}'", ct);
-        return TypedResults.Ok(InterceptionRuleView.Of(rule));
+        rule.Enabled = enabled;
+        return TypedResults.Ok(await SaveAsync(rule, "Edit", before, caller, db, time, ct));
     }
 
-    private static async Task<Ok<InterceptionRuleView>> SetEnabled(string bankAccountId, bool enabled, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<InterceptionRuleView> SaveAsync(InterceptionRule rule, string action, InterceptionRuleView before, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
-        ConfigAccess.RequireConfigurer(http);
-        var body = await OptionalJsonBody.ReadAsync<RowVersionBody>(http.Request, ct);
-        var rule = await FindAsync(db, bankAccountId, ct);
-        var errors = new FieldErrors();
-        var version = errors.RowVersion(body?.RowVersion);
-        errors.ThrowIfAny();
-        ConfigSave.CheckVersion(rule.RowVersion, version, $"The interception rule of '{bankAccountId}'");
-        var before = InterceptionRuleView.Of(rule);
-        rule.Enabled = enabled;
         rule.RowVersion++;
         rule.UpdatedAt = time.GetUtcNow();
-        ConfigJournal.Add(db, ConfigJournal.Actor(http), rule.UpdatedAt, Entity, bankAccountId, enabled ? "Enable" : "Disable", before, InterceptionRuleView.Of(rule));
-        await ConfigSave.SaveAsync(db, $"The interception rule of '{bankAccountId}'", ct);
-        return TypedResults.Ok(InterceptionRuleView.Of(rule));
+        ConfigJournal.Add(db, caller.Actor, rule.UpdatedAt, Entity, rule.BankAccountId, action, before, InterceptionRuleView.Of(rule), caller.Reason(null));
+        await ConfigSave.SaveAsync(db, $"The interception rule of '{rule.BankAccountId}'", ct);
+        return InterceptionRuleView.Of(rule);
     }
 }

@@ -16,6 +16,7 @@ public static class JournalEndpoints
     {
         config.MapGet("/journal", Journal);
         fiat.MapGet("/alerts", Alerts);
+        AlertInbox.Map(fiat);
     }
 
     public static async Task<Ok<Paged<ConfigJournalView>>> Journal(string? entity, string? key, string? actor, string? action, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize,

@@ -17,14 +17,21 @@ public static class ReviewRulesEndpoints
 {
     public const string Entity = "ReviewRule";
 
+    /// <summary>
+    /// Enable and Disable. Disabling a rule that sends applications to review (or rejects them) lets them through on
+    /// the default: it waits for a second configurer; an AutoSubmit rule switches at once.
+    /// </summary>
+    public static readonly Switchable<ReviewRule, ReviewRuleView> Switchable =
+        new(Entity, "review rule", FindAsync, ReviewRuleView.Of, r => r.Kind != FiatReviewKinds.AutoSubmit);
+
     public static void Map(RouteGroupBuilder config)
     {
         config.MapGet("/review-rules", List);
         config.MapGet("/review-rules/{id}", Get);
         config.MapPost("/review-rules", Create);
         config.MapPut("/review-rules/{id}", Edit);
-        config.MapPost("/review-rules/{id}/enable", (string id, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => SetEnabled(id, true, http, db, time, ct));
-        config.MapPost("/review-rules/{id}/disable", (string id, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => SetEnabled(id, false, http, db, time, ct));
+        config.MapPost("/review-rules/{id}/enable", (string id, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, id, true, http, db, time, ct));
+        config.MapPost("/review-rules/{id}/disable", (string id, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, id, false, http, db, time, ct));
     }
 
     public static async Task<Ok<List<ReviewRuleView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)
@@ -86,24 +93,6 @@ public static class ReviewRulesEndpoints
         row.RowVersion++;
         row.UpdatedAt = time.GetUtcNow();
         ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, id, "Edit", before, ReviewRuleView.Of(row));
-        await ConfigSave.SaveAsync(db, $"The review rule '{id}'", ct);
-        return TypedResults.Ok(ReviewRuleView.Of(row));
-    }
-
-    private static async Task<Ok<ReviewRuleView>> SetEnabled(string id, bool enabled, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
-    {
-        ConfigAccess.RequireConfigurer(http);
-        var body = await OptionalJsonBody.ReadAsync<RowVersionBody>(http.Request, ct);
-        var row = await FindAsync(db, id, ct);
-        var errors = new FieldErrors();
-        var version = errors.RowVersion(body?.RowVersion);
-        errors.ThrowIfAny();
-        ConfigSave.CheckVersion(row.RowVersion, version, $"The review rule '{id}'");
-        var before = ReviewRuleView.Of(row);
-        row.Enabled = enabled;
-        row.RowVersion++;
-        row.UpdatedAt = time.GetUtcNow();
-        ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, id, enabled ? "Enable" : "Disable", before, ReviewRuleView.Of(row));
         await ConfigSave.SaveAsync(db, $"The review rule '{id}'", ct);
         return TypedResults.Ok(ReviewRuleView.Of(row));
     }

@@ -31,9 +31,23 @@ public static class SettingsEndpoints
         return TypedResults.Ok(View(await db.Set<FiatSettings>().AsNoTracking().FirstOrDefaultAsync(ct)));
     }
 
-    public static async Task<Ok<SettingsView>> Edit(SettingsBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<SettingsView>, Accepted<PendingChangeView>>> Edit(SettingsBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
+        return await ApplyAsync(body, ConfigCaller.Of(http), db, time, ct);
+    }
+
+    /// <summary>How strict a review kind is: a default that reviews less than before weakens a control.</summary>
+    private static int Strictness(string kind) => kind switch
+    {
+        FiatReviewKinds.AutoReject => 3,
+        FiatReviewKinds.ManualWithWorkOrder => 2,
+        FiatReviewKinds.ManualWithoutWorkOrder => 1,
+        _ => 0,
+    };
+
+    internal static async Task<Results<Ok<SettingsView>, Accepted<PendingChangeView>>> ApplyAsync(SettingsBody body, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
         var row = await db.Set<FiatSettings>().FirstOrDefaultAsync(ct);
         var errors = new FieldErrors();
         var version = errors.RowVersion(body.RowVersion);
@@ -42,7 +56,13 @@ public static class SettingsEndpoints
         var threshold = body.SecondApprovalThreshold is null ? row?.SecondApprovalThreshold : errors.OptionalMoney(body.SecondApprovalThreshold, "secondApprovalThreshold");
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row?.RowVersion ?? 0, version, "The settings");
-        var before = row is null ? null : View(row);
+        var before = View(row);
+        var weakens = (before.DirectBillingNeedsApproval && !approval) || Strictness(kind) < Strictness(before.DefaultReviewKind);
+        if (caller.MustPropose(weakens))
+        {
+            var what = before.DirectBillingNeedsApproval && !approval ? "direct billing without work-order approval" : $"default review {before.DefaultReviewKind} → {kind}";
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, FiatSettings.DefaultId, "Edit", body with { DefaultReviewKind = kind }, before, what, ct);
+        }
         if (row is null)
         {
             row = new FiatSettings();
@@ -53,7 +73,7 @@ public static class SettingsEndpoints
         row.SecondApprovalThreshold = threshold;
         row.RowVersion++;
         row.UpdatedAt = time.GetUtcNow();
-        ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, FiatSettings.DefaultId, "Edit", before, View(row));
+        ConfigJournal.Add(db, caller.Actor, row.UpdatedAt, Entity, FiatSettings.DefaultId, "Edit", before.RowVersion == 0 ? null : before, View(row), caller.Reason(null));
         await ConfigSave.SaveAsync(db, "The settings", ct);
         return TypedResults.Ok(View(row));
     }

@@ -1,0 +1,225 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApprovalEngine.Server.Identity;
+using ApprovalEngine.Server.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ApprovalEngine.Server.Features.Fiat.Config;
+
+/// <summary>
+/// A configuration change that weakens a control (ADR 15), held until a second holder of <c>fiat:configure</c> approves
+/// it. <see cref="Body"/> is the request as the proposer sent it (with the rowVersion it read), replayed on approval.
+/// </summary>
+public sealed class PendingConfigChange
+{
+    public Guid Id { get; set; }
+    public string Entity { get; set; } = "";
+    public string EntityKey { get; set; } = "";
+    public string Action { get; set; } = "";
+    public string Body { get; set; } = "";
+    public string? Before { get; set; }
+    public string Summary { get; set; } = "";
+    public string ProposedBy { get; set; } = "";
+    public DateTimeOffset ProposedAt { get; set; }
+    public string Status { get; set; } = PendingStatuses.Pending;
+    public string? DecidedBy { get; set; }
+    public DateTimeOffset? DecidedAt { get; set; }
+    public string? Reason { get; set; }
+    public int RowVersion { get; set; }
+}
+
+public static class PendingStatuses
+{
+    public const string Pending = "Pending";
+    public const string Approved = "Approved";
+    public const string Rejected = "Rejected";
+}
+
+internal sealed class PendingConfigChangeMap : IEntityTypeConfiguration<PendingConfigChange>
+{
+    public void Configure(EntityTypeBuilder<PendingConfigChange> e)
+    {
+        e.ToTable("fiat_config_pending_changes");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.Entity).HasMaxLength(60);
+        e.Property(x => x.EntityKey).HasMaxLength(200);
+        e.Property(x => x.Action).HasMaxLength(40);
+        e.Property(x => x.Body).HasMaxLength(16000);
+        e.Property(x => x.Before).HasMaxLength(16000);
+        e.Property(x => x.Summary).HasMaxLength(1000);
+        e.Property(x => x.ProposedBy).HasMaxLength(200);
+        e.Property(x => x.Status).HasMaxLength(20);
+        e.Property(x => x.DecidedBy).HasMaxLength(200);
+        e.Property(x => x.Reason).HasMaxLength(1000);
+        e.Property(x => x.RowVersion).IsConcurrencyToken();
+        e.HasIndex(x => x.Status);
+    }
+}
+
+/// <summary>
+/// Who makes a configuration change: the caller, or — when a pending change is approved — the approver, carrying the
+/// proposer so that the journal names both.
+/// </summary>
+public sealed record ConfigCaller(string Actor, PendingConfigChange? Approving = null)
+{
+    public static ConfigCaller Of(HttpContext http) => new(ConfigJournal.Actor(http));
+
+    /// <summary>True when the change must wait for a second person: it weakens a control and nobody approved it yet.</summary>
+    public bool MustPropose(bool weakens) => weakens && Approving is null;
+
+    /// <summary>The journal's reason: an approved change names its proposer and its approver.</summary>
+    public string? Reason(string? reason) => Approving is null ? reason
+        : $"Four eyes: proposed by {Approving.ProposedBy}, approved by {Actor} (pending change {Approving.Id})" + (reason is null ? "" : $"; {reason}");
+}
+
+public sealed record PendingChangeView(Guid Id, string Entity, string EntityKey, string Action, string Summary, JsonNode? Body, JsonNode? Before,
+    string ProposedBy, DateTimeOffset ProposedAt, string Status, string? DecidedBy, DateTimeOffset? DecidedAt, string? Reason)
+{
+    public static PendingChangeView Of(PendingConfigChange c) => new(c.Id, c.Entity, c.EntityKey, c.Action, c.Summary, JsonNode.Parse(c.Body),
+        c.Before is null ? null : JsonNode.Parse(c.Before), c.ProposedBy, c.ProposedAt, c.Status, c.DecidedBy, c.DecidedAt, c.Reason);
+}
+
+public sealed record PendingDecisionBody(string? Reason);
+
+/// <summary>
+/// Four eyes on the settings that weaken controls: such a change is stored as pending (202) instead of applied, and a
+/// second holder of <c>fiat:configure</c> — never the proposer — approves (the stored request is replayed, its
+/// rowVersion still checked: a row changed meanwhile makes the approval a 409) or rejects it.
+/// </summary>
+public static class PendingChanges
+{
+    public const string Entity = "PendingChange";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void Map(RouteGroupBuilder config)
+    {
+        var group = config.MapGroup("/pending-changes").ProducesProblems(400, 401, 403, 404, 409, 422);
+        group.MapGet("/", List);
+        group.MapGet("/{id:guid}", Get);
+        group.MapPost("/{id:guid}/approve", Approve);
+        group.MapPost("/{id:guid}/reject", Reject);
+    }
+
+    /// <summary>Stores the change as pending, journaled as <c>Propose</c> by the proposer; answers 202 with it.</summary>
+    public static async Task<Accepted<PendingChangeView>> ProposeAsync<TBody>(FiatDbContext db, ConfigCaller caller, TimeProvider time, string entity, string key, string action,
+        TBody body, object? before, string summary, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(time);
+        var now = time.GetUtcNow();
+        var change = new PendingConfigChange
+        {
+            Id = Guid.CreateVersion7(now), Entity = entity, EntityKey = key, Action = action,
+            Body = JsonSerializer.Serialize(body, Json), Before = before is null ? null : JsonSerializer.Serialize(before, before.GetType(), Json),
+            Summary = summary, ProposedBy = caller.Actor, ProposedAt = now, RowVersion = 1,
+        };
+        db.Add(change);
+        ConfigJournal.Add(db, caller.Actor, now, entity, key, "Propose", before, JsonNode.Parse(change.Body), $"Pending change {change.Id}: {summary}");
+        await ConfigSave.SaveAsync(db, "The pending change", ct);
+        return TypedResults.Accepted($"/api/fiat/config/pending-changes/{change.Id}", PendingChangeView.Of(change));
+    }
+
+    public static async Task<Ok<List<PendingChangeView>>> List(string? status, HttpContext http, FiatDbContext db, CancellationToken ct)
+    {
+        ConfigAccess.RequireReader(http);
+        var wanted = status ?? PendingStatuses.Pending;
+        var rows = await db.Set<PendingConfigChange>().AsNoTracking().Where(c => c.Status == wanted).OrderByDescending(c => c.ProposedAt).Take(200).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(PendingChangeView.Of).ToList());
+    }
+
+    public static async Task<Ok<PendingChangeView>> Get(Guid id, HttpContext http, FiatDbContext db, CancellationToken ct)
+    {
+        ConfigAccess.RequireReader(http);
+        return TypedResults.Ok(PendingChangeView.Of(await FindAsync(db, id, tracked: false, ct)));
+    }
+
+    private static async Task<PendingConfigChange> FindAsync(FiatDbContext db, Guid id, bool tracked, CancellationToken ct)
+    {
+        var set = tracked ? db.Set<PendingConfigChange>() : db.Set<PendingConfigChange>().AsNoTracking();
+        return await set.FirstOrDefaultAsync(c => c.Id == id, ct) ?? throw ApiProblemException.NotFound($"No pending change {id}.");
+    }
+
+    private static async Task<PendingConfigChange> OpenAsync(FiatDbContext db, Guid id, CancellationToken ct)
+    {
+        var change = await FindAsync(db, id, tracked: true, ct);
+        if (change.Status != PendingStatuses.Pending) throw ApiProblemException.Conflict($"Pending change {id} is {change.Status} already.");
+        return change;
+    }
+
+    private static void Decide(PendingConfigChange change, string status, string actor, DateTimeOffset at, string? reason)
+    {
+        change.Status = status;
+        change.DecidedBy = actor;
+        change.DecidedAt = at;
+        change.Reason = reason;
+        change.RowVersion++;
+    }
+
+    /// <summary>Applies the change as the approver, in the same transaction as the decision.</summary>
+    public static async Task<Ok<PendingChangeView>> Approve(Guid id, HttpContext http, FiatDbContext db, Records.FiatClock clock, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var body = await OptionalJsonBody.ReadAsync<PendingDecisionBody>(http.Request, ct);
+        var reason = Require.OptionalText(body?.Reason, "reason", 1000);
+        var change = await OpenAsync(db, id, ct);
+        var approver = ConfigJournal.Actor(http);
+        if (string.Equals(change.ProposedBy, approver, StringComparison.Ordinal))
+        {
+            throw ApiProblemException.Forbidden($"Four eyes: {approver} proposed this change; a second holder of {Rights.ConfigureFiat} approves it.");
+        }
+        Decide(change, PendingStatuses.Approved, approver, time.GetUtcNow(), reason);
+        var caller = new ConfigCaller(approver, change);
+        // Each replay saves the decision together with the change (same context, one SaveChanges).
+        switch (change.Entity, change.Action)
+        {
+            case (SettingsEndpoints.Entity, "Edit"):
+                await SettingsEndpoints.ApplyAsync(Read<SettingsBody>(change), caller, db, time, ct);
+                break;
+            case (InterceptionRulesEndpoints.Entity, "Edit"):
+                await InterceptionRulesEndpoints.EditAsync(change.EntityKey, Read<InterceptionRuleBody>(change), caller, db, time, ct);
+                break;
+            case (InterceptionRulesEndpoints.Entity, EnableDisable.Disable):
+                await EnableDisable.ApplyAsync(InterceptionRulesEndpoints.Switchable, change.EntityKey, false, Read<RowVersionBody>(change), caller, db, time, ct);
+                break;
+            case (ReviewRulesEndpoints.Entity, EnableDisable.Disable):
+                await EnableDisable.ApplyAsync(ReviewRulesEndpoints.Switchable, change.EntityKey, false, Read<RowVersionBody>(change), caller, db, time, ct);
+                break;
+            case (DailyLimitsEndpoints.Entity, "Edit"):
+                await DailyLimitsEndpoints.EditAsync(change.EntityKey, Read<DailyLimitBody>(change), caller, db, clock, time, ct);
+                break;
+            case (DailyLimitsEndpoints.Entity, "Adjust"):
+                await DailyLimitsEndpoints.AdjustAsync(change.EntityKey, Read<DailyLimitAdjustBody>(change), caller, db, clock, time, ct);
+                break;
+            case (DailyLimitsEndpoints.Entity, "Delete"):
+                var delete = Read<DailyLimitDeleteBody>(change);
+                await DailyLimitsEndpoints.DeleteAsync(change.EntityKey, delete.RowVersion, delete.Reason, caller, db, time, ct);
+                break;
+            default:
+                throw ApiProblemException.Conflict($"Pending change {id} ({change.Entity} {change.Action}) cannot be applied by this release.");
+        }
+        return TypedResults.Ok(PendingChangeView.Of(change));
+    }
+
+    public static async Task<Ok<PendingChangeView>> Reject(Guid id, PendingDecisionBody? body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        ConfigAccess.RequireConfigurer(http);
+        var reason = Require.Text(body?.Reason, "reason", 1000);
+        var change = await OpenAsync(db, id, ct);
+        var actor = ConfigJournal.Actor(http);
+        var now = time.GetUtcNow();
+        Decide(change, PendingStatuses.Rejected, actor, now, reason);
+        ConfigJournal.Add(db, actor, now, change.Entity, change.EntityKey, "Reject", null, null,
+            $"Pending change {change.Id} proposed by {change.ProposedBy}, rejected by {actor}: {reason}");
+        await ConfigSave.SaveAsync(db, $"Pending change {id}", ct);
+        return TypedResults.Ok(PendingChangeView.Of(change));
+    }
+
+    private static T Read<T>(PendingConfigChange change) =>
+        JsonSerializer.Deserialize<T>(change.Body, Json) ?? throw ApiProblemException.Conflict($"Pending change {change.Id} has no body.");
+}
+
+/// <summary>What a proposed delete of a daily limit replays.</summary>
+public sealed record DailyLimitDeleteBody(int? RowVersion, string? Reason);
