@@ -511,7 +511,9 @@ async function withConfig(url, change, body) {
     return await body();
   } finally {
     const now = (await api('GET', url, undefined, { token: sup })).data;
-    await api('PUT', url, { ...before, rowVersion: now.rowVersion ?? changed.rowVersion }, { token: sup });
+    const back = await api('PUT', url, { ...before, rowVersion: now.rowVersion ?? changed.rowVersion }, { token: sup });
+    // Putting back a looser value is a widening (ADR 15): a second configurer approves it.
+    if (back.status === 202) await api('POST', `/api/fiat/config/pending-changes/${back.data.id}/approve`, {}, { token: await tokenFor('supervisor2') });
   }
 }
 

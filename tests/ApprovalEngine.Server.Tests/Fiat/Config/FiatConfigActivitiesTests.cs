@@ -276,7 +276,13 @@ public sealed class FiatConfigActivitiesTests
         var refused = await Version1Async("V1-CHG-1", "C-CHG", "V1-CHG-FPS", 40_000m);
         Assert.That((refused.Text("businessStatus"), refused["variables"]!.Text("reason")), Is.EqualTo(("Rejected", "Rejected by the automatic rules: The amount exceeds the single-withdrawal limit of 30000 HKD. First withdrawal of the customer. The amount is at or above the review threshold of 20000 HKD. New beneficiary bank account.")));
         // The first run cached the channels (DbWithdrawalChannels); the edit's journal entry makes the next step read them again.
-        await _supervisor.PutObjectAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", new { channelId = "V1-CHG-FPS", policy = "RealTimeSingle", singleLimit = 50_000m, customerDailyLimit = 1_000_000m, rowVersion = 2 });
+        // A higher limit is a widening: supervisor2 approves supervisor1's proposal (ADR 15).
+        var raise = await _supervisor.PutAsJsonAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", new { channelId = "V1-CHG-FPS", policy = "RealTimeSingle", singleLimit = 50_000m, customerDailyLimit = 1_000_000m, rowVersion = 2 });
+        Assert.That(raise.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Accepted));
+        using (var second = await _factory.AsUserAsync("supervisor2"))
+        {
+            await second.PostObjectAsync($"/api/fiat/config/pending-changes/{(await raise.Content.ReadFromJsonAsync<JsonObject>())!.Text("id")}/approve", new { });
+        }
         var admitted = await Version1Async("V1-CHG-2", "C-CHG", "V1-CHG-FPS", 40_000m);
         Assert.That((admitted.Text("businessStatus"), admitted.Number("singleLimit"), admitted.Number("channelDailyLimit")), Is.EqualTo(("Pending Review", 50_000m, 5_000_000m)));
     }

@@ -83,21 +83,21 @@ public sealed class FiatConfigApiTests
         Assert.That((channel.Text("currency"), channel["isCheque"]!.GetValue<bool>(), channel["rowVersion"]!.GetValue<int>()), Is.EqualTo(("HKD", true, 1)));
         var rule = await _supervisor.PostObjectAsync("/api/fiat/config/withdrawal-rules", new
         {
-            channelId = "CFG-A1-CHQ", policy = "BatchAuto", packingCron = "0 30 10 ? * MON-FRI", singleLimit = 10_000m, customerDailyLimit = 20_000m,
+            channelId = "CFG-A1-CHQ", policy = "BatchAuto", packingCron = "0 30 10 ? * MON-FRI", singleLimit = 15_000m, customerDailyLimit = 20_000m,
             serviceWindows = new[] { new { days = new[] { "Mon", "tuesday" }, from = "09:00", to = "17:30" } }, supportedBanks = new[] { "HSBC", "BOC" },
         });
         var edited = await _supervisor.PutObjectAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", new
         {
-            channelId = "CFG-A1-CHQ", policy = "BatchAuto", packingCron = "0 30 10 ? * MON-FRI", singleLimit = 15_000m, customerDailyLimit = 20_000m,
+            channelId = "CFG-A1-CHQ", policy = "BatchAuto", packingCron = "0 30 10 ? * MON-FRI", singleLimit = 10_000m, customerDailyLimit = 20_000m,
             serviceWindows = rule["serviceWindows"], supportedBanks = new[] { "HSBC" }, rowVersion = 1,
         });
-        Assert.That((edited["singleLimit"]!.GetValue<decimal>(), edited["rowVersion"]!.GetValue<int>(), edited["serviceWindows"]![0]!["days"]![1]!.GetValue<string>()), Is.EqualTo((15_000m, 2, "Tue")));
+        Assert.That((edited["singleLimit"]!.GetValue<decimal>(), edited["rowVersion"]!.GetValue<int>(), edited["serviceWindows"]![0]!["days"]![1]!.GetValue<string>()), Is.EqualTo((10_000m, 2, "Tue")), "narrowing a rule applies at once");
 
         var journal = await _supervisor.GetObjectAsync($"/api/fiat/config/journal?entity=WithdrawalRule&key={rule.Text("id")}");
         Assert.That(journal["total"]!.GetValue<int>(), Is.EqualTo(2));
         var edit = journal.Items()[0]!;
         Assert.That((edit.Text("action"), edit.Text("actor"), edit["before"]!["singleLimit"]!.GetValue<decimal>(), edit["after"]!["singleLimit"]!.GetValue<decimal>()),
-            Is.EqualTo(("Edit", "supervisor1", 10_000m, 15_000m)));
+            Is.EqualTo(("Edit", "supervisor1", 15_000m, 10_000m)));
         Assert.That(edit["after"]!["supportedBanks"]!.AsArray().Select(b => b!.GetValue<string>()), Is.EqualTo(new[] { "HSBC" }));
     }
 

@@ -137,6 +137,55 @@ public sealed class FiatFourEyesConfigTests
         Assert.That(after["enabled"]!.GetValue<bool>(), Is.False);
         await _supervisor1.PostObjectAsync("/api/fiat/config/interception-rules/HSBC-002/enable", new { rowVersion = after["rowVersion"]!.GetValue<int>() });
     }
+
+    [Test]
+    public async Task Raising_a_withdrawal_rules_limits_or_widening_its_banks_or_windows_waits_for_a_second_configurer_while_narrowing_applies_at_once()
+    {
+        var original = (await _supervisor1.GetArrayAsync("/api/fiat/config/withdrawal-rules")).First()!.AsObject();
+        var url = $"/api/fiat/config/withdrawal-rules/{original.Text("id")}";
+        static JsonObject Edit(JsonObject from, Action<JsonObject> change)
+        {
+            var body = from.DeepClone().AsObject();
+            change(body);
+            return body;
+        }
+        static JsonArray Window(string day) => new(new JsonObject { ["days"] = new JsonArray(day), ["from"] = "09:00", ["to"] = "17:00" });
+
+        // Narrowing (a lower limit, one client bank instead of all, one window instead of any time) applies at once.
+        var narrowed = await _supervisor1.PutObjectAsync(url, Edit(original, b =>
+        {
+            b["singleLimit"] = original.Number2("singleLimit") - 1m;
+            b["supportedBanks"] = new JsonArray("Bank of Test");
+            b["serviceWindows"] = Window("Mon");
+        }));
+        Assert.That(narrowed.Number2("singleLimit"), Is.EqualTo(original.Number2("singleLimit") - 1m));
+        narrowed = await _supervisor1.GetObjectAsync(url);
+
+        var raise = await ProposeAsync(await _supervisor1.PutAsJsonAsync(url, Edit(narrowed, b => b["singleLimit"] = original.Number2("singleLimit"))));
+        Assert.That(raise.Text("summary"), Does.Contain("single limit"));
+        await ProposeAsync(await _supervisor1.PutAsJsonAsync(url, Edit(narrowed, b => b["customerDailyLimit"] = narrowed.Number2("customerDailyLimit") * 2)));
+        await ProposeAsync(await _supervisor1.PutAsJsonAsync(url, Edit(narrowed, b => b["supportedBanks"] = new JsonArray("Bank of Test", "Another Bank"))));
+        await ProposeAsync(await _supervisor1.PutAsJsonAsync(url, Edit(narrowed, b => b["serviceWindows"] = Window("Sun"))));
+        var stored = await _supervisor1.GetObjectAsync(url);
+        Assert.That(stored.ToJsonString(), Is.EqualTo(narrowed.ToJsonString()), "one person's widening writes nothing");
+
+        await ApiAssert.ProblemAsync(await _supervisor1.PostAsJsonAsync($"/api/fiat/config/pending-changes/{raise.Text("id")}/approve", new { }), HttpStatusCode.Forbidden);
+        await _supervisor2.PostObjectAsync($"/api/fiat/config/pending-changes/{raise.Text("id")}/approve", new { reason = "restore" });
+        var raised = await _supervisor1.GetObjectAsync(url);
+        Assert.That(raised.Number2("singleLimit"), Is.EqualTo(original.Number2("singleLimit")));
+        var journal = (await _supervisor1.GetObjectAsync("/api/fiat/config/journal?entity=WithdrawalRule&pageSize=1")).Items()[0]!;
+        Assert.That(journal.Text("actor"), Is.EqualTo("supervisor2"));
+        Assert.That(journal.Text("reason"), Does.Contain("proposed by supervisor1"));
+
+        // The other proposals were made on the older row: approving one now is refused and changes nothing.
+        var stale = (await _supervisor2.GetArrayAsync("/api/fiat/config/pending-changes")).First(c => c!.Text("entityKey") == original.Text("id"))!;
+        await ApiAssert.ProblemAsync(await _supervisor2.PostAsJsonAsync($"/api/fiat/config/pending-changes/{stale.Text("id")}/approve", new { }), HttpStatusCode.Conflict);
+        Assert.That((await _supervisor1.GetObjectAsync(url)).ToJsonString(), Is.EqualTo(raised.ToJsonString()));
+
+        // Back to "every bank, any time" (widening again) through the second configurer, for the other tests.
+        var back = await ProposeAsync(await _supervisor1.PutAsJsonAsync(url, Edit(raised, b => { b["supportedBanks"] = new JsonArray(); b["serviceWindows"] = new JsonArray(); })));
+        await _supervisor2.PostObjectAsync($"/api/fiat/config/pending-changes/{back.Text("id")}/approve", new { });
+    }
 }
 
 internal static class FourEyesJson

@@ -58,7 +58,7 @@ public sealed class FiatOpsScreensServerTests
             Assert.That(paying["paidAt"], Is.Null, "at the bank is not yet paid");
         }
         var recordNo = (await checker.RecordAsync(paid)).Text("recordNo");
-        await system.PostObjectAsync("/api/events/BankResult", new { correlationId = recordNo, payload = new { success = true } });
+        await _factory.BankResultAsync(recordNo, success: true);
         var record = await checker.WaitForStatusAsync(paid, "Unmatch");
         var paidAt = Instant(record, "paidAt");
         Assert.That(paidAt, Is.EqualTo(Instant(record, "updatedAt")));
@@ -140,22 +140,33 @@ public sealed class FiatOpsScreensServerTests
             return problem;
         }
 
+        // Widening a rule waits for a second configurer (ADR 15): supervisor2 approves what supervisor1 proposes.
+        using var admin2 = await _factory.AsUserAsync("supervisor2");
+        async Task<JsonObject> EditRuleAsync(JsonObject body)
+        {
+            var url = $"/api/fiat/config/withdrawal-rules/{body.Text("id")}";
+            var response = await admin.PutAsJsonAsync(url, body);
+            if (response.StatusCode != HttpStatusCode.Accepted) return await response.ReadObjectAsync();
+            await admin2.PostObjectAsync($"/api/fiat/config/pending-changes/{(await response.ReadObjectAsync()).Text("id")}/approve", new { });
+            return await admin.GetObjectAsync(url);
+        }
+
         // The single limit was lowered after the records were approved: the 2,000 and 3,000 ones no longer fit.
         var rule = await UsdRuleAsync(admin);
         var original = rule.DeepClone().AsObject();
         rule["singleLimit"] = 1_500m;
-        rule = await admin.PutObjectAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", rule);
+        rule = await EditRuleAsync(rule);
         var problem = await RefusedAsync(ids, "records[1]", "records[2]");
         Assert.That(problem["errors"]!["records[1]"]![0]!.GetValue<string>(), Does.Contain("single-withdrawal limit of 1500"));
 
         // The channel stopped paying to the client's bank (the records name none, so a bank list excludes them all).
         rule["singleLimit"] = original["singleLimit"]!.DeepClone();
         rule["supportedBanks"] = new JsonArray("Bank of Nowhere");
-        rule = await admin.PutObjectAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", rule);
+        rule = await EditRuleAsync(rule);
         problem = await RefusedAsync(ids.Take(2), "records[0]", "records[1]");
         Assert.That(problem["errors"]!["records[0]"]![0]!.GetValue<string>(), Does.Contain("client's bank"));
         rule["supportedBanks"] = new JsonArray();
-        await admin.PutObjectAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}", rule);
+        await EditRuleAsync(rule);
 
         // Withdrawals in USD were switched off.
         var usd = (await admin.GetArrayAsync("/api/fiat/config/currencies")).Single(c => c.Text("code") == "USD")!.AsObject();

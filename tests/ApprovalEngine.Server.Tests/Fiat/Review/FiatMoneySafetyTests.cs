@@ -217,8 +217,14 @@ public sealed class FiatMoneySafetyTests : FiatPostgresFixture
         await checker2.CompleteOkAsync(second, "Approve");
         await checker1.WaitForStatusAsync(large, "Paying");
 
-        // Put back: the other tests of this class pay 1,000 with one checker.
+        // Raising the threshold lets bigger payouts through on one checker: it waits for a second configurer (ADR 15).
         var current = await supervisor.GetObjectAsync("/api/fiat/config/settings");
-        await supervisor.PutObjectAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = true, rowVersion = current["rowVersion"]!.GetValue<int>(), secondApprovalThreshold = 1_000_000m });
+        var raise = await supervisor.PutAsJsonAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = true, rowVersion = current["rowVersion"]!.GetValue<int>(), secondApprovalThreshold = 1_000_000m });
+        var pending = await raise.ReadObjectAsync();
+        Assert.That(raise.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), pending.ToJsonString());
+        Assert.That((await supervisor.GetObjectAsync("/api/fiat/config/settings"))["secondApprovalThreshold"]!.GetValue<decimal>(), Is.EqualTo(5_000m), "one person's raise changes nothing");
+        await ApiAssert.ProblemAsync(await supervisor.PostAsJsonAsync($"/api/fiat/config/pending-changes/{pending.Text("id")}/approve", new { }), HttpStatusCode.Forbidden);
+        await (await Factory.AsUserAsync("supervisor2")).PostObjectAsync($"/api/fiat/config/pending-changes/{pending.Text("id")}/approve", new { reason = "treasury agreed" });
+        Assert.That((await supervisor.GetObjectAsync("/api/fiat/config/settings"))["secondApprovalThreshold"]!.GetValue<decimal>(), Is.EqualTo(1_000_000m));
     }
 }

@@ -187,6 +187,9 @@ public static class PendingChanges
             case (ReviewRulesEndpoints.Entity, EnableDisable.Disable):
                 await EnableDisable.ApplyAsync(ReviewRulesEndpoints.Switchable, change.EntityKey, false, Read<RowVersionBody>(change), caller, db, time, ct);
                 break;
+            case (WithdrawalRulesEndpoints.Entity, "Edit"):
+                await WithdrawalRulesEndpoints.EditAsync(change.EntityKey, Read<WithdrawalRuleBody>(change), caller, db, time, ct);
+                break;
             case (DailyLimitsEndpoints.Entity, "Edit"):
                 await DailyLimitsEndpoints.EditAsync(change.EntityKey, Read<DailyLimitBody>(change), caller, db, clock, time, ct);
                 break;

@@ -57,10 +57,14 @@ public static class SettingsEndpoints
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row?.RowVersion ?? 0, version, "The settings");
         var before = View(row);
-        var weakens = (before.DirectBillingNeedsApproval && !approval) || Strictness(kind) < Strictness(before.DefaultReviewKind);
+        // A higher second-approval threshold lets bigger payouts through on one checker: as weakening as switching approval off.
+        var raisesThreshold = threshold is { } t && before.SecondApprovalThreshold is { } old && t > old;
+        var weakens = (before.DirectBillingNeedsApproval && !approval) || Strictness(kind) < Strictness(before.DefaultReviewKind) || raisesThreshold;
         if (caller.MustPropose(weakens))
         {
-            var what = before.DirectBillingNeedsApproval && !approval ? "direct billing without work-order approval" : $"default review {before.DefaultReviewKind} → {kind}";
+            var what = before.DirectBillingNeedsApproval && !approval ? "direct billing without work-order approval"
+                : raisesThreshold ? $"second approval only above {FiatConfigRules.Plain(threshold!.Value)} (was {before.SecondApprovalThreshold})"
+                : $"default review {before.DefaultReviewKind} → {kind}";
             return await PendingChanges.ProposeAsync(db, caller, time, Entity, FiatSettings.DefaultId, "Edit", body with { DefaultReviewKind = kind }, before, what, ct);
         }
         if (row is null)

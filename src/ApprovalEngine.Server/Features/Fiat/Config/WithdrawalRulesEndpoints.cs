@@ -140,26 +140,66 @@ public static class WithdrawalRulesEndpoints
         return TypedResults.Created($"/api/fiat/config/withdrawal-rules/{row.Id}", WithdrawalRuleView.Of(row));
     }
 
-    public static async Task<Ok<WithdrawalRuleView>> Edit(string id, WithdrawalRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<WithdrawalRuleView>, Accepted<PendingChangeView>>> Edit(string id, WithdrawalRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
+        return await EditAsync(id, body, ConfigCaller.Of(http), db, time, ct);
+    }
+
+    /// <summary>
+    /// Higher limits, a client bank the channel did not pay to, or a service window it did not have let more money out:
+    /// such an edit waits for a second person (ADR 15). Narrowing applies at once.
+    /// </summary>
+    internal static async Task<Results<Ok<WithdrawalRuleView>, Accepted<PendingChangeView>>> EditAsync(string id, WithdrawalRuleBody body, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
         var row = await FindAsync(db, id, ct);
         var before = WithdrawalRuleView.Of(row);
         var errors = new FieldErrors();
         var version = errors.RowVersion(body.RowVersion);
         await ApplyAsync(errors, row, body, db, ct);
         errors.ThrowIfAny();
-        ConfigSave.CheckVersion(row.RowVersion, version, $"The withdrawal rule '{id}'");
+        ConfigSave.CheckVersion(before.RowVersion, version, $"The withdrawal rule '{id}'");
         if (row.ChannelId != before.ChannelId && await db.Set<WithdrawalRule>().AnyAsync(r => r.ChannelId == row.ChannelId && r.Id != row.Id, ct))
         {
             throw ApiProblemException.Conflict($"The channel '{row.ChannelId}' has a withdrawal rule already.");
         }
+        var widened = Widened(before, WithdrawalRuleView.Of(row));
+        if (caller.MustPropose(widened.Count > 0))
+        {
+            // Nothing of the edit may be saved with the proposal: put the tracked row back as it was read.
+            var entry = db.Entry(row);
+            entry.CurrentValues.SetValues(entry.OriginalValues);
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, id, "Edit", body, before, $"withdrawal rule of {before.ChannelId}: {string.Join("; ", widened)}", ct);
+        }
         row.RowVersion++;
         row.UpdatedAt = time.GetUtcNow();
-        ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, id, "Edit", before, WithdrawalRuleView.Of(row));
+        ConfigJournal.Add(db, caller.Actor, row.UpdatedAt, Entity, id, "Edit", before, WithdrawalRuleView.Of(row), caller.Reason(null));
         await ConfigSave.SaveAsync(db, $"The withdrawal rule '{id}'", ct);
         return TypedResults.Ok(WithdrawalRuleView.Of(row));
     }
+
+    /// <summary>What an edit lets out that the rule did not before (empty: the edit narrows or keeps the control). Pure.</summary>
+    internal static List<string> Widened(WithdrawalRuleView before, WithdrawalRuleView after)
+    {
+        var widened = new List<string>();
+        if (after.SingleLimit > before.SingleLimit) widened.Add($"single limit {before.SingleLimit} → {after.SingleLimit}");
+        if (after.CustomerDailyLimit > before.CustomerDailyLimit) widened.Add($"customer daily limit {before.CustomerDailyLimit} → {after.CustomerDailyLimit}");
+        // No banks listed means every bank: dropping the list, or adding a bank to it, reaches clients it did not.
+        var oldBanks = before.SupportedBanks.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (oldBanks.Count > 0 && (after.SupportedBanks.Count == 0 || after.SupportedBanks.Any(b => !oldBanks.Contains(b))))
+        {
+            widened.Add("client banks widened");
+        }
+        // No windows means any time: a window that was not there before (or dropping them all) pays at new times.
+        var oldWindows = before.ServiceWindows.Select(WindowKey).ToHashSet(StringComparer.Ordinal);
+        if (oldWindows.Count > 0 && (after.ServiceWindows.Count == 0 || after.ServiceWindows.Any(w => !oldWindows.Contains(WindowKey(w)))))
+        {
+            widened.Add("service windows widened");
+        }
+        return widened;
+    }
+
+    private static string WindowKey(ConfigJson.WindowDto w) => $"{string.Join(',', (w.Days ?? []).Order(StringComparer.Ordinal))}|{w.From}|{w.To}";
 
     public static async Task<NoContent> Delete(string id, int? rowVersion, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
