@@ -93,4 +93,18 @@ public sealed class InstanceFiltersApiTests
             Assert.That(await IdsAsync(system, $"customer={account}&createdFrom={Iso(created.AddHours(-1).ToOffset(TimeSpan.FromHours(8)))}"), Is.EquivalentTo(new[] { id }), "any offset");
         }
     }
+
+    [Test]
+    public async Task The_customer_filter_reads_the_customer_variable_on_SQLite_as_well()
+    {
+        await using var sqlite = ApiFactory.Sqlite();
+        var started = await sqlite.AsSystem().PostObjectAsync("/api/definitions/crypto-deposit/instances", new
+        {
+            correlationId = "CDS-1",
+            input = new { recordNo = "CDS-1", securitiesAccount = "SA-SQLITE", coin = "BTC", network = "BTC", amount = 0.1m, txid = "tx-CDS-1" },
+        });
+        var checker = await sqlite.AsUserAsync("checker1");
+        Assert.That(await IdsAsync(checker, "customer=SA-SQLITE"), Is.EquivalentTo(new[] { started.Text("id") }));
+        Assert.That(await IdsAsync(checker, "customer=SA-SQLIT"), Is.Empty);
+    }
 }

@@ -250,8 +250,9 @@ public sealed class UpgradeFromPreviousReleaseTests
         await ApiAssert.ProblemAsync(generic, HttpStatusCode.Forbidden, "route");
         Assert.That(await ScalarAsync<long>($"SELECT version FROM instances WHERE id = '{id}'"), Is.EqualTo(before), "nothing was written");
 
+        // Its state was rewritten by V003 in jsonb's spacing and key order: the filter reads the JSON, not the text.
         var found = (await (await AsAsync("checker1")).GetObjectAsync($"/api/instances?customer={Uri.EscapeDataString(account)}")).Items().Select(i => i.Text("id"));
-        Assert.That(found, Does.Contain(id));
+        Assert.That(found, Does.Contain(id), account);
     }
 
     [Test]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Linq.Expressions;
-using System.Text.Json;
 using ApprovalEngine.Persistence;
 using ApprovalEngine.Persistence.Entities;
 using ApprovalEngine.Server.Engine;
@@ -79,8 +78,8 @@ public static class QueryInstances
 
     /// <summary>
     /// The business key (correlation id) equals <paramref name="customer"/>, or the customer variable the definition's
-    /// current version declares (<c>customer</c>) holds it. The state is one JSON column, so the variable is matched as
-    /// its serialized <c>"name":"value"</c> text (the serializer writes it compactly and escapes the same way every time).
+    /// current version declares (<c>customer</c>) holds it, read from the state JSON in SQL (not matched as text:
+    /// migrations rewrote stored states in another spacing and key order).
     /// </summary>
     private static async Task<Expression<Func<InstanceRecord, bool>>> CustomerFilterAsync(
         ApprovalDbContext db, DefinitionCache definitions, string[] readable, string customer, CancellationToken ct)
@@ -97,16 +96,12 @@ public static class QueryInstances
         var body = Rebind(byKey, row);
         foreach (var (variable, ids) in byVariable)
         {
-            var pattern = "%" + EscapeLike($"{JsonSerializer.Serialize(variable)}:{JsonSerializer.Serialize(customer)}") + "%";
             var idList = ids.ToArray();
-            Expression<Func<InstanceRecord, bool>> byVar = i => idList.Contains(i.DefinitionId) && EF.Functions.Like(i.StateJson, pattern, "!");
+            Expression<Func<InstanceRecord, bool>> byVar = i => idList.Contains(i.DefinitionId) && ApprovalDbContext.StateVariable(i.StateJson, variable) == customer;
             body = Expression.OrElse(body, Rebind(byVar, row));
         }
         return Expression.Lambda<Func<InstanceRecord, bool>>(body, row);
     }
-
-    private static string EscapeLike(string text) => text.Replace("!", "!!", StringComparison.Ordinal)
-        .Replace("%", "!%", StringComparison.Ordinal).Replace("_", "!_", StringComparison.Ordinal);
 
     private static Expression Rebind(Expression<Func<InstanceRecord, bool>> lambda, ParameterExpression row) =>
         new Replace(lambda.Parameters[0], row).Visit(lambda.Body);
