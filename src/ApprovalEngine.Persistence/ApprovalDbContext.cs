@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Query.SqlExpressions;
 using System.Text;
 using ApprovalEngine.Persistence.Entities;
 using Microsoft.EntityFrameworkCore;
@@ -65,9 +66,27 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         ModelConventions.Apply(configurationBuilder, IsSqlite);
 
+    /// <summary>
+    /// The text of the variable <paramref name="name"/> in an instance's state JSON (null when absent); usable in
+    /// queries only. PostgreSQL: the function of V018 (reads the JSON, whatever its spacing); SQLite: <c>json_extract</c>.
+    /// </summary>
+    public static string? StateVariable(string stateJson, string name) =>
+        throw new NotSupportedException("StateVariable is translated to SQL; it cannot run in memory.");
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         var b = modelBuilder;
+        var stateVariable = b.HasDbFunction(typeof(ApprovalDbContext).GetMethod(nameof(StateVariable))!);
+        if (IsSqlite)
+        {
+            stateVariable.HasTranslation(args => new SqlFunctionExpression("json_extract",
+                [args[0], new SqlBinaryExpression(System.Linq.Expressions.ExpressionType.Add, new SqlConstantExpression("$.variables.\"", args[1].TypeMapping), new SqlBinaryExpression(System.Linq.Expressions.ExpressionType.Add, args[1], new SqlConstantExpression("\"", args[1].TypeMapping), typeof(string), args[1].TypeMapping), typeof(string), args[1].TypeMapping)],
+                nullable: true, argumentsPropagateNullability: [true, true], typeof(string), args[1].TypeMapping));
+        }
+        else
+        {
+            stateVariable.HasName("instance_state_variable").HasSchema(null);
+        }
         b.Entity<DefinitionRecord>(e =>
         {
             e.ToTable("definitions");

@@ -111,6 +111,10 @@ export interface WorkflowDefinition {
   connections: ConnectionDef[];
   interrupts?: InterruptDef[];
   startTriggers?: StartTriggerDef[];
+  /** ADR 16: with `via`, the generic instance cancel refuses its instances and names the way to use. */
+  cancel?: { via?: string };
+  /** ADR 16: the variable naming the customer; `GET /api/instances?customer=` matches it. */
+  customer?: string;
 }
 
 // Hand-written: kinds of structured activity inputs (parts of the definition, see above).

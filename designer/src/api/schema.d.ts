@@ -2300,6 +2300,9 @@ export interface paths {
                     status?: string;
                     correlationId?: string;
                     businessStatus?: string;
+                    customer?: string;
+                    createdFrom?: string;
+                    createdTo?: string;
                     page?: number;
                     pageSize?: number;
                 };

@@ -30,6 +30,12 @@ public static class CryptoNames
     public const string Refunding = "Refunding";
     public const string RefundConfirming = "Refund Confirming";
     public const string Refunded = "Refunded";
+    public const string Deleted = "Deleted";
+
+    // Task permissions of the deposit record (the manual's "Cancel" and "Refund", and deleting an abnormal application).
+    public const string CancelDepositPermission = "crypto-deposit:cancel";
+    public const string RefundDepositPermission = "crypto-deposit:refund";
+    public const string DeleteDepositPermission = "crypto-deposit:delete";
 
     // Guard messages (the definitions must use exactly these).
     public const string CancelOnlyUnderVerification = "Only records in status \"Wallet Address Under Verification\" can be cancelled.";

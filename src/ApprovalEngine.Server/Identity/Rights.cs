@@ -1,3 +1,5 @@
+using ApprovalEngine.Flows.Crypto;
+
 namespace ApprovalEngine.Server.Identity;
 
 /// <summary>Rights beyond task permissions; held by people (claims) or systems (API keys).</summary>
@@ -86,6 +88,13 @@ public static class DevelopmentIdentities
 {
     private static readonly string[] Wd123 = ["wd:1", "wd:2", "wd:3"];
 
+    // Both checkers cancel and refund deposit records (one requests a refund, the other approves its work order);
+    // only checker1 deletes abnormal applications, so a test can show that the delete right is its own.
+    private static readonly string[] Checker1Permissions =
+        [Rights.ApproveWorkOrders, CryptoNames.CancelDepositPermission, CryptoNames.RefundDepositPermission, CryptoNames.DeleteDepositPermission];
+
+    private static readonly string[] Checker2Permissions = [Rights.ApproveWorkOrders, CryptoNames.CancelDepositPermission, CryptoNames.RefundDepositPermission];
+
     public static readonly IReadOnlyList<UserAccount> Users =
     [
         new() { Username = "cs1", DisplayName = "Customer Support 1", Role = "CS agent", Departments = ["CS"], Permissions = Wd123, Rights = [Rights.CreateWdRequests] },
@@ -105,8 +114,8 @@ public static class DevelopmentIdentities
             Rights = [Rights.ConfigureFiat],
         },
         new() { Username = "maker1", DisplayName = "Maker 1", Role = "Operations maker", Departments = ["Operations"], Rights = [Rights.Submit] },
-        new() { Username = "checker1", DisplayName = "Checker 1", Role = "Operations checker", Departments = ["Operations"], Permissions = [Rights.ApproveWorkOrders], Rights = [Rights.ApproveWorkOrders] },
-        new() { Username = "checker2", DisplayName = "Checker 2", Role = "Operations checker", Departments = ["Operations"], Permissions = [Rights.ApproveWorkOrders], Rights = [Rights.ApproveWorkOrders] },
+        new() { Username = "checker1", DisplayName = "Checker 1", Role = "Operations checker", Departments = ["Operations"], Permissions = Checker1Permissions, Rights = [Rights.ApproveWorkOrders] },
+        new() { Username = "checker2", DisplayName = "Checker 2", Role = "Operations checker", Departments = ["Operations"], Permissions = Checker2Permissions, Rights = [Rights.ApproveWorkOrders] },
         // Two analysts, so that either can review what the other submits for publishing (never their own).
         new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions] },
         new() { Username = "analyst2", DisplayName = "Analyst 2", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions] },

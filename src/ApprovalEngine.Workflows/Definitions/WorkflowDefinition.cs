@@ -24,6 +24,15 @@ public sealed record WorkflowDefinition
     /// <summary>Who may read its instances (ADR 7). Null: the departments of its user tasks, systems with <c>read:&lt;id&gt;</c>.</summary>
     public ReadPolicy? Read { get; init; }
 
+    /// <summary>
+    /// How its instances end early (ADR 16). Null: the generic instance cancel (right <c>instances:cancel</c>) may cancel them.
+    /// With <see cref="CancelContract.Via"/>, the generic cancel route refuses and names the way to use.
+    /// </summary>
+    public CancelContract? Cancel { get; init; }
+
+    /// <summary>The variable naming the customer (e.g. <c>securitiesAccount</c>); <c>GET /api/instances?customer=</c> matches it (ADR 16).</summary>
+    public string? Customer { get; init; }
+
     /// <summary>What starts an instance besides a caller: an event (by name) or a cron schedule (ADR 9).</summary>
     public IReadOnlyList<StartTrigger> StartTriggers { get; init; } = [];
 
@@ -124,6 +133,16 @@ public sealed record StartContract
     public IReadOnlyList<string>? Scopes { get; init; }
 
     /// <summary>The only route that may start it (e.g. <c>POST /api/wd-requests</c>); the generic start route refuses it.</summary>
+    public string? Via { get; init; }
+}
+
+/// <summary>How instances of a definition end early (ADR 16).</summary>
+public sealed record CancelContract
+{
+    /// <summary>
+    /// The only way its instances end early (e.g. the task actions that check status and rights); the generic
+    /// instance cancel route refuses them with a 403 naming it.
+    /// </summary>
     public string? Via { get; init; }
 }
 

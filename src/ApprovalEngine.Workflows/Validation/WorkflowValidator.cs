@@ -88,6 +88,11 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
         }
         ValidateFourEyes(definition, errors);
         ValidateStartTriggers(definition, errors);
+        // The customer filter of GET /api/instances reads this variable; one that is never declared would match nothing.
+        if (definition.Customer is { } customer && !definition.Variables.Any(v => v.Name == customer) && !definition.Inputs.Any(v => v.Name == customer))
+        {
+            errors.Add(new("/customer", $"'{customer}' is not a declared variable or input of this flow."));
+        }
         if (errors.Count == 0) ValidateGraph(definition, byId, errors);
         return errors;
     }

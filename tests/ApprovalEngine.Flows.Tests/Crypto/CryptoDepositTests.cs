@@ -180,17 +180,52 @@ public class CryptoDepositTests
         Assert.That((h.Chain.Sent.Count, h.Get(i.Id).BusinessStatus), Is.EqualTo((1, CryptoNames.RefundConfirming)));
     }
 
-    [TestCase("Cancel")]
-    [TestCase("RequestRefund")]
-    [TestCase("Close")]
-    public async Task An_operator_without_the_operations_right_cannot_cancel_refund_or_close(string action)
+    [TestCase("Cancel", CryptoNames.CancelDepositPermission)]
+    [TestCase("RequestRefund", CryptoNames.RefundDepositPermission)]
+    [TestCase("Delete", CryptoNames.DeleteDepositPermission)]
+    public async Task An_operator_without_the_actions_own_permission_cannot_cancel_refund_or_delete(string action, string permission)
     {
         var h = NewHarness();
-        var i = action == "Cancel" ? await StartAsync(h) : await CreditedAsync(h);
-        var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, action, Maker1, comment: "no right", data: action == "RequestRefund" ? Refund(Verified) : null));
-        Assert.That(ex!.Message, Does.Contain(WorkOrderNames.ApprovePermission));
+        var i = action == "RequestRefund" ? await CreditedAsync(h) : await StartAsync(h);
+        // The work-order approval right alone no longer cancels or refunds: each action has its own permission.
+        var approver = OpsActors.Checker("checker3");
+        foreach (var actor in new[] { Maker1, approver })
+        {
+            var ex = await Assert.ThrowsAsync<WorkflowForbiddenException>(() => h.ActAsync(i.Id, action, actor, comment: "no right", data: action == "RequestRefund" ? Refund(Verified) : null));
+            Assert.That(ex!.Message, Does.Contain(permission));
+        }
         Assert.That(h.Child(i.Id), Is.Null, "no refund work order was opened");
-        Assert.That(h.Get(i.Id).Status, Is.EqualTo(InstanceStatus.Running), "the record is neither cancelled nor closed");
+        Assert.That(h.Get(i.Id).Status, Is.EqualTo(InstanceStatus.Running), "the record is neither cancelled nor deleted");
+    }
+
+    [Test]
+    public async Task Delete_ends_an_abnormal_application_as_Deleted_with_who_when_and_why_even_while_confirming()
+    {
+        var h = NewHarness();
+        var i = await StartAsync(h);
+        await ConfirmAsync(h, DepositTx, 3);
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(CryptoNames.Confirming));
+        var ex = await Assert.ThrowsAsync<WorkflowValidationException>(() => h.ActAsync(i.Id, "Delete", Checker1));
+        Assert.That(ex!.Errors.Keys, Does.Contain("comment"));
+        h.Clock.Advance(TimeSpan.FromMinutes(5));
+        i = await h.ActAsync(i.Id, "Delete", Checker1, comment: "Duplicate application from a replayed client request");
+        Assert.That((i.Status, i.BusinessStatus, i.Variables["deletedBy"], i.Variables["deleteReason"], DateTimeOffset.Parse((string)i.Variables["deletedAt"]!, System.Globalization.CultureInfo.InvariantCulture)),
+            Is.EqualTo((InstanceStatus.Completed, CryptoNames.Deleted, (object)"checker1", (object)"Duplicate application from a replayed client request", FlowHarness.T0.AddMinutes(5))));
+        Assert.That(await ConfirmAsync(h, DepositTx, 12), Is.Zero, "a deleted record no longer waits for confirmations");
+    }
+
+    [Test]
+    public async Task A_Credited_deposit_offers_no_close_and_stays_refundable_after_a_rejected_refund()
+    {
+        var h = NewHarness();
+        var i = await CreditedAsync(h);
+        var ex = await Assert.ThrowsAsync<WorkflowConflictException>(() => h.ActAsync(i.Id, "Close", Checker1));
+        Assert.That(ex!.Message, Does.Contain("'Close' is not available"));
+        await h.ActAsync(i.Id, "RequestRefund", Checker2, data: Refund(Verified));
+        await h.ActAsync(i.Id, WorkOrderNames.Reject, Checker1, comment: "Identity not confirmed");
+        Assert.That(h.Get(i.Id).BusinessStatus, Is.EqualTo(CryptoNames.Credited));
+        i = await h.ActAsync(i.Id, "RequestRefund", Checker2, data: Refund(Verified));
+        Assert.That(i.BusinessStatus, Is.EqualTo(CryptoNames.RefundPendingApproval), "still refundable");
     }
 
     [Test]
@@ -207,15 +242,15 @@ public class CryptoDepositTests
     }
 
     [Test]
-    public void Status_matrix_has_cancel_refund_and_close_rows()
+    public void Status_matrix_has_cancel_delete_and_refund_rows_and_no_close()
     {
         var rows = StatusMatrix.Build(FlowHarness.Load(CryptoNames.DepositDefinitionId)).Select(r => (r.FromStatus, r.Action, r.ToStatus)).Distinct().ToList();
         Assert.That(rows, Is.EquivalentTo(new[]
         {
             (CryptoNames.WalletAddressUnderVerification, "Cancel", CryptoNames.Cancelled),
+            (CryptoNames.WalletAddressUnderVerification, "Delete", CryptoNames.Deleted),
             (CryptoNames.Credited, "RequestRefund", CryptoNames.Refunded),
             (CryptoNames.Credited, "RequestRefund", CryptoNames.Credited),
-            (CryptoNames.Credited, "Close", CryptoNames.Credited),
         }));
     }
 }

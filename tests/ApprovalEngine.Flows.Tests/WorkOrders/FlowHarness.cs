@@ -17,16 +17,16 @@ namespace ApprovalEngine.Flows.Tests.WorkOrders;
 public static class OpsActors
 {
     public static readonly Actor Maker1 = new() { UserId = "maker1", Role = "Operations maker", Departments = new HashSet<string> { WorkOrderNames.Department } };
-    public static readonly Actor Checker1 = Checker("checker1");
-    public static readonly Actor Checker2 = Checker("checker2");
+    public static readonly Actor Checker1 = Checker("checker1", CryptoNames.CancelDepositPermission, CryptoNames.RefundDepositPermission, CryptoNames.DeleteDepositPermission);
+    public static readonly Actor Checker2 = Checker("checker2", CryptoNames.CancelDepositPermission, CryptoNames.RefundDepositPermission);
     public static readonly Actor Supervisor1 = WdActors.Supervisor1;
 
-    public static Actor Checker(string id) => new()
+    public static Actor Checker(string id, params string[] more) => new()
     {
         UserId = id,
         Role = "Operations checker",
         Departments = new HashSet<string> { WorkOrderNames.Department },
-        Permissions = new HashSet<string> { WorkOrderNames.ApprovePermission },
+        Permissions = new HashSet<string>([WorkOrderNames.ApprovePermission, .. more]),
     };
 }
 

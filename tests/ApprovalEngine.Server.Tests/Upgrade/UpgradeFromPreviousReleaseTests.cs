@@ -238,6 +238,24 @@ public sealed class UpgradeFromPreviousReleaseTests
     }
 
     [Test]
+    public async Task A_deposit_of_the_old_release_is_refused_by_the_generic_cancel_and_found_by_its_customer_as_the_current_version_declares()
+    {
+        var scenario = Scenario("cryptoDeposit");
+        var id = scenario.Text("id");
+        var account = (await InstanceAsync(id))["variables"].Text("securitiesAccount");
+        var before = await ScalarAsync<long>($"SELECT version FROM instances WHERE id = '{id}'");
+
+        // ADR 16: cancel.via and customer of the current version apply to instances on versions stored before them.
+        var generic = await (await AsAsync("supervisor1")).PostAsJsonAsync($"/api/instances/{id}/cancel", new { reason = "abnormal application" });
+        await ApiAssert.ProblemAsync(generic, HttpStatusCode.Forbidden, "route");
+        Assert.That(await ScalarAsync<long>($"SELECT version FROM instances WHERE id = '{id}'"), Is.EqualTo(before), "nothing was written");
+
+        // Its state was rewritten by V003 in jsonb's spacing and key order: the filter reads the JSON, not the text.
+        var found = (await (await AsAsync("checker1")).GetObjectAsync($"/api/instances?customer={Uri.EscapeDataString(account)}")).Items().Select(i => i.Text("id"));
+        Assert.That(found, Does.Contain(id), account);
+    }
+
+    [Test]
     public async Task Fiat_withdrawal_under_review_is_submitted_paid_and_reconciled()
     {
         var scenario = Scenario("fiatWithdrawal");

@@ -22,7 +22,7 @@ public static class InstancesApi
     {
         app.MapPost("/api/definitions/{id}/instances", Start).WithTags("Instances").ProducesProblems(400, 401, 403, 404, 409, 422);
         var group = app.MapGroup("/api/instances").WithTags("Instances").ProducesProblems(400, 401);
-        group.MapGet("/", Query);
+        group.MapGet("/", QueryInstances.Handle);
         group.MapGet("/{id}", Get).ProducesProblems(403, 404);
         group.MapGet("/{id}/journal", Journal).ProducesProblems(403, 404);
         group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelInstances).ProducesProblems(403, 404, 409, 422);
@@ -61,26 +61,6 @@ public static class InstancesApi
         return TypedResults.Ok(await InstanceViews.LoadAsync(db, instanceId, ct));
     }
 
-    private static async Task<Ok<Paged<InstanceSummary>>> Query(HttpContext http, ApprovalDbContext db, ReadAccess reads, string? definitionId, string? status, string? correlationId, string? businessStatus, int? page, int? pageSize, CancellationToken ct)
-    {
-        var (p, s) = Paging.Check(page, pageSize);
-        // Filtered in SQL before counting and paging, so totals and pages never hint at unreadable instances.
-        var readable = await reads.ReadableDefinitionsAsync(db, http.User, ct);
-        var query = db.Instances.AsNoTracking().Where(i => readable.Contains(i.DefinitionId));
-        if (!string.IsNullOrEmpty(definitionId)) query = query.Where(i => i.DefinitionId == definitionId);
-        if (!string.IsNullOrEmpty(status))
-        {
-            if (!Enum.TryParse<InstanceStatus>(status, ignoreCase: true, out var parsed)) throw ApiProblemException.BadRequest("status", $"status must be one of {string.Join(", ", Enum.GetNames<InstanceStatus>())}.");
-            var text = parsed.ToString();
-            query = query.Where(i => i.Status == text);
-        }
-        if (!string.IsNullOrEmpty(correlationId)) query = query.Where(i => i.CorrelationId == correlationId);
-        if (!string.IsNullOrEmpty(businessStatus)) query = query.Where(i => i.BusinessStatus == businessStatus);
-        var total = await query.CountAsync(ct);
-        var rows = await query.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id).Skip((p - 1) * s).Take(s).ToListAsync(ct);
-        return TypedResults.Ok(new Paged<InstanceSummary>([.. rows.Select(InstanceViews.ToSummary)], total, p, s));
-    }
-
     private static async Task<Ok<Paged<JournalEntryView>>> Journal(string id, HttpContext http, ApprovalDbContext db, ReadAccess reads, int? page, int? pageSize, CancellationToken ct)
     {
         var instanceId = Require.Id(id, "instance");
@@ -92,14 +72,30 @@ public static class InstancesApi
         return TypedResults.Ok(new Paged<JournalEntryView>([.. rows.Select(InstanceViews.ToView)], total, p, s));
     }
 
-    private static async Task<Ok<InstanceView>> Cancel(string id, CancelRequest? request, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, ReadAccess reads, CancellationToken ct)
+    private static async Task<Ok<InstanceView>> Cancel(string id, CancelRequest? request, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, ReadAccess reads, DefinitionCache definitions, CancellationToken ct)
     {
         var instanceId = Require.Id(id, "instance");
         var reason = Require.Text(request?.Reason, "reason", 1000);
         await reads.EnsureCanReadInstanceAsync(db, http.User, instanceId, ct);
+        await EnsureGenericCancelAllowedAsync(db, definitions, instanceId, ct);
         var actor = http.ToActor();
         var state = await runner.StepAsync(instanceId, (d, s) => runner.Engine.Cancel(d, s, reason, actor), ct);
         return TypedResults.Ok(await InstanceViews.FromStateAsync(db, state, ct));
+    }
+
+    /// <summary>
+    /// A definition whose current version declares <c>cancel.via</c> ends its instances only that way (ADR 16): the
+    /// generic cancel would skip the status guards and rights of its own actions. The current version decides, so
+    /// instances on versions stored before the declaration are covered too.
+    /// </summary>
+    private static async Task EnsureGenericCancelAllowedAsync(ApprovalDbContext db, DefinitionCache definitions, Guid instanceId, CancellationToken ct)
+    {
+        var definitionId = await db.Instances.AsNoTracking().Where(i => i.Id == instanceId).Select(i => i.DefinitionId).SingleAsync(ct);
+        if ((await CurrentDefinitions.GetAsync(db, definitions, definitionId, ct))?.Cancel?.Via is { } via)
+        {
+            throw new ApiProblemException(403, "Not permitted.", new Dictionary<string, string[]> { ["route"] = [$"Use {via}."] },
+                $"Instances of {definitionId} are not cancelled through the generic route; use {via}.");
+        }
     }
 }
 
