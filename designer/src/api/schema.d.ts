@@ -4087,6 +4087,15 @@ export interface paths {
                         "application/json": components["schemas"]["WithdrawalRuleView"];
                     };
                 };
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PendingChangeView"];
+                    };
+                };
             };
         };
         post?: never;
