@@ -184,6 +184,9 @@ public static class PendingChanges
             case (InterceptionRulesEndpoints.Entity, EnableDisable.Disable):
                 await EnableDisable.ApplyAsync(InterceptionRulesEndpoints.Switchable, change.EntityKey, false, Read<RowVersionBody>(change), caller, db, time, ct);
                 break;
+            case (ReviewRulesEndpoints.Entity, "Edit"):
+                await ReviewRulesEndpoints.EditAsync(change.EntityKey, Read<ReviewRuleBody>(change), caller, db, time, ct);
+                break;
             case (ReviewRulesEndpoints.Entity, EnableDisable.Disable):
                 await EnableDisable.ApplyAsync(ReviewRulesEndpoints.Switchable, change.EntityKey, false, Read<RowVersionBody>(change), caller, db, time, ct);
                 break;

@@ -80,9 +80,18 @@ public static class ReviewRulesEndpoints
         return TypedResults.Created($"/api/fiat/config/review-rules/{row.Id}", ReviewRuleView.Of(row));
     }
 
-    public static async Task<Ok<ReviewRuleView>> Edit(string id, ReviewRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<ReviewRuleView>, Accepted<PendingChangeView>>> Edit(string id, ReviewRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
+        return await EditAsync(id, body, ConfigCaller.Of(http), db, time, ct);
+    }
+
+    /// <summary>
+    /// An edit is a side door to the four-eyed Disable unless it is held the same way: an edit that switches off a rule
+    /// which reviews (or rejects) applications, or makes an enabled rule's kind laxer, waits for a second configurer.
+    /// </summary>
+    internal static async Task<Results<Ok<ReviewRuleView>, Accepted<PendingChangeView>>> EditAsync(string id, ReviewRuleBody body, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
         var row = await FindAsync(db, id, ct);
         var before = ReviewRuleView.Of(row);
         var errors = new FieldErrors();
@@ -90,9 +99,18 @@ public static class ReviewRulesEndpoints
         Apply(errors, row, body);
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row.RowVersion, version, $"The review rule '{id}'");
+        var weakens = before.Enabled &&
+            ((!row.Enabled && before.Kind != FiatReviewKinds.AutoSubmit) || (row.Enabled && SettingsEndpoints.Strictness(row.Kind) < SettingsEndpoints.Strictness(before.Kind)));
+        if (caller.MustPropose(weakens))
+        {
+            // Nothing of the edit is kept: the edited row is detached, so the save writes only the proposal.
+            db.Entry(row).State = EntityState.Detached;
+            var what = row.Enabled ? $"review rule '{before.Name}': {before.Kind} → {row.Kind}" : $"disable the review rule '{before.Name}' by an edit";
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, id, "Edit", body, before, what, ct);
+        }
         row.RowVersion++;
         row.UpdatedAt = time.GetUtcNow();
-        ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, id, "Edit", before, ReviewRuleView.Of(row));
+        ConfigJournal.Add(db, caller.Actor, row.UpdatedAt, Entity, id, "Edit", before, ReviewRuleView.Of(row), caller.Reason(null));
         await ConfigSave.SaveAsync(db, $"The review rule '{id}'", ct);
         return TypedResults.Ok(ReviewRuleView.Of(row));
     }

@@ -38,7 +38,7 @@ public static class SettingsEndpoints
     }
 
     /// <summary>How strict a review kind is: a default that reviews less than before weakens a control.</summary>
-    private static int Strictness(string kind) => kind switch
+    internal static int Strictness(string kind) => kind switch
     {
         FiatReviewKinds.AutoReject => 3,
         FiatReviewKinds.ManualWithWorkOrder => 2,
