@@ -87,7 +87,7 @@ export async function fiatLimits(browser) {
   await maker.getByTestId('fiat-tab-limits').click();
   const makerRow = maker.getByTestId(`fiat-limit-${account}`);
   await makerRow.waitFor();
-  assert((await makerRow.getByTestId('limit').textContent()) === hkd(before.limit + 200001), 'maker1 sees the adjusted limit');
+  assert((await makerRow.getByTestId('limit').textContent()) === hkd(before.limit - 200001), 'maker1 sees the adjusted limit');
   assert((await maker.getByTestId('adjust').count()) === 0, 'maker1 is offered no Adjust');
   await makerRow.getByTestId('history').click();
   await maker.getByTestId('fiat-limit-history').getByTestId('fiat-limit-change').filter({ hasText: 'E2E month end' }).waitFor();
@@ -470,6 +470,71 @@ export async function fiatConfigReview(browser) {
   await page.context().close();
 }
 
+/**
+ * Four eyes (ADR 15): supervisor1 switches direct-billing approval off; the screen says it waits and still shows it on;
+ * supervisor1 is offered no Approve (and the server refuses); supervisor2 approves it in the Pending changes tab; the
+ * setting shows off and the journal names both.
+ */
+export async function fiatConfigFourEyes(browser) {
+  const sup1 = await tokenFor('supervisor1');
+  const settingsNow = async () => (await api('GET', '/api/fiat/config/settings', undefined, { token: sup1 })).data;
+  const start = await settingsNow();
+  // the server is shared: start from approval on (switching it on applies at once)
+  if (!start.directBillingNeedsApproval) await api('PUT', '/api/fiat/config/settings', { ...start, directBillingNeedsApproval: true }, { token: sup1 });
+
+  const page = await page1280(browser);
+  await signIn(page, 'supervisor1');
+  await page.getByTestId('nav-fiat-config').click();
+  await page.getByTestId('fiat-tab-settings').click();
+  const form = page.getByTestId('fiat-settings');
+  await form.getByLabel('Direct billing needs a work order').uncheck();
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  const notice = page.getByTestId('fiat-pending-notice');
+  await notice.waitFor();
+  assert(/waiting for a second configurer's approval/i.test(await notice.textContent()), `the screen says it waits: ${await notice.textContent()}`);
+  assert(!/saved/i.test(await notice.textContent()), 'it does not say saved');
+  assert(/Stored now: direct billing needs a work order/.test(await page.getByTestId('fiat-settings-stored').textContent()), 'the stored value is shown unchanged');
+  assert((await settingsNow()).directBillingNeedsApproval === true, 'the server still holds approval on');
+
+  const pendings = (await api('GET', '/api/fiat/config/pending-changes?status=Pending', undefined, { token: sup1 })).data;
+  const mine = pendings.filter((p) => p.entity === 'Settings' && p.proposedBy === 'supervisor1').sort((a, b) => b.proposedAt.localeCompare(a.proposedAt))[0];
+  assert(mine, `a pending Settings change by supervisor1: ${JSON.stringify(pendings)}`);
+  await page.getByTestId('fiat-tab-pending').click();
+  const ownRow = page.getByTestId('fiat-pending-row').filter({ hasText: mine.summary }).filter({ hasText: 'supervisor1' }).first();
+  await ownRow.waitFor();
+  assert((await ownRow.getByRole('button', { name: 'Approve', exact: false }).count()) === 0, 'the proposer is offered no Approve');
+  assert(/directBillingNeedsApproval: true → false/.test(await ownRow.getByTestId('diff').textContent()), `before → after: ${await ownRow.getByTestId('diff').textContent()}`);
+  await assertNamed(page, 'fiat-config-page');
+  await shot(page, 'fiat-config-pending-proposer');
+  const refused = await api('POST', `/api/fiat/config/pending-changes/${mine.id}/approve`, {}, { token: sup1 }).then(() => null, (e) => e);
+  assert(refused?.status === 403, `the server refuses the proposer's approval (got ${refused?.status})`);
+  await page.context().close();
+
+  const second = await page1280(browser);
+  await signIn(second, 'supervisor2');
+  await second.getByTestId('nav-fiat-config').click();
+  await second.getByTestId('fiat-tab-pending').click();
+  const row = second.getByTestId('fiat-pending-row').filter({ hasText: mine.summary }).filter({ hasText: 'supervisor1' }).first();
+  await row.getByRole('button', { name: `Approve ${mine.summary}` }).click();
+  await row.waitFor({ state: 'detached' });
+  await second.getByTestId('fiat-tab-settings').click();
+  const box = second.getByTestId('fiat-settings').getByLabel('Direct billing needs a work order');
+  await box.waitFor();
+  assert(!(await box.isChecked()), 'the setting shows off');
+  assert((await settingsNow()).directBillingNeedsApproval === false, 'the server holds approval off');
+  await second.getByTestId('fiat-tab-journal').click();
+  await second.getByTestId('fiat-journal-entity').selectOption('Settings');
+  const entry = second.getByTestId('fiat-journal-row').filter({ hasText: 'proposed by supervisor1, approved by supervisor2' }).first();
+  await entry.waitFor();
+  assert((await entry.textContent()).includes('supervisor2'), 'the applied entry names the approver as who');
+  await shot(second, 'fiat-config-pending-approved');
+  await second.context().close();
+
+  // back as it was (switching approval on applies at once)
+  const now = await settingsNow();
+  await api('PUT', '/api/fiat/config/settings', { ...now, directBillingNeedsApproval: true }, { token: sup1 });
+}
+
 // ---- operations screens (batches, exceptions, withdrawal bills, cheques) ----
 
 const USD_CHANNEL = 'HSBC-002-WIRE';
@@ -743,6 +808,7 @@ export const scenarios = [
   ['fiat-cfg-readonly: maker1 reads every configuration screen with no edit control; the server refuses the change', fiatConfigReadOnly],
   ['fiat-cfg-forms: every configuration form names its fields and fits 1280 px; a bank account\'s 422 lands on its fields', fiatConfigForms],
   ['fiat-cfg-review: supervisor1 creates a review rule, disables, enables and edits it, and sees the journal rows', fiatConfigReview],
+  ['fiat-cfg-four-eyes: supervisor1 switches direct-billing approval off (pending, no Approve for the proposer); supervisor2 approves in Pending changes; the setting shows off and the journal names both', fiatConfigFourEyes],
   ['fiat-batches: maker1 packs two of three records (the over-limit one named on its row, then removed); checker1 approves the batch work order, downloads the file, enters results', fiatBatches],
   ['fiat-exceptions: checker1 resolves an exception (comment required) and may not approve it; checker2 approves it', fiatExceptions],
   ['fiat-bills: maker1 imports a statement with a bad row (per-row error, nothing imported), then the good file, and reclassifies a line', fiatBills],
