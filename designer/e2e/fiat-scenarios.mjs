@@ -30,6 +30,16 @@ async function assertNamed(page, testId) {
 
 const hkd = (n) => `${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} HKD`;
 
+/**
+ * A configuration change by supervisor1 that takes effect: when it weakens a control the server answers 202 with a
+ * pending change (four eyes, ADR 15), which supervisor2 then approves through the API. Returns the HTTP status seen.
+ */
+async function configChange(method, url, body) {
+  const { status, data } = await api(method, url, body, { token: await tokenFor('supervisor1') });
+  if (status === 202) await api('POST', `/api/fiat/config/pending-changes/${data.id}/approve`, {}, { token: await tokenFor('supervisor2') });
+  return status;
+}
+
 export async function fiatLimits(browser) {
   const account = 'ICBC-001';
   const sup = await tokenFor('supervisor1');
@@ -333,27 +343,32 @@ export async function fiatConfigStale(browser) {
   const stored = (await api('GET', `/api/fiat/config/channels/${channel}`, undefined, { token: sup })).data;
   assert(stored.method === 'FPS (mine)' && stored.rowVersion === 3, `the server holds the second save: ${JSON.stringify(stored)}`);
 
-  // the same on More settings, which has no list to show the colleague's values: the form says what is stored now
+  // the same on More settings, which has no list to show the colleague's values: the form says what is stored now.
+  // The form makes the review stricter (applies at once); the colleague switches direct-billing approval off, which
+  // waits for a second configurer, so supervisor2 approves it; the deliberate overwrite switches it on again (stricter).
   const original = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
   try {
+    if (!original.directBillingNeedsApproval) await configChange('PUT', '/api/fiat/config/settings', { ...original, directBillingNeedsApproval: true });
+    await page.reload();
     await page.getByTestId('fiat-tab-settings').click();
     const settings = page.getByTestId('fiat-settings');
-    await settings.getByLabel('When no review rule holds').selectOption('ManualWithoutWorkOrder');
-    await api('PUT', '/api/fiat/config/settings', { ...original, directBillingNeedsApproval: !original.directBillingNeedsApproval }, { token: sup });
+    await settings.getByLabel('When no review rule holds').selectOption('AutoReject');
+    const before = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
+    assert(await configChange('PUT', '/api/fiat/config/settings', { ...before, directBillingNeedsApproval: false }) === 202, 'switching approval off waits for a second configurer');
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await settings.getByTestId('fiat-stale').waitFor();
-    await settings.getByTestId('fiat-settings-stored').filter({ hasText: original.directBillingNeedsApproval ? 'does not need' : 'needs a work order' }).waitFor();
-    assert((await settings.getByLabel('When no review rule holds').inputValue()) === 'ManualWithoutWorkOrder', 'the choice made is kept');
+    await settings.getByTestId('fiat-settings-stored').filter({ hasText: 'does not need' }).waitFor();
+    assert((await settings.getByLabel('When no review rule holds').inputValue()) === 'AutoReject', 'the choice made is kept');
     await settings.getByRole('button', { name: 'Save settings' }).click();
     // once saved and read back, what is stored is what the form shows
     await settings.getByTestId('fiat-settings-stored').waitFor({ state: 'detached' });
     const saved = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
-    assert(saved.defaultReviewKind === 'ManualWithoutWorkOrder' && saved.directBillingNeedsApproval === original.directBillingNeedsApproval,
+    assert(saved.defaultReviewKind === 'AutoReject' && saved.directBillingNeedsApproval === true,
       `the second save writes the form as shown: ${JSON.stringify(saved)}`);
   } finally {
-    // other scenarios' applications depend on these settings
+    // other scenarios' applications depend on these settings (a laxer review waits for supervisor2's approval)
     const now = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
-    await api('PUT', '/api/fiat/config/settings', { directBillingNeedsApproval: original.directBillingNeedsApproval, defaultReviewKind: original.defaultReviewKind, rowVersion: now.rowVersion }, { token: sup });
+    await configChange('PUT', '/api/fiat/config/settings', { directBillingNeedsApproval: original.directBillingNeedsApproval, defaultReviewKind: original.defaultReviewKind, rowVersion: now.rowVersion });
   }
   await page.context().close();
 }
@@ -446,7 +461,17 @@ export async function fiatConfigReview(browser) {
   await row.waitFor();
   assert((await row.textContent()).includes('900,000,000.00 HKD'), `the rule shows its threshold: ${await row.textContent()}`);
 
+  // disabling a rule that sends applications to review weakens a control: it waits for a second configurer
   await row.getByRole('button', { name: `Disable review rule ${name}` }).click();
+  await page.getByTestId('fiat-pending-notice').waitFor();
+  assert((await stored()).enabled === true, 'the rule stays enabled until a second configurer approves');
+  const ruleId = (await stored()).id;
+  const pending = (await api('GET', '/api/fiat/config/pending-changes', undefined, { token: sup })).data
+    .find((p) => p.entity === 'ReviewRule' && (p.entityKey === ruleId || p.summary.includes(name)));
+  assert(pending, 'the disable is a pending change');
+  await api('POST', `/api/fiat/config/pending-changes/${pending.id}/approve`, {}, { token: await tokenFor('supervisor2') });
+  await page.getByTestId('fiat-tab-journal').click();
+  await page.getByTestId('fiat-tab-review').click();
   await row.filter({ hasText: 'Disabled' }).waitFor();
   assert((await stored()).enabled === false, 'the server holds the rule disabled');
   await row.getByRole('button', { name: `Enable review rule ${name}` }).click();
