@@ -374,21 +374,22 @@ export async function fiatConfigStale(browser) {
 }
 
 const TABLES = { accounts: 'fiat-bank-accounts', channels: 'fiat-channels', currencies: 'fiat-currencies', rules: 'fiat-withdrawal-rules', limits: 'fiat-daily-limits', interception: 'fiat-interception-rules',
-  review: 'fiat-review-rules', settings: 'fiat-settings', parameters: 'fiat-parameters', journal: 'fiat-journal', alerts: 'fiat-alerts' };
+  review: 'fiat-review-rules', settings: 'fiat-settings', parameters: 'fiat-parameters', journal: 'fiat-journal', alerts: 'fiat-alerts',
+  pending: 'fiat-pending-changes', inbox: 'fiat-alert-inbox' };
 
 export async function fiatConfigReadOnly(browser) {
   const page = await page1280(browser);
   await openConfig(page, 'maker1', 'accounts');
   await page.getByTestId('fiat-read-only').waitFor();
-  const editing = /^(Edit|Delete|Copy|Enable|Disable|Switch|Create|Add|Save|Adjust)\b/;
+  const editing = /^(Edit|Delete|Copy|Enable|Disable|Switch|Create|Add|Save|Adjust|Approve|Reject)\b/;
   for (const [tab, table] of Object.entries(TABLES)) {
     await page.getByTestId(`fiat-tab-${tab}`).click();
     await page.getByTestId(table).waitFor();
     const names = await page.getByRole('tabpanel').getByRole('button').allTextContents();
     const offered = names.filter((n) => editing.test(n.trim()));
     assert(offered.length === 0, `maker1 is offered no change on ${tab}: ${offered.join(', ')}`);
-    // the journal and the alerts have filters; every other screen has nothing to type into
-    if (tab !== 'journal' && tab !== 'alerts') assert((await page.getByRole('tabpanel').locator('input, select, textarea').count()) === 0, `no inputs on ${tab}`);
+    // the journal, the alerts, the inbox and the pending changes have filters; every other screen has nothing to type into
+    if (!['journal', 'alerts', 'inbox', 'pending'].includes(tab)) assert((await page.getByRole('tabpanel').locator('input, select, textarea').count()) === 0, `no inputs on ${tab}`);
     if (tab === 'settings') assert(await page.getByTestId(table).evaluate((el) => el.tagName === 'DL'), 'the settings read as text, not a form');
     await assertFits(page);
   }
