@@ -30,6 +30,16 @@ async function assertNamed(page, testId) {
 
 const hkd = (n) => `${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} HKD`;
 
+/**
+ * A configuration change by supervisor1 that takes effect: when it weakens a control the server answers 202 with a
+ * pending change (four eyes, ADR 15), which supervisor2 then approves through the API. Returns the HTTP status seen.
+ */
+async function configChange(method, url, body) {
+  const { status, data } = await api(method, url, body, { token: await tokenFor('supervisor1') });
+  if (status === 202) await api('POST', `/api/fiat/config/pending-changes/${data.id}/approve`, {}, { token: await tokenFor('supervisor2') });
+  return status;
+}
+
 export async function fiatLimits(browser) {
   const account = 'ICBC-001';
   const sup = await tokenFor('supervisor1');
@@ -87,7 +97,7 @@ export async function fiatLimits(browser) {
   await maker.getByTestId('fiat-tab-limits').click();
   const makerRow = maker.getByTestId(`fiat-limit-${account}`);
   await makerRow.waitFor();
-  assert((await makerRow.getByTestId('limit').textContent()) === hkd(before.limit + 200001), 'maker1 sees the adjusted limit');
+  assert((await makerRow.getByTestId('limit').textContent()) === hkd(before.limit - 200001), 'maker1 sees the adjusted limit');
   assert((await maker.getByTestId('adjust').count()) === 0, 'maker1 is offered no Adjust');
   await makerRow.getByTestId('history').click();
   await maker.getByTestId('fiat-limit-history').getByTestId('fiat-limit-change').filter({ hasText: 'E2E month end' }).waitFor();
@@ -333,47 +343,53 @@ export async function fiatConfigStale(browser) {
   const stored = (await api('GET', `/api/fiat/config/channels/${channel}`, undefined, { token: sup })).data;
   assert(stored.method === 'FPS (mine)' && stored.rowVersion === 3, `the server holds the second save: ${JSON.stringify(stored)}`);
 
-  // the same on More settings, which has no list to show the colleague's values: the form says what is stored now
+  // the same on More settings, which has no list to show the colleague's values: the form says what is stored now.
+  // The form makes the review stricter (applies at once); the colleague switches direct-billing approval off, which
+  // waits for a second configurer, so supervisor2 approves it; the deliberate overwrite switches it on again (stricter).
   const original = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
   try {
+    if (!original.directBillingNeedsApproval) await configChange('PUT', '/api/fiat/config/settings', { ...original, directBillingNeedsApproval: true });
+    await page.reload();
     await page.getByTestId('fiat-tab-settings').click();
     const settings = page.getByTestId('fiat-settings');
-    await settings.getByLabel('When no review rule holds').selectOption('ManualWithoutWorkOrder');
-    await api('PUT', '/api/fiat/config/settings', { ...original, directBillingNeedsApproval: !original.directBillingNeedsApproval }, { token: sup });
+    await settings.getByLabel('When no review rule holds').selectOption('AutoReject');
+    const before = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
+    assert(await configChange('PUT', '/api/fiat/config/settings', { ...before, directBillingNeedsApproval: false }) === 202, 'switching approval off waits for a second configurer');
     await settings.getByRole('button', { name: 'Save settings' }).click();
     await settings.getByTestId('fiat-stale').waitFor();
-    await settings.getByTestId('fiat-settings-stored').filter({ hasText: original.directBillingNeedsApproval ? 'does not need' : 'needs a work order' }).waitFor();
-    assert((await settings.getByLabel('When no review rule holds').inputValue()) === 'ManualWithoutWorkOrder', 'the choice made is kept');
+    await settings.getByTestId('fiat-settings-stored').filter({ hasText: 'does not need' }).waitFor();
+    assert((await settings.getByLabel('When no review rule holds').inputValue()) === 'AutoReject', 'the choice made is kept');
     await settings.getByRole('button', { name: 'Save settings' }).click();
     // once saved and read back, what is stored is what the form shows
     await settings.getByTestId('fiat-settings-stored').waitFor({ state: 'detached' });
     const saved = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
-    assert(saved.defaultReviewKind === 'ManualWithoutWorkOrder' && saved.directBillingNeedsApproval === original.directBillingNeedsApproval,
+    assert(saved.defaultReviewKind === 'AutoReject' && saved.directBillingNeedsApproval === true,
       `the second save writes the form as shown: ${JSON.stringify(saved)}`);
   } finally {
-    // other scenarios' applications depend on these settings
+    // other scenarios' applications depend on these settings (a laxer review waits for supervisor2's approval)
     const now = (await api('GET', '/api/fiat/config/settings', undefined, { token: sup })).data;
-    await api('PUT', '/api/fiat/config/settings', { directBillingNeedsApproval: original.directBillingNeedsApproval, defaultReviewKind: original.defaultReviewKind, rowVersion: now.rowVersion }, { token: sup });
+    await configChange('PUT', '/api/fiat/config/settings', { directBillingNeedsApproval: original.directBillingNeedsApproval, defaultReviewKind: original.defaultReviewKind, rowVersion: now.rowVersion });
   }
   await page.context().close();
 }
 
 const TABLES = { accounts: 'fiat-bank-accounts', channels: 'fiat-channels', currencies: 'fiat-currencies', rules: 'fiat-withdrawal-rules', limits: 'fiat-daily-limits', interception: 'fiat-interception-rules',
-  review: 'fiat-review-rules', settings: 'fiat-settings', parameters: 'fiat-parameters', journal: 'fiat-journal', alerts: 'fiat-alerts' };
+  review: 'fiat-review-rules', settings: 'fiat-settings', parameters: 'fiat-parameters', journal: 'fiat-journal', alerts: 'fiat-alerts',
+  pending: 'fiat-pending-changes', inbox: 'fiat-alert-inbox' };
 
 export async function fiatConfigReadOnly(browser) {
   const page = await page1280(browser);
   await openConfig(page, 'maker1', 'accounts');
   await page.getByTestId('fiat-read-only').waitFor();
-  const editing = /^(Edit|Delete|Copy|Enable|Disable|Switch|Create|Add|Save|Adjust)\b/;
+  const editing = /^(Edit|Delete|Copy|Enable|Disable|Switch|Create|Add|Save|Adjust|Approve|Reject)\b/;
   for (const [tab, table] of Object.entries(TABLES)) {
     await page.getByTestId(`fiat-tab-${tab}`).click();
     await page.getByTestId(table).waitFor();
     const names = await page.getByRole('tabpanel').getByRole('button').allTextContents();
     const offered = names.filter((n) => editing.test(n.trim()));
     assert(offered.length === 0, `maker1 is offered no change on ${tab}: ${offered.join(', ')}`);
-    // the journal and the alerts have filters; every other screen has nothing to type into
-    if (tab !== 'journal' && tab !== 'alerts') assert((await page.getByRole('tabpanel').locator('input, select, textarea').count()) === 0, `no inputs on ${tab}`);
+    // the journal, the alerts, the inbox and the pending changes have filters; every other screen has nothing to type into
+    if (!['journal', 'alerts', 'inbox', 'pending'].includes(tab)) assert((await page.getByRole('tabpanel').locator('input, select, textarea').count()) === 0, `no inputs on ${tab}`);
     if (tab === 'settings') assert(await page.getByTestId(table).evaluate((el) => el.tagName === 'DL'), 'the settings read as text, not a form');
     await assertFits(page);
   }
@@ -446,7 +462,17 @@ export async function fiatConfigReview(browser) {
   await row.waitFor();
   assert((await row.textContent()).includes('900,000,000.00 HKD'), `the rule shows its threshold: ${await row.textContent()}`);
 
+  // disabling a rule that sends applications to review weakens a control: it waits for a second configurer
   await row.getByRole('button', { name: `Disable review rule ${name}` }).click();
+  await page.getByTestId('fiat-pending-notice').waitFor();
+  assert((await stored()).enabled === true, 'the rule stays enabled until a second configurer approves');
+  const ruleId = (await stored()).id;
+  const pending = (await api('GET', '/api/fiat/config/pending-changes', undefined, { token: sup })).data
+    .find((p) => p.entity === 'ReviewRule' && (p.entityKey === ruleId || p.summary.includes(name)));
+  assert(pending, 'the disable is a pending change');
+  await api('POST', `/api/fiat/config/pending-changes/${pending.id}/approve`, {}, { token: await tokenFor('supervisor2') });
+  await page.getByTestId('fiat-tab-journal').click();
+  await page.getByTestId('fiat-tab-review').click();
   await row.filter({ hasText: 'Disabled' }).waitFor();
   assert((await stored()).enabled === false, 'the server holds the rule disabled');
   await row.getByRole('button', { name: `Enable review rule ${name}` }).click();
@@ -468,6 +494,71 @@ export async function fiatConfigReview(browser) {
   }
   await shot(page, 'fiat-config-review');
   await page.context().close();
+}
+
+/**
+ * Four eyes (ADR 15): supervisor1 switches direct-billing approval off; the screen says it waits and still shows it on;
+ * supervisor1 is offered no Approve (and the server refuses); supervisor2 approves it in the Pending changes tab; the
+ * setting shows off and the journal names both.
+ */
+export async function fiatConfigFourEyes(browser) {
+  const sup1 = await tokenFor('supervisor1');
+  const settingsNow = async () => (await api('GET', '/api/fiat/config/settings', undefined, { token: sup1 })).data;
+  const start = await settingsNow();
+  // the server is shared: start from approval on (switching it on applies at once)
+  if (!start.directBillingNeedsApproval) await api('PUT', '/api/fiat/config/settings', { ...start, directBillingNeedsApproval: true }, { token: sup1 });
+
+  const page = await page1280(browser);
+  await signIn(page, 'supervisor1');
+  await page.getByTestId('nav-fiat-config').click();
+  await page.getByTestId('fiat-tab-settings').click();
+  const form = page.getByTestId('fiat-settings');
+  await form.getByLabel('Direct billing needs a work order').uncheck();
+  await form.getByRole('button', { name: 'Save settings' }).click();
+  const notice = page.getByTestId('fiat-pending-notice');
+  await notice.waitFor();
+  assert(/waiting for a second configurer's approval/i.test(await notice.textContent()), `the screen says it waits: ${await notice.textContent()}`);
+  assert(!/saved/i.test(await notice.textContent()), 'it does not say saved');
+  assert(/Stored now: direct billing needs a work order/.test(await page.getByTestId('fiat-settings-stored').textContent()), 'the stored value is shown unchanged');
+  assert((await settingsNow()).directBillingNeedsApproval === true, 'the server still holds approval on');
+
+  const pendings = (await api('GET', '/api/fiat/config/pending-changes?status=Pending', undefined, { token: sup1 })).data;
+  const mine = pendings.filter((p) => p.entity === 'Settings' && p.proposedBy === 'supervisor1').sort((a, b) => b.proposedAt.localeCompare(a.proposedAt))[0];
+  assert(mine, `a pending Settings change by supervisor1: ${JSON.stringify(pendings)}`);
+  await page.getByTestId('fiat-tab-pending').click();
+  const ownRow = page.getByTestId('fiat-pending-row').filter({ hasText: mine.summary }).filter({ hasText: 'supervisor1' }).first();
+  await ownRow.waitFor();
+  assert((await ownRow.getByRole('button', { name: 'Approve', exact: false }).count()) === 0, 'the proposer is offered no Approve');
+  assert(/directBillingNeedsApproval: true → false/.test(await ownRow.getByTestId('diff').textContent()), `before → after: ${await ownRow.getByTestId('diff').textContent()}`);
+  await assertNamed(page, 'fiat-config-page');
+  await shot(page, 'fiat-config-pending-proposer');
+  const refused = await api('POST', `/api/fiat/config/pending-changes/${mine.id}/approve`, {}, { token: sup1 }).then(() => null, (e) => e);
+  assert(refused?.status === 403, `the server refuses the proposer's approval (got ${refused?.status})`);
+  await page.context().close();
+
+  const second = await page1280(browser);
+  await signIn(second, 'supervisor2');
+  await second.getByTestId('nav-fiat-config').click();
+  await second.getByTestId('fiat-tab-pending').click();
+  const row = second.getByTestId('fiat-pending-row').filter({ hasText: mine.summary }).filter({ hasText: 'supervisor1' }).first();
+  await row.getByRole('button', { name: `Approve ${mine.summary}` }).click();
+  await row.waitFor({ state: 'detached' });
+  await second.getByTestId('fiat-tab-settings').click();
+  const box = second.getByTestId('fiat-settings').getByLabel('Direct billing needs a work order');
+  await box.waitFor();
+  assert(!(await box.isChecked()), 'the setting shows off');
+  assert((await settingsNow()).directBillingNeedsApproval === false, 'the server holds approval off');
+  await second.getByTestId('fiat-tab-journal').click();
+  await second.getByTestId('fiat-journal-entity').selectOption('Settings');
+  const entry = second.getByTestId('fiat-journal-row').filter({ hasText: 'proposed by supervisor1, approved by supervisor2' }).first();
+  await entry.waitFor();
+  assert((await entry.textContent()).includes('supervisor2'), 'the applied entry names the approver as who');
+  await shot(second, 'fiat-config-pending-approved');
+  await second.context().close();
+
+  // back as it was (switching approval on applies at once)
+  const now = await settingsNow();
+  await api('PUT', '/api/fiat/config/settings', { ...now, directBillingNeedsApproval: true }, { token: sup1 });
 }
 
 // ---- operations screens (batches, exceptions, withdrawal bills, cheques) ----
@@ -745,6 +836,7 @@ export const scenarios = [
   ['fiat-cfg-readonly: maker1 reads every configuration screen with no edit control; the server refuses the change', fiatConfigReadOnly],
   ['fiat-cfg-forms: every configuration form names its fields and fits 1280 px; a bank account\'s 422 lands on its fields', fiatConfigForms],
   ['fiat-cfg-review: supervisor1 creates a review rule, disables, enables and edits it, and sees the journal rows', fiatConfigReview],
+  ['fiat-cfg-four-eyes: supervisor1 switches direct-billing approval off (pending, no Approve for the proposer); supervisor2 approves in Pending changes; the setting shows off and the journal names both', fiatConfigFourEyes],
   ['fiat-batches: maker1 packs two of three records (the over-limit one named on its row, then removed); checker1 approves the batch work order, downloads the file, enters results', fiatBatches],
   ['fiat-exceptions: checker1 resolves an exception (comment required) and may not approve it; checker2 approves it', fiatExceptions],
   ['fiat-bills: maker1 imports a statement with a bad row (per-row error, nothing imported), then the good file, and reclassifies a line', fiatBills],

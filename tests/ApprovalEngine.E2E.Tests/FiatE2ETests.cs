@@ -50,6 +50,9 @@ public sealed class FiatE2ETests
     public Task Supervisor_creates_disables_enables_and_edits_a_review_rule_and_sees_the_journal() => Scenario("fiat-cfg-review");
 
     [Test]
+    public Task A_weakening_setting_proposed_by_supervisor1_waits_until_supervisor2_approves_it_in_the_pending_changes_tab() => Scenario("fiat-cfg-four-eyes");
+
+    [Test]
     public Task Maker_packs_two_records_checker_approves_the_batch_and_downloads_its_file() => Scenario("fiat-batches");
 
     [Test]

@@ -18,6 +18,9 @@ export type WithdrawalParameter = S['WithdrawalParameterView'];
 export type ConfigJournal = S['PagedOfConfigJournalView'];
 export type ConfigJournalEntry = S['ConfigJournalView'];
 export type FiatAlerts = S['PagedOfFiatAlertView'];
+export type PendingChange = S['PendingChangeView'];
+export type AlertItem = S['FiatAlertItemView'];
+export type AlertItems = S['PagedOfFiatAlertItemView'];
 
 /** A body whose amounts are decimal text (the document types them number|string; the server parses the text). */
 type Text<T> = { [K in keyof T]?: T[K] | string };
@@ -32,6 +35,7 @@ export type DailyLimitBody = Text<S['DailyLimitBody']>;
 export type InterceptionRuleBody = Text<S['InterceptionRuleBody']>;
 export type FiatAlert = S['FiatAlertView'];
 export type JournalFilter = { entity?: string; key?: string; actor?: string; action?: string; from?: string; to?: string; page?: number; pageSize?: number };
+export type AlertInboxFilter = { open?: boolean; kind?: string; subject?: string; page?: number; pageSize?: number };
 export type AlertFilter = { kind?: string; subject?: string; reference?: string; from?: string; page?: number; pageSize?: number };
 
 const C = '/api/fiat/config';
@@ -79,5 +83,11 @@ export const fiatConfig = {
   copyParameter: (paramId: string, body: WithdrawalParameterBody) => post<WithdrawalParameter>(`${C}/withdrawal-parameters/${id(paramId)}/copy`, body),
   journal: (f: JournalFilter) => get<ConfigJournal>(`${C}/journal${qs(f)}`),
   alerts: (f: AlertFilter = {}) => get<FiatAlerts>(`/api/fiat/alerts${qs(f)}`),
+  // Four eyes (ADR 15): a change that weakens a control answers 202 with one of these instead of the row.
+  pendingChanges: (status = 'Pending') => get<PendingChange[]>(`${C}/pending-changes${qs({ status })}`),
+  approvePending: (changeId: string, reason?: string) => post<PendingChange>(`${C}/pending-changes/${id(changeId)}/approve`, { reason: reason || null }),
+  rejectPending: (changeId: string, reason: string) => post<PendingChange>(`${C}/pending-changes/${id(changeId)}/reject`, { reason }),
+  alertInbox: (f: AlertInboxFilter = {}) => get<AlertItems>(`/api/fiat/alerts/inbox${qs(f)}`),
+  acknowledgeAlert: (itemId: string) => post<AlertItem>(`/api/fiat/alerts/inbox/${id(itemId)}/acknowledge`),
 };
 

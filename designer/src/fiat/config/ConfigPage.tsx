@@ -8,14 +8,16 @@ import { Channels } from './Channels';
 import { Currencies } from './Currencies';
 import { DailyLimits } from './DailyLimits';
 import { Interception } from './Interception';
-import { Alerts, Journal } from './Journal';
+import { AlertInbox, Alerts, Journal } from './Journal';
 import { Parameters } from './Parameters';
+import { PendingChanges } from './PendingChanges';
 import { ReviewRules } from './ReviewRules';
 import { MoreSettings } from './Settings';
 import { WithdrawalRules } from './WithdrawalRules';
 
 // The manual's screens in its order: Fund Parameter (accounts, channels, currencies), Withdrawal Rules Management, then
-// the journal of every change and the alerts the payout checks raise.
+// the changes waiting for a second configurer (four eyes), the journal of every change, the Operations alert inbox and
+// the alerts the payout checks raise.
 const TABS: [string, string, (canEdit: boolean) => ReactNode][] = [
   ['accounts', 'Bank accounts', (e) => <BankAccounts canEdit={e} />],
   ['channels', 'Channels', (e) => <Channels canEdit={e} />],
@@ -26,7 +28,9 @@ const TABS: [string, string, (canEdit: boolean) => ReactNode][] = [
   ['review', 'Review rules', (e) => <ReviewRules canEdit={e} />],
   ['settings', 'More settings', (e) => <MoreSettings canEdit={e} />],
   ['parameters', 'Withdrawal parameters', (e) => <Parameters canEdit={e} />],
+  ['pending', 'Pending changes', (e) => <PendingChanges canEdit={e} />],
   ['journal', 'Journal', () => <Journal />],
+  ['inbox', 'Alert inbox', () => <AlertInbox />],
   ['alerts', 'Alerts', () => <Alerts />],
 ];
 

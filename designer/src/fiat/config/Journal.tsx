@@ -3,7 +3,8 @@ import type { ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBox, Pager, Spinner, fmtDate } from '../../common/ui';
 import { fiatConfig } from '../api';
-import type { AlertFilter, JournalFilter } from '../api';
+import type { AlertFilter, AlertInboxFilter, JournalFilter } from '../api';
+import { useChange } from '../forms';
 import { ALERT_KINDS, JOURNAL_ACTIONS, JOURNAL_ENTITIES, journalChanges } from './logic';
 
 const PAGE = 20;
@@ -102,5 +103,38 @@ export function Alerts() {
       rows={(q.data?.items ?? []).map((a) => (
         <tr key={a.id}><td>{fmtDate(a.at)}</td><td>{a.kind}</td><td>{a.subject}</td><td>{a.reference ?? '—'}</td><td>{a.message}</td></tr>
       ))} />
+  );
+}
+
+/**
+ * The Operations alert inbox: one item per kind, bank account and business day (later alerts raise its count), open
+ * ones first; Acknowledge once (people of Operations or supervisors; the server refuses others with 403).
+ */
+export function AlertInbox() {
+  const { f, set, page, setPage } = useFilters({ show: 'Open', kind: '', subject: '' });
+  const filter: AlertInboxFilter = { open: f.show === 'Open' ? true : f.show === 'Acknowledged' ? false : undefined, kind: f.kind || undefined, subject: f.subject.trim() || undefined, page, pageSize: PAGE };
+  const q = useQuery({ queryKey: ['fiat-config', 'alert-inbox', filter], queryFn: () => fiatConfig.alertInbox(filter) });
+  const ack = useChange([]);
+  return (
+    <>
+      {ack.status}
+      <Paged label="Alert inbox" testId="fiat-alert-inbox" q={q} page={page} onPage={setPage}
+        head={['Business day', 'Kind', 'Account', 'Count', 'Last', 'Message', 'Acknowledged']}
+        filters={<>
+          <Select label="Show" value={f.show} options={['Open', 'Acknowledged']} onChange={(show) => set({ show })} testId="fiat-inbox-open" />
+          <Select label="Kind" value={f.kind} options={ALERT_KINDS} onChange={(kind) => set({ kind })} testId="fiat-inbox-kind" />
+          <Text label="Account" value={f.subject} onChange={(subject) => set({ subject })} />
+        </>}
+        rows={(q.data?.items ?? []).map((a) => (
+          <tr key={a.id} data-testid="fiat-alert-item">
+            <td>{a.businessDay}</td><td>{a.kind}</td><td>{a.subject}</td><td>{a.count}</td>
+            <td>{fmtDate(a.lastAt)}{a.lastReference ? ` · ${a.lastReference}` : ''}</td><td>{a.lastMessage}</td>
+            <td>{a.acknowledgedBy ? `${a.acknowledgedBy}, ${fmtDate(a.acknowledgedAt)}` : (
+              <button className="btn btn-sm" disabled={ack.busy} onClick={() => void ack.run(() => fiatConfig.acknowledgeAlert(a.id))}
+                aria-label={`Acknowledge ${a.kind} of ${a.subject} on ${a.businessDay}`}>Acknowledge</button>
+            )}</td>
+          </tr>
+        ))} />
+    </>
   );
 }

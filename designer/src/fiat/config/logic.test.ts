@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amounts, describeWindows, fieldKey, isStale, journalChanges, parseBanks, priorityOf, ruleBody, ruleDraft, splitErrors, tri, triValue } from './logic';
+import { amounts, describeWindows, fieldKey, isPendingChange, isStale, journalChanges, mayApprove, parseBanks, pendingChanges, priorityOf, ruleBody, ruleDraft, splitErrors, tri, triValue } from './logic';
 import type { Errors } from './logic';
 
 const draft = (p: Partial<ReturnType<typeof ruleDraft>> = {}) => ({ ...ruleDraft(), channelId: 'ICBC-001-FPS', singleLimit: '50000', customerDailyLimit: '100000', ...p });
@@ -90,5 +90,34 @@ describe('journal before → after', () => {
       { field: 'id', before: '—', after: 'C1' }, { field: 'supportedBanks', before: '—', after: '["A"]' },
     ]);
     expect(journalChanges({ enabled: true }, null)).toEqual([{ field: 'enabled', before: 'true', after: '—' }]);
+  });
+});
+
+describe('pending changes (four eyes)', () => {
+  const pending = { id: 'a1', entity: 'Settings', entityKey: 'settings', action: 'Edit', summary: 'direct billing approval off', proposedBy: 'supervisor1', status: 'Pending' };
+
+  it('tells a 202 pending change from the row a 200 returns', () => {
+    expect(isPendingChange(pending)).toBe(true);
+    expect(isPendingChange({ ...pending, status: 'Approved' })).toBe(false);
+    expect(isPendingChange({ directBillingNeedsApproval: false, defaultReviewKind: 'AutoSubmit', rowVersion: 3 })).toBe(false);
+    expect(isPendingChange({ bankAccountId: 'ICBC-001', limit: 5, rowVersion: 2 })).toBe(false);
+    expect(isPendingChange(undefined)).toBe(false);
+  });
+
+  it('lists the fields the request changes, before → after, without row bookkeeping or the reason', () => {
+    expect(pendingChanges(
+      { bankAccountId: 'ICBC-001', limit: 1000000, alertThreshold: 100000, rowVersion: 4, updatedAt: 'x' },
+      { bankAccountId: 'ICBC-001', limit: '2000000.5', alertThreshold: '100000', reason: 'month end', rowVersion: 4 },
+    )).toEqual([{ field: 'limit', before: '1000000', after: '2000000.5' }]);
+    expect(pendingChanges({ limit: 10 }, { delta: '5', reason: 'x', rowVersion: 1 })).toEqual([{ field: 'delta', before: '—', after: '5' }]);
+    expect(pendingChanges({ enabled: true }, null)).toEqual([]);
+  });
+
+  it('offers Approve to another configurer only, while the change is pending', () => {
+    expect(mayApprove(pending, { username: 'supervisor2' }, true)).toBe(true);
+    expect(mayApprove(pending, { username: 'Supervisor1' }, true)).toBe(false);
+    expect(mayApprove(pending, { username: 'maker1' }, false)).toBe(false);
+    expect(mayApprove({ ...pending, status: 'Rejected' }, { username: 'supervisor2' }, true)).toBe(false);
+    expect(mayApprove(pending, undefined, true)).toBe(false);
   });
 });

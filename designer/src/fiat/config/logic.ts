@@ -22,8 +22,8 @@ export const REVIEW_LABELS: Record<string, string> = {
 };
 
 export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-export const JOURNAL_ENTITIES = ['BankAccount', 'Channel', 'Currency', 'WithdrawalRule', 'DailyLimit', 'InterceptionRule', 'ReviewRule', 'Settings', 'WithdrawalParameter'] as const;
-export const JOURNAL_ACTIONS = ['Create', 'Edit', 'Delete', 'Enable', 'Disable', 'Add', 'AdjustUp', 'AdjustDown', 'Copy', 'Seed'] as const;
+export const JOURNAL_ENTITIES = ['BankAccount', 'Channel', 'Currency', 'WithdrawalRule', 'DailyLimit', 'InterceptionRule', 'ReviewRule', 'Settings', 'WithdrawalParameter', 'AlertItem'] as const;
+export const JOURNAL_ACTIONS = ['Create', 'Edit', 'Delete', 'Enable', 'Disable', 'Add', 'AdjustUp', 'AdjustDown', 'Copy', 'Seed', 'Propose', 'Reject', 'Acknowledge'] as const;
 export const ALERT_KINDS = ['DailyLimitLow', 'DailyLimitExceeded', 'BalanceLow', 'BalanceIntercepted'] as const;
 
 export type Errors = Record<string, string[]>;
@@ -185,3 +185,31 @@ export function journalChanges(before: unknown, after: unknown): { field: string
     .filter((k) => show(b?.[k]) !== show(a?.[k]))
     .map((k) => ({ field: k, before: b ? show(b[k]) : '—', after: a ? show(a[k]) : '—' }));
 }
+
+/**
+ * Whether a changing route's answer is a pending change (its 202, ADR 15) rather than the row: the row views carry no
+ * `proposedBy`, so the shape tells them apart without the client exposing status codes.
+ */
+export function isPendingChange(r: unknown): r is { id: string; summary: string; proposedBy: string; status: string } {
+  if (!r || typeof r !== 'object') return false;
+  const o = r as Record<string, unknown>;
+  return typeof o.id === 'string' && typeof o.proposedBy === 'string' && typeof o.summary === 'string' && o.status === 'Pending';
+}
+
+/**
+ * A pending change's before → after: one line per field the request sets to something other than the stored row
+ * (an Adjust's `delta` has no stored value: "—"). Enable/Disable and Delete send no fields; their summary says it.
+ */
+export function pendingChanges(before: unknown, body: unknown): { field: string; before: string; after: string }[] {
+  const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+  const b = obj(before);
+  const a = obj(body);
+  if (!a) return [];
+  return Object.keys(a)
+    .filter((k) => !NOISE.has(k) && k !== 'reason' && show(b?.[k]) !== show(a[k]))
+    .map((k) => ({ field: k, before: show(b?.[k]), after: show(a[k]) }));
+}
+
+/** Who may approve: another holder of `fiat:configure`, while the change is pending (the server refuses the proposer). */
+export const mayApprove = (p: { status: string; proposedBy: string }, me: { username: string } | undefined, canConfigure: boolean) =>
+  canConfigure && !!me && p.status === 'Pending' && p.proposedBy.toLowerCase() !== me.username.toLowerCase();
