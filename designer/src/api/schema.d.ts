@@ -4707,6 +4707,15 @@ export interface paths {
                         "application/json": components["schemas"]["ReviewRuleView"];
                     };
                 };
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PendingChangeView"];
+                    };
+                };
             };
         };
         post?: never;
