@@ -56,6 +56,15 @@ public sealed class FiatTaskActionRuleTests : FiatPostgresFixture
 
         foreach (var record in new[] { v2, v3 })
         {
+            // The inbox shows them unavailable, with the reason.
+            var detail = await checker1.GetObjectAsync($"/api/tasks/{record.Text("openTaskId")}");
+            foreach (var name in new[] { "Resubmit", "Repayment" })
+            {
+                var action = detail["actions"]!.AsArray().Single(a => a!.Text("name") == name)!;
+                Assert.That((bool)action["available"]!, Is.False, detail.ToJsonString());
+                Assert.That(action.Text("reason"), Does.Contain("Money left").IgnoreCase);
+            }
+            Assert.That((bool)detail["actions"]!.AsArray().Single(a => a!.Text("name") == "SetAsFailed")!["available"]!, Is.True);
             var before = await Factory.SnapshotAsync();
             foreach (var resolution in new[] { "Resubmit", "Repayment" })
             {
