@@ -68,6 +68,11 @@ public sealed class WorkflowRunner(
                 try
                 {
                     var result = await work(unit, cancellationToken);
+                    // Every task completion, whichever route built it, passes the domains' task-action rules (ADR 17).
+                    if (result.Step?.Command is { Kind: StepCommandKinds.CompleteTask } command)
+                    {
+                        await CheckTaskActionAsync(unit, scope.ServiceProvider.GetServices<ITaskActionRule>(), command, cancellationToken);
+                    }
                     value = result.Value;
                     var saved = result.Step is null ? [] : await coordinator.SaveAsync(unit, result.Step, cancellationToken);
                     if (result.Step is null) await db.SaveChangesAsync(cancellationToken);
@@ -100,6 +105,25 @@ public sealed class WorkflowRunner(
             }
             return (value, ranJobs);
         }
+    }
+
+    /// <summary>
+    /// Runs the task-action rules on a step that completes a task, with the instance as stored before the step (the
+    /// step is not saved yet, so the row still holds it) — read in the step's transaction, whose commit is
+    /// version-checked: a rule's decision holds for the state the step is committed against.
+    /// </summary>
+    private static async Task CheckTaskActionAsync(EfWorkflowUnitOfWork unit, IEnumerable<ITaskActionRule> rules, StepCommand command, CancellationToken cancellationToken)
+    {
+        var list = rules.ToList();
+        if (list.Count == 0) return;
+        var json = await unit.Db.Instances.AsNoTracking().Where(i => i.Id == command.InstanceId).Select(i => i.StateJson).FirstOrDefaultAsync(cancellationToken);
+        if (json is null) return;
+        var before = InstanceStateJson.Deserialize(json);
+        var definition = await unit.GetDefinitionAsync(before.DefinitionId, before.DefinitionVersion, cancellationToken)
+            ?? throw new WorkflowConflictException($"Definition {before.DefinitionId} v{before.DefinitionVersion} is missing.");
+        var taskId = Guid.Parse(command.Args["taskId"]!.GetValue<string>());
+        var check = new TaskActionCheck(unit.Db, definition, before, taskId, command.Args["activityId"]!.GetValue<string>(), command.Args["action"]!.GetValue<string>(), command.Actor);
+        foreach (var rule in list) await rule.CheckAsync(check, cancellationToken);
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
 // Withdrawal exceptions: Exception Processing in bulk (Set as Successful, Set as Failed, Repayment, Resubmit, with a
 // comment), then the To be reviewed list, where a second person approves or sends the resolution back.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { ErrorBox, StatusBadge, fmtDate } from '../../common/ui';
+import { ErrorBox, Pager, StatusBadge, fmtDate } from '../../common/ui';
 import { emptyRecordFilters } from '../../lib/fiat';
 import { formatMoney } from '../../lib/money';
 import { Link } from '../../router';
@@ -11,11 +11,13 @@ import type { FiatRecord } from '../opsApi';
 import { exceptionsApi } from './api';
 import type { FiatBulkResult } from './api';
 import { BulkResults, OpsNav, ReasonDialog, useBulkAction } from './common';
-import { RESOLUTIONS } from './logic';
+import { RESOLUTIONS, clampPage } from './logic';
 import type { Resolution } from './logic';
 
 const EXCEPTION = 'Withdrawal Exception';
 const REVIEW = 'To be reviewed';
+// One page of each list; the server pages and counts (total), so no record beyond the first page is hidden.
+const PAGE_SIZE = 50;
 
 export function ExceptionsPage() {
   return (
@@ -30,7 +32,13 @@ export function ExceptionsPage() {
 
 function ExceptionList({ status }: { status: typeof EXCEPTION | typeof REVIEW }) {
   const key = status === EXCEPTION ? 'exceptions' : 'review';
-  const list = useQuery({ queryKey: ['fiat-records', 'status', status], queryFn: () => fiatOps.list({ ...emptyRecordFilters, status }, 1, 100), refetchInterval: 10_000 });
+  const [page, setPage] = useState(1);
+  const list = useQuery({ queryKey: ['fiat-records', 'status', status, page], queryFn: () => fiatOps.list({ ...emptyRecordFilters, status }, page, PAGE_SIZE), refetchInterval: 10_000 });
+  const total = list.data?.total;
+  // Records resolved meanwhile may leave this page empty: go back to the last page there is.
+  useEffect(() => {
+    if (total !== undefined) setPage((p) => clampPage(p, total, PAGE_SIZE));
+  }, [total]);
   const [selected, setSelected] = useState<string[]>([]);
   const [dialog, setDialog] = useState<Resolution | 'Reject' | null>(null);
   const { busy, error, setError, results, setResults, run } = useBulkAction<FiatBulkResult>(setSelected);
@@ -77,6 +85,7 @@ function ExceptionList({ status }: { status: typeof EXCEPTION | typeof REVIEW })
           {list.data && rows.length === 0 && <tr><td colSpan={8} className="empty">None.</td></tr>}
         </tbody>
       </table>
+      {list.data && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} onPage={setPage} />}
       {dialog && (
         <ReasonDialog title={dialog === 'Reject' ? `Send ${selected.length} back to the exception` : `${label(dialog)}: ${selected.length} record(s)`}
           label="Comment" confirm={dialog === 'Reject' ? 'Send back' : label(dialog)} busy={busy} testId={`fiat-${key}-dialog`}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canConfirmTag, cardSums, chequeNumberErrors, importRowErrors, itemErrors, packGroup, recordErrors } from './logic';
+import { canConfirmTag, cardSums, clampPage, chequeNumberErrors, importRowErrors, itemErrors, packGroup, recordErrors } from './logic';
 
 const problem = (errors: Record<string, string[]>) => ({ status: 422, problem: { status: 422, errors } });
 
@@ -65,5 +65,14 @@ describe('canConfirmTag', () => {
     expect(canConfirmTag({ matchStatus: 'PendingConfirmation', taggedBy: 'checker1' }, 'checker2')).toBe(true);
     expect(canConfirmTag({ matchStatus: 'PendingConfirmation', taggedBy: 'checker1' }, 'checker1')).toBe(false);
     expect(canConfirmTag({ matchStatus: 'Matched', taggedBy: 'checker1' }, 'checker2')).toBe(false);
+  });
+});
+
+describe('clampPage', () => {
+  it('keeps a page that still exists and moves back from one that no longer does', () => {
+    expect(clampPage(2, 150, 50)).toBe(2);
+    expect(clampPage(3, 100, 50)).toBe(2);
+    expect(clampPage(4, 0, 50)).toBe(1);
+    expect(clampPage(1, 101, 100)).toBe(1);
   });
 });

@@ -87,3 +87,6 @@ export type Resolution = (typeof RESOLUTIONS)[number]['value'];
 /** "Who may confirm a tag": never the person who tagged it (the server refuses with 403 anyway). */
 export const canConfirmTag = (entry: { matchStatus: string; taggedBy?: string | null }, me: string | undefined) =>
   entry.matchStatus === 'PendingConfirmation' && !!me && entry.taggedBy !== me;
+
+/** The page to show once records moved on (a list refetched with fewer pages): the last one there is, never below 1. */
+export const clampPage = (page: number, total: number, pageSize: number) => Math.max(1, Math.min(page, Math.ceil(total / pageSize)));

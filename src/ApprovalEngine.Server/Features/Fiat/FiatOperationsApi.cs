@@ -15,6 +15,10 @@ internal static class FiatOperationsApi
         services.AddSingleton<FiatInterrupts>();
         services.AddSingleton<FiatRecordEvents>();
         services.AddSingleton<Events.IEventRule, FiatBankResultRule>();
+        // Consulted by the runner for every task completion, whatever route built it (ADR 17).
+        services.AddSingleton<ApprovalEngine.Hosting.ITaskActionRule, FiatMoneyLeftRule>();
+        services.AddSingleton<ApprovalEngine.Hosting.ITaskActionRule, FiatMakersRule>();
+        services.AddSingleton<ApprovalEngine.Hosting.ITaskActionRule, FiatBatchedEditRule>();
         services.AddSingleton<Flows.Fiat.IFiatRepayments, FiatRepayments>();
         services.AddScoped<FiatRecords>();
         services.AddSingleton<FiatBatches>();

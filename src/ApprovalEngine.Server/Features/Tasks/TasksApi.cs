@@ -111,7 +111,42 @@ public static class TasksApi
         // Same scoping as the inbox: people read the tasks of their own departments only.
         if (!actor.IsSystem && !actor.InDepartment(task.Department)) throw ApiProblemException.Forbidden($"This task belongs to {task.Department}.");
         var (actions, version) = await DescribeAsync(db, cache, runner.Engine, task, actor, ct);
+        actions = await WithTaskActionRulesAsync(db, cache, http.RequestServices.GetServices<ITaskActionRule>(), task, actor, actions, ct);
         return TypedResults.Ok(new TaskDetail(InstanceViews.ToView(WithOverdue(task, clock.GetUtcNow())), actions, version));
+    }
+
+    /// <summary>
+    /// The domains' task-action rules (ADR 17) refuse some actions the definition offers (e.g. Resubmit once money
+    /// left on a record whose version has no guard): the inbox shows them unavailable with the rule's reason instead
+    /// of letting the operator find out on completion. The completion checks them again in its own transaction.
+    /// </summary>
+    private static async Task<IReadOnlyList<TaskActionView>> WithTaskActionRulesAsync(ApprovalDbContext db, DefinitionCache cache, IEnumerable<ITaskActionRule> rules,
+        TaskRecord task, Actor actor, IReadOnlyList<TaskActionView> actions, CancellationToken ct)
+    {
+        var list = rules.ToList();
+        if (list.Count == 0 || !actions.Any(a => a.Available)) return actions;
+        var json = await db.Instances.AsNoTracking().Where(i => i.Id == task.InstanceId).Select(i => i.StateJson).FirstAsync(ct);
+        var state = InstanceStateJson.Deserialize(json);
+        var definition = await cache.GetAsync(db, state.DefinitionId, state.DefinitionVersion, ct);
+        if (definition is null) return actions;
+        var result = new List<TaskActionView>(actions.Count);
+        foreach (var action in actions)
+        {
+            string? refusal = null;
+            if (action.Available)
+            {
+                try
+                {
+                    foreach (var rule in list) await rule.CheckAsync(new TaskActionCheck(db, definition, state, task.Id, task.ActivityId, action.Name, actor), ct);
+                }
+                catch (WorkflowException ex)
+                {
+                    refusal = ex.Message;
+                }
+            }
+            result.Add(refusal is null ? action : action with { Available = false, Reason = refusal });
+        }
+        return result;
     }
 
     /// <param name="knownState">The task's instance when the caller holds it already (not read again).</param>

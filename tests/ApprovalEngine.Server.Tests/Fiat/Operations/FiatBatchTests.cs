@@ -217,4 +217,44 @@ public sealed class FiatBatchTests
         await (await _factory.AsUserAsync("checker1")).CompleteOkAsync(workOrder, "Approve");
         foreach (var id in ids) await maker.WaitForStatusAsync(id, "Paying");
     }
+
+    [Test]
+    public async Task A_batch_work_order_excludes_its_packer_and_every_maker_of_its_records_on_every_route()
+    {
+        // Record A is a first withdrawal: checker1 submits it (a maker of A). Record B is a known customer's.
+        var system = _factory.AsSystem();
+        var a = (await system.ApplyAsync("C-batch-makers-new", 700m, "USD")).Text("id");
+        var checker1 = await _factory.AsUserAsync("checker1");
+        var checker2 = await _factory.AsUserAsync("checker2");
+        var maker = await _factory.AsUserAsync("maker1");
+        await checker1.WaitForStatusAsync(a, "Pending Submission");
+        var submitted = await checker1.BulkAsync("/api/fiat/withdrawals/submit", new { records = new[] { a } });
+        Assert.That((bool)submitted[0]!["ok"]!, Is.True, submitted.ToJsonString());
+        // A review work order, when the rules ask for one, is decided by someone else.
+        var reached = await ApiAssert.EventuallyAsync(async () =>
+        {
+            var status = (await checker1.RecordAsync(a)).Text("status");
+            if (status == "Withdrawal Pending") return true;
+            var open = await _factory.QueryAsync(db => db.Tasks.AsNoTracking().Where(t => t.Status == "Open" && db.Instances.Any(i => i.Id == t.InstanceId && i.ParentInstanceId == Guid.Parse(a))).Select(t => (Guid?)t.Id).FirstOrDefaultAsync());
+            if (open is { } task) await checker2.CompleteOkAsync(task, "Approve");
+            return false;
+        }, TimeSpan.FromSeconds(30));
+        Assert.That(reached, Is.True);
+        var b = (await PendingUsdAsync("C-batch-makers-known", 1))[0];
+
+        var batch = await maker.PostObjectAsync("/api/fiat/batches", new { records = new[] { a, b } });
+        var workOrder = await BatchWorkOrderAsync(batch.Text("instanceId"));
+        var before = await _factory.SnapshotAsync();
+        foreach (var (who, client) in new[] { ("checker1 submitted record A", checker1), ("maker1 packed the batch", maker) })
+        {
+            foreach (var action in new[] { "Approve", "Reject" })
+            {
+                var refused = await client.PostAsJsonAsync($"/api/tasks/{workOrder}/complete", new { action, comment = "mine" });
+                Assert.That((int)refused.StatusCode, Is.EqualTo(403), $"{who}: {await refused.Content.ReadAsStringAsync()}");
+            }
+        }
+        Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before), "nothing was written");
+        await checker2.CompleteOkAsync(workOrder, "Approve");
+        foreach (var id in new[] { a, b }) await maker.WaitForStatusAsync(id, "Paying");
+    }
 }

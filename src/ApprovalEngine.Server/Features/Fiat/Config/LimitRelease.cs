@@ -41,15 +41,6 @@ public sealed class LimitRelease : IStepObserver
         await DbFiatConfigStore.ReleaseInAsync(fiat, FiatReservationKinds.Bank, reference, cancellationToken);
     }
 
-    /// <summary>
-    /// Evidence that money left for the record: version 3's <c>moneyLeft</c>, or (any version) a bank result of
-    /// success or a reconciliation (a statement debit tied to the record, matched or with a discrepancy).
-    /// </summary>
-    public static bool MoneyLeft(IReadOnlyDictionary<string, object?> variables)
-    {
-        ArgumentNullException.ThrowIfNull(variables);
-        if (variables.GetValueOrDefault("moneyLeft") is true) return true;
-        if (variables.GetValueOrDefault("bankResult") is IReadOnlyDictionary<string, object?> result && result.GetValueOrDefault("success") is true) return true;
-        return variables.GetValueOrDefault("reconciled") is not null;
-    }
+    /// <summary>Evidence that money left for the record (<see cref="ApprovalEngine.Flows.Fiat.FiatTaskRules.MoneyLeft"/>).</summary>
+    public static bool MoneyLeft(IReadOnlyDictionary<string, object?> variables) => ApprovalEngine.Flows.Fiat.FiatTaskRules.MoneyLeft(variables);
 }

@@ -81,16 +81,19 @@ public sealed class FiatBatches(IDbContextFactory<FiatDbContext> contexts, Workf
         {
             try
             {
-                await runner.ExecuteAsync(async (unit, token) =>
+                var packed = await runner.ExecuteAsync(async (unit, token) =>
                 {
                     var (definition, state) = await WorkflowRunner.LoadAsync(unit, row.Id, token);
                     var step = runner.Engine.Interrupt(definition, state, FiatNames.FiatPacked, new Dictionary<string, object?> { ["batchId"] = batch.Id }, actor);
+                    // The amount of the state this step packs (read in its transaction), not the list row read before:
+                    // the batch's work order approves, and its bank file pays, exactly what the record holds.
+                    var amount = state.Variables.GetValueOrDefault("amount") is decimal held ? held : row.Amount;
                     await using var joined = FiatDbContext.Join(unit.Db);
-                    joined.Add(new FiatBatchItem { BatchId = batch.Id, RecordId = row.Id, RecordNo = row.RecordNo, Amount = row.Amount });
+                    joined.Add(new FiatBatchItem { BatchId = batch.Id, RecordId = row.Id, RecordNo = row.RecordNo, Amount = amount });
                     await joined.SaveChangesAsync(token);
-                    return new UnitResult<bool>(step, true);
+                    return new UnitResult<decimal>(step, amount);
                 }, ct, retryStale: false);
-                batch.Total += row.Amount;
+                batch.Total += packed;
                 batch.Count++;
                 // A sign of life for ResumeUnstartedAsync: a long pack is never taken for one that stopped.
                 await fiat.Set<FiatBatch>().Where(b => b.Id == batch.Id).ExecuteUpdateAsync(u => u.SetProperty(b => b.UpdatedAt, clock.GetUtcNow()), ct);

@@ -152,22 +152,6 @@ public static class FiatRecordActions
         return await ActAsync(http, records, runner, db, id, activityId, action, comment, data, ct);
     }
 
-    /// <summary>
-    /// Paying again is for a proven failure only: the flow's guard (version 3) refuses Resubmit and Repayment once
-    /// money left; this check holds the same rule on these routes for records of earlier versions, whose flow has no
-    /// such guard, including the approval of a resolution chosen before this release.
-    /// </summary>
-    private static async Task RefuseWhenMoneyLeftAsync(ApprovalDbContext db, Guid id, string recordNo, string action, CancellationToken ct)
-    {
-        var json = await db.Instances.AsNoTracking().Where(i => i.Id == id).Select(i => i.StateJson).FirstAsync(ct);
-        var variables = InstanceStateJson.Deserialize(json).Variables;
-        var paysAgain = action is FiatNames.Resubmit or FiatNames.Repayment || variables.GetValueOrDefault("resolution") is FiatNames.Resubmit or FiatNames.Repayment;
-        if (paysAgain && Config.LimitRelease.MoneyLeft(variables))
-        {
-            throw ApiProblemException.Conflict($"Record {recordNo}: money left (the bank reported its payout paid, it was set successful, or a statement debit was tied to it), so {action} would pay it twice. Only a proven failure may be paid again.");
-        }
-    }
-
     private static async Task<FiatRecordView> ActAsync(HttpContext http, FiatRecords records, WorkflowRunner runner, ApprovalDbContext db,
         string id, string activityId, string action, string? comment, Dictionary<string, object?>? data, CancellationToken ct)
     {
@@ -176,10 +160,8 @@ public static class FiatRecordActions
         var task = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == record.Id && t.ActivityId == activityId && t.Status == "Open").FirstOrDefaultAsync(ct)
             ?? throw ApiProblemException.Conflict($"Record {record.RecordNo} is {record.Status}: {action} is not available now.");
         if (task.Assignee is not null && task.Assignee != actor.UserId) throw ApiProblemException.Conflict($"Record {record.RecordNo} is claimed by {task.Assignee}.");
-        if (action is FiatNames.Resubmit or FiatNames.Repayment || (activityId == "toBeReviewed" && action == FiatNames.Approve))
-        {
-            await RefuseWhenMoneyLeftAsync(db, record.Id, record.RecordNo, action, ct);
-        }
+        // No second payment once money left, four eyes on the makers and no edit while batched are task-action rules
+        // (ADR 17): the runner checks them in the step's transaction, here as on every other route.
         await runner.StepAsync(record.Id, (d, s) => runner.Engine.CompleteTask(d, s, new CompleteTask
         {
             TaskId = task.Id,
