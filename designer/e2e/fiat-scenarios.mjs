@@ -828,6 +828,52 @@ export async function fiatCheques(browser) {
   await page.context().close();
 }
 
+/**
+ * The Operations alert inbox: a payout that leaves a bank's remaining daily limit at its alert threshold opens an
+ * item; checker1 acknowledges it in the Alert inbox tab, and it moves to Acknowledged with who did it.
+ */
+export async function fiatAlertInbox(browser) {
+  const account = `E2E-ALR-${unique()}`;
+  const channel = `${account}-FPS`;
+  assert(await configChange('POST', '/api/fiat/config/bank-accounts', { id: account, bankName: 'Alert Bank', accountNo: `${account}-1`, accountName: 'Broker', currency: 'HKD', apiIntegrated: false }) === 201, 'account');
+  assert(await configChange('POST', '/api/fiat/config/channels', { id: channel, bankAccountId: account, method: 'FPS' }) === 201, 'channel');
+  // far back in priority, so that no other scenario's application picks this channel
+  assert(await configChange('POST', '/api/fiat/config/withdrawal-rules', { channelId: channel, policy: 'ManualPacking', singleLimit: '50000', customerDailyLimit: '100000', priority: 900 }) === 201, 'rule');
+  // the alert fires as soon as anything is paid: remaining 99,000 is below 99,999.50
+  assert(await configChange('POST', '/api/fiat/config/daily-limits', { bankAccountId: account, limit: '100000', alertThreshold: '99999.50' }) === 201, 'daily limit');
+
+  const { nos } = await pendingRecords(['1000'], { currency: 'HKD', channel, bank: 'HSBC' });
+  const maker = await tokenFor('maker1');
+  const checker = await tokenFor('checker1');
+  const batch = (await api('POST', '/api/fiat/batches', { records: nos }, { token: maker })).data;
+  const pending = await batchReaches(checker, batch.id, (b) => b.workOrder?.status === 'Open');
+  await api('POST', `/api/tasks/${pending.workOrder.taskId}/complete`, { action: 'Approve' }, { token: checker });
+  await batchReaches(checker, batch.id, (b) => b.status === 'Paying');
+
+  const page = await page1280(browser);
+  await openConfig(page, 'checker1', 'inbox');
+  // the filters sit above the inbox table, in the tab's panel
+  const inbox = page.getByRole('tabpanel');
+  await inbox.getByLabel('Account', { exact: true }).fill(account);
+  const item = inbox.getByTestId('fiat-alert-item').filter({ hasText: account });
+  await item.filter({ hasText: 'DailyLimitLow' }).waitFor();
+  assert((await item.count()) === 1, `one open item for ${account}`);
+  await assertNamed(page, 'fiat-alert-inbox');
+  await item.getByRole('button', { name: /^Acknowledge DailyLimitLow of / }).click();
+  // acknowledged items leave the open list ...
+  await item.waitFor({ state: 'detached' });
+  // ... and show who acknowledged them under Acknowledged
+  await inbox.getByTestId('fiat-inbox-open').selectOption('Acknowledged');
+  const done = inbox.getByTestId('fiat-alert-item').filter({ hasText: account });
+  await done.filter({ hasText: 'checker1' }).waitFor();
+  assert((await done.getByRole('button').count()) === 0, 'no Acknowledge button on an acknowledged item');
+  const stored = (await api('GET', `/api/fiat/alerts/inbox?subject=${account}&open=false`, undefined, { token: checker })).data.items;
+  assert(stored.length === 1 && stored[0].acknowledgedBy === 'checker1', `the server kept who acknowledged it: ${JSON.stringify(stored)}`);
+  await assertFits(page);
+  await shot(page, 'fiat-alert-inbox-acknowledged');
+  await page.context().close();
+}
+
 export const scenarios = [
   ['fiat-withdrawals: maker1 enters two applications and sees records, cards and CSV (own submit refused); checker1 bulk-submits both and the cards change', fiatWithdrawals],
   ['fiat-limits: supervisor1 adjusts a daily limit (422 at the field, stale 409 explained) and sees the history row; maker1 reads only', fiatLimits],
@@ -840,5 +886,6 @@ export const scenarios = [
   ['fiat-batches: maker1 packs two of three records (the over-limit one named on its row, then removed); checker1 approves the batch work order, downloads the file, enters results', fiatBatches],
   ['fiat-exceptions: checker1 resolves an exception (comment required) and may not approve it; checker2 approves it', fiatExceptions],
   ['fiat-bills: maker1 imports a statement with a bad row (per-row error, nothing imported), then the good file, and reclassifies a line', fiatBills],
+  ['fiat-alert-ack: a payout leaves a bank at its alert threshold; checker1 acknowledges the item in the Alert inbox tab and it shows under Acknowledged with who did it', fiatAlertInbox],
   ['fiat-cheques: maker1 prints a cheque (bad number refused at the row), a second print is refused, a reprint counts 2', fiatCheques],
 ];

@@ -64,6 +64,9 @@ public sealed class FiatE2ETests
     [Test]
     public Task A_cheque_printed_then_reprinted_counts_two_prints() => Scenario("fiat-cheques");
 
+    [Test]
+    public Task An_operations_person_acknowledges_an_alert_in_the_alert_inbox_tab_and_it_moves_to_acknowledged() => Scenario("fiat-alert-ack");
+
     private async Task Scenario(string key)
     {
         // E2E_ONLY=<substring> runs the scenarios whose key contains it, as run.mjs does

@@ -3847,6 +3847,15 @@ export interface paths {
                         "application/json": components["schemas"]["ChannelView"];
                     };
                 };
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PendingChangeView"];
+                    };
+                };
             };
         };
         post?: never;
@@ -4644,6 +4653,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ReviewRuleView"];
+                    };
+                };
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PendingChangeView"];
                     };
                 };
             };
@@ -10566,6 +10584,9 @@ export interface components {
             rowVersion: null | number;
             /** Format: double */
             secondApprovalThreshold?: null | number;
+            secondApprovalThresholds?: null | {
+                [key: string]: null | number;
+            };
         };
         SettingsView: {
             directBillingNeedsApproval: boolean;
@@ -10576,6 +10597,9 @@ export interface components {
             updatedAt: null | string;
             /** Format: double */
             secondApprovalThreshold?: null | number;
+            secondApprovalThresholds?: null | {
+                [key: string]: number;
+            };
         };
         StartInstanceRequest: {
             correlationId: null | string;

@@ -30,7 +30,11 @@ public interface IFiatConfigStore
 
     Task RaiseAlertAsync(FiatAlertNotice alert, CancellationToken cancellationToken);
 
-    Task<FiatSettingsSnapshot> LoadSettingsAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The settings as they apply to the instance asking: its second-approval threshold is the one of its record's or
+    /// batch's currency (that currency's own, else the default).
+    /// </summary>
+    Task<FiatSettingsSnapshot> LoadSettingsAsync(Guid instanceId, CancellationToken cancellationToken);
 }
 
 public static class FiatReservationKinds

@@ -122,5 +122,15 @@ public sealed class InMemoryFiatConfigStore(TimeProvider? clock = null, TimeZone
         return Task.CompletedTask;
     }
 
-    public Task<FiatSettingsSnapshot> LoadSettingsAsync(CancellationToken cancellationToken) => Task.FromResult(new FiatSettingsSnapshot(DirectBillingNeedsApproval, SecondApprovalThreshold));
+    /// <summary>Instance id → the currency of its record or batch, for <see cref="SecondApprovalThresholds"/>.</summary>
+    public Dictionary<Guid, string> InstanceCurrencies { get; } = [];
+
+    /// <summary>A currency's own second-approval threshold, instead of <see cref="SecondApprovalThreshold"/>.</summary>
+    public Dictionary<string, decimal> SecondApprovalThresholds { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public Task<FiatSettingsSnapshot> LoadSettingsAsync(Guid instanceId, CancellationToken cancellationToken)
+    {
+        var own = InstanceCurrencies.TryGetValue(instanceId, out var currency) && SecondApprovalThresholds.TryGetValue(currency, out var t) ? t : (decimal?)null;
+        return Task.FromResult(new FiatSettingsSnapshot(DirectBillingNeedsApproval, own ?? SecondApprovalThreshold));
+    }
 }

@@ -121,3 +121,25 @@ describe('pending changes (four eyes)', () => {
     expect(mayApprove(pending, undefined, true)).toBe(false);
   });
 });
+
+describe('per-currency second-approval thresholds', () => {
+  it('reads one "CCY amount" a line as decimal text, upper-cased, and shows them back sorted', async () => {
+    const { parseThresholds, thresholdsText } = await import('./logic');
+    const errors: Errors = {};
+    const map = parseThresholds(' usd 10,000.5 \n\nHKD: 0.12345678\n', errors);
+    expect(errors).toEqual({});
+    expect(map).toEqual({ USD: '10000.5', HKD: '0.12345678' });
+    expect(thresholdsText({ USD: 10000.5, HKD: '3000' })).toBe('HKD 3000\nUSD 10000.5');
+  });
+
+  it('names each bad line: no code, a bad amount, a currency twice', async () => {
+    const { parseThresholds } = await import('./logic');
+    const errors: Errors = {};
+    parseThresholds('10000\nUSD lots\nUSD 1\nusd 2', errors);
+    expect(errors.secondApprovalThresholds).toEqual([
+      'Line 1: write a currency code and an amount, e.g. "USD 10000".',
+      'Line 2: write a currency code and an amount, e.g. "USD 10000".',
+      'Line 4: USD is given twice.',
+    ]);
+  });
+});

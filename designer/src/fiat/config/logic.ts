@@ -213,3 +213,25 @@ export function pendingChanges(before: unknown, body: unknown): { field: string;
 /** Who may approve: another holder of `fiat:configure`, while the change is pending (the server refuses the proposer). */
 export const mayApprove = (p: { status: string; proposedBy: string }, me: { username: string } | undefined, canConfigure: boolean) =>
   canConfigure && !!me && p.status === 'Pending' && p.proposedBy.toLowerCase() !== me.username.toLowerCase();
+
+/** The per-currency second-approval thresholds as the settings form shows them: one "CCY amount" a line, by code. */
+export function thresholdsText(map: Record<string, number | string | null> | null | undefined): string {
+  return Object.entries(map ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([ccy, v]) => `${ccy} ${decimalText(v)}`).join('\n');
+}
+
+/**
+ * Reads "CCY amount" lines (blank lines skipped) into the body's map, amounts as canonical decimal text (never a
+ * double); a bad line is a message under `secondApprovalThresholds`.
+ */
+export function parseThresholds(text: string, errors: Errors): Record<string, string> {
+  const out: Record<string, string> = {};
+  text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).forEach((line, i) => {
+    const m = /^([A-Za-z]{3})\s*[:=]?\s+(\S+)$/.exec(line);
+    const amount = m ? amountText(m[2]) : null;
+    const ccy = m?.[1].toUpperCase();
+    if (!m || amount === null || !ccy) (errors.secondApprovalThresholds ??= []).push(`Line ${i + 1}: write a currency code and an amount, e.g. "USD 10000".`);
+    else if (ccy in out) (errors.secondApprovalThresholds ??= []).push(`Line ${i + 1}: ${ccy} is given twice.`);
+    else out[ccy] = amount;
+  });
+  return out;
+}

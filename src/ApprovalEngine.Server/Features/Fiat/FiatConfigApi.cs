@@ -20,6 +20,7 @@ internal static class FiatConfigApi
         services.AddSingleton<IWithdrawalHistory>(sp => sp.GetRequiredService<DbWithdrawalChannels>());
         services.AddSingleton<IStepObserver, LimitRelease>();
         services.AddHostedService<ConfigSeed>();
+        PendingChangeKinds.AddServices(services);
     }
 
     public static void Map(RouteGroupBuilder group)

@@ -40,6 +40,38 @@ public sealed class FiatDbContext(DbContextOptions<FiatDbContext> options) : DbC
         return fiat;
     }
 
+    /// <summary>
+    /// A save that writes a configuration journal entry (every configuration change does) bumps the configuration's
+    /// version in the same transaction: a node that sees the new version sees the change (DbWithdrawalChannels).
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        if (!ChangeTracker.Entries<Config.ConfigJournalEntry>().Any(e => e.State == EntityState.Added))
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        if (Database.CurrentTransaction is not null)
+        {
+            await BumpConfigVersionAsync(cancellationToken);
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        await using var transaction = await Database.BeginTransactionAsync(cancellationToken);
+        await BumpConfigVersionAsync(cancellationToken);
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return saved;
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        ChangeTracker.Entries<Config.ConfigJournalEntry>().Any(e => e.State == EntityState.Added)
+            ? throw new InvalidOperationException("Configuration changes are saved with SaveChangesAsync (it bumps the configuration version).")
+            : base.SaveChanges(acceptAllChangesOnSuccess);
+
+    // An upsert (PostgreSQL and SQLite): a database whose row is missing gets it on the first change. The row lock
+    // also orders concurrent configuration writers, which is what makes the version follow commit order.
+    private Task<int> BumpConfigVersionAsync(CancellationToken ct) => Database.ExecuteSqlRawAsync(
+        "INSERT INTO fiat_config_version (id, version) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET version = fiat_config_version.version + 1", ct);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         ModelConventions.Apply(configurationBuilder, IsSqlite);
 

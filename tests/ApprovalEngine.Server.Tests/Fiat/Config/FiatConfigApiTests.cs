@@ -197,11 +197,14 @@ public sealed class FiatConfigApiTests
     {
         var rule = await _supervisor.PostObjectAsync("/api/fiat/config/review-rules", new { name = "CFG big EUR", kind = "ManualWithWorkOrder", amountAtLeast = 10_000m, currency = "EUR", priority = 5 });
         await ApiAssert.ProblemAsync(await _supervisor.PostAsJsonAsync("/api/fiat/config/review-rules", new { name = "x", kind = "Maybe" }), HttpStatusCode.UnprocessableEntity, "kind");
-        var edited = await _supervisor.PutObjectAsync($"/api/fiat/config/review-rules/{rule.Text("id")}", new { name = "CFG big EUR", kind = "AutoReject", amountAtLeast = 20_000m, currency = "EUR", priority = 5, rowVersion = 1 });
+        // A stricter kind on its own applies at once; a higher amount condition reviews fewer applications: a second configurer approves it.
+        var edited = await _supervisor.PutObjectAsync($"/api/fiat/config/review-rules/{rule.Text("id")}", new { name = "CFG big EUR", kind = "AutoReject", amountAtLeast = 10_000m, currency = "EUR", priority = 5, rowVersion = 1 });
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PutAsJsonAsync($"/api/fiat/config/review-rules/{rule.Text("id")}",
+            new { name = "CFG big EUR", kind = "AutoReject", amountAtLeast = 20_000m, currency = "EUR", priority = 5, rowVersion = 2 }));
         // Disabling a rule that rejects (or sends to review) lets applications through: a second configurer approves it.
-        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PostAsJsonAsync($"/api/fiat/config/review-rules/{rule.Text("id")}/disable", new { rowVersion = 2 }));
+        await ConfigFlows.ApprovedBySecondAsync(_factory, await _supervisor.PostAsJsonAsync($"/api/fiat/config/review-rules/{rule.Text("id")}/disable", new { rowVersion = 3 }));
         var off = await _supervisor.GetObjectAsync($"/api/fiat/config/review-rules/{rule.Text("id")}");
-        Assert.That((edited.Text("kind"), off["enabled"]!.GetValue<bool>()), Is.EqualTo(("AutoReject", false)));
+        Assert.That((edited.Text("kind"), off.Number2("amountAtLeast"), off["enabled"]!.GetValue<bool>()), Is.EqualTo(("AutoReject", 20_000m, false)));
         var settings = await _supervisor.GetObjectAsync("/api/fiat/config/settings");
         var saved = await _supervisor.PutObjectAsync("/api/fiat/config/settings", new { directBillingNeedsApproval = true, defaultReviewKind = "ManualWithoutWorkOrder", rowVersion = settings["rowVersion"]!.GetValue<int>() });
         Assert.That((saved["directBillingNeedsApproval"]!.GetValue<bool>(), saved.Text("defaultReviewKind")), Is.EqualTo((true, "ManualWithoutWorkOrder")));

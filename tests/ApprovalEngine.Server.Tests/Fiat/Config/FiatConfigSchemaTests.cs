@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ApprovalEngine.Server.Tests.Fiat.Config;
 
-/// <summary>V012 (written by hand) creates exactly the columns the EF model maps, with the same nullability; and the reservations work on SQLite too.</summary>
+/// <summary>V012 (and the later scripts, V017, V020; written by hand) create exactly the columns the EF model maps, with the same nullability; and the reservations work on SQLite too.</summary>
 [TestFixture]
 public sealed class FiatConfigSchemaTests
 {
@@ -14,7 +14,7 @@ public sealed class FiatConfigSchemaTests
     [
         "fiat_bank_accounts", "fiat_channels", "fiat_currencies", "fiat_withdrawal_rules", "fiat_daily_limits", "fiat_daily_limit_changes", "fiat_limit_usage",
         "fiat_limit_reservations", "fiat_interception_rules", "fiat_review_rules", "fiat_settings", "fiat_withdrawal_parameters", "fiat_config_journal", "fiat_alerts",
-        "fiat_config_pending_changes", "fiat_alert_items",
+        "fiat_config_pending_changes", "fiat_alert_items", "fiat_second_approval_thresholds", "fiat_config_version",
     ];
 
     [Test]

@@ -1,3 +1,4 @@
+using ApprovalEngine.Flows.Fiat;
 using ApprovalEngine.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -69,19 +70,36 @@ public static class ChannelsEndpoints
         return TypedResults.Created($"/api/fiat/config/channels/{row.Id}", ChannelView.Of(row));
     }
 
-    public static async Task<Ok<ChannelView>> Edit(string id, ChannelBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<ChannelView>, Accepted<PendingChangeView>>> Edit(string id, ChannelBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
+        return await EditAsync(id, body, ConfigCaller.Of(http), db, time, ct);
+    }
+
+    /// <summary>
+    /// Disabling a channel stops its money and applies at once; moving it to another paying account puts its payouts
+    /// on that account's daily limit and interception rule, so it waits for a second configurer (<see cref="FiatWeakening.Channel"/>).
+    /// </summary>
+    internal static async Task<Results<Ok<ChannelView>, Accepted<PendingChangeView>>> EditAsync(string id, ChannelBody body, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
         var row = await FindAsync(db, id, ct);
         var before = ChannelView.Of(row);
         var errors = new FieldErrors();
         var version = errors.RowVersion(body.RowVersion);
         await ApplyAsync(errors, row, body, db, ct);
         errors.ThrowIfAny();
-        ConfigSave.CheckVersion(row.RowVersion, version, $"The withdrawal channel '{id}'");
+        ConfigSave.CheckVersion(before.RowVersion, version, $"The withdrawal channel '{id}'");
+        var weakens = FiatWeakening.Channel(new FiatChannelState(before.BankAccountId, before.Enabled), new FiatChannelState(row.BankAccountId, row.Enabled));
+        if (caller.MustPropose(weakens.Count > 0))
+        {
+            // Nothing of the edit may be saved with the proposal: put the tracked row back as it was read.
+            var entry = db.Entry(row);
+            entry.CurrentValues.SetValues(entry.OriginalValues);
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, id, "Edit", body, before, $"withdrawal channel {id}: {string.Join("; ", weakens)}", ct);
+        }
         row.RowVersion++;
         row.UpdatedAt = time.GetUtcNow();
-        ConfigJournal.Add(db, ConfigJournal.Actor(http), row.UpdatedAt, Entity, id, "Edit", before, ChannelView.Of(row));
+        ConfigJournal.Add(db, caller.Actor, row.UpdatedAt, Entity, id, "Edit", before, ChannelView.Of(row), caller.Reason(null));
         await ConfigSave.SaveAsync(db, $"The withdrawal channel '{id}'", ct);
         return TypedResults.Ok(ChannelView.Of(row));
     }

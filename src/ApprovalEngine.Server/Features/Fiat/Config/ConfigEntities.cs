@@ -382,3 +382,41 @@ internal sealed class FiatAlertMap : IEntityTypeConfiguration<FiatAlert>
         e.HasIndex(x => x.At);
     }
 }
+
+/// <summary>A currency's own second-approval threshold; currencies without one use <see cref="FiatSettings.SecondApprovalThreshold"/> (V020).</summary>
+public sealed class FiatCurrencyThreshold
+{
+    public string Currency { get; set; } = "";
+    public decimal Threshold { get; set; }
+}
+
+/// <summary>
+/// The configuration's version (one row, id 1): bumped in the transaction of every save that writes a journal entry,
+/// so that a node's cached channels are checked with one primary-key read (V020).
+/// </summary>
+public sealed class FiatConfigVersion
+{
+    public const int RowId = 1;
+    public int Id { get; set; } = RowId;
+    public long Version { get; set; }
+}
+
+internal sealed class FiatCurrencyThresholdMap : IEntityTypeConfiguration<FiatCurrencyThreshold>
+{
+    public void Configure(EntityTypeBuilder<FiatCurrencyThreshold> e)
+    {
+        e.ToTable("fiat_second_approval_thresholds");
+        e.HasKey(x => x.Currency);
+        e.Property(x => x.Currency).HasMaxLength(3);
+    }
+}
+
+internal sealed class FiatConfigVersionMap : IEntityTypeConfiguration<FiatConfigVersion>
+{
+    public void Configure(EntityTypeBuilder<FiatConfigVersion> e)
+    {
+        e.ToTable("fiat_config_version");
+        e.HasKey(x => x.Id);
+        e.Property(x => x.Id).ValueGeneratedNever();
+    }
+}

@@ -56,6 +56,8 @@ public static class CurrenciesEndpoints
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row.RowVersion, version, $"The currency {key}");
         var before = CurrencyView.Of(row);
+        // Applies on one say: neither direction weakens a control (FiatWeakening.Currency, ADR 15) — off stops the
+        // money, on leaves every channel's rules, limits and review rules in force.
         row.WithdrawalEnabled = enabled;
         row.RowVersion++;
         row.UpdatedAt = time.GetUtcNow();

@@ -1,3 +1,4 @@
+using ApprovalEngine.Flows.Fiat;
 using ApprovalEngine.Server.Features.Fiat.Records;
 using ApprovalEngine.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -39,6 +40,8 @@ public static class DailyLimitsEndpoints
 
     private static DailyLimitView View(BankDailyLimit l, DateOnly day, decimal used) =>
         new(l.BankAccountId, l.LimitAmount, l.AlertThreshold, day, used, l.LimitAmount - used, l.RowVersion, l.UpdatedAt);
+
+    private static FiatDailyLimitState State(BankDailyLimit l) => new(l.LimitAmount, l.AlertThreshold);
 
     /// <summary>What the journal keeps of a daily limit (not the day's usage, which is no configuration).</summary>
     private static DailyLimitSnapshot Snapshot(BankDailyLimit l) => new(l.BankAccountId, l.LimitAmount, l.AlertThreshold, l.RowVersion);
@@ -121,11 +124,11 @@ public static class DailyLimitsEndpoints
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row.RowVersion, version, $"The daily limit of '{bankAccountId}'");
         var before = Snapshot(row);
-        // The alert fires once limit − alertThreshold is used: a higher limit, or a later alert, weakens the control.
-        if (caller.MustPropose(limit > row.LimitAmount || limit - alert > row.LimitAmount - row.AlertThreshold))
+        var weakens = FiatWeakening.DailyLimit(State(row), new FiatDailyLimitState(limit, alert));
+        if (caller.MustPropose(weakens.Count > 0))
         {
             return await PendingChanges.ProposeAsync(db, caller, time, Entity, bankAccountId, "Edit", body, before,
-                $"daily limit of {bankAccountId}: limit {row.LimitAmount} → {limit}, alert threshold {row.AlertThreshold} → {alert}", ct);
+                $"daily limit of {bankAccountId}: {string.Join("; ", weakens)}", ct);
         }
         var now = time.GetUtcNow();
         row.LimitAmount = limit;
@@ -164,7 +167,8 @@ public static class DailyLimitsEndpoints
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row.RowVersion, version, $"The daily limit of '{bankAccountId}'");
         var before = Snapshot(row);
-        if (caller.MustPropose(body.Delta!.Value > 0))
+        var weakens = FiatWeakening.DailyLimit(State(row), State(row) with { Limit = row.LimitAmount + body.Delta!.Value });
+        if (caller.MustPropose(weakens.Count > 0))
         {
             return await PendingChanges.ProposeAsync(db, caller, time, Entity, bankAccountId, "Adjust", body, before, $"raise the daily limit of {bankAccountId} by {body.Delta.Value}: {reason}", ct);
         }
@@ -189,7 +193,7 @@ public static class DailyLimitsEndpoints
         var row = await FindAsync(db, bankAccountId, ct);
         if (rowVersion is { } v) ConfigSave.CheckVersion(row.RowVersion, v, $"The daily limit of '{bankAccountId}'");
         if (reason is { Length: > 1000 }) throw ApiProblemException.Invalid("reason", "'reason' is longer than 1000 characters.");
-        if (caller.MustPropose(true))
+        if (caller.MustPropose(FiatWeakening.DailyLimit(State(row), null).Count > 0))
         {
             // The version read now, so that an edit between proposal and approval makes the approval stale.
             return await PendingChanges.ProposeAsync(db, caller, time, Entity, bankAccountId, "Delete", new DailyLimitDeleteBody(row.RowVersion, reason), Snapshot(row),

@@ -179,11 +179,20 @@ public sealed class DbFiatConfigStore(IDbContextFactory<FiatDbContext> contexts,
         await AlertInbox.DeliverAsync(db, row, clock.BusinessDay(now), cancellationToken);
     }
 
-    public async Task<FiatSettingsSnapshot> LoadSettingsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The instance is a withdrawal record (its id is the record's) or a batch (<c>fiat_batches.instance_id</c>, set
+    /// in the step that started it, so before this job runs): its currency picks the threshold, else the default.
+    /// </summary>
+    public async Task<FiatSettingsSnapshot> LoadSettingsAsync(Guid instanceId, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var settings = await db.Set<FiatSettings>().AsNoTracking().FirstOrDefaultAsync(cancellationToken);
-        return new FiatSettingsSnapshot(settings?.DirectBillingNeedsApproval ?? true, settings?.SecondApprovalThreshold is { } t ? FiatConfigRules.Plain(t) : null);
+        var currency = await db.Set<FiatWithdrawalRecord>().AsNoTracking().Where(r => r.Id == instanceId).Select(r => r.Currency).FirstOrDefaultAsync(cancellationToken)
+            ?? await db.Set<Operations.FiatBatch>().AsNoTracking().Where(b => b.InstanceId == instanceId).Select(b => b.Currency).FirstOrDefaultAsync(cancellationToken);
+        var own = currency is null ? null
+            : await db.Set<FiatCurrencyThreshold>().AsNoTracking().Where(t => t.Currency == currency.ToUpperInvariant()).Select(t => (decimal?)t.Threshold).FirstOrDefaultAsync(cancellationToken);
+        var threshold = own ?? settings?.SecondApprovalThreshold;
+        return new FiatSettingsSnapshot(settings?.DirectBillingNeedsApproval ?? true, threshold is { } t ? FiatConfigRules.Plain(t) : null);
     }
 }
 

@@ -18,8 +18,8 @@ public sealed class DbWithdrawalChannels(IDbContextFactory<FiatDbContext> contex
 
     public DateOnly Today => clock.Today;
 
-    /// <summary>The channels as of a version of the configuration journal; replaced whole, never changed.</summary>
-    private sealed record Snapshot((long Count, long Last) Version, IReadOnlyList<WithdrawalChannel> Channels);
+    /// <summary>The channels as of a configuration version; replaced whole, never changed.</summary>
+    private sealed record Snapshot(long Version, IReadOnlyList<WithdrawalChannel> Channels);
 
     private volatile Snapshot? _snapshot;
 
@@ -29,21 +29,26 @@ public sealed class DbWithdrawalChannels(IDbContextFactory<FiatDbContext> contex
     public async Task<IReadOnlyList<WithdrawalChannel>> ListChannelsAsync(CancellationToken cancellationToken) => await LoadAsync(cancellationToken);
 
     /// <summary>
-    /// The channels, read from seven tables only when the configuration changed. Every configuration write adds a
-    /// journal entry in its own transaction, so the journal's (count, last id) is the configuration's version: one
-    /// cheap query per call, on every node. The count matters because ids are taken at insert and transactions
-    /// commit out of order: an entry with a lower id that commits later still changes the count.
+    /// The channels, read from seven tables only when the configuration changed. Every configuration change bumps
+    /// <c>fiat_config_version</c> in its own transaction (<see cref="FiatDbContext.SaveChangesAsync(bool, CancellationToken)"/>),
+    /// so one primary-key read per call tells every node whether its copy is current.
     /// </summary>
     private async Task<IReadOnlyList<WithdrawalChannel>> LoadAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var version = await db.Set<ConfigJournalEntry>().GroupBy(_ => 1).Select(g => new { Count = g.LongCount(), Last = g.Max(j => j.Id) }).FirstOrDefaultAsync(ct) is { } v
-            ? (v.Count, v.Last) : (0L, 0L);
+        var version = await ReadVersionAsync(db, ct);
         if (_snapshot is { } cached && cached.Version == version) return cached.Channels;
         // Read after the version: a change committed in between is in the rows and makes the next call read again.
         var channels = await ReadAsync(db, ct);
         _snapshot = new Snapshot(version, channels);
         return channels;
+    }
+
+    /// <summary>The configuration's version (0 before the first change).</summary>
+    public static async Task<long> ReadVersionAsync(FiatDbContext db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return await db.Set<FiatConfigVersion>().AsNoTracking().Where(v => v.Id == FiatConfigVersion.RowId).Select(v => (long?)v.Version).FirstOrDefaultAsync(ct) ?? 0L;
     }
 
     private static async Task<IReadOnlyList<WithdrawalChannel>> ReadAsync(FiatDbContext db, CancellationToken ct)

@@ -12,17 +12,19 @@ public interface ISwitchableRow
 }
 
 /// <summary>
-/// What the enable/disable routes of one kind of row need: its journal entity, how to
-/// find and show a row, and whether disabling it weakens a control (then a second configurer approves, ADR 15).
+/// What the enable/disable routes of one kind of row need: its journal entity, how to find and show a row, and how
+/// switching it (to the given state) weakens a control — the reasons from <see cref="Flows.Fiat.FiatWeakening"/>; any
+/// reason makes it wait for a second configurer (ADR 15).
 /// </summary>
 public sealed record Switchable<TRow, TView>(string Entity, string What,
-    Func<FiatDbContext, string, CancellationToken, Task<TRow>> Find, Func<TRow, TView> View, Func<TRow, bool> DisablingWeakens)
+    Func<FiatDbContext, string, CancellationToken, Task<TRow>> Find, Func<TRow, TView> View, Func<TRow, bool, IReadOnlyList<string>> Weakening)
     where TRow : ISwitchableRow;
 
 /// <summary>The Enable/Disable buttons of every switchable configuration row, in one place.</summary>
 public static class EnableDisable
 {
     public const string Disable = nameof(Disable);
+    public const string Enable = nameof(Enable);
 
     /// <summary>POST …/{key}/enable or …/disable (each route declares its own key parameter, so the API description names it).</summary>
     public static async Task<Results<Ok<TView>, Accepted<PendingChangeView>>> HandleAsync<TRow, TView>(Switchable<TRow, TView> row, string key, bool enabled,
@@ -51,15 +53,17 @@ public static class EnableDisable
         var what = $"The {row.What} '{key}'";
         ConfigSave.CheckVersion(stored.RowVersion, version, what);
         var before = row.View(stored);
-        if (caller.MustPropose(stored.Enabled && !enabled && row.DisablingWeakens(stored)))
+        var weakens = stored.Enabled == enabled ? [] : row.Weakening(stored, enabled);
+        if (caller.MustPropose(weakens.Count > 0))
         {
-            return await PendingChanges.ProposeAsync(db, caller, time, row.Entity, key, Disable, body, before, $"disable the {row.What} '{key}'", ct);
+            return await PendingChanges.ProposeAsync(db, caller, time, row.Entity, key, enabled ? Enable : Disable, body, before,
+                $"{(enabled ? "enable" : "disable")} the {row.What} '{key}': {string.Join("; ", weakens)}", ct);
         }
         stored.Enabled = enabled;
         stored.RowVersion++;
         stored.UpdatedAt = time.GetUtcNow();
         var after = row.View(stored);
-        ConfigJournal.Add(db, caller.Actor, stored.UpdatedAt, row.Entity, key, enabled ? "Enable" : Disable, before, after, caller.Reason(null));
+        ConfigJournal.Add(db, caller.Actor, stored.UpdatedAt, row.Entity, key, enabled ? Enable : Disable, before, after, caller.Reason(null));
         await ConfigSave.SaveAsync(db, what, ct);
         return TypedResults.Ok(after);
     }

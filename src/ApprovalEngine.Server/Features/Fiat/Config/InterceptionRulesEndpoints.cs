@@ -1,3 +1,4 @@
+using ApprovalEngine.Flows.Fiat;
 using ApprovalEngine.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,9 @@ public static class InterceptionRulesEndpoints
 
     /// <summary>Enable and Disable; a disabled rule intercepts nothing, so disabling waits for a second configurer.</summary>
     public static readonly Switchable<InterceptionRule, InterceptionRuleView> Switchable =
-        new(Entity, "interception rule of", FindAsync, InterceptionRuleView.Of, _ => true);
+        new(Entity, "interception rule of", FindAsync, InterceptionRuleView.Of, (r, enabled) => FiatWeakening.InterceptionRule(State(r), State(r) with { Enabled = enabled }));
+
+    internal static FiatInterceptionState State(InterceptionRule r) => new(r.AlertThreshold, r.InterceptionThreshold, r.Enabled);
 
     public static void Map(RouteGroupBuilder config)
     {
@@ -95,10 +98,11 @@ public static class InterceptionRulesEndpoints
         ConfigSave.CheckVersion(rule.RowVersion, version, $"The interception rule of '{bankAccountId}'");
         var before = InterceptionRuleView.Of(rule);
         var enabled = body.Enabled ?? rule.Enabled;
-        if (caller.MustPropose(intercept < rule.InterceptionThreshold || alert < rule.AlertThreshold || (rule.Enabled && !enabled)))
+        var weakens = FiatWeakening.InterceptionRule(State(rule), new FiatInterceptionState(alert, intercept, enabled));
+        if (caller.MustPropose(weakens.Count > 0))
         {
             return await PendingChanges.ProposeAsync(db, caller, time, Entity, bankAccountId, "Edit", body, before,
-                $"interception rule of {bankAccountId}: alert {rule.AlertThreshold} → {alert}, interception {rule.InterceptionThreshold} → {intercept}, enabled {rule.Enabled} → {enabled}", ct);
+                $"interception rule of {bankAccountId}: {string.Join("; ", weakens)}", ct);
         }
         rule.AlertThreshold = alert;
         rule.InterceptionThreshold = intercept;

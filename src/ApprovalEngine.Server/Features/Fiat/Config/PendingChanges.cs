@@ -158,8 +158,8 @@ public static class PendingChanges
         change.RowVersion++;
     }
 
-    /// <summary>Applies the change as the approver, in the same transaction as the decision.</summary>
-    public static async Task<Ok<PendingChangeView>> Approve(Guid id, HttpContext http, FiatDbContext db, Records.FiatClock clock, TimeProvider time, CancellationToken ct)
+    /// <summary>Applies the change as the approver, in the same transaction as the decision (the kind comes from the registry).</summary>
+    public static async Task<Ok<PendingChangeView>> Approve(Guid id, HttpContext http, FiatDbContext db, Records.FiatClock clock, TimeProvider time, PendingChangeKinds kinds, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
         var body = await OptionalJsonBody.ReadAsync<PendingDecisionBody>(http.Request, ct);
@@ -170,42 +170,11 @@ public static class PendingChanges
         {
             throw ApiProblemException.Forbidden($"Four eyes: {approver} proposed this change; a second holder of {Rights.ConfigureFiat} approves it.");
         }
+        var kind = kinds.Find(change.Entity, change.Action)
+            ?? throw ApiProblemException.Conflict($"Pending change {id} ({change.Entity} {change.Action}) cannot be applied by this release.");
         Decide(change, PendingStatuses.Approved, approver, time.GetUtcNow(), reason);
-        var caller = new ConfigCaller(approver, change);
-        // Each replay saves the decision together with the change (same context, one SaveChanges).
-        switch (change.Entity, change.Action)
-        {
-            case (SettingsEndpoints.Entity, "Edit"):
-                await SettingsEndpoints.ApplyAsync(Read<SettingsBody>(change), caller, db, time, ct);
-                break;
-            case (InterceptionRulesEndpoints.Entity, "Edit"):
-                await InterceptionRulesEndpoints.EditAsync(change.EntityKey, Read<InterceptionRuleBody>(change), caller, db, time, ct);
-                break;
-            case (InterceptionRulesEndpoints.Entity, EnableDisable.Disable):
-                await EnableDisable.ApplyAsync(InterceptionRulesEndpoints.Switchable, change.EntityKey, false, Read<RowVersionBody>(change), caller, db, time, ct);
-                break;
-            case (ReviewRulesEndpoints.Entity, "Edit"):
-                await ReviewRulesEndpoints.EditAsync(change.EntityKey, Read<ReviewRuleBody>(change), caller, db, time, ct);
-                break;
-            case (ReviewRulesEndpoints.Entity, EnableDisable.Disable):
-                await EnableDisable.ApplyAsync(ReviewRulesEndpoints.Switchable, change.EntityKey, false, Read<RowVersionBody>(change), caller, db, time, ct);
-                break;
-            case (WithdrawalRulesEndpoints.Entity, "Edit"):
-                await WithdrawalRulesEndpoints.EditAsync(change.EntityKey, Read<WithdrawalRuleBody>(change), caller, db, time, ct);
-                break;
-            case (DailyLimitsEndpoints.Entity, "Edit"):
-                await DailyLimitsEndpoints.EditAsync(change.EntityKey, Read<DailyLimitBody>(change), caller, db, clock, time, ct);
-                break;
-            case (DailyLimitsEndpoints.Entity, "Adjust"):
-                await DailyLimitsEndpoints.AdjustAsync(change.EntityKey, Read<DailyLimitAdjustBody>(change), caller, db, clock, time, ct);
-                break;
-            case (DailyLimitsEndpoints.Entity, "Delete"):
-                var delete = Read<DailyLimitDeleteBody>(change);
-                await DailyLimitsEndpoints.DeleteAsync(change.EntityKey, delete.RowVersion, delete.Reason, caller, db, time, ct);
-                break;
-            default:
-                throw ApiProblemException.Conflict($"Pending change {id} ({change.Entity} {change.Action}) cannot be applied by this release.");
-        }
+        // The replay saves the decision together with the change (same context, one SaveChanges).
+        await kind.ApplyAsync(change, new PendingReplay(db, clock, time, new ConfigCaller(approver, change)), ct);
         return TypedResults.Ok(PendingChangeView.Of(change));
     }
 
@@ -222,9 +191,6 @@ public static class PendingChanges
         await ConfigSave.SaveAsync(db, $"Pending change {id}", ct);
         return TypedResults.Ok(PendingChangeView.Of(change));
     }
-
-    private static T Read<T>(PendingConfigChange change) =>
-        JsonSerializer.Deserialize<T>(change.Body, Json) ?? throw ApiProblemException.Conflict($"Pending change {change.Id} has no body.");
 }
 
 /// <summary>What a proposed delete of a daily limit replays.</summary>

@@ -19,10 +19,13 @@ public static class ReviewRulesEndpoints
 
     /// <summary>
     /// Enable and Disable. Disabling a rule that sends applications to review (or rejects them) lets them through on
-    /// the default: it waits for a second configurer; an AutoSubmit rule switches at once.
+    /// the default, and enabling an AutoSubmit rule lets its matches through unreviewed: both wait for a second
+    /// configurer (<see cref="FiatWeakening.ReviewRule"/>); the other switches apply at once.
     /// </summary>
     public static readonly Switchable<ReviewRule, ReviewRuleView> Switchable =
-        new(Entity, "review rule", FindAsync, ReviewRuleView.Of, r => r.Kind != FiatReviewKinds.AutoSubmit);
+        new(Entity, "review rule", FindAsync, ReviewRuleView.Of, (r, enabled) => FiatWeakening.ReviewRule(State(r), State(r) with { Enabled = enabled }));
+
+    internal static FiatReviewRuleState State(ReviewRule r) => new(r.Kind, r.Enabled, r.Priority, r.FirstWithdrawal, r.NewBeneficiaryAccount, r.AmountAtLeast, r.Currency);
 
     public static void Map(RouteGroupBuilder config)
     {
@@ -66,16 +69,27 @@ public static class ReviewRulesEndpoints
         row.Enabled = body.Enabled ?? true;
     }
 
-    public static async Task<Created<ReviewRuleView>> Create(ReviewRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Created<ReviewRuleView>, Accepted<PendingChangeView>>> Create(ReviewRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
+        return await CreateAsync(body, ConfigCaller.Of(http), db, time, ct);
+    }
+
+    /// <summary>A new enabled AutoSubmit rule lets its matches through unreviewed: it waits for a second configurer; other new rules apply at once.</summary>
+    internal static async Task<Results<Created<ReviewRuleView>, Accepted<PendingChangeView>>> CreateAsync(ReviewRuleBody body, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
         var errors = new FieldErrors();
         var now = time.GetUtcNow();
         var row = new ReviewRule { Id = Guid.CreateVersion7(now), CreatedAt = now, UpdatedAt = now, RowVersion = 1 };
         Apply(errors, row, body);
         errors.ThrowIfAny();
+        var weakens = FiatWeakening.ReviewRule(null, State(row));
+        if (caller.MustPropose(weakens.Count > 0))
+        {
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, row.Name, "Create", body, null, $"new review rule '{row.Name}': {string.Join("; ", weakens)}", ct);
+        }
         db.Add(row);
-        ConfigJournal.Add(db, ConfigJournal.Actor(http), now, Entity, row.Id.ToString(), "Create", null, ReviewRuleView.Of(row));
+        ConfigJournal.Add(db, caller.Actor, now, Entity, row.Id.ToString(), "Create", null, ReviewRuleView.Of(row), caller.Reason(null));
         await ConfigSave.SaveAsync(db, $"The review rule '{row.Name}'", ct);
         return TypedResults.Created($"/api/fiat/config/review-rules/{row.Id}", ReviewRuleView.Of(row));
     }
@@ -87,8 +101,10 @@ public static class ReviewRulesEndpoints
     }
 
     /// <summary>
-    /// An edit is a side door to the four-eyed Disable unless it is held the same way: an edit that switches off a rule
-    /// which reviews (or rejects) applications, or makes an enabled rule's kind laxer, waits for a second configurer.
+    /// An edit is a side door to the four-eyed Disable unless it is held the same way: every edit that lets an
+    /// application through which the rule held back before (<see cref="FiatWeakening.ReviewRule"/>: switched off, a
+    /// laxer kind, narrower conditions, a later priority; for AutoSubmit wider conditions or an earlier priority)
+    /// waits for a second configurer.
     /// </summary>
     internal static async Task<Results<Ok<ReviewRuleView>, Accepted<PendingChangeView>>> EditAsync(string id, ReviewRuleBody body, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
@@ -99,14 +115,13 @@ public static class ReviewRulesEndpoints
         Apply(errors, row, body);
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row.RowVersion, version, $"The review rule '{id}'");
-        var weakens = before.Enabled &&
-            ((!row.Enabled && before.Kind != FiatReviewKinds.AutoSubmit) || (row.Enabled && SettingsEndpoints.Strictness(row.Kind) < SettingsEndpoints.Strictness(before.Kind)));
-        if (caller.MustPropose(weakens))
+        var weakens = FiatWeakening.ReviewRule(new FiatReviewRuleState(before.Kind, before.Enabled, before.Priority, before.FirstWithdrawal, before.NewBeneficiaryAccount, before.AmountAtLeast, before.Currency),
+            State(row));
+        if (caller.MustPropose(weakens.Count > 0))
         {
             // Nothing of the edit is kept: the edited row is detached, so the save writes only the proposal.
             db.Entry(row).State = EntityState.Detached;
-            var what = row.Enabled ? $"review rule '{before.Name}': {before.Kind} → {row.Kind}" : $"disable the review rule '{before.Name}' by an edit";
-            return await PendingChanges.ProposeAsync(db, caller, time, Entity, id, "Edit", body, before, what, ct);
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, id, "Edit", body, before, $"review rule '{before.Name}': {string.Join("; ", weakens)}", ct);
         }
         row.RowVersion++;
         row.UpdatedAt = time.GetUtcNow();

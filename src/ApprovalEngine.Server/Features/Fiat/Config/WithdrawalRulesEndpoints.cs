@@ -1,5 +1,6 @@
 using System.Globalization;
 using ApprovalEngine.Adapters.Bank;
+using ApprovalEngine.Flows.Fiat;
 using ApprovalEngine.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -148,7 +149,7 @@ public static class WithdrawalRulesEndpoints
 
     /// <summary>
     /// Higher limits, a client bank the channel did not pay to, or a service window it did not have let more money out:
-    /// such an edit waits for a second person (ADR 15). Narrowing applies at once.
+    /// such an edit waits for a second person (ADR 15, <see cref="FiatWeakening.WithdrawalRule"/>). Narrowing, disabling the rule (its channel then pays nothing) and deleting it apply at once.
     /// </summary>
     internal static async Task<Results<Ok<WithdrawalRuleView>, Accepted<PendingChangeView>>> EditAsync(string id, WithdrawalRuleBody body, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
@@ -163,7 +164,7 @@ public static class WithdrawalRulesEndpoints
         {
             throw ApiProblemException.Conflict($"The channel '{row.ChannelId}' has a withdrawal rule already.");
         }
-        var widened = Widened(before, WithdrawalRuleView.Of(row));
+        var widened = FiatWeakening.WithdrawalRule(State(before), State(WithdrawalRuleView.Of(row)));
         if (caller.MustPropose(widened.Count > 0))
         {
             // Nothing of the edit may be saved with the proposal: put the tracked row back as it was read.
@@ -178,26 +179,8 @@ public static class WithdrawalRulesEndpoints
         return TypedResults.Ok(WithdrawalRuleView.Of(row));
     }
 
-    /// <summary>What an edit lets out that the rule did not before (empty: the edit narrows or keeps the control). Pure.</summary>
-    internal static List<string> Widened(WithdrawalRuleView before, WithdrawalRuleView after)
-    {
-        var widened = new List<string>();
-        if (after.SingleLimit > before.SingleLimit) widened.Add($"single limit {before.SingleLimit} → {after.SingleLimit}");
-        if (after.CustomerDailyLimit > before.CustomerDailyLimit) widened.Add($"customer daily limit {before.CustomerDailyLimit} → {after.CustomerDailyLimit}");
-        // No banks listed means every bank: dropping the list, or adding a bank to it, reaches clients it did not.
-        var oldBanks = before.SupportedBanks.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        if (oldBanks.Count > 0 && (after.SupportedBanks.Count == 0 || after.SupportedBanks.Any(b => !oldBanks.Contains(b))))
-        {
-            widened.Add("client banks widened");
-        }
-        // No windows means any time: a window that was not there before (or dropping them all) pays at new times.
-        var oldWindows = before.ServiceWindows.Select(WindowKey).ToHashSet(StringComparer.Ordinal);
-        if (oldWindows.Count > 0 && (after.ServiceWindows.Count == 0 || after.ServiceWindows.Any(w => !oldWindows.Contains(WindowKey(w)))))
-        {
-            widened.Add("service windows widened");
-        }
-        return widened;
-    }
+    internal static FiatWithdrawalRuleState State(WithdrawalRuleView r) =>
+        new(r.SingleLimit, r.CustomerDailyLimit, r.SupportedBanks, [.. r.ServiceWindows.Select(WindowKey)], r.Enabled);
 
     private static string WindowKey(ConfigJson.WindowDto w) => $"{string.Join(',', (w.Days ?? []).Order(StringComparer.Ordinal))}|{w.From}|{w.To}";
 

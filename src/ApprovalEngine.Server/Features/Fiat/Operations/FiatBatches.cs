@@ -41,7 +41,9 @@ public sealed class FiatBatches(IDbContextFactory<FiatDbContext> contexts, Workf
         if (missing.Count > 0) throw ApiProblemException.Invalid("records", $"No withdrawal record {string.Join(", ", missing)}.");
         // The request's order, so that records[i] names the i-th record asked for.
         var rows = recordIds.Select(id => found.First(r => r.Id == id)).ToList();
-        var problems = await FiatPackChecks.CheckAllAsync(fiat, rows, ct);
+        // One reading of the configuration for the whole request: the checks and the batch's policy agree.
+        var snapshot = await FiatPackChecks.LoadAsync(fiat, rows, ct);
+        var problems = FiatPackChecks.CheckAll(snapshot, rows);
         if (problems.Count > 0 && !skipFailing)
         {
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -60,7 +62,7 @@ public sealed class FiatBatches(IDbContextFactory<FiatDbContext> contexts, Workf
         var groups = rows.Select(r => (r.ChannelId, r.Currency)).Distinct().ToList();
         if (groups.Count != 1) throw ApiProblemException.Invalid("records", $"A batch holds one channel and currency; these records are of {string.Join(", ", groups.Select(g => $"{g.ChannelId}/{g.Currency}"))}.");
         var channelId = groups[0].ChannelId ?? throw ApiProblemException.Invalid("records", "The records have no channel yet.");
-        var channel = await channels.GetChannelAsync(channelId, ct) ?? throw ApiProblemException.Invalid("records", $"Channel '{channelId}' is not configured.");
+        var channel = snapshot.Channels.GetValueOrDefault(channelId) ?? throw ApiProblemException.Invalid("records", $"Channel '{channelId}' is not configured.");
 
         var now = clock.GetUtcNow();
         var batch = new FiatBatch
