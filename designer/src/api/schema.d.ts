@@ -10816,6 +10816,24 @@ export interface components {
             /** Format: date-time */
             dueAt: null | string;
         };
+        WdAccountFacts: {
+            /** Format: double */
+            balance: number;
+            /** Format: double */
+            equity: number;
+            /** Format: double */
+            margin: number;
+            /** Format: double */
+            freeMargin: number;
+            /** Format: double */
+            credit: number;
+            /** Format: int32 */
+            openTrades: number;
+            /** Format: double */
+            marginLevel: null | number;
+            /** Format: date-time */
+            readAt: string;
+        };
         WdActionBody: {
             action: null | string;
             comment: null | string;
@@ -10876,6 +10894,7 @@ export interface components {
             /** Format: double */
             executedTotal: number;
             completionMessage: null | string;
+            accountFacts?: null | components["schemas"]["WdAccountFacts"];
         };
         WdCommentBody: {
             text: null | string;

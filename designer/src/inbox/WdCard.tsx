@@ -3,6 +3,7 @@ import type { WdRequestCard } from '../api/models';
 import { ErrorBox, Spinner, StatusBadge, fmtDate, fmtMoney } from '../common/ui';
 import { getWdAudit } from './api';
 import { WdTransactions } from './WdTransactions';
+import { marginLevelText } from '../lib/wdtx';
 
 const show = (v: unknown) => (v === null || v === undefined ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -41,6 +42,19 @@ export function WdCard({ card }: { card: WdRequestCard }) {
           {card.executedTotal > 0 && <div><span className="k">Executed</span><span className="v">{fmtMoney(card.executedTotal, card.currency)}</span></div>}
         </div>
       </div>
+      {card.accountFacts && (
+        <div className="card" data-testid="wd-account-facts">
+          <h4>Trading account now <span className="muted small">read {fmtDate(card.accountFacts.readAt)}</span></h4>
+          <div className="kv">
+            <div><span className="k">Balance</span><span className="v" data-testid="wd-facts-balance">{fmtMoney(card.accountFacts.balance, card.currency)}</span></div>
+            <div><span className="k">Equity</span><span className="v">{fmtMoney(card.accountFacts.equity, card.currency)}</span></div>
+            <div><span className="k">Margin</span><span className="v">{fmtMoney(card.accountFacts.margin, card.currency)}</span></div>
+            <div><span className="k">Free margin</span><span className="v">{fmtMoney(card.accountFacts.freeMargin, card.currency)}</span></div>
+            <div><span className="k">Margin level</span><span className="v" data-testid="wd-facts-margin-level">{marginLevelText(card.accountFacts.marginLevel)}</span></div>
+            <div><span className="k">Open trades</span><span className="v">{card.accountFacts.openTrades}</span></div>
+          </div>
+        </div>
+      )}
       <WdTransactions card={card} />
       <div className="card">
         <h4>Comments</h4>

@@ -58,3 +58,17 @@ describe('WD transaction helpers', () => {
     expect(exportFileName(null, new Date('2024-05-06T10:00:00Z'))).toBe('wd-requests-2024-05-06.csv');
   });
 });
+
+describe('WD card state', () => {
+  it('is executing only while not final', async () => {
+    const { isExecuting } = await import('./wdtx');
+    expect(isExecuting({ executing: true, final: false })).toBe(true);
+    expect(isExecuting({ executing: true, final: true })).toBe(false);
+    expect(isExecuting({ executing: false, final: false })).toBe(false);
+  });
+  it('shows no margin level when no margin is used', async () => {
+    const { marginLevelText } = await import('./wdtx');
+    expect(marginLevelText(null)).toBe('—');
+    expect(marginLevelText(95)).toBe('95 %');
+  });
+});

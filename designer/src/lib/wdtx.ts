@@ -94,3 +94,12 @@ export function exportFileName(contentDisposition: string | null | undefined, to
   if (plain) return plain[1].trim();
   return `wd-requests-${today.toISOString().slice(0, 10)}.csv`;
 }
+
+/**
+ * "executing…" on the card: only while Complete runs. A final request (Completed, Partially Completed, …) is never
+ * executing, even from a server that still reports the flag it ended with.
+ */
+export const isExecuting = (card: { executing: boolean; final: boolean }) => card.executing && !card.final;
+
+/** The margin level as the card shows it: "—" when no margin is used (no open positions), else "95.5 %". */
+export const marginLevelText = (level: number | string | null | undefined) => (level === null || level === undefined ? '—' : `${level} %`);
