@@ -10745,6 +10745,7 @@ export interface components {
             credit: null | number;
             /** Format: int32 */
             openTrades: null | number;
+            lastDepositMethod?: null | string;
         };
         TradingAccountView: {
             account: string;
@@ -10765,6 +10766,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             operations: components["schemas"]["BalanceOperationView"][];
+            lastDepositMethod?: null | string;
         };
         ValidationErrorView: {
             path: string;

@@ -139,7 +139,8 @@ function TxForm({ card, tx, onCancel, onSaved }: { card: WdRequestCard; tx?: WdT
           {err('amount')}
         </label>
         <label>Payment type
-          {tx ? <span className="v" data-testid="wd-tx-type-readonly">{typeLabel(tx.paymentType)}</span> : (
+          {/* A withdrawal's type may be corrected (it defaults to the last deposit's method); the fee stays the fee. */}
+          {tx?.isFee ? <span className="v" data-testid="wd-tx-type-readonly">{typeLabel(tx.paymentType)}</span> : (
             <select value={d.paymentType} onChange={(e) => set({ paymentType: e.target.value })} aria-invalid={!!errors.paymentType} data-testid="wd-tx-type">
               {EDITABLE_PAYMENT_TYPES.map((p) => <option key={p} value={p}>{PAYMENT_TYPE_LABELS[p]}</option>)}
             </select>
