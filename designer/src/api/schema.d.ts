@@ -3155,6 +3155,11 @@ export interface paths {
                     sort?: string;
                     page?: number;
                     pageSize?: number;
+                    id?: string;
+                    tradingAccount?: string;
+                    minAmount?: number;
+                    maxAmount?: number;
+                    currency?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3229,6 +3234,12 @@ export interface paths {
                     from?: string;
                     to?: string;
                     sort?: string;
+                    id?: string;
+                    tradingAccount?: string;
+                    minAmount?: number;
+                    maxAmount?: number;
+                    currency?: string;
+                    columns?: string;
                 };
                 header?: never;
                 path?: never;

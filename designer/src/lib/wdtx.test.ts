@@ -72,3 +72,22 @@ describe('WD card state', () => {
     expect(marginLevelText(95)).toBe('95 %');
   });
 });
+
+describe('WD export columns and audit times', () => {
+  it('asks for the chosen columns in the grid order, nothing when all are chosen', async () => {
+    const { WD_EXPORT_COLUMNS, exportColumnsParam } = await import('./wdtx');
+    expect(exportColumnsParam(['requestedAmount', 'id'])).toBe('id,requestedAmount');
+    expect(exportColumnsParam(WD_EXPORT_COLUMNS.map((c) => c.name))).toBeUndefined();
+    expect(exportColumnsParam([])).toBeNull();
+    expect(exportColumnsParam(['balance'])).toBeNull();
+  });
+  it('shows a stored UTC time in the user time zone', async () => {
+    const { fmtInZone } = await import('./wdtx');
+    expect(fmtInZone('2026-12-02T14:04:05Z', 'Europe/Berlin')).toContain('15:04:05');
+    expect(fmtInZone('2026-12-02T14:04:05Z', 'Asia/Tokyo')).toContain('23:04:05');
+    expect(fmtInZone('2026-12-02T23:30:00Z', 'Asia/Tokyo')).toContain('03 Dec 2026');
+    expect(fmtInZone('2026-12-02T14:04:05Z', 'UTC')).toContain('14:04:05');
+    expect(fmtInZone(null, 'UTC')).toBe('—');
+    expect(fmtInZone('yesterday', 'UTC')).toBe('yesterday');
+  });
+});
