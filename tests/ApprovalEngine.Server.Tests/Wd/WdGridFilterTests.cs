@@ -88,3 +88,38 @@ public sealed class WdGridFilterTests : WdFixture
         Assert.That(all.Split('\n')[0].Trim(), Is.EqualTo("id,status,department,priority,overdue,customerId,tradingAccount,requestedAmount,currency,fee,createdAt,updatedAt"));
     }
 }
+
+/// <summary>The same filters on SQLite, which cannot compare decimals in SQL (the amount range is applied in memory there).</summary>
+[TestFixture]
+public sealed class WdGridFilterSqliteTests
+{
+    [Test]
+    public async Task Amount_range_currency_and_the_last_deposit_method_work_on_SQLite()
+    {
+        await using var factory = ApiFactory.Sqlite();
+        var wd = new WdDriver(factory);
+        var (customer, _) = WdDriver.NewAccountIds();
+        var ids = new List<string>();
+        foreach (var amount in new[] { 10m, 20.5m, 30m })
+        {
+            var (_, account) = WdDriver.NewAccountIds();
+            var put = await (await wd.AsAsync("system")).PutAsJsonAsync($"/api/sandbox/trading-accounts/{account}", new
+            {
+                customerId = customer, currency = "USD", balance = 1000m, equity = 1000m, margin = 0m, freeMargin = 1000m, credit = 0m, openTrades = 0, lastDepositMethod = "SettlementCreditCard",
+            });
+            Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK), await put.Content.ReadAsStringAsync());
+            var created = await wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = amount, currency = "USD", comment = "sqlite" });
+            var card = await created.ReadObjectAsync();
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), card.ToJsonString());
+            ids.Add(card.Id());
+        }
+        var page = await (await wd.AsAsync("supervisor1")).GetObjectAsync($"/api/wd-requests?customerId={customer}&minAmount=20.5&maxAmount=30&currency=USD&sort=createdAt");
+        Assert.That(page["items"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()), Is.EqualTo(new[] { ids[1], ids[2] }));
+        Assert.That(page["total"]!.GetValue<int>(), Is.EqualTo(2));
+
+        await wd.MustActAsync("cs1", ids[0], "PassToRetention");
+        await wd.MustActAsync("retention1", ids[0], "PassToBackoffice");
+        var approved = await wd.MustActAsync("supervisor1", ids[0], "Approve");
+        Assert.That(approved["transactions"]!.AsArray().Single()!["paymentType"]!.GetValue<string>(), Is.EqualTo("SettlementCreditCard"));
+    }
+}
