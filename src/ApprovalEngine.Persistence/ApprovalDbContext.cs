@@ -35,6 +35,7 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
     public DbSet<TriggerStartRecord> TriggerStarts => Set<TriggerStartRecord>();
     public DbSet<TradingAccountRecord> TradingAccounts => Set<TradingAccountRecord>();
     public DbSet<BalanceOperationRecord> BalanceOperations => Set<BalanceOperationRecord>();
+    public DbSet<DepositMethodRecord> DepositMethods => Set<DepositMethodRecord>();
     public DbSet<WdRequestRecord> WdRequests => Set<WdRequestRecord>();
 
     public bool IsSqlite => Database.ProviderName?.Contains("Sqlite", StringComparison.Ordinal) == true;
@@ -277,6 +278,13 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.HasKey(x => x.Account);
             e.Property(x => x.Account).HasMaxLength(64);
             e.HasIndex(x => x.CustomerId);
+        });
+        b.Entity<DepositMethodRecord>(e =>
+        {
+            e.ToTable("sandbox_deposit_methods");
+            e.HasKey(x => x.Account);
+            e.Property(x => x.Account).HasMaxLength(64);
+            e.Property(x => x.Method).HasMaxLength(40);
         });
         b.Entity<BalanceOperationRecord>(e =>
         {

@@ -79,6 +79,7 @@ public static class ServerSetup
         services.AddSingleton<DefinitionService>();
         services.AddSingleton<ReadAccess>();
         services.AddSingleton<PublishingService>();
+        services.AddSingleton<ActionFactsReader>();
         // Ledger, bank and custody: the sandboxes in Adapters:Mode=Sandbox (Development), adapters chosen by name in Real.
         services.AddAdapters(config);
         services.AddSingleton<IActivityModule, Features.WdRequests.WdModule>();

@@ -294,6 +294,8 @@ public class WdFlowTests
     /// <summary>Applies the operation, then fails the first call as if the connection dropped before the answer.</summary>
     private sealed class DroppingLedger(ILedger inner) : ILedger
     {
+        public Task<string?> GetLastDepositMethodAsync(string account, CancellationToken cancellationToken) => inner.GetLastDepositMethodAsync(account, cancellationToken);
+
         public int Calls { get; private set; }
 
         public Task<TradingAccount?> GetAccountAsync(string account, CancellationToken cancellationToken) => inner.GetAccountAsync(account, cancellationToken);
@@ -372,6 +374,8 @@ public class WdFlowTests
     /// <summary>A ledger that is down: the execution job fails until its retries run out and waits as an incident.</summary>
     private sealed class DownLedger(ILedger inner) : ILedger
     {
+        public Task<string?> GetLastDepositMethodAsync(string account, CancellationToken cancellationToken) => inner.GetLastDepositMethodAsync(account, cancellationToken);
+
         public Task<TradingAccount?> GetAccountAsync(string account, CancellationToken cancellationToken) => inner.GetAccountAsync(account, cancellationToken);
 
         public Task<BalanceOperationResult> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken) =>

@@ -65,6 +65,25 @@ public class WdAmountsTests
 
 public class WdTransactionsTests
 {
+    [Test]
+    public void Backoffice_may_change_a_draft_withdrawal_to_another_withdrawal_type()
+    {
+        var scope = new WdTransactionScope(WdStatuses.ApprovedByBackoffice, 100m, "USD", [new WdTransaction { Id = "w", Amount = 100m, PaymentType = WdPaymentType.WireTransfer }]);
+        var result = WdTransactions.Edit(scope, "w", new(100m, WdPaymentType.CreditCard));
+        Assert.That(result.Ok, Is.True, result.Error);
+        Assert.That(result.Transactions.Single().PaymentType, Is.EqualTo(WdPaymentType.CreditCard));
+    }
+
+    [TestCase("WireTransfer", WdPaymentType.WireTransfer)]
+    [TestCase("SettlementCreditCard", WdPaymentType.SettlementCreditCard)]
+    [TestCase("CreditCard", WdPaymentType.CreditCard)]
+    [TestCase(null, WdPaymentType.CreditCard)]
+    [TestCase("Fee", WdPaymentType.CreditCard)]
+    [TestCase("Crypto", WdPaymentType.CreditCard)]
+    [TestCase("wiretransfer", WdPaymentType.CreditCard)]
+    public void The_withdrawal_defaults_to_the_last_deposit_method(string? method, WdPaymentType expected) =>
+        Assert.That(WdPaymentTypes.FromLastDeposit(method), Is.EqualTo(expected));
+
     private static readonly string[] WithdrawalAndFee = ["w", "f"];
     private static readonly WdTransaction Withdrawal = new() { Id = "w", Amount = 95m, PaymentType = WdPaymentType.WireTransfer, BankDetails = "IBAN 1" };
     private static readonly WdTransaction FeeTx = new() { Id = "f", Amount = 5m, PaymentType = WdPaymentType.Fee };
@@ -95,7 +114,8 @@ public class WdTransactionsTests
         yield return Case("3 decimals", () => WdTransactions.Edit(Scope(), "w", new(1.234m, WdPaymentType.WireTransfer, BankDetails: "b")), WdRuleViolation.Invalid, "more than 2 decimal places", "amount");
         yield return Case("wire without bank details", () => WdTransactions.Add(Scope(transactions: FeeTx), "n", new(10m, WdPaymentType.WireTransfer)), WdRuleViolation.Invalid, "Bank details are required", "bankDetails");
         yield return Case("settlement wire without bank details", () => WdTransactions.Add(Scope(transactions: FeeTx), "n", new(10m, WdPaymentType.SettlementWireTransfer, BankDetails: " ")), WdRuleViolation.Invalid, "Bank details are required", "bankDetails");
-        yield return Case("payment type change", () => WdTransactions.Edit(Scope(), "w", new(95m, WdPaymentType.CreditCard)), WdRuleViolation.Invalid, "payment type cannot be changed", "paymentType");
+        yield return Case("withdrawal into fee", () => WdTransactions.Edit(Scope(), "w", new(95m, WdPaymentType.Fee)), WdRuleViolation.Invalid, "cannot be changed into the fee", "paymentType");
+        yield return Case("change to wire without bank details", () => WdTransactions.Edit(Scope(transactions: [new WdTransaction { Id = "c", Amount = 10m, PaymentType = WdPaymentType.CreditCard }]), "c", new(10m, WdPaymentType.SettlementWireTransfer)), WdRuleViolation.Invalid, "Bank details are required", "bankDetails");
         yield return Case("edit fee", () => WdTransactions.Edit(Scope(), "f", new(4m, WdPaymentType.Fee)), WdRuleViolation.NotAllowedNow, "fee cannot be edited");
         yield return Case("delete fee", () => WdTransactions.Delete(Scope(), "f"), WdRuleViolation.NotAllowedNow, "fee cannot be deleted");
         yield return Case("second fee", () => WdTransactions.Add(Scope(transactions: FeeTx), "n", new(1m, WdPaymentType.Fee)), WdRuleViolation.Invalid, "already has a fee", "paymentType");

@@ -3155,6 +3155,11 @@ export interface paths {
                     sort?: string;
                     page?: number;
                     pageSize?: number;
+                    id?: string;
+                    tradingAccount?: string;
+                    minAmount?: number;
+                    maxAmount?: number;
+                    currency?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3229,6 +3234,12 @@ export interface paths {
                     from?: string;
                     to?: string;
                     sort?: string;
+                    id?: string;
+                    tradingAccount?: string;
+                    minAmount?: number;
+                    maxAmount?: number;
+                    currency?: string;
+                    columns?: string;
                 };
                 header?: never;
                 path?: never;
@@ -10769,6 +10780,7 @@ export interface components {
             credit: null | number;
             /** Format: int32 */
             openTrades: null | number;
+            lastDepositMethod?: null | string;
         };
         TradingAccountView: {
             account: string;
@@ -10789,6 +10801,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             operations: components["schemas"]["BalanceOperationView"][];
+            lastDepositMethod?: null | string;
         };
         ValidationErrorView: {
             path: string;
@@ -10839,6 +10852,24 @@ export interface components {
             correlationKey: null | string;
             /** Format: date-time */
             dueAt: null | string;
+        };
+        WdAccountFacts: {
+            /** Format: double */
+            balance: number;
+            /** Format: double */
+            equity: number;
+            /** Format: double */
+            margin: number;
+            /** Format: double */
+            freeMargin: number;
+            /** Format: double */
+            credit: number;
+            /** Format: int32 */
+            openTrades: number;
+            /** Format: double */
+            marginLevel: null | number;
+            /** Format: date-time */
+            readAt: string;
         };
         WdActionBody: {
             action: null | string;
@@ -10900,6 +10931,7 @@ export interface components {
             /** Format: double */
             executedTotal: number;
             completionMessage: null | string;
+            accountFacts?: null | components["schemas"]["WdAccountFacts"];
         };
         WdCommentBody: {
             text: null | string;

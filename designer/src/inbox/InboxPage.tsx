@@ -4,7 +4,7 @@ import { useAuth } from '../auth';
 import { Badge, ErrorBox, Pager, Spinner, StatusBadge, fmtDate } from '../common/ui';
 import { navigate } from '../router';
 import { downloadWdExport, listTasks } from './api';
-import { canExportWd } from '../lib/wdtx';
+import { WD_EXPORT_COLUMNS, canExportWd, exportColumnsParam } from '../lib/wdtx';
 import type { TaskFilters } from './api';
 
 const SORTS = [
@@ -33,10 +33,21 @@ export function InboxPage() {
   const depts = me?.departments ?? [];
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<unknown>(null);
+  // The export's columns follow the user's choice (manual: "corresponds to the settings of the main grid").
+  const [columns, setColumns] = useState<string[]>(() => {
+    try { return JSON.parse(localStorage.getItem('wd.export.columns') ?? 'null') ?? WD_EXPORT_COLUMNS.map((c) => c.name); } catch { return WD_EXPORT_COLUMNS.map((c) => c.name); }
+  });
+  const toggleColumn = (name: string) => {
+    const next = columns.includes(name) ? columns.filter((c) => c !== name) : [...columns, name];
+    setColumns(next);
+    localStorage.setItem('wd.export.columns', JSON.stringify(next));
+  };
+  const chosen = exportColumnsParam(columns);
   const exportCsv = async () => {
+    if (chosen === null) return;
     setExporting(true);
     setExportError(null);
-    try { await downloadWdExport(); } catch (e) { setExportError(e); } finally { setExporting(false); }
+    try { await downloadWdExport(chosen); } catch (e) { setExportError(e); } finally { setExporting(false); }
   };
 
   return (
@@ -45,7 +56,17 @@ export function InboxPage() {
         <h2>Inbox</h2>
         <span className="muted">{depts.length ? `Tasks for ${depts.join(', ')}` : 'You are not in a department; tasks assigned to you are shown.'}</span>
         {canExportWd(me) && (
-          <button className="btn btn-sm" onClick={() => void exportCsv()} disabled={exporting} data-testid="wd-export">{exporting ? 'Exporting…' : 'Export WD requests (CSV)'}</button>
+          <span className="row">
+            <details className="column-chooser" data-testid="wd-export-columns">
+              <summary className="btn btn-sm">Columns ({columns.length})</summary>
+              <div className="menu">
+                {WD_EXPORT_COLUMNS.map((c) => (
+                  <label key={c.name} className="check"><input type="checkbox" checked={columns.includes(c.name)} onChange={() => toggleColumn(c.name)} data-testid={`wd-export-col-${c.name}`} /> {c.label}</label>
+                ))}
+              </div>
+            </details>
+            <button className="btn btn-sm" onClick={() => void exportCsv()} disabled={exporting || chosen === null} title={chosen === null ? 'Choose at least one column.' : undefined} data-testid="wd-export">{exporting ? 'Exporting…' : 'Export WD requests (CSV)'}</button>
+          </span>
         )}
       </div>
       <ErrorBox error={exportError} title="Export failed" />

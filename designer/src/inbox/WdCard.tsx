@@ -3,12 +3,15 @@ import type { WdRequestCard } from '../api/models';
 import { ErrorBox, Spinner, StatusBadge, fmtDate, fmtMoney } from '../common/ui';
 import { getWdAudit } from './api';
 import { WdTransactions } from './WdTransactions';
+import { browserTimeZone, fmtInZone, marginLevelText } from '../lib/wdtx';
 
 const show = (v: unknown) => (v === null || v === undefined ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 export function WdCard({ card }: { card: WdRequestCard }) {
   const audit = useQuery({ queryKey: ['wd-audit', card.id, card.status, card.instanceVersion], queryFn: () => getWdAudit(card.id) });
   const entries = audit.data?.items ?? [];
+  // Stored in UTC; shown in the user's zone (the browser's), as the manual's audit log uses the user's local time.
+  const zone = browserTimeZone();
   return (
     <div data-testid="wd-card">
       <div className="card header-card">
@@ -41,6 +44,19 @@ export function WdCard({ card }: { card: WdRequestCard }) {
           {card.executedTotal > 0 && <div><span className="k">Executed</span><span className="v">{fmtMoney(card.executedTotal, card.currency)}</span></div>}
         </div>
       </div>
+      {card.accountFacts && (
+        <div className="card" data-testid="wd-account-facts">
+          <h4>Trading account now <span className="muted small">read {fmtDate(card.accountFacts.readAt)}</span></h4>
+          <div className="kv">
+            <div><span className="k">Balance</span><span className="v" data-testid="wd-facts-balance">{fmtMoney(card.accountFacts.balance, card.currency)}</span></div>
+            <div><span className="k">Equity</span><span className="v">{fmtMoney(card.accountFacts.equity, card.currency)}</span></div>
+            <div><span className="k">Margin</span><span className="v">{fmtMoney(card.accountFacts.margin, card.currency)}</span></div>
+            <div><span className="k">Free margin</span><span className="v">{fmtMoney(card.accountFacts.freeMargin, card.currency)}</span></div>
+            <div><span className="k">Margin level</span><span className="v" data-testid="wd-facts-margin-level">{marginLevelText(card.accountFacts.marginLevel)}</span></div>
+            <div><span className="k">Open trades</span><span className="v">{card.accountFacts.openTrades}</span></div>
+          </div>
+        </div>
+      )}
       <WdTransactions card={card} />
       <div className="card">
         <h4>Comments</h4>
@@ -60,11 +76,11 @@ export function WdCard({ card }: { card: WdRequestCard }) {
         <ErrorBox error={audit.error} />
         {audit.data && (
           <table className="table compact" data-testid="wd-audit">
-            <thead><tr><th>When</th><th>Who</th><th>Action</th><th>Changes</th><th>IP</th></tr></thead>
+            <thead><tr><th data-testid="wd-audit-zone">When ({zone})</th><th>Who</th><th>Action</th><th>Changes</th><th>IP</th></tr></thead>
             <tbody>
               {entries.map((e) => (
                 <tr key={e.sequence}>
-                  <td className="nowrap small">{fmtDate(e.time)}</td>
+                  <td className="nowrap small" title={`${e.time} (UTC)`} data-testid="wd-audit-time">{fmtInZone(e.time, zone)}</td>
                   <td>{e.user ?? 'system'}{e.role && <div className="muted small">{e.role}</div>}</td>
                   <td>{e.action}{e.comment && <div className="small">“{e.comment}”</div>}{e.message && e.message !== e.action && <div className="muted small">{e.message}</div>}</td>
                   <td className="small audit-changes">{e.changes.map((c, k) => <div key={k}><code>{c.name}{c.path ?? ''}</code>: {show(c.before)} → <strong>{show(c.after)}</strong></div>)}</td>

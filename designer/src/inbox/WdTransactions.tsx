@@ -4,7 +4,7 @@ import { ApiError } from '../api/client';
 import type { WdRequestCard, WdTransaction } from '../api/models';
 import { useAuth } from '../auth';
 import { ErrorBox, StatusBadge, fmtDate, fmtMoney } from '../common/ui';
-import { EDITABLE_PAYMENT_TYPES, PAYMENT_TYPE_LABELS, amountInput, canEditWdTransactions, emptyDraft, isWireTransfer, problemFieldErrors, txBody, validateTx } from '../lib/wdtx';
+import { EDITABLE_PAYMENT_TYPES, PAYMENT_TYPE_LABELS, amountInput, canEditWdTransactions, emptyDraft, isExecuting, isWireTransfer, problemFieldErrors, txBody, validateTx } from '../lib/wdtx';
 import type { TxDraft, TxErrors } from '../lib/wdtx';
 import { addWdTransaction, deleteWdTransaction, updateWdTransaction } from './api';
 
@@ -47,7 +47,7 @@ export function WdTransactions({ card }: { card: WdRequestCard }) {
   const cols = editable ? 6 : 5;
   return (
     <div className="card" data-testid="wd-transactions-card">
-      <h4>Transactions{card.executing && <span className="muted small"> — executing…</span>}</h4>
+      <h4>Transactions{isExecuting(card) && <span className="muted small" data-testid="wd-executing"> — executing…</span>}</h4>
       {editable && <p className="muted small" data-testid="wd-tx-editable">As Backoffice you may add, change and delete the transactions before completing.</p>}
       <ErrorBox error={error} />
       {card.transactions.length === 0 && !editable ? <p className="muted small">No transactions yet (created when Backoffice approves).</p> : (
@@ -139,7 +139,8 @@ function TxForm({ card, tx, onCancel, onSaved }: { card: WdRequestCard; tx?: WdT
           {err('amount')}
         </label>
         <label>Payment type
-          {tx ? <span className="v" data-testid="wd-tx-type-readonly">{typeLabel(tx.paymentType)}</span> : (
+          {/* A withdrawal's type may be corrected (it defaults to the last deposit's method); the fee stays the fee. */}
+          {tx?.isFee ? <span className="v" data-testid="wd-tx-type-readonly">{typeLabel(tx.paymentType)}</span> : (
             <select value={d.paymentType} onChange={(e) => set({ paymentType: e.target.value })} aria-invalid={!!errors.paymentType} data-testid="wd-tx-type">
               {EDITABLE_PAYMENT_TYPES.map((p) => <option key={p} value={p}>{PAYMENT_TYPE_LABELS[p]}</option>)}
             </select>

@@ -42,12 +42,12 @@ export const getWdAudit = (id: string) => get<WdAuditLog>(`/api/wd-requests/${en
 const wdTx = (id: string, txId?: string) => `/api/wd-requests/${encodeURIComponent(id)}/transactions${txId ? `/${encodeURIComponent(txId)}` : ''}`;
 /** Backoffice: add a transaction (201 with the card). */
 export const addWdTransaction = (id: string, body: WdTransactionBody) => post<WdRequestCard>(wdTx(id), body);
-/** Backoffice: change a transaction's amount, OCT or bank details (200 with the card). */
+/** Backoffice: change a transaction's amount, payment type (withdrawal types only), OCT or bank details (200 with the card). */
 export const updateWdTransaction = (id: string, txId: string, body: WdTransactionBody) => put<WdRequestCard>(wdTx(id, txId), body);
 /** Backoffice: delete a transaction (200 with the card). */
 export const deleteWdTransaction = (id: string, txId: string, expectedVersion?: number) =>
   del<WdRequestCard>(`${wdTx(id, txId)}${qs({ expectedVersion })}`);
 
-/** GET /api/wd-requests/export.csv with the Authorization header, saved through an object URL. */
-export const downloadWdExport = (): Promise<string> =>
-  download('GET', '/api/wd-requests/export.csv', undefined, exportFileName(null));
+/** GET /api/wd-requests/export.csv (columns: the chosen ones, all when undefined) with the Authorization header, saved through an object URL. */
+export const downloadWdExport = (columns?: string): Promise<string> =>
+  download('GET', `/api/wd-requests/export.csv${qs({ columns })}`, undefined, exportFileName(null));

@@ -58,3 +58,36 @@ describe('WD transaction helpers', () => {
     expect(exportFileName(null, new Date('2024-05-06T10:00:00Z'))).toBe('wd-requests-2024-05-06.csv');
   });
 });
+
+describe('WD card state', () => {
+  it('is executing only while not final', async () => {
+    const { isExecuting } = await import('./wdtx');
+    expect(isExecuting({ executing: true, final: false })).toBe(true);
+    expect(isExecuting({ executing: true, final: true })).toBe(false);
+    expect(isExecuting({ executing: false, final: false })).toBe(false);
+  });
+  it('shows no margin level when no margin is used', async () => {
+    const { marginLevelText } = await import('./wdtx');
+    expect(marginLevelText(null)).toBe('—');
+    expect(marginLevelText(95)).toBe('95 %');
+  });
+});
+
+describe('WD export columns and audit times', () => {
+  it('asks for the chosen columns in the grid order, nothing when all are chosen', async () => {
+    const { WD_EXPORT_COLUMNS, exportColumnsParam } = await import('./wdtx');
+    expect(exportColumnsParam(['requestedAmount', 'id'])).toBe('id,requestedAmount');
+    expect(exportColumnsParam(WD_EXPORT_COLUMNS.map((c) => c.name))).toBeUndefined();
+    expect(exportColumnsParam([])).toBeNull();
+    expect(exportColumnsParam(['balance'])).toBeNull();
+  });
+  it('shows a stored UTC time in the user time zone', async () => {
+    const { fmtInZone } = await import('./wdtx');
+    expect(fmtInZone('2026-12-02T14:04:05Z', 'Europe/Berlin')).toContain('15:04:05');
+    expect(fmtInZone('2026-12-02T14:04:05Z', 'Asia/Tokyo')).toContain('23:04:05');
+    expect(fmtInZone('2026-12-02T23:30:00Z', 'Asia/Tokyo')).toContain('03 Dec 2026');
+    expect(fmtInZone('2026-12-02T14:04:05Z', 'UTC')).toContain('14:04:05');
+    expect(fmtInZone(null, 'UTC')).toBe('—');
+    expect(fmtInZone('yesterday', 'UTC')).toBe('yesterday');
+  });
+});

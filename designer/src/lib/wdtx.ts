@@ -94,3 +94,53 @@ export function exportFileName(contentDisposition: string | null | undefined, to
   if (plain) return plain[1].trim();
   return `wd-requests-${today.toISOString().slice(0, 10)}.csv`;
 }
+
+/**
+ * "executing…" on the card: only while Complete runs. A final request (Completed, Partially Completed, …) is never
+ * executing, even from a server that still reports the flag it ended with.
+ */
+export const isExecuting = (card: { executing: boolean; final: boolean }) => card.executing && !card.final;
+
+/** The margin level as the card shows it: "—" when no margin is used (no open positions), else "95.5 %". */
+export const marginLevelText = (level: number | string | null | undefined) => (level === null || level === undefined ? '—' : `${level} %`);
+
+/** The WD export's columns (server: ExportWdRequests.Columns), in the grid's order, with labels for the chooser. */
+export const WD_EXPORT_COLUMNS: { name: string; label: string }[] = [
+  { name: 'id', label: 'WD ID' },
+  { name: 'status', label: 'Status' },
+  { name: 'department', label: 'Department' },
+  { name: 'priority', label: 'Priority' },
+  { name: 'overdue', label: 'Overdue' },
+  { name: 'customerId', label: 'Customer' },
+  { name: 'tradingAccount', label: 'Trading account' },
+  { name: 'requestedAmount', label: 'Requested amount' },
+  { name: 'currency', label: 'Currency' },
+  { name: 'fee', label: 'Fee' },
+  { name: 'createdAt', label: 'Created' },
+  { name: 'updatedAt', label: 'Updated' },
+];
+
+/**
+ * The `columns` query value for the chosen columns, in the grid's order whatever order they were ticked in;
+ * undefined when all are chosen (the server's default) — null when none is (nothing to export).
+ */
+export function exportColumnsParam(chosen: readonly string[]): string | undefined | null {
+  const ordered = WD_EXPORT_COLUMNS.map((c) => c.name).filter((n) => chosen.includes(n));
+  if (ordered.length === 0) return null;
+  if (ordered.length === WD_EXPORT_COLUMNS.length) return undefined;
+  return ordered.join(',');
+}
+
+/** The browser's time zone (IANA name), the default for showing stored UTC times. */
+export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+/**
+ * A stored UTC time in the user's time zone, to the second, with the zone named ("02 Dec 2026, 15:04:05 CET"):
+ * the audit log's "date and time of change (user local time)". Returns the input unchanged when it is not a time.
+ */
+export function fmtInZone(iso: string | null | undefined, timeZone: string, locale = 'en-GB'): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(locale, { timeZone, year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'short' });
+}

@@ -11,6 +11,12 @@ public interface ILedger
     Task<TradingAccount?> GetAccountAsync(string account, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The payment method of the last deposit to the account, as the platform names it (e.g. <c>CreditCard</c>,
+    /// <c>WireTransfer</c>); null when it knows none. A WD withdrawal is paid back the way the money came in (manual 003).
+    /// </summary>
+    Task<string?> GetLastDepositMethodAsync(string account, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Applies a balance operation (negative amount = withdrawal) atomically: the balance check and the change are one
     /// step on the platform, so concurrent withdrawals can never take the balance below zero. A definitive refusal
     /// (unknown account, currency mismatch, insufficient balance, key reused for a different operation) is returned as

@@ -11,6 +11,7 @@ public sealed class InMemorySandboxLedger(TimeProvider? clock = null) : ILedger
     private readonly Dictionary<string, TradingAccount> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BalanceOperation> _byKey = new(StringComparer.Ordinal);
     private readonly List<BalanceOperation> _operations = [];
+    private readonly Dictionary<string, string> _depositMethods = new(StringComparer.Ordinal);
     private long _nextTradeId = 1_000_000;
 
     /// <summary>Creates or replaces an account.</summary>
@@ -18,6 +19,22 @@ public sealed class InMemorySandboxLedger(TimeProvider? clock = null) : ILedger
     {
         ArgumentNullException.ThrowIfNull(account);
         lock (_gate) _accounts[account.Account] = account;
+    }
+
+    /// <summary>Records the method of the last deposit to <paramref name="account"/> (null: none known).</summary>
+    public void SetLastDepositMethod(string account, string? method)
+    {
+        lock (_gate)
+        {
+            if (method is null) _depositMethods.Remove(account);
+            else _depositMethods[account] = method;
+        }
+    }
+
+    public Task<string?> GetLastDepositMethodAsync(string account, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate) return Task.FromResult(_depositMethods.GetValueOrDefault(account));
     }
 
     /// <summary>The account now, or null.</summary>

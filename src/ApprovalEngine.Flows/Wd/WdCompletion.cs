@@ -21,6 +21,12 @@ public sealed record WdCompletionResult(WdCompletionOutcome Outcome, decimal Exe
 /// </summary>
 public static class WdCompletion
 {
+    /// <summary>
+    /// Whether Complete is executing now. The <c>executing</c> variable is left true when the flow ends Completed or
+    /// Partially Completed (the end needs no reset step), so a final request is never executing, whatever it says.
+    /// </summary>
+    public static bool IsExecuting(string? status, bool executingVariable) => executingVariable && !WdStatuses.IsFinal(status);
+
     /// <summary>Judges the executed transactions (drafts are ignored).</summary>
     public static WdCompletionResult Evaluate(decimal requestedAmount, IEnumerable<WdTransaction> transactions) =>
         Judge(requestedAmount, [.. transactions.Where(t => t.IsExecuted)], "executed");

@@ -15,6 +15,23 @@ public enum WdPaymentType
     Fee,
 }
 
+/// <summary>The withdrawal's payment type is the method of the customer's last deposit (manual 003).</summary>
+public static class WdPaymentTypes
+{
+    /// <summary>Methods a deposit can come in by: every payment type except the fee.</summary>
+    public static readonly IReadOnlyList<string> DepositMethods =
+        [nameof(WdPaymentType.CreditCard), nameof(WdPaymentType.WireTransfer), nameof(WdPaymentType.SettlementCreditCard), nameof(WdPaymentType.SettlementWireTransfer)];
+
+    public static bool IsDepositMethod(string? method) => method is not null && DepositMethods.Contains(method, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The withdrawal's payment type for the platform's last deposit method: that method when it is one of the
+    /// manual's types; CreditCard (the flow's long-standing default) when there was none or the platform names another.
+    /// </summary>
+    public static WdPaymentType FromLastDeposit(string? method) =>
+        IsDepositMethod(method) ? Enum.Parse<WdPaymentType>(method!) : WdPaymentType.CreditCard;
+}
+
 [JsonConverter(typeof(JsonStringEnumConverter<WdTransactionStatus>))]
 public enum WdTransactionStatus
 {
@@ -136,9 +153,11 @@ public static class WdTransactions
         if (existing is null) return Refuse(scope, WdRuleViolation.NotFound, $"No transaction '{id}' on this request.");
         if (existing.IsExecuted) return Refuse(scope, WdRuleViolation.NotAllowedNow, "The transaction is executed; it cannot be edited.");
         if (existing.IsFee) return Refuse(scope, WdRuleViolation.NotAllowedNow, "The fee cannot be edited after approval.");
-        if (input.PaymentType != existing.PaymentType) return Refuse(scope, WdRuleViolation.Invalid, $"The payment type cannot be changed after saving (it is {existing.PaymentType}).", "paymentType");
+        // Backoffice may correct the payment type (issue 13: it defaults to the last deposit's method, which can be
+        // wrong), among the withdrawal types only: a withdrawal never becomes the fee.
+        if (input.PaymentType != existing.PaymentType && input.PaymentType == WdPaymentType.Fee) return Refuse(scope, WdRuleViolation.Invalid, "A withdrawal cannot be changed into the fee transaction.", "paymentType");
         if (CheckInput(input, scope.Currency) is { } bad) return Refuse(scope, WdRuleViolation.Invalid, bad.Message, bad.Field);
-        var edited = existing with { Amount = input.Amount, Oct = input.Oct, BankDetails = Clean(input.BankDetails) };
+        var edited = existing with { Amount = input.Amount, PaymentType = input.PaymentType, Oct = input.Oct, BankDetails = Clean(input.BankDetails) };
         return WithinRequested(scope, [.. scope.Transactions.Select(t => t.Id == id ? edited : t)]);
     }
 

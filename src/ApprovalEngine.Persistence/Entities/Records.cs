@@ -283,6 +283,14 @@ public sealed class TradingAccountRecord
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
+/// <summary>Sandbox: the payment method of the last deposit to a trading account (V022).</summary>
+public sealed class DepositMethodRecord
+{
+    public required string Account { get; set; }
+    public required string Method { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
 public sealed class BalanceOperationRecord
 {
     public Guid Id { get; set; }

@@ -84,6 +84,7 @@ public static class HistoryReplayer
                         Comment = (string?)a["comment"],
                         Data = StepCommand.ValuesFrom(a["data"]),
                         Actor = c.Actor,
+                        Facts = StepCommand.ValuesFrom(a["facts"]),
                     });
                 });
                 return;

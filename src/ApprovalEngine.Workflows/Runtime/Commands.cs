@@ -38,6 +38,14 @@ public sealed record CompleteTask
     /// (department, permission, scopes, four eyes) is not checked. Guards and required fields still are.
     /// </summary>
     public bool DryRun { get; init; }
+
+    /// <summary>
+    /// Current facts the host read from an outside system just before the action (e.g. a trading account's balance):
+    /// set as the definition's variables of the same names before the form and guards are judged, and stored by this
+    /// step (journaled before → after), so that a guard never judges figures read when the task was entered.
+    /// Names the definition does not declare are ignored.
+    /// </summary>
+    public IReadOnlyDictionary<string, object?> Facts { get; init; } = new Dictionary<string, object?>();
 }
 
 /// <summary>What a resumed bookmark receives.</summary>

@@ -87,9 +87,11 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         if (refusal is not null) throw new WorkflowForbiddenException(refusal);
 
         var now = _clock.GetUtcNow();
-        var data = CheckForm(definition, current, action, command, now);
+        var facts = DeclaredFacts(definition, command.Facts);
+        var judged = WithFacts(current, facts);
+        var data = CheckForm(definition, judged, action, command, now);
         var overlay = GuardOverlay(command.Action, command.Comment, data, command.Actor);
-        if (action.Guard is not null && !EvaluateGuard(action, current, now, overlay))
+        if (action.Guard is not null && !EvaluateGuard(action, judged, now, overlay))
         {
             throw new WorkflowConflictException(action.GuardMessage ?? $"The action '{action.DisplayName}' is not available now: {action.Guard} is false.");
         }
@@ -99,16 +101,21 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
         if (!state.Actors.TryGetValue(activity.Id, out var actors)) state.Actors[activity.Id] = actors = [];
         if (!actors.Contains(command.Actor.UserId, StringComparer.Ordinal)) actors.Add(command.Actor.UserId);
         var step = new StepBuilder(definition, state, registry, _options, now, command.Actor, current.Version);
+        // Through the step, not the clone: the refreshed facts are journaled with the action that relied on them.
+        foreach (var (name, value) in facts) step.SetVariable(name, value);
         var signal = new ResumeSignal { Action = command.Action, Comment = command.Comment, Data = data, Actor = command.Actor };
         Resume(step, state.Bookmarks.First(b => b.Id == bookmark.Id), signal);
-        return Recorded(step.Result, StepCommandKinds.CompleteTask, now, command.Actor, new JsonObject
+        var args = new JsonObject
         {
             ["taskId"] = command.TaskId.ToString(),
             ["activityId"] = bookmark.ActivityId,
             ["action"] = command.Action,
             ["comment"] = command.Comment,
             ["data"] = StepCommand.Values(command.Data),
-        });
+        };
+        // Only when given, so that recorded histories without facts stay byte-for-byte as they were.
+        if (facts.Count > 0) args["facts"] = StepCommand.Values(facts);
+        return Recorded(step.Result, StepCommandKinds.CompleteTask, now, command.Actor, args);
     }
 
     /// <summary>Resumes a bookmark of kind Event, Timer, TaskDue, Job or Child.</summary>
@@ -630,6 +637,28 @@ public sealed class WorkflowEngine(ActivityRegistry registry, TimeProvider? cloc
             }
         }
         return null;
+    }
+
+    /// <summary>The facts the definition declares as variables; others are ignored (an older version may lack one).</summary>
+    private static Dictionary<string, object?> DeclaredFacts(WorkflowDefinition definition, IReadOnlyDictionary<string, object?>? facts)
+    {
+        var declared = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (facts is null) return declared;
+        foreach (var (name, value) in facts)
+        {
+            if (definition.Variables.Any(v => v.Name == name)) declared[name] = value;
+        }
+        return declared;
+    }
+
+    /// <summary>The instance as guards should see it with current facts; the instance itself unchanged.</summary>
+    public static InstanceState WithFacts(InstanceState state, IReadOnlyDictionary<string, object?> facts)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (facts is null || facts.Count == 0) return state;
+        var judged = state.Clone();
+        foreach (var (name, value) in facts) judged.Variables[name] = value;
+        return judged;
     }
 
     /// <summary>The <c>differentFrom</c> name for the instance's starter.</summary>

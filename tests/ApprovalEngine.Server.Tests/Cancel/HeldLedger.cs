@@ -8,6 +8,8 @@ namespace ApprovalEngine.Server.Tests.Cancel;
 /// </summary>
 public sealed class HeldLedger(ILedger inner) : ILedger
 {
+    public Task<string?> GetLastDepositMethodAsync(string account, CancellationToken cancellationToken) => inner.GetLastDepositMethodAsync(account, cancellationToken);
+
     private readonly Lock _gate = new();
     private TaskCompletionSource? _release;
     private int _held;

@@ -27,6 +27,13 @@ public sealed class DatabaseSandboxLedger(IServiceScopeFactory scopes, TimeProvi
         return row is null ? null : new TradingAccount(row.Account, row.CustomerId, row.Currency, row.Balance, row.Equity, row.Margin, row.FreeMargin, row.Credit, row.OpenTrades);
     }
 
+    public async Task<string?> GetLastDepositMethodAsync(string account, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
+        return await db.DepositMethods.AsNoTracking().Where(d => d.Account == account).Select(d => d.Method).FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<BalanceOperationResult> ApplyBalanceOperationAsync(BalanceOperationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

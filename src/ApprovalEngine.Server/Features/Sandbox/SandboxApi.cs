@@ -6,11 +6,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ApprovalEngine.Server.Features.Sandbox;
 
-public sealed record TradingAccountRequest(string? CustomerId, string? Currency, decimal? Balance, decimal? Equity, decimal? Margin, decimal? FreeMargin, decimal? Credit, int? OpenTrades);
+/// <param name="LastDepositMethod">Extension: how the last deposit came in (CreditCard, WireTransfer, SettlementCreditCard, SettlementWireTransfer); omitted = unchanged.</param>
+public sealed record TradingAccountRequest(string? CustomerId, string? Currency, decimal? Balance, decimal? Equity, decimal? Margin, decimal? FreeMargin, decimal? Credit, int? OpenTrades, string? LastDepositMethod = null);
 
 public sealed record BalanceOperationView(Guid Id, decimal Amount, string Currency, string? Comment, string IdempotencyKey, DateTimeOffset CreatedAt);
 
-public sealed record TradingAccountView(string Account, string CustomerId, string Currency, decimal Balance, decimal Equity, decimal Margin, decimal FreeMargin, decimal Credit, int OpenTrades, DateTimeOffset UpdatedAt, IReadOnlyList<BalanceOperationView> Operations);
+public sealed record TradingAccountView(string Account, string CustomerId, string Currency, decimal Balance, decimal Equity, decimal Margin, decimal FreeMargin, decimal Credit, int OpenTrades, DateTimeOffset UpdatedAt, IReadOnlyList<BalanceOperationView> Operations, string? LastDepositMethod = null);
 
 /// <summary>The in-process trading platform behind the ledger adapter (Development only).</summary>
 public static class SandboxApi
@@ -37,6 +38,10 @@ public static class SandboxApi
             else if (name is "margin" or "credit" && value < 0) errors[name] = [$"{name} cannot be negative."];
         }
         if (request.OpenTrades is null or < 0) errors["openTrades"] = ["openTrades must be 0 or more."];
+        if (request.LastDepositMethod is { } method && !Flows.Wd.WdPaymentTypes.IsDepositMethod(method))
+        {
+            errors["lastDepositMethod"] = [$"lastDepositMethod must be one of {string.Join(", ", Flows.Wd.WdPaymentTypes.DepositMethods)}."];
+        }
         if (errors.Count > 0) throw ApiProblemException.Invalid(errors);
         var row = await db.TradingAccounts.FirstOrDefaultAsync(a => a.Account == account, ct);
         if (row is null)
@@ -53,6 +58,16 @@ public static class SandboxApi
         row.Credit = request.Credit!.Value;
         row.OpenTrades = request.OpenTrades!.Value;
         row.UpdatedAt = clock.GetUtcNow();
+        if (request.LastDepositMethod is { } deposit)
+        {
+            var known = await db.DepositMethods.FirstOrDefaultAsync(d => d.Account == account, ct);
+            if (known is null) db.DepositMethods.Add(new DepositMethodRecord { Account = account, Method = deposit, UpdatedAt = row.UpdatedAt });
+            else
+            {
+                known.Method = deposit;
+                known.UpdatedAt = row.UpdatedAt;
+            }
+        }
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(await ViewAsync(db, row, ct));
     }
@@ -67,7 +82,8 @@ public static class SandboxApi
     private static async Task<TradingAccountView> ViewAsync(ApprovalDbContext db, TradingAccountRecord row, CancellationToken ct)
     {
         var operations = await db.BalanceOperations.AsNoTracking().Where(o => o.Account == row.Account).ToListAsync(ct);
+        var deposit = await db.DepositMethods.AsNoTracking().Where(d => d.Account == row.Account).Select(d => d.Method).FirstOrDefaultAsync(ct);
         return new TradingAccountView(row.Account, row.CustomerId, row.Currency, row.Balance, row.Equity, row.Margin, row.FreeMargin, row.Credit, row.OpenTrades, row.UpdatedAt,
-            [.. operations.OrderBy(o => o.CreatedAt).Select(o => new BalanceOperationView(o.Id, o.Amount, o.Currency, o.Comment, o.IdempotencyKey, o.CreatedAt))]);
+            [.. operations.OrderBy(o => o.CreatedAt).Select(o => new BalanceOperationView(o.Id, o.Amount, o.Currency, o.Comment, o.IdempotencyKey, o.CreatedAt))], deposit);
     }
 }

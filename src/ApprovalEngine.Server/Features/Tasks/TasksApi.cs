@@ -213,7 +213,7 @@ public static class TasksApi
         return TypedResults.Ok(view);
     }
 
-    private static async Task<Ok<InstanceView>> Complete(string id, CompleteTaskRequest? request, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, ReadAccess reads, CancellationToken ct)
+    private static async Task<Ok<InstanceView>> Complete(string id, CompleteTaskRequest? request, HttpContext http, WorkflowRunner runner, ApprovalDbContext db, ReadAccess reads, ActionFactsReader facts, CancellationToken ct)
     {
         var taskId = Require.Id(id, "task");
         var action = Require.Text(request?.Action, "action", 100);
@@ -225,7 +225,9 @@ public static class TasksApi
         await reads.EnsureCanReadAsync(db, http.User, task.DefinitionId, ct);
         // A claim binds systems as it binds people.
         if (task.Assignee is not null && task.Assignee != actor.UserId) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}.");
-        var state = await runner.StepAsync(task.InstanceId, (d, s) => runner.Engine.CompleteTask(d, s, new CompleteTask
+        // The same current-facts rule as the domain's own route: the generic route is no side door around it.
+        var current = await facts.ReadAsync(db, task.InstanceId, task.DefinitionId, action, ct);
+        var state = await runner.StepAsync(task.InstanceId, (d, s) => ActionFactsReader.Complete(runner.Engine, d, s, new CompleteTask
         {
             TaskId = taskId,
             Action = action,
@@ -233,7 +235,7 @@ public static class TasksApi
             Data = data,
             Actor = actor,
             ExpectedVersion = request?.ExpectedVersion,
-        }), ct, retryStale: request?.ExpectedVersion is null);
+        }, task.Department, current), ct, retryStale: request?.ExpectedVersion is null);
         return TypedResults.Ok(await InstanceViews.FromStateAsync(db, state, ct));
     }
 }

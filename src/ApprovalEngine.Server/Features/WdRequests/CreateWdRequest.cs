@@ -48,6 +48,7 @@ public static class CreateWdRequest
         if (facts.CustomerId != customerId) throw ApiProblemException.Invalid("tradingAccount", $"The trading account '{account}' does not belong to customer '{customerId}'.");
         if (!string.Equals(facts.Currency, currency, StringComparison.Ordinal)) throw ApiProblemException.Invalid("currency", $"The trading account '{account}' is in {facts.Currency}, not {currency}.");
 
+        var paymentType = WdPaymentTypes.FromLastDeposit(await ledger.GetLastDepositMethodAsync(account!, ct));
         var open = await cards.SumOfOpenRequestsAsync(customerId!, null, ct);
         var available = WdAmounts.Available(facts, open, settings);
         var check = WdAmounts.ValidateNewRequest(body.RequestedAmount!.Value, available, currency!, body.Comment);
@@ -61,6 +62,8 @@ public static class CreateWdRequest
             [WdVariables.Currency] = currency,
             [WdVariables.Comment] = body.Comment!.Trim(),
             [WdVariables.AvailableAmount] = available,
+            // The manual's rule: the withdrawal goes back the way the last deposit came in (Backoffice may change it).
+            [WdVariables.PaymentType] = paymentType.ToString(),
         };
         // The check above gives a quick answer; this one decides. Under a per-customer lock inside the start's
         // transaction, so two requests created at the same moment cannot both spend the same available amount.

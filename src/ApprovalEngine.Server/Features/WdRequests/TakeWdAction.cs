@@ -18,7 +18,7 @@ public sealed record WdActionBody(string? Action, string? Comment, decimal? Fee,
 /// </summary>
 public static class TakeWdAction
 {
-    public static async Task<Ok<WdCard>> Handle(string id, WdActionBody? body, HttpContext http, WdCards cards, ApprovalDbContext db, WorkflowRunner runner, CancellationToken ct)
+    public static async Task<Ok<WdCard>> Handle(string id, WdActionBody? body, HttpContext http, WdCards cards, ApprovalDbContext db, WorkflowRunner runner, ActionFactsReader facts, CancellationToken ct)
     {
         await WdRequestsApi.RequireReaderAsync(http, ct);
         var requestId = Require.Id(id, "WD request");
@@ -44,7 +44,9 @@ public static class TakeWdAction
             data[WdVariables.Fee] = fee;
         }
 
-        var state = await runner.StepAsync(requestId, (d, s) => runner.Engine.CompleteTask(d, s, new CompleteTask
+        // Read from the ledger now, outside the transaction: the approval judges the account as it is (ADR 0019).
+        var current = await facts.ReadAsync(db, requestId, WdVariables.DefinitionId, action, ct);
+        var state = await runner.StepAsync(requestId, (d, s) => ActionFactsReader.Complete(runner.Engine, d, s, new CompleteTask
         {
             TaskId = task.Id,
             Action = action,
@@ -52,7 +54,7 @@ public static class TakeWdAction
             Data = data,
             Actor = actor,
             ExpectedVersion = body.ExpectedVersion,
-        }), ct, retryStale: false);
+        }, task.Department, current), ct, retryStale: false);
         return TypedResults.Ok(await cards.LoadAsync(requestId, actor, ct, row, state));
     }
 }

@@ -43,7 +43,14 @@ public sealed record WdCard(
     bool Final,
     bool Executing,
     decimal ExecutedTotal,
-    string? CompletionMessage);
+    string? CompletionMessage,
+    WdAccountFacts? AccountFacts = null);
+
+/// <summary>
+/// The trading account as the ledger reports it when the card is read (not when the task was entered); null when the
+/// platform does not know the account. The approving actions are judged on these figures (ADR 0019).
+/// </summary>
+public sealed record WdAccountFacts(decimal Balance, decimal Equity, decimal Margin, decimal FreeMargin, decimal Credit, int OpenTrades, decimal? MarginLevel, DateTimeOffset ReadAt);
 
 /// <summary>Reads WD cards (and the instance behind them) for a caller.</summary>
 public sealed class WdCards(ApprovalDbContext db, DefinitionCache cache, WorkflowEngine engine, ILedger ledger, WdSettings settings, TimeProvider clock)
@@ -70,11 +77,22 @@ public sealed class WdCards(ApprovalDbContext db, DefinitionCache cache, Workflo
             state = InstanceStateJson.Deserialize(json);
         }
         var vars = state.Variables;
+        var account = await ledger.GetAccountAsync(row.TradingAccount, ct);
+        var readAt = clock.GetUtcNow();
         var task = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == id && t.Status == "Open").OrderBy(t => t.CreatedAt).FirstOrDefaultAsync(ct);
         IReadOnlyList<TaskActionView> details = [];
-        if (task is not null) (details, _) = await TasksApi.DescribeAsync(db, cache, engine, task, actor, ct, state);
+        if (task is not null)
+        {
+            // Offered as they would be judged now: guards see the current account, and the current-facts rule applies.
+            var judged = account is null ? state : WorkflowEngine.WithFacts(state, WdFacts.ToVariables(account, readAt));
+            (details, _) = await TasksApi.DescribeAsync(db, cache, engine, task, actor, ct, judged);
+            var transactions = WdTransactions.FromVariable(vars.GetValueOrDefault(WdVariables.Transactions));
+            details = [.. details.Select(a => a.Available && WdFacts.Check(a.Name, task.Department, row.RequestedAmount, row.Currency, transactions, account) is { } why
+                ? a with { Available = false, Reason = why }
+                : a)];
+        }
 
-        var (available, recommended) = await AmountsAsync(row.Id, row.CustomerId, row.TradingAccount, ct);
+        var (available, recommended) = await AmountsAsync(row.Id, row.CustomerId, account, ct);
         var status = state.BusinessStatus ?? row.Status;
         var overdue = task is not null && (task.Overdue || (task.DueAt is { } due && due < clock.GetUtcNow()));
         return new WdCard(
@@ -84,8 +102,10 @@ public sealed class WdCards(ApprovalDbContext db, DefinitionCache cache, Workflo
             await CommentsAsync(id, vars, ct),
             [.. details.Where(a => a.Available).Select(a => a.Name)],
             row.CreatedAt, state.UpdatedAt, recommended, WdVars.Number(vars, WdVariables.AvailableAmount), overdue, task?.Id, state.Version, details,
-            WdStatuses.IsFinal(status), WdVars.Flag(vars, WdVariables.Executing), WdVars.Number(vars, WdVariables.ExecutedTotal) ?? 0m,
-            WdVars.Text(vars, WdVariables.CompletionMessage));
+            WdStatuses.IsFinal(status), WdCompletion.IsExecuting(status, WdVars.Flag(vars, WdVariables.Executing)), WdVars.Number(vars, WdVariables.ExecutedTotal) ?? 0m,
+            WdVars.Text(vars, WdVariables.CompletionMessage),
+            account is null ? null : new WdAccountFacts(account.Balance, account.Equity, account.Margin, account.FreeMargin, account.Credit, account.OpenTrades,
+                WdAmounts.MarginLevel(account.Equity, account.Margin), readAt));
     }
 
     /// <summary>Sum of the customer's open requests (New, AwaitingDocs, ApprovedByCS, ApprovedByRetention), except <paramref name="except"/>.</summary>
@@ -100,9 +120,8 @@ public sealed class WdCards(ApprovalDbContext db, DefinitionCache cache, Workflo
         return WdAmounts.SumOfOpenRequests(rows.Select(r => new WdRequestAmount(r.Status, r.RequestedAmount)));
     }
 
-    private async Task<(decimal? Available, decimal? Recommended)> AmountsAsync(Guid id, string customerId, string account, CancellationToken ct)
+    private async Task<(decimal? Available, decimal? Recommended)> AmountsAsync(Guid id, string customerId, TradingAccount? facts, CancellationToken ct)
     {
-        var facts = await ledger.GetAccountAsync(account, ct);
         if (facts is null) return (null, null);
         var others = await SumOfOpenRequestsAsync(customerId, id, ct);
         return (WdAmounts.Available(facts, others, settings), WdAmounts.Recommended(facts, others, settings));

@@ -15,6 +15,7 @@ public static class WdRequestsApi
         services.AddSingleton(ReadSettings(config));
         services.AddScoped<IStepObserver, WdProjection>();
         services.AddScoped<WdCards>();
+        services.AddSingleton<IActionFacts, WdActionFacts>();
         return services;
     }
 
