@@ -30,8 +30,8 @@ public enum AdapterKind
     Bank,
 
     /// <summary>
-    /// Crypto custody: <see cref="IWalletDirectory"/>, <see cref="IBlockchainGateway"/>. The coin configuration
-    /// (<see cref="ICoinCatalog"/>) is the crypto feature's own stored table (ADR 18), not the custodian's.
+    /// Crypto custody: <see cref="IBlockchainGateway"/>. The coin configuration (<see cref="ICoinCatalog"/>) and the
+    /// customers' verified addresses (<see cref="IWalletDirectory"/>) are the crypto feature's own tables (ADR 18).
     /// </summary>
     Custody,
 }
@@ -74,7 +74,6 @@ public static class AdapterServiceCollectionExtensions
         services.AddSingleton<AdapterBinder>();
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<ILedger>(AdapterKind.Ledger));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IBankGateway>(AdapterKind.Bank));
-        services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IWalletDirectory>(AdapterKind.Custody));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IBlockchainGateway>(AdapterKind.Custody));
         return services;
     }
@@ -87,7 +86,7 @@ public sealed class AdapterBinder(IEnumerable<AdapterBinding> bindings, IConfigu
     {
         [AdapterKind.Ledger] = [typeof(ILedger)],
         [AdapterKind.Bank] = [typeof(IBankGateway)],
-        [AdapterKind.Custody] = [typeof(IWalletDirectory), typeof(IBlockchainGateway)],
+        [AdapterKind.Custody] = [typeof(IBlockchainGateway)],
     };
 
     private readonly List<AdapterBinding> _bindings = [.. bindings];

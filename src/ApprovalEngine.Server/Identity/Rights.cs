@@ -135,7 +135,7 @@ public static class DevelopmentIdentities
             // services send events, the CRM client area cancels WD requests. No scope acts on people's tasks.
             Scopes =
             [
-                Scopes.Start("sample-approval"), Scopes.Start("crypto-coin-withdrawal"), Scopes.Start("crypto-deposit"), Scopes.Start("fiat-withdrawal"),
+                Scopes.Start("sample-approval"), Scopes.Start("crypto-coin-withdrawal"), Scopes.Start("crypto-deposit"), Scopes.Start("crypto-address-verification"), Scopes.Start("fiat-withdrawal"),
                 "events:*", "read:*", Scopes.WdClientCancel,
             ],
         },

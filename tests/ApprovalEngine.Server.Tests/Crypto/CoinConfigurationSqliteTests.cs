@@ -26,5 +26,19 @@ public sealed class CoinConfigurationSqliteTests
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
         var read = await configurer.GetObjectAsync("/api/crypto/coins/ARB/ARBITRUM");
         Assert.That((read["minWithdrawal"]!.GetValue<decimal>(), read["maxWithdrawal"]!.GetValue<decimal>()), Is.EqualTo((0.000000000000000002m, 1234567890.123456789012345678m)));
+
+        // The wallet address projection's upsert runs on SQLite too: a verified address is what a withdrawal then accepts.
+        var address = await factory.AsSystem().PostObjectAsync("/api/definitions/crypto-address-verification/instances", new
+        {
+            correlationId = "SQ-AV", input = new { securitiesAccount = "SA-SQ", coin = "BTC", network = "BTC", address = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa" },
+        });
+        var task = (await configurer.GetObjectAsync($"/api/instances/{address.Text("id")}"))["openTasks"]!.AsArray().Single()!.Text("id");
+        var verified = await (await factory.AsUserAsync("checker1")).PostAsJsonAsync($"/api/tasks/{task}/complete", new { action = "Verify" });
+        Assert.That(verified.StatusCode, Is.EqualTo(HttpStatusCode.OK), await verified.Content.ReadAsStringAsync());
+        var withdrawal = await factory.AsSystem().PostObjectAsync("/api/definitions/crypto-coin-withdrawal/instances", new
+        {
+            correlationId = "SQ-CW", input = new { recordNo = "SQ-CW", securitiesAccount = "SA-SQ", coin = "BTC", network = "BTC", amount = 0.5m, address = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa" },
+        });
+        Assert.That((await configurer.GetObjectAsync($"/api/instances/{withdrawal.Text("id")}")).Text("businessStatus"), Is.EqualTo("Pending Approval"));
     }
 }

@@ -9,7 +9,7 @@ namespace ApprovalEngine.Server.Features.Crypto;
 /// <summary>The crypto feature (manuals 000, 001): its context, the stored coin configuration and its routes.</summary>
 public static class CryptoSetup
 {
-    /// <summary>Call after <c>AddAdapters</c>: the stored coins win over whatever the custody adapter knows, in every adapter mode.</summary>
+    /// <summary>Call after <c>AddAdapters</c>: the stored coins and verified addresses win over whatever the custody adapter knows, in every adapter mode.</summary>
     public static IServiceCollection AddCrypto(this IServiceCollection services, DatabaseProvider provider, string connectionString)
     {
         // A factory, because activities are singletons; request handlers take the scoped context.
@@ -18,6 +18,11 @@ public static class CryptoSetup
         services.AddSingleton<DbCoinCatalog>();
         services.AddSingleton<ICoinCatalog>(sp => sp.GetRequiredService<DbCoinCatalog>());
         services.AddSingleton<IStartInputCheck, CoinAmountStartCheck>();
+        // Customers' wallet addresses: verified by the crypto-address-verification flow, stored per customer.
+        services.AddSingleton<Wallets.DbWalletDirectory>();
+        services.AddSingleton<IWalletDirectory>(sp => sp.GetRequiredService<Wallets.DbWalletDirectory>());
+        services.AddSingleton<IStepObserver, Wallets.WalletProjection>();
+        services.AddSingleton<IStartInputCheck, Wallets.AddressFormatStartCheck>();
         services.AddHostedService<CoinSeed>();
         return services;
     }

@@ -31,3 +31,21 @@ CREATE TABLE crypto_config_journal (
 );
 CREATE INDEX ix_crypto_config_journal_entity_entity_key ON crypto_config_journal (entity, entity_key);
 CREATE INDEX ix_crypto_config_journal_at ON crypto_config_journal (at);
+
+-- Customers' wallet addresses (crypto-address-verification instances, projected in the step's transaction; the
+-- Development sandbox route stores Verified rows directly). Coin withdrawals and refunds accept only Verified ones.
+CREATE TABLE crypto_wallet_addresses (
+    id uuid NOT NULL,
+    securities_account character varying(64) NOT NULL,
+    coin character varying(10) NOT NULL,
+    network character varying(20) NOT NULL,
+    address character varying(200) NOT NULL,
+    status character varying(40) NOT NULL,
+    submitted_by character varying(200),
+    reviewed_by character varying(200),
+    reason character varying(1000),
+    created_at timestamp with time zone NOT NULL,
+    updated_at timestamp with time zone NOT NULL,
+    CONSTRAINT pk_crypto_wallet_addresses PRIMARY KEY (id)
+);
+CREATE INDEX ix_crypto_wallet_addresses_securities_account_coin_network ON crypto_wallet_addresses (securities_account, coin, network);
