@@ -11,6 +11,7 @@ import { PublishRequestsPage } from './designer/PublishRequestsPage';
 import { InstanceViewer } from './designer/InstanceViewer';
 import { InboxPage } from './inbox/InboxPage';
 import { TaskPage } from './inbox/TaskPage';
+import { CoinsPage } from './crypto/CoinsPage';
 import { FiatConfigPage } from './fiat/config/ConfigPage';
 import { FiatRecordPage } from './fiat/RecordPage';
 import { WithdrawalsPage } from './fiat/WithdrawalsPage';
@@ -18,6 +19,7 @@ import { BatchDetailPage, BatchesPage } from './fiat/ops/BatchesPage';
 import { BillsPage } from './fiat/ops/BillsPage';
 import { ChequesPage } from './fiat/ops/ChequesPage';
 import { ExceptionsPage } from './fiat/ops/ExceptionsPage';
+import { canReadCoins } from './lib/crypto';
 import { canOperateFiat, canReadFiatConfig } from './lib/fiat';
 
 export function App() {
@@ -31,7 +33,7 @@ export function App() {
   if (!token) return <SignIn />;
   if (loading || !me) return <div className="center-page"><Spinner label="Loading your profile…" /></div>;
 
-  const area = path.startsWith('/designer') ? 'designer' : path.startsWith('/inbox/fiat') ? 'fiat' : 'inbox';
+  const area = path.startsWith('/designer') ? 'designer' : path.startsWith('/inbox/fiat') ? 'fiat' : path.startsWith('/inbox/crypto') ? 'crypto' : 'inbox';
   let page: React.ReactNode = <NotFound />;
   let m: Record<string, string> | null;
   if (path === '/designer' || path === '/designer/') page = <DefinitionsList />;
@@ -42,6 +44,7 @@ export function App() {
   else if (path === '/inbox' || path === '/inbox/') page = <InboxPage />;
   else if ((m = match('/inbox/tasks/:id', path))) page = <TaskPage key={m.id} taskId={m.id} />;
   else if (match('/inbox/fiat/config', path) && canReadFiatConfig(me)) page = <FiatConfigPage />;
+  else if (match('/inbox/crypto/coins', path) && canReadCoins(me)) page = <CoinsPage />;
   else if (match('/inbox/fiat/withdrawals', path) && canOperateFiat(me)) page = <WithdrawalsPage />;
   else if ((m = match('/inbox/fiat/withdrawals/:id', path)) && canOperateFiat(me)) page = <FiatRecordPage key={m.id} recordId={m.id} />;
   else if (match('/inbox/fiat/ops/batches', path) && canOperateFiat(me)) page = <BatchesPage />;
@@ -68,6 +71,11 @@ export function App() {
           {canReadFiatConfig(me) && (
             <Link to="/inbox/fiat/config" className={path.startsWith('/inbox/fiat/config') ? 'active' : ''} data-testid="nav-fiat-config">
               Fiat configuration
+            </Link>
+          )}
+          {canReadCoins(me) && (
+            <Link to="/inbox/crypto/coins" className={path.startsWith('/inbox/crypto/coins') ? 'active' : ''} data-testid="nav-crypto-coins">
+              Coins
             </Link>
           )}
           {isAnalyst(me) && (

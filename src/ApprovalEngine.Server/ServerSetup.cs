@@ -8,6 +8,7 @@ using ApprovalEngine.Server.Features.Definitions;
 using ApprovalEngine.Server.Features.DryRun;
 using ApprovalEngine.Server.Features.Events;
 using ApprovalEngine.Server.Features.Expressions;
+using ApprovalEngine.Server.Features.Crypto;
 using ApprovalEngine.Server.Features.Fiat;
 using ApprovalEngine.Server.Features.Health;
 using ApprovalEngine.Server.Features.Incidents;
@@ -93,6 +94,7 @@ public static class ServerSetup
         services.AddHostedService(sp => sp.GetRequiredService<Features.Triggers.CronTriggerPoller>());
         services.AddWdRequests(config);
         services.AddFiat(provider, connectionString);
+        services.AddCrypto(provider, connectionString);
         services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System, config["Engine:SchedulerName"] ?? "approval-engine");
 
         // Identities: configuration always; the development users and key only in Development.
@@ -188,6 +190,7 @@ public static class ServerSetup
         app.MapIncidentsApi();
         app.MapWdRequestsApi();
         app.MapFiatApi();
+        app.MapCryptoApi();
         app.MapExpressionsApi();
         app.MapDryRunApi();
         // Start-up refuses Sandbox mode outside Development, so these routes exist only there.

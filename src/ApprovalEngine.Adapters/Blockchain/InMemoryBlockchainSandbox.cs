@@ -18,6 +18,9 @@ public sealed class InMemoryBlockchainSandbox(TimeProvider? clock = null) : ICoi
     private string? _rejectNext;
     private int _loseResponses;
 
+    /// <summary>The coins <see cref="WithDefaults"/> configures (coin, network).</summary>
+    public static readonly IReadOnlyList<(string Coin, string Network)> DefaultCoins = [("BTC", "BTC"), ("ETH", "ERC20"), ("USDT", "TRC20")];
+
     /// <summary>The development defaults: BTC (8 decimals, 3 confirmations), ETH (18, 12), USDT on TRON (6, 20).</summary>
     public static InMemoryBlockchainSandbox WithDefaults(TimeProvider? clock = null)
     {

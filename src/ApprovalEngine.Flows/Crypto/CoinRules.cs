@@ -9,6 +9,9 @@ public sealed record CoinWithdrawalCheck(IReadOnlyList<string> Reasons, decimal 
 /// <summary>The coin facts the rules need (from the coin configuration).</summary>
 public sealed record CoinFacts(bool Configured, bool WithdrawalEnabled, int Decimals, decimal MinWithdrawal, decimal MaxWithdrawal, decimal WithdrawalFee);
 
+/// <summary>What an operator sets for one coin on one network (the coin configuration screen), amounts in coin units.</summary>
+public sealed record CoinSettings(int Decimals, decimal MinWithdrawal, decimal MaxWithdrawal, decimal WithdrawalFee, int RequiredConfirmations);
+
 public enum ConfirmationState
 {
     Confirming,
@@ -29,8 +32,43 @@ public static class CoinRules
         return scale;
     }
 
+    /// <summary>The amount without trailing zeros (numeric(38,18) reads 0.1 back as 0.100000000000000000), so messages show what was set.</summary>
+    public static decimal Normalize(decimal amount) => amount / 1.000000000000000000000000000000000m;
+
     /// <summary>True when the amount has at most the coin's decimals (BTC 8, ETH 18, …).</summary>
     public static bool FitsPrecision(decimal amount, int decimals) => SignificantScale(amount) <= decimals;
+
+    /// <summary>The most decimals a coin may have: the stored amounts are numeric(38,18) (ETH's wei).</summary>
+    public const int MaxDecimals = 18;
+
+    /// <summary>Amounts above this do not fit numeric(38,18) (20 integer digits).</summary>
+    public const decimal MaxAmount = 100_000_000_000_000_000_000m;
+
+    /// <summary>
+    /// Why a coin configuration cannot be stored, per field (empty = it can). Amounts must fit the coin's own
+    /// precision — a minimum of 0.000000001 BTC could never be withdrawn — and the minimum must cover the fee, since
+    /// <see cref="CheckWithdrawal"/> refuses every amount that does not.
+    /// </summary>
+    public static IReadOnlyList<(string Field, string Message)> ValidateSettings(CoinSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var errors = new List<(string, string)>();
+        if (settings.Decimals is < 0 or > MaxDecimals) errors.Add(("decimals", $"'decimals' must be between 0 and {MaxDecimals}."));
+        if (settings.RequiredConfirmations is < 1 or > 10_000) errors.Add(("requiredConfirmations", "'requiredConfirmations' must be between 1 and 10000."));
+        var decimals = Math.Clamp(settings.Decimals, 0, MaxDecimals);
+        void Amount(decimal value, string field, bool positive)
+        {
+            if (positive ? value <= 0 : value < 0) errors.Add((field, positive ? $"'{field}' must be more than 0." : $"'{field}' must not be negative."));
+            if (value > MaxAmount) errors.Add((field, $"'{field}' must be at most {MaxAmount}."));
+            if (!FitsPrecision(value, decimals)) errors.Add((field, $"'{field}' has more than the coin's {decimals} decimals."));
+        }
+        Amount(settings.MinWithdrawal, "minWithdrawal", positive: true);
+        Amount(settings.MaxWithdrawal, "maxWithdrawal", positive: true);
+        Amount(settings.WithdrawalFee, "withdrawalFee", positive: false);
+        if (settings.MaxWithdrawal < settings.MinWithdrawal) errors.Add(("maxWithdrawal", "'maxWithdrawal' must not be below 'minWithdrawal'."));
+        if (settings.WithdrawalFee >= settings.MinWithdrawal && settings.MinWithdrawal > 0) errors.Add(("withdrawalFee", "'withdrawalFee' must be below 'minWithdrawal' (a withdrawal must cover its fee)."));
+        return errors;
+    }
 
     /// <summary>
     /// Withdrawal checks in the order an operator reads them: the coin is configured and enabled, the amount is

@@ -29,7 +29,10 @@ public enum AdapterKind
     /// </summary>
     Bank,
 
-    /// <summary>Crypto custody: <see cref="ICoinCatalog"/>, <see cref="IWalletDirectory"/>, <see cref="IBlockchainGateway"/>.</summary>
+    /// <summary>
+    /// Crypto custody: <see cref="IBlockchainGateway"/>. The coin configuration (<see cref="ICoinCatalog"/>) and the
+    /// customers' verified addresses (<see cref="IWalletDirectory"/>) are the crypto feature's own tables (ADR 18).
+    /// </summary>
     Custody,
 }
 
@@ -71,8 +74,6 @@ public static class AdapterServiceCollectionExtensions
         services.AddSingleton<AdapterBinder>();
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<ILedger>(AdapterKind.Ledger));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IBankGateway>(AdapterKind.Bank));
-        services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<ICoinCatalog>(AdapterKind.Custody));
-        services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IWalletDirectory>(AdapterKind.Custody));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IBlockchainGateway>(AdapterKind.Custody));
         return services;
     }
@@ -85,7 +86,7 @@ public sealed class AdapterBinder(IEnumerable<AdapterBinding> bindings, IConfigu
     {
         [AdapterKind.Ledger] = [typeof(ILedger)],
         [AdapterKind.Bank] = [typeof(IBankGateway)],
-        [AdapterKind.Custody] = [typeof(ICoinCatalog), typeof(IWalletDirectory), typeof(IBlockchainGateway)],
+        [AdapterKind.Custody] = [typeof(IBlockchainGateway)],
     };
 
     private readonly List<AdapterBinding> _bindings = [.. bindings];

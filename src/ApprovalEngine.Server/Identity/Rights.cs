@@ -19,6 +19,9 @@ public static class Rights
 
     /// <summary>Change the fiat withdrawal configuration (channels, rules, limits, interception, review rules, settings).</summary>
     public const string ConfigureFiat = "fiat:configure";
+
+    /// <summary>Change the crypto configuration (coins and networks: precision, limits, fee, confirmations, deposit/withdrawal on or off).</summary>
+    public const string ConfigureCrypto = "crypto:configure";
 }
 
 public static class ClaimNames
@@ -105,13 +108,14 @@ public static class DevelopmentIdentities
         {
             Username = "supervisor1", DisplayName = "Supervisor 1", Role = "Supervisor", Departments = ["CS", "Retention", "Dealing", "Backoffice", "Operations"], AllDepartments = true,
             Permissions = ["wd:1", "wd:2", "wd:3", "wd:4", "wd:5"],
-            Rights = [Rights.ExportWdRequests, Rights.CreateWdRequests, Rights.RetryIncidents, Rights.CancelInstances, Rights.Sandbox, Rights.ConfigureFiat],
+            Rights = [Rights.ExportWdRequests, Rights.CreateWdRequests, Rights.RetryIncidents, Rights.CancelInstances, Rights.Sandbox, Rights.ConfigureFiat, Rights.ConfigureCrypto],
         },
         // A second holder of fiat:configure: a change that weakens a fiat control waits for another configurer (ADR 15).
+        // The Operations supervisor also configures coins.
         new()
         {
             Username = "supervisor2", DisplayName = "Supervisor 2", Role = "Operations supervisor", Departments = ["Operations"],
-            Rights = [Rights.ConfigureFiat],
+            Rights = [Rights.ConfigureFiat, Rights.ConfigureCrypto],
         },
         new() { Username = "maker1", DisplayName = "Maker 1", Role = "Operations maker", Departments = ["Operations"], Rights = [Rights.Submit] },
         new() { Username = "checker1", DisplayName = "Checker 1", Role = "Operations checker", Departments = ["Operations"], Permissions = Checker1Permissions, Rights = [Rights.ApproveWorkOrders] },
@@ -131,7 +135,7 @@ public static class DevelopmentIdentities
             // services send events, the CRM client area cancels WD requests. No scope acts on people's tasks.
             Scopes =
             [
-                Scopes.Start("sample-approval"), Scopes.Start("crypto-coin-withdrawal"), Scopes.Start("crypto-deposit"), Scopes.Start("fiat-withdrawal"),
+                Scopes.Start("sample-approval"), Scopes.Start("crypto-coin-withdrawal"), Scopes.Start("crypto-deposit"), Scopes.Start("crypto-address-verification"), Scopes.Start("fiat-withdrawal"),
                 "events:*", "read:*", Scopes.WdClientCancel,
             ],
         },

@@ -223,6 +223,17 @@ public static class GoldenScenarios
             await r.StartAsync(CoinInput(0.5m, "bc1qsomebodyelse000000000000000000000000"), "CW-0003", Maker1);
         }),
 
+        new("crypto-address-verification", "verified-by-a-checker", "A customer's BTC address, submitted by the client area, is verified by a checker.", async r =>
+        {
+            await r.StartAsync(AddressInput("BTC", "BTC", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"), "AV-0001", Maker1);
+            await r.ActAsync("Verify", Checker1);
+        }),
+        new("crypto-address-verification", "rejected-with-a-reason", "A checker rejects a TRON address with a reason.", async r =>
+        {
+            await r.StartAsync(AddressInput("USDT", "TRC20", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"), "AV-0002", Maker1);
+            await r.ActAsync("Reject", Checker2, "Address belongs to an exchange, not the customer");
+        }),
+
         new("crypto-deposit", "cancelled-under-verification", "An operator cancels the deposit record before confirmations begin.", async r =>
         {
             r.H.Chain.AddVerifiedAddress(DepositAccount, "ETH", "ERC20", RefundAddress);
@@ -320,6 +331,14 @@ public static class GoldenScenarios
         ["currency"] = "BTC",
         ["summary"] = "Withdraw BTC",
         ["secondApprovalThreshold"] = 5m,
+    };
+
+    private static Dictionary<string, object?> AddressInput(string coin, string network, string address) => new()
+    {
+        ["securitiesAccount"] = "SA-AV",
+        ["coin"] = coin,
+        ["network"] = network,
+        ["address"] = address,
     };
 
     private static Dictionary<string, object?> CoinInput(decimal amount, string address) => new()

@@ -211,6 +211,26 @@ public sealed class UpgradeFromPreviousReleaseTests
     }
 
     [Test]
+    public async Task The_upgraded_database_gets_the_crypto_tables_and_the_sandbox_coins_a_new_withdrawal_reads()
+    {
+        // V021 (ADR 18) only adds tables; the development start-up stores the coins the in-memory sandbox held.
+        Assert.That(await MigrationsAsync(), Does.Contain(21));
+        var coins = await (await AsAsync("checker1")).GetArrayAsync("/api/crypto/coins");
+        Assert.That(coins.Select(c => $"{c.Text("coin")}/{c.Text("network")}/{c!["decimals"]}/{c["requiredConfirmations"]}"),
+            Is.EquivalentTo(new[] { "BTC/BTC/8/3", "ETH/ERC20/18/12", "USDT/TRC20/6/20" }));
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM crypto_config_journal WHERE actor = 'system:seed' AND action = 'Seed'"), Is.EqualTo(3));
+
+        // A new withdrawal on the current version reads them: finer than BTC's 8 decimals is refused before anything is written.
+        var refused = await SystemClient.PostAsJsonAsync("/api/definitions/crypto-coin-withdrawal/instances", new
+        {
+            correlationId = "UPG-CW-FINE",
+            input = new { recordNo = "UPG-CW-FINE", securitiesAccount = "SA-UPG", coin = "BTC", network = "BTC", amount = 0.000000001m, address = "bc1qupgrade" },
+        });
+        await ApiAssert.ProblemAsync(refused, HttpStatusCode.UnprocessableEntity, "input.amount");
+        Assert.That(await ScalarAsync<long>("SELECT count(*) FROM instances WHERE correlation_id = 'UPG-CW-FINE'"), Is.Zero);
+    }
+
+    [Test]
     public async Task Crypto_deposit_in_flight_is_credited_on_confirmations_and_closed_by_operations()
     {
         var scenario = Scenario("cryptoDeposit");

@@ -100,7 +100,7 @@ public static class InstancesApi
 }
 
 /// <summary>Starts instances idempotently: a second start with the same correlation id returns the first instance.</summary>
-public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory scopes, TimeProvider clock, StartPolicy policy, DefinitionCache definitions)
+public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory scopes, TimeProvider clock, StartPolicy policy, DefinitionCache definitions, IEnumerable<IStartInputCheck> inputChecks)
 {
     /// <param name="guard">
     /// Runs inside the start's transaction before the instance is created (e.g. re-checking an amount limit under a
@@ -118,6 +118,7 @@ public sealed class InstanceStarter(WorkflowRunner runner, IServiceScopeFactory 
         // Before the idempotent lookup, so a caller who may not start the flow does not learn its instances either.
         policy.Check(definitionId, await PublishedAsync(definitionId, ct), route, actor);
         if (await FindAsync(definitionId, correlationId, ct) is { } existing) return (existing, false);
+        foreach (var check in inputChecks) await check.CheckAsync(definitionId, input, ct);
         try
         {
             var (state, ranJobs) = await runner.ExecuteReportingJobsAsync(async (unit, token) =>
