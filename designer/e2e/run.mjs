@@ -4,6 +4,7 @@
 //   node e2e/run.mjs --only inbox  → scenarios whose name contains "inbox" (or E2E_ONLY=inbox)
 //   node e2e/run.mjs --suite fiat  → the fiat withdrawal screens (e2e/fiat-scenarios.mjs) instead of the main suite
 //   node e2e/run.mjs --suite crypto → the crypto configuration screens (e2e/crypto-scenarios.mjs)
+//   node e2e/run.mjs --suite crypto-records → the crypto record pages (e2e/crypto-records-scenarios.mjs)
 // Prints "N passed, N failed" as its last line and exits non-zero on any failure.
 const args = process.argv.slice(2);
 let mock = null;
@@ -18,7 +19,8 @@ if (args.includes('--mock') || process.env.E2E_MOCK === '1') {
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : process.env.E2E_ONLY || null;
 const { launch, BASE, SHOTS, shot } = await import('./lib.mjs');
 const suite = args.includes('--suite') ? args[args.indexOf('--suite') + 1] : 'main';
-const { scenarios } = suite === 'fiat' ? await import('./fiat-scenarios.mjs') : suite === 'crypto' ? await import('./crypto-scenarios.mjs') : await import('./scenarios.mjs');
+// every other suite is e2e/<suite>-scenarios.mjs (fiat, crypto-records, …)
+const { scenarios } = suite === 'main' ? await import('./scenarios.mjs') : await import(`./${suite}-scenarios.mjs`);
 
 console.log(`e2e against ${BASE}; screenshots in ${SHOTS}`);
 let passed = 0;

@@ -8,6 +8,7 @@ import { DefinitionsList } from './designer/DefinitionsList';
 import { DesignerPage } from './designer/DesignerPage';
 import { InstancesList } from './designer/InstancesList';
 import { PublishRequestsPage } from './designer/PublishRequestsPage';
+import { CryptoRecordDetailPage, CryptoRecordsNav, CryptoRecordsPage, canReadCryptoRecords } from './crypto/records';
 import { InstanceViewer } from './designer/InstanceViewer';
 import { InboxPage } from './inbox/InboxPage';
 import { TaskPage } from './inbox/TaskPage';
@@ -52,6 +53,8 @@ export function App() {
   else if (match('/inbox/fiat/ops/exceptions', path) && canOperateFiat(me)) page = <ExceptionsPage />;
   else if (match('/inbox/fiat/ops/bills', path) && canOperateFiat(me)) page = <BillsPage />;
   else if (match('/inbox/fiat/ops/cheques', path) && canOperateFiat(me)) page = <ChequesPage />;
+  else if ((m = match('/inbox/crypto/:kind', path)) && (m.kind === 'withdrawals' || m.kind === 'deposits') && canReadCryptoRecords(me)) page = <CryptoRecordsPage key={m.kind} kind={m.kind} />;
+  else if ((m = match('/inbox/crypto/:kind/:id', path)) && (m.kind === 'withdrawals' || m.kind === 'deposits') && canReadCryptoRecords(me)) page = <CryptoRecordDetailPage key={m.id} kind={m.kind} recordId={m.id} />;
 
   return (
     <div className="app">
@@ -78,6 +81,7 @@ export function App() {
               Coins
             </Link>
           )}
+          {canReadCryptoRecords(me) && <CryptoRecordsNav path={path} />}
           {isAnalyst(me) && (
             <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') && !path.startsWith('/designer/publish-requests') ? 'active' : ''} data-testid="nav-designer">
               Designer

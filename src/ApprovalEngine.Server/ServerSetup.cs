@@ -193,6 +193,7 @@ public static class ServerSetup
         app.MapCryptoApi();
         app.MapExpressionsApi();
         app.MapDryRunApi();
+        Features.Crypto.Records.CryptoRecordsApi.MapCryptoRecordsApi(app);
         // Start-up refuses Sandbox mode outside Development, so these routes exist only there.
         if (app.Services.GetRequiredService<AdapterBinder>().Mode == AdapterMode.Sandbox && app.Environment.IsDevelopment())
         {

@@ -1,0 +1,25 @@
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Engine;
+using ApprovalEngine.Server.Infrastructure;
+
+namespace ApprovalEngine.Server.Features.Crypto.Records;
+
+/// <summary>Withdrawal Records (manual 000) and Deposit Records (manual 001): list, export, detail.</summary>
+public static class CryptoRecordsApi
+{
+    public static void MapCryptoRecordsApi(this IEndpointRouteBuilder app)
+    {
+        foreach (var kind in new[] { CryptoRecordKind.Withdrawals, CryptoRecordKind.Deposits })
+        {
+            var group = app.MapGroup($"/api/crypto/{kind.Route}").WithTags("Crypto records").ProducesProblems(400, 401, 403);
+            group.MapGet("/", (HttpContext http, ApprovalDbContext db, ReadAccess reads, CancellationToken ct) => QueryCryptoRecords.ListAsync(kind, http, db, reads, ct))
+                .WithName($"ListCrypto{Name(kind)}");
+            group.MapGet("/export", (HttpContext http, ApprovalDbContext db, ReadAccess reads, CancellationToken ct) => QueryCryptoRecords.ExportAsync(kind, http, db, reads, ct))
+                .WithName($"ExportCrypto{Name(kind)}").Produces<string>(200, "text/csv");
+            group.MapGet("/{id}", (string id, HttpContext http, ApprovalDbContext db, ReadAccess reads, CancellationToken ct) => GetCryptoRecord.HandleAsync(kind, id, http, db, reads, ct))
+                .WithName($"GetCrypto{Name(kind)[..^1]}").ProducesProblems(404);
+        }
+    }
+
+    private static string Name(CryptoRecordKind kind) => kind.IsDeposit ? "Deposits" : "Withdrawals";
+}
