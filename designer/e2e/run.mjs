@@ -3,6 +3,7 @@
 //   node e2e/run.mjs --mock     → starts the development mock server (serves dist/; run `npm run build` first)
 //   node e2e/run.mjs --only inbox  → scenarios whose name contains "inbox" (or E2E_ONLY=inbox)
 //   node e2e/run.mjs --suite fiat  → the fiat withdrawal screens (e2e/fiat-scenarios.mjs) instead of the main suite
+//   node e2e/run.mjs --suite wd    → the WD create / comment / mass edit screens (e2e/wd-scenarios.mjs)
 // Prints "N passed, N failed" as its last line and exits non-zero on any failure.
 const args = process.argv.slice(2);
 let mock = null;
@@ -17,7 +18,7 @@ if (args.includes('--mock') || process.env.E2E_MOCK === '1') {
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : process.env.E2E_ONLY || null;
 const { launch, BASE, SHOTS, shot } = await import('./lib.mjs');
 const suite = args.includes('--suite') ? args[args.indexOf('--suite') + 1] : 'main';
-const { scenarios } = suite === 'fiat' ? await import('./fiat-scenarios.mjs') : await import('./scenarios.mjs');
+const { scenarios } = suite === 'fiat' ? await import('./fiat-scenarios.mjs') : suite === 'wd' ? await import('./wd-scenarios.mjs') : await import('./scenarios.mjs');
 
 console.log(`e2e against ${BASE}; screenshots in ${SHOTS}`);
 let passed = 0;
