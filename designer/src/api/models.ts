@@ -235,6 +235,8 @@ export type WdAction = TaskAction;
 export type WdRequestRow = S['WdRequestRow'];
 /** An entry of GET /api/wd-requests/{id}/audit-log (a page of them: PagedOfWdAuditEntry). */
 export type WdAuditEntry = S['WdAuditEntry'];
+/** One row of POST /api/wd-requests/mass-edit's answer. */
+export type MassEditResult = S['MassEditResult'];
 export type WdAuditLog = S['PagedOfWdAuditEntry'];
 export type CreateWdRequestBody = S['CreateWdRequestBody'];
 export type WdActionBody = S['WdActionBody'];

@@ -5,6 +5,9 @@ import { Badge, ErrorBox, Pager, Spinner, StatusBadge, fmtDate } from '../common
 import { navigate } from '../router';
 import { downloadWdExport, listTasks } from './api';
 import { WD_EXPORT_COLUMNS, canExportWd, exportColumnsParam } from '../lib/wdtx';
+import { canCreateWd, canMassEditWd, toggleSelection, wdRequestIdOf } from '../lib/wdcreate';
+import { WdMassEdit } from './WdMassEdit';
+import { NewWdRequest } from './NewWdRequest';
 import type { TaskFilters } from './api';
 
 const SORTS = [
@@ -31,6 +34,12 @@ export function InboxPage() {
   };
   const q = useQuery({ queryKey: ['tasks', f, me?.username], queryFn: () => listTasks(f, me?.username), placeholderData: keepPreviousData, refetchInterval: 30_000 });
   const depts = me?.departments ?? [];
+  const [creating, setCreating] = useState(false);
+  // Mass edit (wd:5): WD request ids picked in the grid, kept across pages until the edit is done.
+  const massEdit = canMassEditWd(me);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [labels, setLabels] = useState<Record<string, string>>({});
+  const [massOpen, setMassOpen] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<unknown>(null);
   // The export's columns follow the user's choice (manual: "corresponds to the settings of the main grid").
@@ -55,6 +64,8 @@ export function InboxPage() {
       <div className="row spread">
         <h2>Inbox</h2>
         <span className="muted">{depts.length ? `Tasks for ${depts.join(', ')}` : 'You are not in a department; tasks assigned to you are shown.'}</span>
+        {massEdit && <button className="btn btn-sm" disabled={selected.length === 0} onClick={() => setMassOpen(true)} data-testid="wd-mass-edit">Mass edit ({selected.length})</button>}
+        {canCreateWd(me) && <button className="btn btn-primary btn-sm" onClick={() => setCreating(true)} data-testid="wd-new">New WD request</button>}
         {canExportWd(me) && (
           <span className="row">
             <details className="column-chooser" data-testid="wd-export-columns">
@@ -69,6 +80,8 @@ export function InboxPage() {
           </span>
         )}
       </div>
+      {massOpen && <WdMassEdit ids={selected} labels={labels} onClose={() => setMassOpen(false)} onDone={() => setSelected([])} />}
+      {creating && <NewWdRequest onClose={() => setCreating(false)} />}
       <ErrorBox error={exportError} title="Export failed" />
       <div className="filters" data-testid="inbox-filters">
         <label>Status
@@ -104,11 +117,23 @@ export function InboxPage() {
         <>
           <table className="table tasks" data-testid="task-table">
             <thead>
-              <tr><th>Task</th><th>Business status</th><th>Department</th><th>Flow</th><th>Priority</th><th>Due</th><th>Assignee</th><th>Created</th></tr>
+              <tr>{massEdit && <th><span className="sr-only">Select</span></th>}<th>Task</th><th>Business status</th><th>Department</th><th>Flow</th><th>Priority</th><th>Due</th><th>Assignee</th><th>Created</th></tr>
             </thead>
             <tbody>
               {q.data.items.map((t) => (
                 <tr key={t.id} className={`clickable ${t.overdue ? 'overdue' : ''}`} onClick={() => navigate(`/inbox/tasks/${encodeURIComponent(t.id)}`)} data-testid={`task-row-${t.id}`} data-subject={t.subjectId ?? ''} data-correlation={t.correlationId ?? ''}>
+                  {massEdit && (
+                    <td onClick={(e) => e.stopPropagation()}>
+                      {wdRequestIdOf(t) && (
+                        <input type="checkbox" aria-label={`Select ${t.title} for mass edit`} checked={selected.includes(wdRequestIdOf(t)!)} data-testid="wd-mass-select"
+                          onChange={() => {
+                            const id = wdRequestIdOf(t)!;
+                            setSelected((s) => toggleSelection(s, id));
+                            setLabels((l) => ({ ...l, [id]: `${t.title} · ${t.businessStatus ?? ''} · ${t.department ?? ''}` }));
+                          }} />
+                      )}
+                    </td>
+                  )}
                   <td>
                     <a href={`/inbox/tasks/${encodeURIComponent(t.id)}`} onClick={(e) => e.preventDefault()} className="strong">{t.title}</a>
                     <div className="muted small mono">{t.correlationId ?? t.instanceId}</div>
@@ -122,7 +147,7 @@ export function InboxPage() {
                   <td className="nowrap small">{fmtDate(t.createdAt)}</td>
                 </tr>
               ))}
-              {q.data.items.length === 0 && <tr><td colSpan={8} className="empty">No tasks match these filters.</td></tr>}
+              {q.data.items.length === 0 && <tr><td colSpan={massEdit ? 9 : 8} className="empty">No tasks match these filters.</td></tr>}
             </tbody>
           </table>
           <Pager page={q.data.page} pageSize={q.data.pageSize} total={q.data.total} onPage={(p) => setF({ ...f, page: p })} />

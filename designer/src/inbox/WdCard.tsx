@@ -1,7 +1,9 @@
-import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { WdRequestCard } from '../api/models';
 import { ErrorBox, Spinner, StatusBadge, fmtDate, fmtMoney } from '../common/ui';
-import { getWdAudit } from './api';
+import { addWdComment, getWdAudit } from './api';
+import { canCommentWd } from '../lib/wdcreate';
 import { WdTransactions } from './WdTransactions';
 import { browserTimeZone, fmtInZone, marginLevelText } from '../lib/wdtx';
 
@@ -63,12 +65,13 @@ export function WdCard({ card }: { card: WdRequestCard }) {
         {card.comments.length === 0 && <p className="muted small">No comments.</p>}
         <ul className="plain">
           {card.comments.map((c, i) => (
-            <li key={i} className="comment">
+            <li key={i} className="comment" data-testid="wd-comment">
               <strong>{c.user ?? 'unknown'}</strong> <span className="muted small">{fmtDate(c.at)}{c.action && ` · ${c.action}`}{c.copyToClientCard && ' · copied to the client card'}</span>
               <div>{c.text}</div>
             </li>
           ))}
         </ul>
+        {canCommentWd(card) && <CommentBox card={card} />}
       </div>
       <div className="card">
         <h4>Audit log</h4>
@@ -94,5 +97,44 @@ export function WdCard({ card }: { card: WdRequestCard }) {
         {audit.data && audit.data.total > entries.length && <p className="muted small">Showing the latest {entries.length} of {audit.data.total} entries.</p>}
       </div>
     </div>
+  );
+}
+
+/**
+ * Adds an internal comment (POST …/comments). The answer is the card, put straight into the cache the task page
+ * reads, so the comment shows without a reload; the audit log is fetched again for its AddComment entry.
+ */
+function CommentBox({ card }: { card: WdRequestCard }) {
+  const qc = useQueryClient();
+  const [text, setText] = useState('');
+  const [copy, setCopy] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async () => {
+    if (!text.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const next = await addWdComment(card.id, text.trim(), copy);
+      qc.setQueryData(['wd', card.id], next);
+      await qc.invalidateQueries({ queryKey: ['wd-audit', card.id] });
+      setText('');
+      setCopy(false);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="comment-box" aria-label="Add a comment" data-testid="wd-comment-form" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+      <ErrorBox error={error} title="The comment was not added" />
+      <label className="field-label" htmlFor="wd-comment-text">Add a comment</label>
+      <textarea id="wd-comment-text" rows={2} maxLength={2000} value={text} onChange={(e) => setText(e.target.value)} data-testid="wd-comment-text" />
+      <div className="row">
+        <label className="check"><input type="checkbox" checked={copy} onChange={(e) => setCopy(e.target.checked)} data-testid="wd-comment-copy" /> Copy to the client card</label>
+        <button type="submit" className="btn btn-sm" disabled={busy || !text.trim()} data-testid="wd-comment-add">{busy ? 'Adding…' : 'Add comment'}</button>
+      </div>
+    </form>
   );
 }

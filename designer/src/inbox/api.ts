@@ -1,7 +1,8 @@
 import { del, get, post, put, qs } from '../api/client';
-import type { InstanceDetail, Paged, Task, TaskDetail, WdAuditLog, WdRequestCard, WdTransactionBody } from '../api/models';
+import type { InstanceDetail, MassEditResult, Paged, Task, TaskDetail, WdAuditLog, WdRequestCard, WdTransactionBody } from '../api/models';
 import { exportFileName } from '../lib/wdtx';
 import { download } from '../api/download';
+import type { WdCreateBody } from '../lib/wdcreate';
 
 export interface TaskFilters {
   status: string;
@@ -51,3 +52,11 @@ export const deleteWdTransaction = (id: string, txId: string, expectedVersion?: 
 /** GET /api/wd-requests/export.csv (columns: the chosen ones, all when undefined) with the Authorization header, saved through an object URL. */
 export const downloadWdExport = (columns?: string): Promise<string> =>
   download('GET', `/api/wd-requests/export.csv${qs({ columns })}`, undefined, exportFileName(null));
+
+/** CS: POST /api/wd-requests (right wd:create); the amount as decimal text (201 with the card, 200 for a repeated correlationId). */
+export const createWd = (body: WdCreateBody) => post<WdRequestCard>('/api/wd-requests', body);
+/** An internal comment on the card (201 with the card); refused once the request is final. */
+export const addWdComment = (id: string, text: string, copyToClientCard: boolean) =>
+  post<WdRequestCard>(`/api/wd-requests/${encodeURIComponent(id)}/comments`, { text, copyToClientCard });
+/** Permission wd:5: moves each request to Dealing or Backoffice; one result per id. */
+export const massEditWd = (ids: string[], department: string) => post<MassEditResult[]>('/api/wd-requests/mass-edit', { ids, department });

@@ -32,6 +32,9 @@ public sealed class ActionFactsReader(IEnumerable<IActionFacts> sources)
 {
     private readonly IReadOnlyList<IActionFacts> _sources = [.. sources];
 
+    /// <summary>Whether a domain judges this definition's actions on current facts.</summary>
+    public bool Covers(string definitionId) => _sources.Any(s => s.DefinitionId == definitionId);
+
     public async Task<CurrentFacts?> ReadAsync(InstanceState state, string action, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -48,6 +48,25 @@ public sealed class WdCurrentFactsTests : WdFixture
     }
 
     [Test]
+    public async Task The_generic_task_view_offers_Pass_to_Backoffice_on_the_current_margin_level_like_the_card()
+    {
+        var card = await Wd.DriveToAsync("ApprovedByRetention/Dealing");
+        var dealing = await Wd.AsAsync("dealing1");
+        JsonObject Action(JsonObject detail, string name) => (JsonObject)detail["actions"]!.AsArray().Single(a => a!["name"]!.GetValue<string>() == name)!;
+        var taskUrl = $"/api/tasks/{card["taskId"]!.GetValue<string>()}";
+        Assert.That(Action(await dealing.GetObjectAsync(taskUrl), "PassToBackoffice")["available"]!.GetValue<bool>(), Is.True, "offered at margin level 10000");
+
+        await Wd.PutAccountAsync(Account(card), Customer(card), balance: 10_000m, equity: 9_500m, margin: 10_000m, freeMargin: 0m, openTrades: 2);
+        var pass = Action(await dealing.GetObjectAsync(taskUrl), "PassToBackoffice");
+        Assert.That(pass["available"]!.GetValue<bool>(), Is.False, "judged on margin level 95, as the card and the completion do");
+        Assert.That(pass["reason"]!.GetValue<string>(), Does.Contain("margin level of at least 100"));
+        Assert.That(Action(await dealing.GetObjectAsync(taskUrl), "Reject")["available"]!.GetValue<bool>(), Is.True, "actions without facts are untouched");
+
+        await Wd.PutAccountAsync(Account(card), Customer(card), balance: 10_000m, equity: 10_000m, margin: 5_000m, freeMargin: 5_000m, openTrades: 2);
+        Assert.That(Action(await dealing.GetObjectAsync(taskUrl), "PassToBackoffice")["available"]!.GetValue<bool>(), Is.True, "offered again once the account recovers");
+    }
+
+    [Test]
     public async Task Dealing_pass_to_Backoffice_is_refused_when_the_balance_dropped_below_the_request()
     {
         var card = await Wd.DriveToAsync("ApprovedByRetention/Dealing", amount: 500m);

@@ -111,8 +111,46 @@ public static class TasksApi
         // Same scoping as the inbox: people read the tasks of their own departments only.
         if (!actor.IsSystem && !actor.InDepartment(task.Department)) throw ApiProblemException.Forbidden($"This task belongs to {task.Department}.");
         var (actions, version) = await DescribeAsync(db, cache, runner.Engine, task, actor, ct);
+        actions = await WithCurrentFactsAsync(db, cache, runner.Engine, http.RequestServices.GetRequiredService<ActionFactsReader>(), task, actor, actions, ct);
         actions = await WithTaskActionRulesAsync(db, cache, http.RequestServices.GetServices<ITaskActionRule>(), task, actor, actions, ct);
         return TypedResults.Ok(new TaskDetail(InstanceViews.ToView(WithOverdue(task, clock.GetUtcNow())), actions, version));
+    }
+
+    /// <summary>
+    /// Actions judged on current facts (ADR 19, e.g. WD approvals on the trading account now) are offered as the
+    /// completion will judge them: the guards see the fresh figures and the domain's rule applies, as on the WD card,
+    /// so the generic task view does not offer an approval that the completion then refuses. The ledger is read once
+    /// per such action (one or two per stage); when it cannot be read the action is shown unavailable with the reason.
+    /// </summary>
+    private static async Task<IReadOnlyList<TaskActionView>> WithCurrentFactsAsync(ApprovalDbContext db, DefinitionCache cache, WorkflowEngine engine, ActionFactsReader reader,
+        TaskRecord task, Actor actor, IReadOnlyList<TaskActionView> actions, CancellationToken ct)
+    {
+        // Unavailable ones too: a guard that refused on the stored figures may pass on the current ones.
+        if (task.Status != "Open" || !reader.Covers(task.DefinitionId) || actions.Count == 0) return actions;
+        var json = await db.Instances.AsNoTracking().Where(i => i.Id == task.InstanceId).Select(i => i.StateJson).FirstAsync(ct);
+        var state = InstanceStateJson.Deserialize(json);
+        var judged = new Dictionary<string, (CurrentFacts? Facts, string? Unreadable)>(StringComparer.Ordinal);
+        IReadOnlyDictionary<string, object?>? variables = null;
+        foreach (var action in actions)
+        {
+            try
+            {
+                var facts = await reader.ReadAsync(state, action.Name, ct);
+                judged[action.Name] = (facts, null);
+                if (facts is { Variables.Count: > 0 }) variables ??= facts.Variables;
+            }
+            catch (ApiProblemException ex) when (ex.Status == StatusCodes.Status503ServiceUnavailable)
+            {
+                judged[action.Name] = (null, ex.Detail ?? ex.Message);
+            }
+        }
+        // Guards over the facts' variables see the current figures (the same step the completion takes).
+        var current = actions;
+        if (variables is not null) (current, _) = await DescribeAsync(db, cache, engine, task, actor, ct, WorkflowEngine.WithFacts(state, variables));
+        return [.. current.Select(a => !a.Available || !judged.TryGetValue(a.Name, out var j) ? a
+            : j.Unreadable is { } why ? a with { Available = false, Reason = why }
+            : j.Facts?.Refusal(state, task.Department) is { } refusal ? a with { Available = false, Reason = refusal }
+            : a)];
     }
 
     /// <summary>
