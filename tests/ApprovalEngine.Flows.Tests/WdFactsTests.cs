@@ -22,7 +22,9 @@ public class WdFactsTests
     [TestCase("PassToBackoffice", "Retention", "1", "1", "10000", false)]       // Retention's routing: the guard decides
     [TestCase("PassToBackoffice", "CS", "1", "1", "10000", false)]
     [TestCase("Approve", "Backoffice", "99.99", "10000", "0", true)]
-    [TestCase("Approve", "Backoffice", "100", "1", "10000", false)]            // Backoffice checks the balance only
+    [TestCase("Approve", "Backoffice", "100", "1", "10000", true)]             // Backoffice checks all the stages again: margin level 0.01
+    [TestCase("Approve", "Backoffice", "100", "10000", "10000", false)]        // margin level exactly 100
+    [TestCase("Complete", "Backoffice", "90", "9500", "10000", true)]          // margin level 95 at Complete
     [TestCase("Complete", "Backoffice", "89.99", "10000", "0", true)]          // 90 still to execute (the fee is executed)
     [TestCase("Complete", "Backoffice", "90", "10000", "0", false)]
     [TestCase("Reject", "Backoffice", "0", "0", "10000", false)]

@@ -59,7 +59,7 @@ public static class CoinRules
         void Amount(decimal value, string field, bool positive)
         {
             if (positive ? value <= 0 : value < 0) errors.Add((field, positive ? $"'{field}' must be more than 0." : $"'{field}' must not be negative."));
-            if (value > MaxAmount) errors.Add((field, $"'{field}' must be at most {MaxAmount}."));
+            if (value >= MaxAmount) errors.Add((field, $"'{field}' must be less than {MaxAmount} (numeric(38,18))."));
             if (!FitsPrecision(value, decimals)) errors.Add((field, $"'{field}' has more than the coin's {decimals} decimals."));
         }
         Amount(settings.MinWithdrawal, "minWithdrawal", positive: true);

@@ -33,8 +33,8 @@ public static class WdFacts
 
     /// <summary>
     /// Null when <paramref name="action"/> may be taken on these current facts; otherwise why not. Only Dealing's
-    /// Pass to Backoffice (balance covers the request, margin level ≥ 100 or no margin used), Backoffice Approve
-    /// (balance covers the request) and Complete (balance covers what is still to execute) are checked here.
+    /// Pass to Backoffice (balance covers the request), Backoffice Approve (balance covers the request) and Complete
+    /// (balance covers what is still to execute) are checked here; all three also need margin level ≥ 100 (or no margin used).
     /// </summary>
     /// <param name="department">The department that holds the task (Pass to Backoffice is checked only for Dealing).</param>
     /// <param name="account">The account as the platform reports it now; null when it does not know it.</param>
@@ -56,9 +56,13 @@ public static class WdFacts
                 ? $"The current balance {account.Balance} {currency} does not cover the {needed} {currency} still to execute."
                 : $"The current balance {account.Balance} {currency} does not cover the requested amount {requestedAmount} {currency}.";
         }
-        if (action == WdActions.PassToBackoffice && WdAmounts.MarginLevel(account.Equity, account.Margin) is { } level && level < 100m)
+        // Dealing checks the margin level (manual 003, c3); Backoffice "checks all the stages again", so Approve and
+        // Complete check it too — else a request routed past Dealing (CS docs → Backoffice, mass edit) would pay out
+        // of an account that is under margin.
+        if (WdAmounts.MarginLevel(account.Equity, account.Margin) is { } level && level < 100m)
         {
-            return $"The current margin level is {level}; Pass to Backoffice needs a margin level of at least 100.";
+            var what = action switch { WdActions.Approve => "Approve", WdActions.Complete => "Complete", _ => "Pass to Backoffice" };
+            return $"The current margin level is {level}; {what} needs a margin level of at least 100.";
         }
         return null;
     }

@@ -28,7 +28,7 @@ public sealed class WdActionFacts(ILedger ledger, TimeProvider clock) : IActionF
         {
             account = null;
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or IOException)
+        catch (Exception ex) when (IsOutage(ex, cancellationToken))
         {
             // Not the caller's fault, and an approval must not pass on stale figures: try again later.
             throw new ApiProblemException(503, "The trading platform is unavailable.", null, $"The current balance cannot be read now ({ex.Message}); try again.");
@@ -42,4 +42,12 @@ public sealed class WdActionFacts(ILedger ledger, TimeProvider clock) : IActionF
             WdTransactions.FromVariable(loaded.Variables.GetValueOrDefault(WdVariables.Transactions)),
             account));
     }
+
+    /// <summary>
+    /// The ledger could not answer: a network failure, or a timeout — which HttpClient reports as a cancellation that
+    /// is not the caller's own. The caller's own cancellation is not an outage and propagates.
+    /// </summary>
+    public static bool IsOutage(Exception ex, CancellationToken callerToken) =>
+        ex is HttpRequestException or TimeoutException or IOException
+        || (ex is OperationCanceledException && !callerToken.IsCancellationRequested);
 }

@@ -77,7 +77,17 @@ public sealed class WdCards(ApprovalDbContext db, DefinitionCache cache, Workflo
             state = InstanceStateJson.Deserialize(json);
         }
         var vars = state.Variables;
-        var account = await ledger.GetAccountAsync(row.TradingAccount, ct);
+        TradingAccount? account;
+        try
+        {
+            account = await ledger.GetAccountAsync(row.TradingAccount, ct);
+        }
+        catch (Exception ex) when (ex is LedgerRejectedException || WdActionFacts.IsOutage(ex, ct))
+        {
+            // The card must open (and Reject / Back to CS stay possible) while the platform is down: without current
+            // figures accountFacts is null and every approving action is unavailable, with the reason.
+            account = null;
+        }
         var readAt = clock.GetUtcNow();
         var task = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == id && t.Status == "Open").OrderBy(t => t.CreatedAt).FirstOrDefaultAsync(ct);
         IReadOnlyList<TaskActionView> details = [];
