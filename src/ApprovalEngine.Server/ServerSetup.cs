@@ -199,6 +199,7 @@ public static class ServerSetup
         {
             app.MapSandboxApi();
             app.MapWalletSandboxApi();
+            Features.Crypto.Sandbox.ChainSandboxApi.MapChainSandboxApi(app);
         }
         app.MapFallback("/api/{**path}", NoRoute).AllowAnonymous();
         DesignerHosting.Map(app);

@@ -1,6 +1,7 @@
 using ApprovalEngine.Adapters.Bank;
 using ApprovalEngine.Adapters.Blockchain;
 using ApprovalEngine.Adapters.Ledger;
+using ApprovalEngine.Server.Features.Crypto.Sandbox;
 using ApprovalEngine.Server.Features.Fiat.Bank;
 using ApprovalEngine.Server.Features.Sandbox;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -63,13 +64,14 @@ public static class AdapterServiceCollectionExtensions
         if (mode == AdapterMode.Sandbox)
         {
             services.TryAddSingleton<DatabaseSandboxLedger>();
-            services.TryAddSingleton(sp => InMemoryBlockchainSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
+            // The sandbox chain is stored in the database (issue 13): a restart keeps broadcasts and confirmations.
+            services.TryAddSingleton<DatabaseBlockchainSandbox>();
             // The in-memory sandbox keeps the development channels' opening balances the database bank starts from.
             services.TryAddSingleton(sp => InMemoryBankSandbox.WithDefaults(sp.GetRequiredService<TimeProvider>()));
             services.TryAddSingleton<DatabaseBankSandbox>();
             services.AddAdapter(AdapterKind.Ledger, SandboxName, sp => sp.GetRequiredService<DatabaseSandboxLedger>());
             services.AddAdapter(AdapterKind.Bank, SandboxName, sp => sp.GetRequiredService<DatabaseBankSandbox>());
-            services.AddAdapter(AdapterKind.Custody, SandboxName, sp => sp.GetRequiredService<InMemoryBlockchainSandbox>());
+            services.AddAdapter(AdapterKind.Custody, SandboxName, sp => sp.GetRequiredService<DatabaseBlockchainSandbox>());
         }
         services.AddSingleton<AdapterBinder>();
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<ILedger>(AdapterKind.Ledger));

@@ -1,3 +1,4 @@
+using ApprovalEngine.Server.Infrastructure;
 using ApprovalEngine.Adapters.Blockchain;
 using ApprovalEngine.Persistence;
 using ApprovalEngine.Server.Features.Crypto.Coins;
@@ -39,6 +40,7 @@ public static class CryptoSetup
     {
         var group = app.MapGroup("/api/crypto").WithTags("Crypto configuration");
         CoinsApi.Map(group);
+        group.MapGet("/addresses", Wallets.ListAddresses.List).ProducesProblems(400, 401, 403);
         return app;
     }
 }
