@@ -101,6 +101,23 @@ public sealed class WdCurrentFactsTests : WdFixture
     }
 
     [Test]
+    public async Task Backoffice_approve_is_refused_under_margin_level_100_although_the_request_never_went_through_Dealing()
+    {
+        // Retention passes straight to Backoffice (no open trades then); Backoffice "checks all the stages again".
+        var card = await Wd.DriveToAsync("ApprovedByRetention/Backoffice", amount: 100m);
+        await Wd.PutAccountAsync(Account(card), Customer(card), balance: 10_000m, equity: 4_000m, margin: 10_000m, freeMargin: 0m, openTrades: 3);
+
+        var refused = await (await Wd.ActAsync("supervisor1", card.Id(), "Approve")).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.That(refused["detail"]!.GetValue<string>(), Does.Contain("Approve needs a margin level of at least 100"));
+        var bo = await Wd.CardAsync(card.Id(), "supervisor1");
+        await (await GenericCompleteAsync("supervisor1", bo, "Approve")).ProblemAsync(HttpStatusCode.Conflict);
+        Assert.That((await Wd.CardAsync(card.Id())).Status(), Is.EqualTo("ApprovedByRetention"));
+
+        await Wd.PutAccountAsync(Account(card), Customer(card), balance: 10_000m, equity: 10_000m, margin: 5_000m, freeMargin: 5_000m, openTrades: 3);
+        Assert.That((await Wd.MustActAsync("supervisor1", card.Id(), "Approve")).Status(), Is.EqualTo("ApprovedByBackoffice"));
+    }
+
+    [Test]
     public async Task Backoffice_complete_is_refused_when_the_balance_dropped_and_nothing_is_sent_to_the_ledger()
     {
         var card = await Wd.DriveToAsync("ApprovedByBackoffice/Backoffice", amount: 100m);
