@@ -190,4 +190,32 @@ public sealed class FiatFourEyesWeakeningTests
         var journal = (await _supervisor1.GetObjectAsync("/api/fiat/config/journal?entity=Channel&pageSize=1")).Items()[0]!;
         Assert.That((journal.Text("action"), journal.Text("actor")), Is.EqualTo(("Edit", "supervisor2")));
     }
+
+    [Test]
+    public async Task A_withdrawal_rule_deleted_and_recreated_with_higher_limits_waits_for_a_second_configurer()
+    {
+        await _supervisor1.PostObjectAsync("/api/fiat/config/bank-accounts", new { id = "RECR-A", bankName = "Recreate Bank", accountNo = "RECR-A-1", accountName = "Broker", currency = "HKD", apiIntegrated = false });
+        await _supervisor1.PostObjectAsync("/api/fiat/config/channels", new { id = "RECR-FPS", bankAccountId = "RECR-A", method = "FPS" });
+        object Rule(decimal single) => new { channelId = "RECR-FPS", policy = "RealTimeSingle", singleLimit = single, customerDailyLimit = 5_000m, priority = 950, supportedBanks = new[] { "HSBC" } };
+        var rule = await _supervisor1.PostObjectAsync("/api/fiat/config/withdrawal-rules", Rule(1_000m));
+        var delete = await _supervisor1.DeleteAsync($"/api/fiat/config/withdrawal-rules/{rule.Text("id")}?rowVersion=1");
+        Assert.That(delete.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), "deleting stops the channel: at once");
+
+        // Delete then Create must not walk around the four-eyed Edit.
+        var wider = Rule(1_000_000_000m);
+        var pending = await ProposedAsync(await _supervisor1.PostAsJsonAsync("/api/fiat/config/withdrawal-rules", wider), "single limit 1000 → 1000000000");
+        Assert.That((await _supervisor1.GetArrayAsync("/api/fiat/config/withdrawal-rules")).Count(r => r!.Text("channelId") == "RECR-FPS"), Is.Zero, "nothing applied");
+        await NobodyButASecondConfigurerAsync(pending, c => c.PostAsJsonAsync("/api/fiat/config/withdrawal-rules", wider));
+
+        await _supervisor2.PostObjectAsync($"/api/fiat/config/pending-changes/{pending.Text("id")}/approve", new { });
+        var created = (await _supervisor1.GetArrayAsync("/api/fiat/config/withdrawal-rules")).Single(r => r!.Text("channelId") == "RECR-FPS")!;
+        Assert.That(created["singleLimit"]!.GetValue<decimal>(), Is.EqualTo(1_000_000_000m));
+        var journal = (await _supervisor1.GetObjectAsync("/api/fiat/config/journal?entity=WithdrawalRule&pageSize=1")).Items()[0]!;
+        Assert.That((journal.Text("action"), journal.Text("actor")), Is.EqualTo(("Create", "supervisor2")));
+
+        // Recreating no wider than the rule deleted applies at once.
+        await _supervisor1.DeleteAsync($"/api/fiat/config/withdrawal-rules/{created.Text("id")}?rowVersion={created["rowVersion"]!.GetValue<int>()}");
+        var same = await _supervisor1.PostAsJsonAsync("/api/fiat/config/withdrawal-rules", Rule(500m));
+        Assert.That(same.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+    }
 }

@@ -126,19 +126,50 @@ public static class WithdrawalRulesEndpoints
         return null;
     }
 
-    public static async Task<Created<WithdrawalRuleView>> Create(WithdrawalRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Created<WithdrawalRuleView>, Accepted<PendingChangeView>>> Create(WithdrawalRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
     {
         ConfigAccess.RequireConfigurer(http);
+        return await CreateAsync(body, ConfigCaller.Of(http), db, time, ct);
+    }
+
+    /// <summary>
+    /// A new rule is compared with the last rule deleted from the same channel: otherwise Delete (applied at once, it
+    /// stops the channel) followed by Create would raise the limits or widen the banks and windows on one say — the
+    /// four-eyed Edit walked around (attacker review, 2026-12-02). A channel that never had a rule applies at once.
+    /// </summary>
+    internal static async Task<Results<Created<WithdrawalRuleView>, Accepted<PendingChangeView>>> CreateAsync(WithdrawalRuleBody body, ConfigCaller caller, FiatDbContext db, TimeProvider time, CancellationToken ct)
+    {
         var errors = new FieldErrors();
         var now = time.GetUtcNow();
         var row = new WithdrawalRule { Id = Guid.CreateVersion7(now), CreatedAt = now, UpdatedAt = now, RowVersion = 1 };
         await ApplyAsync(errors, row, body, db, ct);
         errors.ThrowIfAny();
         if (await db.Set<WithdrawalRule>().AnyAsync(r => r.ChannelId == row.ChannelId, ct)) throw ApiProblemException.Conflict($"The channel '{row.ChannelId}' has a withdrawal rule already; edit it.");
+        var deleted = await LastDeletedAsync(db, row.ChannelId, ct);
+        var widened = deleted is null ? [] : FiatWeakening.WithdrawalRule(State(deleted), State(WithdrawalRuleView.Of(row)));
+        if (caller.MustPropose(widened.Count > 0))
+        {
+            return await PendingChanges.ProposeAsync(db, caller, time, Entity, row.ChannelId, "Create", body, deleted,
+                $"withdrawal rule of {row.ChannelId} recreated wider than the one deleted: {string.Join("; ", widened)}", ct);
+        }
         db.Add(row);
-        ConfigJournal.Add(db, ConfigJournal.Actor(http), now, Entity, row.Id.ToString(), "Create", null, WithdrawalRuleView.Of(row));
+        ConfigJournal.Add(db, caller.Actor, now, Entity, row.Id.ToString(), "Create", null, WithdrawalRuleView.Of(row), caller.Reason(null));
         await ConfigSave.SaveAsync(db, $"The withdrawal rule of '{row.ChannelId}'", ct);
         return TypedResults.Created($"/api/fiat/config/withdrawal-rules/{row.Id}", WithdrawalRuleView.Of(row));
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions JournalJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>The newest journaled Delete of a rule of <paramref name="channelId"/> (deletes are few: read them all).</summary>
+    private static async Task<WithdrawalRuleView?> LastDeletedAsync(FiatDbContext db, string channelId, CancellationToken ct)
+    {
+        var deletes = await db.Set<ConfigJournalEntry>().AsNoTracking()
+            .Where(j => j.Entity == Entity && j.Action == "Delete" && j.BeforeJson != null)
+            .OrderByDescending(j => j.Id).Select(j => j.BeforeJson!).ToListAsync(ct);
+        var last = deletes.Select(json => System.Text.Json.JsonSerializer.Deserialize<WithdrawalRuleView>(json, JournalJson))
+            .FirstOrDefault(v => v is not null && string.Equals(v.ChannelId, channelId, StringComparison.Ordinal));
+        // The journal keeps the column's scale (1000.00000000); compare and show the amounts as entered.
+        return last is null ? null : last with { SingleLimit = FiatConfigRules.Plain(last.SingleLimit), CustomerDailyLimit = FiatConfigRules.Plain(last.CustomerDailyLimit) };
     }
 
     public static async Task<Results<Ok<WithdrawalRuleView>, Accepted<PendingChangeView>>> Edit(string id, WithdrawalRuleBody body, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct)
