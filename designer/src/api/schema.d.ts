@@ -4132,6 +4132,15 @@ export interface paths {
                         "application/json": components["schemas"]["WithdrawalRuleView"];
                     };
                 };
+                /** @description Accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PendingChangeView"];
+                    };
+                };
             };
         };
         delete?: never;
