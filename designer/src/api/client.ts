@@ -26,7 +26,11 @@ export function setUnauthorizedHandler(fn: (() => void) | null) {
   onUnauthorized = fn;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * `exactKeys`: JSON number values of these keys are kept as their text (a double keeps ~15 significant digits; an
+ * 18-decimal coin amount would come back rounded and be saved rounded on the next edit).
+ */
+export async function api<T>(method: string, path: string, body?: unknown, exactKeys: readonly string[] = []): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -40,7 +44,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const text = await res.text();
   let data: unknown = undefined;
   if (text) {
-    try { data = JSON.parse(text); } catch { data = text; }
+    try { data = JSON.parse(exactKeys.length ? numbersAsText(text, exactKeys) : text); } catch { data = text; }
   }
   if (!res.ok) {
     if (res.status === 401 && onUnauthorized && !path.startsWith('/api/auth/token')) onUnauthorized();
@@ -50,7 +54,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   return data as T;
 }
 
-export const get = <T>(path: string) => api<T>('GET', path);
+export const get = <T>(path: string, exactKeys: readonly string[] = []) => api<T>('GET', path, undefined, exactKeys);
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
 export const put = <T>(path: string, body?: unknown) => api<T>('PUT', path, body);
 export const del = <T>(path: string) => api<T>('DELETE', path);
@@ -63,4 +67,11 @@ export function qs(params: Record<string, string | number | boolean | null | und
   }
   const s = p.toString();
   return s ? `?${s}` : '';
+}
+
+/** Rewrites `"key": 1.23` to `"key": "1.23"` for the given keys, so JSON.parse never turns those numbers into doubles. */
+export function numbersAsText(json: string, keys: readonly string[]): string {
+  if (keys.length === 0) return json;
+  const names = keys.map((k) => k.replace(/[^A-Za-z0-9_]/g, '')).join('|');
+  return json.replace(new RegExp(`("(?:${names})"\\s*:\\s*)(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)`, 'g'), '$1"$2"');
 }

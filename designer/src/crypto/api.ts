@@ -1,6 +1,6 @@
 // /api/crypto/coins (README "Crypto configuration", ADR 18). Amounts are sent as decimal text, which the server reads as
 // C# decimals, so no digit passes through a double on the way out.
-import { get, post, put, qs } from '../api/client';
+import { api, get, qs } from '../api/client';
 import type { components } from '../api/schema';
 
 type S = components['schemas'];
@@ -10,13 +10,15 @@ export type CoinJournalEntry = S['CoinJournalView'];
 export type CoinJournalFilter = { coin?: string; network?: string; actor?: string; page?: number; pageSize?: number };
 
 const C = '/api/crypto/coins';
+/** Coin amounts have up to 18 decimals: read as text, never as doubles (see numbersAsText). */
+export const COIN_AMOUNTS = ['minWithdrawal', 'maxWithdrawal', 'withdrawalFee'] as const;
 const id = encodeURIComponent;
 
 export const coinsApi = {
-  list: () => get<Coin[]>(`${C}/`),
-  add: (body: Record<string, unknown>) => post<Coin>(`${C}/`, body),
-  edit: (coin: string, network: string, body: Record<string, unknown>) => put<Coin>(`${C}/${id(coin)}/${id(network)}`, body),
+  list: () => get<Coin[]>(`${C}/`, COIN_AMOUNTS),
+  add: (body: Record<string, unknown>) => api<Coin>('POST', `${C}/`, body, COIN_AMOUNTS),
+  edit: (coin: string, network: string, body: Record<string, unknown>) => api<Coin>('PUT', `${C}/${id(coin)}/${id(network)}`, body, COIN_AMOUNTS),
   toggle: (coin: string, network: string, fn: 'withdrawal' | 'deposit', enable: boolean, rowVersion: number) =>
-    post<Coin>(`${C}/${id(coin)}/${id(network)}/${fn}/${enable ? 'enable' : 'disable'}`, { rowVersion }),
-  journal: (f: CoinJournalFilter) => get<CoinJournal>(`${C}/journal${qs(f)}`),
+    api<Coin>('POST', `${C}/${id(coin)}/${id(network)}/${fn}/${enable ? 'enable' : 'disable'}`, { rowVersion }, COIN_AMOUNTS),
+  journal: (f: CoinJournalFilter) => get<CoinJournal>(`${C}/journal${qs(f)}`, COIN_AMOUNTS),
 };

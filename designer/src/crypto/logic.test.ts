@@ -32,3 +32,25 @@ describe('coin journal', () => {
     expect(journalChanges(null, { minWithdrawal: 1 })).toEqual([]);
   });
 });
+
+describe('coin amounts are read as text', () => {
+  it('keeps an 18-decimal amount exact where JSON.parse would round it', async () => {
+    const { numbersAsText } = await import('../api/client');
+    const json = '[{"coin":"ETH","maxWithdrawal":123456789.123456789012345678,"withdrawalFee":0.000000000000000001,"decimals":18,"rowVersion":3}]';
+    expect(String(JSON.parse(json)[0].maxWithdrawal)).not.toBe('123456789.123456789012345678');
+    const coin = JSON.parse(numbersAsText(json, ['minWithdrawal', 'maxWithdrawal', 'withdrawalFee']))[0];
+    expect(coin.maxWithdrawal).toBe('123456789.123456789012345678');
+    expect(coin.withdrawalFee).toBe('0.000000000000000001');
+    expect(coin.decimals).toBe(18);
+    expect(coin.rowVersion).toBe(3);
+  });
+
+  it('leaves other keys, nested journal values and escaped text alone', async () => {
+    const { numbersAsText } = await import('../api/client');
+    const json = '{"items":[{"before":{"maxWithdrawal": 1.5},"reason":"set \\"maxWithdrawal\\": 2","total":7}]}';
+    const parsed = JSON.parse(numbersAsText(json, ['maxWithdrawal']));
+    expect(parsed.items[0].before.maxWithdrawal).toBe('1.5');
+    expect(parsed.items[0].reason).toBe('set "maxWithdrawal": 2');
+    expect(parsed.items[0].total).toBe(7);
+  });
+});
