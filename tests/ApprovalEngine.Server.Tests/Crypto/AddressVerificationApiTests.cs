@@ -97,6 +97,29 @@ public sealed class AddressVerificationApiTests
     }
 
     [Test]
+    public async Task A_later_rejection_of_a_verified_address_withdraws_it_and_withdrawals_to_it_are_refused()
+    {
+        var first = (await SubmitAsync(_factory.AsSystem(), "SA-AV-9", "BTC", Btc)).Text("id");
+        var verified = await (await _factory.AsUserAsync("checker1")).PostAsJsonAsync($"/api/tasks/{await ReviewTaskAsync(first)}/complete", new { action = "Verify" });
+        Assert.That(verified.StatusCode, Is.EqualTo(HttpStatusCode.OK), await verified.Content.ReadAsStringAsync());
+
+        // Submitted again and rejected this time: the latest decision counts.
+        var again = (await _factory.AsSystem().PostObjectAsync("/api/definitions/crypto-address-verification/instances", new
+        {
+            correlationId = "SA-AV-9-again", input = new { securitiesAccount = "SA-AV-9", coin = "BTC", network = "BTC", address = Btc },
+        })).Text("id");
+        var rejected = await (await _factory.AsUserAsync("checker2")).PostAsJsonAsync($"/api/tasks/{await ReviewTaskAsync(again)}/complete", new { action = "Reject", comment = "Belongs to an exchange" });
+        Assert.That(rejected.StatusCode, Is.EqualTo(HttpStatusCode.OK), await rejected.Content.ReadAsStringAsync());
+        Assert.That(string.Join(",", (await RowsAsync("SA-AV-9")).Select(r => r.Status).Order()), Is.EqualTo("Rejected,Verified"));
+
+        var withdrawal = await _factory.AsSystem().PostObjectAsync("/api/definitions/crypto-coin-withdrawal/instances", new
+        {
+            correlationId = "AV-CW-9", input = new { recordNo = "AV-CW-9", securitiesAccount = "SA-AV-9", coin = "BTC", network = "BTC", amount = 0.5m, address = Btc },
+        });
+        Assert.That((await InstanceAsync(withdrawal.Text("id"))).Text("businessStatus"), Is.EqualTo("Rejected"), "the address was withdrawn by the later rejection");
+    }
+
+    [Test]
     public async Task An_operator_who_submitted_may_not_review_it_but_another_checker_may()
     {
         var both = await _factory.AsUserAsync("opsboth");

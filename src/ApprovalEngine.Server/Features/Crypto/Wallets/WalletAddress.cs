@@ -7,6 +7,7 @@ namespace ApprovalEngine.Server.Features.Crypto.Wallets;
 public sealed class WalletAddress
 {
     public const string Verified = "Verified";
+    public const string Rejected = "Rejected";
 
     /// <summary>The crypto-address-verification instance (or a new id for a sandbox row).</summary>
     public Guid Id { get; set; }
