@@ -90,6 +90,9 @@ public sealed class FiatBatches(IDbContextFactory<FiatDbContext> contexts, Workf
                     // The amount of the state this step packs (read in its transaction), not the list row read before:
                     // the batch's work order approves, and its bank file pays, exactly what the record holds.
                     var amount = state.Variables.GetValueOrDefault("amount") is decimal held ? held : row.Amount;
+                    // The single-limit and channel checks above judged row.Amount: an edit approved in between would
+                    // otherwise be packed unchecked (attacker review, 2026-12-02).
+                    if (amount != row.Amount) throw ApiProblemException.Conflict($"The amount changed since it was checked ({row.Amount} → {amount}); pack the record again.");
                     await using var joined = FiatDbContext.Join(unit.Db);
                     joined.Add(new FiatBatchItem { BatchId = batch.Id, RecordId = row.Id, RecordNo = row.RecordNo, Amount = amount });
                     await joined.SaveChangesAsync(token);
@@ -273,8 +276,9 @@ public sealed class FiatBatchFiles(IDbContextFactory<FiatDbContext> contexts, IF
         var items = await fiat.Set<FiatBatchItem>().AsNoTracking().Where(i => i.BatchId == batchId).OrderBy(i => i.Id).ToListAsync(cancellationToken);
         var ids = items.Select(i => i.RecordId).ToList();
         var records = await fiat.Set<FiatWithdrawalRecord>().AsNoTracking().Where(r => ids.Contains(r.Id)).ToListAsync(cancellationToken);
-        var transfers = items.Select(i => records.First(r => r.Id == i.RecordId))
-            .Select(r => new BankFileTransfer(r.RecordNo, r.BeneficiaryAccount, r.BeneficiaryName ?? r.CustomerId, r.BeneficiaryBank, r.Amount)).ToList();
+        // Each item's amount, as packed and approved by the batch's work order (not the record's current column).
+        var transfers = items.Select(i => (Item: i, Record: records.First(r => r.Id == i.RecordId)))
+            .Select(p => new BankFileTransfer(p.Record.RecordNo, p.Record.BeneficiaryAccount, p.Record.BeneficiaryName ?? p.Record.CustomerId, p.Record.BeneficiaryBank, p.Item.Amount)).ToList();
         if (batch.FileContent is null)
         {
             var channel = await channels.GetChannelAsync(batch.ChannelId, cancellationToken);
