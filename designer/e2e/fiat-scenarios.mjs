@@ -566,7 +566,11 @@ export async function fiatConfigFourEyes(browser) {
 const USD_CHANNEL = 'HSBC-002-WIRE';
 const wait = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-/** Applications through the API (as a client system), submitted by checker1, until they wait in Withdrawal Pending. */
+/**
+ * Applications through the API (as a client system), submitted by supervisor1, until they wait in Withdrawal Pending.
+ * Not by checker1 or checker2: whoever submits a record is one of its makers and may not decide its work orders
+ * (batch, exception review) — the scenarios have the checkers decide those.
+ */
 async function pendingRecords(amounts, { currency = 'USD', channel, bank = 'HSBC' } = {}) {
   const customer = `e2e-ops-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
   const nos = [];
@@ -574,7 +578,7 @@ async function pendingRecords(amounts, { currency = 'USD', channel, bank = 'HSBC
     const { data } = await api('POST', '/api/fiat/withdrawals', { customerId: customer, currency, amount, fee: 0, bankAccount: `ACC-${customer}`, beneficiaryBank: bank, beneficiaryName: 'E2E Payee', channel });
     nos.push(data.recordNo);
   }
-  const checker = await tokenFor('checker1');
+  const checker = await tokenFor('supervisor1');
   await recordsReachAny(checker, nos, ['Pending Submission', 'Withdrawal Pending']);
   const pending = [];
   for (const no of nos) if ((await api('GET', `/api/fiat/withdrawals/${no}`, undefined, { token: checker })).data.status === 'Pending Submission') pending.push(no);
