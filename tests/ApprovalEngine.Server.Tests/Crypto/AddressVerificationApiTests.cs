@@ -30,7 +30,18 @@ public sealed class AddressVerificationApiTests
             ["Identities:Users:0:Rights:0"] = "submit",
             ["Identities:Users:0:Rights:1"] = "workorders:approve",
             ["Identities:Users:0:Permissions:0"] = "workorders:approve",
+            ["Identities:ApiKeys:0:Name"] = "scopeless",
+            ["Identities:ApiKeys:0:Key"] = ScopelessKey,
         });
+
+    private const string ScopelessKey = "address-tests-scopeless-key";
+
+    private HttpClient AsScopelessKey()
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ScopelessKey);
+        return client;
+    }
 
     [OneTimeTearDown]
     public async Task TearDown() => await _factory.DisposeAsync();
@@ -117,6 +128,52 @@ public sealed class AddressVerificationApiTests
             correlationId = "AV-CW-9", input = new { recordNo = "AV-CW-9", securitiesAccount = "SA-AV-9", coin = "BTC", network = "BTC", amount = 0.5m, address = Btc },
         });
         Assert.That((await InstanceAsync(withdrawal.Text("id"))).Text("businessStatus"), Is.EqualTo("Rejected"), "the address was withdrawn by the later rejection");
+    }
+
+    [Test]
+    public async Task Other_departments_analysts_scopeless_keys_and_anonymous_callers_neither_start_nor_read_a_verification()
+    {
+        var body = new { correlationId = "SA-AV-SD-x", input = new { securitiesAccount = "SA-AV-SD", coin = "BTC", network = "BTC", address = Btc } };
+        const string start = "/api/definitions/crypto-address-verification/instances";
+        foreach (var user in new[] { "cs1", "dealing1", "bo1", "analyst1" })
+        {
+            var refused = await (await _factory.AsUserAsync(user)).PostAsJsonAsync(start, body);
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), $"{user} may not start one");
+        }
+        Assert.That((await AsScopelessKey().PostAsJsonAsync(start, body)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a key without start:crypto-address-verification");
+        Assert.That((await _factory.CreateClient().PostAsJsonAsync(start, body)).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await RowsAsync("SA-AV-SD"), Is.Empty, "no refused start stored an address");
+
+        var id = (await SubmitAsync(_factory.AsSystem(), "SA-AV-SD", "BTC", Btc)).Text("id");
+        foreach (var user in new[] { "cs1", "dealing1", "analyst1" })
+        {
+            var client = await _factory.AsUserAsync(user);
+            Assert.That((await client.GetAsync($"/api/instances/{id}")).StatusCode, Is.AnyOf(HttpStatusCode.Forbidden, HttpStatusCode.NotFound), $"{user} reads no verification");
+            Assert.That((await client.GetAsync($"/api/instances/{id}/journal")).StatusCode, Is.AnyOf(HttpStatusCode.Forbidden, HttpStatusCode.NotFound), $"{user} reads no journal");
+            var listed = await client.GetAsync("/api/instances?definitionId=crypto-address-verification");
+            if (listed.IsSuccessStatusCode) Assert.That((await listed.Content.ReadAsStringAsync()).Contains(id, StringComparison.Ordinal), Is.False, $"{user} lists no verification");
+            var addresses = await client.GetAsync("/api/crypto/addresses?customer=SA-AV-SD");
+            Assert.That(addresses.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), $"{user} lists no addresses");
+        }
+        Assert.That((await AsScopelessKey().GetAsync($"/api/instances/{id}")).StatusCode, Is.AnyOf(HttpStatusCode.Forbidden, HttpStatusCode.NotFound), "a key without read scope");
+        Assert.That((await _factory.CreateClient().GetAsync($"/api/instances/{id}")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That((await (await _factory.AsUserAsync("checker1")).GetAsync($"/api/instances/{id}")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "a reviewer reads it");
+    }
+
+    [Test]
+    public async Task A_review_carrying_fields_the_action_does_not_offer_is_a_422_and_the_stored_address_is_unchanged()
+    {
+        var id = (await SubmitAsync(_factory.AsSystem(), "SA-AV-FF", "BTC", Btc)).Text("id");
+        var task = await ReviewTaskAsync(id);
+        var checker = await _factory.AsUserAsync("checker1");
+        // An attacker's reviewer tries to verify a different address, or to be recorded as someone else.
+        foreach (var data in new object[] { new { address = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq" }, new { reviewedBy = "checker2" }, new { reason = "fine" } })
+        {
+            var refused = await checker.PostAsJsonAsync($"/api/tasks/{task}/complete", new { action = "Verify", data });
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity), await refused.Content.ReadAsStringAsync());
+        }
+        var row = (await RowsAsync("SA-AV-FF")).Single();
+        Assert.That((row.Status, row.Address, row.ReviewedBy), Is.EqualTo(("Under Verification", Btc, (string?)null)));
     }
 
     [Test]

@@ -48,6 +48,18 @@ public sealed class WdCurrentFactsTests : WdFixture
     }
 
     [Test]
+    public async Task Figures_sent_as_form_fields_cannot_stand_in_for_the_ledgers_on_the_generic_route()
+    {
+        var card = await Wd.DriveToAsync("ApprovedByRetention/Dealing");
+        await Wd.PutAccountAsync(Account(card), Customer(card), balance: 10_000m, equity: 9_500m, margin: 10_000m, freeMargin: 0m, openTrades: 2);
+        var dealing = await Wd.AsAsync("dealing1");
+        var taskUrl = $"/api/tasks/{card["taskId"]!.GetValue<string>()}/complete";
+        var spoofed = await dealing.PostAsJsonAsync(taskUrl, new { action = "PassToBackoffice", comment = "fine", data = new { marginLevel = 500m, equity = 50_000m, balance = 50_000m } });
+        Assert.That(spoofed.StatusCode, Is.AnyOf(HttpStatusCode.UnprocessableEntity, HttpStatusCode.Conflict), await spoofed.Content.ReadAsStringAsync());
+        Assert.That((await Wd.CardAsync(card.Id())).Status(), Is.EqualTo("ApprovedByRetention"), "the request stays with Dealing");
+    }
+
+    [Test]
     public async Task The_generic_task_view_offers_Pass_to_Backoffice_on_the_current_margin_level_like_the_card()
     {
         var card = await Wd.DriveToAsync("ApprovedByRetention/Dealing");
