@@ -7,27 +7,8 @@ namespace ApprovalEngine.E2E.Tests;
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class FiatE2ETests
+public sealed class FiatE2ETests() : NodeSuiteFixture("fiat", "e2e_fiat")
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromMinutes(4);
-    private NodeScenarios.Paths _paths = null!;
-    private KestrelServer? _server;
-    private string _screenshots = "";
-
-    [OneTimeSetUp]
-    public async Task StartServer()
-    {
-        _paths = NodeScenarios.Require();
-        _screenshots = NodeScenarios.Screenshots("fiat");
-        _server = await NodeScenarios.StartServerAsync("e2e_fiat", _paths.Dist);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        if (_server is not null) await _server.DisposeAsync();
-    }
-
     [Test]
     public Task Supervisor_adjusts_a_daily_limit_and_sees_the_history_row_maker_reads_only() => Scenario("fiat-limits");
 
@@ -66,15 +47,4 @@ public sealed class FiatE2ETests
 
     [Test]
     public Task An_operations_person_acknowledges_an_alert_in_the_alert_inbox_tab_and_it_moves_to_acknowledged() => Scenario("fiat-alert-ack");
-
-    private async Task Scenario(string key)
-    {
-        // E2E_ONLY=<substring> runs the scenarios whose key contains it, as run.mjs does
-        if (Environment.GetEnvironmentVariable("E2E_ONLY") is { Length: > 0 } only && !key.Contains(only, StringComparison.Ordinal))
-            Assert.Ignore($"E2E_ONLY={only}");
-        var (exitCode, output) = await NodeScenarios.RunAsync(_paths, _server!.BaseAddress, _screenshots, Budget, "--suite", "fiat", "--only", key);
-        Assert.That(exitCode, Is.Zero, $"node e2e/run.mjs --suite fiat --only {key} failed (exit {exitCode}):\n{output}");
-        // a renamed scenario must not pass by running nothing
-        Assert.That(output, Does.Contain("1 passed, 0 failed"), output);
-    }
 }
