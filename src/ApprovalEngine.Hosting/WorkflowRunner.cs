@@ -109,16 +109,16 @@ public sealed class WorkflowRunner(
 
     /// <summary>
     /// Runs the task-action rules on a step that completes a task, with the instance as stored before the step (the
-    /// step is not saved yet, so the row still holds it) — read in the step's transaction, whose commit is
+    /// step is not saved yet, so the unit still holds the row it loaded) — loaded in the step's transaction, whose commit is
     /// version-checked: a rule's decision holds for the state the step is committed against.
     /// </summary>
     private static async Task CheckTaskActionAsync(EfWorkflowUnitOfWork unit, IEnumerable<ITaskActionRule> rules, StepCommand command, CancellationToken cancellationToken)
     {
         var list = rules.ToList();
         if (list.Count == 0) return;
-        var json = await unit.Db.Instances.AsNoTracking().Where(i => i.Id == command.InstanceId).Select(i => i.StateJson).FirstOrDefaultAsync(cancellationToken);
-        if (json is null) return;
-        var before = InstanceStateJson.Deserialize(json);
+        // The unit already holds the row the step was computed from (not saved yet): no second read of the instance.
+        var before = await unit.GetInstanceAsync(command.InstanceId, cancellationToken);
+        if (before is null) return;
         var definition = await unit.GetDefinitionAsync(before.DefinitionId, before.DefinitionVersion, cancellationToken)
             ?? throw new WorkflowConflictException($"Definition {before.DefinitionId} v{before.DefinitionVersion} is missing.");
         var taskId = Guid.Parse(command.Args["taskId"]!.GetValue<string>());
