@@ -69,28 +69,11 @@ public sealed partial class CoinFields
 /// <summary>Saving coin changes: a concurrent edit or a duplicate key is a 409, never a 500.</summary>
 public static class CoinSave
 {
-    public static ApiProblemException Stale(string what) =>
-        new(409, "The data changed underneath.", new Dictionary<string, string[]> { ["rowVersion"] = [$"{what} was changed by someone else since you read it; reload it and try again."] },
-            $"{what} was changed by someone else since you read it.");
+    public static ApiProblemException Stale(string what) => ConfigSaves.Stale(what);
 
     public static async Task<CryptoCoin> FindAsync(CryptoDbContext db, string coin, string network, CancellationToken ct) =>
         await db.Set<CryptoCoin>().FirstOrDefaultAsync(c => c.Coin == coin && c.Network == network, ct)
         ?? throw ApiProblemException.NotFound($"No coin {coin} is configured on the network {network}.");
 
-    public static async Task SaveAsync(CryptoDbContext db, string what, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw Stale(what);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: "23505" } or Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 })
-        {
-            throw ApiProblemException.Conflict($"{what} already exists.");
-        }
-    }
+    public static Task SaveAsync(CryptoDbContext db, string what, CancellationToken ct) => ConfigSaves.SaveAsync(db, what, ct);
 }

@@ -129,28 +129,8 @@ public static class ConfigSave
         if (stored != sent) throw Stale(what);
     }
 
-    public static ApiProblemException Stale(string what) =>
-        new(409, "The data changed underneath.", new Dictionary<string, string[]> { ["rowVersion"] = [$"{what} was changed by someone else since you read it; reload it and try again."] },
-            $"{what} was changed by someone else since you read it.");
+    public static ApiProblemException Stale(string what) => ConfigSaves.Stale(what);
 
     /// <summary>Saves; a concurrent edit of the same row or a duplicate key is a 409, not a 500.</summary>
-    public static async Task SaveAsync(FiatDbContext db, string what, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw Stale(what);
-        }
-        catch (DbUpdateException ex) when (IsUniqueViolation(ex))
-        {
-            throw ApiProblemException.Conflict($"{what} already exists.");
-        }
-    }
-
-    private static bool IsUniqueViolation(DbUpdateException ex) =>
-        ex.InnerException is Npgsql.PostgresException { SqlState: "23505" }
-        || ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 };
+    public static Task SaveAsync(FiatDbContext db, string what, CancellationToken ct) => ConfigSaves.SaveAsync(db, what, ct);
 }
