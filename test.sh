@@ -9,16 +9,27 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 log=$(mktemp)
 status=0
 
-echo "== designer: install, unit tests, build"
+# The designer step (npm ci, Vitest, vite build) and the .NET build use different tools: run them side by side and
+# start the .NET tests (the browser tests need designer/dist) once both are done. This saves about a minute in CI.
+designer_log=$(mktemp)
 (
   cd designer
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
   npx vitest run --reporter=default && npm run build
-) 2>&1 | tee -a "$log"
+) >"$designer_log" 2>&1 &
+designer_pid=$!
+
+echo "== .NET: build"
+dotnet build ApprovalEngine.sln -c Release -p:SkipDesignerBuild=true 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-echo "== .NET: build and test"
-dotnet test ApprovalEngine.sln -c Release -p:SkipDesignerBuild=true 2>&1 | tee -a "$log"
+echo "== designer: install, unit tests, build"
+wait "$designer_pid" || status=1
+cat "$designer_log" | tee -a "$log"
+rm -f "$designer_log"
+
+echo "== .NET: test"
+dotnet test ApprovalEngine.sln -c Release -p:SkipDesignerBuild=true --no-build 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 # Sum what the runners reported: dotnet's "Passed!/Failed!  - Failed: a, Passed: b, Skipped: c" and Vitest's "Tests  n passed (m)".
