@@ -164,15 +164,27 @@ public static class FiatConfigRules
         var rule = PickRule(facts, rules, reasons);
         if (reasons.Count > 0) return new(FiatReviewKinds.AutoReject, rule, reasons);
 
+        var review = DecidingReviewRule(reviewRules, facts.PreviousWithdrawals == 0, !facts.KnownBankAccount, facts.Amount, facts.Currency);
+        return review is null ? new(defaultKind, rule, []) : new(review.Kind, rule, [$"Review rule '{review.Name}' applies."]);
+    }
+
+    /// <summary>
+    /// The review rule that decides an application: the first by priority (then name) whose set conditions all hold;
+    /// null → the default review kind. The four-eyes check of a rule-set change (<see cref="FiatWeakening.ReviewRuleSet"/>)
+    /// calls this same function, so it judges exactly what the application check will do.
+    /// </summary>
+    public static FiatReviewRule? DecidingReviewRule(IReadOnlyList<FiatReviewRule> reviewRules, bool firstWithdrawal, bool newBeneficiaryAccount, decimal amount, string currency)
+    {
+        ArgumentNullException.ThrowIfNull(reviewRules);
         foreach (var review in reviewRules.OrderBy(r => r.Priority).ThenBy(r => r.Name, StringComparer.Ordinal))
         {
-            if (review.FirstWithdrawal is { } first && first != (facts.PreviousWithdrawals == 0)) continue;
-            if (review.NewBeneficiaryAccount is { } isNew && isNew != !facts.KnownBankAccount) continue;
-            if (review.AmountAtLeast is { } min && facts.Amount < min) continue;
-            if (review.Currency is { Length: > 0 } currency && !string.Equals(currency, facts.Currency, StringComparison.OrdinalIgnoreCase)) continue;
-            return new(review.Kind, rule, [$"Review rule '{review.Name}' applies."]);
+            if (review.FirstWithdrawal is { } first && first != firstWithdrawal) continue;
+            if (review.NewBeneficiaryAccount is { } isNew && isNew != newBeneficiaryAccount) continue;
+            if (review.AmountAtLeast is { } min && amount < min) continue;
+            if (review.Currency is { Length: > 0 } ruleCurrency && !string.Equals(ruleCurrency, currency, StringComparison.OrdinalIgnoreCase)) continue;
+            return review;
         }
-        return new(defaultKind, rule, []);
+        return null;
     }
 
     private static FiatChannelRule? PickRule(FiatApplicationFacts facts, IReadOnlyList<FiatChannelRule> rules, List<string> reasons)

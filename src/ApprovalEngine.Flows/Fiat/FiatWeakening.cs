@@ -136,6 +136,44 @@ public static class FiatWeakening
         return reasons;
     }
 
+    /// <summary>
+    /// The rules decide together, first match by priority, so one rule's change can be harmless alone and still let an
+    /// application through: a laxer rule created, enabled or moved in front of a stricter one. This compares what the
+    /// whole ordered set of enabled rules decides, before and after, for every class of application the rules can tell
+    /// apart — first withdrawal yes/no × new beneficiary account yes/no × each currency a rule names (and any other) ×
+    /// each amount threshold (and below all of them) — and reports the classes whose decision becomes laxer. The
+    /// decision is <see cref="FiatConfigRules.DecidingReviewRule"/>, the one the application check runs.
+    /// </summary>
+    public static IReadOnlyList<string> ReviewRuleSet(IReadOnlyList<FiatReviewRule> before, IReadOnlyList<FiatReviewRule> after, string defaultKind)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var all = before.Concat(after).ToList();
+        // "" stands for every currency no rule names; no ISO code is empty, so no currency condition matches it.
+        var currencies = all.Select(r => r.Currency).Where(c => !string.IsNullOrEmpty(c)).Select(c => c!.ToUpperInvariant()).Distinct().Order(StringComparer.Ordinal).Prepend("").ToList();
+        var amounts = all.Select(r => r.AmountAtLeast).OfType<decimal>().Append(0m).Distinct().Order().ToList();
+        var laxer = new List<string>();
+        foreach (var first in new[] { true, false })
+        foreach (var isNew in new[] { true, false })
+        foreach (var currency in currencies)
+        foreach (var amount in amounts)
+        {
+            var was = FiatConfigRules.DecidingReviewRule(before, first, isNew, amount, currency);
+            var now = FiatConfigRules.DecidingReviewRule(after, first, isNew, amount, currency);
+            var wasKind = was?.Kind ?? defaultKind;
+            var nowKind = now?.Kind ?? defaultKind;
+            if (Strictness(nowKind) >= Strictness(wasKind)) continue;
+            var who = $"{(first ? "first" : "repeat")} withdrawal to a {(isNew ? "new" : "known")} account, {(currency.Length == 0 ? "any other currency" : currency)}, amount {(amount == 0m ? "below every threshold" : $"≥ {FiatConfigRules.Plain(amount)}")}";
+            laxer.Add($"{who}: {wasKind}{Source(was)} → {nowKind}{Source(now)}");
+        }
+        if (laxer.Count == 0) return [];
+        const int shown = 3;
+        var text = string.Join("; ", laxer.Take(shown)) + (laxer.Count > shown ? $"; and {laxer.Count - shown} more classes of application" : "");
+        return [$"the rule set decides laxer for {text}"];
+
+        static string Source(FiatReviewRule? rule) => rule is null ? " (default)" : $" (rule '{rule.Name}')";
+    }
+
     /// <summary>True when every application <paramref name="narrow"/> matches is matched by <paramref name="wide"/> too.</summary>
     public static bool Covers(FiatReviewRuleState wide, FiatReviewRuleState narrow)
     {

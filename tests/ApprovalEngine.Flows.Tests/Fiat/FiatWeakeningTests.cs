@@ -19,6 +19,11 @@ public class FiatWeakeningTests
     private static FiatWithdrawalRuleState Withdrawal(decimal single = 50_000m, decimal daily = 100_000m, string[]? banks = null, string[]? windows = null, bool enabled = true) =>
         new(single, daily, banks ?? [], windows ?? [], enabled);
 
+    private static FiatReviewRule R(string name, string kind, int priority, bool? first = null, bool? isNew = null, decimal? amount = null, string? currency = null) =>
+        new(name, kind, priority, first, isNew, amount, currency);
+
+    private static IReadOnlyList<string> Set(FiatReviewRule[] before, FiatReviewRule[] after, string defaultKind = Auto) => FiatWeakening.ReviewRuleSet(before, after, defaultKind);
+
     /// <summary>A row: what changes, the decision, whether it weakens, and a word the reason must contain (empty when it does not weaken).</summary>
     public sealed record Row(string Name, Func<IReadOnlyList<string>> Decide, bool Weakens, string Reason)
     {
@@ -86,6 +91,19 @@ public class FiatWeakeningTests
         new("review: an AutoSubmit rule evaluated earlier", () => FiatWeakening.ReviewRule(Rule(kind: Auto, priority: 50), Rule(kind: Auto, priority: 5)), true, "evaluated earlier"),
         new("review: a work-order rule turned AutoSubmit", () => FiatWeakening.ReviewRule(Rule(), Rule(kind: Auto)), true, "kind"),
         new("review: an AutoSubmit rule turned into a work-order rule", () => FiatWeakening.ReviewRule(Rule(kind: Auto), Rule()), false, ""),
+
+        // Review rules as a set: the first match by priority decides, so a change is judged on what the set decides
+        new("set: a laxer rule created in front of a stricter one", () => Set([R("reject all", Reject, 50)], [R("reject all", Reject, 50), R("look only", Without, 1)]), true, "look only"),
+        new("set: a laxer rule created behind a stricter one that matches the same", () => Set([R("reject all", Reject, 1)], [R("reject all", Reject, 1), R("look only", Without, 50)]), false, ""),
+        new("set: a laxer rule in front, only for HKD", () => Set([R("reject all", Reject, 50)], [R("reject all", Reject, 50), R("HKD look", Without, 1, currency: "HKD")]), true, "HKD"),
+        new("set: a laxer rule in front, only from 10000", () => Set([R("work order", With, 50)], [R("work order", With, 50), R("big look", Without, 1, amount: 10_000m)]), true, "≥ 10000"),
+        new("set: a laxer rule in front of a narrower stricter one, where they do not overlap", () => Set([R("HKD reject", Reject, 50, currency: "HKD")], [R("HKD reject", Reject, 50, currency: "HKD"), R("USD look", Without, 1, currency: "USD")], defaultKind: Without), false, ""),
+        new("set: a stricter rule created in front", () => Set([R("look", Without, 50)], [R("look", Without, 50), R("reject first", Reject, 1, first: true)]), false, ""),
+        new("set: a narrowed rule still covered by the next one", () => Set([R("a", With, 10, amount: 100m), R("b", With, 20, amount: 50m)], [R("a", With, 10, amount: 200m), R("b", With, 20, amount: 50m)]), false, ""),
+        new("set: a narrowed rule leaves applications to the laxer default", () => Set([R("a", With, 10, amount: 100m)], [R("a", With, 10, amount: 200m)]), true, "(default)"),
+        new("set: the same priority, the name decides", () => Set([R("a reject", Reject, 10)], [R("a reject", Reject, 10), R("0 look", Without, 10)]), true, "0 look"),
+        new("set: nothing changed", () => Set([R("a", With, 10, first: true), R("b", Reject, 20, isNew: true)], [R("b", Reject, 20, isNew: true), R("a", With, 10, first: true)]), false, ""),
+        new("set: many laxer classes are summed up", () => Set([R("reject", Reject, 50)], [R("reject", Reject, 50), R("look", Without, 1)]), true, "more classes"),
 
         // Withdrawal rules
         new("withdrawal rule: single limit raised", () => FiatWeakening.WithdrawalRule(Withdrawal(), Withdrawal(single: 60_000m)), true, "single limit"),

@@ -14,10 +14,12 @@ public interface ISwitchableRow
 /// <summary>
 /// What the enable/disable routes of one kind of row need: its journal entity, how to find and show a row, and how
 /// switching it (to the given state) weakens a control — the reasons from <see cref="Flows.Fiat.FiatWeakening"/>; any
-/// reason makes it wait for a second configurer (ADR 15).
+/// reason makes it wait for a second configurer (ADR 15). <see cref="SetWeakening"/> judges the switch against the other
+/// stored rows of the kind, for rows that decide together (the review rules: first match by priority).
 /// </summary>
 public sealed record Switchable<TRow, TView>(string Entity, string What,
-    Func<FiatDbContext, string, CancellationToken, Task<TRow>> Find, Func<TRow, TView> View, Func<TRow, bool, IReadOnlyList<string>> Weakening)
+    Func<FiatDbContext, string, CancellationToken, Task<TRow>> Find, Func<TRow, TView> View, Func<TRow, bool, IReadOnlyList<string>> Weakening,
+    Func<FiatDbContext, TRow, bool, CancellationToken, Task<IReadOnlyList<string>>>? SetWeakening = null)
     where TRow : ISwitchableRow;
 
 /// <summary>The Enable/Disable buttons of every switchable configuration row, in one place.</summary>
@@ -53,7 +55,8 @@ public static class EnableDisable
         var what = $"The {row.What} '{key}'";
         ConfigSave.CheckVersion(stored.RowVersion, version, what);
         var before = row.View(stored);
-        var weakens = stored.Enabled == enabled ? [] : row.Weakening(stored, enabled);
+        IReadOnlyList<string> weakens = stored.Enabled == enabled ? []
+            : [.. row.Weakening(stored, enabled), .. row.SetWeakening is { } set ? await set(db, stored, enabled, ct) : []];
         if (caller.MustPropose(weakens.Count > 0))
         {
             return await PendingChanges.ProposeAsync(db, caller, time, row.Entity, key, enabled ? Enable : Disable, body, before,

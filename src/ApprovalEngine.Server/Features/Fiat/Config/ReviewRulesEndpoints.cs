@@ -23,7 +23,30 @@ public static class ReviewRulesEndpoints
     /// configurer (<see cref="FiatWeakening.ReviewRule"/>); the other switches apply at once.
     /// </summary>
     public static readonly Switchable<ReviewRule, ReviewRuleView> Switchable =
-        new(Entity, "review rule", FindAsync, ReviewRuleView.Of, (r, enabled) => FiatWeakening.ReviewRule(State(r), State(r) with { Enabled = enabled }));
+        new(Entity, "review rule", FindAsync, ReviewRuleView.Of, (r, enabled) => FiatWeakening.ReviewRule(State(r), State(r) with { Enabled = enabled }),
+            (db, r, enabled, ct) => SetWeakeningAsync(db, r.Id, Copy(r, enabled), ct));
+
+    private static ReviewRule Copy(ReviewRule r, bool enabled) => new()
+    {
+        Id = r.Id, Name = r.Name, Kind = r.Kind, FirstWithdrawal = r.FirstWithdrawal, NewBeneficiaryAccount = r.NewBeneficiaryAccount,
+        AmountAtLeast = r.AmountAtLeast, Currency = r.Currency, Priority = r.Priority, Enabled = enabled,
+    };
+
+    /// <summary>
+    /// The rule set as stored against the same set with the row <paramref name="id"/> replaced by <paramref name="after"/>
+    /// (added when new): what the ordered set decides per class of application (<see cref="FiatWeakening.ReviewRuleSet"/>).
+    /// The rows are read without tracking, so the stored values are compared even when the caller already changed its copy.
+    /// </summary>
+    internal static async Task<IReadOnlyList<string>> SetWeakeningAsync(FiatDbContext db, Guid id, ReviewRule after, CancellationToken ct)
+    {
+        var stored = await db.Set<ReviewRule>().AsNoTracking().ToListAsync(ct);
+        var defaultKind = await db.Set<FiatSettings>().AsNoTracking().Select(x => x.DefaultReviewKind).FirstOrDefaultAsync(ct) ?? FiatReviewKinds.AutoSubmit;
+        static FiatReviewRule Decision(ReviewRule r) =>
+            new(r.Name, r.Kind, r.Priority, r.FirstWithdrawal, r.NewBeneficiaryAccount, r.AmountAtLeast is { } min ? FiatConfigRules.Plain(min) : null, r.Currency);
+        var before = stored.Where(r => r.Enabled).Select(Decision).ToList();
+        var changed = stored.Where(r => r.Id != id).Append(after).Where(r => r.Enabled).Select(Decision).ToList();
+        return FiatWeakening.ReviewRuleSet(before, changed, defaultKind);
+    }
 
     internal static FiatReviewRuleState State(ReviewRule r) => new(r.Kind, r.Enabled, r.Priority, r.FirstWithdrawal, r.NewBeneficiaryAccount, r.AmountAtLeast, r.Currency);
 
@@ -83,7 +106,7 @@ public static class ReviewRulesEndpoints
         var row = new ReviewRule { Id = Guid.CreateVersion7(now), CreatedAt = now, UpdatedAt = now, RowVersion = 1 };
         Apply(errors, row, body);
         errors.ThrowIfAny();
-        var weakens = FiatWeakening.ReviewRule(null, State(row));
+        IReadOnlyList<string> weakens = [.. FiatWeakening.ReviewRule(null, State(row)), .. await SetWeakeningAsync(db, row.Id, row, ct)];
         if (caller.MustPropose(weakens.Count > 0))
         {
             return await PendingChanges.ProposeAsync(db, caller, time, Entity, row.Name, "Create", body, null, $"new review rule '{row.Name}': {string.Join("; ", weakens)}", ct);
@@ -115,8 +138,11 @@ public static class ReviewRulesEndpoints
         Apply(errors, row, body);
         errors.ThrowIfAny();
         ConfigSave.CheckVersion(row.RowVersion, version, $"The review rule '{id}'");
-        var weakens = FiatWeakening.ReviewRule(new FiatReviewRuleState(before.Kind, before.Enabled, before.Priority, before.FirstWithdrawal, before.NewBeneficiaryAccount, before.AmountAtLeast, before.Currency),
-            State(row));
+        IReadOnlyList<string> weakens =
+        [
+            .. FiatWeakening.ReviewRule(new FiatReviewRuleState(before.Kind, before.Enabled, before.Priority, before.FirstWithdrawal, before.NewBeneficiaryAccount, before.AmountAtLeast, before.Currency), State(row)),
+            .. await SetWeakeningAsync(db, row.Id, row, ct),
+        ];
         if (caller.MustPropose(weakens.Count > 0))
         {
             // Nothing of the edit is kept: the edited row is detached, so the save writes only the proposal.
