@@ -83,7 +83,50 @@ export async function coinsReadOnly(browser) {
   await cs.context().close();
 }
 
+/**
+ * Four eyes on coins (ADR 18): supervisor2 lowers a coin's confirmations — the form says it waits, the list keeps the
+ * stored value; supervisor2 is offered no Approve; supervisor1 approves it under Pending changes and the coin shows it.
+ */
+export async function coinsFourEyes(browser) {
+  const token2 = await tokenFor('supervisor2');
+  const coin = `Q${Date.now().toString(36).slice(-4).toUpperCase()}`;
+  await api('POST', '/api/crypto/coins', { coin, network: coin, decimals: 8, minWithdrawal: '0.01', maxWithdrawal: '100', withdrawalFee: '0.001', requiredConfirmations: 6, depositEnabled: true, withdrawalEnabled: true }, { token: token2 });
+  const page = await page1280(browser);
+  await signIn(page, 'supervisor2');
+  await page.getByTestId('nav-crypto-coins').click();
+  const row = page.getByTestId(`crypto-coin-${coin}-${coin}`);
+  await row.waitFor();
+  await page.getByRole('button', { name: `Edit ${coin} on ${coin}` }).click();
+  const form = page.getByTestId('crypto-coin-form');
+  await form.getByLabel('Confirmations required').fill('2');
+  await form.getByRole('button', { name: 'Save' }).click();
+  const notice = await page.getByTestId('fiat-pending-notice').textContent();
+  assert(notice.includes('second configurer') && notice.includes('fewer confirmations (6 → 2)'), `the form says the edit waits: ${notice}`);
+  assert((await row.textContent()).includes('6'), 'the list keeps the stored confirmations');
+  await page.getByTestId('crypto-tab-pending').click();
+  const pendingRow = page.getByTestId('crypto-pending-row').filter({ hasText: `${coin}/${coin}` });
+  await pendingRow.waitFor();
+  assert((await pendingRow.getByRole('button', { name: /^Approve/ }).count()) === 0, 'the proposer is offered no Approve');
+  await shot(page, 'crypto-coins-pending');
+  await page.context().close();
+
+  const approver = await page1280(browser);
+  await signIn(approver, 'supervisor1');
+  await approver.getByTestId('nav-crypto-coins').click();
+  await approver.getByTestId('crypto-tab-pending').click();
+  const mine = approver.getByTestId('crypto-pending-row').filter({ hasText: `${coin}/${coin}` });
+  await mine.getByRole('button', { name: /^Approve/ }).click();
+  await mine.waitFor({ state: 'detached' });
+  const stored = (await api('GET', `/api/crypto/coins/${coin}/${coin}`, undefined, { token: token2 })).data;
+  assert(stored.requiredConfirmations === 2, `approved by supervisor1: ${JSON.stringify(stored)}`);
+  await approver.getByTestId('crypto-tab-coins').click();
+  const cells = await approver.getByTestId(`crypto-coin-${coin}-${coin}`).locator('td').allTextContents();
+  assert(cells[6] === '2', `the coin shows 2 confirmations: ${cells.join(' | ')}`);
+  await approver.context().close();
+}
+
 export const scenarios = [
   ['crypto-coins-edit: supervisor2 adds a coin (too fine a minimum refused at the field, the server\'s fee refusal at its field), edits it, disables its withdrawals and sees the journal', coinsEdit],
+  ['crypto-coins-four-eyes: supervisor2 lowers confirmations, it waits and is not theirs to approve; supervisor1 approves it under Pending changes', coinsFourEyes],
   ['crypto-coins-readonly: checker1 reads the coins with no edit control and the server refuses the change; cs1 has no Coins link', coinsReadOnly],
 ];

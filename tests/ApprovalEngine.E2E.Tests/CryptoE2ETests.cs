@@ -13,4 +13,7 @@ public sealed class CryptoE2ETests() : NodeSuiteFixture("crypto", "e2e_crypto")
 
     [Test]
     public Task Checker_reads_the_coins_without_edit_controls_and_another_department_has_no_link() => Scenario("crypto-coins-readonly");
+
+    [Test]
+    public Task Fewer_confirmations_wait_for_a_second_configurer_who_approves_them_under_pending_changes() => Scenario("crypto-coins-four-eyes");
 }

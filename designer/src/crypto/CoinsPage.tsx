@@ -5,6 +5,8 @@ import { Badge, ErrorBox, Pager, Spinner, fmtDate } from '../common/ui';
 import { canConfigureCoins } from '../lib/crypto';
 import { Field, useChange } from '../fiat/forms';
 import { Check, EnabledBadge, FormCard, Listing, useMode } from '../fiat/config/kit';
+import { PendingChanges } from '../fiat/config/PendingChanges';
+import type { PendingSource } from '../fiat/config/PendingChanges';
 import { decimalText } from '../lib/money';
 import { coinsApi } from './api';
 import type { Coin } from './api';
@@ -12,13 +14,22 @@ import { coinBody, coinDraft, coinKey, journalChanges } from './logic';
 import type { CoinDraft } from './logic';
 
 const REFRESH = ['crypto-coins'];
+/** Coin edits that weaken a control (fewer confirmations, a higher maximum) wait here for a second configurer. */
+const COIN_PENDING: PendingSource = {
+  queryKey: ['crypto-coins', 'pending-changes'],
+  refresh: ['crypto-coins'],
+  list: (status) => coinsApi.pendingChanges(status),
+  approve: (changeId) => coinsApi.approvePending(changeId),
+  reject: (changeId, reason) => coinsApi.rejectPending(changeId, reason),
+  testId: 'crypto',
+};
 const FIELDS = ['coin', 'network', 'decimals', 'minWithdrawal', 'maxWithdrawal', 'withdrawalFee', 'requiredConfirmations', 'depositEnabled', 'withdrawalEnabled', 'rowVersion'];
 
 /** Cryptocurrency configuration: coins per network; crypto:configure edits, Operations reads (the server refuses their changes too). */
 export function CoinsPage() {
   const { me } = useAuth();
   const canEdit = canConfigureCoins(me);
-  const [tab, setTab] = useState<'coins' | 'journal'>('coins');
+  const [tab, setTab] = useState<'coins' | 'pending' | 'journal'>('coins');
   return (
     <div className="page" data-testid="crypto-coins-page">
       <div className="row spread">
@@ -27,9 +38,10 @@ export function CoinsPage() {
       </div>
       <div className="tabs" role="tablist" aria-label="Coin configuration sections">
         <button role="tab" aria-selected={tab === 'coins'} className={`tab ${tab === 'coins' ? 'active' : ''}`} onClick={() => setTab('coins')} data-testid="crypto-tab-coins">Coins</button>
+        <button role="tab" aria-selected={tab === 'pending'} className={`tab ${tab === 'pending' ? 'active' : ''}`} onClick={() => setTab('pending')} data-testid="crypto-tab-pending">Pending changes</button>
         <button role="tab" aria-selected={tab === 'journal'} className={`tab ${tab === 'journal' ? 'active' : ''}`} onClick={() => setTab('journal')} data-testid="crypto-tab-journal">Journal</button>
       </div>
-      <div role="tabpanel" style={{ marginTop: 12, overflowX: 'auto' }}>{tab === 'coins' ? <Coins canEdit={canEdit} /> : <CoinJournal />}</div>
+      <div role="tabpanel" style={{ marginTop: 12, overflowX: 'auto' }}>{tab === 'coins' ? <Coins canEdit={canEdit} /> : tab === 'pending' ? <PendingChanges canEdit={canEdit} source={COIN_PENDING} /> : <CoinJournal />}</div>
     </div>
   );
 }

@@ -132,8 +132,9 @@ public sealed class CoinConfigurationApiTests
         Assert.That(created.Headers.Location!.ToString(), Is.EqualTo("/api/crypto/coins/LTC/LTC"));
         await ApiAssert.ProblemAsync(await _configurer.PostAsJsonAsync("/api/crypto/coins", Coin("LTC", "LTC")), HttpStatusCode.Conflict);
 
-        var edited = await _configurer.PutObjectAsync("/api/crypto/coins/LTC/LTC", Coin("LTC", "LTC", min: 0.02m, max: 40m, fee: 0.001m, confirmations: 4, rowVersion: 1));
-        Assert.That((edited["minWithdrawal"]!.GetValue<decimal>(), edited["requiredConfirmations"]!.GetValue<int>(), edited["rowVersion"]!.GetValue<int>()), Is.EqualTo((0.02m, 4, 2)));
+        // Stricter (more confirmations, a lower maximum): applies at once; weakening edits wait for four eyes (CoinFourEyesTests).
+        var edited = await _configurer.PutObjectAsync("/api/crypto/coins/LTC/LTC", Coin("LTC", "LTC", min: 0.02m, max: 40m, fee: 0.001m, confirmations: 8, rowVersion: 1));
+        Assert.That((edited["minWithdrawal"]!.GetValue<decimal>(), edited["requiredConfirmations"]!.GetValue<int>(), edited["rowVersion"]!.GetValue<int>()), Is.EqualTo((0.02m, 8, 2)));
 
         var disabled = await _configurer.PostObjectAsync("/api/crypto/coins/LTC/LTC/deposit/disable", new { rowVersion = 2 });
         Assert.That((disabled["depositEnabled"]!.GetValue<bool>(), disabled["withdrawalEnabled"]!.GetValue<bool>()), Is.EqualTo((false, true)));
@@ -143,7 +144,7 @@ public sealed class CoinConfigurationApiTests
         Assert.That(journal.Select(j => j.Text("actor")).Distinct(), Is.EqualTo(new[] { "supervisor2" }));
         var edit = journal[1]!;
         Assert.That((edit["before"]!["minWithdrawal"]!.GetValue<decimal>(), edit["after"]!["minWithdrawal"]!.GetValue<decimal>()), Is.EqualTo((0.01m, 0.02m)));
-        Assert.That((edit["before"]!["requiredConfirmations"]!.GetValue<int>(), edit["after"]!["requiredConfirmations"]!.GetValue<int>()), Is.EqualTo((6, 4)));
+        Assert.That((edit["before"]!["requiredConfirmations"]!.GetValue<int>(), edit["after"]!["requiredConfirmations"]!.GetValue<int>()), Is.EqualTo((6, 8)));
         Assert.That(journal[2]!["before"], Is.Null);
     }
 

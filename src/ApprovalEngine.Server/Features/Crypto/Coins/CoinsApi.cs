@@ -29,6 +29,7 @@ public static class CoinsApi
         var coins = crypto.MapGroup("/coins");
         coins.MapGet("/", ListCoins.List).ProducesProblems(401, 403);
         coins.MapGet("/journal", CoinJournal.List).ProducesProblems(400, 401, 403);
+        CoinPendingChanges.Map(coins);
         coins.MapGet("/{coin}/{network}", ListCoins.Get).ProducesProblems(401, 403, 404);
         coins.MapPost("/", CreateCoin.Handle).ProducesProblems(401, 403, 409, 422);
         coins.MapPut("/{coin}/{network}", EditCoin.Handle).ProducesProblems(401, 403, 404, 409, 422);

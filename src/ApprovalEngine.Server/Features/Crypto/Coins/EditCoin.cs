@@ -1,15 +1,30 @@
+using ApprovalEngine.Flows.Crypto;
 using ApprovalEngine.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace ApprovalEngine.Server.Features.Crypto.Coins;
 
-/// <summary>Changes a coin's settings and switches (journaled as Edit with before → after); the coin and network are its key.</summary>
+/// <summary>
+/// Changes a coin's settings and switches (journaled as Edit with before → after); the coin and network are its key.
+/// An edit that weakens a control (<see cref="CoinWeakening"/>: fewer confirmations, a higher maximum) is stored as a
+/// pending change (202) for a second configurer instead.
+/// </summary>
 public static class EditCoin
 {
-    public static async Task<Ok<CoinView>> Handle(string coin, string network, CoinBody body, HttpContext http, CryptoDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<CoinView>, Accepted<CoinPendingChangeView>>> Handle(string coin, string network, CoinBody body, HttpContext http, CryptoDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        CryptoAccess.RequireConfigurer(http);
+        return await ApplyAsync(coin, network, body, CoinJournal.Actor(http), approving: false, db, time, ct);
+    }
+
+    /// <param name="approving">The edit is a pending change a second configurer approved: it applies even when it weakens.</param>
+    internal static async Task<Results<Ok<CoinView>, Accepted<CoinPendingChangeView>>> ApplyAsync(string coin, string network, CoinBody body, string actor, bool approving,
+        CryptoDbContext db, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(body);
-        CryptoAccess.RequireConfigurer(http);
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(time);
         var row = await CoinSave.FindAsync(db, coin, network, ct);
         var fields = new CoinFields();
         if (body.Coin is not null && body.Coin != coin) fields.Add("coin", "The coin is the key of the row and cannot be changed; add a new coin instead.");
@@ -22,6 +37,8 @@ public static class EditCoin
         var what = $"The coin {coin} on {network}";
         if (row.RowVersion != version) throw CoinSave.Stale(what);
         var before = CoinView.Of(row);
+        var weakens = CoinWeakening.Edit(State(row), new CoinSettingsState(settings.Decimals, settings.MinWithdrawal, settings.MaxWithdrawal, settings.WithdrawalFee,
+            settings.RequiredConfirmations, deposit, withdrawal));
         row.Decimals = settings.Decimals;
         row.MinWithdrawal = settings.MinWithdrawal;
         row.MaxWithdrawal = settings.MaxWithdrawal;
@@ -29,10 +46,21 @@ public static class EditCoin
         row.RequiredConfirmations = settings.RequiredConfirmations;
         row.DepositEnabled = deposit;
         row.WithdrawalEnabled = withdrawal;
+        var now = time.GetUtcNow();
+        if (weakens.Count > 0 && !approving)
+        {
+            var proposed = CoinView.Of(row);
+            // Nothing of the edit is kept: the row is detached, so the save writes only the proposal and its journal entry.
+            db.Entry(row).State = EntityState.Detached;
+            return await CoinPendingChanges.ProposeAsync(db, actor, now, row, body, before, proposed, $"{coin} on {network}: {string.Join("; ", weakens)}", ct);
+        }
         row.RowVersion++;
-        row.UpdatedAt = time.GetUtcNow();
-        CoinJournal.Add(db, CoinJournal.Actor(http), row.UpdatedAt, row, "Edit", before, CoinView.Of(row));
+        row.UpdatedAt = now;
+        CoinJournal.Add(db, actor, now, row, "Edit", before, CoinView.Of(row));
         await CoinSave.SaveAsync(db, what, ct);
         return TypedResults.Ok(CoinView.Of(row));
     }
+
+    private static CoinSettingsState State(CryptoCoin c) =>
+        new(c.Decimals, c.MinWithdrawal, c.MaxWithdrawal, c.WithdrawalFee, c.RequiredConfirmations, c.DepositEnabled, c.WithdrawalEnabled);
 }
