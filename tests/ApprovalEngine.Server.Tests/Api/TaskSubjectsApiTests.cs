@@ -178,6 +178,21 @@ public sealed class TaskSubjectsApiTests
     }
 
     [Test]
+    public async Task A_definition_naming_an_undeclared_subject_variable_is_invalid_at_its_column_and_a_declared_one_is_valid()
+    {
+        var analyst = await _factory.AsUserAsync("analyst1");
+        var flow = TestFlows.Delay("test-subject");
+        flow["subject"] = new JsonObject { ["customer"] = "nobody", ["amount"] = "alsoNobody" };
+        var report = await analyst.PostObjectAsync("/api/definitions/validate", flow);
+        Assert.That(report["errors"]!.AsArray().Select(e => e.Text("path")), Is.SupersetOf(new[] { "/subject/customer", "/subject/amount" }), report.ToJsonString());
+        flow["subject"] = new JsonObject { ["unknownColumn"] = "x" };
+        report = await analyst.PostObjectAsync("/api/definitions/validate", flow);
+        Assert.That(report["valid"]!.GetValue<bool>(), Is.False, "only the four columns exist");
+        flow.Remove("subject");
+        Assert.That((await analyst.PostObjectAsync("/api/definitions/validate", flow))["valid"]!.GetValue<bool>(), Is.True, "a definition without subject keeps working");
+    }
+
+    [Test]
     public async Task A_stale_completion_names_who_changed_the_task_since_it_was_read()
     {
         var (id, customer, _) = await WdAsync(150m);
