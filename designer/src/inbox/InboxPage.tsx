@@ -199,8 +199,8 @@ export function InboxPage() {
                     <a href={`/inbox/tasks/${encodeURIComponent(t.id)}`} onClick={(e) => e.preventDefault()} className="strong">{t.title}</a>
                     <div className="muted small" title={`${t.definitionId} v${t.definitionVersion} · ${t.correlationId ?? t.instanceId}`}>{t.definitionId} · created {fmtDate(t.createdAt)}</div>
                   </td>
-                  <td className="mono small" data-testid="task-customer">{subject?.customer ?? <span className="muted">—</span>}</td>
-                  <td className="mono small" data-testid="task-account">{subject?.account ?? <span className="muted">—</span>}</td>
+                  <td className="mono small nowrap" data-testid="task-customer">{subject?.customer ?? <span className="muted">—</span>}</td>
+                  <td className="mono small nowrap" data-testid="task-account">{subject?.account ?? <span className="muted">—</span>}</td>
                   <td className="nowrap right" data-testid="task-amount">{subject?.amount ? formatMoney(subject.amount, subject.currency) : <span className="muted">—</span>}</td>
                   <td data-testid="task-open-closed">
                     {closed
