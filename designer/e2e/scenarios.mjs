@@ -310,7 +310,7 @@ export async function staleCardIsExplained(browser) {
   const a = d.actions.find((x) => x.available !== false && !/reject/i.test(x.name)) ?? d.actions.find((x) => x.available !== false);
   await api('POST', `/api/tasks/${task.id}/complete`, { action: a.name, comment: 'Done by the supervisor', data: a.requiredFields?.includes('fee') ? { fee: 0 } : undefined }, { token: sup });
   await completeWithDialog(page, button);
-  await page.getByTestId('stale-notice').filter({ hasText: 'Someone else acted on this task' }).waitFor();
+  await page.getByTestId('stale-notice').filter({ hasText: 'This task changed since you opened it (by supervisor1)' }).waitFor();
   await page.locator('[data-testid="task-page"]:not([data-task-status="open"])').waitFor();
   await page.context().close();
 }

@@ -2696,6 +2696,10 @@ export interface paths {
                     businessStatus?: string;
                     overdue?: boolean;
                     sort?: string;
+                    customer?: string;
+                    account?: string;
+                    amount?: string;
+                    currency?: string;
                     page?: number;
                     pageSize?: number;
                 };
@@ -11887,6 +11891,12 @@ export interface components {
             /** Format: int64 */
             instanceVersion: number;
         };
+        TaskSubjectView: {
+            customer: null | string;
+            account: null | string;
+            amount: null | string;
+            currency: null | string;
+        };
         TaskView: {
             /** Format: uuid */
             id: string;
@@ -11915,6 +11925,7 @@ export interface components {
             closedAt: null | string;
             closedBy: null | string;
             closedAction: null | string;
+            subject?: null | components["schemas"]["TaskSubjectView"];
         };
         TokenRequest: {
             username: null | string;

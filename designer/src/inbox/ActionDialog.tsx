@@ -1,8 +1,9 @@
 import { useId, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 import type { FormFieldView, TaskAction } from '../api/models';
-import { ErrorBox, Modal, Spinner } from '../common/ui';
+import { ErrorBox, Modal, Notice, Spinner } from '../common/ui';
 import { buildSubmission, commentMode, fieldErrors, fieldLabel, fieldType, formFields } from '../lib/forms';
+import { loadDraft, saveDraft } from './drafts';
 
 export interface ActionBody { comment?: string; data?: Record<string, unknown> }
 
@@ -10,19 +11,24 @@ export interface ActionBody { comment?: string; data?: Record<string, unknown> }
  * The dialog of a task action (the WD card's tasks included), rendered from the action's form: one input per field
  * with the server's checks, the comment as the action's mode says, the server's 422 messages at their fields.
  * `context` holds values the checks may need besides the fields (the request's currency for `currencyInput`).
+ * What is typed is kept per task and action (drafts.ts) until the action succeeds; `notice` says why a submit did
+ * not go through (a stale card, an expired session) above the kept text.
  */
-export function ActionDialog({ action, busy, error, context, onClose, onSubmit }: {
+export function ActionDialog({ taskId, action, busy, error, notice, context, onClose, onSubmit }: {
+  taskId: string;
   action: TaskAction;
   busy: boolean;
   error: unknown;
+  notice?: string | null;
   context?: Record<string, unknown>;
   onClose: () => void;
   onSubmit: (body: ActionBody) => void;
 }) {
   const fields = formFields(action);
   const mode = commentMode(action);
-  const [values, setValues] = useState<Record<string, string>>({});
-  const [comment, setComment] = useState('');
+  const [kept] = useState(() => loadDraft(taskId, action.name));
+  const [values, setValues] = useState<Record<string, string>>(() => kept?.values ?? {});
+  const [comment, setComment] = useState(() => kept?.comment ?? '');
   const [tried, setTried] = useState(false);
   // server messages are shown until the field they name is edited
   const [edited, setEdited] = useState<{ error: unknown; names: Set<string> }>({ error: null, names: new Set() });
@@ -39,8 +45,10 @@ export function ActionDialog({ action, busy, error, context, onClose, onSubmit }
 
   const change = (name: string, v: string) => {
     setEdited({ error, names: new Set([...touched, name]) });
-    if (name === 'comment') setComment(v);
-    else setValues((x) => ({ ...x, [name]: v }));
+    const next = name === 'comment' ? { comment: v, values } : { comment, values: { ...values, [name]: v } };
+    setComment(next.comment);
+    setValues(next.values);
+    saveDraft(taskId, action.name, next);
   };
   const send = () => {
     setTried(true);
@@ -58,7 +66,7 @@ export function ActionDialog({ action, busy, error, context, onClose, onSubmit }
       testId="action-dialog"
       footer={
         <>
-          <button className="btn" onClick={onClose} disabled={busy}>Cancel</button>
+          <button className="btn" onClick={onClose} disabled={busy} data-testid="action-cancel">Cancel</button>
           <button className="btn btn-primary" disabled={busy} onClick={send} data-testid="action-submit">
             {busy ? <Spinner small label="Submitting…" /> : 'Submit'}
           </button>
@@ -66,6 +74,10 @@ export function ActionDialog({ action, busy, error, context, onClose, onSubmit }
       }
     >
       <form className="form" ref={formRef} noValidate onSubmit={(e) => { e.preventDefault(); send(); }} data-testid="action-form">
+        {notice && <div className="alert alert-warning" role="alert" data-testid="action-dialog-notice">{notice}</div>}
+        {!notice && kept && (kept.comment || Object.values(kept.values).some(Boolean)) && (
+          <Notice testId="action-draft-restored">Restored what you typed earlier.</Notice>
+        )}
         {fields.length > 0 && <p className="muted small">Fields marked <span className="req" aria-hidden>*</span> are required.</p>}
         {fields.map((f, i) => (
           <FieldInput

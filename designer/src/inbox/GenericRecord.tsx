@@ -1,12 +1,8 @@
-import { useQuery } from '@tanstack/react-query';
-import { get } from '../api/client';
-import type { InstanceDetail, JournalEntry, Paged, Task } from '../api/models';
-import { ErrorBox, Spinner, StatusBadge, fmtDate } from '../common/ui';
-import { JournalTimeline } from '../common/Journal';
+import type { InstanceDetail, Task } from '../api/models';
+import { StatusBadge, fmtDate } from '../common/ui';
 
-/** The task's instance record for flows other than WD requests. */
+/** The task's instance record for flows other than WD requests (the task page shows its history below). */
 export function GenericRecord({ task, instance }: { task: Task; instance: InstanceDetail }) {
-  const journal = useQuery({ queryKey: ['journal', instance.id], queryFn: () => get<Paged<JournalEntry>>(`/api/instances/${encodeURIComponent(instance.id)}/journal?pageSize=200`) });
   return (
     <div data-testid="generic-record">
       <div className="card">
@@ -28,12 +24,6 @@ export function GenericRecord({ task, instance }: { task: Task; instance: Instan
             ))}
           </tbody>
         </table>
-      </div>
-      <div className="card">
-        <h4>History</h4>
-        {journal.isLoading && <Spinner small />}
-        <ErrorBox error={journal.error} />
-        {journal.data && <JournalTimeline entries={[...journal.data.items].reverse()} />}
       </div>
     </div>
   );

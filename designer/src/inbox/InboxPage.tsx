@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useAuth } from '../auth';
-import { Badge, ErrorBox, Pager, Spinner, StatusBadge, fmtDate } from '../common/ui';
+import { Badge, ErrorBox, Notice, Pager, Spinner, StatusBadge, fmtDate } from '../common/ui';
+import { amountText, formatMoney } from '../lib/money';
 import { navigate } from '../router';
 import { downloadWdExport, listTasks } from './api';
 import { WD_EXPORT_COLUMNS, canExportWd, exportColumnsParam } from '../lib/wdtx';
@@ -16,21 +17,50 @@ const SORTS = [
   { v: 'priority', l: 'Priority' },
 ];
 
-const initial: TaskFilters = { status: 'open', definitionId: '', businessStatus: '', department: '', overdue: false, mine: false, sort: 'dueAt', page: 1, pageSize: 25 };
+const initial: TaskFilters = {
+  status: 'open', definitionId: '', businessStatus: '', department: '', overdue: false, mine: false, sort: 'dueAt',
+  customer: '', account: '', amount: '', currency: '', page: 1, pageSize: 25,
+};
+const STORE = 'inbox.filters';
+const SEARCH = ['customer', 'account', 'amount', 'currency'] as const;
+type SearchKey = (typeof SEARCH)[number];
+const SEARCH_LABELS: Record<SearchKey, string> = { customer: 'Customer', account: 'Account', amount: 'Amount', currency: 'Currency' };
+
+/** The filters that differ from the defaults (the page does not count): what "remembered" means. */
+export const filtersChanged = (f: TaskFilters) =>
+  (Object.keys(initial) as (keyof TaskFilters)[]).some((k) => k !== 'page' && (f[k] ?? '') !== (initial[k] ?? ''));
 
 export function InboxPage() {
   const { me } = useAuth();
   const [f, setF] = useState<TaskFilters>(() => {
     try {
-      return { ...initial, ...JSON.parse(sessionStorage.getItem('inbox.filters') ?? '{}') };
+      return { ...initial, ...JSON.parse(sessionStorage.getItem(STORE) ?? '{}') };
     } catch {
       return initial;
     }
   });
+  // Filters restored from an earlier visit are said to be so, with a way out: a silently filtered inbox looks empty.
+  const [remembered, setRemembered] = useState(() => filtersChanged(f));
   const set = (patch: Partial<TaskFilters>) => {
     const next = { ...f, page: 1, ...patch };
     setF(next);
-    sessionStorage.setItem('inbox.filters', JSON.stringify(next));
+    setRemembered(false);
+    sessionStorage.setItem(STORE, JSON.stringify(next));
+  };
+  const clearFilters = () => {
+    setF(initial);
+    setSearch({ customer: '', account: '', amount: '', currency: '' });
+    setRemembered(false);
+    sessionStorage.removeItem(STORE);
+  };
+  // The search fields apply on Search (or Enter), not on every keystroke.
+  const [search, setSearch] = useState<Record<SearchKey, string>>(() => ({ customer: f.customer ?? '', account: f.account ?? '', amount: f.amount ?? '', currency: f.currency ?? '' }));
+  // Sent as decimal text ("1,000.50" → "1000.5"): never through a float.
+  const amountTyped = search.amount.trim() === '' ? '' : amountText(search.amount, { signed: true, maxScale: 18 });
+  const amountBad = amountTyped === null;
+  const applySearch = () => {
+    if (amountBad) return;
+    set({ customer: search.customer.trim(), account: search.account.trim(), amount: amountTyped ?? '', currency: search.currency.trim().toUpperCase() });
   };
   const q = useQuery({ queryKey: ['tasks', f, me?.username], queryFn: () => listTasks(f, me?.username), placeholderData: keepPreviousData, refetchInterval: 30_000 });
   const depts = me?.departments ?? [];
@@ -83,6 +113,34 @@ export function InboxPage() {
       {massOpen && <WdMassEdit ids={selected} labels={labels} onClose={() => setMassOpen(false)} onDone={() => setSelected([])} />}
       {creating && <NewWdRequest onClose={() => setCreating(false)} />}
       <ErrorBox error={exportError} title="Export failed" />
+      {remembered && (
+        <Notice testId="filters-remembered">
+          Filter remembered from your last visit · <button className="link" onClick={clearFilters} data-testid="filters-clear">Clear</button>
+        </Notice>
+      )}
+      <form className="filters" role="search" aria-label="Search tasks by subject" data-testid="inbox-search" onSubmit={(e) => { e.preventDefault(); applySearch(); }}>
+        {SEARCH.map((k) => (
+          <label key={k}>{SEARCH_LABELS[k]}
+            <input
+              value={search[k]}
+              inputMode={k === 'amount' ? 'decimal' : undefined}
+              placeholder={k === 'amount' ? 'e.g. 1000.50' : k === 'currency' ? 'e.g. USD' : undefined}
+              aria-invalid={k === 'amount' && amountBad}
+              aria-describedby={k === 'amount' && amountBad ? 'inbox-search-amount-err' : undefined}
+              onChange={(e) => setSearch((s) => ({ ...s, [k]: e.target.value }))}
+              data-testid={`inbox-search-${k}`}
+            />
+          </label>
+        ))}
+        <button type="submit" className="btn btn-sm" disabled={amountBad} data-testid="inbox-search-apply">Search</button>
+        {SEARCH.some((k) => f[k]) && (
+          <button type="button" className="btn btn-sm" data-testid="inbox-search-clear"
+            onClick={() => { setSearch({ customer: '', account: '', amount: '', currency: '' }); set({ customer: '', account: '', amount: '', currency: '' }); }}>
+            Clear search
+          </button>
+        )}
+        {amountBad && <span id="inbox-search-amount-err" className="field-error" role="alert">The amount is a number such as 1000 or 1234.56.</span>}
+      </form>
       <div className="filters" data-testid="inbox-filters">
         <label>Status
           <select value={f.status} onChange={(e) => set({ status: e.target.value })} data-testid="filter-status">
@@ -100,7 +158,7 @@ export function InboxPage() {
             </select>
           </label>
         )}
-        <label>Definition<input value={f.definitionId} placeholder="e.g. wd-request" onChange={(e) => set({ definitionId: e.target.value.trim() })} data-testid="filter-definition" /></label>
+        <label>Flow<input value={f.definitionId} placeholder="e.g. wd-request" onChange={(e) => set({ definitionId: e.target.value.trim() })} data-testid="filter-definition" /></label>
         <label>Business status<input value={f.businessStatus} placeholder="e.g. New" onChange={(e) => set({ businessStatus: e.target.value.trim() })} data-testid="filter-business-status" /></label>
         <label className="check"><input type="checkbox" checked={f.overdue} onChange={(e) => set({ overdue: e.target.checked })} data-testid="filter-overdue" /> Overdue only</label>
         <label className="check"><input type="checkbox" checked={f.mine} onChange={(e) => set({ mine: e.target.checked })} data-testid="filter-mine" /> Claimed by me</label>
@@ -117,11 +175,14 @@ export function InboxPage() {
         <>
           <table className="table tasks" data-testid="task-table">
             <thead>
-              <tr>{massEdit && <th><span className="sr-only">Select</span></th>}<th>Task</th><th>Business status</th><th>Department</th><th>Flow</th><th>Priority</th><th>Due</th><th>Assignee</th><th>Created</th></tr>
+              <tr>{massEdit && <th><span className="sr-only">Select</span></th>}<th>Task</th><th>Customer</th><th>Account</th><th className="right">Amount</th><th>Open / closed</th><th>Business status</th><th>Department</th><th>Due</th><th>Assignee</th></tr>
             </thead>
             <tbody>
-              {q.data.items.map((t) => (
-                <tr key={t.id} className={`clickable ${t.overdue ? 'overdue' : ''}`} onClick={() => navigate(`/inbox/tasks/${encodeURIComponent(t.id)}`)} data-testid={`task-row-${t.id}`} data-subject={t.subjectId ?? ''} data-correlation={t.correlationId ?? ''}>
+              {q.data.items.map((t) => {
+                const closed = t.status !== 'Open';
+                const subject = t.subject;
+                return (
+                <tr key={t.id} className={`clickable ${t.overdue && !closed ? 'overdue' : ''} ${closed ? 'closed' : ''}`} data-task-status={t.status.toLowerCase()} onClick={() => navigate(`/inbox/tasks/${encodeURIComponent(t.id)}`)} data-testid={`task-row-${t.id}`} data-subject={t.subjectId ?? ''} data-correlation={t.correlationId ?? ''}>
                   {massEdit && (
                     <td onClick={(e) => e.stopPropagation()}>
                       {wdRequestIdOf(t) && (
@@ -136,18 +197,24 @@ export function InboxPage() {
                   )}
                   <td>
                     <a href={`/inbox/tasks/${encodeURIComponent(t.id)}`} onClick={(e) => e.preventDefault()} className="strong">{t.title}</a>
-                    <div className="muted small mono">{t.correlationId ?? t.instanceId}</div>
+                    <div className="muted small" title={`${t.definitionId} v${t.definitionVersion} · ${t.correlationId ?? t.instanceId}`}>{t.definitionId} · created {fmtDate(t.createdAt)}</div>
+                  </td>
+                  <td className="mono small nowrap" data-testid="task-customer">{subject?.customer ?? <span className="muted">—</span>}</td>
+                  <td className="mono small nowrap" data-testid="task-account">{subject?.account ?? <span className="muted">—</span>}</td>
+                  <td className="nowrap right" data-testid="task-amount">{subject?.amount ? formatMoney(subject.amount, subject.currency) : <span className="muted">—</span>}</td>
+                  <td data-testid="task-open-closed">
+                    {closed
+                      ? <><Badge tone="grey" testId="task-closed">Closed</Badge><div className="muted small">{t.status}{t.closedBy ? ` by ${t.closedBy}` : ''}{t.closedAt ? ` · ${fmtDate(t.closedAt)}` : ''}</div></>
+                      : <Badge tone="blue" testId="task-open">Open</Badge>}
                   </td>
                   <td><StatusBadge status={t.businessStatus} /></td>
                   <td>{t.department ?? '—'}</td>
-                  <td className="small">{t.definitionId} <span className="muted">v{t.definitionVersion}</span></td>
-                  <td>{t.priority ?? '—'}</td>
-                  <td className="nowrap">{fmtDate(t.dueAt)} {t.overdue && <Badge tone="red" testId="overdue-badge">overdue</Badge>}</td>
-                  <td>{t.assignee ?? <span className="muted">unclaimed</span>}</td>
-                  <td className="nowrap small">{fmtDate(t.createdAt)}</td>
+                  <td className="nowrap">{closed ? <span className="muted">—</span> : fmtDate(t.dueAt)} {t.overdue && !closed && <Badge tone="red" testId="overdue-badge">overdue</Badge>}</td>
+                  <td>{t.assignee ?? <span className="muted">{closed ? '—' : 'unclaimed'}</span>}</td>
                 </tr>
-              ))}
-              {q.data.items.length === 0 && <tr><td colSpan={massEdit ? 9 : 8} className="empty">No tasks match these filters.</td></tr>}
+                );
+              })}
+              {q.data.items.length === 0 && <tr><td colSpan={massEdit ? 10 : 9} className="empty">No tasks match these filters.</td></tr>}
             </tbody>
           </table>
           <Pager page={q.data.page} pageSize={q.data.pageSize} total={q.data.total} onPage={(p) => setF({ ...f, page: p })} />

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client';
 import type { TaskAction, TaskDetail } from '../api/models';
@@ -11,8 +11,15 @@ import { Link } from '../router';
 import { claimTask, completeTask, getInstance, getTask, getWd, unclaimTask } from './api';
 import { WdCard } from './WdCard';
 import { GenericRecord } from './GenericRecord';
+import { TaskHistory } from './TaskHistory';
+import { EXPIRED_MESSAGE, clearDraft, markDraft, pendingAction, staleMessage } from './drafts';
 
-const STALE = 'Someone else acted on this task; the card was refreshed.';
+/** A 409 because the instance moved on since the card was read (not "not available in this state"). */
+const isStale = (e: ApiError) => e.status === 409 && (!!e.problem.errors?.expectedVersion || /changed underneath/i.test(e.problem.title ?? ''));
+const changedByOf = (e: ApiError) => {
+  const v = (e.problem as Record<string, unknown>).changedBy;
+  return typeof v === 'string' ? v : null;
+};
 
 export function TaskPage({ taskId }: { taskId: string }) {
   const qc = useQueryClient();
@@ -29,6 +36,28 @@ export function TaskPage({ taskId }: { taskId: string }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<{ kind: 'success' | 'warning'; text: string } | null>(null);
+  const [dialogNotice, setDialogNotice] = useState<string | null>(null);
+  const openDialog = (a: TaskAction | null, why: string | null = null) => {
+    setDialog(a);
+    setDialogNotice(why);
+    if (!a) setError(null);
+  };
+
+  // A submit that did not go through (the session expired and the page was replaced by the sign-in form, or the
+  // card was stale) reopens its dialog with the kept text once the task is back, and says why.
+  const [resumed, setResumed] = useState(false);
+  useEffect(() => {
+    if (resumed || !task.data) return;
+    setResumed(true);
+    const pending = pendingAction(taskId);
+    if (!pending) return;
+    markDraft(taskId, pending.action, null);
+    const a = task.data.actions.find((x) => x.name === pending.action && x.available !== false);
+    const why = pending.draft.pending === 'expired' ? EXPIRED_MESSAGE.replace('Sign in again and submit', 'You are signed in again: submit') : staleMessage(pending.draft.changedBy, me?.username);
+    if (a) openDialog(a, why);
+    else setNotice({ kind: 'warning', text: `${why} This action is no longer available here; what you typed: “${pending.draft.comment}”` });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [task.data, resumed]);
 
   const refresh = async () => {
     await Promise.all([
@@ -37,12 +66,13 @@ export function TaskPage({ taskId }: { taskId: string }) {
       qc.invalidateQueries({ queryKey: ['wd-audit'] }),
       qc.invalidateQueries({ queryKey: ['instance'] }),
       qc.invalidateQueries({ queryKey: ['tasks'] }),
+      qc.invalidateQueries({ queryKey: ['journal'] }),
     ]);
   };
 
   const handleError = async (e: unknown) => {
     if (e instanceof ApiError && e.status === 409) {
-      setNotice({ kind: 'warning', text: STALE });
+      setNotice({ kind: 'warning', text: isStale(e) ? staleMessage(changedByOf(e), me?.username) : e.message });
       setError(null);
       await refresh();
     } else setError(e);
@@ -61,12 +91,30 @@ export function TaskPage({ taskId }: { taskId: string }) {
         // the instance as this card showed it: if someone else acted meanwhile the server answers 409
         expectedVersion: task.data?.instanceVersion,
       });
-      setDialog(null);
+      clearDraft(taskId, action.name);
+      openDialog(null);
       setNotice({ kind: 'success', text: `Done: ${action.displayName || action.name}.` });
       await refresh();
     } catch (e) {
-      if (e instanceof ApiError && e.status === 409) setDialog(null);
-      await handleError(e);
+      if (e instanceof ApiError && e.status === 401) {
+        // The text is in sessionStorage already; if the sign-in form replaces this page, it comes back after it.
+        markDraft(taskId, action.name, 'expired');
+        setDialogNotice(EXPIRED_MESSAGE);
+        setError(null);
+      } else if (e instanceof ApiError && e.status === 409) {
+        const why = isStale(e) ? staleMessage(changedByOf(e), me?.username) : e.message;
+        markDraft(taskId, action.name, 'stale', isStale(e) ? changedByOf(e) : null);
+        setError(null);
+        await refresh();
+        const fresh = qc.getQueryData<TaskDetail>(['task', taskId]);
+        const still = fresh?.actions.find((a) => a.name === action.name && a.available !== false);
+        markDraft(taskId, action.name, null);
+        if (still) openDialog(still, why);
+        else {
+          openDialog(null);
+          setNotice({ kind: 'warning', text: `${why} “${action.displayName || action.name}” is no longer available.` });
+        }
+      } else setError(e);
     } finally {
       setBusy(null);
     }
@@ -116,6 +164,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
           {(!isWd || wdMissing) && inst.isLoading && <Spinner label="Loading the record…" />}
           {(!isWd || wdMissing) && <ErrorBox error={inst.error} />}
           {(!isWd || wdMissing) && inst.data && <GenericRecord task={t} instance={inst.data} />}
+          <TaskHistory instanceId={t.instanceId} />
         </div>
         <aside className="card" data-testid="task-actions">
           <h4>Actions</h4>
@@ -139,7 +188,7 @@ export function TaskPage({ taskId }: { taskId: string }) {
                   disabled={!!busy}
                   data-testid={`action-${a.name}`}
                   data-action={a.name}
-                  onClick={() => (needsDialog(a) ? setDialog(a) : submit(a, {}))}
+                  onClick={() => (needsDialog(a) ? openDialog(a) : submit(a, {}))}
                 >
                   {busy === (a.displayName || a.name) ? <Spinner small label="Working…" /> : a.displayName || a.name}
                   {needsDialog(a) ? <span className="small" aria-hidden>…</span> : null}
@@ -160,11 +209,14 @@ export function TaskPage({ taskId }: { taskId: string }) {
       </div>
       {dialog && (
         <ActionDialog
+          key={`${dialog.name}-${dialogNotice ?? ''}`}
+          taskId={taskId}
           action={dialog}
           busy={!!busy}
           error={error}
+          notice={dialogNotice}
           context={wd.data ? { currency: wd.data.currency } : undefined}
-          onClose={() => setDialog(null)}
+          onClose={() => openDialog(null)}
           onSubmit={(body) => submit(dialog, body)}
         />
       )}

@@ -12,6 +12,11 @@ export interface TaskFilters {
   overdue: boolean;
   mine: boolean;
   sort: string;
+  /** Subject search (GET /api/tasks?customer=&account=&amount=&currency=); amount as decimal text. */
+  customer?: string;
+  account?: string;
+  amount?: string;
+  currency?: string;
   page: number;
   pageSize: number;
 }
@@ -26,6 +31,10 @@ export const listTasks = (f: TaskFilters, assignee?: string) =>
       overdue: f.overdue ? true : undefined,
       assignee: f.mine ? assignee : undefined,
       sort: f.sort,
+      customer: f.customer,
+      account: f.account,
+      amount: f.amount,
+      currency: f.currency,
       page: f.page,
       pageSize: f.pageSize,
     })}`,

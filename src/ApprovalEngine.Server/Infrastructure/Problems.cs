@@ -14,6 +14,9 @@ public sealed class ApiProblemException(int status, string title, IReadOnlyDicti
     public string? Detail { get; } = detail;
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors ?? new Dictionary<string, string[]>();
 
+    /// <summary>Further members of the problem (RFC 9457 extensions), e.g. who changed a task since the caller read it.</summary>
+    public IReadOnlyDictionary<string, object?> Extensions { get; init; } = new Dictionary<string, object?>();
+
     public static ApiProblemException BadRequest(string field, string message) => new(400, "The request is malformed.", new Dictionary<string, string[]> { [field] = [message] }, message);
 
     public static ApiProblemException Invalid(string field, string message) => new(422, "The request is invalid.", new Dictionary<string, string[]> { [field] = [message] }, message);
@@ -63,6 +66,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         http.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail, Type = $"https://httpstatuses.io/{status}" };
         problem.Extensions["errors"] = errors ?? new Dictionary<string, string[]>();
+        if (exception is ApiProblemException { Extensions.Count: > 0 } withExtensions)
+        {
+            foreach (var (key, value) in withExtensions.Extensions) problem.Extensions[key] = value;
+        }
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 

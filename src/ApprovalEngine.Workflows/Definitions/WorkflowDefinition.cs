@@ -33,6 +33,13 @@ public sealed record WorkflowDefinition
     /// <summary>The variable naming the customer (e.g. <c>securitiesAccount</c>); <c>GET /api/instances?customer=</c> matches it (ADR 16).</summary>
     public string? Customer { get; init; }
 
+    /// <summary>
+    /// The variables the inbox shows and searches as a task's subject (customer, account, amount, currency). Null or a
+    /// column left out: <see cref="SubjectColumns.Defaults"/> by name, then the parent instance's subject for a
+    /// sub-workflow (a work order's customer is its record's customer).
+    /// </summary>
+    public SubjectColumns? Subject { get; init; }
+
     /// <summary>What starts an instance besides a caller: an event (by name) or a cron schedule (ADR 9).</summary>
     public IReadOnlyList<StartTrigger> StartTriggers { get; init; } = [];
 
@@ -62,6 +69,44 @@ public sealed record WorkflowDefinition
                 if (c.Source is not null && c.Outcome is not null) Connections.TryAdd((c.Source, c.Outcome), c);
             }
         }
+    }
+}
+
+/// <summary>Names of the variables holding a task's subject columns (see <see cref="WorkflowDefinition.Subject"/>).</summary>
+public sealed record SubjectColumns(string? Customer = null, string? Account = null, string? Amount = null, string? Currency = null)
+{
+    public const string CustomerColumn = "customer", AccountColumn = "account", AmountColumn = "amount", CurrencyColumn = "currency";
+
+    public static readonly IReadOnlyList<string> Columns = [CustomerColumn, AccountColumn, AmountColumn, CurrencyColumn];
+
+    /// <summary>
+    /// What a definition without <c>subject</c> (every one stored before it existed) shows: the first of these names
+    /// it declares (variable or input). They cover the shipped families: WD requests, fiat withdrawals and batches,
+    /// crypto withdrawals and deposits, work orders (amount and currency; customer and account from the record).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Defaults = new Dictionary<string, string[]>
+    {
+        [CustomerColumn] = ["customerId", "securitiesAccount", "customer"],
+        [AccountColumn] = ["tradingAccount", "bankAccount", "address", "depositAddress", "account"],
+        [AmountColumn] = ["requestedAmount", "amount", "total"],
+        [CurrencyColumn] = ["currency", "coin"],
+    };
+
+    public string? Named(string column) => column switch
+    {
+        CustomerColumn => Customer,
+        AccountColumn => Account,
+        AmountColumn => Amount,
+        CurrencyColumn => Currency,
+        _ => null,
+    };
+
+    /// <summary>The variable holding <paramref name="column"/> in <paramref name="definition"/>, or null (then the parent's).</summary>
+    public static string? Resolve(WorkflowDefinition definition, string column)
+    {
+        if (definition.Subject?.Named(column) is { } named) return named;
+        if (column == CustomerColumn && definition.Customer is { } customer) return customer;
+        return Defaults[column].FirstOrDefault(name => definition.Variables.Any(v => v.Name == name) || definition.Inputs.Any(i => i.Name == name));
     }
 }
 

@@ -93,6 +93,14 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
         {
             errors.Add(new("/customer", $"'{customer}' is not a declared variable or input of this flow."));
         }
+        // The inbox shows and searches these variables; one that is never declared would show and match nothing.
+        foreach (var column in SubjectColumns.Columns)
+        {
+            if (definition.Subject?.Named(column) is { } name && !definition.Variables.Any(v => v.Name == name) && !definition.Inputs.Any(v => v.Name == name))
+            {
+                errors.Add(new($"/subject/{column}", $"'{name}' is not a declared variable or input of this flow."));
+            }
+        }
         if (errors.Count == 0) ValidateGraph(definition, byId, errors);
         return errors;
     }

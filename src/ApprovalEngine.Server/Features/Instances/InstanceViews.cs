@@ -14,7 +14,8 @@ public sealed record InstanceStarted(Guid Id, string DefinitionId, int Version, 
 public sealed record TaskView(
     Guid Id, Guid InstanceId, string DefinitionId, int DefinitionVersion, string ActivityId, string Title, string? BusinessStatus,
     string? Department, string Status, string? Assignee, int Priority, DateTimeOffset? DueAt, bool Overdue, DateTimeOffset CreatedAt,
-    string? CorrelationId, string? SubjectType, string? SubjectId, DateTimeOffset? ClosedAt, string? ClosedBy, string? ClosedAction);
+    string? CorrelationId, string? SubjectType, string? SubjectId, DateTimeOffset? ClosedAt, string? ClosedBy, string? ClosedAction,
+    Tasks.TaskSubjectView? Subject = null);
 
 public sealed record IncidentView(Guid Id, Guid InstanceId, string ActivityId, string ActivityType, string Message, int Attempts, string Status, DateTimeOffset CreatedAt, DateTimeOffset? ResolvedAt, string? ResolvedBy);
 

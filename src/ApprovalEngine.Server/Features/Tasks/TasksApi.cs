@@ -48,11 +48,23 @@ public static class TasksApi
 
     private static readonly string[] Statuses = ["open", "completed", "cancelled", "all"];
 
+    /// <summary>The inbox's query parameters; any other is a 400 naming it (a filter silently ignored answers another question).</summary>
+    public static readonly IReadOnlyList<string> Parameters =
+        ["department", "assignee", "status", "definitionId", "businessStatus", "overdue", "sort", "customer", "account", "amount", "currency", "page", "pageSize"];
+
     private static async Task<Ok<Paged<TaskView>>> List(
-        HttpContext http, ApprovalDbContext db, ReadAccess reads, TimeProvider clock, string? department, string? assignee, string? status, string? definitionId,
-        string? businessStatus, bool? overdue, string? sort, int? page, int? pageSize, CancellationToken ct)
+        HttpContext http, ApprovalDbContext db, ReadAccess reads, DefinitionCache cache, TimeProvider clock, string? department, string? assignee, string? status, string? definitionId,
+        string? businessStatus, bool? overdue, string? sort, string? customer, string? account, string? amount, string? currency, int? page, int? pageSize, CancellationToken ct)
     {
+        foreach (var key in http.Request.Query.Keys)
+        {
+            if (!Parameters.Contains(key, StringComparer.OrdinalIgnoreCase))
+            {
+                throw ApiProblemException.BadRequest(key, $"Unknown query parameter '{key}'; the filters are {string.Join(", ", Parameters)}.");
+            }
+        }
         var (p, s) = Paging.Check(page, pageSize);
+        var subject = TaskSubjectFilter.Parse(customer, account, amount, currency);
         var wanted = (status ?? "open").ToLowerInvariant();
         if (!Statuses.Contains(wanted)) throw ApiProblemException.BadRequest("status", "status must be open, completed, cancelled or all.");
         // Only tasks of flows the caller may read (ADR 7), in SQL before counting and paging.
@@ -90,10 +102,14 @@ public static class TasksApi
             "-priority" => query.OrderByDescending(t => t.Priority).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id),
             _ => throw ApiProblemException.BadRequest("sort", "sort must be one of dueAt, -dueAt, createdAt, -createdAt, priority, -priority."),
         };
+        // Subject columns: which variable holds each is per definition, resolved among the readable ones only.
+        var columns = await TaskSubjects.ResolveAsync(db, cache, readable, ct);
+        if (subject.Any) query = TaskSubjects.Filter(query, db, columns, subject);
         var total = await query.CountAsync(ct);
         var rows = await query.Skip((p - 1) * s).Take(s).ToListAsync(ct);
+        var subjects = await TaskSubjects.ProjectAsync(db, columns, rows, ct);
         var now2 = clock.GetUtcNow();
-        return TypedResults.Ok(new Paged<TaskView>([.. rows.Select(r => InstanceViews.ToView(WithOverdue(r, now2)))], total, p, s));
+        return TypedResults.Ok(new Paged<TaskView>([.. rows.Select(r => InstanceViews.ToView(WithOverdue(r, now2)) with { Subject = subjects.GetValueOrDefault(r.InstanceId) })], total, p, s));
     }
 
     private static TaskRecord WithOverdue(TaskRecord r, DateTimeOffset now)
@@ -113,7 +129,9 @@ public static class TasksApi
         var (actions, version) = await DescribeAsync(db, cache, runner.Engine, task, actor, ct);
         actions = await WithCurrentFactsAsync(db, cache, runner.Engine, http.RequestServices.GetRequiredService<ActionFactsReader>(), task, actor, actions, ct);
         actions = await WithTaskActionRulesAsync(db, cache, http.RequestServices.GetServices<ITaskActionRule>(), task, actor, actions, ct);
-        return TypedResults.Ok(new TaskDetail(InstanceViews.ToView(WithOverdue(task, clock.GetUtcNow())), actions, version));
+        var columns = await TaskSubjects.ResolveAsync(db, cache, await reads.ReadableDefinitionsAsync(db, http.User, ct), ct);
+        var subject = (await TaskSubjects.ProjectAsync(db, columns, [task], ct)).GetValueOrDefault(task.InstanceId);
+        return TypedResults.Ok(new TaskDetail(InstanceViews.ToView(WithOverdue(task, clock.GetUtcNow())) with { Subject = subject }, actions, version));
     }
 
     /// <summary>
@@ -265,6 +283,19 @@ public static class TasksApi
         if (task.Assignee is not null && task.Assignee != actor.UserId) throw ApiProblemException.Conflict($"The task is claimed by {task.Assignee}.");
         // The same current-facts rule as the domain's own route: the generic route is no side door around it.
         var current = await facts.ReadAsync(db, task.InstanceId, task.DefinitionId, action, ct);
+        try
+        {
+            return await CompleteStepAsync(runner, db, task, taskId, action, comment, data, actor, request?.ExpectedVersion, current, ct);
+        }
+        catch (WorkflowConflictException ex) when (ex.Stale && request?.ExpectedVersion is not null)
+        {
+            throw await StaleAsync(db, task.InstanceId, ex, ct);
+        }
+    }
+
+    private static async Task<Ok<InstanceView>> CompleteStepAsync(WorkflowRunner runner, ApprovalDbContext db, TaskRecord task, Guid taskId, string action, string? comment,
+        IReadOnlyDictionary<string, object?> data, Actor actor, long? expectedVersion, CurrentFacts? current, CancellationToken ct)
+    {
         var state = await runner.StepAsync(task.InstanceId, (d, s) => ActionFactsReader.Complete(runner.Engine, d, s, new CompleteTask
         {
             TaskId = taskId,
@@ -272,8 +303,29 @@ public static class TasksApi
             Comment = comment,
             Data = data,
             Actor = actor,
-            ExpectedVersion = request?.ExpectedVersion,
-        }, task.Department, current), ct, retryStale: request?.ExpectedVersion is null);
+            ExpectedVersion = expectedVersion,
+        }, task.Department, current), ct, retryStale: expectedVersion is null);
         return TypedResults.Ok(await InstanceViews.FromStateAsync(db, state, ct));
+    }
+
+    /// <summary>
+    /// A stale completion (the instance moved on since the caller read it) says who moved it and how, from the
+    /// instance's latest journal entry made by someone: the inbox tells "you, in another tab" from a colleague.
+    /// The caller may read the instance (checked before), so naming its last actor tells them nothing new.
+    /// </summary>
+    private static async Task<ApiProblemException> StaleAsync(ApprovalDbContext db, Guid instanceId, WorkflowConflictException ex, CancellationToken ct)
+    {
+        var last = await db.Journal.AsNoTracking().Where(j => j.InstanceId == instanceId && j.UserId != null)
+            .OrderByDescending(j => j.Sequence).Select(j => new { j.UserId, j.Action, j.Kind, j.Timestamp }).FirstOrDefaultAsync(ct);
+        var detail = last is null ? ex.Message : $"{ex.Message} Last change: {last.Action ?? last.Kind} by {last.UserId} at {last.Timestamp:O}.";
+        return new ApiProblemException(409, "The data changed underneath.", new Dictionary<string, string[]> { ["expectedVersion"] = [ex.Message] }, detail)
+        {
+            Extensions = new Dictionary<string, object?>
+            {
+                ["changedBy"] = last?.UserId,
+                ["changedAction"] = last?.Action ?? last?.Kind,
+                ["changedAt"] = last?.Timestamp,
+            },
+        };
     }
 }

@@ -1,0 +1,215 @@
+// Literal arrays in assertions read better than static fields in tests.
+#pragma warning disable CA1861
+
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using ApprovalEngine.Server.Tests.Support;
+using ApprovalEngine.Server.Tests.Trust;
+using ApprovalEngine.Server.Tests.Wd;
+
+namespace ApprovalEngine.Server.Tests.Api;
+
+/// <summary>
+/// The inbox's subject columns and search (issue 14) over HTTP on PostgreSQL, with the shipped flows: a WD request's
+/// tasks carry its customer, trading account, requested amount (decimal text) and currency; a crypto withdrawal's work
+/// order carries its own amount and coin and its record's customer and address. The search finds them and nothing
+/// else, is validated (400 naming the parameter), and never reaches tasks the caller may not see today.
+/// </summary>
+public sealed class TaskSubjectsApiTests
+{
+    private ApiFactory _factory = null!;
+    private WdDriver _wd = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _factory = await ApiFactory.PostgresAsync(TrustIdentities.Settings());
+        _wd = new WdDriver(_factory);
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _factory.DisposeAsync();
+
+    private async Task<(string Id, string Customer, string Account)> WdAsync(decimal amount)
+    {
+        var (customer, account) = WdDriver.NewAccountIds();
+        await _wd.PutAccountAsync(account, customer);
+        using var response = await _wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = amount, currency = "USD", comment = "Customer asked by phone" });
+        var card = await response.ReadObjectAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), card.ToJsonString());
+        return (card.Text("id"), customer, account);
+    }
+
+    private static async Task<JsonArray> TasksAsync(HttpClient client, string query)
+    {
+        using var response = await client.GetAsync($"/api/tasks?{query}");
+        var body = await response.ReadObjectAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
+        return body.Items();
+    }
+
+    private static string[] InstanceIds(JsonArray tasks) => [.. tasks.Select(t => t.Text("instanceId")).Distinct()];
+
+    [Test]
+    public async Task A_WD_request_task_shows_customer_account_amount_and_currency_and_the_search_finds_it_alone()
+    {
+        var (id, customer, account) = await WdAsync(1234.50m);
+        var (other, otherCustomer, _) = await WdAsync(1234.50m);
+        var cs = await _wd.AsAsync("cs1");
+
+        var found = await TasksAsync(cs, $"customer={customer}");
+        Assert.That(InstanceIds(found), Is.EqualTo(new[] { id }));
+        var subject = found.Single()!["subject"]!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(subject.Text("customer"), Is.EqualTo(customer));
+            Assert.That(subject.Text("account"), Is.EqualTo(account));
+            Assert.That(subject["amount"]!.GetValueKind(), Is.EqualTo(System.Text.Json.JsonValueKind.String), "amounts travel as decimal text, never a double");
+            Assert.That(decimal.Parse(subject.Text("amount"), CultureInfo.InvariantCulture), Is.EqualTo(1234.50m));
+            Assert.That(subject.Text("currency"), Is.EqualTo("USD"));
+        }
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(InstanceIds(await TasksAsync(cs, $"account={account.ToLowerInvariant()}")), Is.EqualTo(new[] { id }), "account, case-insensitive");
+            Assert.That(InstanceIds(await TasksAsync(cs, $"customer={customer}&amount=1234.5&currency=usd")), Is.EqualTo(new[] { id }), "1234.5 is the same amount as 1234.50");
+            Assert.That(InstanceIds(await TasksAsync(cs, "amount=1234.50&currency=USD&pageSize=500")), Is.SupersetOf(new[] { id, other }));
+            Assert.That(await TasksAsync(cs, $"customer={customer}&amount=1234.51"), Is.Empty, "another amount");
+            Assert.That(await TasksAsync(cs, $"customer={customer}&currency=EUR"), Is.Empty, "another currency");
+            Assert.That(await TasksAsync(cs, $"customer={customer[..8]}"), Is.Empty, "a prefix is not the customer");
+            Assert.That(InstanceIds(await TasksAsync(cs, $"customer={otherCustomer}")), Is.EqualTo(new[] { other }));
+        }
+        // The task card reads the same subject.
+        var detail = await cs.GetObjectAsync($"/api/tasks/{found.Single()!.Text("id")}");
+        Assert.That(detail["task"]!["subject"]!.Text("account"), Is.EqualTo(account));
+    }
+
+    [Test]
+    public async Task Status_all_lists_the_closed_task_of_a_request_as_completed_next_to_the_open_one()
+    {
+        var (id, customer, _) = await WdAsync(300m);
+        await _wd.MustActAsync("cs1", id, "PassToRetention");
+        var all = await TasksAsync(await _wd.AsAsync("supervisor1"), $"customer={customer}&status=all");
+        Assert.That(all.Select(t => t.Text("status")), Is.EquivalentTo(new[] { "Completed", "Open" }));
+        Assert.That(all.Select(t => t!["subject"]!.Text("customer")).Distinct(), Is.EqualTo(new[] { customer }), "closed tasks keep their subject columns");
+        Assert.That(await TasksAsync(await _wd.AsAsync("supervisor1"), $"customer={customer}&status=open"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_crypto_withdrawal_work_order_shows_its_amount_and_coin_and_its_records_customer()
+    {
+        var recordNo = $"CWS-{Guid.NewGuid():N}"[..16];
+        await _factory.StartCoinWithdrawalAsync(await _factory.AsUserAsync("maker1"), recordNo, amount: 0.25m);
+        var checker = await _factory.AsUserAsync("checker1");
+        var found = await TasksAsync(checker, $"customer=SA-{recordNo}&definitionId=work-order-approval");
+        Assert.That(found, Has.Count.EqualTo(1), "the work order's customer is its record's");
+        var subject = found.Single()!["subject"]!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(subject.Text("customer"), Is.EqualTo($"SA-{recordNo}"));
+            Assert.That(subject.Text("account"), Is.EqualTo("bc1qtrust"), "the record's destination address");
+            Assert.That(decimal.Parse(subject.Text("amount"), CultureInfo.InvariantCulture), Is.EqualTo(0.25m));
+            Assert.That(subject.Text("currency"), Is.EqualTo("BTC"));
+        }
+        Assert.That(await TasksAsync(checker, $"customer=SA-{recordNo}&amount=0.250&currency=btc"), Has.Count.EqualTo(1));
+        Assert.That(await TasksAsync(checker, $"customer=SA-{recordNo}&amount=0.26"), Is.Empty);
+    }
+
+    [TestCase("amount=abc", "amount")]
+    [TestCase("amount=1e3", "amount")]
+    [TestCase("amount=1,000", "amount")]
+    [TestCase("currency=U%24D", "currency")]
+    [TestCase("customerId=C-1", "customerId")]
+    [TestCase("search=C-1", "search")]
+    public async Task A_bad_or_unknown_search_parameter_is_a_400_problem_naming_it(string query, string field)
+    {
+        using var response = await (await _wd.AsAsync("cs1")).GetAsync($"/api/tasks?{query}");
+        await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest, field);
+    }
+
+    [Test]
+    public async Task A_customer_longer_than_200_characters_is_a_400_naming_customer()
+    {
+        using var response = await (await _wd.AsAsync("cs1")).GetAsync($"/api/tasks?customer={new string('C', 201)}");
+        await ApiAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "customer");
+    }
+
+    [Test]
+    public async Task The_search_never_reaches_tasks_of_other_departments_or_unreadable_flows()
+    {
+        var (wdId, customer, account) = await WdAsync(777m);
+        var recordNo = $"CWD-{Guid.NewGuid():N}"[..16];
+        await _factory.StartCoinWithdrawalAsync(await _factory.AsUserAsync("maker1"), recordNo, amount: 0.75m);
+        var wdQueries = new[] { $"customer={customer}", $"account={account}", "amount=777&currency=USD&pageSize=500", $"customer={customer}&status=all" };
+        var coinQueries = new[] { $"customer=SA-{recordNo}", "account=bc1qtrust&pageSize=500", "amount=0.75&currency=BTC&pageSize=500", $"customer=SA-{recordNo}&status=all" };
+
+        // The WD request waits in CS: Dealing holds WD permissions but not the CS inbox; Operations reads no WD requests.
+        foreach (var user in new[] { "dealing1", "bo1", "checker1", "maker1" })
+        {
+            var client = await _factory.AsUserAsync(user);
+            foreach (var q in wdQueries) Assert.That(InstanceIds(await TasksAsync(client, q)), Does.Not.Contain(wdId), $"{user}: {q}");
+        }
+        // CS reads no crypto work orders; an API key without read scopes reads nothing; a narrow key only its test flows.
+        var coinTasks = new[] { "cs1", "dealing1", "bo1" };
+        foreach (var user in coinTasks)
+        {
+            var client = await _factory.AsUserAsync(user);
+            foreach (var q in coinQueries) Assert.That(await TasksAsync(client, q), Is.Empty, $"{user}: {q}");
+        }
+        foreach (var key in new[] { TrustIdentities.BareKey, TrustIdentities.NarrowKey })
+        {
+            var client = _factory.AsApiKey(key);
+            foreach (var q in wdQueries.Concat(coinQueries)) Assert.That(await TasksAsync(client, q), Is.Empty, $"{key}: {q}");
+        }
+        // The task itself stays closed to them by id (the subject travels with the task view).
+        var workOrderTask = (await TasksAsync(await _factory.AsUserAsync("checker1"), $"customer=SA-{recordNo}")).Single()!.Text("id");
+        using (var response = await (await _factory.AsUserAsync("cs1")).GetAsync($"/api/tasks/{workOrderTask}"))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+        using (var response = await _factory.AsApiKey(TrustIdentities.BareKey).GetAsync($"/api/tasks/{workOrderTask}"))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+        // …while those who may see them do (the searches above were not empty for lack of data).
+        Assert.That(InstanceIds(await TasksAsync(await _factory.AsUserAsync("cs1"), $"customer={customer}")), Is.EqualTo(new[] { wdId }));
+        Assert.That(await TasksAsync(await _factory.AsUserAsync("checker2"), $"customer=SA-{recordNo}"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_definition_naming_an_undeclared_subject_variable_is_invalid_at_its_column_and_a_declared_one_is_valid()
+    {
+        var analyst = await _factory.AsUserAsync("analyst1");
+        var flow = TestFlows.Delay("test-subject");
+        flow["subject"] = new JsonObject { ["customer"] = "nobody", ["amount"] = "alsoNobody" };
+        var report = await analyst.PostObjectAsync("/api/definitions/validate", flow);
+        Assert.That(report["errors"]!.AsArray().Select(e => e.Text("path")), Is.SupersetOf(new[] { "/subject/customer", "/subject/amount" }), report.ToJsonString());
+        flow["subject"] = new JsonObject { ["unknownColumn"] = "x" };
+        report = await analyst.PostObjectAsync("/api/definitions/validate", flow);
+        Assert.That(report["valid"]!.GetValue<bool>(), Is.False, "only the four columns exist");
+        flow.Remove("subject");
+        Assert.That((await analyst.PostObjectAsync("/api/definitions/validate", flow))["valid"]!.GetValue<bool>(), Is.True, "a definition without subject keeps working");
+    }
+
+    [Test]
+    public async Task A_stale_completion_names_who_changed_the_task_since_it_was_read()
+    {
+        var (id, customer, _) = await WdAsync(150m);
+        var cs = await _wd.AsAsync("cs1");
+        var taskId = (await TasksAsync(cs, $"customer={customer}")).Single()!.Text("id");
+        var read = await cs.GetObjectAsync($"/api/tasks/{taskId}");
+        var version = read["instanceVersion"]!.GetValue<long>();
+        // The same user, in another tab, comments on the request: the instance moves on.
+        using (var comment = await cs.PostAsJsonAsync($"/api/wd-requests/{id}/comments", new { text = "called the customer", copyToClientCard = false }))
+        {
+            Assert.That(comment.StatusCode, Is.EqualTo(HttpStatusCode.Created), await comment.Content.ReadAsStringAsync());
+        }
+        using var stale = await cs.PostAsJsonAsync($"/api/tasks/{taskId}/complete", new { action = "PassToRetention", comment = "typed before", expectedVersion = version });
+        var problem = await ApiAssert.ProblemAsync(stale, HttpStatusCode.Conflict, "expectedVersion");
+        Assert.That(problem.Text("changedBy"), Is.EqualTo("cs1"));
+        Assert.That(problem["changedAction"], Is.Not.Null);
+        // Nothing was written: the task is still open at CS.
+        Assert.That((await cs.GetObjectAsync($"/api/tasks/{taskId}"))["task"]!.Text("status"), Is.EqualTo("Open"));
+    }
+}
