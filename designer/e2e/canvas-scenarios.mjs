@@ -117,7 +117,7 @@ export async function canvasHandles(browser) {
 
   // 5. an action removed while its outcome is wired: the edge stays (struck-through outcome) and Validate says so
   await selectNode(page, 'cs_new');
-  await page.getByTestId('input-actions-1-remove').click(); // RequestDocuments → cs_docs
+  await page.getByTestId('input-actions-remove-1').click(); // RequestDocuments → cs_docs
   await page.getByTestId('outcome-cs_new-RequestDocuments').and(page.locator('.orphan')).waitFor();
   await waitDrawn(page, edgeSel('cs_new', 'RequestDocuments', 'cs_docs'), 'edge of a vanished outcome');
   await page.getByTestId('validate').click();

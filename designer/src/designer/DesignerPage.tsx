@@ -257,15 +257,15 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
       <div className="toolbar">
         <Link to="/designer" className="back">‹ Definitions</Link>
         <div className="title">
-          <h2 data-testid="definition-name">{def.name || def.id}</h2>
+          <h2 data-testid="definition-name" title={def.name || def.id}>{def.name || def.id}</h2>
           <span className="muted small">{def.id}</span>
           {s.loadedFrom?.isDraft ? <Badge tone="amber">draft</Badge> : <Badge tone="green">v{s.loadedFrom?.version ?? '?'}</Badge>}
           {dirty && <Badge tone="violet" testId="unsaved">unsaved changes</Badge>}
         </div>
         <div className="tabs">
           {(['flow', 'matrix', 'versions', 'migrate'] as View[]).map((v) => (
-            <button key={v} className={view === v ? 'tab active' : 'tab'} onClick={() => setView(v)} data-testid={`view-${v}`}>
-              {v === 'flow' ? 'Flowchart' : v === 'matrix' ? 'Status matrix' : v === 'versions' ? 'Versions & diff' : 'Migrate instances'}
+            <button key={v} className={view === v ? 'tab active' : 'tab'} onClick={() => setView(v)} data-testid={`view-${v}`} title={v === 'flow' ? 'Flowchart' : v === 'matrix' ? 'Status matrix' : v === 'versions' ? 'Versions & diff' : 'Migrate instances'}>
+              {v === 'flow' ? 'Flowchart' : v === 'matrix' ? 'Matrix' : v === 'versions' ? 'Versions' : 'Migrate'}
             </button>
           ))}
         </div>
@@ -273,8 +273,8 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
           {busy && <Spinner small label={busy} />}
           {view === 'flow' && (
             <>
-              <button className="btn btn-sm" onClick={s.undo} disabled={!canUndo} title="Undo (Ctrl+Z)" data-testid="undo">↶ Undo</button>
-              <button className="btn btn-sm" onClick={s.redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">↷ Redo</button>
+              <button className="btn btn-sm" onClick={s.undo} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo" data-testid="undo">↶</button>
+              <button className="btn btn-sm" onClick={s.redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo" data-testid="redo">↷</button>
               {def && overlapping(def, (a) => nodeSize(a, s.descriptors[a.type], def.connections)) && <span className="muted small" data-testid="crowded-hint" title="Some activities overlap on the canvas: Auto layout arranges them">Overlapping →</span>}
               <button className="btn btn-sm" onClick={layout} disabled={!!busy} data-testid="auto-layout" title="Arrange left to right in department lanes">Auto layout</button>
               <button className="btn btn-sm" onClick={validate} disabled={!!busy} data-testid="validate">Validate</button>

@@ -11,6 +11,7 @@ import type { LaneBand } from '../lib/layout';
 import { edgeName, findNodes } from '../lib/canvasText';
 import { nodeTypes, categoryColour } from './ActivityNode';
 import type { ActivityFlowNode } from './ActivityNode';
+import { edgeTypes } from './RoutedEdge';
 
 export const DND_TYPE = 'application/x-approvalengine-activity';
 
@@ -128,6 +129,19 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
     [graph, dragPos, selNodes, measured, decorations, edit],
   );
 
+  // each edge into an activity gets a channel of its own (RoutedEdge), ordered by where the edges come from
+  const channel = useMemo(() => {
+    const y = (id: string) => (dragPos?.[id] ?? graph.nodes.find((n) => n.id === id)?.position)?.y ?? 0;
+    const into = new Map<string, { id: string; key: number }[]>();
+    graph.edges.forEach((e, i) => {
+      if (!into.has(e.target)) into.set(e.target, []);
+      into.get(e.target)!.push({ id: e.id, key: y(e.source) * 1000 + i });
+    });
+    const lane = new Map<string, number>();
+    for (const list of into.values()) list.sort((a, b) => a.key - b.key).forEach((x, k) => lane.set(x.id, k));
+    return lane;
+  }, [graph, dragPos]);
+
   const edges: Edge[] = useMemo(
     () =>
       graph.edges.map((e) => {
@@ -139,8 +153,8 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
           // business words for screen readers ("Approve → Backoffice review (from Dealing review)"), not ids
           ariaLabel: edgeName(definition, conn),
           interactionWidth: EDGE_HIT_WIDTH,
-          type: 'smoothstep',
-          pathOptions: { offset: 18, borderRadius: 8 },
+          type: 'routed',
+          data: { lane: channel.get(e.id) ?? 0 },
           selected: selEdges.has(e.id),
           className: cls,
           markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
@@ -148,7 +162,7 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
           deletable: !!edit,
         };
       }),
-    [graph, selEdges, decorations, edit, definition],
+    [graph, selEdges, decorations, edit, definition, channel],
   );
 
   const onNodesChange = useCallback(
@@ -291,6 +305,7 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}

@@ -28,7 +28,8 @@ describe('department lanes', () => {
   });
 });
 
-describe('lane layout of the shipped wd-request', () => {
+// ELK on a shared CI core can take seconds
+describe('lane layout of the shipped wd-request', { timeout: 60_000 }, () => {
   it('puts every department in one band, top to bottom in the order the flow reaches them, Start on top', async () => {
     const def = shipped();
     const { positions, lanes } = await laneLayout(def, ds);

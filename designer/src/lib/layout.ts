@@ -95,8 +95,8 @@ const elk = new ELK();
 /**
  * Layered left-to-right layout in department swimlanes. ELK's layered algorithm (one port per outcome, in chip order)
  * decides the columns and the order within them, Start alone in the first column; each lane then stacks its nodes of
- * one column top to bottom, so no two boxes overlap and a lane is one horizontal band. Lanes are ordered by where
- * the flow first reaches them (Start's lane on top).
+ * one column top to bottom, so no two boxes overlap and a lane is one horizontal band. Lanes are ordered by when a
+ * walk from Start first reaches them (Start's lane on top).
  */
 export async function laneLayout(def: WorkflowDefinition, descriptors: Descriptors = {}, sizes: Record<string, Size> = {}): Promise<Layout> {
   const size = (a: ActivityDef): Size => {
@@ -105,6 +105,7 @@ export async function laneLayout(def: WorkflowDefinition, descriptors: Descripto
     return { width: Math.max(est.width, m?.width ?? 0), height: Math.max(est.height, m?.height ?? 0) };
   };
   const ids = new Set(def.activities.map((a) => a.id));
+  const hops = distancesFromStart(def);
   const box = new Map(def.activities.map((a) => [a.id, size(a)]));
   const portsOf = (a: ActivityDef): string[] => {
     const out = descriptors[a.type] ? deriveOutcomes(a, descriptors[a.type]) : [];
@@ -142,7 +143,8 @@ export async function laneLayout(def: WorkflowDefinition, descriptors: Descripto
       };
     }),
     edges: def.connections
-      .filter((c) => c.source !== c.target && ids.has(c.source) && ids.has(c.target))
+      // edges back towards the start ("Back to CS") do not decide the columns: a flow reads forwards
+      .filter((c) => c.source !== c.target && ids.has(c.source) && ids.has(c.target) && (hops.get(c.target) ?? 0) > (hops.get(c.source) ?? 0))
       .map((c, i) => ({ id: `e${i}`, sources: [`${c.source}::out::${c.outcome}`], targets: [`${c.target}::in`] }))
       // interrupt targets and other activities nothing leads to: after Start (a layout-only edge), not beside it
       .concat(orphansOfStart(def).map((id, i) => ({ id: `v${i}`, sources: [`${startOf(def)}::in`], targets: [`${id}::in`] }))),
@@ -156,11 +158,12 @@ export async function laneLayout(def: WorkflowDefinition, descriptors: Descripto
 
   const laneOf = departmentLanes(def);
   const laneName = (id: string) => laneOf[id] ?? '';
-  const hops = distancesFromStart(def);
+  // the order in which a walk from Start (connections in the order the definition lists them) first meets the lane
+  const met = new Map([...hops.keys()].map((id, i) => [id, i]));
   const laneKey = new Map<string, [number, number, number]>();
   for (const a of def.activities) {
     const l = laneName(a.id);
-    const k: [number, number, number] = [hops.get(a.id) ?? Infinity, column(a.id), placed.get(a.id)!.y];
+    const k: [number, number, number] = [met.get(a.id) ?? Infinity, column(a.id), placed.get(a.id)!.y];
     const cur = laneKey.get(l);
     if (!cur || k[0] < cur[0] || (k[0] === cur[0] && (k[1] < cur[1] || (k[1] === cur[1] && k[2] < cur[2])))) laneKey.set(l, k);
   }
@@ -205,11 +208,22 @@ function orphansOfStart(def: WorkflowDefinition): string[] {
   return def.activities.filter((a) => a.id !== start && !reached.has(a.id)).map((a) => a.id);
 }
 
-/** Connections followed from Start: how many steps each activity is from the start (unreached ones are absent). */
+/**
+ * Connections followed from Start: how many steps each activity is from the start. Activities only an interrupt (or
+ * nothing) leads to count as one step from the start, and what follows them from there.
+ */
 function distancesFromStart(def: WorkflowDefinition): Map<string, number> {
   const start = startOf(def);
   const dist = new Map([[start, 0]]);
-  let frontier = [start];
+  walk(def, dist, [start]);
+  const seeds = orphansOfStart(def).filter((id) => !dist.has(id));
+  for (const id of seeds) dist.set(id, 1);
+  walk(def, dist, seeds);
+  return dist;
+}
+
+function walk(def: WorkflowDefinition, dist: Map<string, number>, from: string[]) {
+  let frontier = from;
   while (frontier.length) {
     const following: string[] = [];
     for (const f of frontier)
@@ -220,7 +234,6 @@ function distancesFromStart(def: WorkflowDefinition): Map<string, number> {
         }
     frontier = following;
   }
-  return dist;
 }
 
 /** Layered left-to-right positions (in lanes when the flow names departments), for callers that only want positions. */
