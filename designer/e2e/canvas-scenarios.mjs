@@ -41,6 +41,8 @@ async function selectNode(page, id) {
 /** Brings a node into view through "Find a node" (by its id, which the search also matches). */
 async function focusOn(page, id) {
   const box = page.getByTestId('find-node');
+  // without the search box (the canvas before issue 14) the whole flow is fitted: every node is on screen anyway
+  if ((await box.count()) === 0) return;
   await box.fill(id);
   await box.press('Enter');
   await page.waitForFunction((nid) => {

@@ -48,13 +48,15 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
   }, [activities.data]);
   useEffect(() => {
     const data = loaded.data;
-    if (!data || !activities.data) return;
+    // the layout needs the activity descriptors (node sizes); without them (an error) the flow opens as stored
+    const list = activities.data ?? (activities.isError ? [] : null);
+    if (!data || !list) return;
     let live = true;
     const from = { version: data.version, isDraft: data.version === null };
     const def = data.definition;
     // A flow whose boxes overlap as stored (hand-written files, the shipped wd-request) opens laid out in lanes. That is
     // a view, not an edit: nothing is unsaved; the positions are stored with the next save of the draft.
-    const ds = Object.fromEntries(activities.data.map((d) => [d.type, d]));
+    const ds = Object.fromEntries(list.map((d) => [d.type, d]));
     if (overlapping(def, (a) => nodeSize(a, ds[a.type], def.connections)))
       void laneLayout(def, ds).then(
         (l) => live && s.load(setPositions(def, l.positions), from),
@@ -65,7 +67,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [loaded.data, activities.data]);
+  }, [loaded.data, activities.data, activities.isError]);
 
   // keyboard: undo/redo/copy/paste outside text fields
   useEffect(() => {
