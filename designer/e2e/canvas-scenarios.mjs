@@ -276,6 +276,13 @@ export async function canvasToolbar(browser) {
     return { height: bar.getBoundingClientRect().height, spread: Math.max(...mid) - Math.min(...mid), overflow: bar.scrollWidth - bar.clientWidth, n: kids.length };
   });
   assert(t.spread < 12 && t.height < 60 && t.overflow <= 0, `the toolbar is one row (height ${t.height}, centres spread ${t.spread}, overflow ${t.overflow}, ${t.n} items)`);
+  // …and the flow's name keeps room to be read, also once "unsaved changes" shows
+  await page.getByTestId('palette-add-UserTask').click();
+  await page.getByTestId('unsaved').waitFor();
+  const nameWidth = await page.getByTestId('definition-name').evaluate((h) => h.getBoundingClientRect().width);
+  assert(nameWidth >= 80, `the definition's name is shown (${nameWidth} px wide)`);
+  const height = await page.locator('.designer .toolbar').evaluate((b) => b.getBoundingClientRect().height);
+  assert(height < 60, `still one row with "unsaved changes" (${height})`);
 
   const covered = async () => page.evaluate(() => {
     const map = document.querySelector('.react-flow__minimap');

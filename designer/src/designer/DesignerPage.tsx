@@ -259,7 +259,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
       <div className="toolbar">
         <Link to="/designer" className="back">‹ Definitions</Link>
         <div className="title">
-          <h2 data-testid="definition-name" title={def.name || def.id}>{def.name || def.id}</h2>
+          <h2 data-testid="definition-name" title={def.name ? `${def.name} (${def.id})` : def.id}>{def.name || def.id}</h2>
           <span className="muted small">{def.id}</span>
           {s.loadedFrom?.isDraft ? <Badge tone="amber">draft</Badge> : <Badge tone="green">v{s.loadedFrom?.version ?? '?'}</Badge>}
           {dirty && <Badge tone="violet" testId="unsaved">unsaved changes</Badge>}
