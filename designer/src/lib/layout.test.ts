@@ -21,6 +21,16 @@ describe('department lanes', () => {
     expect(lanes.bo_approved).toBe('Backoffice');
     expect(new Set(Object.values(lanes))).toEqual(new Set(['CS', 'Retention', 'Dealing', 'Backoffice']));
   });
+  it('leaves an activity linked to no department out of the lanes (just added from the palette)', async () => {
+    const def = shipped();
+    def.activities.push({ id: 'loose', type: 'UserTask', inputs: { actions: [{ name: 'Go', displayName: 'Go' }] }, position: { x: 0, y: 5000 } });
+    expect(departmentLanes(def).loose).toBeNull();
+    const { positions, lanes } = await laneLayout(def, ds);
+    expect(lanes.map((l) => l.name)).toEqual(['CS', 'Retention', 'Dealing', 'Backoffice']);
+    const last = lanes[lanes.length - 1];
+    expect(positions.loose.y).toBeGreaterThanOrEqual(last.y + last.height);
+    expect(lanesFromPositions(withPositions(def, positions), size(def))?.map((l) => l.name)).toEqual(['CS', 'Retention', 'Dealing', 'Backoffice']);
+  }, 60_000);
   it('has no lanes when no activity names a department', () => {
     const def = wd();
     delete def.activities[1].inputs.department;

@@ -35,10 +35,10 @@ function departmentOf(a: ActivityDef): string | null {
 /**
  * The swimlane of every activity: its own `department` (user tasks, set-status steps), else that of the nearest
  * activity after it that has one (a "load account" step belongs to the task it prepares), else that of the nearest one
- * before it (an end belongs to whoever finished the request). Null for every activity when no activity names a
- * department: such a flow has no lanes.
+ * before it (an end belongs to whoever finished the request). Null for an activity linked to no department (just
+ * added, say), and for every activity when no activity names a department: such a flow has no lanes.
  */
-export function departmentLanes(def: Pick<WorkflowDefinition, 'activities' | 'connections'>): Record<string, string | null> {
+export function departmentLanes(def: Pick<WorkflowDefinition, 'activities' | 'connections'> & { interrupts?: WorkflowDefinition['interrupts'] }): Record<string, string | null> {
   const own = new Map(def.activities.map((a) => [a.id, departmentOf(a)]));
   const result: Record<string, string | null> = {};
   if (![...own.values()].some(Boolean)) {
@@ -70,8 +70,11 @@ export function departmentLanes(def: Pick<WorkflowDefinition, 'activities' | 'co
     }
     return null;
   };
+  // an activity connected to nothing with a department (e.g. one just added from the palette) is in no lane yet;
+  // one only an interrupt leads to (the client's cancel) goes to the first department the flow names
   const first = [...own.values()].find(Boolean)!;
-  for (const a of def.activities) result[a.id] = own.get(a.id) ?? nearest(a.id, next) ?? nearest(a.id, prev) ?? first;
+  const interrupted = new Set((def.interrupts ?? []).map((i) => i.target));
+  for (const a of def.activities) result[a.id] = own.get(a.id) ?? nearest(a.id, next) ?? nearest(a.id, prev) ?? (interrupted.has(a.id) ? first : null);
   return result;
 }
 
@@ -167,7 +170,9 @@ export async function laneLayout(def: WorkflowDefinition, descriptors: Descripto
     const cur = laneKey.get(l);
     if (!cur || k[0] < cur[0] || (k[0] === cur[0] && (k[1] < cur[1] || (k[1] === cur[1] && k[2] < cur[2])))) laneKey.set(l, k);
   }
-  const laneOrder = [...laneKey.entries()].sort(([, a], [, b]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]).map(([l]) => l);
+  const laneOrder = [...laneKey.entries()]
+    .sort(([la, a], [lb, b]) => (la === '' ? 1 : 0) - (lb === '' ? 1 : 0) || a[0] - b[0] || a[1] - b[1] || a[2] - b[2])
+    .map(([l]) => l);
 
   // within a lane and column: ELK's top-to-bottom order, stacked
   const cells = new Map<string, ActivityDef[]>();
@@ -197,7 +202,8 @@ export async function laneLayout(def: WorkflowDefinition, descriptors: Descripto
     lanes.push({ name: l, x: -LANE_PAD, y, width: maxX - minX + 2 * LANE_PAD, height });
     y += height + LANE_GAP;
   }
-  return { positions, lanes: laneOrder.length === 1 && laneOrder[0] === '' ? [] : lanes };
+  // activities in no lane are placed below the lanes, in a band without a name (not drawn)
+  return { positions, lanes: lanes.filter((l) => l.name !== '') };
 }
 
 const startOf = (def: WorkflowDefinition) => def.activities.find((a) => a.type === 'Start')?.id ?? def.activities[0]?.id ?? '';
@@ -252,7 +258,7 @@ export function lanesFromPositions(def: WorkflowDefinition, sizes: (a: ActivityD
   let maxX = -Infinity;
   for (const a of def.activities) {
     const l = laneOf[a.id];
-    if (l === null) return [];
+    if (l === null) continue;
     const p = a.position ?? { x: 0, y: 0 };
     const s = sizes(a);
     minX = Math.min(minX, p.x);
