@@ -1,5 +1,5 @@
-import { memo } from 'react';
-import { Handle, Position } from '@xyflow/react';
+import { memo, useEffect } from 'react';
+import { Handle, Position, useUpdateNodeInternals } from '@xyflow/react';
 import type { NodeProps, Node } from '@xyflow/react';
 import type { ActivityNodeData } from '../lib/graph';
 
@@ -49,15 +49,21 @@ function ActivityNodeImpl({ id, data, selected }: NodeProps<ActivityFlowNode>) {
   const colour = categoryColour(d.descriptor?.category, d.activity.type);
   const isStart = d.activity.type === 'Start';
   const outs = [...d.outcomes.map((o) => ({ o, orphan: false })), ...d.orphans.map((o) => ({ o, orphan: true }))];
+  // React Flow measures a node's handles only when the node is first shown or changes size. A renamed or added action
+  // gives the node a new handle at the same size, so without this its outcome could not be dragged and its edge (saved
+  // all right) would not be drawn until a reload.
+  const updateInternals = useUpdateNodeInternals();
+  const handleKey = outs.map(({ o, orphan }) => `${orphan ? '!' : ''}${o}`).join('\u0000');
+  useEffect(() => updateInternals(id), [handleKey, id, updateInternals]);
   return (
     <div className={`activity-node ${selected ? 'selected' : ''} ${d.descriptor ? '' : 'unknown-type'}`} data-testid={`node-${id}`} style={{ ['--accent' as string]: colour }}>
-      {!isStart && <Handle type="target" position={Position.Top} className="target-handle" />}
+      {!isStart && <Handle type="target" position={Position.Left} className="target-handle" />}
       <div className="node-head">
         <span className="node-type">{d.descriptor?.displayName ?? d.activity.type}</span>
         {d.descriptor?.isWaitState && <span className="node-wait" title="Waits (task, timer or event)">waits</span>}
         {d.badge && <span className="node-badge">{d.badge}</span>}
       </div>
-      <div className="node-title" title={d.activity.id}>
+      <div className="node-title" title={`${d.activity.displayName || d.activity.id} (${d.activity.id})`}>
         {d.activity.displayName || d.activity.id}
       </div>
       {summary(d).map((l, i) => (
@@ -71,7 +77,7 @@ function ActivityNodeImpl({ id, data, selected }: NodeProps<ActivityFlowNode>) {
           {outs.map(({ o, orphan }) => (
             <div key={o} className={`outcome ${orphan ? 'orphan' : ''}`} title={orphan ? `“${o}” is no longer an outcome of this activity` : o} data-testid={`outcome-${id}-${o}`}>
               <span>{o}</span>
-              <Handle type="source" position={Position.Bottom} id={o} className="source-handle" isConnectable={!orphan} />
+              <Handle type="source" position={Position.Right} id={o} className="source-handle" isConnectable={!orphan} />
             </div>
           ))}
         </div>

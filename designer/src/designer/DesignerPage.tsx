@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { isCrowded } from '../lib/crowding';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConnectionDef } from '../api/models';
 import { ErrorBox, Modal, Notice, Spinner, Badge } from '../common/ui';
 import { Link } from '../router';
 import { connect, addActivity, newActivity, setPositions } from '../lib/defops';
+import { laneLayout, nodeSize, overlapping } from '../lib/layout';
 import { edgeId } from '../lib/graph';
 import { outcomeKey } from '../lib/coverage';
 import { pointerTarget } from '../lib/pointer';
@@ -47,9 +47,27 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [activities.data]);
   useEffect(() => {
-    if (loaded.data) s.load(loaded.data.definition, { version: loaded.data.version, isDraft: loaded.data.version === null });
+    const data = loaded.data;
+    // the layout needs the activity descriptors (node sizes); without them (an error) the flow opens as stored
+    const list = activities.data ?? (activities.isError ? [] : null);
+    if (!data || !list) return;
+    let live = true;
+    const from = { version: data.version, isDraft: data.version === null };
+    const def = data.definition;
+    // A flow whose boxes overlap as stored (hand-written files, the shipped wd-request) opens laid out in lanes. That is
+    // a view, not an edit: nothing is unsaved; the positions are stored with the next save of the draft.
+    const ds = Object.fromEntries(list.map((d) => [d.type, d]));
+    if (overlapping(def, (a) => nodeSize(a, ds[a.type], def.connections)))
+      void laneLayout(def, ds).then(
+        (l) => live && s.load(setPositions(def, l.positions), from),
+        () => live && s.load(def, from),
+      );
+    else s.load(def, from);
+    return () => {
+      live = false;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [loaded.data]);
+  }, [loaded.data, activities.data, activities.isError]);
 
   // keyboard: undo/redo/copy/paste outside text fields
   useEffect(() => {
@@ -221,9 +239,11 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     if (!d) return;
     setBusy('Arranging…');
     try {
-      const { autoLayout } = await import('../lib/layout');
-      const pos = await autoLayout(d);
-      useDesigner.getState().apply((x) => setPositions(x, pos));
+      const { positions } = await laneLayout(d, useDesigner.getState().descriptors);
+      // an edit (undoable, saved with the draft), but only when a box actually moves: arranging an arranged flow changes nothing
+      useDesigner.getState().apply((x) =>
+        x.activities.every((a) => !positions[a.id] || (a.position?.x === positions[a.id].x && a.position?.y === positions[a.id].y)) ? x : setPositions(x, positions),
+      );
     } finally {
       setBusy(null);
     }
@@ -239,15 +259,15 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
       <div className="toolbar">
         <Link to="/designer" className="back">‹ Definitions</Link>
         <div className="title">
-          <h2 data-testid="definition-name">{def.name || def.id}</h2>
+          <h2 data-testid="definition-name" title={def.name ? `${def.name} (${def.id})` : def.id}>{def.name || def.id}</h2>
           <span className="muted small">{def.id}</span>
           {s.loadedFrom?.isDraft ? <Badge tone="amber">draft</Badge> : <Badge tone="green">v{s.loadedFrom?.version ?? '?'}</Badge>}
           {dirty && <Badge tone="violet" testId="unsaved">unsaved changes</Badge>}
         </div>
         <div className="tabs">
           {(['flow', 'matrix', 'versions', 'migrate'] as View[]).map((v) => (
-            <button key={v} className={view === v ? 'tab active' : 'tab'} onClick={() => setView(v)} data-testid={`view-${v}`}>
-              {v === 'flow' ? 'Flowchart' : v === 'matrix' ? 'Status matrix' : v === 'versions' ? 'Versions & diff' : 'Migrate instances'}
+            <button key={v} className={view === v ? 'tab active' : 'tab'} onClick={() => setView(v)} data-testid={`view-${v}`} title={v === 'flow' ? 'Flowchart' : v === 'matrix' ? 'Status matrix' : v === 'versions' ? 'Versions & diff' : 'Migrate instances'}>
+              {v === 'flow' ? 'Flowchart' : v === 'matrix' ? 'Matrix' : v === 'versions' ? 'Versions' : 'Migrate'}
             </button>
           ))}
         </div>
@@ -255,10 +275,10 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
           {busy && <Spinner small label={busy} />}
           {view === 'flow' && (
             <>
-              <button className="btn btn-sm" onClick={s.undo} disabled={!canUndo} title="Undo (Ctrl+Z)" data-testid="undo">↶ Undo</button>
-              <button className="btn btn-sm" onClick={s.redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" data-testid="redo">↷ Redo</button>
-              {def && isCrowded(def) && <span className="muted small" data-testid="crowded-hint" title="Some activities overlap on the canvas">Overlapping →</span>}
-              <button className="btn btn-sm" onClick={layout} disabled={!!busy} data-testid="auto-layout">Auto layout</button>
+              <button className="btn btn-sm" onClick={s.undo} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo" data-testid="undo">↶</button>
+              <button className="btn btn-sm" onClick={s.redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)" aria-label="Redo" data-testid="redo">↷</button>
+              {def && overlapping(def, (a) => nodeSize(a, s.descriptors[a.type], def.connections)) && <span className="muted small" data-testid="crowded-hint" title="Some activities overlap on the canvas: Auto layout arranges them">Overlapping →</span>}
+              <button className="btn btn-sm" onClick={layout} disabled={!!busy} data-testid="auto-layout" title="Arrange left to right in department lanes">Auto layout</button>
               <button className="btn btn-sm" onClick={validate} disabled={!!busy} data-testid="validate">Validate</button>
             </>
           )}

@@ -2,25 +2,16 @@ import { useMemo, useState } from 'react';
 import type { ActivityDescriptor } from '../api/models';
 import { DND_TYPE } from './FlowCanvas';
 import { categoryColour } from './ActivityNode';
+import { paletteGroups } from '../lib/palette';
 
-/** Activity types from GET /api/activities, grouped by category; drag onto the canvas or click to add. */
+/** Activity types from GET /api/activities, grouped by family in the order they are used (User task first); drag onto the canvas or click to add. */
 export function Palette({ descriptors, onAdd }: { descriptors: ActivityDescriptor[]; onAdd: (type: string) => void }) {
   const [filter, setFilter] = useState('');
-  const groups = useMemo(() => {
-    const f = filter.trim().toLowerCase();
-    const m = new Map<string, ActivityDescriptor[]>();
-    for (const d of descriptors) {
-      if (f && !`${d.displayName} ${d.type} ${d.category} ${d.description ?? ''}`.toLowerCase().includes(f)) continue;
-      const list = m.get(d.category || 'Other') ?? [];
-      list.push(d);
-      m.set(d.category || 'Other', list);
-    }
-    return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
-  }, [descriptors, filter]);
+  const groups = useMemo(() => paletteGroups(descriptors, filter), [descriptors, filter]);
 
   return (
     <aside className="palette" data-testid="palette">
-      <input className="palette-filter" placeholder="Search activities…" value={filter} onChange={(e) => setFilter(e.target.value)} />
+      <input className="palette-filter" placeholder="Search activities…" aria-label="Search activities" value={filter} onChange={(e) => setFilter(e.target.value)} />
       {groups.map(([cat, list]) => (
         <div key={cat} className="palette-group">
           <div className="palette-cat">{cat}</div>
@@ -41,7 +32,7 @@ export function Palette({ descriptors, onAdd }: { descriptors: ActivityDescripto
             >
               <span className="dot" />
               <span className="palette-name">{d.displayName}</span>
-              <button className="palette-add" title={`Add ${d.displayName}`} onClick={() => onAdd(d.type)} data-testid={`palette-add-${d.type}`}>
+              <button className="palette-add" title={`Add ${d.displayName}`} aria-label={`Add ${d.displayName}`} onClick={() => onAdd(d.type)} data-testid={`palette-add-${d.type}`}>
                 +
               </button>
             </div>
@@ -49,7 +40,7 @@ export function Palette({ descriptors, onAdd }: { descriptors: ActivityDescripto
         </div>
       ))}
       {groups.length === 0 && <p className="muted small">No activity matches.</p>}
-      <p className="muted small hint">Drag onto the canvas, or press +. Connect an outcome (bottom) to a target (top).</p>
+      <p className="muted small hint">Drag onto the canvas, or press +. Connect an outcome (right) to an activity's left edge.</p>
     </aside>
   );
 }

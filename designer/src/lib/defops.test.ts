@@ -28,6 +28,14 @@ describe('definition operations', () => {
     expect(out.activities.find((x) => x.id === 'cs')?.position).toEqual({ x: 0, y: 270 });
     expect(out.activities.find((x) => x.id === 'start')?.position).toEqual({ x: 0, y: 0 });
   });
+  it('takes the target\'s place in a left-to-right flow and moves its column and those after it right', () => {
+    const def = wd();
+    def.activities = def.activities.map((x, i) => ({ ...x, position: { x: i * 350, y: 40 } }));
+    const a = newActivity(def, 'UserTask', ut, { x: 0, y: 0 });
+    const out = insertOnConnection(def, def.connections[0], { ...a, position: undefined }, ut); // start → cs
+    expect(out.activities.find((x) => x.id === 'user-task')?.position).toEqual({ x: 350, y: 40 });
+    expect(out.activities.map((x) => x.position?.x)).toEqual([0, 700, 1050, 1400, 350]);
+  });
   it('inserts at the midpoint when the target is not below the source', () => {
     const def = wd();
     const a = newActivity(def, 'UserTask', ut, { x: 0, y: 0 });

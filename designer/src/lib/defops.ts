@@ -59,6 +59,8 @@ export function connect(def: WorkflowDefinition, c: ConnectionDef): WorkflowDefi
 }
 
 export const INSERT_GAP = 170;
+/** one column of the left-to-right layout: a node (240) and the gap between columns (src/lib/layout.ts) */
+export const INSERT_GAP_X = 350;
 
 /** Puts a new activity on an existing connection: source -outcome-> new -firstOutcome-> old target. */
 export function insertOnConnection(def: WorkflowDefinition, conn: ConnectionDef, activity: ActivityDef, d: ActivityDescriptor | undefined): WorkflowDefinition {
@@ -66,7 +68,12 @@ export function insertOnConnection(def: WorkflowDefinition, conn: ConnectionDef,
   const tgt = def.activities.find((a) => a.id === conn.target)?.position;
   let base = def;
   let position = activity.position;
-  if (!position && tgt && src && tgt.y > src.y) {
+  if (!position && tgt && src && tgt.x > src.x) {
+    // left-to-right flow (the canvas's lane layout): the new stage takes the target's place, every activity from the
+    // target's column rightwards moves one column right
+    position = { x: tgt.x, y: tgt.y };
+    base = { ...def, activities: def.activities.map((a) => (a.position && a.position.x >= tgt.x ? { ...a, position: { x: a.position.x + INSERT_GAP_X, y: a.position.y } } : a)) };
+  } else if (!position && tgt && src && tgt.y > src.y) {
     // top-down flow: the new stage takes the target's place, everything from the target down moves one row
     position = { x: tgt.x, y: tgt.y };
     base = { ...def, activities: def.activities.map((a) => (a.position && a.position.y >= tgt.y ? { ...a, position: { x: a.position.x, y: a.position.y + INSERT_GAP } } : a)) };

@@ -109,10 +109,10 @@ describe('problem details in words', () => {
 });
 
 describe('auto layout', () => {
-  it('places nodes top-down in layers', async () => {
+  it('places nodes left to right in layers', async () => {
     const pos = await autoLayout(wd());
     expect(Object.keys(pos)).toHaveLength(4);
-    expect(pos.start.y).toBeLessThan(pos.cs.y);
-    expect(pos.cs.y).toBeLessThan(pos.done.y);
+    expect(pos.start.x).toBeLessThan(pos.cs.x);
+    expect(pos.cs.x).toBeLessThan(pos.done.x);
   });
 });

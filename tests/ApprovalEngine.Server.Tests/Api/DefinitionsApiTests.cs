@@ -111,6 +111,30 @@ public sealed class DefinitionsApiTests
     }
 
     [Test]
+    public async Task Validate_names_a_connection_whose_user_task_action_was_renamed_or_removed()
+    {
+        // the designer keeps such a connection (drawn from a struck-through outcome); Validate must not say "no problems"
+        var shipped = (await _analyst.GetObjectAsync("/api/definitions/wd-request"))["definition"]!.AsObject();
+        Assert.That((await _analyst.PostObjectAsync("/api/definitions/validate", shipped))["valid"]!.GetValue<bool>(), Is.True, "the shipped flow is valid");
+
+        var renamed = shipped.DeepClone().AsObject();
+        var csNew = renamed["activities"]!.AsArray().Single(a => a.Text("id") == "cs_new")!;
+        csNew["inputs"]!["actions"]!.AsArray().Single(a => a.Text("name") == "RequestDocuments")!["name"] = "AskForDocuments";
+        var removed = shipped.DeepClone().AsObject();
+        var actions = removed["activities"]!.AsArray().Single(a => a.Text("id") == "cs_new")!["inputs"]!["actions"]!.AsArray();
+        actions.Remove(actions.Single(a => a.Text("name") == "RequestDocuments"));
+
+        var index = shipped["connections"]!.AsArray().Select((c, i) => (c, i)).Single(x => x.c!.Text("source") == "cs_new" && x.c!.Text("outcome") == "RequestDocuments").i;
+        foreach (var broken in new[] { renamed, removed })
+        {
+            var report = await _analyst.PostObjectAsync("/api/definitions/validate", broken);
+            Assert.That(report["valid"]!.GetValue<bool>(), Is.False);
+            var error = report["errors"]!.AsArray().Single(e => e.Text("path") == $"/connections/{index}/outcome");
+            Assert.That(error.Text("message"), Does.Contain("no outcome 'RequestDocuments'"));
+        }
+    }
+
+    [Test]
     public async Task Publishing_a_draft_adds_version_N_plus_1_and_the_history_lists_it()
     {
         var versionsBefore = (await _analyst.GetFromJsonAsync<JsonArray>("/api/definitions/sample-approval/versions"))!;
