@@ -175,7 +175,7 @@ export async function reauthenticateWhileSaving(browser) {
   await dialog.waitFor({ state: 'detached' });
 
   // the save was sent again and went through
-  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved' }).waitFor();
+  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved.' }).waitFor();
   assert((await page.getByTestId('unsaved').count()) === 0, 'nothing unsaved any more');
   const draft = await draftOf(id);
   assert(draft?.description === description, `the server has the edit (${draft?.description})`);

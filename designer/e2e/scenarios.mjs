@@ -110,7 +110,7 @@ export async function designerAddStagePublish(browser, ctx) {
   }
 
   await page.getByTestId('save-draft').click();
-  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved' }).waitFor();
+  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved.' }).waitFor();
   // analyst1 submits with a note; the published version stays until another analyst approves
   await page.getByTestId('publish').click();
   await page.getByTestId('publish-dialog').waitFor();
@@ -590,7 +590,7 @@ export async function designerEditsActionForm(browser) {
   await shot(page, 'designer-action-form');
 
   await page.getByTestId('save-draft').click();
-  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved' }).waitFor();
+  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved.' }).waitFor();
   const { data: saved } = await api('GET', `/api/definitions/${id}/draft`, undefined, { token: analyst });
   const actions = saved.definition.activities.find((x) => x.id === 'review').inputs.actions;
   const expected = {
@@ -822,7 +822,7 @@ export async function designerEditsStartTriggers(browser) {
   assert(unnamed.length === 0, `every control of the triggers editor has a name (unnamed: ${unnamed.join(', ')})`);
   await shot(page, 'start-triggers');
   await page.getByTestId('save-draft').click();
-  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved' }).waitFor();
+  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved.' }).waitFor();
   const { data: saved } = await api('GET', `/api/definitions/${id}/draft`, undefined, { token: analyst });
   const triggers = saved.definition.startTriggers ?? [];
   assert(triggers.length === 1 && triggers[0].event === 'E2EPaymentReceived' && triggers[0].correlation === 'event.reference'

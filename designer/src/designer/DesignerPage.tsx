@@ -135,6 +135,8 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     if (!d) return false;
     setBusy('Saving draft…');
     setError(null);
+    // the previous save's notice goes, so what is shown is always this save's outcome
+    setNotice(null);
     try {
       // Drafts are saved with their problems (issue 14); the answer lists them and publishing waits until they are fixed.
       const r = await saveDraft(d);
