@@ -171,7 +171,7 @@ function run(def, st, id, ctx, depth = 0) {
       const dueAt = i.dueIn ? new Date(Date.now() + durMs(i.dueIn)).toISOString() : null;
       const task = { taskId: ctx.newId(), activityId: id, title: i.title || act.displayName || id, department: i.department ?? null, priority: i.priority ?? 2, dueAt, createdAt: now(), actions: i.actions ?? [] };
       st.tasks.push(task);
-      if (i.escalate && i.dueIn) st.waits.push({ bookmarkId: ctx.newId(), kind: 'timer', activityId: id, dueAt, escalation: true, taskId: task.taskId });
+      if (i.escalate && i.dueIn) st.waits.push({ bookmarkId: ctx.newId(), kind: 'Timer', activityId: id, dueAt, escalation: true, taskId: task.taskId });
       st.status = 'Suspended';
       jr({ kind: 'TaskCreated', message: `Task “${task.title}” for ${task.department}`, changes: [{ name: 'businessStatus', before: before.status, after: st.businessStatus }, { name: 'department', before: before.department, after: st.department }].filter((c) => c.before !== c.after) });
       return;
@@ -189,13 +189,13 @@ function run(def, st, id, ctx, depth = 0) {
       return follow(def, st, id, 'Done', ctx);
     }
     case 'Timer': case 'Schedule':
-      st.waits.push({ bookmarkId: ctx.newId(), kind: 'timer', activityId: id, dueAt: new Date(Date.now() + (i.duration ? durMs(i.duration) : 3600e3)).toISOString() });
+      st.waits.push({ bookmarkId: ctx.newId(), kind: 'Timer', activityId: id, dueAt: new Date(Date.now() + (i.duration ? durMs(i.duration) : 3600e3)).toISOString() });
       st.status = 'Suspended'; jr({ kind: 'Waiting', message: 'Timer scheduled' }); return;
     case 'WaitForEvent':
-      st.waits.push({ bookmarkId: ctx.newId(), kind: 'event', activityId: id, eventName: i.eventName ?? 'Event' });
+      st.waits.push({ bookmarkId: ctx.newId(), kind: 'Event', activityId: id, eventName: i.eventName ?? 'Event' });
       st.status = 'Suspended'; jr({ kind: 'Waiting', message: `Waiting for ${i.eventName}` }); return;
     case 'LedgerExecute': case 'CallWorkflow':
-      if (ctx.dry) { st.waits.push({ bookmarkId: ctx.newId(), kind: 'job', activityId: id }); st.status = 'Suspended'; jr({ kind: 'Waiting', message: 'Job queued' }); return; }
+      if (ctx.dry) { st.waits.push({ bookmarkId: ctx.newId(), kind: 'Job', activityId: id }); st.status = 'Suspended'; jr({ kind: 'Waiting', message: 'Job queued' }); return; }
       jr({ outcome: act.type === 'LedgerExecute' ? 'Done' : (i.outcomes ?? [])[0], message: 'Job executed' });
       return follow(def, st, id, act.type === 'LedgerExecute' ? 'Done' : (i.outcomes ?? [])[0], ctx);
     default: {
@@ -250,7 +250,7 @@ function resume(def, st, r, ctx) {
     follow(def, st, task.activityId, r.action, ctx);
   } else if (r.kind === 'event') {
     const it = (def.interrupts ?? []).find((x) => x.event === r.eventName);
-    const w = st.waits.find((x) => x.kind === 'event' && x.eventName === r.eventName);
+    const w = st.waits.find((x) => x.kind === 'Event' && x.eventName === r.eventName);
     if (w) { st.waits = st.waits.filter((x) => x !== w); journal(st, { kind: 'EventReceived', activityId: w.activityId, message: `Event ${r.eventName}` }); follow(def, st, w.activityId, 'Received', ctx); }
     else if (it) { for (const t of st.tasks) ctx.onTaskDone?.(t, null, 'cancelled'); st.tasks = []; st.waits = []; journal(st, { kind: 'Interrupted', message: `Interrupt ${r.eventName}` }); run(def, st, it.target, ctx); }
     else throw { status: 409, title: 'Nobody waits for this event', detail: `No wait or interrupt for “${r.eventName}”.` };

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { isAnalyst, useAuth } from './auth';
 import { canApproveDefinitions, canSeeDesignerArea } from './lib/access';
-import { Link, match, navigate, useLocation } from './router';
+import { Link, match, navigate, useLocation, whenAllowed } from './router';
 import { SignIn } from './SignIn';
 import { Spinner } from './common/ui';
 import { DefinitionsList } from './designer/DefinitionsList';
@@ -106,7 +106,7 @@ export function App() {
             <strong>{me.displayName || me.username}</strong>
             <small>{me.departments.length ? me.departments.join(', ') : 'no department'}</small>
           </span>
-          <button className="btn btn-sm btn-ghost" onClick={signOut} data-testid="sign-out">
+          <button className="btn btn-sm btn-ghost" onClick={() => whenAllowed(signOut)} data-testid="sign-out">
             Sign out
           </button>
         </div>

@@ -4,12 +4,52 @@ import type { AnchorHTMLAttributes, MouseEvent } from 'react';
 // A tiny client-side router over the History API: routes are /designer/... and /inbox/...
 const listeners = new Set<() => void>();
 const emit = () => listeners.forEach((l) => l());
-window.addEventListener('popstate', emit);
+const here = () => location.pathname + location.search;
+
+/**
+ * A page with unsaved work registers a blocker: it returns true when it holds the move back (it then asks, and calls
+ * `proceed` if the person agrees to leave). One at a time: the page on screen.
+ */
+export type NavigationBlocker = (proceed: () => void) => boolean;
+let blocker: NavigationBlocker | null = null;
+export function setNavigationBlocker(b: NavigationBlocker | null) {
+  blocker = b;
+}
+
+/** Runs `action` (a move away, a sign-out) now, or once the page holding unsaved work lets go. */
+export function whenAllowed(action: () => void) {
+  if (blocker && blocker(action)) return;
+  action();
+}
+
+// Browser back/forward: the URL has already changed when popstate fires, so a held move puts the old URL back and
+// replays the move if the person agrees to leave.
+let current = here();
+window.addEventListener('popstate', () => {
+  const target = here();
+  if (target !== current && blocker) {
+    const from = current;
+    const held = blocker(() => {
+      history.pushState(null, '', target);
+      current = target;
+      emit();
+    });
+    if (held) {
+      history.pushState(null, '', from);
+      return;
+    }
+  }
+  current = target;
+  emit();
+});
 
 export function navigate(to: string, replace = false) {
-  if (replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
-  emit();
+  whenAllowed(() => {
+    if (replace) history.replaceState(null, '', to);
+    else history.pushState(null, '', to);
+    current = here();
+    emit();
+  });
 }
 
 function subscribe(l: () => void) {

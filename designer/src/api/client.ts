@@ -21,9 +21,20 @@ export class ApiError extends Error {
   }
 }
 
-let onUnauthorized: (() => void) | null = null;
-export function setUnauthorizedHandler(fn: (() => void) | null) {
-  onUnauthorized = fn;
+/**
+ * Called when a request that carried a token gets 401 (the session expired): resolves true once the person has signed
+ * in again, and the request is then sent again with the new token; false gives up (the request fails with the 401).
+ * Nothing on the page is thrown away meanwhile — the editor keeps its state and a typed comment stays typed.
+ */
+export type Reauthenticate = () => Promise<boolean>;
+let reauthenticate: Reauthenticate | null = null;
+export function setReauthenticate(fn: Reauthenticate | null) {
+  reauthenticate = fn;
+}
+
+/** A request body already serialized (JSON the person typed, sent byte for byte). */
+export class RawJson {
+  constructor(readonly text: string) {}
 }
 
 /**
@@ -37,7 +48,7 @@ export async function api<T>(method: string, path: string, body?: unknown, exact
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : body instanceof RawJson ? body.text : JSON.stringify(body) });
   } catch {
     throw new ApiError(0, { title: 'The server cannot be reached', detail: 'Check your network connection and try again.' });
   }
@@ -47,7 +58,11 @@ export async function api<T>(method: string, path: string, body?: unknown, exact
     try { data = JSON.parse(exactKeys.length ? numbersAsText(text, exactKeys) : text); } catch { data = text; }
   }
   if (!res.ok) {
-    if (res.status === 401 && onUnauthorized && !path.startsWith('/api/auth/token')) onUnauthorized();
+    if (res.status === 401 && token && reauthenticate && !path.startsWith('/api/auth/token')) {
+      // Retried once per sign-in; the same body goes again (a save retried carries the edits made before it).
+      if (await reauthenticate()) return api<T>(method, path, body, exactKeys);
+      throw new ApiError(401, { status: 401, title: 'Your session has expired', detail: 'Sign in again to continue; nothing on this page was lost.' });
+    }
     const problem: Problem = typeof data === 'object' && data !== null ? (data as Problem) : { detail: typeof data === 'string' ? data : undefined };
     throw new ApiError(res.status, { status: res.status, ...problem });
   }

@@ -200,12 +200,15 @@ export type TaskAction = Omit<S['TaskActionView'], 'comment' | 'fields'> & { com
  * validation only its message (the expression is evaluated by the server). Absent constraints may come as null.
  */
 export type FormFieldView = { [K in keyof S['FormFieldView']]?: S['FormFieldView'][K] | null } & { name: string };
+/** What an instance or a dry run waits for; the document lists the values, so a switch over them is checked. */
+export type WaitKind = S['WaitKind'];
 export type WaitView = S['WaitView'];
 export type DryRunAction = Omit<S['DryRunAction'], 'comment' | 'fields'> & Pick<TaskAction, 'fields' | 'comment'>;
 export type DryRunTask = Omit<S['DryRunTask'], 'actions'> & { actions: DryRunAction[] };
 export type DryRunView = S['DryRunView'];
 export type DryRunResponse = S['DryRunResponse'];
-export type ResumeKind = 'action' | 'event' | 'timer' | 'job';
+/** A dry-run resume: an action on a task, or the wait's kind in lower case (the server reads it in any case). */
+export type ResumeKind = 'action' | Lowercase<Exclude<WaitKind, 'Task'>>;
 // Every property of the request record is nullable in the document; the client sends only what a kind needs.
 export type DryRunResume = { kind: ResumeKind } & Partial<Omit<S['DryRunResume'], 'kind'>>;
 

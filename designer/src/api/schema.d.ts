@@ -1025,6 +1025,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                     };
                 };
+                /** @description Unprocessable Entity */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
             };
         };
         put?: never;
@@ -10762,6 +10771,8 @@ export interface components {
             id: string;
             /** Format: date-time */
             savedAt: string;
+            valid: boolean;
+            errors: components["schemas"]["ValidationErrorView"][];
         };
         DryRunAction: {
             name: string;
@@ -12016,10 +12027,12 @@ export interface components {
             suspendedBy: null | string;
             suspendReason: null | string;
         };
+        /** @enum {unknown} */
+        WaitKind: "Task" | "Event" | "Timer" | "Job" | "Child";
         WaitView: {
             /** Format: uuid */
             bookmarkId: string;
-            kind: string;
+            kind: components["schemas"]["WaitKind"];
             activityId: string;
             eventName: null | string;
             correlationKey: null | string;

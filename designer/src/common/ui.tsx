@@ -1,6 +1,7 @@
-import { useEffect } from 'react';
+import { useId, useRef } from 'react';
 import type { ReactNode } from 'react';
 import { describeProblem } from '../lib/problem';
+import { useFocusTrap } from './useFocusTrap';
 
 export function Spinner({ label, small }: { label?: string; small?: boolean }) {
   return (
@@ -74,17 +75,19 @@ export function StatusBadge({ status, testId }: { status: string | null | undefi
   );
 }
 
+/**
+ * A modal dialog: focus is trapped inside while it is open and returns to where it was afterwards; Escape, the ×
+ * and a click on the backdrop close it (useFocusTrap).
+ */
 export function Modal({ title, children, onClose, footer, testId }: { title: string; children: ReactNode; onClose: () => void; footer?: ReactNode; testId?: string }) {
-  useEffect(() => {
-    const k = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', k);
-    return () => window.removeEventListener('keydown', k);
-  }, [onClose]);
+  const ref = useRef<HTMLDivElement>(null);
+  const titleId = useId();
+  useFocusTrap(ref, onClose);
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="modal" role="dialog" aria-modal aria-label={title} data-testid={testId ?? 'modal'}>
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby={titleId} data-testid={testId ?? 'modal'} ref={ref}>
         <div className="modal-head">
-          <h3>{title}</h3>
+          <h3 id={titleId}>{title}</h3>
           <button className="link close" onClick={onClose} aria-label="Close">
             ×
           </button>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConnectionDef } from '../api/models';
 import { ErrorBox, Modal, Notice, Spinner, Badge } from '../common/ui';
+import { useUnsavedChangesGuard } from '../common/UnsavedChanges';
 import { Link } from '../router';
 import { connect, addActivity, newActivity, setPositions } from '../lib/defops';
 import { laneLayout, nodeSize, overlapping } from '../lib/layout';
@@ -152,18 +153,27 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     if (!d) return false;
     setBusy('Saving draft…');
     setError(null);
+    // the previous save's notice goes, so what is shown is always this save's outcome
+    setNotice(null);
     try {
-      await saveDraft(d);
+      // Drafts are saved with their problems (issue 14); the answer lists them and publishing waits until they are fixed.
+      const r = await saveDraft(d);
       useDesigner.getState().markSaved(d);
-      setNotice({ kind: 'success', text: 'Draft saved.' });
+      useDesigner.getState().setValidation(r.errors);
+      if (r.valid) setNotice({ kind: 'success', text: 'Draft saved.' });
+      else {
+        setSide('validation');
+        setNotice({ kind: 'warning', text: `Draft saved with ${r.errors.length} problem${r.errors.length === 1 ? '' : 's'} (listed under Validation); fix them before publishing.` });
+      }
       void qc.invalidateQueries({ queryKey: ['definitions'] });
       return true;
     } catch (e) {
+      // only a document of the wrong shape is refused
       const v = problemToValidation(e);
       if (v) {
         useDesigner.getState().setValidation(v);
         setSide('validation');
-        setNotice({ kind: 'warning', text: 'The draft was not saved: fix the problems listed under Validation.' });
+        setNotice({ kind: 'warning', text: 'The draft was not saved: its structure is broken (listed under Validation).' });
       } else setError(e);
       return false;
     } finally {
@@ -190,16 +200,14 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
   };
 
   // Publishing is a request: the saved draft is snapshotted and another analyst approves it (ADR 7).
+  // The server decides: an invalid draft is saved, then the submission is refused with its problems listed.
   const doPublish = async (note: string) => {
     setPublishNote(null);
-    if (!(await validate())) {
-      setNotice({ kind: 'warning', text: 'Not submitted: the definition has validation errors.' });
-      return;
-    }
     if (dirty || s.loadedFrom?.isDraft === false) {
       if (!(await save())) return;
     }
     setBusy('Submitting…');
+    setError(null);
     try {
       const r = await submitForPublishing(definitionId, note);
       setNotice({
@@ -212,8 +220,8 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
       if (v) {
         useDesigner.getState().setValidation(v);
         setSide('validation');
-      }
-      setError(e);
+        setNotice({ kind: 'warning', text: `Not submitted for publishing: the draft has ${v.length} problem${v.length === 1 ? '' : 's'}, listed under Validation.` });
+      } else setError(e);
     } finally {
       setBusy(null);
     }
@@ -249,6 +257,8 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     }
   };
 
+  const leaveGuard = useUnsavedChangesGuard(dirty, save, `“${def?.name || definitionId}”`);
+
   if (loaded.isLoading || activities.isLoading) return <div className="center-page"><Spinner label="Loading the definition…" /></div>;
   if (loaded.error) return <div className="page"><ErrorBox error={loaded.error} title="The definition could not be loaded" /><Link to="/designer">Back to definitions</Link></div>;
   if (!def || s.definitionId !== definitionId) return <div className="center-page"><Spinner /></div>;
@@ -256,6 +266,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
   const errorCount = s.validation?.length ?? 0;
   return (
     <div className="designer" data-testid="designer">
+      {leaveGuard}
       <div className="toolbar">
         <Link to="/designer" className="back">‹ Definitions</Link>
         <div className="title">

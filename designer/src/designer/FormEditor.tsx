@@ -65,10 +65,10 @@ function EnumEditor({ value, onChange, testId, fieldName }: { value: string[] | 
             onChange={(e) => onChange(items.map((x, k) => (k === i ? e.target.value : x)))}
             data-testid={`${testId}-${i}`}
           />
-          <button type="button" className="icon danger" aria-label={`Remove allowed value ${i + 1}`} title="Remove" onClick={() => { const next = items.filter((_, k) => k !== i); onChange(next.length ? next : undefined); }}>×</button>
+          <button type="button" className="icon danger" aria-label={`Remove allowed value ${v || i + 1} of ${fieldName || 'the field'}`} title="Remove" onClick={() => { const next = items.filter((_, k) => k !== i); onChange(next.length ? next : undefined); }}>×</button>
         </div>
       ))}
-      <button type="button" className="btn btn-sm" onClick={() => onChange([...items, ''])} data-testid={`${testId}-add`}>Add an allowed value</button>
+      <button type="button" className="btn btn-sm" onClick={() => onChange([...items, ''])} data-testid={`${testId}-add`}>Add an allowed value to {fieldName || 'the field'}</button>
     </fieldset>
   );
 }
@@ -168,6 +168,7 @@ function FieldEditor({ field, index, count, variables, issues, onChange, onMove,
 export function ActionFormEditor({ action, onChange, testId }: { action: TaskActionDef; onChange: (a: TaskActionDef) => void; testId: string }) {
   const def = useDefinition();
   const fields = action.fields ?? [];
+  const actionName = action.displayName || action.name || 'the action';
   const issues = checkActionForm(action, def);
   const variables = def?.variables ?? [];
   const userTasks = (def?.activities ?? []).filter((x) => x.type === 'UserTask');
@@ -261,7 +262,7 @@ export function ActionFormEditor({ action, onChange, testId }: { action: TaskAct
           />
         ))}
         <button type="button" className="btn btn-sm" onClick={() => setFields([...fields, { name: `field${fields.length + 1}`, type: 'string' }])} data-testid={`${testId}-field-add`}>
-          Add a form field
+          Add field to {actionName}
         </button>
       </fieldset>
     </details>

@@ -100,6 +100,7 @@ function ActivityProperties({ activity, def }: { activity: ActivityDef; def: Wor
               value={activity.inputs?.[input.name]}
               definitions={(defs.data?.items ?? []).map((d) => d.id)}
               testId={`input-${input.name}`}
+              label={`${input.displayName || input.name} of ${activity.displayName || activity.id}`}
               onChange={(v) => apply((d) => withOutcomeRenames(setInput(d, activity.id, input.name, v), activity.id, activity.inputs?.[input.name], v))}
             />
             {input.description && <div className="muted small">{input.description}</div>}
@@ -111,7 +112,7 @@ function ActivityProperties({ activity, def }: { activity: ActivityDef; def: Wor
             {extra.map((k) => (
               <div key={k} className="extra-input">
                 <code>{k}</code> = <code>{JSON.stringify(activity.inputs[k])}</code>
-                <button className="icon danger" onClick={() => apply((d) => setInput(d, activity.id, k, undefined))}>×</button>
+                <button className="icon danger" aria-label={`Remove the input ${k}`} onClick={() => apply((d) => setInput(d, activity.id, k, undefined))}>×</button>
               </div>
             ))}
           </div>
@@ -128,6 +129,7 @@ function ActivityProperties({ activity, def }: { activity: ActivityDef; def: Wor
                 <td>→</td>
                 <td>
                   <select
+                    aria-label={`Next step after ${o}`}
                     value={wired.get(o) ?? ''}
                     data-testid={`wire-${o}`}
                     onChange={(e) =>
@@ -183,10 +185,10 @@ function ConnectionProperties({ connection, def }: { connection: ConnectionDef; 
       <div className="panel-section">
         <h4>Insert a stage on this connection</h4>
         <div className="row">
-          <select value={type} onChange={(e) => setType(e.target.value)} data-testid="insert-type">
+          <select aria-label="Kind of stage to insert" value={type} onChange={(e) => setType(e.target.value)} data-testid="insert-type">
             {types.map((d) => <option key={d.type} value={d.type}>{d.displayName}</option>)}
           </select>
-          <button className="btn btn-sm btn-primary" onClick={insert} data-testid="insert-on-connection">Insert</button>
+          <button className="btn btn-sm btn-primary" onClick={insert} data-testid="insert-on-connection">Insert stage</button>
         </div>
         <p className="muted small">The new activity takes this outcome; its first outcome continues to {name(connection.target)}.</p>
       </div>
@@ -205,18 +207,18 @@ function FlowProperties({ def }: { def: WorkflowDefinition }) {
       <div className="panel-section">
         <h4>Flow</h4>
         <label>Name<input value={def.name} onChange={(e) => set({ name: e.target.value })} data-testid="flow-name" /></label>
-        <label>Description<textarea rows={2} value={def.description ?? ''} onChange={(e) => set({ description: e.target.value })} /></label>
+        <label>Description<textarea rows={2} value={def.description ?? ''} onChange={(e) => set({ description: e.target.value })} data-testid="flow-description" /></label>
         <p className="muted small">Select an activity or connection to edit it. Shift-drag to select several.</p>
       </div>
-      <VariablesEditor title="Variables" items={def.variables ?? []} onChange={(variables) => set({ variables })} withDefault withReadOnly testId="variables" />
-      <VariablesEditor title="Start inputs" items={(def.inputs ?? []) as VariableDef[]} onChange={(inputs) => set({ inputs: inputs as InputDef[] })} withRequired testId="inputs" />
+      <VariablesEditor title="Variables" noun="variable" items={def.variables ?? []} onChange={(variables) => set({ variables })} withDefault withReadOnly testId="variables" />
+      <VariablesEditor title="Start inputs" noun="start input" items={(def.inputs ?? []) as VariableDef[]} onChange={(inputs) => set({ inputs: inputs as InputDef[] })} withRequired testId="inputs" />
       <InterruptsEditor def={def} onChange={(interrupts) => set({ interrupts })} />
       <StartTriggersEditor def={def} onChange={(startTriggers) => set({ startTriggers: startTriggers.length ? startTriggers : undefined })} />
     </div>
   );
 }
 
-function VariablesEditor({ title, items, onChange, withDefault, withRequired, withReadOnly, testId }: { title: string; items: (VariableDef & { required?: boolean })[]; onChange: (v: (VariableDef & { required?: boolean })[]) => void; withDefault?: boolean; withRequired?: boolean; withReadOnly?: boolean; testId: string }) {
+function VariablesEditor({ title, noun, items, onChange, withDefault, withRequired, withReadOnly, testId }: { title: string; noun: string; items: (VariableDef & { required?: boolean })[]; onChange: (v: (VariableDef & { required?: boolean })[]) => void; withDefault?: boolean; withRequired?: boolean; withReadOnly?: boolean; testId: string }) {
   const upd = (i: number, patch: Partial<VariableDef & { required?: boolean }>) => onChange(items.map((x, k) => (k === i ? { ...x, ...patch } : x)));
   return (
     <div className="panel-section" data-testid={`${testId}-editor`}>
@@ -228,9 +230,9 @@ function VariablesEditor({ title, items, onChange, withDefault, withRequired, wi
         <tbody>
           {items.map((v, i) => (
             <tr key={i}>
-              <td><input className="mono" aria-label={`Name of ${title.toLowerCase()} row ${i + 1}`} value={v.name} onChange={(e) => upd(i, { name: e.target.value })} data-testid={`${testId}-${i}-name`} /></td>
+              <td><input className="mono" aria-label={`Name of ${noun} ${i + 1}`} value={v.name} onChange={(e) => upd(i, { name: e.target.value })} data-testid={`${testId}-${i}-name`} /></td>
               <td>
-                <select aria-label={`Type of ${v.name || `row ${i + 1}`}`} value={v.type} onChange={(e) => upd(i, { type: e.target.value as VariableType })}>
+                <select aria-label={`Type of ${v.name || `${noun} ${i + 1}`}`} value={v.type} onChange={(e) => upd(i, { type: e.target.value as VariableType })}>
                   {TYPES.map((t) => <option key={t}>{t}</option>)}
                 </select>
               </td>
@@ -238,7 +240,7 @@ function VariablesEditor({ title, items, onChange, withDefault, withRequired, wi
                 <td>
                   <input
                     className="mono"
-                    aria-label={`Default of ${v.name || `row ${i + 1}`} (JSON)`}
+                    aria-label={`Default of ${v.name || `${noun} ${i + 1}`} (JSON)`}
                     defaultValue={v.default === undefined ? '' : JSON.stringify(v.default)}
                     placeholder="JSON"
                     onBlur={(e) => {
@@ -249,12 +251,12 @@ function VariablesEditor({ title, items, onChange, withDefault, withRequired, wi
                   />
                 </td>
               )}
-              {withRequired && <td><input type="checkbox" aria-label={`${v.name || `row ${i + 1}`} is required`} checked={!!v.required} onChange={(e) => upd(i, { required: e.target.checked })} /></td>}
+              {withRequired && <td><input type="checkbox" aria-label={`${v.name || `${noun} ${i + 1}`} is required`} checked={!!v.required} onChange={(e) => upd(i, { required: e.target.checked })} /></td>}
               {withReadOnly && (
                 <td>
                   <input
                     type="checkbox"
-                    aria-label={`${v.name || `row ${i + 1}`}: read-only (owned by activities)`}
+                    aria-label={`${v.name || `${noun} ${i + 1}`}: read-only (owned by activities)`}
                     title="read-only (owned by activities)"
                     checked={!!v.readOnly}
                     onChange={(e) => onChange(items.map((x, k) => (k === i ? setProp(x, 'readOnly', e.target.checked || undefined) : x)))}
@@ -262,12 +264,12 @@ function VariablesEditor({ title, items, onChange, withDefault, withRequired, wi
                   />
                 </td>
               )}
-              <td><button className="icon danger" aria-label={`Remove ${v.name || `row ${i + 1}`}`} onClick={() => onChange(items.filter((_, k) => k !== i))}>×</button></td>
+              <td><button className="icon danger" aria-label={`Remove ${noun} ${v.name || i + 1}`} onClick={() => onChange(items.filter((_, k) => k !== i))}>×</button></td>
             </tr>
           ))}
         </tbody>
       </table>
-      <button className="btn btn-sm" onClick={() => onChange([...items, { name: '', type: 'string' }])} data-testid={`${testId}-add`}>+ Add</button>
+      <button className="btn btn-sm" onClick={() => onChange([...items, { name: '', type: 'string' }])} data-testid={`${testId}-add`}>Add {noun}</button>
     </div>
   );
 }
@@ -282,17 +284,17 @@ function InterruptsEditor({ def, onChange }: { def: WorkflowDefinition; onChange
       {items.map((it, i) => (
         <div className="list-row" key={i}>
           <div className="list-row-body">
-            <input className="mono" placeholder="event name" value={it.event} onChange={(e) => upd(i, { event: e.target.value })} />
-            <select value={it.target} onChange={(e) => upd(i, { target: e.target.value })}>
+            <input className="mono" placeholder="event name" aria-label={`Event of interrupt ${i + 1}`} value={it.event} onChange={(e) => upd(i, { event: e.target.value })} data-testid={`interrupt-${i}-event`} />
+            <select aria-label={`Where interrupt ${it.event || i + 1} continues`} value={it.target} onChange={(e) => upd(i, { target: e.target.value })} data-testid={`interrupt-${i}-target`}>
               <option value="">(target)</option>
               {def.activities.map((a) => <option key={a.id} value={a.id}>{a.displayName || a.id}</option>)}
             </select>
-            <input placeholder="description" value={it.displayName ?? ''} onChange={(e) => upd(i, { displayName: e.target.value })} />
+            <input placeholder="description" aria-label={`Description of interrupt ${it.event || i + 1}`} value={it.displayName ?? ''} onChange={(e) => upd(i, { displayName: e.target.value })} />
           </div>
-          <div className="list-row-tools"><button className="icon danger" onClick={() => onChange(items.filter((_, k) => k !== i))}>×</button></div>
+          <div className="list-row-tools"><button className="icon danger" aria-label={`Remove interrupt ${it.event || i + 1}`} onClick={() => onChange(items.filter((_, k) => k !== i))}>×</button></div>
         </div>
       ))}
-      <button className="btn btn-sm" onClick={() => onChange([...items, { event: '', target: '' }])}>+ Interrupt</button>
+      <button className="btn btn-sm" onClick={() => onChange([...items, { event: '', target: '' }])} data-testid="interrupt-add">Add interrupt</button>
     </div>
   );
 }
@@ -337,8 +339,8 @@ function StartTriggersEditor({ def, onChange }: { def: WorkflowDefinition; onCha
         );
       })}
       <div className="row">
-        <button className="btn btn-sm" onClick={() => onChange([...items, newTrigger('event')])} data-testid="trigger-add-event">+ Event trigger</button>
-        <button className="btn btn-sm" onClick={() => onChange([...items, newTrigger('cron')])} data-testid="trigger-add-cron">+ Cron trigger</button>
+        <button className="btn btn-sm" onClick={() => onChange([...items, newTrigger('event')])} data-testid="trigger-add-event">Add event trigger</button>
+        <button className="btn btn-sm" onClick={() => onChange([...items, newTrigger('cron')])} data-testid="trigger-add-cron">Add cron trigger</button>
       </div>
     </div>
   );

@@ -17,16 +17,13 @@ public static partial class DefinitionSchemaValidator
     [GeneratedRegex(@"\[(\d+)\]")]
     private static partial Regex Index();
 
-    public static IReadOnlyList<EngineError> Validate(string json)
-    {
-        var errors = new List<EngineError>();
-        foreach (var error in Flatten(Schema.Value.Validate(json)))
-        {
-            var pointer = ToPointer(error.Path);
-            errors.Add(new EngineError(pointer, Describe(error)));
-        }
-        return errors;
-    }
+    /// <summary>A schema complaint with its kind, so a draft save can tell shape (refused) from content (kept, reported).</summary>
+    public sealed record SchemaError(EngineError Error, ValidationErrorKind Kind);
+
+    public static IReadOnlyList<EngineError> Validate(string json) => [.. ValidateDetailed(json).Select(e => e.Error)];
+
+    public static IReadOnlyList<SchemaError> ValidateDetailed(string json) =>
+        [.. Flatten(Schema.Value.Validate(json)).Select(error => new SchemaError(new EngineError(ToPointer(error.Path), Describe(error)), error.Kind))];
 
     private static IEnumerable<NJsonSchema.Validation.ValidationError> Flatten(IEnumerable<NJsonSchema.Validation.ValidationError> errors)
     {

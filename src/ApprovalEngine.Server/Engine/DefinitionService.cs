@@ -20,33 +20,76 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
     /// <summary>Parses a definition document; structural problems become errors keyed by JSON pointer.</summary>
     public static (WorkflowDefinition? Definition, List<ValidationError> Errors) Parse(JsonNode? body)
     {
+        var (definition, blocking, content) = ParseDraft(body);
+        if (definition is null) return (null, [.. blocking, .. content]);
+        return content.Count > 0 ? (null, content) : (definition, []);
+    }
+
+    /// <summary>Schema complaints about values, not shape: a draft may hold them while the analyst works (never a version).</summary>
+    private static bool IsContentRule(DefinitionSchemaValidator.SchemaError e) =>
+        e.Error.Path != "/id" && e.Kind is NJsonSchema.Validation.ValidationErrorKind.PatternMismatch or NJsonSchema.Validation.ValidationErrorKind.StringTooShort
+            or NJsonSchema.Validation.ValidationErrorKind.NotInEnumeration or NJsonSchema.Validation.ValidationErrorKind.TooFewItems
+            or NJsonSchema.Validation.ValidationErrorKind.NumberTooSmall or NJsonSchema.Validation.ValidationErrorKind.NumberTooBig;
+
+    /// <summary>
+    /// Parses a draft as it is being edited: a document of the right shape (an object whose properties have the
+    /// format's JSON types, no unknown properties, within the size caps, a valid id) becomes a definition even when its
+    /// content breaks the format's rules (an empty name, a variable named "1st", no activities yet); those come back as
+    /// <c>Content</c> problems. Only <c>Blocking</c> problems keep a draft from being saved.
+    /// </summary>
+    public static (WorkflowDefinition? Definition, List<ValidationError> Blocking, List<ValidationError> Content) ParseDraft(JsonNode? body)
+    {
         var errors = new List<ValidationError>();
+        var content = new List<ValidationError>();
         if (body is not JsonObject)
         {
             errors.Add(new("", "The body must be a JSON object holding a workflow definition."));
-            return (null, errors);
+            return (null, errors, content);
         }
         var json = body.ToJsonString();
         if (json.Length > MaxDefinitionBytes)
         {
             errors.Add(new("", $"The definition is larger than {MaxDefinitionBytes / 1024} KB."));
-            return (null, errors);
+            return (null, errors, content);
         }
-        errors.AddRange(DefinitionSchemaValidator.Validate(json));
-        if (errors.Count > 0) return (null, errors);
+        foreach (var e in DefinitionSchemaValidator.ValidateDetailed(json))
+        {
+            (IsContentRule(e) ? content : errors).Add(e.Error);
+        }
+        if (errors.Count > 0) return (null, errors, content);
         try
         {
             var definition = body.Deserialize<WorkflowDefinition>(DefinitionJson.Options);
             if (definition is null) errors.Add(new("", "The definition is empty."));
             else errors.AddRange(NullsIn(definition));
-            return (errors.Count == 0 ? definition : null, errors);
+            return (errors.Count == 0 ? definition : null, errors, content);
         }
         catch (JsonException ex)
         {
             var path = ex.Path is null or "$" ? "" : "/" + string.Join('/', ex.Path.TrimStart('$', '.').Replace("[", ".", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal).Split('.', StringSplitOptions.RemoveEmptyEntries));
             errors.Add(new(path, ex.Message.Split(" Path:", 2)[0]));
-            return (null, errors);
+            return (null, errors, content);
         }
+    }
+
+    /// <summary>
+    /// Every problem of a parsed draft, as the Validate button lists them: the schema's content rules first; the
+    /// engine's rules only once those hold (they assume names and ids of the format's form).
+    /// </summary>
+    public async Task<IReadOnlyList<ValidationError>> ProblemsAsync(ApprovalDbContext db, WorkflowDefinition definition, IReadOnlyList<ValidationError> contentProblems, CancellationToken cancellationToken) =>
+        contentProblems.Count > 0 ? contentProblems : await ValidateAsync(db, definition, cancellationToken);
+
+    /// <summary>
+    /// A stored document (a draft or a publish request's snapshot) as a definition that may be published: parsed as a
+    /// draft (so drafts saved by earlier releases still load) and then held to every rule; 422 listing the problems otherwise.
+    /// </summary>
+    public async Task<WorkflowDefinition> RequireValidAsync(ApprovalDbContext db, string storedJson, CancellationToken cancellationToken)
+    {
+        var (definition, blocking, content) = ParseDraft(JsonNode.Parse(storedJson));
+        if (definition is null) throw Invalid(blocking);
+        var problems = await ProblemsAsync(db, definition, content, cancellationToken);
+        if (problems.Count > 0) throw Invalid(problems);
+        return definition;
     }
 
     /// <summary>
@@ -110,11 +153,14 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
     public static ApiProblemException Invalid(IReadOnlyList<ValidationError> errors) =>
         ApiProblemException.Invalid(errors.GroupBy(e => e.Path.Length == 0 ? "/" : e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()), $"The definition has {errors.Count} problem(s); the first: {errors[0].Message}");
 
-    public async Task<DefinitionRecord> SaveDraftAsync(ApprovalDbContext db, string id, WorkflowDefinition definition, string user, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves the draft whatever its problems (work in progress is never refused); they are returned, and publishing
+    /// refuses the draft until they are fixed (<see cref="RequireValidAsync"/>).
+    /// </summary>
+    public async Task<(DefinitionRecord Record, IReadOnlyList<ValidationError> Problems)> SaveDraftAsync(ApprovalDbContext db, string id, WorkflowDefinition definition, IReadOnlyList<ValidationError> contentProblems, string user, CancellationToken cancellationToken)
     {
         if (definition.Id != id) throw ApiProblemException.Invalid("/id", $"The definition's id '{definition.Id}' differs from the route's '{id}'.");
-        var errors = await ValidateAsync(db, definition, cancellationToken);
-        if (errors.Count > 0) throw Invalid(errors);
+        var problems = await ProblemsAsync(db, definition, contentProblems, cancellationToken);
         var now = clock.GetUtcNow();
         var record = await db.Definitions.FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
         if (record is null)
@@ -122,7 +168,8 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
             record = new DefinitionRecord { Id = id, Name = definition.Name, CreatedAt = now };
             db.Definitions.Add(record);
         }
-        record.Name = definition.Name;
+        // A draft may have no name yet; the list keeps showing the last one (or the id).
+        record.Name = string.IsNullOrWhiteSpace(definition.Name) ? (string.IsNullOrWhiteSpace(record.Name) ? id : record.Name) : definition.Name;
         record.Description = definition.Description;
         record.DraftJson = DefinitionJson.Serialize(definition with { Version = 0 });
         record.DraftSavedAt = now;
@@ -130,7 +177,7 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
         record.UpdatedAt = now;
         Journal(db, id, DefinitionJournalKinds.DraftSaved, user, null, Hash(definition), null, null);
         await db.SaveChangesAsync(cancellationToken);
-        return record;
+        return (record, problems);
     }
 
     /// <summary>Publishes a definition file unless a version with the same content exists (Development start-up).</summary>

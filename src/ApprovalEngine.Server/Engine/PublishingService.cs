@@ -24,9 +24,8 @@ public sealed class PublishingService(DefinitionService definitions, TimeProvide
         var record = await db.Definitions.FirstOrDefaultAsync(d => d.Id == id, cancellationToken)
             ?? throw ApiProblemException.NotFound($"No definition '{id}'.");
         if (record.DraftJson is null) throw ApiProblemException.Conflict($"'{id}' has no draft to publish; save one first.");
-        var definition = DefinitionJson.Parse(record.DraftJson);
-        var errors = await definitions.ValidateAsync(db, definition, cancellationToken);
-        if (errors.Count > 0) throw DefinitionService.Invalid(errors);
+        // Drafts are saved with their problems; only a valid one is submitted (422 listing them, nothing stored).
+        var definition = await definitions.RequireValidAsync(db, record.DraftJson, cancellationToken);
         var hash = DefinitionService.Hash(definition);
         if (record.PublishedVersion is { } current)
         {
@@ -79,9 +78,7 @@ public sealed class PublishingService(DefinitionService definitions, TimeProvide
         {
             throw ApiProblemException.Conflict($"'{request.DefinitionId}' was published as v{record.PublishedVersion} after this request was based on {(request.BaseVersion is { } b ? $"v{b}" : "no version")}; the diff the reviewer would see is no longer true. Reject it and resubmit the draft.");
         }
-        var definition = DefinitionJson.Parse(request.Json);
-        var errors = await definitions.ValidateAsync(db, definition, cancellationToken);
-        if (errors.Count > 0) throw DefinitionService.Invalid(errors);
+        var definition = await definitions.RequireValidAsync(db, request.Json, cancellationToken);
 
         var version = await definitions.AddVersionAsync(db, record, definition, user, cancellationToken);
         var now = clock.GetUtcNow();

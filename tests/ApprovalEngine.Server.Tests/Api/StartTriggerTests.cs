@@ -168,12 +168,14 @@ public sealed class StartTriggerTests
         foreach (var (triggers, field) in cases)
         {
             var definition = Triggered("trig-bad", triggers);
-            // Saving the draft validates it already: the problem names the field, and nothing is stored.
-            await ApiAssert.ProblemAsync(await analyst.PutAsJsonAsync("/api/definitions/trig-bad/draft", definition), HttpStatusCode.UnprocessableEntity, field);
+            // The draft is saved (work is never lost) and the answer names the field; submitting it is refused naming it too.
+            var saved = await analyst.PutObjectAsync("/api/definitions/trig-bad/draft", definition);
+            Assert.That(saved["errors"]!.AsArray().Select(e => e.Text("path")), Does.Contain(field), saved.ToJsonString());
+            await ApiAssert.ProblemAsync(await analyst.PostAsync("/api/definitions/trig-bad/publish", null), HttpStatusCode.UnprocessableEntity, field);
             var report = await analyst.PostObjectAsync("/api/definitions/validate", definition);
             Assert.That(report["errors"]!.AsArray().Select(e => e.Text("path")), Does.Contain(field), report.ToJsonString());
         }
-        Assert.That((await analyst.GetAsync("/api/definitions/trig-bad/draft")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await _a.QueryAsync(db => db.PublishRequests.CountAsync(r => r.DefinitionId == "trig-bad")), Is.Zero, "no invalid trigger was submitted");
         // A flow only a domain route may start cannot have a trigger.
         var via = Triggered("trig-bad", """[ { "cron": "0 0 12 * * ?" } ]""");
         via["start"] = new JsonObject { ["via"] = "POST /api/wd-requests" };

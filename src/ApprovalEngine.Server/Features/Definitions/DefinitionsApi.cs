@@ -14,7 +14,8 @@ public sealed record DefinitionSummary(string Id, string Name, string? Descripti
 
 public sealed record DefinitionVersionView(string Id, int? Version, bool IsPublished, DateTimeOffset CreatedAt, string? CreatedBy, JsonNode Definition);
 
-public sealed record DraftSaved(string Id, DateTimeOffset SavedAt);
+/// <summary>A saved draft: drafts are saved with their problems (<see cref="Valid"/> false, <see cref="Errors"/> listed); publishing refuses them until fixed.</summary>
+public sealed record DraftSaved(string Id, DateTimeOffset SavedAt, bool Valid, IReadOnlyList<ValidationErrorView> Errors);
 
 public sealed record Published(int Version);
 
@@ -39,7 +40,7 @@ public static class DefinitionsApi
         group.MapGet("/{id}/draft", GetDraft).ProducesProblems(404);
         group.MapPut("/{id}/draft", SaveDraft).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 422);
         group.MapGet("/{id}/versions", Versions).ProducesProblems(404);
-        group.MapGet("/{id}/matrix", Matrix).ProducesProblems(404);
+        group.MapGet("/{id}/matrix", Matrix).ProducesProblems(404, 422);
         return group;
     }
 
@@ -82,10 +83,11 @@ public static class DefinitionsApi
 
     private static async Task<Ok<DraftSaved>> SaveDraft(string id, JsonNode? body, HttpContext http, ApprovalDbContext db, DefinitionService definitions, CancellationToken ct)
     {
-        var (definition, errors) = DefinitionService.Parse(body);
-        if (definition is null) throw DefinitionService.Invalid(errors);
-        var record = await definitions.SaveDraftAsync(db, id, definition, http.User.UserId(), ct);
-        return TypedResults.Ok(new DraftSaved(id, record.DraftSavedAt!.Value));
+        // Only a document of the wrong shape is refused; an unfinished flow is saved and its problems are returned.
+        var (definition, blocking, content) = DefinitionService.ParseDraft(body);
+        if (definition is null) throw DefinitionService.Invalid(blocking);
+        var (record, problems) = await definitions.SaveDraftAsync(db, id, definition, content, http.User.UserId(), ct);
+        return TypedResults.Ok(new DraftSaved(id, record.DraftSavedAt!.Value, problems.Count == 0, [.. problems.Select(e => new ValidationErrorView(e.Path, e.Message, e.ActivityId))]));
     }
 
     private static async Task<Ok<IReadOnlyList<VersionInfo>>> Versions(string id, ApprovalDbContext db, CancellationToken ct)
@@ -98,14 +100,15 @@ public static class DefinitionsApi
             v.ContentHash, v.SuspendedAt is not null, v.SuspendedAt, v.SuspendedBy, v.SuspendReason))]);
     }
 
-    private static async Task<Ok<MatrixView>> Matrix(string id, int? version, ApprovalDbContext db, DefinitionCache cache, CancellationToken ct)
+    private static async Task<Ok<MatrixView>> Matrix(string id, int? version, ApprovalDbContext db, DefinitionCache cache, DefinitionService definitions, CancellationToken ct)
     {
         var record = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct)
             ?? throw ApiProblemException.NotFound($"No definition '{id}'.");
         WorkflowDefinition definition;
         if (version is null && record.PublishedVersion is null && record.DraftJson is not null)
         {
-            definition = DefinitionJson.Parse(record.DraftJson);
+            // A draft may be saved with problems; the matrix is built from a valid one only.
+            definition = await definitions.RequireValidAsync(db, record.DraftJson, ct);
         }
         else
         {

@@ -59,14 +59,14 @@ public static class ImpactApi
         return group;
     }
 
-    private static async Task<Ok<ImpactReport>> Preview(string id, int? limit, ApprovalDbContext db, ActivityRegistry registry, WorkflowEngine engine, CancellationToken ct)
+    private static async Task<Ok<ImpactReport>> Preview(string id, int? limit, ApprovalDbContext db, ActivityRegistry registry, WorkflowEngine engine, DefinitionService definitions, CancellationToken ct)
     {
         var take = limit ?? DefaultLimit;
         if (take is < 1 or > MaxLimit) throw ApiProblemException.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
         var record = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) ?? throw ApiProblemException.NotFound($"No definition '{id}'.");
         if (record.DraftJson is null) throw ApiProblemException.NotFound($"'{id}' has no draft to preview.");
-        var (draft, errors) = DefinitionService.Parse(JsonNode.Parse(record.DraftJson));
-        if (draft is null) throw DefinitionService.Invalid(errors);
+        // A draft saved with problems is not replayed: the engine runs valid definitions only.
+        var draft = await definitions.RequireValidAsync(db, record.DraftJson, ct);
         var report = await new ImpactPreview(db, registry, engine.Options).RunAsync(id, draft, take, ct);
         return TypedResults.Ok(report);
     }

@@ -4,6 +4,7 @@ using ApprovalEngine.Persistence;
 using ApprovalEngine.Server.Engine;
 using ApprovalEngine.Server.Features.Instances;
 using ApprovalEngine.Server.Infrastructure;
+using ApprovalEngine.Workflows.Activities;
 using ApprovalEngine.Workflows.Activities.BuiltIn;
 using ApprovalEngine.Workflows.Definitions;
 using ApprovalEngine.Workflows.Runtime;
@@ -93,7 +94,8 @@ public static class DryRunApi
         CheckVariables("state", state.Variables);
         var engine = Engine(runner, clock);
         var actor = Actor.System("dry-run");
-        var step = (resume.Kind ?? "").ToLowerInvariant() switch
+        var kind = (resume.Kind ?? "").ToLowerInvariant();
+        var step = kind switch
         {
             "action" => engine.CompleteTask(definition, state, new CompleteTask
             {
@@ -106,15 +108,47 @@ public static class DryRunApi
             }),
             "event" => Event(engine, definition, state, resume, actor),
             "timer" => engine.FireTimer(definition, state, resume.BookmarkId ?? throw ApiProblemException.Invalid("resume.bookmarkId", "bookmarkId is required for a timer.")),
-            "job" or "child" => engine.ResumeBookmark(definition, state, resume.BookmarkId ?? throw ApiProblemException.Invalid("resume.bookmarkId", "bookmarkId is required."), new ResumeSignal
+            "job" or "child" => engine.ResumeBookmark(definition, state, Waiting(state, resume.BookmarkId, kind == "job" ? BookmarkKind.Job : BookmarkKind.Child), new ResumeSignal
             {
-                Outcome = resume.Outcome ?? (resume.Kind == "child" ? "Completed" : "Done"),
+                Outcome = Outcome(runner.Engine.Registry, definition, state, resume, kind),
                 Outputs = InstancesApi.ToInput(resume.Outputs, "resume.outputs"),
                 Actor = actor,
             }),
-            _ => throw ApiProblemException.Invalid("resume.kind", "kind must be action, event, timer, job or child."),
+            _ => throw ApiProblemException.Invalid("resume.kind", "kind must be action, event, timer, job or child (the wait's kind, in any case)."),
         };
         return TypedResults.Ok(Respond(definition, step));
+    }
+
+    /// <summary>The job or child wait named by the resume; 422 naming resume.bookmarkId when the run does not wait there.</summary>
+    private static Guid Waiting(InstanceState state, Guid? bookmarkId, BookmarkKind kind)
+    {
+        var id = bookmarkId ?? throw ApiProblemException.Invalid("resume.bookmarkId", "bookmarkId is required.");
+        if (!state.Bookmarks.Any(b => b.Id == id && b.Kind == kind))
+            throw ApiProblemException.Invalid("resume.bookmarkId", $"The run has no {kind.ToString().ToLowerInvariant()} wait {id}.");
+        return id;
+    }
+
+    /// <summary>
+    /// The result the analyst picked for an outside call or a child flow: one of the activity's outcomes (an outcome it
+    /// cannot produce would end the run silently at a missing connection), defaulting to its first (Done for a job
+    /// without declared outcomes, Completed for a child).
+    /// </summary>
+    private static string Outcome(ActivityRegistry registry, WorkflowDefinition definition, InstanceState state, DryRunResume resume, string kind)
+    {
+        var activity = definition.FindActivity(state.Bookmarks.First(b => b.Id == resume.BookmarkId).ActivityId)!;
+        var fallback = kind == "child" ? "Completed" : "Done";
+        var known = new List<string>();
+        if (registry.TryGet(activity.Type, out var type)) known.AddRange(type.Descriptor.Outcomes);
+        if (kind == "child" && activity.Inputs.TryGetPropertyValue("outcomes", out var listed) && listed is JsonArray names)
+            known.AddRange(names.Select(n => n?.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null).OfType<string>());
+        known.AddRange(definition.Connections.Where(c => c.Source == activity.Id).Select(c => c.Outcome));
+        known = [.. known.Distinct(StringComparer.Ordinal)];
+        if (known.Count == 0) known.Add(fallback);
+        if (resume.Outcome is null) return known[0];
+        var outcome = Require.Text(resume.Outcome, "resume.outcome", 100);
+        if (!known.Contains(outcome, StringComparer.Ordinal))
+            throw ApiProblemException.Invalid("resume.outcome", $"{activity.DisplayName ?? activity.Id} cannot end with '{outcome}'; pick one of {string.Join(", ", known)}.");
+        return outcome;
     }
 
     private static StepResult Event(WorkflowEngine engine, WorkflowDefinition definition, InstanceState state, DryRunResume resume, Actor actor)
@@ -160,7 +194,7 @@ public static class DryRunApi
         })).ToList();
         var view = new DryRunView(
             state.Status.ToString(), state.BusinessStatus, state.Department, InstanceStateJson.VariablesToJson(state.Variables), tasks,
-            [.. state.Bookmarks.Where(b => b.Kind is not BookmarkKind.Task and not BookmarkKind.TaskDue).Select(b => new WaitView(b.Id, b.Kind.ToString(), b.ActivityId, b.EventName, b.CorrelationKey, b.DueAt))],
+            [.. state.Bookmarks.Where(b => b.Kind is not BookmarkKind.Task and not BookmarkKind.TaskDue).Select(WaitView.Of)],
             journal, [.. state.Visited.Order(StringComparer.Ordinal)], traversed, [.. step.Jobs.Select(j => $"{j.ActivityType} ({j.ActivityId})")]);
         return new DryRunResponse(InstanceStateJson.ToNode(state), view);
     }

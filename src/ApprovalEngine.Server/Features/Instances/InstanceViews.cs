@@ -19,7 +19,38 @@ public sealed record TaskView(
 
 public sealed record IncidentView(Guid Id, Guid InstanceId, string ActivityId, string ActivityType, string Message, int Attempts, string Status, DateTimeOffset CreatedAt, DateTimeOffset? ResolvedAt, string? ResolvedBy);
 
-public sealed record WaitView(Guid BookmarkId, string Kind, string ActivityId, string? EventName, string? CorrelationKey, DateTimeOffset? DueAt);
+/// <summary>
+/// What an instance (or a dry run) waits for; the OpenAPI document lists the values so clients switch on them with
+/// the compiler's help (a dry run once looked for "job" while the server wrote "Job").
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<WaitKind>))]
+public enum WaitKind
+{
+    /// <summary>A human task (instance views only; a dry run lists tasks separately).</summary>
+    Task,
+    /// <summary>A named outside event.</summary>
+    Event,
+    /// <summary>A timer: a delay, a deadline, a cron tick or an event's time-out.</summary>
+    Timer,
+    /// <summary>An outside call (ledger, bank, blockchain) whose result resumes the flow.</summary>
+    Job,
+    /// <summary>A child flow (CallWorkflow) whose end resumes the flow.</summary>
+    Child,
+}
+
+public sealed record WaitView(Guid BookmarkId, WaitKind Kind, string ActivityId, string? EventName, string? CorrelationKey, DateTimeOffset? DueAt)
+{
+    /// <summary>The view of a bookmark other than a task's SLA timer (which is part of its task).</summary>
+    public static WaitView Of(Bookmark b) => new(b.Id, b.Kind switch
+    {
+        BookmarkKind.Task => WaitKind.Task,
+        BookmarkKind.Event => WaitKind.Event,
+        BookmarkKind.Timer or BookmarkKind.TaskDue => WaitKind.Timer,
+        BookmarkKind.Job => WaitKind.Job,
+        BookmarkKind.Child => WaitKind.Child,
+        _ => throw new ArgumentOutOfRangeException(nameof(b), b.Kind, "A bookmark kind without a wait view."),
+    }, b.ActivityId, b.EventName, b.CorrelationKey, b.DueAt);
+}
 
 public sealed record InstanceView(
     Guid Id, string DefinitionId, int Version, string Status, string? BusinessStatus, string? Department, string? CorrelationId,
@@ -66,7 +97,7 @@ public static class InstanceViews
             state.Id, state.DefinitionId, state.DefinitionVersion, state.Status.ToString(), state.BusinessStatus, state.Department, state.CorrelationId,
             state.Priority, state.Version, state.CreatedAt, state.UpdatedAt, state.CompletedAt, state.FinalOutcome, state.Fault, state.ParentInstanceId,
             InstanceStateJson.VariablesToJson(state.Variables), [.. tasks.Select(ToView)], [.. incidents.OrderByDescending(i => i.CreatedAt).Select(ToView)],
-            [.. state.Bookmarks.Where(b => b.Kind != BookmarkKind.TaskDue).Select(b => new WaitView(b.Id, b.Kind.ToString(), b.ActivityId, b.EventName, b.CorrelationKey, b.DueAt))],
+            [.. state.Bookmarks.Where(b => b.Kind != BookmarkKind.TaskDue).Select(WaitView.Of)],
             [.. state.Visited.Order(StringComparer.Ordinal)]);
     }
 
