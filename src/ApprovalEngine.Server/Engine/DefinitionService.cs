@@ -108,7 +108,7 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
     }
 
     public static ApiProblemException Invalid(IReadOnlyList<ValidationError> errors) =>
-        ApiProblemException.Invalid(errors.GroupBy(e => e.Path.Length == 0 ? "/" : e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()), $"The definition has {errors.Count} problem(s); the first: {errors[0].Message}");
+        ApiProblemException.Invalid(errors.GroupBy(e => e.Path.Length == 0 ? "/" : e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Describe()).ToArray()), $"The definition has {errors.Count} problem(s); the first: {errors[0].Describe()}");
 
     public async Task<DefinitionRecord> SaveDraftAsync(ApprovalDbContext db, string id, WorkflowDefinition definition, string user, CancellationToken cancellationToken)
     {
