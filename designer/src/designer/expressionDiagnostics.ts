@@ -60,9 +60,9 @@ export function toEditorRanges(diagnostics: readonly ExpressionDiagnostic[], lin
  */
 export function expressionPath(testId: string | undefined, activityIndex: number): string | null {
   if (!testId || activityIndex < 0) return null;
-  const m = /^input-([A-Za-z][A-Za-z0-9_]*)(?:-(\d+)-([A-Za-z]+))?(?:-field-(\d+)-validation)?$/.exec(testId);
+  const m = /^input-([A-Za-z][A-Za-z0-9_]*)(?:-(\d+)(?:-field-(\d+)-validation|-([A-Za-z]+)))?$/.exec(testId);
   if (!m) return null;
-  const [, input, item, key, field] = m;
+  const [, input, item, field, key] = m;
   let path = `/activities/${activityIndex}/inputs/${input}`;
   if (item !== undefined) path += `/${item}`;
   if (field !== undefined) return `${path}/fields/${field}/validation/expression`;
