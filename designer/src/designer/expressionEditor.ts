@@ -2,7 +2,7 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, type Completion, type CompletionContext } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { StreamLanguage, defaultHighlightStyle, syntaxHighlighting } from '@codemirror/language';
-import { forceLinting, linter, type Diagnostic } from '@codemirror/lint';
+import { setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap, placeholder as placeholderExt } from '@codemirror/view';
 import { readToken, splitLines, toEditorRanges, wordBefore, type CompletionItem, type ExpressionDiagnostic, type TokenKind } from './expressionDiagnostics';
@@ -62,7 +62,6 @@ export interface ExpressionEditorHandle {
 }
 
 export function createExpressionEditor(o: EditorOptions): ExpressionEditorHandle {
-  let diagnostics: Diagnostic[] = [];
   let updating = false;
   const languageSlot = new Compartment();
   const attributes = new Compartment();
@@ -101,8 +100,6 @@ export function createExpressionEditor(o: EditorOptions): ExpressionEditorHandle
         languageSlot.of(language(o.functions)),
         syntaxHighlighting(defaultHighlightStyle),
         autocompletion({ override: [complete], activateOnTyping: true, icons: false }),
-        // The server's diagnostics, pushed in by setDiagnostics; the linter only hands them over.
-        linter(() => diagnostics, { delay: 0 }),
         o.placeholder ? placeholderExt(o.placeholder) : [],
         // Tab is left to the browser so that keyboard users can leave the field; Enter adds a line only when multiline.
         keymap.of([...closeBracketsKeymap, ...completionKeymap, ...historyKeymap, ...defaultKeymap.filter((k) => o.multiline || k.key !== 'Enter')]),
@@ -129,8 +126,9 @@ export function createExpressionEditor(o: EditorOptions): ExpressionEditorHandle
       // Only for the text they were computed for; a stale answer would mark the wrong characters.
       if (splitLines(value).join('\n') !== view.state.doc.toString()) return;
       const lines = Array.from({ length: view.state.doc.lines }, (_, i) => view.state.doc.line(i + 1).text);
-      diagnostics = toEditorRanges(list, lines).map((r) => ({ from: r.from, to: r.to, message: r.message, severity: 'error' }));
-      forceLinting(view);
+      // The server's diagnostics are pushed in; there is no client-side linter that could disagree with them.
+      const diagnostics: Diagnostic[] = toEditorRanges(list, lines).map((r) => ({ from: r.from, to: r.to, message: r.message, severity: 'error' }));
+      view.dispatch(setDiagnostics(view.state, diagnostics));
     },
     setInvalid(invalid) {
       view.dispatch({ effects: attributes.reconfigure(contentAttributes(invalid)) });
