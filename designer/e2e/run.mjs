@@ -7,6 +7,7 @@
 //   node e2e/run.mjs --suite crypto-records → the crypto record pages (e2e/crypto-records-scenarios.mjs)
 //   node e2e/run.mjs --suite wd    → the WD create / comment / mass edit screens (e2e/wd-scenarios.mjs)
 //   node e2e/run.mjs --suite inbox → the inbox columns, search, history and kept comments (e2e/inbox-scenarios.mjs)
+//   node e2e/run.mjs --suite exprs → the expression editor (e2e/exprs-scenarios.mjs)
 // Prints "N passed, N failed" as its last line and exits non-zero on any failure.
 const args = process.argv.slice(2);
 let mock = null;

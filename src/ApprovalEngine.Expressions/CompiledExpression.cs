@@ -14,16 +14,25 @@ public sealed record TypeCheckResult(ExpressionType Type, IReadOnlyList<Expressi
 /// <summary>The expression text is not valid. <see cref="Exception.Message"/> is written for analysts and includes the position.</summary>
 public sealed class ExpressionSyntaxException : Exception
 {
-    public ExpressionSyntaxException(string message, int position)
-        : base(message)
+    /// <summary>A problem at <paramref name="length"/> characters from the 0-based <paramref name="position"/> of <paramref name="source"/>;
+    /// <see cref="Exception.Message"/> is <paramref name="reason"/> followed by the 1-based place ("at column 9").</summary>
+    public ExpressionSyntaxException(string source, string reason, int position, int length)
+        : base($"{reason} at {SourceSpan.Describe(source, position)}")
     {
-        Position = position;
+        Reason = reason;
+        Span = SourceSpan.At(source, position, length);
     }
 
-    /// <summary>0-based character offset of the problem in the source text.</summary>
-    public int Position { get; }
+    /// <summary>What is wrong, without the place.</summary>
+    public string Reason { get; }
 
-    public ExpressionDiagnostic ToDiagnostic() => new(Position, Message);
+    /// <summary>Where: 0-based offset and length, 1-based line and column.</summary>
+    public SourceSpan Span { get; }
+
+    /// <summary>0-based character offset of the problem in the source text.</summary>
+    public int Position => Span.Offset;
+
+    public ExpressionDiagnostic ToDiagnostic() => new(Span, Reason);
 }
 
 /// <summary>
@@ -78,7 +87,7 @@ public sealed class CompiledExpression
         if (source is null)
         {
             expr = null;
-            errors = [new ExpressionDiagnostic(0, "Expression is empty at 0")];
+            errors = [new ExpressionDiagnostic(default(SourceSpan) with { Line = 1, Column = 1 }, "Expression is empty")];
             return false;
         }
 
@@ -133,7 +142,7 @@ public sealed class CompiledExpression
     public TypeCheckResult Check(IReadOnlyDictionary<string, ExpressionType> variableTypes)
     {
         ArgumentNullException.ThrowIfNull(variableTypes);
-        var ctx = new CheckContext(variableTypes);
+        var ctx = new CheckContext(variableTypes, Source);
         var type = _root.Check(ctx);
         return new TypeCheckResult(type, ctx.Errors.ToArray());
     }

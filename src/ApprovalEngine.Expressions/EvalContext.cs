@@ -27,6 +27,7 @@ internal static class Errors
     public static ExpressionEvaluationException Runtime(string message, int position) =>
         new(position >= 0 ? $"{message} at {position}" : message);
 
-    public static ExpressionSyntaxException Syntax(string message, int position) =>
-        new($"{message} at {position}", position);
+    /// <summary>A syntax error; <paramref name="length"/> is how much of the text to mark (0 at the end of the text).</summary>
+    public static ExpressionSyntaxException Syntax(string source, string message, int position, int length = 1) =>
+        new(source, message, position, length);
 }

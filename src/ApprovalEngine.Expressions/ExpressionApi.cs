@@ -17,8 +17,18 @@ public enum ExpressionType
     Object,
 }
 
-/// <summary>A problem found while parsing or type-checking; <see cref="Position"/> is a 0-based character offset.</summary>
-public sealed record ExpressionDiagnostic(int Position, string Message);
+/// <summary>
+/// A problem found while parsing or type-checking. <see cref="Message"/> says what is wrong without saying where
+/// (places it mentions, such as an unclosed bracket, are named "column N"); <see cref="Span"/> says where.
+/// </summary>
+public sealed record ExpressionDiagnostic(SourceSpan Span, string Message)
+{
+    /// <summary>0-based character offset of the problem (<see cref="SourceSpan.Offset"/>).</summary>
+    public int Position => Span.Offset;
+
+    /// <summary>The message followed by its place, e.g. <c>Unexpected '&gt;' at column 9</c>.</summary>
+    public override string ToString() => $"{Message} at {Span.Describe()}";
+}
 
 /// <summary>Variables visible to an expression, looked up by name at evaluation time.</summary>
 public interface IExpressionScope

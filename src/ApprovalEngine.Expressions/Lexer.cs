@@ -120,12 +120,12 @@ internal static class Lexer
                 '<' => next == '=' ? (TokenKind.Le, 2) : (TokenKind.Lt, 1),
                 '>' => next == '=' ? (TokenKind.Ge, 2) : (TokenKind.Gt, 1),
                 '=' when next == '=' => (TokenKind.EqEq, 2),
-                '=' => throw Errors.Syntax("Use '==' to compare values ('=' alone is not an operator)", i),
+                '=' => throw Errors.Syntax(s, "Use '==' to compare values ('=' alone is not an operator)", i),
                 '&' when next == '&' => (TokenKind.AmpAmp, 2),
-                '&' => throw Errors.Syntax("Use '&&' (or 'and') for a logical AND", i),
+                '&' => throw Errors.Syntax(s, "Use '&&' (or 'and') for a logical AND", i),
                 '|' when next == '|' => (TokenKind.PipePipe, 2),
-                '|' => throw Errors.Syntax("Use '||' (or 'or') for a logical OR", i),
-                _ => throw Errors.Syntax($"Unexpected character {DescribeChar(c)}", i),
+                '|' => throw Errors.Syntax(s, "Use '||' (or 'or') for a logical OR", i),
+                _ => throw Errors.Syntax(s, $"Unexpected character {DescribeChar(c)}", i),
             };
             tokens.Add(new Token(op.Kind, i, op.Length, null));
             i += op.Length;
@@ -153,7 +153,7 @@ internal static class Lexer
         {
             if (i + 1 >= s.Length || !char.IsAsciiDigit(s[i + 1]))
             {
-                throw Errors.Syntax($"Invalid number '{Snippet(s, start, i + 1 - start)}': a digit must follow the decimal point", start);
+                throw Errors.Syntax(s, $"Invalid number '{Snippet(s, start, i + 1 - start)}': a digit must follow the decimal point", start, i + 1 - start);
             }
 
             i++;
@@ -165,18 +165,18 @@ internal static class Lexer
 
         if (i < s.Length && s[i] is 'e' or 'E')
         {
-            throw Errors.Syntax("Exponent notation such as 1e3 is not supported; write the number out in full", start);
+            throw Errors.Syntax(s, "Exponent notation such as 1e3 is not supported; write the number out in full", start, i + 1 - start);
         }
 
         if (i < s.Length && IsIdentifierPart(s[i]))
         {
-            throw Errors.Syntax($"Invalid number '{Snippet(s, start, i + 1 - start)}'", start);
+            throw Errors.Syntax(s, $"Invalid number '{Snippet(s, start, i + 1 - start)}'", start, i + 1 - start);
         }
 
         var text = s.AsSpan(start, i - start);
         if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
         {
-            throw Errors.Syntax($"Number '{Snippet(s, start, i - start)}' is too large (the limit is about 7.9e28)", start);
+            throw Errors.Syntax(s, $"Number '{Snippet(s, start, i - start)}' is too large (the limit is about 7.9e28)", start, i - start);
         }
 
         return new Token(TokenKind.Number, start, i - start, value);
@@ -192,7 +192,7 @@ internal static class Lexer
         {
             if (i >= s.Length)
             {
-                throw Errors.Syntax($"Text starting with {quote} is not closed (missing {quote})", start);
+                throw Errors.Syntax(s, $"Text starting with {quote} is not closed (missing {quote})", start, s.Length - start);
             }
 
             var c = s[i];
@@ -223,7 +223,7 @@ internal static class Lexer
             sb.Append(s, runStart, i - runStart);
             if (i + 1 >= s.Length)
             {
-                throw Errors.Syntax($"Text starting with {quote} is not closed (missing {quote})", start);
+                throw Errors.Syntax(s, $"Text starting with {quote} is not closed (missing {quote})", start, s.Length - start);
             }
 
             var escape = s[i + 1];
@@ -238,14 +238,14 @@ internal static class Lexer
                 case 'u':
                     if (i + 6 > s.Length || !ushort.TryParse(s.AsSpan(i + 2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
                     {
-                        throw Errors.Syntax("Invalid escape: \\u must be followed by 4 hex digits", i);
+                        throw Errors.Syntax(s, "Invalid escape: \\u must be followed by 4 hex digits", i, 2);
                     }
 
                     sb.Append((char)code);
                     i += 4;
                     break;
                 default:
-                    throw Errors.Syntax($"Unknown escape '\\{escape}' (use \\' \\\" \\\\ \\n \\t \\r or \\uXXXX)", i);
+                    throw Errors.Syntax(s, $"Unknown escape '\\{escape}' (use \\' \\\" \\\\ \\n \\t \\r or \\uXXXX)", i, 2);
             }
 
             i += 2;

@@ -29,13 +29,31 @@ internal abstract class Node(int position, int height)
     }
 }
 
-internal sealed class CheckContext(IReadOnlyDictionary<string, ExpressionType> variables)
+internal sealed class CheckContext(IReadOnlyDictionary<string, ExpressionType> variables, string source)
 {
+    private List<Token>? _tokens;
+
     public IReadOnlyDictionary<string, ExpressionType> Variables { get; } = variables;
 
     public List<ExpressionDiagnostic> Errors { get; } = [];
 
-    public void Error(int position, string message) => Errors.Add(new ExpressionDiagnostic(position, $"{message} at {position}"));
+    /// <summary>Reports a problem at a node; the span covers the token the node was built from (its name, operator or bracket).</summary>
+    public void Error(int position, string message) => Errors.Add(new ExpressionDiagnostic(SourceSpan.At(source, position, TokenLength(position)), message));
+
+    private int TokenLength(int position)
+    {
+        // The text parsed already, so it tokenizes; only done when there is something to report.
+        _tokens ??= Lexer.Tokenize(source);
+        var i = _tokens.BinarySearch(new Token(TokenKind.End, position, 0, null), TokenByPosition.Instance);
+        return i >= 0 ? _tokens[i].Length : 1;
+    }
+
+    private sealed class TokenByPosition : IComparer<Token>
+    {
+        public static readonly TokenByPosition Instance = new();
+
+        public int Compare(Token x, Token y) => x.Position.CompareTo(y.Position);
+    }
 
     public static bool IsLoose(ExpressionType t) => t is ExpressionType.Any or ExpressionType.Null;
 

@@ -25,13 +25,13 @@ internal sealed class Parser
     {
         if (source.Length > ExpressionLimits.MaxSourceLength)
         {
-            throw Errors.Syntax($"Expression is too long ({source.Length} characters; the limit is {ExpressionLimits.MaxSourceLength})", ExpressionLimits.MaxSourceLength);
+            throw Errors.Syntax(source, $"Expression is too long ({source.Length} characters; the limit is {ExpressionLimits.MaxSourceLength})", ExpressionLimits.MaxSourceLength, source.Length - ExpressionLimits.MaxSourceLength);
         }
 
         var parser = new Parser(source);
         if (parser.Current.Kind == TokenKind.End)
         {
-            throw Errors.Syntax("Expression is empty", 0);
+            throw Errors.Syntax(source, "Expression is empty", 0, 0);
         }
 
         var root = parser.ParseConditional();
@@ -45,6 +45,9 @@ internal sealed class Parser
 
     private Token Current => _tokens[_index];
 
+    /// <summary>A place the message mentions besides its own, in the 1-based convention of <see cref="SourceSpan"/>.</summary>
+    private string Where(int position) => SourceSpan.Describe(_source, position);
+
     private Token Peek(int offset = 1) => _tokens[Math.Min(_index + offset, _tokens.Count - 1)];
 
     private Token Advance() => _tokens[_index++];
@@ -53,18 +56,18 @@ internal sealed class Parser
     {
         if (++_depth > ExpressionLimits.MaxNestingDepth)
         {
-            throw Errors.Syntax($"Expression is nested too deeply (more than {ExpressionLimits.MaxNestingDepth} levels)", position);
+            throw Errors.Syntax(_source, $"Expression is nested too deeply (more than {ExpressionLimits.MaxNestingDepth} levels)", position);
         }
     }
 
     private void Leave() => _depth--;
 
-    private static T Limit<T>(T node)
+    private T Limit<T>(T node)
         where T : Node
     {
         if (node.Height > ExpressionLimits.MaxTreeHeight)
         {
-            throw Errors.Syntax($"Expression is too complex (more than {ExpressionLimits.MaxTreeHeight} chained operations)", node.Position);
+            throw Errors.Syntax(_source, $"Expression is too complex (more than {ExpressionLimits.MaxTreeHeight} chained operations)", node.Position);
         }
 
         return node;
@@ -73,9 +76,9 @@ internal sealed class Parser
     private ExpressionSyntaxException Unexpected(Token token, string? expected = null)
     {
         var what = token.Kind == TokenKind.End
-            ? $"Unexpected end of expression at {token.Position}"
-            : $"Unexpected '{Lexer.Snippet(_source, token.Position, token.Length)}' at {token.Position}";
-        return new ExpressionSyntaxException(expected is null ? what : $"{what}; expected {expected}", token.Position);
+            ? "Unexpected end of expression"
+            : $"Unexpected '{Lexer.Snippet(_source, token.Position, token.Length)}'";
+        return Errors.Syntax(_source, expected is null ? what : $"{what}; expected {expected}", token.Position, token.Length);
     }
 
     private void Expect(TokenKind kind, string closing, Token opener)
@@ -88,10 +91,10 @@ internal sealed class Parser
 
         if (Current.Kind == TokenKind.End)
         {
-            throw Errors.Syntax($"Missing '{closing}' to close the '{Lexer.Snippet(_source, opener.Position, opener.Length)}' at {opener.Position}; the expression ends", Current.Position);
+            throw Errors.Syntax(_source, $"Missing '{closing}' to close the '{Lexer.Snippet(_source, opener.Position, opener.Length)}' at {Where(opener.Position)}; the expression ends", Current.Position, 0);
         }
 
-        throw Unexpected(Current, $"'{closing}' to close the '{Lexer.Snippet(_source, opener.Position, opener.Length)}' at {opener.Position}");
+        throw Unexpected(Current, $"'{closing}' to close the '{Lexer.Snippet(_source, opener.Position, opener.Length)}' at {Where(opener.Position)}");
     }
 
     // cond ? a : b   (right-associative)
@@ -109,8 +112,8 @@ internal sealed class Parser
         if (Current.Kind != TokenKind.Colon)
         {
             throw Current.Kind == TokenKind.End
-                ? Errors.Syntax($"Missing ':' for the '?' at {question.Position}; the expression ends", Current.Position)
-                : Unexpected(Current, $"':' for the '?' at {question.Position}");
+                ? Errors.Syntax(_source, $"Missing ':' for the '?' at {Where(question.Position)}; the expression ends", Current.Position, 0)
+                : Unexpected(Current, $"':' for the '?' at {Where(question.Position)}");
         }
 
         _index++;
@@ -336,8 +339,8 @@ internal sealed class Parser
                 {
                     var name = DottedName(node);
                     throw name is null
-                        ? Errors.Syntax("Only built-in functions can be called", Current.Position)
-                        : Errors.Syntax($"Unknown function '{name}' (only built-in functions can be called)", StartOf(node));
+                        ? Errors.Syntax(_source, "Only built-in functions can be called", Current.Position)
+                        : Errors.Syntax(_source, $"Unknown function '{name}' (only built-in functions can be called)", StartOf(node), name.Length);
                 }
 
                 default:
@@ -415,7 +418,7 @@ internal sealed class Parser
             {
                 if (items.Count == ExpressionLimits.MaxListLiteralElements)
                 {
-                    throw Errors.Syntax($"List has more than {ExpressionLimits.MaxListLiteralElements} elements", open.Position);
+                    throw Errors.Syntax(_source, $"List has more than {ExpressionLimits.MaxListLiteralElements} elements", open.Position);
                 }
 
                 items.Add(ParseConditional());
@@ -440,8 +443,10 @@ internal sealed class Parser
         {
             var suggestion = Suggestions.Closest(functionName, Builtins.ByName.Keys);
             throw Errors.Syntax(
+                _source,
                 suggestion is null ? $"Unknown function '{functionName}'" : $"Unknown function '{functionName}' (did you mean '{suggestion}'?)",
-                name.Position);
+                name.Position,
+                name.Length);
         }
 
         var open = Advance();
@@ -466,7 +471,7 @@ internal sealed class Parser
 
         if (args.Count < function.MinArguments || args.Count > function.MaxArguments)
         {
-            throw Errors.Syntax($"Function '{functionName}' takes {function.ArityText} but was given {args.Count}", name.Position);
+            throw Errors.Syntax(_source, $"Function '{functionName}' takes {function.ArityText} but was given {args.Count}", name.Position, name.Length);
         }
 
         return Limit(new CallNode(name.Position, function, [.. args]));

@@ -73,7 +73,7 @@ public class CheckTests
     }
 
     [TestCase("amout > 5", 0, "Unknown variable 'amout' (did you mean 'amount'?)")]
-    [TestCase("amount + frobnicator", 9, "Unknown variable 'frobnicator' at 9")]
+    [TestCase("amount + frobnicator", 9, "Unknown variable 'frobnicator'")]
     [TestCase("Amount", 0, "did you mean 'amount'?")]
     [TestCase("'a' * 2", 4, "Operator '*' cannot be applied to a String and a Number")]
     [TestCase("flag - 1", 5, "Operator '-' cannot be applied to a Boolean and a Number")]
@@ -131,8 +131,29 @@ public class CheckTests
     {
         var result = CompiledExpression.Parse("amout").Check(new Dictionary<string, T>());
         Assert.That(result.Errors, Has.Count.EqualTo(1));
-        Assert.That(result.Errors[0], Is.EqualTo(new ExpressionDiagnostic(0, "Unknown variable 'amout' at 0")));
+        Assert.That(result.Errors[0], Is.EqualTo(new ExpressionDiagnostic(new SourceSpan(0, 5, 1, 1), "Unknown variable 'amout'")));
         Assert.That(result.Type, Is.EqualTo(T.Any));
+    }
+
+    [TestCase("amount > 1 &&\n  nam == 'x'", 16, 3, 2, 3)]
+    [TestCase("amount > 1 &&\r\n  nam == 'x'", 17, 3, 2, 3)]
+    [TestCase("amount +\r\tfrobnicator", 10, 11, 2, 2)]
+    [TestCase("upper(amount)", 6, 6, 1, 7)]
+    public void Spans_give_the_offset_length_and_the_1_based_line_and_column(string source, int offset, int length, int line, int column)
+    {
+        var result = Check(source);
+        Assert.That(result.Errors, Has.Count.EqualTo(1), string.Join(" | ", result.Errors));
+        Assert.That(result.Errors[0].Span, Is.EqualTo(new SourceSpan(offset, length, line, column)));
+        Assert.That(result.Errors[0].ToString(), Does.EndWith(line == 1 ? $" at column {column}" : $" at line {line}, column {column}"));
+    }
+
+    [Test]
+    public void Syntax_errors_below_the_first_line_name_line_and_column()
+    {
+        Assert.That(CompiledExpression.TryParse("(a +\n  b", out _, out var errors), Is.False);
+        Assert.That(errors[0].Span, Is.EqualTo(new SourceSpan(8, 0, 2, 4)));
+        Assert.That(errors[0].Message, Is.EqualTo("Missing ')' to close the '(' at column 1; the expression ends"));
+        Assert.That(Assert.Throws<ExpressionSyntaxException>(() => CompiledExpression.Parse("a >\n >"))!.Message, Is.EqualTo("Unexpected '>' at line 2, column 2"));
     }
 
     [Test]

@@ -28,27 +28,27 @@ public class SyntaxTests
     [Test]
     public void Null_literal() => Assert.That(Eval("null"), Is.Null);
 
-    [TestCase(")", 0, "Unexpected ')' at 0")]
-    [TestCase("(a + b))", 7, "Unexpected ')' at 7")]
-    [TestCase("amount > (fee + 1))", 18, "Unexpected ')' at 18")]
-    [TestCase("", 0, "Expression is empty at 0")]
-    [TestCase("   ", 0, "Expression is empty at 0")]
-    [TestCase("1 +", 3, "Unexpected end of expression at 3")]
-    [TestCase("(1 + 2", 6, "Missing ')' to close the '(' at 0")]
-    [TestCase("(1 + 2 3", 7, "Unexpected '3' at 7; expected ')' to close the '(' at 0")]
+    [TestCase(")", 0, "Unexpected ')' at column 1")]
+    [TestCase("(a + b))", 7, "Unexpected ')' at column 8")]
+    [TestCase("amount > (fee + 1))", 18, "Unexpected ')' at column 19")]
+    [TestCase("", 0, "Expression is empty at column 1")]
+    [TestCase("   ", 0, "Expression is empty at column 1")]
+    [TestCase("1 +", 3, "Unexpected end of expression at column 4")]
+    [TestCase("(1 + 2", 6, "Missing ')' to close the '(' at column 1; the expression ends at column 7")]
+    [TestCase("(1 + 2 3", 7, "Unexpected '3'; expected ')' to close the '(' at column 1 at column 8")]
     [TestCase("[1, 2", 5, "Missing ']'")]
-    [TestCase("[1, 2,]", 6, "Unexpected ']' at 6")]
+    [TestCase("[1, 2,]", 6, "Unexpected ']' at column 7")]
     [TestCase("list[0", 6, "Missing ']'")]
     [TestCase("len('a'", 7, "Missing ')'")]
-    [TestCase("a ? b", 5, "Missing ':' for the '?' at 2")]
-    [TestCase("a ? b c", 6, "Unexpected 'c' at 6; expected ':' for the '?' at 2")]
-    [TestCase("a b", 2, "Unexpected 'b' at 2")]
+    [TestCase("a ? b", 5, "Missing ':' for the '?' at column 3")]
+    [TestCase("a ? b c", 6, "Unexpected 'c'; expected ':' for the '?' at column 3 at column 7")]
+    [TestCase("a b", 2, "Unexpected 'b' at column 3")]
     [TestCase("a = 1", 2, "Use '==' to compare values")]
     [TestCase("a & b", 2, "Use '&&'")]
     [TestCase("a | b", 2, "Use '||'")]
-    [TestCase("a # b", 2, "Unexpected character '#' at 2")]
+    [TestCase("a # b", 2, "Unexpected character '#' at column 3")]
     [TestCase("a ; b", 2, "Unexpected character ';'")]
-    [TestCase("a\u0000", 1, "Unexpected character U+0000 at 1")]
+    [TestCase("a\u0000", 1, "Unexpected character U+0000 at column 2")]
     [TestCase("'abc", 0, "Text starting with ' is not closed")]
     [TestCase("\"abc", 0, "Text starting with \" is not closed")]
     [TestCase("'abc\\", 0, "is not closed")]
@@ -59,9 +59,9 @@ public class SyntaxTests
     [TestCase("1.", 0, "Invalid number '1.'")]
     [TestCase("1.x", 0, "Invalid number '1.'")]
     [TestCase(".5", 0, "Unexpected '.'")]
-    [TestCase("a.", 2, "Unexpected end of expression at 2; expected a field name after '.'")]
+    [TestCase("a.", 2, "Unexpected end of expression; expected a field name after '.' at column 3")]
     [TestCase("a.1", 2, "expected a field name after '.'")]
-    [TestCase("()", 1, "Unexpected ')' at 1; expected an expression inside '( )'")]
+    [TestCase("()", 1, "Unexpected ')'; expected an expression inside '( )' at column 2")]
     [TestCase("79228162514264337593543950336", 0, "Number '79228162514264337593543950336' is too large")]
     [TestCase("100000000000000000000000000000000000000000000", 0, "is too large")]
     [TestCase("exec('rm -rf /')", 0, "Unknown function 'exec'")]
@@ -97,7 +97,7 @@ public class SyntaxTests
     [Test]
     public void Unknown_function_suggestion_is_only_given_when_close()
     {
-        Assert.That(SyntaxError("frobnicate(1)").Message, Is.EqualTo("Unknown function 'frobnicate' at 0"));
+        Assert.That(SyntaxError("frobnicate(1)").Message, Is.EqualTo("Unknown function 'frobnicate' at column 1"));
     }
 
     [Test]
@@ -108,7 +108,7 @@ public class SyntaxTests
             Assert.That(CompiledExpression.TryParse("a +", out var bad, out var errors), Is.False);
             Assert.That(bad, Is.Null);
             Assert.That(errors, Has.Count.EqualTo(1));
-            Assert.That(errors[0], Is.EqualTo(new ExpressionDiagnostic(3, "Unexpected end of expression at 3")));
+            Assert.That(errors[0], Is.EqualTo(new ExpressionDiagnostic(new SourceSpan(3, 0, 1, 4), "Unexpected end of expression")));
 
             Assert.That(CompiledExpression.TryParse("a + 1", out var good, out var none), Is.True);
             Assert.That(good!.Source, Is.EqualTo("a + 1"));

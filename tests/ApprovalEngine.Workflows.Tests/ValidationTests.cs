@@ -32,8 +32,14 @@ public sealed class ValidationTests
     }
 
     [Test]
-    public void Unknown_activity_type() =>
-        AssertOnly(Flows.Linear().Activity("zz", "Teleport"), $"/activities/{Flows.Linear().Activity("zz", "Teleport").IndexOf("zz")}/type", "Unknown activity type");
+    public void Unknown_activity_type_and_in_the_same_round_that_it_is_unreachable()
+    {
+        var flow = Flows.Linear().Activity("zz", "Teleport");
+        var at = flow.IndexOf("zz");
+        var errors = Validate(flow);
+        // Graph problems are reported together with the others, not in a second round once those are fixed.
+        Assert.That(errors.Select(e => (e.Path, e.Message.Split(' ')[0])), Is.EquivalentTo(new[] { ($"/activities/{at}/type", "Unknown"), ($"/activities/{at}", "'zz'") }), string.Join("; ", errors));
+    }
 
     [Test]
     public void Unknown_outcome()
@@ -91,7 +97,11 @@ public sealed class ValidationTests
     public void Expression_syntax_error()
     {
         var flow = Flows.Around("Decision", new { condition = "amount >" }, "True", "False").Variable("amount", "number");
-        AssertOnly(flow, "/activities/1/inputs/condition", "Syntax error");
+        AssertOnly(flow, "/activities/1/inputs/condition", "Unexpected end of expression");
+        var error = Validate(flow).Single();
+        Assert.That(error.Message, Is.EqualTo("Unexpected end of expression"), "the place is not repeated in the message");
+        Assert.That(error.At, Is.EqualTo(new ApprovalEngine.Expressions.SourceSpan(8, 0, 1, 9)));
+        Assert.That(error.Describe(), Is.EqualTo("Unexpected end of expression (at column 9)"));
     }
 
     [Test]
@@ -126,7 +136,9 @@ public sealed class ValidationTests
     public void UserTask_without_actions()
     {
         var flow = FlowBuilder.Create("na").Start().Task("t", "CS").End().Connect("start", "Done", "t");
-        AssertOnly(flow, "/activities/1/inputs/actions", "at least one action");
+        var errors = Validate(flow);
+        Assert.That(errors.Select(e => e.Path), Is.EquivalentTo(new[] { "/activities/1/inputs/actions", "/activities/0", "/activities/1", "/activities/2" }), string.Join("; ", errors));
+        Assert.That(errors.Select(e => e.Message), Has.Some.Contains("at least one action").And.Some.Contains("has no path to an End").And.Some.Contains("unreachable"));
     }
 
     [Test]

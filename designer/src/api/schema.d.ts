@@ -706,6 +706,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                     };
                 };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -9745,6 +9754,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                     };
                 };
+                /** @description Forbidden */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Payload Too Large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
                 /** @description Unprocessable Entity */
                 422: {
                     headers: {
@@ -9864,6 +9891,15 @@ export interface paths {
                 };
                 /** @description Unauthorized */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                    };
+                };
+                /** @description Forbidden */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10431,13 +10467,18 @@ export interface components {
         };
         CheckExpressionRequest: {
             expression: null | string;
-            variables: null | {
+            definition?: unknown;
+            path?: null | string;
+            variables?: null | {
                 [key: string]: string;
             };
         };
         CheckExpressionResponse: {
             valid: boolean;
             type: string;
+            expected: null | string;
+            diagnostics: components["schemas"]["ExpressionDiagnosticView"][];
+            scope: components["schemas"]["ScopeEntry"][];
             errors: components["schemas"]["ExpressionError"][];
         };
         ChequeItem: {
@@ -10893,6 +10934,10 @@ export interface components {
             payload: null | components["schemas"]["JsonNode"];
             /** Format: int32 */
             deliveries: number;
+        };
+        ExpressionDiagnosticView: {
+            message: string;
+            at: components["schemas"]["SourcePosition"];
         };
         ExpressionError: {
             /** Format: int32 */
@@ -11759,6 +11804,12 @@ export interface components {
             counterpartyAccount: null | string;
             description: null | string;
         };
+        ScopeEntry: {
+            name: string;
+            type: string;
+            kind: string;
+            detail: null | string;
+        };
         SectionDiff: {
             added: unknown[];
             removed: unknown[];
@@ -11788,6 +11839,16 @@ export interface components {
             secondApprovalThresholds?: null | {
                 [key: string]: number;
             };
+        };
+        SourcePosition: {
+            /** Format: int32 */
+            line: number;
+            /** Format: int32 */
+            column: number;
+            /** Format: int32 */
+            offset: number;
+            /** Format: int32 */
+            length: number;
         };
         StartInstanceRequest: {
             correlationId: null | string;
@@ -11991,6 +12052,7 @@ export interface components {
             path: string;
             message: string;
             activityId: null | string;
+            at?: null | components["schemas"]["SourcePosition"];
         };
         ValidationReport: {
             valid: boolean;

@@ -1,4 +1,5 @@
 import { pointerTarget } from '../lib/pointer';
+import { formatPosition } from './expressionDiagnostics';
 import { useDefinition, useDesigner } from './store';
 
 export function ValidationPanel({ onValidate }: { onValidate: () => void }) {
@@ -31,7 +32,8 @@ export function ValidationPanel({ onValidate }: { onValidate: () => void }) {
                   }}
                 >
                   <span className="error-where">{act ? act.displayName || act.id : t.section === 'definition' ? 'Flow' : t.section}</span>
-                  <span className="error-msg">{e.message}</span>
+                  {/* an expression's problem: its place in the one format the expression field uses too */}
+                  <span className="error-msg" data-line={e.at?.line} data-column={e.at?.column}>{e.at ? `${formatPosition(e.at)}: ${e.message}` : e.message}</span>
                   {e.path && <code className="error-path">{e.path}</code>}
                 </button>
               </li>

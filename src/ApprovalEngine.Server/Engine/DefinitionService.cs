@@ -151,7 +151,7 @@ public sealed class DefinitionService(WorkflowValidator validator, TimeProvider 
     }
 
     public static ApiProblemException Invalid(IReadOnlyList<ValidationError> errors) =>
-        ApiProblemException.Invalid(errors.GroupBy(e => e.Path.Length == 0 ? "/" : e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()), $"The definition has {errors.Count} problem(s); the first: {errors[0].Message}");
+        ApiProblemException.Invalid(errors.GroupBy(e => e.Path.Length == 0 ? "/" : e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Describe()).ToArray()), $"The definition has {errors.Count} problem(s); the first: {errors[0].Describe()}");
 
     /// <summary>
     /// Saves the draft whatever its problems (work in progress is never refused); they are returned, and publishing

@@ -21,6 +21,8 @@ public sealed class RequestGuard(RequestDelegate next)
     {
         ["PUT /api/definitions/{id}/draft"] = 1024 * 1024,
         ["POST /api/definitions/validate"] = 1024 * 1024,
+        // The draft travels with each check so that the expression is checked in Validate's scope.
+        ["POST /api/expressions/check"] = 1024 * 1024,
         ["POST /api/dry-run/start"] = 256 * 1024,
         ["POST /api/dry-run/resume"] = 256 * 1024,
         ["POST /api/definitions/{id}/instances"] = 256 * 1024,

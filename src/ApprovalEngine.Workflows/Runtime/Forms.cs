@@ -64,14 +64,18 @@ public static class Forms
     public static IReadOnlySet<string> ActivityOutputs(WorkflowDefinition definition, ActivityRegistry registry) =>
         OutputCache.GetValue(definition, d => Compute(d, registry));
 
-    private static HashSet<string> Compute(WorkflowDefinition definition, ActivityRegistry registry)
+    private static HashSet<string> Compute(WorkflowDefinition definition, ActivityRegistry registry) =>
+        ActivityOutputSources(definition, registry).Keys.ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The variables of <see cref="ActivityOutputs"/>, each with the id of the (first) activity that writes it.</summary>
+    public static IReadOnlyDictionary<string, string> ActivityOutputSources(WorkflowDefinition definition, ActivityRegistry registry)
     {
         var declared = definition.Variables.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-        var written = new HashSet<string>(StringComparer.Ordinal);
+        var written = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var activity in definition.Activities)
         {
             if (activity.Type == UserTaskActivity.TypeName || activity.Inputs is null) continue;
-            if (activity.Inputs["resultVariable"] is JsonValue rv && rv.TryGetValue<string>(out var result)) written.Add(result);
+            if (activity.Inputs["resultVariable"] is JsonValue rv && rv.TryGetValue<string>(out var result)) written.TryAdd(result, activity.Id);
             if (!registry.TryGet(activity.Type ?? "", out var type) || type.Descriptor.Outputs.Count == 0) continue;
             var mapping = new Dictionary<string, string>(StringComparer.Ordinal);
             if (activity.Inputs["outputs"] is JsonArray outputs)
@@ -84,8 +88,8 @@ public static class Forms
             }
             foreach (var output in type.Descriptor.Outputs)
             {
-                if (mapping.TryGetValue(output.Name, out var target)) written.Add(target);
-                else if (declared.Contains(output.Name)) written.Add(output.Name);
+                if (mapping.TryGetValue(output.Name, out var target)) written.TryAdd(target, activity.Id);
+                else if (declared.Contains(output.Name)) written.TryAdd(output.Name, activity.Id);
             }
         }
         return written;

@@ -8,8 +8,55 @@ using ApprovalEngine.Workflows.Runtime;
 
 namespace ApprovalEngine.Workflows.Validation;
 
-/// <summary>One reason a definition cannot be published; <see cref="Path"/> is a JSON pointer into the definition.</summary>
-public sealed record ValidationError(string Path, string Message, string? ActivityId = null);
+/// <summary>
+/// One reason a definition cannot be published; <see cref="Path"/> is a JSON pointer into the definition. For a problem
+/// in an expression, <see cref="At"/> is where in the expression's text (see <see cref="SourceSpan"/>) and
+/// <see cref="Message"/> does not repeat it.
+/// </summary>
+public sealed record ValidationError(string Path, string Message, string? ActivityId = null, SourceSpan? At = null)
+{
+    /// <summary>The message with the place in the expression, if any: what a plain-text report (a 422 problem) shows.</summary>
+    public string Describe() => At is { } at ? $"{Message} (at {at.Describe()})" : Message;
+}
+
+/// <summary>
+/// One expression the validator checks: its pointer, its text, the names in scope there with their types and the result
+/// type it must have. The designer's inline check asks for the site of the field being edited, so it checks with exactly
+/// what Validate checks with.
+/// </summary>
+public sealed record ExpressionSite(string Path, string? Source, IReadOnlyDictionary<string, ExpressionType> Scope, ExpressionType? Expected, string? ActivityId);
+
+/// <summary>The one check of one expression, used by Validate and by <c>POST /api/expressions/check</c>.</summary>
+public static class ExpressionChecks
+{
+    /// <summary>
+    /// Parses and type-checks <paramref name="source"/> against <paramref name="scope"/>; blank text has no problems
+    /// (whether a blank is allowed is the field's own rule). Problems carry the expression's span; a result of the wrong
+    /// type is reported over the whole expression.
+    /// </summary>
+    public static (ExpressionType Type, IReadOnlyList<ExpressionDiagnostic> Problems) Check(string? source, IReadOnlyDictionary<string, ExpressionType> scope, ExpressionType? expected)
+    {
+        if (string.IsNullOrWhiteSpace(source)) return (ExpressionType.Any, []);
+        if (!CompiledExpression.TryParse(source, out var expression, out var syntax)) return (ExpressionType.Any, syntax);
+        var check = expression.Check(scope);
+        if (check.Errors.Count == 0 && expected is { } want && check.Type is not ExpressionType.Any and not ExpressionType.Null && check.Type != want)
+        {
+            var start = source.Length - source.TrimStart().Length;
+            var whole = SourceSpan.At(source, start, source.Trim().Length);
+            return (check.Type, [new ExpressionDiagnostic(whole, $"Expected a {Name(want)} expression, but this is a {Name(check.Type)}.")]);
+        }
+        return (check.Type, check.Errors);
+    }
+
+    /// <summary>The lower-case type name the API and the messages use.</summary>
+    public static string Name(ExpressionType type) => type.ToString().ToLowerInvariant();
+}
+
+/// <summary>The error list of one validation, which also reports the expression sites it checks when asked to.</summary>
+internal sealed class ValidationErrors(Action<ExpressionSite>? sites) : List<ValidationError>
+{
+    public Action<ExpressionSite>? Sites { get; } = sites;
+}
 
 /// <summary>
 /// Checks a definition before it is saved or published: structure, activity types and inputs, connections,
@@ -29,9 +76,10 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
     private static partial Regex ActivityIdPattern();
 
     /// <param name="definitionExists">Whether a published definition with that id exists (for CallWorkflow).</param>
-    public IReadOnlyList<ValidationError> Validate(WorkflowDefinition definition, Func<string, bool>? definitionExists = null)
+    /// <param name="sites">Told about every expression the validation checks (its scope and expected type).</param>
+    public IReadOnlyList<ValidationError> Validate(WorkflowDefinition definition, Func<string, bool>? definitionExists = null, Action<ExpressionSite>? sites = null)
     {
-        var errors = new List<ValidationError>();
+        var errors = new ValidationErrors(sites);
         definitionExists ??= _ => true;
         if (!DefinitionIdPattern().IsMatch(definition.Id ?? ""))
             errors.Add(new("/id", "The id must be 1–100 lower-case letters, digits, '.', '_' or '-'."));
@@ -101,7 +149,9 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
                 errors.Add(new($"/subject/{column}", $"'{name}' is not a declared variable or input of this flow."));
             }
         }
-        if (errors.Count == 0) ValidateGraph(definition, byId, errors);
+        // Always, not only when everything else is fine: an analyst who fixes the reported problems must not then meet a
+        // second round of them. Dangling connections and bad ids were reported above and are left out of the walk.
+        ValidateGraph(definition, byId, errors);
         return errors;
     }
 
@@ -307,27 +357,32 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
 
     private void ValidateGraph(WorkflowDefinition definition, Dictionary<string, int> byId, List<ValidationError> errors)
     {
-        var next = definition.Activities.ToDictionary(a => a.Id, _ => new List<string>(), StringComparer.Ordinal);
-        var previous = definition.Activities.ToDictionary(a => a.Id, _ => new List<string>(), StringComparer.Ordinal);
+        var next = byId.Keys.ToDictionary(id => id, _ => new List<string>(), StringComparer.Ordinal);
+        var previous = byId.Keys.ToDictionary(id => id, _ => new List<string>(), StringComparer.Ordinal);
         foreach (var c in definition.Connections)
         {
+            if (c.Source is null || c.Target is null || !next.ContainsKey(c.Source) || !next.ContainsKey(c.Target)) continue;
             next[c.Source].Add(c.Target);
             previous[c.Target].Add(c.Source);
         }
-        var roots = definition.Activities.Where(a => a.Type == StartActivity.TypeName).Select(a => a.Id).Concat(definition.Interrupts.Select(i => i.Target));
+        var known = definition.Activities.Where((a, i) => a.Id is not null && byId.TryGetValue(a.Id, out var at) && at == i).ToList();
+        var roots = known.Where(a => a.Type == StartActivity.TypeName).Select(a => a.Id).Concat(definition.Interrupts.Select(i => i.Target).OfType<string>());
         var reachable = Walk(roots, next);
-        var ends = definition.Activities.Where(a => a.Type == EndActivity.TypeName).Select(a => a.Id).ToList();
+        var ends = known.Where(a => a.Type == EndActivity.TypeName).Select(a => a.Id).ToList();
         if (ends.Count == 0) errors.Add(new("/activities", "The flow needs at least one End activity."));
         var reachesEnd = Walk(ends, previous);
-        foreach (var a in definition.Activities)
+        // Without a Start everything would be "unreachable"; the missing Start is reported already.
+        var hasStart = known.Any(a => a.Type == StartActivity.TypeName);
+        foreach (var a in known)
         {
             var i = byId[a.Id];
+            if (!hasStart && !reachable.Contains(a.Id)) continue;
             if (!reachable.Contains(a.Id)) errors.Add(new($"/activities/{i}", $"'{a.DisplayName ?? a.Id}' is unreachable from Start.", a.Id));
             else if (ends.Count > 0 && !reachesEnd.Contains(a.Id)) errors.Add(new($"/activities/{i}", $"'{a.DisplayName ?? a.Id}' has no path to an End.", a.Id));
         }
 
         // A cycle made only of activities that never wait would spin within one step forever.
-        var spinning = definition.Activities.Where(a => registry.TryGet(a.Type, out var t) && !t.Descriptor.IsWaitState).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var spinning = known.Where(a => registry.TryGet(a.Type ?? "", out var t) && !t.Descriptor.IsWaitState).Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var component in StronglyConnected(spinning, next))
         {
             var first = component[0];
@@ -401,12 +456,6 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
 
     internal static void CheckExpression(string path, string? source, ExpressionType? expected, IReadOnlyDictionary<string, ExpressionType> types, List<ValidationError> errors, string? activityId, IReadOnlyDictionary<string, ExpressionType>? extra = null)
     {
-        if (string.IsNullOrWhiteSpace(source)) return;
-        if (!CompiledExpression.TryParse(source, out var expression, out var syntax))
-        {
-            foreach (var e in syntax) errors.Add(new(path, $"Syntax error at {e.Position}: {e.Message}", activityId));
-            return;
-        }
         var scope = types;
         if (extra is not null)
         {
@@ -414,10 +463,8 @@ public sealed partial class WorkflowValidator(ActivityRegistry registry)
             foreach (var (k, v) in extra) merged.TryAdd(k, v);
             scope = merged;
         }
-        var check = expression!.Check(scope);
-        foreach (var e in check.Errors) errors.Add(new(path, e.Message, activityId));
-        if (check.Errors.Count == 0 && expected is { } want && check.Type is not ExpressionType.Any and not ExpressionType.Null && check.Type != want)
-            errors.Add(new(path, $"Expected a {want.ToString().ToLowerInvariant()} expression, but this is a {check.Type.ToString().ToLowerInvariant()}.", activityId));
+        (errors as ValidationErrors)?.Sites?.Invoke(new ExpressionSite(path, source, scope, expected, activityId));
+        foreach (var e in ExpressionChecks.Check(source, scope, expected).Problems) errors.Add(new(path, e.Message, activityId, e.Span));
     }
 }
 

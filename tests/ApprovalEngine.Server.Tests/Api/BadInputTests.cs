@@ -71,7 +71,7 @@ public sealed class BadInputTests
             new("balance is text", "system", "PUT", "/api/sandbox/trading-accounts/A1", "{\"customerId\": \"C\", \"currency\": \"USD\", \"balance\": \"lots\", \"equity\": 1, \"margin\": 0, \"freeMargin\": 1, \"credit\": 0, \"openTrades\": 0}", 400, "balance"),
             new("reason is an array", "supervisor1", "POST", "/api/instances/{instance}/cancel", "{\"reason\": [\"x\"]}", 400, "reason"),
             new("amount is text where the flow wants a number", "system", "POST", start, "{\"input\": {\"amount\": \"five\"}}", 422, "input.amount"),
-            new("expression variable types are not strings", "system", "POST", "/api/expressions/check", "{\"expression\": \"a\", \"variables\": {\"a\": 5}}", 400, "variables.a"),
+            new("expression variable types are not strings", "analyst1", "POST", "/api/expressions/check", "{\"expression\": \"a\", \"variables\": {\"a\": 5}}", 400, "variables.a"),
             new("dry run task id is not a GUID", "system", "POST", "/api/dry-run/resume", "{\"definition\": {}, \"state\": {}, \"resume\": {\"kind\": \"action\", \"taskId\": \"abc\"}}", 400, "resume.taskId"),
             new("dry run state is garbage", "system", "POST", "/api/dry-run/resume", DryRunGarbageState, 422, "state"),
             new("dry run state of another definition", "system", "POST", "/api/dry-run/resume", DryRunOtherState, 422, "state"),
@@ -82,7 +82,7 @@ public sealed class BadInputTests
             new("event without correlation", "system", "POST", "/api/events/go", "{\"payload\": 1}", 422, "correlationId"),
             new("cancel without reason", "supervisor1", "POST", "/api/instances/{instance}/cancel", "{}", 422, "reason"),
             new("start without the required input", "system", "POST", start, "{\"input\": {}}", 422, "input.amount"),
-            new("check without expression", "system", "POST", "/api/expressions/check", "{}", 422, "expression"),
+            new("check without expression", "analyst1", "POST", "/api/expressions/check", "{}", 422, "expression"),
             new("sandbox without data", "system", "PUT", "/api/sandbox/trading-accounts/A1", "{}", 422, "customerId"),
             // Unknown ids, also non-GUIDs.
             new("unknown instance", "system", "GET", "/api/instances/{guid}", null, 404, null),
@@ -165,8 +165,8 @@ public sealed class BadInputTests
             // Values the engine cannot use.
             new("division by zero", "system", "POST", "/api/expressions/evaluate", "{\"expression\": \"1 / 0\"}", 422, "expression"),
             new("member of null", "system", "POST", "/api/expressions/evaluate", "{\"expression\": \"a.b.c\", \"variables\": {\"a\": null}}", 200, null),
-            new("expression nested 5000 deep", "system", "POST", "/api/expressions/check", "{\"expression\": \"" + new string('(', 2000) + "1" + new string(')', 2000) + "\"}", 200, null),
-            new("expression over the length limit", "system", "POST", "/api/expressions/check", "{\"expression\": \"" + new string('1', 5000) + "\"}", 422, "expression"),
+            new("expression nested 5000 deep", "analyst1", "POST", "/api/expressions/check", "{\"expression\": \"" + new string('(', 2000) + "1" + new string(')', 2000) + "\"}", 200, null),
+            new("expression over the length limit", "analyst1", "POST", "/api/expressions/check", "{\"expression\": \"" + new string('1', 5000) + "\"}", 422, "expression"),
             new("draft with null activities", "analyst1", "PUT", "/api/definitions/nulls/draft", "{\"id\": \"nulls\", \"name\": \"n\", \"activities\": null}", 422, "*"),
             new("draft with a null activity", "analyst1", "PUT", "/api/definitions/nulls/draft", "{\"id\": \"nulls\", \"name\": \"n\", \"activities\": [null], \"connections\": [null]}", 422, "*"),
             new("draft with null inputs", "analyst1", "PUT", "/api/definitions/nulls/draft", "{\"id\": \"nulls\", \"name\": \"n\", \"activities\": [{\"id\": \"s\", \"type\": \"Start\", \"inputs\": null}]}", 422, "*"),

@@ -138,12 +138,14 @@ public sealed class PlatformApiTests
     [Test]
     public async Task Expressions_check_evaluate_and_list_functions()
     {
-        var ok = await _system.PostObjectAsync("/api/expressions/check", new { expression = "amount > 100 && currency == 'USD'", variables = new { amount = "number", currency = "string" } });
+        // Checking and the function list are the designer's (definitions:edit); evaluating stays with the dry run.
+        using var analyst = await _factory.AsUserAsync("analyst1");
+        var ok = await analyst.PostObjectAsync("/api/expressions/check", new { expression = "amount > 100 && currency == 'USD'", variables = new { amount = "number", currency = "string" } });
         Assert.That(ok["valid"]!.GetValue<bool>(), Is.True, ok.ToJsonString());
         Assert.That(ok.Text("type"), Is.EqualTo("boolean"));
-        var typeError = await _system.PostObjectAsync("/api/expressions/check", new { expression = "amount + 1", variables = new { amount = "boolean" } });
+        var typeError = await analyst.PostObjectAsync("/api/expressions/check", new { expression = "amount + 1", variables = new { amount = "boolean" } });
         Assert.That(typeError["valid"]!.GetValue<bool>(), Is.False);
-        var syntax = await _system.PostObjectAsync("/api/expressions/check", new { expression = "amount >" });
+        var syntax = await analyst.PostObjectAsync("/api/expressions/check", new { expression = "amount >" });
         Assert.That(syntax["valid"]!.GetValue<bool>(), Is.False);
         Assert.That(syntax["errors"]!.AsArray(), Is.Not.Empty);
         Assert.That(syntax["errors"]!.AsArray()[0]!["position"]!.GetValue<int>(), Is.GreaterThanOrEqualTo(0));
@@ -154,7 +156,7 @@ public sealed class PlatformApiTests
         await ApiAssert.ProblemAsync(await _system.PostAsJsonAsync("/api/expressions/evaluate", new { expression = "amount >" }), HttpStatusCode.UnprocessableEntity, "expression");
         await ApiAssert.ProblemAsync(await _system.PostAsJsonAsync("/api/expressions/evaluate", new { expression = "" }), HttpStatusCode.UnprocessableEntity, "expression");
 
-        var functions = (await _system.GetFromJsonAsync<JsonArray>("/api/expressions/functions"))!;
+        var functions = (await analyst.GetFromJsonAsync<JsonArray>("/api/expressions/functions"))!;
         Assert.That(functions, Is.Not.Empty);
         Assert.That(functions.Select(f => f.Text("name")), Does.Contain("addDays"));
     }

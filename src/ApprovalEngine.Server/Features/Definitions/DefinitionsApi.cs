@@ -21,7 +21,9 @@ public sealed record Published(int Version);
 
 public sealed record VersionInfo(int Version, DateTimeOffset PublishedAt, string? PublishedBy, bool IsCurrent, string ContentHash, bool Suspended, DateTimeOffset? SuspendedAt, string? SuspendedBy, string? SuspendReason);
 
-public sealed record ValidationErrorView(string Path, string Message, string? ActivityId);
+/// <summary>One problem. For a problem in an expression, <c>at</c> is where in its text (1-based line and column, 0-based
+/// offset and length), exactly as <c>POST /api/expressions/check</c> reports it, and <c>message</c> does not repeat it.</summary>
+public sealed record ValidationErrorView(string Path, string Message, string? ActivityId, Features.Expressions.SourcePosition? At = null);
 
 public sealed record ValidationReport(bool Valid, IReadOnlyList<ValidationErrorView> Errors);
 
@@ -35,7 +37,8 @@ public static class DefinitionsApi
         var group = app.MapGroup("/api/definitions").WithTags("Definitions").ProducesProblems(400, 401);
         group.MapGet("/", List);
         group.MapGet("/schema", Schema).Produces<object>(200, "application/schema+json");
-        group.MapPost("/validate", Validate);
+        // Validate reports what the expression check reports (and more), so it is behind the same right.
+        group.MapPost("/validate", Validate).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403);
         group.MapGet("/{id}", Get).ProducesProblems(404);
         group.MapGet("/{id}/draft", GetDraft).ProducesProblems(404);
         group.MapPut("/{id}/draft", SaveDraft).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 422);
@@ -61,7 +64,7 @@ public static class DefinitionsApi
     {
         var (definition, errors) = DefinitionService.Parse(body);
         if (definition is not null) errors.AddRange(await definitions.ValidateAsync(db, definition, ct));
-        return TypedResults.Ok(new ValidationReport(errors.Count == 0, [.. errors.Select(e => new ValidationErrorView(e.Path, e.Message, e.ActivityId))]));
+        return TypedResults.Ok(new ValidationReport(errors.Count == 0, [.. errors.Select(e => new ValidationErrorView(e.Path, e.Message, e.ActivityId, e.At is { } at ? Features.Expressions.SourcePosition.From(at) : null))]));
     }
 
     private static async Task<Ok<DefinitionVersionView>> Get(string id, int? version, ApprovalDbContext db, CancellationToken ct)
