@@ -759,7 +759,7 @@ export async function designerImpactPreview(browser) {
   const { data: request } = await api('POST', `/api/definitions/${id}/publish`, { note: 'e2e impact set-up' }, { token: analyst });
   await api('POST', `/api/publish-requests/${request.id}/approve`, {}, { token: await tokenFor('analyst2') });
   const { data: done } = await api('POST', `/api/definitions/${id}/instances`, { correlationId: `e2e-impact-done-${Date.now()}`, input: { amount: 5 } });
-  const { data: waiting } = await api('POST', `/api/definitions/${id}/instances`, { correlationId: `e2e-impact-wait-${Date.now()}`, input: { amount: 7 } });
+  await api('POST', `/api/definitions/${id}/instances`, { correlationId: `e2e-impact-wait-${Date.now()}`, input: { amount: 7 } });
   const { data: detail } = await api('GET', `/api/instances/${done.id}`);
   await api('POST', `/api/tasks/${detail.openTasks[0].id}/complete`, { action: 'Approve' }, { token: await tokenFor('cs1') });
 

@@ -1,6 +1,7 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import type { ReactNode } from 'react';
 import { describeProblem } from '../lib/problem';
+import { useFocusTrap } from './focusTrap';
 
 export function Spinner({ label, small }: { label?: string; small?: boolean }) {
   return (
@@ -75,6 +76,8 @@ export function StatusBadge({ status, testId }: { status: string | null | undefi
 }
 
 export function Modal({ title, children, onClose, footer, testId }: { title: string; children: ReactNode; onClose: () => void; footer?: ReactNode; testId?: string }) {
+  const dialog = useRef<HTMLDivElement>(null);
+  useFocusTrap(dialog);
   useEffect(() => {
     const k = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
     window.addEventListener('keydown', k);
@@ -82,7 +85,7 @@ export function Modal({ title, children, onClose, footer, testId }: { title: str
   }, [onClose]);
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="modal" role="dialog" aria-modal aria-label={title} data-testid={testId ?? 'modal'}>
+      <div className="modal" role="dialog" aria-modal aria-label={title} data-testid={testId ?? 'modal'} ref={dialog} tabIndex={-1}>
         <div className="modal-head">
           <h3>{title}</h3>
           <button className="link close" onClick={onClose} aria-label="Close">

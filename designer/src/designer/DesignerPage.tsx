@@ -3,6 +3,8 @@ import { isCrowded } from '../lib/crowding';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConnectionDef } from '../api/models';
 import { ErrorBox, Modal, Notice, Spinner, Badge } from '../common/ui';
+import { PublishDialog } from './PublishDialog';
+import { editingLabel } from './editingLabel';
 import { Link } from '../router';
 import { connect, addActivity, newActivity, setPositions } from '../lib/defops';
 import { edgeId } from '../lib/graph';
@@ -39,7 +41,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<{ kind: 'success' | 'warning' | 'info'; text: string } | null>(null);
-  const [publishNote, setPublishNote] = useState<string | null>(null);
+  const [publishing, setPublishing] = useState(false);
   const [impact, setImpact] = useState<ImpactReport | null>(null);
 
   useEffect(() => {
@@ -47,7 +49,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [activities.data]);
   useEffect(() => {
-    if (loaded.data) s.load(loaded.data.definition, { version: loaded.data.version, isDraft: loaded.data.version === null });
+    if (loaded.data) s.load(loaded.data.definition, { version: loaded.data.version ?? null, isDraft: loaded.data.version === null, publishedVersion: loaded.data.publishedVersion ?? null });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [loaded.data]);
 
@@ -86,7 +88,6 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
         if (nodes.length || edges.length) setSide('properties');
       },
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [],
   );
 
@@ -137,6 +138,8 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     try {
       await saveDraft(d);
       useDesigner.getState().markSaved(d);
+      // what is saved is now the draft, based on the published version (the header says so)
+      useDesigner.setState((st) => ({ loadedFrom: { version: null, isDraft: true, publishedVersion: st.loadedFrom?.publishedVersion ?? null } }));
       setNotice({ kind: 'success', text: 'Draft saved.' });
       void qc.invalidateQueries({ queryKey: ['definitions'] });
       return true;
@@ -171,31 +174,37 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     }
   };
 
-  // Publishing is a request: the saved draft is snapshotted and another analyst approves it (ADR 7).
-  const doPublish = async (note: string) => {
-    setPublishNote(null);
+  // Publishing is a request: the saved draft is snapshotted and another analyst approves it (ADR 7). Confirmed in
+  // PublishDialog; resolves to null when submitted, else to the error the dialog shows (e.g. identical content, 409).
+  const doPublish = async (note: string): Promise<unknown> => {
     if (!(await validate())) {
+      setPublishing(false);
       setNotice({ kind: 'warning', text: 'Not submitted: the definition has validation errors.' });
-      return;
+      return null;
     }
     if (dirty || s.loadedFrom?.isDraft === false) {
-      if (!(await save())) return;
+      if (!(await save())) {
+        setPublishing(false);
+        return null;
+      }
     }
     setBusy('Submitting…');
     try {
       const r = await submitForPublishing(definitionId, note);
+      setPublishing(false);
       setNotice({
         kind: 'success',
         text: `Submitted for publishing (request ${r.id.slice(0, 8)}); it awaits approval by another analyst. v${r.baseVersion ?? '—'} stays in use until then.`,
       });
       void qc.invalidateQueries({ queryKey: ['publish-requests'] });
+      return null;
     } catch (e) {
       const v = problemToValidation(e);
       if (v) {
         useDesigner.getState().setValidation(v);
         setSide('validation');
       }
-      setError(e);
+      return e;
     } finally {
       setBusy(null);
     }
@@ -241,7 +250,10 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
         <div className="title">
           <h2 data-testid="definition-name">{def.name || def.id}</h2>
           <span className="muted small">{def.id}</span>
-          {s.loadedFrom?.isDraft ? <Badge tone="amber">draft</Badge> : <Badge tone="green">v{s.loadedFrom?.version ?? '?'}</Badge>}
+          {(() => {
+            const l = editingLabel(s.loadedFrom);
+            return <Badge tone={l.tone} title={l.title} testId="editing-version">{l.text}</Badge>;
+          })()}
           {dirty && <Badge tone="violet" testId="unsaved">unsaved changes</Badge>}
         </div>
         <div className="tabs">
@@ -264,26 +276,11 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
           )}
           <button className="btn btn-sm" onClick={save} disabled={!!busy || !dirty} data-testid="save-draft">Save draft</button>
           <button className="btn btn-sm" onClick={doImpact} disabled={!!busy} data-testid="impact" title="Which recent instances would the draft treat differently?">Impact…</button>
-          <button className="btn btn-sm btn-primary" onClick={() => setPublishNote('')} disabled={!!busy} data-testid="publish" title="Submit for approval by another analyst">Publish…</button>
+          <button className="btn btn-sm btn-primary" onClick={() => setPublishing(true)} disabled={!!busy} data-testid="publish" title="Submit for approval by another analyst">Publish…</button>
         </div>
       </div>
-      {publishNote !== null && (
-        <Modal
-          title="Submit for publishing"
-          onClose={() => setPublishNote(null)}
-          testId="publish-dialog"
-          footer={
-            <>
-              <button className="btn" onClick={() => setPublishNote(null)}>Cancel</button>
-              <button className="btn btn-primary" onClick={() => doPublish(publishNote)} data-testid="publish-submit">Submit for approval</button>
-            </>
-          }
-        >
-          <p className="small">The draft is saved and validated, then another analyst reviews the diff and approves it. Until then the published version stays in use.</p>
-          <label className="form">What changed and why
-            <textarea value={publishNote} onChange={(e) => setPublishNote(e.target.value)} maxLength={2000} rows={3} data-testid="publish-note" aria-label="Note for the reviewer" />
-          </label>
-        </Modal>
+      {publishing && (
+        <PublishDialog definition={def} basedOn={s.loadedFrom?.publishedVersion ?? null} onClose={() => setPublishing(false)} onSubmit={doPublish} />
       )}
       {impact && (
         <Modal title="Impact of the draft on recent instances" onClose={() => setImpact(null)} testId="impact-dialog"
