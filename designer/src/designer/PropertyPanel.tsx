@@ -283,7 +283,7 @@ function InterruptsEditor({ def, onChange }: { def: WorkflowDefinition; onChange
         <div className="list-row" key={i}>
           <div className="list-row-body">
             <input className="mono" placeholder="event name" value={it.event} onChange={(e) => upd(i, { event: e.target.value })} />
-            <select value={it.target} onChange={(e) => upd(i, { target: e.target.value })}>
+            <select value={it.target} onChange={(e) => upd(i, { target: e.target.value })} aria-label={`Target of interrupt ${i + 1}`}>
               <option value="">(target)</option>
               {def.activities.map((a) => <option key={a.id} value={a.id}>{a.displayName || a.id}</option>)}
             </select>
