@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: the designer's unit tests (Vitest) and build, then all .NET test projects (engine, expressions,
+# Runs every test: the designer's unit tests (Vitest), lint (ESLint) and build, then all .NET test projects (engine, expressions,
 # flows, persistence and API tests against a throwaway PostgreSQL, browser end-to-end tests in Debian's chromium).
 # Prints one closing line "Total: N passed, N failed, N skipped".
 set -uo pipefail
@@ -15,7 +15,7 @@ designer_log=$(mktemp)
 (
   cd designer
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
-  npx vitest run --reporter=default && npm run build
+  npx vitest run --reporter=default && npm run lint && npm run build
 ) >"$designer_log" 2>&1 &
 designer_pid=$!
 

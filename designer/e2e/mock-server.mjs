@@ -66,7 +66,6 @@ function evaluate(expr, vars) {
   try {
     const js = expr.replace(/\band\b/g, '&&').replace(/\bor\b/g, '||').replace(/\bnot\b/g, '!');
     const names = Object.keys(vars).filter((n) => /^[A-Za-z_]\w*$/.test(n));
-    // eslint-disable-next-line no-new-func
     return Function(...names, `"use strict"; return (${js});`)(...names.map((n) => vars[n]));
   } catch {
     return undefined;
@@ -512,7 +511,16 @@ route('POST', '/api/publish-requests/:rid/reject', ({ p, user, body }) => {
   return requestView(r);
 }, { analyst: true });
 route('GET', '/api/definitions/:id/versions', ({ p }) => { const d = defs.get(p.id); if (!d) throw { status: 404, title: 'Unknown definition' }; return d.versions.map(({ version, publishedAt, publishedBy }) => ({ version, publishedAt, publishedBy, isCurrent: version === d.versions.at(-1).version, contentHash: `mock-v${version}`, suspended: false, suspendedAt: null, suspendedBy: null, suspendReason: null })); });
+route('POST', '/api/definitions/matrix', ({ body }) => ({ ...matrix(body), version: 0 }));
 route('GET', '/api/definitions/:id/matrix', ({ p, q }) => { const v = q.get('version') ? versionOf(p.id, +q.get('version')) : published(p.id); if (!v) throw { status: 404, title: 'Unknown version' }; return matrix(v.definition); });
+// what the designer opens: the draft, else the published version (never a 404 for a known definition)
+route('GET', '/api/definitions/:id/editable', ({ p }) => {
+  const d = defs.get(p.id);
+  const v = published(p.id);
+  if (d?.draft) return { id: p.id, version: null, isPublished: false, createdAt: d.draft.savedAt, createdBy: d.draft.savedBy, definition: d.draft.definition, publishedVersion: v?.version ?? null, hasDraft: true };
+  if (!v) throw { status: 404, title: 'Unknown definition', detail: `No definition “${p.id}”.` };
+  return { id: p.id, version: v.version, isPublished: true, createdAt: v.publishedAt, createdBy: v.publishedBy, definition: v.definition, publishedVersion: v.version, hasDraft: false };
+});
 route('GET', '/api/definitions/:id', ({ p, q }) => {
   const v = q.get('version') ? versionOf(p.id, +q.get('version')) : published(p.id);
   if (!v) { const d = defs.get(p.id); if (d?.draft && !q.get('version')) return { id: p.id, version: null, isPublished: false, createdAt: d.draft.savedAt, createdBy: d.draft.savedBy, definition: d.draft.definition }; throw { status: 404, title: 'Unknown definition', detail: `No version of “${p.id}”.` }; }
@@ -580,7 +588,7 @@ route('POST', '/api/wd-requests', ({ body, res, user }) => {
   res.statusCode = 201;
   return wdCard(createWd(body, user.name), user);
 });
-route('GET', '/api/wd-requests', ({ q, user }) => paged([...wdRequests.values()].filter((c) => (!q.get('status') || c.status === q.get('status')) && (!q.get('department') || c.department === q.get('department'))).map(wdRow), q));
+route('GET', '/api/wd-requests', ({ q }) => paged([...wdRequests.values()].filter((c) => (!q.get('status') || c.status === q.get('status')) && (!q.get('department') || c.department === q.get('department'))).map(wdRow), q));
 // Before /:id (which would match "export.csv"): the CSV export, for the right wd:export.
 route('GET', '/api/wd-requests/export.csv', ({ user, res }) => {
   if (!user.system && !user.rights.includes('wd:export')) throw { status: 403, title: 'Forbidden', detail: 'You need the right wd:export.' };

@@ -34,8 +34,11 @@ try {
   const health = await fetch(`${BASE}/api/health`).catch((e) => ({ ok: false, status: e.message }));
   if (!health.ok) console.log(`warning: GET /api/health → ${health.status}`);
   browser = await launch();
+  // names are "<key>: what it shows"; --only <key> runs exactly that scenario when a key matches, else every name containing it
+  const keyOf = (name) => name.split(':')[0];
+  const exact = only && scenarios.some(([name]) => keyOf(name) === only);
   for (const [name, fn] of scenarios) {
-    if (only && !name.includes(only)) continue;
+    if (only && (exact ? keyOf(name) !== only : !name.includes(only))) continue;
     const t0 = Date.now();
     try {
       await fn(browser, ctx);

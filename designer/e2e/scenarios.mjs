@@ -50,7 +50,7 @@ async function prepareDefinition(analystToken) {
   }
 }
 
-export async function designerAddStagePublish(browser, ctx) {
+export async function designerAddStagePublish(browser) {
   const analyst = await tokenFor('analyst1');
   const prepared = await prepareDefinition(analyst);
   const { data: view } = await api('GET', `/api/definitions/${prepared.id}`, undefined, { token: analyst });
@@ -173,8 +173,6 @@ export async function designerAddStagePublish(browser, ctx) {
   const { data: afterDetail } = await api('GET', `/api/instances/${after.id}`);
   const waitingAt = [...(afterDetail.openTasks ?? []).map((t) => t.activityId), ...(afterDetail.waits ?? []).map((w) => w.activityId)];
   if (conn.source === start.id) assert(waitingAt.includes(newId), `new instance waits at the inserted stage ${newId} (waits at ${waitingAt.join(', ')})`);
-  ctx.instanceAfter = after.id;
-  ctx.definitionId = prepared.id;
   await page2.context().close();
 }
 
@@ -229,7 +227,7 @@ export async function completeWithDialog(page, button) {
   }
 }
 
-export async function operatorCompletesAction(browser, ctx) {
+export async function operatorCompletesAction(browser) {
   const card = await createWdRequest(120);
   const page = await newPage(browser);
   await signIn(page, 'cs1', '/inbox');
@@ -256,7 +254,6 @@ export async function operatorCompletesAction(browser, ctx) {
   const after = await wdStatus(card);
   assert(after !== statusBefore, `the request moved on after ${actionName} (still ${after})`);
   await shot(page, 'task-after-action');
-  ctx.wdCompleted = card.id;
   await page.context().close();
 }
 
@@ -315,11 +312,14 @@ export async function staleCardIsExplained(browser) {
   await page.context().close();
 }
 
-export async function screenshotsOfViews(browser, ctx) {
+export async function screenshotsOfViews(browser) {
+  // independent of the other scenarios: a flow of its own with one running instance for the instance viewer
+  const prepared = await prepareDefinition(await tokenFor('analyst1'));
+  const { data: own } = await api('POST', `/api/definitions/${prepared.id}/instances`, { correlationId: `e2e-views-${Date.now()}`, input: { amount: 10 } });
   const page = await newPage(browser);
   await signIn(page, 'analyst1', '/designer');
   const { data: defs } = await api('GET', '/api/definitions?pageSize=200');
-  const matrixDef = defs.items.find((d) => d.id === 'wd-request') ?? defs.items.find((d) => d.id === ctx.definitionId) ?? defs.items[0];
+  const matrixDef = defs.items.find((d) => d.id === 'wd-request') ?? defs.items.find((d) => d.id === prepared.id);
   await page.goto(`${BASE}/designer/definitions/${matrixDef.id}`);
   await page.getByTestId('designer').waitFor();
   await page.locator('.react-flow__node').first().waitFor();
@@ -331,12 +331,7 @@ export async function screenshotsOfViews(browser, ctx) {
   assert(rows > 0, 'the matrix has rows');
   await shot(page, 'matrix');
 
-  let instanceId = ctx.instanceAfter;
-  if (!instanceId) {
-    const { data } = await api('GET', '/api/instances?pageSize=1');
-    instanceId = data.items[0]?.id;
-  }
-  assert(instanceId, 'an instance exists to view');
+  const instanceId = own.id;
   // Analysts do not read customer data (ADR 7): a supervisor opens the instance viewer.
   const viewer = await newPage(browser);
   await signIn(viewer, 'supervisor1', `/designer/instances/${instanceId}`);
@@ -759,7 +754,7 @@ export async function designerImpactPreview(browser) {
   const { data: request } = await api('POST', `/api/definitions/${id}/publish`, { note: 'e2e impact set-up' }, { token: analyst });
   await api('POST', `/api/publish-requests/${request.id}/approve`, {}, { token: await tokenFor('analyst2') });
   const { data: done } = await api('POST', `/api/definitions/${id}/instances`, { correlationId: `e2e-impact-done-${Date.now()}`, input: { amount: 5 } });
-  const { data: waiting } = await api('POST', `/api/definitions/${id}/instances`, { correlationId: `e2e-impact-wait-${Date.now()}`, input: { amount: 7 } });
+  await api('POST', `/api/definitions/${id}/instances`, { correlationId: `e2e-impact-wait-${Date.now()}`, input: { amount: 7 } });
   const { data: detail } = await api('GET', `/api/instances/${done.id}`);
   await api('POST', `/api/tasks/${detail.openTasks[0].id}/complete`, { action: 'Approve' }, { token: await tokenFor('cs1') });
 
@@ -830,17 +825,294 @@ export async function designerEditsStartTriggers(browser) {
   await page.context().close();
 }
 
+/** A 1280x800 page (the issue's screen) of its own context. */
+async function page1280(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => console.log(`    [page error] ${e.message}`));
+  return page;
+}
+
+/** A definition of our own published as v1 by analyst1 + analyst2, without a draft. */
+async function publishedV1(prefix) {
+  const id = `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1000)}`;
+  const version = await publishAsAnalysts(e2eDefinition(id));
+  assert(version === 1, `v1 published (got v${version})`);
+  return id;
+}
+
+const headerText = async (page) => (await page.getByTestId('editing-version').textContent())?.trim();
+
+/** The node `id` on the canvas `canvasTestId` is selected and its centre lies inside the canvas. */
+async function assertLocated(page, canvasTestId, id) {
+  const node = page.locator(`[data-testid="${canvasTestId}"] .react-flow__node[data-id="${id}"]`);
+  await page.locator(`[data-testid="${canvasTestId}"] .react-flow__node.selected[data-id="${id}"]`).waitFor();
+  const canvas = await page.getByTestId(canvasTestId).boundingBox();
+  // the centring animates: wait until the node's centre is inside the canvas
+  await page.waitForFunction(([sel, c]) => {
+    const r = document.querySelector(sel)?.getBoundingClientRect();
+    if (!r) return false;
+    const x = r.x + r.width / 2;
+    const y = r.y + r.height / 2;
+    return x > c.x && x < c.x + c.width && y > c.y && y < c.y + c.height;
+  }, [`[data-testid="${canvasTestId}"] .react-flow__node[data-id="${id}"]`, canvas]);
+  assert(await node.count() === 1, `one node ${id} on ${canvasTestId}`);
+}
+
+/**
+ * Issue 14 item 8: analyst1 renames a stage, the header turns from "Published v1" into "Draft (based on v1)", the
+ * publish dialog asks for a note (no submit without one) and shows the change; analyst2 sees the note, the diff with
+ * old → new values, clicks the entry and the stage is selected and centred on the canvas, previews the impact and
+ * approves; the versions tab shows the same old → new values and locates the node too.
+ */
+export async function publishWithNoteAndReview(browser) {
+  const id = await publishedV1('e2e-pub');
+  const page = await page1280(browser);
+  await signIn(page, 'analyst1', `/designer/definitions/${id}`);
+  await page.getByTestId('designer').waitFor();
+  assert((await headerText(page)) === 'Published v1', `header before editing: ${await headerText(page)}`);
+  await page.getByTestId('node-review').click();
+  await page.getByTestId('prop-displayName').fill('Review by CS');
+  await page.getByTestId('save-draft').click();
+  await page.getByTestId('designer-notice').filter({ hasText: 'Draft saved' }).waitFor();
+  await page.getByTestId('editing-version').filter({ hasText: 'Draft (based on v1)' }).waitFor();
+
+  await page.getByTestId('publish').click();
+  await page.getByTestId('publish-dialog').waitFor();
+  await page.getByTestId('publish-changes').filter({ hasText: '1 changed' }).waitFor();
+  assert(await page.getByTestId('publish-submit').isDisabled(), 'no submit without a note');
+  // the dialog keeps keyboard focus: it starts in the note and Tab never leaves the dialog
+  assert(await page.getByTestId('publish-note').evaluate((e) => e === document.activeElement), 'focus starts in the note');
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    assert(await page.getByTestId('publish-dialog').evaluate((d) => d.contains(document.activeElement)), `Tab ${i + 1} stays in the dialog`);
+  }
+  const note = 'The stage is called Review by CS in the manual.';
+  await page.getByTestId('publish-note').fill(note);
+  await page.getByTestId('publish-submit').click();
+  await page.getByTestId('designer-notice').filter({ hasText: /awaits approval/ }).waitFor({ timeout: 20_000 });
+  await page.getByTestId('publish-dialog').waitFor({ state: 'detached' });
+  await page.context().close();
+
+  const reviewer = await page1280(browser);
+  await signIn(reviewer, 'analyst2', '/designer/publish-requests');
+  await reviewer.getByTestId(`review-${id}`).click();
+  await reviewer.getByTestId('publish-review').waitFor();
+  await reviewer.getByTestId('request-note').filter({ hasText: note }).waitFor();
+  const row = reviewer.getByTestId('request-diff-entry-review').getByTestId('diff-field-displayName');
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  assert(cells[0] === 'Review' && cells[2] === 'Review by CS', `old → new values of the display name: ${JSON.stringify(cells)}`);
+  await reviewer.getByTestId('request-locate-review').click();
+  await assertLocated(reviewer, 'request-diff-canvas', 'review');
+  await reviewer.getByTestId('request-impact').click();
+  await reviewer.getByTestId('request-impact-report').getByTestId('impact-summary').waitFor();
+  await shot(reviewer, 'publish-review-note-values');
+  await reviewer.getByTestId('approve-request').click();
+  await reviewer.getByTestId('review-notice').filter({ hasText: 'published version 2' }).waitFor({ timeout: 20_000 });
+
+  await reviewer.goto(`${BASE}/designer/definitions/${id}`);
+  await reviewer.getByTestId('editing-version').filter({ hasText: 'Published v2' }).waitFor();
+  await reviewer.getByTestId('view-versions').click();
+  await reviewer.getByTestId('diff-from').selectOption('1');
+  await reviewer.getByTestId('diff-to').selectOption('2');
+  const value = reviewer.getByTestId('diff-value-review-displayName');
+  await value.waitFor();
+  const vcells = await value.locator('td').allTextContents();
+  assert(vcells[0] === 'Review' && vcells[2] === 'Review by CS', `versions diff values: ${JSON.stringify(vcells)}`);
+  await reviewer.getByTestId('locate-review').click();
+  await assertLocated(reviewer, 'diff-canvas', 'review');
+  await shot(reviewer, 'versions-diff-values');
+  await reviewer.context().close();
+}
+
+/** Issue 14 item 8: submitting content identical to the published version is refused by the server and the dialog says so; nothing is created. */
+export async function publishIdenticalRefused(browser) {
+  const id = await publishedV1('e2e-same');
+  const analyst = await tokenFor('analyst1');
+  const page = await page1280(browser);
+  await signIn(page, 'analyst1', `/designer/definitions/${id}`);
+  await page.getByTestId('designer').waitFor();
+  await page.getByTestId('publish').click();
+  await page.getByTestId('publish-changes').filter({ hasText: 'No change in behaviour' }).waitFor();
+  await page.getByTestId('publish-note').fill('Nothing changed, on purpose');
+  await page.getByTestId('publish-submit').click();
+  await page.getByTestId('publish-error').filter({ hasText: 'identical content is not a new version' }).waitFor({ timeout: 20_000 });
+  assert(await page.getByTestId('publish-dialog').isVisible(), 'the dialog stays open with the refusal');
+  const { data: versions } = await api('GET', `/api/definitions/${id}/versions`, undefined, { token: analyst });
+  assert(versions.length === 1, `still one version (got ${versions.length})`);
+  const { data: pending } = await api('GET', `/api/definitions/${id}/publish-requests?status=Pending`, undefined, { token: analyst });
+  assert(pending.items.length === 0, `no pending request (got ${pending.items.length})`);
+  await shot(page, 'publish-identical-refused');
+  await page.context().close();
+}
+
+/**
+ * Issue 14 items 8 and 10: opening a definition without a draft costs no 404; the header tells the published version
+ * from a draft (also after a reload); the matrix shows the draft as edited, and the published one on request.
+ */
+export async function headerAndDraftMatrix(browser) {
+  const id = await publishedV1('e2e-head');
+  const page = await page1280(browser);
+  const notFound = [];
+  page.on('response', (r) => { if (r.status() === 404 && r.url().includes('/api/')) notFound.push(r.url()); });
+  await signIn(page, 'analyst1', '/designer');
+  await page.getByTestId(`open-${id}`).click();
+  await page.getByTestId('designer').waitFor();
+  await page.getByTestId('node-review').waitFor();
+  assert((await headerText(page)) === 'Published v1', `header: ${await headerText(page)}`);
+  assert(notFound.length === 0, `no 404 while opening a definition without a draft: ${notFound.join(', ')}`);
+
+  await page.getByTestId('node-review').click();
+  await fillInput(page, 'input-status', 'E2EChecking');
+  await page.getByTestId('save-draft').click();
+  await page.getByTestId('editing-version').filter({ hasText: 'Draft (based on v1)' }).waitFor();
+  await page.reload();
+  await page.getByTestId('editing-version').filter({ hasText: 'Draft (based on v1)' }).waitFor();
+
+  await page.getByTestId('view-matrix').click();
+  await page.getByTestId('matrix-source').filter({ hasText: 'draft' }).waitFor();
+  await page.getByTestId('matrix-table').filter({ hasText: 'E2EChecking' }).waitFor();
+  await shot(page, 'matrix-draft');
+  await page.getByTestId('matrix-version').selectOption('');
+  await page.getByTestId('matrix-source').filter({ hasText: 'published' }).waitFor();
+  await page.getByTestId('matrix-table').filter({ hasText: 'InReview' }).waitFor();
+  assert(!(await page.getByTestId('matrix-table').textContent()).includes('E2EChecking'), 'the published matrix does not show the draft');
+  await page.context().close();
+}
+
+// ---- accessibility (axe-core injected into the page; zero serious or critical violations) ----
+
+const AXE = new URL('../node_modules/axe-core/axe.min.js', import.meta.url).pathname;
+
+/** Runs axe-core on the page (or `include`) and fails on any serious or critical violation, listing them. */
+async function axeCheck(page, what, include) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async (sel) => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+  }, include ?? null);
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (result.length > bad.length) console.log(`    (${what}: minor/moderate: ${result.filter((v) => !bad.includes(v)).map((v) => v.id).join(', ')})`);
+  assert(bad.length === 0, `${what}: ${bad.length} serious/critical axe violations:\n${bad.map((v) => `  ${v.impact} ${v.id} (${v.help}): ${v.nodes.join(' | ')}`).join('\n')}`);
+}
+
+/** Sign-in page; also the web app's script goes out compressed (issue 14 item 10). */
+export async function a11ySignIn(browser) {
+  const page = await page1280(browser);
+  const scripts = [];
+  page.on('response', (r) => { if (/\/assets\/.*\.js$/.test(r.url())) scripts.push(r); });
+  await page.goto(`${BASE}/inbox`);
+  await page.evaluate(() => sessionStorage.clear());
+  await page.reload();
+  await page.getByTestId('signin-username').waitFor();
+  await axeCheck(page, 'sign-in');
+  assert(scripts.length > 0, 'the app loads its scripts from /assets');
+  for (const r of scripts) {
+    const encoding = (await r.allHeaders())['content-encoding'];
+    assert(['br', 'gzip'].includes(encoding), `${r.url()} is sent compressed (content-encoding: ${encoding})`);
+  }
+  await page.context().close();
+}
+
+export async function a11yInbox(browser) {
+  await createWdRequest(90);
+  const page = await page1280(browser);
+  await signIn(page, 'cs1', '/inbox');
+  await page.getByTestId('task-table').waitFor();
+  await page.locator('[data-testid="task-table"] [data-subject]').first().waitFor();
+  await axeCheck(page, 'inbox');
+  await page.context().close();
+}
+
+export async function a11yTaskCard(browser) {
+  const card = await createWdRequest(70);
+  const task = await findTaskFor(await tokenFor('cs1'), card.id);
+  const page = await page1280(browser);
+  await signIn(page, 'cs1', `/inbox/tasks/${task.id}`);
+  await page.locator('[data-testid="task-actions"] button[data-action]').first().waitFor();
+  await axeCheck(page, 'task card');
+  // the action dialog
+  await page.locator('[data-testid="task-actions"] button[data-action]:not([disabled])').first().click();
+  const dialog = page.getByTestId('action-dialog');
+  await Promise.race([dialog.waitFor({ timeout: 5000 }).catch(() => {}), page.getByTestId('action-notice').waitFor({ timeout: 5000 }).catch(() => {})]);
+  if (await dialog.isVisible()) await axeCheck(page, 'action dialog');
+  await page.context().close();
+}
+
+export async function a11yDesigner(browser) {
+  const page = await page1280(browser);
+  await signIn(page, 'analyst1', '/designer');
+  await page.getByTestId('definitions-table').waitFor();
+  await axeCheck(page, 'definitions list');
+  await page.goto(`${BASE}/designer/definitions/wd-request`);
+  await page.getByTestId('designer').waitFor();
+  await page.locator('.react-flow__node').first().waitFor();
+  await axeCheck(page, 'designer (wd-request)');
+  await page.getByTestId('view-matrix').click();
+  await page.getByTestId('matrix-table').waitFor();
+  await axeCheck(page, 'status matrix');
+  await page.getByTestId('view-versions').click();
+  await page.getByTestId('versions-table').waitFor();
+  await axeCheck(page, 'versions');
+  await page.context().close();
+}
+
+/** The publish, impact, suspend and reject dialogs. */
+export async function a11yDialogs(browser) {
+  const id = await publishedV1('e2e-a11y');
+  const page = await page1280(browser);
+  await signIn(page, 'analyst1', `/designer/definitions/${id}`);
+  await page.getByTestId('designer').waitFor();
+  await page.getByTestId('node-review').click();
+  await page.getByTestId('prop-displayName').fill('Review (a11y)');
+  await page.getByTestId('publish').click();
+  await page.getByTestId('publish-dialog').waitFor();
+  await axeCheck(page, 'publish dialog', '[data-testid="publish-dialog"]');
+  await page.getByTestId('publish-note').fill('a11y check');
+  await page.getByTestId('publish-submit').click();
+  await page.getByTestId('designer-notice').filter({ hasText: /awaits approval/ }).waitFor({ timeout: 20_000 });
+  await page.context().close();
+
+  const reviewer = await page1280(browser);
+  await signIn(reviewer, 'analyst2', `/designer/definitions/${id}`);
+  await reviewer.getByTestId('view-versions').click();
+  await reviewer.getByTestId('toggle-suspend-1').click();
+  await reviewer.getByTestId('suspend-dialog').waitFor();
+  await axeCheck(reviewer, 'suspend dialog', '[data-testid="suspend-dialog"]');
+  await reviewer.keyboard.press('Escape');
+  await reviewer.getByTestId('suspend-dialog').waitFor({ state: 'detached' });
+  await reviewer.goto(`${BASE}/designer/publish-requests`);
+  await reviewer.getByTestId(`review-${id}`).click();
+  await reviewer.getByTestId('publish-review').waitFor();
+  await axeCheck(reviewer, 'publish review');
+  await reviewer.getByTestId('reject-request').click();
+  await reviewer.getByTestId('reject-dialog').waitFor();
+  await axeCheck(reviewer, 'reject dialog', '[data-testid="reject-dialog"]');
+  await reviewer.context().close();
+}
+
 export const scenarios = [
-  ['designer: add a stage, save, submit for publishing, a second analyst approves (not the submitter), versions; instances keep their version', designerAddStagePublish],
-  ['inbox: cs1 opens a task and completes an action', operatorCompletesAction],
-  ['inbox: forbidden actions are not offered', forbiddenActionsNotOffered],
-  ['inbox: a stale card is explained and refreshed', staleCardIsExplained],
-  ['screenshots: designer, matrix, instance viewer, dry run', screenshotsOfViews],
-  ['instances: an incident is retried by a supervisor', incidentRetried],
-  ['wd card: backoffice edits transactions; export offered', backofficeEditsTransactions],
-  ['forms: designer: an analyst gives an action a form; the draft holds it', designerEditsActionForm],
+  ['designer-publish: add a stage, save, submit for publishing, a second analyst approves (not the submitter), versions; instances keep their version', designerAddStagePublish],
+  ['inbox-complete: cs1 opens a task and completes an action', operatorCompletesAction],
+  ['inbox-forbidden: forbidden actions are not offered', forbiddenActionsNotOffered],
+  ['inbox-stale: a stale card is explained and refreshed', staleCardIsExplained],
+  ['views-screenshots: designer, matrix, instance viewer, dry run', screenshotsOfViews],
+  ['incident-retry: an incident is retried by a supervisor', incidentRetried],
+  ['wd-backoffice-tx: backoffice edits transactions; export offered', backofficeEditsTransactions],
+  ['forms-designer: an analyst gives an action a form; the draft holds it', designerEditsActionForm],
   ['migration: analyst1 maps a renamed stage and submits, analyst2 applies; the instance runs the new version', instanceMigrationInDesigner],
-  ['forms: inbox: dealing1 sets the fee through the action form (LEAD: needs the forms branch)', inboxFeeFormAtDealing],
-  ['designer: impact of a draft on recent instances (1280x800)', designerImpactPreview],
-  ['triggers: designer: an analyst adds a start trigger; a bad cron is named, an event trigger is saved', designerEditsStartTriggers],
+  ['forms-inbox-fee: dealing1 sets the fee through the action form', inboxFeeFormAtDealing],
+  ['designer-impact: impact of a draft on recent instances (1280x800)', designerImpactPreview],
+  ['designer-triggers: an analyst adds a start trigger; a bad cron is named, an event trigger is saved', designerEditsStartTriggers],
+  ['publish-note-review: submit with a note; the reviewer sees the note, old → new values, locates the node, previews the impact, approves', publishWithNoteAndReview],
+  ['publish-identical: content identical to the published version is refused in the dialog; nothing is created', publishIdenticalRefused],
+  ['designer-header: no 404 on open; the header tells Published v1 from Draft (based on v1); the matrix shows the draft', headerAndDraftMatrix],
+  ['a11y-signin: axe on the sign-in page; the scripts go out compressed', a11ySignIn],
+  ['a11y-inbox: axe on the inbox', a11yInbox],
+  ['a11y-task-card: axe on a WD task card and its action dialog', a11yTaskCard],
+  ['a11y-designer: axe on the definitions list, the designer, the matrix and versions', a11yDesigner],
+  ['a11y-dialogs: axe on the publish, suspend, review and reject dialogs', a11yDialogs],
 ];

@@ -42,6 +42,20 @@ public class WdDefinitionTests
         }
     }
 
+    /// <summary>Readers of a shipped flow's description (the designer shows it) must find what it points to in this repository (issue 14).</summary>
+    [Test]
+    public void Shipped_flow_descriptions_point_only_to_files_in_the_repository()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root, "workflows"), "*.json"))
+        {
+            var description = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!["description"]?.GetValue<string>() ?? "";
+            Assert.That(description, Does.Not.Contain("/work/").And.Not.Contain("../"), file);
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(description, @"[\w./-]+\.(?:md|json|txt)\b"))
+                Assert.That(File.Exists(Path.Combine(Repo.Root, m.Value)), Is.True, $"{Path.GetFileName(file)} names {m.Value}, which is not in the repository");
+        }
+        Assert.That(Repo.LoadWdDefinition().Description, Does.Contain("docs/wd-matrix.md"));
+    }
+
     [Test]
     public void Mass_edit_interrupts_carry_the_eligibility_rule()
     {
@@ -50,7 +64,7 @@ public class WdDefinitionTests
         Assert.That(conditions, Has.Count.EqualTo(2).And.All.EqualTo(WdMassEdit.Condition));
     }
 
-    /// <summary>Every row of /work/shared/wd-matrix.md, cell by cell (from status, from department, action, permission, to status, to department).</summary>
+    /// <summary>Every row of docs/wd-matrix.md, cell by cell (from status, from department, action, permission, to status, to department).</summary>
     private static readonly (string From, string? FromDept, string Action, string? Permission, string To, string? ToDept)[] ManualRows =
     [
         ("New", "CS", "RejectAndClose", "wd:2", "Rejected", "CS"),

@@ -3,6 +3,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ConnectionDef } from '../api/models';
 import { ErrorBox, Modal, Notice, Spinner, Badge } from '../common/ui';
 import { useUnsavedChangesGuard } from '../common/UnsavedChanges';
+import { PublishDialog } from './PublishDialog';
+import { editingLabel } from './editingLabel';
 import { Link } from '../router';
 import { connect, addActivity, newActivity, setPositions } from '../lib/defops';
 import { laneLayout, nodeSize, overlapping } from '../lib/layout';
@@ -40,7 +42,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<{ kind: 'success' | 'warning' | 'info'; text: string } | null>(null);
-  const [publishNote, setPublishNote] = useState<string | null>(null);
+  const [publishing, setPublishing] = useState(false);
   const [impact, setImpact] = useState<ImpactReport | null>(null);
 
   useEffect(() => {
@@ -53,7 +55,7 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     const list = activities.data ?? (activities.isError ? [] : null);
     if (!data || !list) return;
     let live = true;
-    const from = { version: data.version, isDraft: data.version === null };
+    const from = { version: data.version ?? null, isDraft: data.version === null, publishedVersion: data.publishedVersion ?? null };
     const def = data.definition;
     // A flow whose boxes overlap as stored (hand-written files, the shipped wd-request) opens laid out in lanes. That is
     // a view, not an edit: nothing is unsaved; the positions are stored with the next save of the draft.
@@ -105,7 +107,6 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
         if (nodes.length || edges.length) setSide('properties');
       },
     }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [],
   );
 
@@ -159,6 +160,8 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
       // Drafts are saved with their problems (issue 14); the answer lists them and publishing waits until they are fixed.
       const r = await saveDraft(d);
       useDesigner.getState().markSaved(d);
+      // what is saved is now the draft, based on the published version (the header says so)
+      useDesigner.setState((st) => ({ loadedFrom: { version: null, isDraft: true, publishedVersion: st.loadedFrom?.publishedVersion ?? null } }));
       useDesigner.getState().setValidation(r.errors);
       if (r.valid) setNotice({ kind: 'success', text: 'Draft saved.' });
       else {
@@ -199,29 +202,35 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
     }
   };
 
-  // Publishing is a request: the saved draft is snapshotted and another analyst approves it (ADR 7).
-  // The server decides: an invalid draft is saved, then the submission is refused with its problems listed.
-  const doPublish = async (note: string) => {
-    setPublishNote(null);
+  // Publishing is a request: the saved draft is snapshotted and another analyst approves it (ADR 7). Confirmed in
+  // PublishDialog; resolves to null when submitted, else to the error the dialog shows (e.g. identical content, 409).
+  // The server decides validity: an invalid draft is saved, then the submission is refused with its problems listed.
+  const doPublish = async (note: string): Promise<unknown> => {
     if (dirty || s.loadedFrom?.isDraft === false) {
-      if (!(await save())) return;
+      if (!(await save())) {
+        setPublishing(false);
+        return null;
+      }
     }
     setBusy('Submitting…');
     setError(null);
     try {
       const r = await submitForPublishing(definitionId, note);
+      setPublishing(false);
       setNotice({
         kind: 'success',
         text: `Submitted for publishing (request ${r.id.slice(0, 8)}); it awaits approval by another analyst. v${r.baseVersion ?? '—'} stays in use until then.`,
       });
       void qc.invalidateQueries({ queryKey: ['publish-requests'] });
+      return null;
     } catch (e) {
       const v = problemToValidation(e);
       if (v) {
         useDesigner.getState().setValidation(v);
         setSide('validation');
         setNotice({ kind: 'warning', text: `Not submitted for publishing: the draft has ${v.length} problem${v.length === 1 ? '' : 's'}, listed under Validation.` });
-      } else setError(e);
+      }
+      return e;
     } finally {
       setBusy(null);
     }
@@ -272,7 +281,10 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
         <div className="title">
           <h2 data-testid="definition-name" title={def.name ? `${def.name} (${def.id})` : def.id}>{def.name || def.id}</h2>
           <span className="muted small">{def.id}</span>
-          {s.loadedFrom?.isDraft ? <Badge tone="amber">draft</Badge> : <Badge tone="green">v{s.loadedFrom?.version ?? '?'}</Badge>}
+          {(() => {
+            const l = editingLabel(s.loadedFrom);
+            return <Badge tone={l.tone} title={l.title} testId="editing-version">{l.text}</Badge>;
+          })()}
           {dirty && <Badge tone="violet" testId="unsaved">unsaved changes</Badge>}
         </div>
         <div className="tabs">
@@ -295,26 +307,11 @@ export function DesignerPage({ definitionId }: { definitionId: string }) {
           )}
           <button className="btn btn-sm" onClick={save} disabled={!!busy || !dirty} data-testid="save-draft">Save draft</button>
           <button className="btn btn-sm" onClick={doImpact} disabled={!!busy} data-testid="impact" title="Which recent instances would the draft treat differently?">Impact…</button>
-          <button className="btn btn-sm btn-primary" onClick={() => setPublishNote('')} disabled={!!busy} data-testid="publish" title="Submit for approval by another analyst">Publish…</button>
+          <button className="btn btn-sm btn-primary" onClick={() => setPublishing(true)} disabled={!!busy} data-testid="publish" title="Submit for approval by another analyst">Publish…</button>
         </div>
       </div>
-      {publishNote !== null && (
-        <Modal
-          title="Submit for publishing"
-          onClose={() => setPublishNote(null)}
-          testId="publish-dialog"
-          footer={
-            <>
-              <button className="btn" onClick={() => setPublishNote(null)}>Cancel</button>
-              <button className="btn btn-primary" onClick={() => doPublish(publishNote)} data-testid="publish-submit">Submit for approval</button>
-            </>
-          }
-        >
-          <p className="small">The draft is saved and validated, then another analyst reviews the diff and approves it. Until then the published version stays in use.</p>
-          <label className="form">What changed and why
-            <textarea value={publishNote} onChange={(e) => setPublishNote(e.target.value)} maxLength={2000} rows={3} data-testid="publish-note" aria-label="Note for the reviewer" />
-          </label>
-        </Modal>
+      {publishing && (
+        <PublishDialog definition={def} basedOn={s.loadedFrom?.publishedVersion ?? null} onClose={() => setPublishing(false)} onSubmit={doPublish} />
       )}
       {impact && (
         <Modal title="Impact of the draft on recent instances" onClose={() => setImpact(null)} testId="impact-dialog"

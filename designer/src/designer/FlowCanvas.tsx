@@ -170,7 +170,7 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
       let dims: Record<string, { width: number; height: number }> | null = null;
       let pos: Record<string, { x: number; y: number }> | null = null;
       let done = false;
-      let sel: { id: string; selected: boolean }[] = [];
+      const sel: { id: string; selected: boolean }[] = [];
       for (const c of changes) {
         if (c.type === 'dimensions' && c.dimensions) (dims ??= {})[c.id] = c.dimensions;
         else if (c.type === 'position' && c.position) {
@@ -192,9 +192,8 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
         for (const s of sel) s.selected ? next.add(s.id) : next.delete(s.id);
         edit.onSelect({ nodes: [...next] });
       }
-      sel = [];
     },
-    [edit, dragPos, selNodes, selEdges],
+    [edit, dragPos, selNodes],
   );
 
   const onEdgesChange = useCallback(
@@ -206,7 +205,7 @@ function Inner({ definition, descriptors, decorations, edit, selection, focus, t
       for (const s of sel) if (s.type === 'select') s.selected ? next.add(s.id) : next.delete(s.id);
       edit.onSelect({ edges: [...next] });
     },
-    [edit, selNodes, selEdges],
+    [edit, selEdges],
   );
 
   const onConnect = useCallback(

@@ -2,13 +2,26 @@ import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ErrorBox, Spinner, StatusBadge } from '../common/ui';
 import { formatMatrix, groupByFrom } from '../lib/matrix';
-import { getMatrix, useVersions } from './api';
+import { getDraftMatrix, getMatrix, useVersions } from './api';
+import { useDefinition, useDesigner, useDirty } from './store';
+
+/** The select's value for the editor's definition (the draft, unsaved changes included). */
+const EDITOR = 'editor';
 
 /** The flow's status matrix like the CRM manual: from → action (department / permission) → to. */
 export function MatrixView({ definitionId }: { definitionId: string }) {
   const versions = useVersions(definitionId);
-  const [version, setVersion] = useState<number | null>(null);
-  const matrix = useQuery({ queryKey: ['matrix', definitionId, version], queryFn: () => getMatrix(definitionId, version) });
+  const def = useDefinition();
+  const loadedFrom = useDesigner((s) => s.loadedFrom);
+  const dirty = useDirty();
+  // A draft (or unsaved edits) opens on its own matrix: that is what the analyst is about to publish (issue 14).
+  const [choice, setChoice] = useState<string>(() => (loadedFrom?.isDraft || dirty ? EDITOR : ''));
+  const editor = choice === EDITOR;
+  const matrix = useQuery({
+    queryKey: ['matrix', definitionId, choice, editor ? def : null],
+    queryFn: () => (editor && def ? getDraftMatrix(def) : getMatrix(definitionId, choice ? Number(choice) : null)),
+    enabled: !editor || !!def,
+  });
   const groups = groupByFrom(formatMatrix(matrix.data?.rows ?? []));
   return (
     <div className="page matrix-page" data-testid="matrix-view">
@@ -16,12 +29,16 @@ export function MatrixView({ definitionId }: { definitionId: string }) {
         <h3>Status matrix</h3>
         <label className="inline">
           Version{' '}
-          <select value={version ?? ''} onChange={(e) => setVersion(e.target.value ? Number(e.target.value) : null)} data-testid="matrix-version">
-            <option value="">published</option>
+          <select value={choice} onChange={(e) => setChoice(e.target.value)} data-testid="matrix-version">
+            <option value={EDITOR}>{loadedFrom?.isDraft || dirty ? 'Draft (as in the editor)' : 'Editor (as in the editor)'}</option>
+            <option value="">published{loadedFrom?.publishedVersion ? ` (v${loadedFrom.publishedVersion})` : ''}</option>
             {(versions.data ?? []).map((v) => <option key={v.version} value={v.version}>v{v.version}</option>)}
           </select>
         </label>
       </div>
+      <p className="small" data-testid="matrix-source">
+        {editor ? 'Showing the draft as it is in the editor, unsaved changes included.' : choice ? `Showing v${choice}.` : 'Showing the published version.'}
+      </p>
       <p className="muted small">Status is the last approval reached; the department is who holds the request. “CS / 3” = the CS department with permission 3.</p>
       {matrix.isLoading && <Spinner label="Loading the matrix…" />}
       <ErrorBox error={matrix.error} />

@@ -3,16 +3,19 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '../auth';
 import { Badge, ErrorBox, Modal, Notice, Spinner, fmtDate } from '../common/ui';
 import { canApproveDefinitions, mayApprovePublishRequest } from '../lib/access';
-import { diffDefinitions, mergedForDiff } from '../lib/diff';
+import { diffDefinitions, mergedForDiff, showValue } from '../lib/diff';
 import { edgeId } from '../lib/graph';
 import { Link } from '../router';
-import type { FieldChange, PublishRequestDetail, SectionDiff } from '../api/models';
-import { approvePublishRequest, getPublishRequest, listPublishRequests, rejectPublishRequest, useActivities } from './api';
+import type { FieldChange, ImpactReport, PublishRequestDetail, SectionDiff } from '../api/models';
+import { approvePublishRequest, getPublishRequest, listPublishRequests, previewRequestImpact, rejectPublishRequest, useActivities } from './api';
+import { ImpactPanel } from './ImpactPanel';
+
+type Located = { id: string; nonce: number } | null;
 import { FlowCanvas } from './FlowCanvas';
 import type { Decorations } from './FlowCanvas';
 import { useReadableDefinition } from './readable';
 
-const show = (v: unknown) => (v === undefined || v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
+const show = (v: unknown) => showValue(v, 400);
 
 /** Reviewers' view: pending publish requests, each with its validation result and diff; approve or reject (four eyes). */
 export function PublishRequestsPage() {
@@ -67,6 +70,21 @@ function RequestReview({ requestId, me }: { requestId: string; me: ReturnType<ty
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [rejecting, setRejecting] = useState<string | null>(null);
+  // clicking an activity in the diff selects and centres it on the canvas below (issue 14)
+  const [located, setLocated] = useState<Located>(null);
+  const [impact, setImpact] = useState<ImpactReport | null>(null);
+  const [impactBusy, setImpactBusy] = useState(false);
+  const runImpact = async () => {
+    setImpactBusy(true);
+    setError(null);
+    try {
+      setImpact(await previewRequestImpact(requestId));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setImpactBusy(false);
+    }
+  };
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: ['publish-requests'] });
     void qc.invalidateQueries({ queryKey: ['publish-request', requestId] });
@@ -117,8 +135,15 @@ function RequestReview({ requestId, me }: { requestId: string; me: ReturnType<ty
         ? <p className="ok small" data-testid="request-validation">No problems found.</p>
         : <ul className="plain" data-testid="request-validation">{d.validation.errors.map((e, i) => <li key={i}><span className="mono">{e.path}</span> {e.message}</li>)}</ul>}
       <h4>Changes</h4>
-      <ServerDiff detail={d} />
-      <VisualDiff detail={d} />
+      <ServerDiff detail={d} onLocate={(id) => setLocated({ id, nonce: Date.now() })} />
+      <VisualDiff detail={d} located={located} />
+      <h4>Impact on recent instances</h4>
+      {!impact && (
+        <button className="btn btn-sm" onClick={() => void runImpact()} disabled={impactBusy} data-testid="request-impact">
+          {impactBusy ? 'Replaying…' : 'Preview the impact'}
+        </button>
+      )}
+      {impact && <div data-testid="request-impact-report"><ImpactPanel report={impact} /></div>}
       {rejecting !== null && (
         <Modal title="Reject the publish request" onClose={() => setRejecting(null)} testId="reject-dialog"
           footer={<>
@@ -136,7 +161,7 @@ function RequestReview({ requestId, me }: { requestId: string; me: ReturnType<ty
 }
 
 /** The server's structured diff: per section, added / removed / changed with old → new values. */
-function ServerDiff({ detail }: { detail: PublishRequestDetail }) {
+function ServerDiff({ detail, onLocate }: { detail: PublishRequestDetail; onLocate: (activityId: string) => void }) {
   const diff = detail.diff;
   if (diff.isEmpty) return <p className="muted small">No differences.</p>;
   const sections: [string, SectionDiff][] = [['Activities', diff.activities], ['Connections', diff.connections], ['Variables', diff.variables], ['Inputs', diff.inputs]];
@@ -150,10 +175,10 @@ function ServerDiff({ detail }: { detail: PublishRequestDetail }) {
         <div key={name}>
           <h5>{name}</h5>
           <ul className="plain diff-list">
-            {s.added.map((a, i) => <li key={`a${i}`} className="diff-added">+ {label(a)}</li>)}
-            {s.removed.map((a, i) => <li key={`r${i}`} className="diff-removed">− {label(a)}</li>)}
+            {s.added.map((a, i) => <li key={`a${i}`} className="diff-added">+ <Entry name={label(a)} activity={name === 'Activities'} onLocate={onLocate} /></li>)}
+            {s.removed.map((a, i) => <li key={`r${i}`} className="diff-removed">− <Entry name={label(a)} activity={name === 'Activities'} onLocate={onLocate} /></li>)}
             {s.changed.map((c) => (
-              <li key={c.key} className="diff-changed">~ <strong>{c.key}</strong><Fields fields={c.fields} /></li>
+              <li key={c.key} className="diff-changed" data-testid={`request-diff-entry-${c.key}`}>~ <Entry name={c.key} activity={name === 'Activities'} onLocate={onLocate} /><Fields fields={c.fields} /></li>
             ))}
           </ul>
         </div>
@@ -163,12 +188,22 @@ function ServerDiff({ detail }: { detail: PublishRequestDetail }) {
   );
 }
 
+/** An activity's entry is a button that locates it on the canvas; other entries are text. */
+function Entry({ name, activity, onLocate }: { name: string; activity: boolean; onLocate: (id: string) => void }) {
+  if (!activity) return <strong>{name}</strong>;
+  return (
+    <button className="link diff-locate" onClick={() => onLocate(name)} data-testid={`request-locate-${name}`} title="Show it on the canvas">
+      <strong>{name}</strong>
+    </button>
+  );
+}
+
 function Fields({ fields }: { fields: FieldChange[] }) {
   return (
     <table className="table compact mono small">
       <tbody>
         {fields.map((f) => (
-          <tr key={f.field} data-testid={`diff-field-${f.field}`}><td>{f.field}</td><td className="diff-removed">{show(f.old)}</td><td>→</td><td className="diff-added">{show(f.new)}</td></tr>
+          <tr key={f.field} data-testid={`diff-field-${f.field}`}><th scope="row">{f.field}</th><td className="diff-removed">{show(f.old)}</td><td aria-hidden>→</td><td className="diff-added">{show(f.new)}</td></tr>
         ))}
       </tbody>
     </table>
@@ -176,7 +211,7 @@ function Fields({ fields }: { fields: FieldChange[] }) {
 }
 
 /** The same visual diff as "Versions & diff": the published flow against the snapshot, changes coloured on the canvas. */
-function VisualDiff({ detail }: { detail: PublishRequestDetail }) {
+function VisualDiff({ detail, located }: { detail: PublishRequestDetail; located: Located }) {
   const activities = useActivities();
   const descriptors = useMemo(() => Object.fromEntries((activities.data ?? []).map((a) => [a.type, a])), [activities.data]);
   const empty = useMemo(() => ({ ...detail.definition, activities: [], connections: [] }), [detail.definition]);
@@ -192,10 +227,11 @@ function VisualDiff({ detail }: { detail: PublishRequestDetail }) {
       edgeClass: (c) => (ck.get(edgeId(c)) && ck.get(edgeId(c)) !== 'same' ? `edge-diff-${ck.get(edgeId(c))}` : undefined),
     };
   }, [diff]);
+  const selection = useMemo(() => ({ nodes: located ? [located.id] : [], edges: [] }), [located]);
   if (!merged || !activities.data) return null;
   return (
     <div className="versions-canvas review-canvas" style={{ height: 420 }}>
-      <FlowCanvas definition={merged} descriptors={descriptors} decorations={decorations} testId="request-diff-canvas" fitKey={detail.request.id} />
+      <FlowCanvas definition={merged} descriptors={descriptors} decorations={decorations} selection={selection} focus={located} testId="request-diff-canvas" fitKey={detail.request.id} />
     </div>
   );
 }

@@ -2,8 +2,8 @@ import { useEffect, useMemo, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '../auth';
 import { canApproveDefinitions } from '../lib/access';
-import { Badge, ErrorBox, Spinner, fmtDate } from '../common/ui';
-import { diffDefinitions, mergedForDiff } from '../lib/diff';
+import { Badge, ErrorBox, Modal, Spinner, fmtDate } from '../common/ui';
+import { diffDefinitions, fieldValue, mergedForDiff, showValue } from '../lib/diff';
 import { edgeId } from '../lib/graph';
 import { getVersion, resumeVersion, suspendVersion, useVersions } from './api';
 import { FlowCanvas } from './FlowCanvas';
@@ -24,13 +24,18 @@ export function VersionsView({ definitionId }: { definitionId: string }) {
   const { me } = useAuth();
   const qc = useQueryClient();
   const [actionError, setActionError] = useState<unknown>(null);
+  // the version whose suspension reason is being asked for (a dialog with a focus trap, not window.prompt)
+  const [suspending, setSuspending] = useState<{ version: number; reason: string } | null>(null);
+  // clicking a diff entry selects and centres its activity on the diff canvas (issue 14)
+  const [located, setLocated] = useState<{ id: string; nonce: number } | null>(null);
+  const locate = (id: string) => setLocated({ id, nonce: Date.now() });
+  const selection = useMemo(() => ({ nodes: located ? [located.id] : [], edges: [] }), [located]);
   // Suspension refuses new starts of a version; instances already on it continue.
-  const toggleSuspension = async (version: number, suspended: boolean) => {
+  const toggleSuspension = async (version: number, suspended: boolean, reason?: string) => {
     setActionError(null);
     try {
       if (suspended) await resumeVersion(definitionId, version);
       else {
-        const reason = window.prompt(`Why suspend v${version} for new starts?`);
         if (!reason?.trim()) return;
         await suspendVersion(definitionId, version, reason);
       }
@@ -79,7 +84,7 @@ export function VersionsView({ definitionId }: { definitionId: string }) {
                 <td>
                   {v.suspended && <Badge tone="red" title={`${v.suspendedBy}: ${v.suspendReason}`} testId={`suspended-${v.version}`}>suspended</Badge>}
                   {canApproveDefinitions(me) && (
-                    <button className="btn btn-sm btn-ghost" onClick={() => void toggleSuspension(v.version, v.suspended)} data-testid={`toggle-suspend-${v.version}`}>
+                    <button className="btn btn-sm btn-ghost" onClick={() => (v.suspended ? void toggleSuspension(v.version, true) : setSuspending({ version: v.version, reason: '' }))} data-testid={`toggle-suspend-${v.version}`}>
                       {v.suspended ? 'Resume' : 'Suspend'}
                     </button>
                   )}
@@ -111,12 +116,38 @@ export function VersionsView({ definitionId }: { definitionId: string }) {
               <span className="lg removed">{diff.counts.removed} removed</span>
               <span className="lg changed">{diff.counts.changed} changed</span>
             </div>
-            <div className="muted small">Connections: +{diff.counts.connectionsAdded} / −{diff.counts.connectionsRemoved}{diff.settings.length ? ` · flow settings changed: ${diff.settings.join(', ')}` : ''}</div>
+            <div className="muted small">Connections: +{diff.counts.connectionsAdded} / −{diff.counts.connectionsRemoved}</div>
+            {diff.settings.length > 0 && (
+              <table className="table compact mono small diff-values" data-testid="diff-settings">
+                <caption className="muted">Flow settings</caption>
+                <tbody>
+                  {diff.settings.map((k) => (
+                    <tr key={k}><th scope="row">{k}</th><td className="diff-removed">{showValue((fromDef as Record<string, unknown> | null | undefined)?.[k])}</td><td aria-hidden>→</td><td className="diff-added">{showValue((toDef as Record<string, unknown> | null | undefined)?.[k])}</td></tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
             <ul className="plain diff-list">
               {diff.activities.filter((a) => a.kind !== 'same').map((a) => (
-                <li key={a.id} className={`diff-${a.kind}`}>
-                  <strong>{a.after?.displayName || a.before?.displayName || a.id}</strong> <span className="muted">{a.kind}</span>
-                  {a.fields.length > 0 && <div className="mono small">{a.fields.join(', ')}</div>}
+                <li key={a.id} className={`diff-${a.kind}${located?.id === a.id ? ' located' : ''}`} data-testid={`diff-entry-${a.id}`}>
+                  <button className="link diff-locate" onClick={() => locate(a.id)} data-testid={`locate-${a.id}`} title="Show it on the canvas">
+                    <strong>{a.after?.displayName || a.before?.displayName || a.id}</strong>
+                  </button>{' '}
+                  <span className="muted">{a.kind}</span>
+                  {a.fields.length > 0 && (
+                    <table className="table compact mono small diff-values">
+                      <tbody>
+                        {a.fields.map((f) => (
+                          <tr key={f} data-testid={`diff-value-${a.id}-${f}`}>
+                            <th scope="row">{f}</th>
+                            <td className="diff-removed">{showValue(fieldValue(a.before, f))}</td>
+                            <td aria-hidden>→</td>
+                            <td className="diff-added">{showValue(fieldValue(a.after, f))}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  )}
                 </li>
               ))}
             </ul>
@@ -126,8 +157,21 @@ export function VersionsView({ definitionId }: { definitionId: string }) {
       <div className="versions-canvas">
         {(fromQ.isLoading || toQ.isLoading) && <Spinner label="Loading versions…" />}
         <ErrorBox error={fromQ.error || toQ.error} />
-        {merged && <FlowCanvas definition={merged} descriptors={descriptors} decorations={decorations} testId="diff-canvas" fitKey={`${from}-${to}`} />}
+        {merged && <FlowCanvas definition={merged} descriptors={descriptors} decorations={decorations} selection={selection} focus={located} testId="diff-canvas" fitKey={`${from}-${to}`} />}
       </div>
+      {suspending && (
+        <Modal title={`Suspend v${suspending.version} for new starts`} onClose={() => setSuspending(null)} testId="suspend-dialog"
+          footer={<>
+            <button className="btn" onClick={() => setSuspending(null)}>Cancel</button>
+            <button className="btn btn-danger" disabled={!suspending.reason.trim()} data-testid="suspend-submit"
+              onClick={() => { const { version, reason } = suspending; setSuspending(null); void toggleSuspension(version, false, reason); }}>Suspend</button>
+          </>}>
+          <p className="small">New instances of v{suspending.version} are refused until it is resumed; instances already running continue.</p>
+          <label className="form">Reason (required)
+            <textarea value={suspending.reason} onChange={(e) => setSuspending({ ...suspending, reason: e.target.value })} maxLength={1000} rows={3} data-testid="suspend-reason" />
+          </label>
+        </Modal>
+      )}
     </div>
   );
 }

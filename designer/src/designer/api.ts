@@ -16,15 +16,11 @@ export const listDefinitions = (page = 1, pageSize = 100) => get<Paged<Definitio
 export const getVersion = (id: string, version?: number | null) =>
   get<DefinitionVersionView>(`/api/definitions/${encodeURIComponent(id)}${qs({ version: version ?? undefined })}`);
 
-/** The draft when there is one, otherwise the published (or latest) version. */
-export async function getEditable(id: string): Promise<DefinitionVersionView> {
-  try {
-    return await get<DefinitionVersionView>(`/api/definitions/${encodeURIComponent(id)}/draft`);
-  } catch (e) {
-    if (!(e instanceof ApiError) || e.status !== 404) throw e;
-  }
-  return getVersion(id);
-}
+/**
+ * The draft when there is one, otherwise the published version — one request that does not 404 for a definition
+ * without a draft (issue 14); the answer names the published version the draft is based on.
+ */
+export const getEditable = (id: string) => get<DefinitionVersionView>(`/api/definitions/${encodeURIComponent(id)}/editable`);
 
 export const saveDraft = (def: WorkflowDefinition) => put<SaveDraftResponse>(`/api/definitions/${encodeURIComponent(def.id)}/draft`, def);
 export const validateDefinition = (def: WorkflowDefinition) => post<ValidationResult>('/api/definitions/validate', def);
@@ -41,6 +37,10 @@ export const rejectPublishRequest = (id: string, reason: string) => post<Publish
 export const suspendVersion = (id: string, version: number, reason: string) =>
   post<VersionInfo>(`/api/definitions/${encodeURIComponent(id)}/versions/${version}/suspend`, { reason });
 export const resumeVersion = (id: string, version: number) => post<VersionInfo>(`/api/definitions/${encodeURIComponent(id)}/versions/${version}/resume`);
+/** The status matrix of the editor's definition (saved or not): the draft's matrix before it is published. */
+export const getDraftMatrix = (def: WorkflowDefinition) => post<Matrix>('/api/definitions/matrix', def);
+/** The impact preview of exactly the snapshot a publish request would publish (ADR 11). */
+export const previewRequestImpact = (requestId: string, limit = 100) => post<ImpactReport>(`/api/publish-requests/${encodeURIComponent(requestId)}/impact${qs({ limit })}`);
 export const getMatrix = (id: string, version?: number | null) => get<Matrix>(`/api/definitions/${encodeURIComponent(id)}/matrix${qs({ version: version ?? undefined })}`);
 
 export interface MigrationRequest {

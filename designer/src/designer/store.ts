@@ -9,6 +9,7 @@ import type { Coverage } from '../lib/coverage';
 import { edgeId } from '../lib/graph';
 
 export interface Selection { nodes: string[]; edges: string[] }
+export interface LoadedFrom { version: number | null; isDraft: boolean; publishedVersion?: number | null }
 const NONE: Selection = { nodes: [], edges: [] };
 
 export interface DryRunSession {
@@ -21,7 +22,8 @@ interface DesignerState {
   history: History<WorkflowDefinition> | null;
   /** the definition as last saved/loaded, to tell whether there are unsaved changes */
   saved: WorkflowDefinition | null;
-  loadedFrom: { version: number | null; isDraft: boolean } | null;
+  /** what the editor opened: a version, or the draft (based on the published version `publishedVersion`) */
+  loadedFrom: LoadedFrom | null;
   descriptors: Record<string, ActivityDescriptor>;
   selection: Selection;
   clipboard: Clipboard | null;
@@ -33,7 +35,7 @@ interface DesignerState {
   coverage: Record<string, Coverage>;
   showCoverage: boolean;
 
-  load: (def: WorkflowDefinition, from: { version: number | null; isDraft: boolean }) => void;
+  load: (def: WorkflowDefinition, from: LoadedFrom) => void;
   setDescriptors: (d: ActivityDescriptor[]) => void;
   /** applies a change; `transient` replaces the present without an undo entry (dragging) */
   apply: (fn: (d: WorkflowDefinition) => WorkflowDefinition, transient?: boolean) => void;

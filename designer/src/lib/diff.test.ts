@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffDefinitions, mergedForDiff, stable } from './diff';
+import { diffDefinitions, fieldValue, mergedForDiff, showValue, stable } from './diff';
 import { wd } from './fixtures';
 
 describe('diffDefinitions', () => {
@@ -35,5 +35,22 @@ describe('diffDefinitions', () => {
   });
   it('stable() sorts keys', () => {
     expect(stable({ b: 1, a: [1, { d: 2, c: 3 }] })).toBe('{"a":[1,{"c":3,"d":2}],"b":1}');
+  });
+});
+
+describe('fieldValue and showValue (old → new values in the diff, issue 14)', () => {
+  const a = { id: 'r', type: 'UserTask', displayName: 'Review', inputs: { department: 'CS', actions: [{ name: 'Approve' }] } } as unknown as import('../api/models').ActivityDef;
+  it('reads the fields changedFields names', () => {
+    expect(fieldValue(a, 'type')).toBe('UserTask');
+    expect(fieldValue(a, 'displayName')).toBe('Review');
+    expect(fieldValue(a, 'inputs.department')).toBe('CS');
+    expect(fieldValue(a, 'inputs.missing')).toBeUndefined();
+    expect(fieldValue(undefined, 'type')).toBeUndefined();
+  });
+  it('shows text as is, the rest as JSON, nothing as a dash, and cuts long values', () => {
+    expect(showValue('CS')).toBe('CS');
+    expect(showValue([{ name: 'Approve' }])).toBe('[{"name":"Approve"}]');
+    expect(showValue(undefined)).toBe('—');
+    expect(showValue('x'.repeat(200), 10)).toBe(`${'x'.repeat(9)}…`);
   });
 });

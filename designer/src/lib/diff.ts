@@ -80,3 +80,18 @@ export function mergedForDiff(from: WorkflowDefinition, to: WorkflowDefinition):
     connections: [...to.connections, ...from.connections.filter((c) => !keys.has(ckey(c)))],
   };
 }
+
+/** The value of one of `changedFields`' names ('type', 'displayName', 'inputs.<name>') in an activity. */
+export function fieldValue(a: ActivityDef | undefined, field: string): unknown {
+  if (!a) return undefined;
+  if (field === 'type') return a.type;
+  if (field === 'displayName') return a.displayName;
+  if (field.startsWith('inputs.')) return a.inputs?.[field.slice('inputs.'.length)];
+  return undefined;
+}
+
+/** A value as the diff shows it: text as is, anything else as compact JSON, cut at `max` characters; — for none. */
+export function showValue(v: unknown, max = 160): string {
+  const text = v === undefined || v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -27,11 +27,7 @@ public sealed class PublishingService(DefinitionService definitions, TimeProvide
         // Drafts are saved with their problems; only a valid one is submitted (422 listing them, nothing stored).
         var definition = await definitions.RequireValidAsync(db, record.DraftJson, cancellationToken);
         var hash = DefinitionService.Hash(definition);
-        if (record.PublishedVersion is { } current)
-        {
-            var currentHash = await db.DefinitionVersions.AsNoTracking().Where(v => v.DefinitionId == id && v.Version == current).Select(v => v.ContentHash).FirstAsync(cancellationToken);
-            if (currentHash == hash) throw ApiProblemException.Conflict($"The draft's content equals the published version {current}: identical content is not a new version.");
-        }
+        await RefuseIdenticalAsync(db, record, hash, "The draft's content", cancellationToken);
         var pending = await db.PublishRequests.FirstOrDefaultAsync(r => r.DefinitionId == id && r.Status == PublishRequestStatuses.Pending && r.ContentHash == hash && r.BaseVersion == record.PublishedVersion, cancellationToken);
         if (pending is not null) return new Submission(pending, false, []);
 
@@ -74,6 +70,8 @@ public sealed class PublishingService(DefinitionService definitions, TimeProvide
             throw ApiProblemException.Forbidden($"Four eyes: {user} saved a draft of '{request.DefinitionId}' since its last publication, so may have written what this request publishes; another analyst holding '{Identity.Rights.ApproveDefinitions}' who did not edit it must review it.");
         }
         var record = await db.Definitions.FirstAsync(d => d.Id == request.DefinitionId, cancellationToken);
+        // Checked before the stale base: a request whose content was published meanwhile by another request says so.
+        await RefuseIdenticalAsync(db, record, request.ContentHash, "This request's content", cancellationToken);
         if (record.PublishedVersion != request.BaseVersion)
         {
             throw ApiProblemException.Conflict($"'{request.DefinitionId}' was published as v{record.PublishedVersion} after this request was based on {(request.BaseVersion is { } b ? $"v{b}" : "no version")}; the diff the reviewer would see is no longer true. Reject it and resubmit the draft.");
@@ -135,6 +133,17 @@ public sealed class PublishingService(DefinitionService definitions, TimeProvide
         definitions.Journal(db, id, DefinitionJournalKinds.Resumed, user, version, row.ContentHash, null, string.IsNullOrWhiteSpace(text) ? null : text.Trim());
         await db.SaveChangesAsync(cancellationToken);
         return row;
+    }
+
+    /// <summary>
+    /// Identical content is not a new version (issue 14): every route that publishes (submit, approve) refuses content
+    /// whose hash equals the published version's, so the version list never holds two identical neighbours.
+    /// </summary>
+    private static async Task RefuseIdenticalAsync(ApprovalDbContext db, DefinitionRecord record, string hash, string what, CancellationToken cancellationToken)
+    {
+        if (record.PublishedVersion is not { } current) return;
+        var currentHash = await db.DefinitionVersions.AsNoTracking().Where(v => v.DefinitionId == record.Id && v.Version == current).Select(v => v.ContentHash).FirstAsync(cancellationToken);
+        if (currentHash == hash) throw ApiProblemException.Conflict($"{what} equals the published version {current}: identical content is not a new version.");
     }
 
     private static async Task<PublishRequestRecord> PendingAsync(ApprovalDbContext db, Guid requestId, CancellationToken cancellationToken)

@@ -24,8 +24,17 @@ public static class StatusMatrix
 {
     private const int MaxDepth = 64;
 
-    public static IReadOnlyList<MatrixRow> Build(WorkflowDefinition definition)
+    /// <summary>Steps of the walk a definition may take (a chain of decisions doubles the paths at every diamond).</summary>
+    public const int DefaultStepBudget = 200_000;
+
+    /// <summary>Thrown when a definition's paths exceed the step budget: its matrix would be unreadable anyway.</summary>
+    public sealed class TooManyPathsException(int budget) : Exception($"The flow has too many paths to list in a status matrix (more than {budget} steps).");
+
+    public static IReadOnlyList<MatrixRow> Build(WorkflowDefinition definition) => Build(definition, int.MaxValue);
+
+    public static IReadOnlyList<MatrixRow> Build(WorkflowDefinition definition, int stepBudget)
     {
+        var budget = new Budget(stepBudget);
         var rows = new List<MatrixRow>();
         foreach (var task in definition.Activities.Where(a => a.Type == UserTaskActivity.TypeName))
         {
@@ -33,7 +42,7 @@ public static class StatusMatrix
             var department = Text(task, "department");
             foreach (var action in UserTaskActivity.ReadActions(task))
             {
-                foreach (var (status, toDepartment, condition) in Targets(definition, task.Id, action.Name, fromStatus, department))
+                foreach (var (status, toDepartment, condition) in Targets(definition, task.Id, action.Name, fromStatus, department, budget))
                 {
                     rows.Add(new MatrixRow(fromStatus, department, action.Name, action.DisplayName, department, action.Permission, status, toDepartment, Join(action.Guard, condition)));
                 }
@@ -41,7 +50,7 @@ public static class StatusMatrix
         }
         foreach (var interrupt in definition.Interrupts)
         {
-            foreach (var (status, toDepartment, condition) in Walk(definition, interrupt.Target, "*", null, null, 0, []))
+            foreach (var (status, toDepartment, condition) in Walk(definition, interrupt.Target, "*", null, null, 0, [], budget))
             {
                 rows.Add(new MatrixRow("*", null, interrupt.Event, interrupt.DisplayName ?? interrupt.Event, "system", null, status, toDepartment, Join(interrupt.Condition, condition)));
             }
@@ -49,14 +58,15 @@ public static class StatusMatrix
         return rows;
     }
 
-    private static IEnumerable<(string Status, string? Department, string? Condition)> Targets(WorkflowDefinition definition, string source, string outcome, string status, string? department)
+    private static IEnumerable<(string Status, string? Department, string? Condition)> Targets(WorkflowDefinition definition, string source, string outcome, string status, string? department, Budget budget)
     {
         var connection = definition.FindConnection(source, outcome);
-        return connection is null ? [] : Walk(definition, connection.Target, status, department, null, 0, []);
+        return connection is null ? [] : Walk(definition, connection.Target, status, department, null, 0, [], budget);
     }
 
-    private static IEnumerable<(string Status, string? Department, string? Condition)> Walk(WorkflowDefinition definition, string activityId, string status, string? department, string? condition, int depth, HashSet<string> seen)
+    private static IEnumerable<(string Status, string? Department, string? Condition)> Walk(WorkflowDefinition definition, string activityId, string status, string? department, string? condition, int depth, HashSet<string> seen, Budget budget)
     {
+        budget.Step();
         var activity = definition.FindActivity(activityId);
         if (activity is null || depth > MaxDepth || !seen.Add(activityId)) yield break;
         switch (activity.Type)
@@ -81,12 +91,22 @@ public static class StatusMatrix
                         "Switch" => SwitchActivity.ReadCases(activity).FirstOrDefault(x => x.Name == c.Outcome).Condition ?? "none of the cases",
                         _ => c.Outcome is "Done" or "Received" or "Completed" ? null : $"{activity.DisplayName ?? activity.Id}: {c.Outcome}",
                     };
-                    foreach (var row in Walk(definition, c.Target, status, department, Join(condition, branchCondition), depth + 1, [.. seen]))
+                    foreach (var row in Walk(definition, c.Target, status, department, Join(condition, branchCondition), depth + 1, [.. seen], budget))
                     {
                         yield return row;
                     }
                 }
                 break;
+        }
+    }
+
+    private sealed class Budget(int steps)
+    {
+        private int _used;
+
+        public void Step()
+        {
+            if (++_used > steps) throw new TooManyPathsException(steps);
         }
     }
 

@@ -9,6 +9,7 @@ namespace ApprovalEngine.Server.Tests.Api;
 [TestFixture]
 public sealed class DefinitionsApiTests
 {
+    private static readonly string[] Outcomes = ["True", "False"];
     private ApiFactory _factory = null!;
     private HttpClient _analyst = null!;
 
@@ -201,6 +202,78 @@ public sealed class DefinitionsApiTests
         Assert.That(oldDone["version"]!.GetValue<int>(), Is.EqualTo(1));
         Assert.That(newDone.Text("status"), Is.EqualTo("Completed"));
         Assert.That(newDone["version"]!.GetValue<int>(), Is.EqualTo(2));
+    }
+
+    /// <summary>
+    /// Issue 14: the designer opens a definition with one request that never 404s for a known definition: the draft when
+    /// there is one, else the published version; each answer says which version is published and whether a draft exists.
+    /// </summary>
+    [Test]
+    public async Task Editable_answers_the_draft_or_the_published_version_and_says_what_it_is()
+    {
+        var id = $"editable-{Guid.NewGuid():N}"[..20];
+        await ApiAssert.ProblemAsync(await _analyst.GetAsync($"/api/definitions/{id}/editable"), HttpStatusCode.NotFound);
+
+        // a draft never published: the draft, based on nothing
+        Assert.That((await _analyst.PutAsJsonAsync($"/api/definitions/{id}/draft", TestFlows.SingleTask(id, status: "One"))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var first = await _analyst.GetObjectAsync($"/api/definitions/{id}/editable");
+        Assert.That((first["version"], first["isPublished"]!.GetValue<bool>(), first["publishedVersion"], first["hasDraft"]!.GetValue<bool>()), Is.EqualTo(((JsonNode?)null, false, (JsonNode?)null, true)));
+
+        // published, no draft: the published version (the draft route still answers 404, as the contract says)
+        await _factory.PublishAsync(TestFlows.SingleTask(id, status: "One"));
+        var published = await _analyst.GetObjectAsync($"/api/definitions/{id}/editable");
+        Assert.That((published["version"]!.GetValue<int>(), published["isPublished"]!.GetValue<bool>(), published["publishedVersion"]!.GetValue<int>(), published["hasDraft"]!.GetValue<bool>()), Is.EqualTo((1, true, 1, false)));
+        await ApiAssert.ProblemAsync(await _analyst.GetAsync($"/api/definitions/{id}/draft"), HttpStatusCode.NotFound);
+        Assert.That((await _analyst.GetObjectAsync($"/api/definitions/{id}"))["hasDraft"]!.GetValue<bool>(), Is.False);
+
+        // a draft on top of v1: the draft, based on v1; reading v1 says a draft exists
+        Assert.That((await _analyst.PutAsJsonAsync($"/api/definitions/{id}/draft", TestFlows.SingleTask(id, status: "Two"))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var draft = await _analyst.GetObjectAsync($"/api/definitions/{id}/editable");
+        Assert.That((draft["version"], draft["publishedVersion"]!.GetValue<int>(), draft["hasDraft"]!.GetValue<bool>()), Is.EqualTo(((JsonNode?)null, 1, true)));
+        Assert.That(draft["definition"]!["activities"]![1]!["inputs"]!.Text("status"), Is.EqualTo("Two"));
+        var v1 = await _analyst.GetObjectAsync($"/api/definitions/{id}");
+        Assert.That((v1["publishedVersion"]!.GetValue<int>(), v1["hasDraft"]!.GetValue<bool>()), Is.EqualTo((1, true)));
+        Assert.That((await _analyst.GetObjectAsync($"/api/definitions/{id}/draft"))["publishedVersion"]!.GetValue<int>(), Is.EqualTo(1));
+        // anyone signed in reads definitions; anonymous callers do not
+        Assert.That((await (await _factory.AsUserAsync("cs1")).GetAsync($"/api/definitions/{id}/editable")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await _factory.CreateClient().GetAsync($"/api/definitions/{id}/editable")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    /// <summary>Issue 14: the matrix of the editor's definition (saved or not) before it is published; nothing is stored; bad bodies are 422.</summary>
+    [Test]
+    public async Task The_matrix_of_a_draft_is_computed_from_the_body_and_bad_bodies_are_422()
+    {
+        var id = $"matrix-{Guid.NewGuid():N}"[..18];
+        var before = await _factory.SnapshotAsync();
+        var matrix = await _analyst.PostObjectAsync("/api/definitions/matrix", TestFlows.SingleTask(id, status: "Checking", department: "Backoffice"));
+        Assert.That((matrix.Text("definitionId"), matrix["version"]!.GetValue<int>()), Is.EqualTo((id, 0)));
+        var row = matrix["rows"]!.AsArray().Single()!;
+        Assert.That((row.Text("fromStatus"), row.Text("fromDepartment"), row.Text("action"), row.Text("toStatus")), Is.EqualTo(("Checking", "Backoffice", "Approve", "Done")));
+        Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before), "computing a matrix stores nothing");
+        await ApiAssert.ProblemAsync(await _analyst.PostAsJsonAsync("/api/definitions/matrix", new JsonArray(1, 2)), HttpStatusCode.UnprocessableEntity);
+        await ApiAssert.ProblemAsync(await _analyst.PostAsJsonAsync("/api/definitions/matrix", new { id, activities = "none" }), HttpStatusCode.UnprocessableEntity);
+        Assert.That((await _factory.CreateClient().PostAsJsonAsync("/api/definitions/matrix", TestFlows.SingleTask(id))).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+
+        // 24 decisions in a row, each with two branches to the next: 2^24 paths — refused in words, not a hang or a 500
+        var activities = new JsonArray { new JsonObject { ["id"] = "start", ["type"] = "Start" } };
+        var connections = new JsonArray { new JsonObject { ["source"] = "start", ["outcome"] = "Done", ["target"] = "d0" } };
+        for (var i = 0; i < 24; i++)
+        {
+            activities.Add(new JsonObject { ["id"] = $"d{i}", ["type"] = "Decision", ["inputs"] = new JsonObject { ["condition"] = "true" } });
+            foreach (var outcome in new[] { "True", "False" }) connections.Add(new JsonObject { ["source"] = $"d{i}", ["outcome"] = outcome, ["target"] = i == 23 ? "task" : $"d{i + 1}" });
+        }
+        var wide = TestFlows.SingleTask(id);
+        var task = wide["activities"]!.AsArray().Single(a => a!.Text("id") == "task")!.DeepClone();
+        var done = wide["activities"]!.AsArray().Single(a => a!.Text("id") == "done")!.DeepClone();
+        activities.Add(task);
+        activities.Add(done);
+        connections.Add(new JsonObject { ["source"] = "task", ["outcome"] = "Approve", ["target"] = "done" });
+        wide["activities"] = activities;
+        wide["connections"] = connections;
+        var interrupt = JsonNode.Parse("""[ { "event": "Go", "target": "d0" } ]""");
+        wide["interrupts"] = interrupt;
+        var refused = await ApiAssert.ProblemAsync(await _analyst.PostAsJsonAsync("/api/definitions/matrix", wide), HttpStatusCode.UnprocessableEntity);
+        Assert.That(refused.Text("detail"), Does.Contain("too many paths"));
     }
 
     [Test]

@@ -196,6 +196,91 @@ public sealed class PublishingApprovalTests : WdFixture
         await ApiAssert.ProblemAsync(await analyst.PostAsync($"/api/definitions/no-such-flow/publish", null), HttpStatusCode.NotFound);
     }
 
+    /// <summary>
+    /// Issue 14: identical content is refused on every route that publishes — another analyst's submit (with a note),
+    /// an API key, and the approval of an older request whose content another request published meanwhile.
+    /// </summary>
+    [Test]
+    public async Task Identical_content_is_refused_on_every_publish_route_with_a_problem_that_says_so()
+    {
+        var id = NewId("pub-identical");
+        Assert.That(await Factory.PublishAsync(TestFlows.SingleTask(id, status: "A")), Is.EqualTo(1));
+        var older = await Factory.SubmitAsync(TestFlows.SingleTask(id, status: "B"), note: "B first");
+        Assert.That(await Factory.PublishAsync(TestFlows.SingleTask(id, status: "C")), Is.EqualTo(2));
+        Assert.That(await Factory.PublishAsync(TestFlows.SingleTask(id, status: "B")), Is.EqualTo(3));
+
+        // the draft now equals v3: analyst2 (another identity) submits it with a note, and with no body
+        var analyst2 = await As("analyst2");
+        Assert.That((await analyst2.PutAsJsonAsync($"/api/definitions/{id}/draft", TestFlows.SingleTask(id, status: "B"))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var before = await Factory.SnapshotAsync();
+        foreach (var body in new object?[] { new { note = "same again" }, null })
+        {
+            var response = await analyst2.PostAsync($"/api/definitions/{id}/publish", body is null ? null : JsonContent.Create(body));
+            var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.Conflict);
+            Assert.That(problem.Text("detail"), Does.Contain("identical content is not a new version").And.Contain("version 3"));
+        }
+        // an API key never publishes (and learns nothing about the content)
+        await ApiAssert.ProblemAsync(await Factory.AsTestSystem().PostAsJsonAsync($"/api/definitions/{id}/publish", new { note = "key" }), HttpStatusCode.Forbidden);
+
+        // the side door: approving the older request whose content (B) v3 already holds
+        var approval = await ApiAssert.ProblemAsync(await (await As("analyst2")).PostAsync($"/api/publish-requests/{older.Text("id")}/approve", null), HttpStatusCode.Conflict);
+        Assert.That(approval.Text("detail"), Does.Contain("identical content is not a new version"));
+        Assert.That(await Factory.SnapshotAsync(), Is.EqualTo(before), "nothing was written by any refusal");
+        Assert.That((await VersionsAsync(id)).Count, Is.EqualTo(3));
+        Assert.That((await VersionsAsync(id)).Select(v => v!.Text("contentHash")).Distinct().Count(), Is.EqualTo(3), "no two versions hold the same content");
+    }
+
+    /// <summary>Issue 14: the submitter's note is stored as typed and shown to the reviewer (detail, list, journal); too long a note is a 422 naming it.</summary>
+    [Test]
+    public async Task The_note_is_stored_and_shown_to_the_reviewer_and_an_over_long_note_is_refused()
+    {
+        var id = NewId("pub-note");
+        await Factory.PublishAsync(TestFlows.SingleTask(id, status: "One"));
+        var analyst1 = await As("analyst1");
+        Assert.That((await analyst1.PutAsJsonAsync($"/api/definitions/{id}/draft", TestFlows.SingleTask(id, status: "Two"))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var before = await Factory.SnapshotAsync();
+        await ApiAssert.ProblemAsync(await analyst1.PostAsJsonAsync($"/api/definitions/{id}/publish", new { note = new string('x', 2001) }), HttpStatusCode.UnprocessableEntity, "note");
+        Assert.That(await Factory.SnapshotAsync(), Is.EqualTo(before));
+
+        const string note = "Stage renamed to Two: the manual calls it so (p. 12).";
+        var request = await analyst1.PostObjectAsync($"/api/definitions/{id}/publish", new { note = "  " + note + "  " });
+        Assert.That(request.Text("note"), Is.EqualTo(note));
+        var reviewer = await As("analyst2");
+        var detail = await reviewer.GetObjectAsync($"/api/publish-requests/{request.Text("id")}");
+        Assert.That(detail["request"]!.Text("note"), Is.EqualTo(note));
+        var listed = (await reviewer.GetObjectAsync($"/api/publish-requests?status=Pending&definitionId={id}")).Items().Single()!;
+        Assert.That(listed.Text("note"), Is.EqualTo(note));
+        var submitted = (await JournalAsync(id)).Last(j => j!.Text("kind") == "Submitted")!;
+        Assert.That(submitted.Text("note"), Is.EqualTo(note));
+    }
+
+    /// <summary>Issue 14: the reviewer sees the impact of exactly the submitted snapshot on recent instances, not of the draft as it is now.</summary>
+    [Test]
+    public async Task The_reviewer_previews_the_impact_of_the_submitted_snapshot()
+    {
+        var id = NewId("pub-impact");
+        await Factory.PublishAsync(TestFlows.SingleTask(id, status: "One"));
+        var waiting = await Factory.AsTestSystem().PostObjectAsync($"/api/definitions/{id}/instances", new { input = new { } });
+        // the snapshot renames the stage the instance waits at; the draft is then put back to v1's content
+        var renamed = TestFlows.SingleTask(id, status: "One");
+        renamed["activities"]![1]!["id"] = "check";
+        foreach (var c in renamed["connections"]!.AsArray().OfType<JsonObject>())
+        {
+            if (c.Text("target") == "task") c["target"] = "check";
+            if (c.Text("source") == "task") c["source"] = "check";
+        }
+        var request = await Factory.SubmitAsync(renamed, note: "rename the stage");
+        Assert.That((await (await As("analyst1")).PutAsJsonAsync($"/api/definitions/{id}/draft", TestFlows.SingleTask(id, status: "One"))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var before = await Factory.SnapshotAsync();
+        var report = await (await As("analyst2")).PostObjectAsync($"/api/publish-requests/{request.Text("id")}/impact", null);
+        Assert.That(await Factory.SnapshotAsync(), Is.EqualTo(before), "a preview writes nothing");
+        var item = report["items"]!.AsArray().Single()!;
+        Assert.That((item.Text("instanceId"), item.Text("impact")), Is.EqualTo((waiting.Text("id"), "pathChanged")));
+        await ApiAssert.ProblemAsync(await (await As("analyst2")).PostAsync($"/api/publish-requests/{Guid.NewGuid()}/impact", null), HttpStatusCode.NotFound);
+        await ApiAssert.ProblemAsync(await (await As("analyst2")).PostAsync($"/api/publish-requests/{request.Text("id")}/impact?limit=0", null), HttpStatusCode.UnprocessableEntity, "limit");
+    }
+
     [Test]
     public async Task An_analyst_who_wrote_the_draft_cannot_approve_it_even_when_a_colleague_submitted_it()
     {
@@ -381,6 +466,7 @@ public sealed class PublishingApprovalTests : WdFixture
             (HttpMethod.Get, $"/api/definitions/{id}/publish-requests", null),
             (HttpMethod.Get, "/api/publish-requests", null),
             (HttpMethod.Get, $"/api/publish-requests/{request.Text("id")}", null),
+            (HttpMethod.Post, $"/api/publish-requests/{request.Text("id")}/impact", null),
             (HttpMethod.Post, $"/api/publish-requests/{request.Text("id")}/approve", null),
             (HttpMethod.Post, $"/api/publish-requests/{request.Text("id")}/reject", new { reason = "no" }),
             (HttpMethod.Post, $"/api/definitions/{id}/versions/1/suspend", new { reason = "no" }),

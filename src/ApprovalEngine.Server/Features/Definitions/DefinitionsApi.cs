@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ApprovalEngine.Persistence;
+using ApprovalEngine.Persistence.Entities;
 using ApprovalEngine.Server.Engine;
 using ApprovalEngine.Server.Identity;
 using ApprovalEngine.Server.Infrastructure;
@@ -12,7 +13,11 @@ namespace ApprovalEngine.Server.Features.Definitions;
 
 public sealed record DefinitionSummary(string Id, string Name, string? Description, int LatestVersion, int? PublishedVersion, bool HasDraft, DateTimeOffset UpdatedAt);
 
-public sealed record DefinitionVersionView(string Id, int? Version, bool IsPublished, DateTimeOffset CreatedAt, string? CreatedBy, JsonNode Definition);
+/// <summary>
+/// One version or the draft. <see cref="PublishedVersion"/> is the definition's published version now (a draft is
+/// "based on" it: publishing diffs against it); <see cref="HasDraft"/> says whether a draft exists besides this.
+/// </summary>
+public sealed record DefinitionVersionView(string Id, int? Version, bool IsPublished, DateTimeOffset CreatedAt, string? CreatedBy, JsonNode Definition, int? PublishedVersion, bool HasDraft);
 
 /// <summary>A saved draft: drafts are saved with their problems (<see cref="Valid"/> false, <see cref="Errors"/> listed); publishing refuses them until fixed.</summary>
 public sealed record DraftSaved(string Id, DateTimeOffset SavedAt, bool Valid, IReadOnlyList<ValidationErrorView> Errors);
@@ -41,6 +46,8 @@ public static class DefinitionsApi
         group.MapPost("/validate", Validate).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403);
         group.MapGet("/{id}", Get).ProducesProblems(404);
         group.MapGet("/{id}/draft", GetDraft).ProducesProblems(404);
+        group.MapGet("/{id}/editable", GetEditable).ProducesProblems(404);
+        group.MapPost("/matrix", MatrixOf).ProducesProblems(422);
         group.MapPut("/{id}/draft", SaveDraft).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 422);
         group.MapGet("/{id}/versions", Versions).ProducesProblems(404);
         group.MapGet("/{id}/matrix", Matrix).ProducesProblems(404, 422);
@@ -74,14 +81,49 @@ public static class DefinitionsApi
         var wanted = version ?? record.PublishedVersion ?? throw ApiProblemException.NotFound($"'{id}' has no published version yet; read its draft.");
         var row = await db.DefinitionVersions.AsNoTracking().FirstOrDefaultAsync(v => v.DefinitionId == id && v.Version == wanted, ct)
             ?? throw ApiProblemException.NotFound($"'{id}' has no version {wanted}.");
-        return TypedResults.Ok(new DefinitionVersionView(id, row.Version, true, row.PublishedAt, row.PublishedBy, JsonNode.Parse(row.Json)!));
+        return TypedResults.Ok(new DefinitionVersionView(id, row.Version, true, row.PublishedAt, row.PublishedBy, JsonNode.Parse(row.Json)!, record.PublishedVersion, record.DraftJson is not null));
     }
 
     private static async Task<Ok<DefinitionVersionView>> GetDraft(string id, ApprovalDbContext db, CancellationToken ct)
     {
         var record = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
         if (record?.DraftJson is null) throw ApiProblemException.NotFound($"'{id}' has no draft.");
-        return TypedResults.Ok(new DefinitionVersionView(id, null, false, record.DraftSavedAt ?? record.UpdatedAt, record.DraftSavedBy, JsonNode.Parse(record.DraftJson)!));
+        return TypedResults.Ok(Draft(record));
+    }
+
+    private static DefinitionVersionView Draft(DefinitionRecord record) =>
+        new(record.Id, null, false, record.DraftSavedAt ?? record.UpdatedAt, record.DraftSavedBy, JsonNode.Parse(record.DraftJson!)!, record.PublishedVersion, true);
+
+    /// <summary>
+    /// What the designer opens: the draft when there is one, otherwise the published version — one answer, so opening a
+    /// definition without a draft no longer costs a 404 on /draft first (issue 14). 404 only for an unknown definition.
+    /// </summary>
+    private static async Task<Ok<DefinitionVersionView>> GetEditable(string id, ApprovalDbContext db, CancellationToken ct)
+    {
+        var record = await db.Definitions.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct)
+            ?? throw ApiProblemException.NotFound($"No definition '{id}'.");
+        if (record.DraftJson is not null) return TypedResults.Ok(Draft(record));
+        var row = await db.DefinitionVersions.AsNoTracking().FirstOrDefaultAsync(v => v.DefinitionId == id && v.Version == record.PublishedVersion, ct)
+            ?? throw ApiProblemException.NotFound($"'{id}' has neither a draft nor a published version.");
+        return TypedResults.Ok(new DefinitionVersionView(id, row.Version, true, row.PublishedAt, row.PublishedBy, JsonNode.Parse(row.Json)!, record.PublishedVersion, false));
+    }
+
+    /// <summary>
+    /// The status matrix of a definition sent in the body — the designer's editor state, saved or not — so analysts see
+    /// the draft's matrix before publishing. A pure computation like validate: nothing is stored. Version is 0 (a draft).
+    /// </summary>
+    private static Ok<MatrixView> MatrixOf(JsonNode? body)
+    {
+        var (definition, errors) = DefinitionService.Parse(body);
+        if (definition is null) throw DefinitionService.Invalid(errors);
+        try
+        {
+            return TypedResults.Ok(new MatrixView(definition.Id, 0, StatusMatrix.Build(definition, StatusMatrix.DefaultStepBudget)));
+        }
+        catch (StatusMatrix.TooManyPathsException ex)
+        {
+            throw ApiProblemException.Invalid("/", ex.Message);
+        }
     }
 
     private static async Task<Ok<DraftSaved>> SaveDraft(string id, JsonNode? body, HttpContext http, ApprovalDbContext db, DefinitionService definitions, CancellationToken ct)

@@ -55,6 +55,7 @@ public static class PublishingApi
         var requests = app.MapGroup("/api/publish-requests").WithTags("Publishing").ProducesProblems(400, 401, 403);
         requests.MapGet("/", List).RequireAuthorization(Policies.ReviewDefinitions);
         requests.MapGet("/{requestId}", Get).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404);
+        requests.MapPost("/{requestId}/impact", Impact).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404, 422);
         requests.MapPost("/{requestId}/approve", Approve).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422);
         requests.MapPost("/{requestId}/reject", Reject).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422);
     }
@@ -114,6 +115,22 @@ public static class PublishingApi
         var validation = Report(await definitions.ValidateAsync(db, DefinitionJson.Parse(request.Json), ct));
         return TypedResults.Ok(new PublishRequestDetail(ToView(request, record.PublishedVersion, validation), snapshot, record.PublishedVersion, published,
             DefinitionDiff.Compute(published, snapshot), validation));
+    }
+
+    /// <summary>
+    /// The impact preview (ADR 11) of exactly the snapshot the reviewer would approve — not the draft, which may have
+    /// moved on since — so the reviewer sees which recent instances it would treat differently.
+    /// </summary>
+    private static async Task<Ok<ImpactReport>> Impact(string requestId, int? limit, ApprovalDbContext db, ApprovalEngine.Workflows.Activities.ActivityRegistry registry,
+        ApprovalEngine.Workflows.Runtime.WorkflowEngine engine, CancellationToken ct)
+    {
+        var id = Require.Id(requestId, "publish request");
+        var take = limit ?? ImpactApi.DefaultLimit;
+        if (take is < 1 or > ImpactApi.MaxLimit) throw ApiProblemException.Invalid("limit", $"limit must be between 1 and {ImpactApi.MaxLimit}.");
+        var request = await db.PublishRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct)
+            ?? throw ApiProblemException.NotFound($"No publish request '{requestId}'.");
+        var snapshot = DefinitionJson.Parse(request.Json);
+        return TypedResults.Ok(await new ImpactPreview(db, registry, engine.Options).RunAsync(request.DefinitionId, snapshot, take, ct));
     }
 
     private static async Task<Ok<Published>> Approve(string requestId, HttpContext http, ApprovalDbContext db, PublishingService publishing, CancellationToken ct)
