@@ -25,8 +25,6 @@ public sealed class OpenApiDocumentTests
         var response = await anonymous.GetAsync("/openapi/v1.json");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         _document = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-        // The server URL depends on where the document was fetched from; the designer's types do not.
-        _document.Remove("servers");
         _served = _document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).ReplaceLineEndings("\n") + "\n";
     }
 

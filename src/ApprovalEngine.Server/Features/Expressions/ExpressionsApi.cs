@@ -23,9 +23,9 @@ public static class ExpressionsApi
     public static void MapExpressionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/expressions").WithTags("Expressions").ProducesProblems(400, 401);
-        group.MapPost("/check", Check).ProducesProblems(422);
-        group.MapPost("/evaluate", Evaluate).ProducesProblems(422);
-        group.MapGet("/functions", () => TypedResults.Ok(ExpressionFunctions.All));
+        group.MapPost("/check", Check).ProducesProblems(422).WithName("checkExpression").WithSummary("Check an expression for errors");
+        group.MapPost("/evaluate", Evaluate).ProducesProblems(422).WithName("evaluateExpression").WithSummary("Evaluate an expression on sample data");
+        group.MapGet("/functions", () => TypedResults.Ok(ExpressionFunctions.All)).WithName("listExpressionFunctions").WithSummary("List the functions expressions can use");
     }
 
     private static Ok<CheckExpressionResponse> Check(CheckExpressionRequest? request)
