@@ -15,7 +15,9 @@ designer_log=$(mktemp)
 (
   cd designer
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
-  npx vitest run --reporter=default && npm run build
+  # The OpenAPI document against Redocly's recommended rules (operationIds, summaries, security, 4xx responses).
+  npm run lint:api; lint=$?
+  npx vitest run --reporter=default && npm run build && exit $lint
 ) >"$designer_log" 2>&1 &
 designer_pid=$!
 
@@ -23,7 +25,7 @@ echo "== .NET: build"
 dotnet build ApprovalEngine.sln -c Release -p:SkipDesignerBuild=true 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-echo "== designer: install, unit tests, build"
+echo "== designer: install, OpenAPI lint, unit tests, build"
 wait "$designer_pid" || status=1
 cat "$designer_log" | tee -a "$log"
 rm -f "$designer_log"
