@@ -236,6 +236,33 @@ public sealed class OpenApiDocumentTests
         Assert.That(wrong, Is.Empty);
     }
 
+    /// <summary>
+    /// /docs is served anonymously, reads this document, and loads nothing from elsewhere: every script, style and
+    /// font it names is served by the server itself (the reference must work on a network without internet).
+    /// </summary>
+    [Test]
+    public async Task The_API_reference_page_is_served_anonymously_from_the_server_itself()
+    {
+        using var anonymous = _factory.CreateClient(new() { AllowAutoRedirect = true });
+        var page = await anonymous.GetAsync("/docs");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK), html);
+        Assert.That(page.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
+        var external = System.Text.RegularExpressions.Regex.Matches(html, "(?:src|href)\\s*=\\s*[\"']?(https?:)?//[^\"' >]+").Select(m => m.Value).ToList();
+        Assert.That(external, Is.Empty, "The reference page loads something from another host.");
+        Assert.That(html, Does.Not.Contain("fonts.scalar.com").And.Not.Contain("cdn.jsdelivr.net"));
+        // Scalar resolves the source against the application's root (the page's path minus /docs/): /openapi/v1.json.
+        Assert.That(html, Does.Contain("\"url\":\"openapi/v1.json\""), "It reads the server's own document.");
+        var scripts = System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]+src\\s*=\\s*[\"']([^\"']+)[\"']").Select(m => m.Groups[1].Value).ToList();
+        Assert.That(scripts, Is.Not.Empty, html);
+        foreach (var script in scripts)
+        {
+            var response = await anonymous.GetAsync(new Uri(page.RequestMessage!.RequestUri!, script));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"{script} is not served by the server.");
+            Assert.That((await response.Content.ReadAsByteArrayAsync()).Length, Is.GreaterThan(1000), $"{script} is empty.");
+        }
+    }
+
     [TestCase("startInstance")]
     [TestCase("completeTask")]
     [TestCase("sendEvent")]
