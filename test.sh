@@ -15,7 +15,13 @@ designer_log=$(mktemp)
 (
   cd designer
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
-  npx vitest run --reporter=default && npm run lint && npm run build
+  # The OpenAPI document against Redocly's recommended rules (operationIds, summaries, security, 4xx responses).
+  # Every check runs even when one fails (the build too: the browser tests need designer/dist); the step fails if any did.
+  npm run lint:api; api=$?
+  npx vitest run --reporter=default; unit=$?
+  npm run lint; eslint=$?
+  npm run build || exit 1
+  [ "$api" -eq 0 ] && [ "$unit" -eq 0 ] && [ "$eslint" -eq 0 ]
 ) >"$designer_log" 2>&1 &
 designer_pid=$!
 
@@ -23,7 +29,7 @@ echo "== .NET: build"
 dotnet build ApprovalEngine.sln -c Release -p:SkipDesignerBuild=true 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-echo "== designer: install, unit tests, build"
+echo "== designer: install, OpenAPI lint, unit tests, build"
 wait "$designer_pid" || status=1
 cat "$designer_log" | tee -a "$log"
 rm -f "$designer_log"

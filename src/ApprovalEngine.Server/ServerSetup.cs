@@ -28,6 +28,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.IdentityModel.Tokens;
+using Scalar.AspNetCore;
 
 namespace ApprovalEngine.Server;
 
@@ -140,7 +141,7 @@ public static class ServerSetup
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = 1024 * 1024);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
-        services.AddOpenApi();
+        services.AddApiDocument();
         DesignerHosting.AddWebAppCompression(services);
         services.AddHealthChecks()
             .AddDbContextCheck<ApprovalDbContext>("database")
@@ -177,6 +178,13 @@ public static class ServerSetup
         app.UseMiddleware<RequestGuard>();
         app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        // The API reference for people writing integrations, reading the same document; its script comes from the
+        // package (no CDN, no web fonts), so it works on a network without internet.
+        app.MapScalarApiReference("/docs", o => o
+            .WithTitle("ApprovalEngine API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts()
+            .AddPreferredSecuritySchemes(ApiDocument.BearerScheme)).AllowAnonymous();
         app.MapHealthApi();
         app.MapAuthApi();
         app.MapActivitiesApi();

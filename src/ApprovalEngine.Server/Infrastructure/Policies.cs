@@ -26,6 +26,23 @@ public static class Policies
         options.AddPolicy(CancelInstances, p => p.RequireClaim(ClaimNames.Right, Rights.CancelInstances));
         options.AddPolicy(RetryIncidents, p => p.RequireClaim(ClaimNames.Right, Rights.RetryIncidents));
         options.AddPolicy(Sandbox, p => p.RequireClaim(ClaimNames.Right, Rights.Sandbox));
-        options.AddPolicy(FiatOperator, p => p.RequireAssertion(c => Features.Fiat.FiatAccess.IsOperator(c.User)));
+        // PeopleOnly first: it is what the OpenAPI document reads to offer only the bearer scheme on these routes.
+        options.AddPolicy(FiatOperator, p => p.AddRequirements(PeopleOnlyRequirement.Instance).RequireAssertion(c => Features.Fiat.FiatAccess.IsOperator(c.User)));
+    }
+}
+
+/// <summary>
+/// Only people pass (a signed-in user, never a system's API key). A requirement of its own rather than an assertion so
+/// that the OpenAPI document can see it in the route's policy and advertise only the bearer scheme there
+/// (<see cref="ApiDocument"/>): what the document says comes from what the server enforces.
+/// </summary>
+public sealed class PeopleOnlyRequirement : AuthorizationHandler<PeopleOnlyRequirement>, IAuthorizationRequirement
+{
+    public static readonly PeopleOnlyRequirement Instance = new();
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PeopleOnlyRequirement requirement)
+    {
+        if (context.User.Identity?.IsAuthenticated == true && !context.User.IsSystem()) context.Succeed(requirement);
+        return Task.CompletedTask;
     }
 }

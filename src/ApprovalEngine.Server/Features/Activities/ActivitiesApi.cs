@@ -9,5 +9,5 @@ public static class ActivitiesApi
 {
     public static void MapActivitiesApi(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/activities", (ActivityRegistry registry) => TypedResults.Ok<IReadOnlyList<ActivityDescriptor>>([.. registry.Descriptors]))
-            .WithTags("Activities").ProducesProblems(401);
+            .WithTags("Activities").ProducesProblems(401).WithName("listActivities").WithSummary("List the activity types a workflow can use");
 }

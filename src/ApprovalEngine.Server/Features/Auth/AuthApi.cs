@@ -15,8 +15,8 @@ public static class AuthApi
     public static void MapAuthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/auth").WithTags("Auth");
-        group.MapPost("/token", Token).AllowAnonymous().RequireRateLimiting(SignInRateLimit.PolicyName).ProducesProblems(400, 401, 422, 429);
-        group.MapGet("/me", Me).ProducesProblems(401);
+        group.MapPost("/token", Token).AllowAnonymous().RequireRateLimiting(SignInRateLimit.PolicyName).ProducesProblems(400, 401, 422, 429).WithName("issueToken").WithSummary("Sign in with a user name and password and get a bearer token");
+        group.MapGet("/me", Me).ProducesProblems(401).WithName("getCurrentUser").WithSummary("Who is calling: identity, departments, permissions, rights and scopes");
     }
 
     private static Results<Ok<TokenResponse>, ProblemHttpResult> Token(TokenRequest? request, TokenService tokens, SignInGuard guard, HttpContext http)

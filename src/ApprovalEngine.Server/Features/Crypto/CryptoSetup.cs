@@ -40,7 +40,7 @@ public static class CryptoSetup
     {
         var group = app.MapGroup("/api/crypto").WithTags("Crypto configuration");
         CoinsApi.Map(group);
-        group.MapGet("/addresses", Wallets.ListAddresses.List).ProducesProblems(400, 401, 403);
+        group.MapGet("/addresses", Wallets.ListAddresses.List).ProducesProblems(400, 401, 403).WithName("listWalletAddresses").WithSummary("List customers' verified wallet addresses");
         return app;
     }
 }

@@ -40,17 +40,17 @@ public static class DefinitionsApi
     public static RouteGroupBuilder MapDefinitionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/definitions").WithTags("Definitions").ProducesProblems(400, 401);
-        group.MapGet("/", List);
-        group.MapGet("/schema", Schema).Produces<object>(200, "application/schema+json");
+        group.MapGet("/", List).WithName("listDefinitions").WithSummary("List workflow definitions");
+        group.MapGet("/schema", Schema).Produces<object>(200, "application/schema+json").WithName("getDefinitionSchema").WithSummary("Get the JSON Schema a workflow definition follows");
         // Validate reports what the expression check reports (and more), so it is behind the same right.
-        group.MapPost("/validate", Validate).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403);
-        group.MapGet("/{id}", Get).ProducesProblems(404);
-        group.MapGet("/{id}/draft", GetDraft).ProducesProblems(404);
-        group.MapGet("/{id}/editable", GetEditable).ProducesProblems(404);
-        group.MapPost("/matrix", MatrixOf).ProducesProblems(422);
-        group.MapPut("/{id}/draft", SaveDraft).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 422);
-        group.MapGet("/{id}/versions", Versions).ProducesProblems(404);
-        group.MapGet("/{id}/matrix", Matrix).ProducesProblems(404, 422);
+        group.MapPost("/validate", Validate).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403).WithName("validateDefinition").WithSummary("Check a workflow definition without saving it");
+        group.MapGet("/{id}", Get).ProducesProblems(404).WithName("getDefinition").WithSummary("Get a definition: the published version or a given one");
+        group.MapGet("/{id}/draft", GetDraft).ProducesProblems(404).WithName("getDraft").WithSummary("Get the draft of a definition");
+        group.MapGet("/{id}/editable", GetEditable).ProducesProblems(404).WithName("getEditableDefinition").WithSummary("Get what the designer edits: the draft, else the published version");
+        group.MapPost("/matrix", MatrixOf).ProducesProblems(422).WithName("getStatusMatrixOfDefinition").WithSummary("Get the status matrix of a definition sent in the body (e.g. an unsaved draft)");
+        group.MapPut("/{id}/draft", SaveDraft).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 422).WithName("saveDraft").WithSummary("Save the draft of a definition");
+        group.MapGet("/{id}/versions", Versions).ProducesProblems(404).WithName("listDefinitionVersions").WithSummary("List the versions of a definition");
+        group.MapGet("/{id}/matrix", Matrix).ProducesProblems(404, 422).WithName("getStatusMatrix").WithSummary("Get the status matrix of a definition version");
         return group;
     }
 

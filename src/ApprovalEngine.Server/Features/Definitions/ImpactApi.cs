@@ -55,7 +55,7 @@ public static class ImpactApi
     public static RouteGroupBuilder MapImpactApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/definitions").WithTags("Definitions").ProducesProblems(400, 401, 403);
-        group.MapPost("/{id}/draft/impact", Preview).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404, 422);
+        group.MapPost("/{id}/draft/impact", Preview).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404, 422).WithName("previewDraftImpact").WithSummary("Preview how the draft would affect running instances");
         return group;
     }
 

@@ -46,18 +46,18 @@ public static class PublishingApi
     {
         var definitions = app.MapGroup("/api/definitions").WithTags("Publishing").ProducesProblems(400, 401, 403);
         // Bodies are optional and read by hand (OptionalJsonBody), so that a POST without any body still reaches the route.
-        definitions.MapPost("/{id}/publish", Submit).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(404, 409, 415, 422);
-        definitions.MapGet("/{id}/publish-requests", ListForDefinition).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404);
-        definitions.MapGet("/{id}/journal", Journal).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404);
-        definitions.MapPost("/{id}/versions/{version:int}/suspend", Suspend).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422);
-        definitions.MapPost("/{id}/versions/{version:int}/resume", Resume).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422);
+        definitions.MapPost("/{id}/publish", Submit).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(404, 409, 415, 422).WithName("requestPublication").WithSummary("Ask for the draft to be published (a second person approves)");
+        definitions.MapGet("/{id}/publish-requests", ListForDefinition).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404).WithName("listDefinitionPublishRequests").WithSummary("List the publish requests of a definition");
+        definitions.MapGet("/{id}/journal", Journal).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404).WithName("getDefinitionJournal").WithSummary("Read the journal of a definition (drafts, publications, suspensions)");
+        definitions.MapPost("/{id}/versions/{version:int}/suspend", Suspend).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422).WithName("suspendVersion").WithSummary("Suspend a published version: it starts no new instances");
+        definitions.MapPost("/{id}/versions/{version:int}/resume", Resume).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422).WithName("resumeVersion").WithSummary("Resume a suspended version");
 
         var requests = app.MapGroup("/api/publish-requests").WithTags("Publishing").ProducesProblems(400, 401, 403);
-        requests.MapGet("/", List).RequireAuthorization(Policies.ReviewDefinitions);
-        requests.MapGet("/{requestId}", Get).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404);
-        requests.MapPost("/{requestId}/impact", Impact).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404, 422);
-        requests.MapPost("/{requestId}/approve", Approve).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422);
-        requests.MapPost("/{requestId}/reject", Reject).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422);
+        requests.MapGet("/", List).RequireAuthorization(Policies.ReviewDefinitions).WithName("listPublishRequests").WithSummary("List publish requests");
+        requests.MapGet("/{requestId}", Get).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404).WithName("getPublishRequest").WithSummary("Get a publish request with its changes");
+        requests.MapPost("/{requestId}/impact", Impact).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404, 422).WithName("previewPublishRequestImpact").WithSummary("Preview the impact of a publish request's snapshot on recent instances");
+        requests.MapPost("/{requestId}/approve", Approve).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422).WithName("approvePublishRequest").WithSummary("Approve a publish request: the version goes live");
+        requests.MapPost("/{requestId}/reject", Reject).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422).WithName("rejectPublishRequest").WithSummary("Reject a publish request");
     }
 
     private static async Task<Accepted<PublishRequestView>> Submit(string id, HttpContext http, ApprovalDbContext db, PublishingService publishing, CancellationToken ct)

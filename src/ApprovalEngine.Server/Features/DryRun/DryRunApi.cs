@@ -54,8 +54,8 @@ public static class DryRunApi
     public static void MapDryRunApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/dry-run").WithTags("Dry run").ProducesProblems(400, 401, 409, 422);
-        group.MapPost("/start", Start);
-        group.MapPost("/resume", Resume);
+        group.MapPost("/start", Start).WithName("startDryRun").WithSummary("Dry-run a draft: start it without saving anything");
+        group.MapPost("/resume", Resume).WithName("resumeDryRun").WithSummary("Dry-run a draft: take the next step");
     }
 
     private static async Task<Ok<DryRunResponse>> Start(DryRunStartRequest? request, ApprovalDbContext db, DefinitionService definitions, WorkflowRunner runner, TimeProvider clock, CancellationToken ct)

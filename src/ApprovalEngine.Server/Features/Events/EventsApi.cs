@@ -15,7 +15,7 @@ using ApprovalEngine.Hosting;
 namespace ApprovalEngine.Server.Features.Events;
 
 /// <param name="KeepForSeconds">How long to keep the event when nothing waits for it yet (default <c>Engine:EventRetentionSeconds</c>, capped at <c>Engine:EventRetentionMaxSeconds</c>; 0: not kept).</param>
-public sealed record EventRequest(string? CorrelationId, JsonNode? Payload, string? IdempotencyKey, int? KeepForSeconds = null);
+public sealed record EventRequest(string? CorrelationId, JsonNode? Payload = null, string? IdempotencyKey = null, int? KeepForSeconds = null);
 
 /// <param name="Resumed">How many instances the event resumed or interrupted.</param>
 /// <param name="Instances">Those of them the caller may read (ADR 7 read policy); the others are only counted.</param>
@@ -35,8 +35,8 @@ public static class EventsApi
 {
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/events/{name}", Deliver).WithTags("Events").ProducesProblems(400, 401, 403, 409, 422);
-        app.MapGet("/api/events", List).WithTags("Events").ProducesProblems(400, 401, 403);
+        app.MapPost("/api/events/{name}", Deliver).WithTags("Events").ProducesProblems(400, 401, 403, 409, 422).WithName("sendEvent").WithSummary("Send a business event to the instance waiting for it");
+        app.MapGet("/api/events", List).WithTags("Events").ProducesProblems(400, 401, 403).WithName("listEvents").WithSummary("List the events systems have sent");
     }
 
     private static async Task<Ok<EventDelivered>> Deliver(string name, EventRequest? request, HttpContext http, EventDispatcher dispatcher,

@@ -54,9 +54,9 @@ public static class ExpressionsApi
     {
         var group = app.MapGroup("/api/expressions").WithTags("Expressions").ProducesProblems(400, 401);
         // Checking and the function list serve the designer's expression editor: those who may edit definitions.
-        group.MapPost("/check", Check).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 413, 422);
-        group.MapPost("/evaluate", Evaluate).ProducesProblems(422);
-        group.MapGet("/functions", () => TypedResults.Ok(ExpressionFunctions.All)).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403);
+        group.MapPost("/check", Check).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 413, 422).WithName("checkExpression").WithSummary("Check an expression for errors");
+        group.MapPost("/evaluate", Evaluate).ProducesProblems(422).WithName("evaluateExpression").WithSummary("Evaluate an expression on sample data");
+        group.MapGet("/functions", () => TypedResults.Ok(ExpressionFunctions.All)).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403).WithName("listExpressionFunctions").WithSummary("List the functions expressions can use");
     }
 
     /// <summary>What the engine and the place supply besides the flow's declarations, for the autocomplete's hints.</summary>

@@ -33,25 +33,25 @@ internal static class FiatOperationsApi
         var records = group.MapGroup("/withdrawals");
         // The record actions complete the record's task as the caller; the engine refuses a system per record, but a
         // bulk answer of 200 listing refusals is a side door in itself: systems (and other departments) stop here.
-        records.MapPost("/", CreateFiatWithdrawal.Handle).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapGet("/", QueryFiatWithdrawals.List).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapGet("/export.csv", QueryFiatWithdrawals.Export).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapGet("/cards", QueryFiatWithdrawals.Cards).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapPost("/submit", FiatRecordActions.Submit).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapPost("/reject", FiatRecordActions.Reject).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapPost("/exceptions/resolve", FiatRecordActions.Resolve).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapPost("/exceptions/review", FiatRecordActions.Review).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapGet("/{id}", QueryFiatWithdrawals.Get).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapGet("/{id}/lifecycle", QueryFiatWithdrawals.Lifecycle).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapPost("/{id}/delete", FiatRecordActions.Delete).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapPost("/{id}/edit", FiatRecordActions.Edit).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422);
-        records.MapPost("/{id}/direct-billing", FiatRecordActions.DirectBilling).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422);
+        records.MapPost("/", CreateFiatWithdrawal.Handle).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("createFiatWithdrawal").WithSummary("Create a fiat withdrawal record");
+        records.MapGet("/", QueryFiatWithdrawals.List).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("listFiatWithdrawals").WithSummary("List fiat withdrawal records");
+        records.MapGet("/export.csv", QueryFiatWithdrawals.Export).Produces<string>(200, "text/csv").ProducesProblems(400, 401, 403, 404, 409, 422).WithName("exportFiatWithdrawals").WithSummary("Export fiat withdrawal records as CSV");
+        records.MapGet("/cards", QueryFiatWithdrawals.Cards).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("getFiatWithdrawalCards").WithSummary("Count and sum fiat withdrawals per status (the indicator cards)");
+        records.MapPost("/submit", FiatRecordActions.Submit).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("submitFiatWithdrawals").WithSummary("Submit fiat withdrawals for payout");
+        records.MapPost("/reject", FiatRecordActions.Reject).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("rejectFiatWithdrawals").WithSummary("Reject fiat withdrawals");
+        records.MapPost("/exceptions/resolve", FiatRecordActions.Resolve).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("resolveFiatExceptions").WithSummary("Resolve fiat withdrawal exceptions (a second person reviews)");
+        records.MapPost("/exceptions/review", FiatRecordActions.Review).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("reviewFiatExceptions").WithSummary("Approve or reject resolved fiat withdrawal exceptions");
+        records.MapGet("/{id}", QueryFiatWithdrawals.Get).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("getFiatWithdrawal").WithSummary("Get a fiat withdrawal record");
+        records.MapGet("/{id}/lifecycle", QueryFiatWithdrawals.Lifecycle).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("getFiatWithdrawalLifecycle").WithSummary("Read the lifecycle of a fiat withdrawal record");
+        records.MapPost("/{id}/delete", FiatRecordActions.Delete).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("deleteFiatWithdrawal").WithSummary("Delete a fiat withdrawal record");
+        records.MapPost("/{id}/edit", FiatRecordActions.Edit).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("editFiatWithdrawal").WithSummary("Change a fiat withdrawal record");
+        records.MapPost("/{id}/direct-billing", FiatRecordActions.DirectBilling).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("directBillFiatWithdrawal").WithSummary("Pay a fiat withdrawal by direct billing");
 
         var batches = group.MapGroup("/batches");
-        batches.MapPost("/", FiatBatchesApi.Pack).ProducesProblems(400, 401, 403, 404, 409, 422);
-        batches.MapGet("/", FiatBatchesApi.List).ProducesProblems(400, 401, 403, 404, 409, 422);
-        batches.MapGet("/{id}", FiatBatchesApi.Get).ProducesProblems(400, 401, 403, 404, 409, 422);
-        batches.MapGet("/{id}/file", FiatBatchesApi.File).ProducesProblems(400, 401, 403, 404, 409, 422);
-        batches.MapPost("/{id}/results", FiatBatchesApi.Results).ProducesProblems(400, 401, 403, 404, 409, 422);
+        batches.MapPost("/", FiatBatchesApi.Pack).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("packFiatBatch").WithSummary("Pack approved fiat withdrawals into a bank batch");
+        batches.MapGet("/", FiatBatchesApi.List).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("listFiatBatches").WithSummary("List bank batches");
+        batches.MapGet("/{id}", FiatBatchesApi.Get).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("getFiatBatch").WithSummary("Get a bank batch");
+        batches.MapGet("/{id}/file", FiatBatchesApi.File).Produces<string>(200, "text/csv", "application/xml").ProducesProblems(400, 401, 403, 404, 409, 422).WithName("downloadFiatBatchFile").WithSummary("Download the payment file of a bank batch");
+        batches.MapPost("/{id}/results", FiatBatchesApi.Results).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("recordFiatBatchResults").WithSummary("Record the bank's results for a batch");
     }
 }

@@ -14,8 +14,8 @@ public static class IncidentsApi
     public static void MapIncidentsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/incidents").WithTags("Incidents").ProducesProblems(400, 401);
-        group.MapGet("/", List);
-        group.MapPost("/{id}/retry", Retry).RequireAuthorization(Policies.RetryIncidents).ProducesProblems(403, 404, 409);
+        group.MapGet("/", List).WithName("listIncidents").WithSummary("List incidents: steps that failed and wait for a retry");
+        group.MapPost("/{id}/retry", Retry).RequireAuthorization(Policies.RetryIncidents).ProducesProblems(403, 404, 409).WithName("retryIncident").WithSummary("Retry the failed step of an incident");
     }
 
     private static async Task<Ok<Paged<IncidentView>>> List(HttpContext http, ApprovalDbContext db, ReadAccess reads, string? status, Guid? instanceId, int? page, int? pageSize, CancellationToken ct)

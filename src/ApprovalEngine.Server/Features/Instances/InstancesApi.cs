@@ -20,12 +20,12 @@ public static class InstancesApi
 {
     public static void MapInstancesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/definitions/{id}/instances", Start).WithTags("Instances").ProducesProblems(400, 401, 403, 404, 409, 422);
+        app.MapPost("/api/definitions/{id}/instances", Start).WithTags("Instances").ProducesProblems(400, 401, 403, 404, 409, 422).WithName("startInstance").WithSummary("Start an instance of a published workflow");
         var group = app.MapGroup("/api/instances").WithTags("Instances").ProducesProblems(400, 401);
-        group.MapGet("/", QueryInstances.Handle);
-        group.MapGet("/{id}", Get).ProducesProblems(403, 404);
-        group.MapGet("/{id}/journal", Journal).ProducesProblems(403, 404);
-        group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelInstances).ProducesProblems(403, 404, 409, 422);
+        group.MapGet("/", QueryInstances.Handle).WithName("listInstances").WithSummary("List workflow instances");
+        group.MapGet("/{id}", Get).ProducesProblems(403, 404).WithName("getInstance").WithSummary("Get an instance: status, variables, open tasks and incidents");
+        group.MapGet("/{id}/journal", Journal).ProducesProblems(403, 404).WithName("getInstanceJournal").WithSummary("Read an instance's journal (what happened, who did it)");
+        group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(Policies.CancelInstances).ProducesProblems(403, 404, 409, 422).WithName("cancelInstance").WithSummary("Cancel a running instance");
     }
 
     private static async Task<Results<Created<InstanceStarted>, Ok<InstanceStarted>>> Start(string id, StartInstanceRequest? request, HttpContext http, InstanceStarter starter, CancellationToken ct)

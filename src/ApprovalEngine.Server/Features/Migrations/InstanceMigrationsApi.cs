@@ -60,14 +60,14 @@ public static class InstanceMigrationsApi
     public static void MapInstanceMigrationsApi(this IEndpointRouteBuilder app)
     {
         var definitions = app.MapGroup("/api/definitions").WithTags("Instance migration").ProducesProblems(400, 401, 403, 404, 422);
-        definitions.MapPost("/{id}/migrations/preview", Preview).RequireAuthorization(Policies.EditDefinitions);
-        definitions.MapPost("/{id}/migrations", Submit).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(409);
+        definitions.MapPost("/{id}/migrations/preview", Preview).RequireAuthorization(Policies.EditDefinitions).WithName("previewInstanceMigration").WithSummary("Preview moving running instances to another version");
+        definitions.MapPost("/{id}/migrations", Submit).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(409).WithName("requestInstanceMigration").WithSummary("Ask for running instances to be moved to another version");
 
         var requests = app.MapGroup("/api/instance-migrations").WithTags("Instance migration").ProducesProblems(400, 401, 403);
-        requests.MapGet("/", List).RequireAuthorization(Policies.ReviewDefinitions);
-        requests.MapGet("/{migrationId}", Get).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404);
-        requests.MapPost("/{migrationId}/approve", Approve).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409);
-        requests.MapPost("/{migrationId}/reject", Reject).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422);
+        requests.MapGet("/", List).RequireAuthorization(Policies.ReviewDefinitions).WithName("listInstanceMigrations").WithSummary("List instance migration requests");
+        requests.MapGet("/{migrationId}", Get).RequireAuthorization(Policies.ReviewDefinitions).ProducesProblems(404).WithName("getInstanceMigration").WithSummary("Get an instance migration request");
+        requests.MapPost("/{migrationId}/approve", Approve).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409).WithName("approveInstanceMigration").WithSummary("Approve an instance migration: the instances move");
+        requests.MapPost("/{migrationId}/reject", Reject).RequireAuthorization(Policies.ApproveDefinitions).ProducesProblems(404, 409, 422).WithName("rejectInstanceMigration").WithSummary("Reject an instance migration");
     }
 
     private static async Task<Ok<InstanceMigrationPreview>> Preview(string id, InstanceMigrationRequest? request, ApprovalDbContext db, DefinitionCache cache, CancellationToken ct)

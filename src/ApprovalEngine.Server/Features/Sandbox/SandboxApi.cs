@@ -19,8 +19,8 @@ public static class SandboxApi
     public static void MapSandboxApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/sandbox/trading-accounts").WithTags("Sandbox").RequireAuthorization(Policies.Sandbox).ProducesProblems(400, 401, 403, 404, 422);
-        group.MapPut("/{account}", Put);
-        group.MapGet("/{account}", Get);
+        group.MapPut("/{account}", Put).WithName("putSandboxTradingAccount").WithSummary("Sandbox: set a simulated trading account");
+        group.MapGet("/{account}", Get).WithName("getSandboxTradingAccount").WithSummary("Sandbox: get a simulated trading account");
     }
 
     private static async Task<Ok<TradingAccountView>> Put(string account, TradingAccountRequest? request, ApprovalDbContext db, TimeProvider clock, CancellationToken ct)

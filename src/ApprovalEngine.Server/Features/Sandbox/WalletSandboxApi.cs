@@ -19,7 +19,7 @@ public sealed record VerifiedAddressView(string SecuritiesAccount, string Coin, 
 public static class WalletSandboxApi
 {
     public static void MapWalletSandboxApi(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/sandbox/wallets/{securitiesAccount}/verified-addresses", Add).WithTags("Sandbox").RequireAuthorization(Policies.Sandbox);
+        app.MapPost("/api/sandbox/wallets/{securitiesAccount}/verified-addresses", Add).WithTags("Sandbox").RequireAuthorization(Policies.Sandbox).WithName("addSandboxVerifiedAddress").WithSummary("Sandbox: add a verified wallet address");
 
     private static async Task<Ok<VerifiedAddressView>> Add(string securitiesAccount, VerifiedAddressRequest? request, ICoinCatalog coins, IWalletDirectory wallets,
         CryptoDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)

@@ -31,7 +31,8 @@ public sealed record FormFieldView(
 
 public sealed record TaskDetail(TaskView Task, IReadOnlyList<TaskActionView> Actions, long InstanceVersion);
 
-public sealed record CompleteTaskRequest(string? Action, string? Comment, JsonObject? Data, long? ExpectedVersion);
+/// <remarks>Only the action is needed (the contract: comment, data and expectedVersion are optional); the defaults say so in the OpenAPI schema.</remarks>
+public sealed record CompleteTaskRequest(string? Action, string? Comment = null, JsonObject? Data = null, long? ExpectedVersion = null);
 
 /// <summary>The operators' inbox: list, read with the actions the caller may take now, claim, unclaim and complete.</summary>
 public static class TasksApi
@@ -39,11 +40,11 @@ public static class TasksApi
     public static void MapTasksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/tasks").WithTags("Tasks").ProducesProblems(400, 401);
-        group.MapGet("/", List).ProducesProblems(403);
-        group.MapGet("/{id}", Get).ProducesProblems(403, 404);
-        group.MapPost("/{id}/claim", Claim).ProducesProblems(403, 404, 409);
-        group.MapPost("/{id}/unclaim", Unclaim).ProducesProblems(403, 404, 409);
-        group.MapPost("/{id}/complete", Complete).ProducesProblems(403, 404, 409, 422);
+        group.MapGet("/", List).ProducesProblems(403).WithName("listTasks").WithSummary("List tasks: the inbox of people and departments");
+        group.MapGet("/{id}", Get).ProducesProblems(403, 404).WithName("getTask").WithSummary("Get a task with the actions and fields it offers");
+        group.MapPost("/{id}/claim", Claim).ProducesProblems(403, 404, 409).WithName("claimTask").WithSummary("Claim a task: it becomes yours");
+        group.MapPost("/{id}/unclaim", Unclaim).ProducesProblems(403, 404, 409).WithName("unclaimTask").WithSummary("Give a claimed task back to the department");
+        group.MapPost("/{id}/complete", Complete).ProducesProblems(403, 404, 409, 422).WithName("completeTask").WithSummary("Complete a task with an action (approve, reject, …)");
     }
 
     private static readonly string[] Statuses = ["open", "completed", "cancelled", "all"];

@@ -22,18 +22,18 @@ public static class WdRequestsApi
     public static void MapWdRequestsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/wd-requests").WithTags("WD requests");
-        group.MapPost("/", CreateWdRequest.Handle);
-        group.MapGet("/", QueryWdRequests.Handle);
-        group.MapGet("/export.csv", ExportWdRequests.Handle);
-        group.MapPost("/mass-edit", MassEditWdRequests.Handle);
-        group.MapGet("/{id}", GetWdRequest.Handle);
-        group.MapPost("/{id}/actions", TakeWdAction.Handle);
-        group.MapGet("/{id}/audit-log", WdAuditLog.Handle);
-        group.MapPost("/{id}/transactions", WdTransactionsEndpoints.Add);
-        group.MapPut("/{id}/transactions/{txId}", WdTransactionsEndpoints.Edit);
-        group.MapDelete("/{id}/transactions/{txId}", WdTransactionsEndpoints.Delete);
-        group.MapPost("/{id}/comments", AddWdComment.Handle);
-        group.MapPost("/{id}/client-cancel", ClientCancelWdRequest.Handle);
+        group.MapPost("/", CreateWdRequest.Handle).WithName("createWdRequest").WithSummary("Create a WD request (a client's withdrawal)");
+        group.MapGet("/", QueryWdRequests.Handle).WithName("listWdRequests").WithSummary("List WD requests");
+        group.MapGet("/export.csv", ExportWdRequests.Handle).WithName("exportWdRequests").WithSummary("Export WD requests as CSV");
+        group.MapPost("/mass-edit", MassEditWdRequests.Handle).WithName("massEditWdRequests").WithSummary("Change many WD requests at once");
+        group.MapGet("/{id}", GetWdRequest.Handle).WithName("getWdRequest").WithSummary("Get a WD request with the actions it offers");
+        group.MapPost("/{id}/actions", TakeWdAction.Handle).WithName("takeWdAction").WithSummary("Take an action on a WD request (request documents, pass, approve, reject)");
+        group.MapGet("/{id}/audit-log", WdAuditLog.Handle).WithName("getWdAuditLog").WithSummary("Read the audit log of a WD request");
+        group.MapPost("/{id}/transactions", WdTransactionsEndpoints.Add).WithName("addWdTransaction").WithSummary("Add a payout transaction to a WD request");
+        group.MapPut("/{id}/transactions/{txId}", WdTransactionsEndpoints.Edit).WithName("editWdTransaction").WithSummary("Change a payout transaction of a WD request");
+        group.MapDelete("/{id}/transactions/{txId}", WdTransactionsEndpoints.Delete).WithName("deleteWdTransaction").WithSummary("Remove a payout transaction from a WD request");
+        group.MapPost("/{id}/comments", AddWdComment.Handle).WithName("addWdComment").WithSummary("Comment on a WD request");
+        group.MapPost("/{id}/client-cancel", ClientCancelWdRequest.Handle).WithName("cancelWdRequestForClient").WithSummary("Cancel a WD request at the client's wish");
     }
 
     /// <summary>WithdrawalRequest:MinimumLevelGeneral (percent) and WithdrawalRequest:AmountVariant (FreeMargin or EquityMinusCredit).</summary>

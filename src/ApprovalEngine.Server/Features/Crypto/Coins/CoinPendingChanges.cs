@@ -81,9 +81,9 @@ public static class CoinPendingChanges
     {
         ArgumentNullException.ThrowIfNull(coins);
         var group = coins.MapGroup("/pending-changes");
-        group.MapGet("/", List).ProducesProblems(400, 401, 403);
-        group.MapPost("/{id:guid}/approve", Approve).ProducesProblems(401, 403, 404, 409, 422);
-        group.MapPost("/{id:guid}/reject", Reject).ProducesProblems(401, 403, 404, 409, 422);
+        group.MapGet("/", List).ProducesProblems(400, 401, 403).WithName("listCoinPendingChanges").WithSummary("List coin changes waiting for a second configurer");
+        group.MapPost("/{id:guid}/approve", Approve).ProducesProblems(401, 403, 404, 409, 422).WithName("approveCoinPendingChange").WithSummary("Approve a pending coin change: it is applied as the approver");
+        group.MapPost("/{id:guid}/reject", Reject).ProducesProblems(401, 403, 404, 409, 422).WithName("rejectCoinPendingChange").WithSummary("Reject a pending coin change, with a reason");
     }
 
     public static async Task<Accepted<CoinPendingChangeView>> ProposeAsync(CryptoDbContext db, string actor, DateTimeOffset now, CryptoCoin row, CoinBody body,

@@ -27,14 +27,14 @@ public static class CoinsApi
     {
         ArgumentNullException.ThrowIfNull(crypto);
         var coins = crypto.MapGroup("/coins");
-        coins.MapGet("/", ListCoins.List).ProducesProblems(401, 403);
-        coins.MapGet("/journal", CoinJournal.List).ProducesProblems(400, 401, 403);
+        coins.MapGet("/", ListCoins.List).ProducesProblems(401, 403).WithName("listCoins").WithSummary("List coins and their networks");
+        coins.MapGet("/journal", CoinJournal.List).ProducesProblems(400, 401, 403).WithName("getCoinJournal").WithSummary("Read the coin configuration journal");
         CoinPendingChanges.Map(coins);
-        coins.MapGet("/{coin}/{network}", ListCoins.Get).ProducesProblems(401, 403, 404);
-        coins.MapPost("/", CreateCoin.Handle).ProducesProblems(401, 403, 409, 422);
-        coins.MapPut("/{coin}/{network}", EditCoin.Handle).ProducesProblems(401, 403, 404, 409, 422);
-        coins.MapPost("/{coin}/{network}/{function}/enable", SwitchCoinFunction.Enable).ProducesProblems(401, 403, 404, 409, 422);
-        coins.MapPost("/{coin}/{network}/{function}/disable", SwitchCoinFunction.Disable).ProducesProblems(401, 403, 404, 409, 422);
+        coins.MapGet("/{coin}/{network}", ListCoins.Get).ProducesProblems(401, 403, 404).WithName("getCoin").WithSummary("Get a coin on a network");
+        coins.MapPost("/", CreateCoin.Handle).ProducesProblems(401, 403, 409, 422).WithName("createCoin").WithSummary("Add a coin on a network");
+        coins.MapPut("/{coin}/{network}", EditCoin.Handle).ProducesProblems(401, 403, 404, 409, 422).WithName("editCoin").WithSummary("Change a coin on a network");
+        coins.MapPost("/{coin}/{network}/{function}/enable", SwitchCoinFunction.Enable).ProducesProblems(401, 403, 404, 409, 422).WithName("enableCoinFunction").WithSummary("Enable a function (deposit, withdrawal) of a coin");
+        coins.MapPost("/{coin}/{network}/{function}/disable", SwitchCoinFunction.Disable).ProducesProblems(401, 403, 404, 409, 422).WithName("disableCoinFunction").WithSummary("Disable a function (deposit, withdrawal) of a coin");
     }
 
     public static string Key(string coin, string network) => $"{coin}/{network}";

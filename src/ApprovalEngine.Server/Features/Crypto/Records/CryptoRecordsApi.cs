@@ -13,11 +13,11 @@ public static class CryptoRecordsApi
         {
             var group = app.MapGroup($"/api/crypto/{kind.Route}").WithTags("Crypto records").ProducesProblems(400, 401, 403);
             group.MapGet("/", (HttpContext http, ApprovalDbContext db, ReadAccess reads, CancellationToken ct) => QueryCryptoRecords.ListAsync(kind, http, db, reads, ct))
-                .WithName($"ListCrypto{Name(kind)}");
+                .WithName($"listCrypto{Name(kind)}").WithSummary($"List crypto {kind.Route}");
             group.MapGet("/export", (HttpContext http, ApprovalDbContext db, ReadAccess reads, CancellationToken ct) => QueryCryptoRecords.ExportAsync(kind, http, db, reads, ct))
-                .WithName($"ExportCrypto{Name(kind)}").Produces<string>(200, "text/csv");
+                .WithName($"exportCrypto{Name(kind)}").WithSummary($"Export crypto {kind.Route} as CSV").Produces<string>(200, "text/csv");
             group.MapGet("/{id}", (string id, HttpContext http, ApprovalDbContext db, ReadAccess reads, CancellationToken ct) => GetCryptoRecord.HandleAsync(kind, id, http, db, reads, ct))
-                .WithName($"GetCrypto{Name(kind)[..^1]}").ProducesProblems(404);
+                .WithName($"getCrypto{Name(kind)[..^1]}").WithSummary($"Get a crypto {kind.Route[..^1]}").ProducesProblems(404);
         }
     }
 

@@ -24,7 +24,7 @@ public static class ChainSandboxApi
 {
     public static void MapChainSandboxApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/sandbox/blockchain/transactions/{txId}/confirmations", Confirm).WithTags("Sandbox")
-            .RequireAuthorization(Policies.Sandbox).ProducesProblems(400, 401, 403, 404, 422);
+            .RequireAuthorization(Policies.Sandbox).ProducesProblems(400, 401, 403, 404, 422).WithName("addSandboxConfirmations").WithSummary("Sandbox: confirm a blockchain transaction");
 
     private static async Task<Ok<ChainConfirmationsView>> Confirm(string txId, ChainConfirmationsRequest? request, DatabaseBlockchainSandbox chain,
         EventDispatcher dispatcher, HttpContext http, CancellationToken ct)

@@ -33,12 +33,12 @@ public static class ChequeRoutes
 
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapGet("/cheques", List).ProducesProblems(400, 401, 403);
+        group.MapGet("/cheques", List).ProducesProblems(400, 401, 403).WithName("listCheques").WithSummary("List cheque withdrawals");
         group.MapPost("/cheques/print", (ChequePrintRequest? request, HttpContext http, FiatDbContext db, IWithdrawalChannels channels, FiatClock fiatClock, TimeProvider clock, CancellationToken ct) =>
-            PrintAsync(Initial, request, http, db, channels, fiatClock, clock, ct)).Produces(200, contentType: "application/pdf").ProducesProblems(400, 401, 403, 409, 422);
+            PrintAsync(Initial, request, http, db, channels, fiatClock, clock, ct)).Produces(200, contentType: "application/pdf").ProducesProblems(400, 401, 403, 409, 422).WithName("printCheques").WithSummary("Print cheques (PDF)");
         group.MapPost("/cheques/reprint", (ChequePrintRequest? request, HttpContext http, FiatDbContext db, IWithdrawalChannels channels, FiatClock fiatClock, TimeProvider clock, CancellationToken ct) =>
-            PrintAsync(Reprint, request, http, db, channels, fiatClock, clock, ct)).Produces(200, contentType: "application/pdf").ProducesProblems(400, 401, 403, 409, 422);
-        group.MapGet("/cheques/{recordNo}/prints", Prints).ProducesProblems(401, 403, 404);
+            PrintAsync(Reprint, request, http, db, channels, fiatClock, clock, ct)).Produces(200, contentType: "application/pdf").ProducesProblems(400, 401, 403, 409, 422).WithName("reprintCheques").WithSummary("Print cheques again (PDF), with a reason");
+        group.MapGet("/cheques/{recordNo}/prints", Prints).ProducesProblems(401, 403, 404).WithName("listChequePrints").WithSummary("List the prints of a cheque");
     }
 
     private static async Task<HashSet<string>> ChequeChannelsAsync(IWithdrawalChannels channels, CancellationToken ct) =>

@@ -24,9 +24,9 @@ public static class SandboxBankRoutes
         // Only where the database sandbox is the bank: in Real mode these routes do not exist.
         if (((IEndpointRouteBuilder)group).ServiceProvider.GetService<DatabaseBankSandbox>() is null) return;
         var sandbox = group.MapGroup("/sandbox/bank/accounts").RequireAuthorization(Policies.Sandbox).ProducesProblems(400, 401, 403, 404, 422);
-        sandbox.MapGet("/{channelId}", Get);
-        sandbox.MapPut("/{channelId}", Put);
-        sandbox.MapPost("/{channelId}/entries", AddEntry);
+        sandbox.MapGet("/{channelId}", Get).WithName("getSandboxBankAccount").WithSummary("Sandbox: get the simulated bank account of a channel");
+        sandbox.MapPut("/{channelId}", Put).WithName("putSandboxBankAccount").WithSummary("Sandbox: set the simulated bank account of a channel");
+        sandbox.MapPost("/{channelId}/entries", AddEntry).WithName("addSandboxBankEntry").WithSummary("Sandbox: add an entry to the simulated bank statement");
     }
 
     private static async Task<Ok<SandboxAccountView>> Get(string channelId, DatabaseBankSandbox bank, FiatDbContext db, CancellationToken ct)

@@ -56,8 +56,8 @@ public static class AlertInbox
     public static void Map(RouteGroupBuilder fiat)
     {
         var inbox = fiat.MapGroup("/alerts/inbox").ProducesProblems(400, 401, 403, 404, 409);
-        inbox.MapGet("/", List);
-        inbox.MapPost("/{id:guid}/acknowledge", Acknowledge);
+        inbox.MapGet("/", List).WithName("listAlertInbox").WithSummary("List the alerts in the operators' inbox");
+        inbox.MapPost("/{id:guid}/acknowledge", Acknowledge).WithName("acknowledgeAlert").WithSummary("Acknowledge an alert");
     }
 
     /// <summary>Stores the alert and delivers it to the inbox item of its kind, bank account and business day (one save).</summary>

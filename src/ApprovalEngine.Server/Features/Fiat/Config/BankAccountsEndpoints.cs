@@ -25,11 +25,11 @@ public static partial class BankAccountsEndpoints
 
     public static void Map(RouteGroupBuilder config)
     {
-        config.MapGet("/bank-accounts", List);
-        config.MapGet("/bank-accounts/{id}", Get);
-        config.MapPost("/bank-accounts", Create);
-        config.MapPut("/bank-accounts/{id}", Edit);
-        config.MapDelete("/bank-accounts/{id}", Delete);
+        config.MapGet("/bank-accounts", List).WithName("listBankAccounts").WithSummary("List company bank accounts");
+        config.MapGet("/bank-accounts/{id}", Get).WithName("getBankAccount").WithSummary("Get a company bank account");
+        config.MapPost("/bank-accounts", Create).WithName("createBankAccount").WithSummary("Add a company bank account");
+        config.MapPut("/bank-accounts/{id}", Edit).WithName("editBankAccount").WithSummary("Change a company bank account");
+        config.MapDelete("/bank-accounts/{id}", Delete).WithName("deleteBankAccount").WithSummary("Delete a company bank account");
     }
 
     internal static string Id(FieldErrors errors, string? id, string field)

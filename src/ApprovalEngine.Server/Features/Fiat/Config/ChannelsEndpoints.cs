@@ -19,11 +19,11 @@ public static class ChannelsEndpoints
 
     public static void Map(RouteGroupBuilder config)
     {
-        config.MapGet("/channels", List);
-        config.MapGet("/channels/{id}", Get);
-        config.MapPost("/channels", Create);
-        config.MapPut("/channels/{id}", Edit);
-        config.MapDelete("/channels/{id}", Delete);
+        config.MapGet("/channels", List).WithName("listChannels").WithSummary("List payout channels");
+        config.MapGet("/channels/{id}", Get).WithName("getChannel").WithSummary("Get a payout channel");
+        config.MapPost("/channels", Create).WithName("createChannel").WithSummary("Add a payout channel");
+        config.MapPut("/channels/{id}", Edit).WithName("editChannel").WithSummary("Change a payout channel");
+        config.MapDelete("/channels/{id}", Delete).WithName("deleteChannel").WithSummary("Delete a payout channel");
     }
 
     public static async Task<Ok<List<ChannelView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)

@@ -18,9 +18,9 @@ public static class CurrenciesEndpoints
 
     public static void Map(RouteGroupBuilder config)
     {
-        config.MapGet("/currencies", List);
-        config.MapPost("/currencies", Create);
-        config.MapPut("/currencies/{code}", Edit);
+        config.MapGet("/currencies", List).WithName("listCurrencies").WithSummary("List currencies");
+        config.MapPost("/currencies", Create).WithName("createCurrency").WithSummary("Add a currency");
+        config.MapPut("/currencies/{code}", Edit).WithName("editCurrency").WithSummary("Change a currency");
     }
 
     public static async Task<Ok<List<CurrencyView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)

@@ -23,13 +23,13 @@ public static class DailyLimitsEndpoints
 
     public static void Map(RouteGroupBuilder config)
     {
-        config.MapGet("/daily-limits", List);
-        config.MapGet("/daily-limits/{bankAccountId}", Get);
-        config.MapPost("/daily-limits", Create);
-        config.MapPut("/daily-limits/{bankAccountId}", Edit);
-        config.MapDelete("/daily-limits/{bankAccountId}", Delete);
-        config.MapPost("/daily-limits/{bankAccountId}/adjust", Adjust);
-        config.MapGet("/daily-limit-changes", Changes);
+        config.MapGet("/daily-limits", List).WithName("listDailyLimits").WithSummary("List daily payout limits");
+        config.MapGet("/daily-limits/{bankAccountId}", Get).WithName("getDailyLimit").WithSummary("Get the daily payout limit of a bank account");
+        config.MapPost("/daily-limits", Create).WithName("createDailyLimit").WithSummary("Add a daily payout limit");
+        config.MapPut("/daily-limits/{bankAccountId}", Edit).WithName("editDailyLimit").WithSummary("Change a daily payout limit");
+        config.MapDelete("/daily-limits/{bankAccountId}", Delete).WithName("deleteDailyLimit").WithSummary("Delete a daily payout limit");
+        config.MapPost("/daily-limits/{bankAccountId}/adjust", Adjust).WithName("adjustDailyLimit").WithSummary("Make a one-day adjustment of a daily payout limit");
+        config.MapGet("/daily-limit-changes", Changes).WithName("listDailyLimitChanges").WithSummary("List the changes of daily payout limits");
     }
 
     private static async Task<Dictionary<string, decimal>> UsedAsync(FiatDbContext db, DateOnly day, CancellationToken ct)

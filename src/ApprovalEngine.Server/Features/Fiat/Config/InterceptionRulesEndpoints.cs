@@ -27,12 +27,12 @@ public static class InterceptionRulesEndpoints
 
     public static void Map(RouteGroupBuilder config)
     {
-        config.MapGet("/interception-rules", List);
-        config.MapGet("/interception-rules/{bankAccountId}", Get);
-        config.MapPost("/interception-rules", Create);
-        config.MapPut("/interception-rules/{bankAccountId}", Edit);
-        config.MapPost("/interception-rules/{bankAccountId}/enable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, bankAccountId, true, http, db, time, ct));
-        config.MapPost("/interception-rules/{bankAccountId}/disable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, bankAccountId, false, http, db, time, ct));
+        config.MapGet("/interception-rules", List).WithName("listInterceptionRules").WithSummary("List interception rules");
+        config.MapGet("/interception-rules/{bankAccountId}", Get).WithName("getInterceptionRule").WithSummary("Get the interception rule of a bank account");
+        config.MapPost("/interception-rules", Create).WithName("createInterceptionRule").WithSummary("Add an interception rule");
+        config.MapPut("/interception-rules/{bankAccountId}", Edit).WithName("editInterceptionRule").WithSummary("Change an interception rule");
+        config.MapPost("/interception-rules/{bankAccountId}/enable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, bankAccountId, true, http, db, time, ct)).WithName("enableInterceptionRule").WithSummary("Enable an interception rule");
+        config.MapPost("/interception-rules/{bankAccountId}/disable", (string bankAccountId, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, bankAccountId, false, http, db, time, ct)).WithName("disableInterceptionRule").WithSummary("Disable an interception rule");
     }
 
     public static async Task<Ok<List<InterceptionRuleView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)

@@ -14,8 +14,8 @@ public static class JournalEndpoints
 {
     public static void Map(RouteGroupBuilder config, RouteGroupBuilder fiat)
     {
-        config.MapGet("/journal", Journal);
-        fiat.MapGet("/alerts", Alerts);
+        config.MapGet("/journal", Journal).WithName("getFiatConfigJournal").WithSummary("Read the fiat configuration journal");
+        fiat.MapGet("/alerts", Alerts).WithName("listFiatAlerts").WithSummary("List fiat alerts");
         AlertInbox.Map(fiat);
     }
 

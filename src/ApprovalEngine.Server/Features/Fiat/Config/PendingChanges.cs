@@ -96,10 +96,10 @@ public static class PendingChanges
     public static void Map(RouteGroupBuilder config)
     {
         var group = config.MapGroup("/pending-changes").ProducesProblems(400, 401, 403, 404, 409, 422);
-        group.MapGet("/", List);
-        group.MapGet("/{id:guid}", Get);
-        group.MapPost("/{id:guid}/approve", Approve);
-        group.MapPost("/{id:guid}/reject", Reject);
+        group.MapGet("/", List).WithName("listPendingChanges").WithSummary("List configuration changes waiting for a second person");
+        group.MapGet("/{id:guid}", Get).WithName("getPendingChange").WithSummary("Get a pending configuration change");
+        group.MapPost("/{id:guid}/approve", Approve).WithName("approvePendingChange").WithSummary("Approve a pending configuration change: it takes effect");
+        group.MapPost("/{id:guid}/reject", Reject).WithName("rejectPendingChange").WithSummary("Reject a pending configuration change");
     }
 
     /// <summary>Stores the change as pending, journaled as <c>Propose</c> by the proposer; answers 202 with it.</summary>

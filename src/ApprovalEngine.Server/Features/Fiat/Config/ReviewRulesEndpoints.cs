@@ -52,12 +52,12 @@ public static class ReviewRulesEndpoints
 
     public static void Map(RouteGroupBuilder config)
     {
-        config.MapGet("/review-rules", List);
-        config.MapGet("/review-rules/{id}", Get);
-        config.MapPost("/review-rules", Create);
-        config.MapPut("/review-rules/{id}", Edit);
-        config.MapPost("/review-rules/{id}/enable", (string id, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, id, true, http, db, time, ct));
-        config.MapPost("/review-rules/{id}/disable", (string id, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, id, false, http, db, time, ct));
+        config.MapGet("/review-rules", List).WithName("listReviewRules").WithSummary("List review rules");
+        config.MapGet("/review-rules/{id}", Get).WithName("getReviewRule").WithSummary("Get a review rule");
+        config.MapPost("/review-rules", Create).WithName("createReviewRule").WithSummary("Add a review rule");
+        config.MapPut("/review-rules/{id}", Edit).WithName("editReviewRule").WithSummary("Change a review rule");
+        config.MapPost("/review-rules/{id}/enable", (string id, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, id, true, http, db, time, ct)).WithName("enableReviewRule").WithSummary("Enable a review rule");
+        config.MapPost("/review-rules/{id}/disable", (string id, HttpContext http, FiatDbContext db, TimeProvider time, CancellationToken ct) => EnableDisable.HandleAsync(Switchable, id, false, http, db, time, ct)).WithName("disableReviewRule").WithSummary("Disable a review rule");
     }
 
     public static async Task<Ok<List<ReviewRuleView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)

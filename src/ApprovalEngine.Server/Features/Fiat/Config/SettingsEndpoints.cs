@@ -22,8 +22,8 @@ public static class SettingsEndpoints
 
     public static void Map(RouteGroupBuilder config)
     {
-        config.MapGet("/settings", Get);
-        config.MapPut("/settings", Edit);
+        config.MapGet("/settings", Get).WithName("getFiatSettings").WithSummary("Get the fiat withdrawal settings");
+        config.MapPut("/settings", Edit).WithName("editFiatSettings").WithSummary("Change the fiat withdrawal settings");
     }
 
     private static SettingsView View(FiatSettings? s, IEnumerable<FiatCurrencyThreshold> thresholds)

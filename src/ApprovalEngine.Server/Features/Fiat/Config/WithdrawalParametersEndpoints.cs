@@ -21,11 +21,11 @@ public static class WithdrawalParametersEndpoints
 
     public static void Map(RouteGroupBuilder config)
     {
-        config.MapGet("/withdrawal-parameters", List);
-        config.MapGet("/withdrawal-parameters/{id}", Get);
-        config.MapPost("/withdrawal-parameters", Create);
-        config.MapPut("/withdrawal-parameters/{id}", Edit);
-        config.MapPost("/withdrawal-parameters/{id}/copy", Copy);
+        config.MapGet("/withdrawal-parameters", List).WithName("listWithdrawalParameters").WithSummary("List withdrawal parameters");
+        config.MapGet("/withdrawal-parameters/{id}", Get).WithName("getWithdrawalParameters").WithSummary("Get withdrawal parameters");
+        config.MapPost("/withdrawal-parameters", Create).WithName("createWithdrawalParameters").WithSummary("Add withdrawal parameters");
+        config.MapPut("/withdrawal-parameters/{id}", Edit).WithName("editWithdrawalParameters").WithSummary("Change withdrawal parameters");
+        config.MapPost("/withdrawal-parameters/{id}/copy", Copy).WithName("copyWithdrawalParameters").WithSummary("Copy withdrawal parameters");
     }
 
     public static async Task<Ok<List<WithdrawalParameterView>>> List(string? clientBank, string? currency, HttpContext http, FiatDbContext db, CancellationToken ct)

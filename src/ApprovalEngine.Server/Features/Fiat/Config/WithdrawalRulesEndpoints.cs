@@ -28,11 +28,11 @@ public static class WithdrawalRulesEndpoints
 
     public static void Map(RouteGroupBuilder config)
     {
-        config.MapGet("/withdrawal-rules", List);
-        config.MapGet("/withdrawal-rules/{id}", Get);
-        config.MapPost("/withdrawal-rules", Create);
-        config.MapPut("/withdrawal-rules/{id}", Edit);
-        config.MapDelete("/withdrawal-rules/{id}", Delete);
+        config.MapGet("/withdrawal-rules", List).WithName("listWithdrawalRules").WithSummary("List withdrawal rules");
+        config.MapGet("/withdrawal-rules/{id}", Get).WithName("getWithdrawalRule").WithSummary("Get a withdrawal rule");
+        config.MapPost("/withdrawal-rules", Create).WithName("createWithdrawalRule").WithSummary("Add a withdrawal rule");
+        config.MapPut("/withdrawal-rules/{id}", Edit).WithName("editWithdrawalRule").WithSummary("Change a withdrawal rule");
+        config.MapDelete("/withdrawal-rules/{id}", Delete).WithName("deleteWithdrawalRule").WithSummary("Delete a withdrawal rule");
     }
 
     public static async Task<Ok<List<WithdrawalRuleView>>> List(HttpContext http, FiatDbContext db, CancellationToken ct)
