@@ -8,6 +8,8 @@
 //   node e2e/run.mjs --suite wd    → the WD create / comment / mass edit screens (e2e/wd-scenarios.mjs)
 //   node e2e/run.mjs --suite inbox → the inbox columns, search, history and kept comments (e2e/inbox-scenarios.mjs)
 //   node e2e/run.mjs --suite exprs → the expression editor (e2e/exprs-scenarios.mjs)
+//   node e2e/run.mjs --suite fiat --results out.json → also writes each scenario's key, result and error as JSON
+//     (the NUnit fixtures run a whole suite once in one browser and report one test per scenario from this file)
 // Prints "N passed, N failed" as its last line and exits non-zero on any failure.
 const args = process.argv.slice(2);
 let mock = null;
@@ -28,6 +30,14 @@ const { scenarios } = suite === 'main' ? await import('./scenarios.mjs') : await
 console.log(`e2e against ${BASE}; screenshots in ${SHOTS}`);
 let passed = 0;
 let failed = 0;
+const resultsFile = args.includes('--results') ? args[args.indexOf('--results') + 1] : null;
+const results = [];
+const { writeFileSync } = await import('node:fs');
+const record = (entry) => {
+  results.push(entry);
+  // written after every scenario, so a hung or killed run still reports the scenarios that finished
+  if (resultsFile) writeFileSync(resultsFile, JSON.stringify({ results }, null, 1));
+};
 const ctx = {};
 let browser;
 try {
@@ -44,9 +54,11 @@ try {
       await fn(browser, ctx);
       passed++;
       console.log(`  ✓ ${name} (${Date.now() - t0} ms)`);
+      record({ key: keyOf(name), name, passed: true, ms: Date.now() - t0 });
     } catch (e) {
       failed++;
       console.log(`  ✗ ${name} (${Date.now() - t0} ms)\n    ${String(e?.stack ?? e).split('\n').slice(0, 4).join('\n    ')}`);
+      record({ key: keyOf(name), name, passed: false, ms: Date.now() - t0, error: String(e?.stack ?? e).split('\n').slice(0, 12).join('\n') });
       for (const c of browser.contexts()) for (const p of c.pages()) await shot(p, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => {});
       for (const c of browser.contexts()) await c.close().catch(() => {});
     }
