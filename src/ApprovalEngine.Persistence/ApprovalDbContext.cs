@@ -80,9 +80,11 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
         var stateVariable = b.HasDbFunction(typeof(ApprovalDbContext).GetMethod(nameof(StateVariable))!);
         if (IsSqlite)
         {
-            stateVariable.HasTranslation(args => new SqlFunctionExpression("json_extract",
+            // json_extract gives a number as an SQL REAL/INTEGER, which never equals a text (1000.5 <> '1000.5'): the CAST
+            // makes it the text PostgreSQL's function returns, so a search for an amount matches on both databases.
+            stateVariable.HasTranslation(args => new SqlUnaryExpression(System.Linq.Expressions.ExpressionType.Convert, new SqlFunctionExpression("json_extract",
                 [args[0], new SqlBinaryExpression(System.Linq.Expressions.ExpressionType.Add, new SqlConstantExpression("$.variables.\"", args[1].TypeMapping), new SqlBinaryExpression(System.Linq.Expressions.ExpressionType.Add, args[1], new SqlConstantExpression("\"", args[1].TypeMapping), typeof(string), args[1].TypeMapping), typeof(string), args[1].TypeMapping)],
-                nullable: true, argumentsPropagateNullability: [true, true], typeof(string), args[1].TypeMapping));
+                nullable: true, argumentsPropagateNullability: [true, true], typeof(string), args[1].TypeMapping), typeof(string), args[1].TypeMapping));
         }
         else
         {

@@ -213,3 +213,30 @@ public sealed class TaskSubjectsApiTests
         Assert.That((await cs.GetObjectAsync($"/api/tasks/{taskId}"))["task"]!.Text("status"), Is.EqualTo("Open"));
     }
 }
+
+/// <summary>
+/// The embedded default (SQLite) searches amounts too: json_extract reads a number as REAL, which must be compared as
+/// the same text PostgreSQL's function gives.
+/// </summary>
+public sealed class TaskSubjectsSqliteTests
+{
+    [Test]
+    public async Task On_SQLite_the_amount_search_finds_a_WD_request_by_its_amount_written_either_way()
+    {
+        await using var factory = ApiFactory.Sqlite(TrustIdentities.Settings());
+        var wd = new WdDriver(factory);
+        var (customer, account) = WdDriver.NewAccountIds();
+        await wd.PutAccountAsync(account, customer);
+        using var response = await wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 1234.50m, currency = "USD", comment = "Customer asked by phone" });
+        var card = await response.ReadObjectAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), card.ToJsonString());
+        var cs = await wd.AsAsync("cs1");
+        foreach (var (query, expected) in new[] { ("amount=1234.5", 1), ("amount=1234.50", 1), ("amount=1234.51", 0) })
+        {
+            using var found = await cs.GetAsync($"/api/tasks?customer={customer}&{query}&currency=USD");
+            var body = await found.ReadObjectAsync();
+            Assert.That(found.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
+            Assert.That(body.Items().Select(t => t.Text("instanceId")).Distinct().Count(), Is.EqualTo(expected), query);
+        }
+    }
+}
