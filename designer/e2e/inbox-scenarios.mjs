@@ -188,23 +188,26 @@ export async function inboxExpired(browser) {
   // the token expires (here: is no longer valid) while the operator types
   await page.evaluate(() => sessionStorage.setItem('approvalengine.token', 'expired.token.value'));
   await page.getByTestId('action-submit').click();
-  // Either the page stays and asks to sign in again (a re-authentication dialog), or the sign-in form replaces it.
-  const signInForm = page.getByTestId('signin-username');
-  const expired = page.getByTestId('action-dialog-notice').filter({ hasText: 'session expired' });
-  await signInForm.or(expired).first().waitFor();
-  if (await signInForm.isVisible()) {
-    await signInForm.fill('cs1');
-    await page.getByTestId('signin-password').fill('cs1');
-    await page.getByTestId('signin-submit').click();
-  }
-  await page.getByTestId('current-user').waitFor();
-  await page.getByTestId('action-dialog-notice').filter({ hasText: 'session expired' }).waitFor();
-  assert((await page.getByTestId('field-comment').inputValue()) === typed, 'the typed comment survived the expired session');
+  // The page stays and asks to sign in again over it (the designer's re-authentication dialog): signing in resends the
+  // same request with the new token, so the action goes through with the comment typed before the session expired.
+  await page.getByTestId('reauth-password').fill('cs1');
   await shot(page, 'inbox-expired');
-  await page.getByTestId('action-submit').click();
+  await page.getByTestId('reauth-submit').click();
   await page.getByTestId('action-notice').waitFor();
   await page.getByTestId('history-item').filter({ hasText: typed }).waitFor();
   await page.context().close();
+
+  // "Not now" instead: the request fails as a 401, the dialog says the session expired and keeps the typed text.
+  const r2 = await wdRequest('611');
+  const again = await page1280(browser);
+  const typed2 = `Typed and kept ${r2.customerId}`;
+  await openDialogAndType(again, r2, typed2);
+  await again.evaluate(() => sessionStorage.setItem('approvalengine.token', 'expired.token.value'));
+  await again.getByTestId('action-submit').click();
+  await again.getByTestId('reauth-cancel').click();
+  await again.getByTestId('action-dialog-notice').filter({ hasText: 'session expired' }).waitFor();
+  assert((await again.getByTestId('field-comment').inputValue()) === typed2, 'the typed comment survived the expired session');
+  await again.context().close();
 }
 
 export const scenarios = [
