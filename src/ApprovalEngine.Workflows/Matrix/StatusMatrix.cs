@@ -27,14 +27,20 @@ public static class StatusMatrix
     /// <summary>Steps of the walk a definition may take (a chain of decisions doubles the paths at every diamond).</summary>
     public const int DefaultStepBudget = 200_000;
 
+    /// <summary>
+    /// Characters of conditions the walk may build. The step budget alone does not bound memory: every path joins the
+    /// conditions of its decisions, so a few long conditions on a chain of diamonds (a 64 KB body) made gigabytes of rows.
+    /// </summary>
+    public const int DefaultConditionBudget = 4_000_000;
+
     /// <summary>Thrown when a definition's paths exceed the step budget: its matrix would be unreadable anyway.</summary>
-    public sealed class TooManyPathsException(int budget) : Exception($"The flow has too many paths to list in a status matrix (more than {budget} steps).");
+    public sealed class TooManyPathsException(string message) : Exception(message);
 
-    public static IReadOnlyList<MatrixRow> Build(WorkflowDefinition definition) => Build(definition, int.MaxValue);
+    public static IReadOnlyList<MatrixRow> Build(WorkflowDefinition definition) => Build(definition, int.MaxValue, int.MaxValue);
 
-    public static IReadOnlyList<MatrixRow> Build(WorkflowDefinition definition, int stepBudget)
+    public static IReadOnlyList<MatrixRow> Build(WorkflowDefinition definition, int stepBudget, int conditionBudget = DefaultConditionBudget)
     {
-        var budget = new Budget(stepBudget);
+        var budget = new Budget(stepBudget, conditionBudget);
         var rows = new List<MatrixRow>();
         foreach (var task in definition.Activities.Where(a => a.Type == UserTaskActivity.TypeName))
         {
@@ -44,7 +50,7 @@ public static class StatusMatrix
             {
                 foreach (var (status, toDepartment, condition) in Targets(definition, task.Id, action.Name, fromStatus, department, budget))
                 {
-                    rows.Add(new MatrixRow(fromStatus, department, action.Name, action.DisplayName, department, action.Permission, status, toDepartment, Join(action.Guard, condition)));
+                    rows.Add(new MatrixRow(fromStatus, department, action.Name, action.DisplayName, department, action.Permission, status, toDepartment, budget.Charge(Join(action.Guard, condition))));
                 }
             }
         }
@@ -52,7 +58,7 @@ public static class StatusMatrix
         {
             foreach (var (status, toDepartment, condition) in Walk(definition, interrupt.Target, "*", null, null, 0, [], budget))
             {
-                rows.Add(new MatrixRow("*", null, interrupt.Event, interrupt.DisplayName ?? interrupt.Event, "system", null, status, toDepartment, Join(interrupt.Condition, condition)));
+                rows.Add(new MatrixRow("*", null, interrupt.Event, interrupt.DisplayName ?? interrupt.Event, "system", null, status, toDepartment, budget.Charge(Join(interrupt.Condition, condition))));
             }
         }
         return rows;
@@ -91,7 +97,7 @@ public static class StatusMatrix
                         "Switch" => SwitchActivity.ReadCases(activity).FirstOrDefault(x => x.Name == c.Outcome).Condition ?? "none of the cases",
                         _ => c.Outcome is "Done" or "Received" or "Completed" ? null : $"{activity.DisplayName ?? activity.Id}: {c.Outcome}",
                     };
-                    foreach (var row in Walk(definition, c.Target, status, department, Join(condition, branchCondition), depth + 1, [.. seen], budget))
+                    foreach (var row in Walk(definition, c.Target, status, department, budget.Charge(Join(condition, branchCondition)), depth + 1, [.. seen], budget))
                     {
                         yield return row;
                     }
@@ -100,13 +106,24 @@ public static class StatusMatrix
         }
     }
 
-    private sealed class Budget(int steps)
+    private sealed class Budget(int steps, int characters)
     {
         private int _used;
+        private long _characters;
 
         public void Step()
         {
-            if (++_used > steps) throw new TooManyPathsException(steps);
+            if (++_used > steps) throw new TooManyPathsException($"The flow has too many paths to list in a status matrix (more than {steps} steps).");
+        }
+
+        /// <summary>Counts a condition built for a path (before it is kept in a row or joined further).</summary>
+        public string? Charge(string? condition)
+        {
+            if (condition is not null && (_characters += condition.Length) > characters)
+            {
+                throw new TooManyPathsException($"The flow has too many paths to list in a status matrix (their conditions exceed {characters} characters).");
+            }
+            return condition;
         }
     }
 

@@ -160,6 +160,15 @@ public static class DefinitionsApi
             var wanted = version ?? record.PublishedVersion ?? throw ApiProblemException.NotFound($"'{id}' has no published version.");
             definition = await cache.GetAsync(db, id, wanted, ct) ?? throw ApiProblemException.NotFound($"'{id}' has no version {wanted}.");
         }
-        return TypedResults.Ok(new MatrixView(id, definition.Version, StatusMatrix.Build(definition)));
+        // The same budgets as the draft's matrix: a valid definition may still have exponentially many paths, and this
+        // route is open to every signed-in user.
+        try
+        {
+            return TypedResults.Ok(new MatrixView(id, definition.Version, StatusMatrix.Build(definition, StatusMatrix.DefaultStepBudget)));
+        }
+        catch (StatusMatrix.TooManyPathsException ex)
+        {
+            throw ApiProblemException.Invalid("/", ex.Message);
+        }
     }
 }
