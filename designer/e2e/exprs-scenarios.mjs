@@ -107,6 +107,20 @@ export async function onePosition(browser) {
   await page.context().close();
 }
 
+/**
+ * Enter on the selected option. CodeMirror ignores Enter for a moment after the list updates (interactionDelay), so
+ * Enter is pressed again, while the option is still offered and selected, until the editor holds the completion.
+ */
+async function accept(page, popup, label, expected) {
+  for (let i = 0; i < 10; i++) {
+    await popup.locator('li[aria-selected="true"]', { hasText: label }).waitFor();
+    await page.keyboard.press('Enter');
+    const done = await page.getByTestId(GUARD).filter({ hasText: expected }).waitFor({ timeout: 1000 }).then(() => true, () => false);
+    if (done) return;
+  }
+  throw new Error(`Enter did not accept ${label}`);
+}
+
 /** Keyboard only: Tab into the guard, autocomplete offers an activity output and a server function, Tab leaves. */
 export async function autocompleteKeyboard(browser) {
   const def = await wdCopy('e2e-exprs-kb');
@@ -121,22 +135,25 @@ export async function autocompleteKeyboard(browser) {
   await page.keyboard.press('Backspace');
 
   const popup = page.locator('.cm-tooltip-autocomplete');
-  await page.keyboard.type('requestedAmount > freeMar', { delay: 20 });
+  // the names' origins (activity output, variable…) come with the server's check: wait for the first one to answer
+  await page.keyboard.type('requestedAmount', { delay: 20 });
+  await status(page).filter({ hasText: /number/ }).waitFor();
+  await page.keyboard.type(' > freeMar', { delay: 20 });
   await popup.waitFor();
   const option = popup.locator('li', { hasText: 'freeMargin' });
   await option.first().waitFor();
   assert((await option.first().textContent()).includes('activity output'), `freeMargin is offered as an activity output (${await option.first().textContent()})`);
-  await page.keyboard.press('Enter');
-  await popup.waitFor({ state: 'detached' });
+  // Enter accepts only the option that is selected now: wait for it, then for the editor to hold it
+  await accept(page, popup, 'freeMargin', 'requestedAmount > freeMargin');
 
+  const functions = await api('GET', '/api/expressions/functions', undefined, { token: await tokenFor('analyst1') });
+  const signature = functions.data.find((f) => f.name === 'addDays').signature;
   await page.keyboard.type(' && addD', { delay: 20 });
   await popup.waitFor();
   const fn = popup.locator('li', { hasText: 'addDays' });
   await fn.first().waitFor();
-  const functions = await api('GET', '/api/expressions/functions', undefined, { token: await tokenFor('analyst1') });
-  const signature = functions.data.find((f) => f.name === 'addDays').signature;
   assert((await fn.first().textContent()).includes(signature), `addDays is offered with the server's signature ${signature}`);
-  await page.keyboard.press('Enter');
+  await accept(page, popup, 'addDays', 'addDays');
   await page.keyboard.type('now(), 1) > now()', { delay: 20 });
   await page.keyboard.press('Escape');
 
