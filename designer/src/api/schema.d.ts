@@ -2659,24 +2659,6 @@ export interface components {
             before: null | components["schemas"]["JsonNode"];
             after: null | components["schemas"]["JsonNode"];
         };
-        CoinPendingChangeView: {
-            /** Format: uuid */
-            id: string;
-            entity: string;
-            entityKey: string;
-            action: string;
-            summary: string;
-            body: null | components["schemas"]["JsonNode"];
-            before: null | components["schemas"]["JsonNode"];
-            proposedBy: string;
-            /** Format: date-time */
-            proposedAt: string;
-            status: string;
-            decidedBy: null | string;
-            /** Format: date-time */
-            decidedAt: null | string;
-            reason: null | string;
-        };
         CoinSwitchBody: {
             /** Format: int32 */
             rowVersion: null | number;
@@ -9090,7 +9072,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CoinPendingChangeView"];
+                    "application/json": components["schemas"]["PendingChangeView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9189,7 +9171,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CoinPendingChangeView"][];
+                    "application/json": components["schemas"]["PendingChangeView"][];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9215,7 +9197,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CoinPendingChangeView"];
+                    "application/json": components["schemas"]["PendingChangeView"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9248,7 +9230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CoinPendingChangeView"];
+                    "application/json": components["schemas"]["PendingChangeView"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -7,7 +7,7 @@ type S = components['schemas'];
 export type Coin = S['CoinView'];
 export type CoinJournal = S['PagedOfCoinJournalView'];
 export type CoinJournalEntry = S['CoinJournalView'];
-export type CoinPendingChange = S['CoinPendingChangeView'];
+export type CoinPendingChange = S['PendingChangeView'];
 export type CoinJournalFilter = { coin?: string; network?: string; actor?: string; page?: number; pageSize?: number };
 
 const C = '/api/crypto/coins';

@@ -12,14 +12,14 @@ namespace ApprovalEngine.Server.Features.Crypto.Coins;
 /// </summary>
 public static class EditCoin
 {
-    public static async Task<Results<Ok<CoinView>, Accepted<CoinPendingChangeView>>> Handle(string coin, string network, CoinBody body, HttpContext http, CryptoDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<CoinView>, Accepted<PendingChangeView>>> Handle(string coin, string network, CoinBody body, HttpContext http, CryptoDbContext db, TimeProvider time, CancellationToken ct)
     {
         CryptoAccess.RequireConfigurer(http);
         return await ApplyAsync(coin, network, body, CoinJournal.Actor(http), approving: false, db, time, ct);
     }
 
     /// <param name="approving">The edit is a pending change a second configurer approved: it applies even when it weakens.</param>
-    internal static async Task<Results<Ok<CoinView>, Accepted<CoinPendingChangeView>>> ApplyAsync(string coin, string network, CoinBody body, string actor, bool approving,
+    internal static async Task<Results<Ok<CoinView>, Accepted<PendingChangeView>>> ApplyAsync(string coin, string network, CoinBody body, string actor, bool approving,
         CryptoDbContext db, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(body);

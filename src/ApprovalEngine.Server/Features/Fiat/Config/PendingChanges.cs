@@ -8,54 +8,20 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace ApprovalEngine.Server.Features.Fiat.Config;
 
-/// <summary>
-/// A configuration change that weakens a control (ADR 15), held until a second holder of <c>fiat:configure</c> approves
-/// it. <see cref="Body"/> is the request as the proposer sent it (with the rowVersion it read), replayed on approval.
-/// </summary>
-public sealed class PendingConfigChange
-{
-    public Guid Id { get; set; }
-    public string Entity { get; set; } = "";
-    public string EntityKey { get; set; } = "";
-    public string Action { get; set; } = "";
-    public string Body { get; set; } = "";
-    public string? Before { get; set; }
-    public string Summary { get; set; } = "";
-    public string ProposedBy { get; set; } = "";
-    public DateTimeOffset ProposedAt { get; set; }
-    public string Status { get; set; } = PendingStatuses.Pending;
-    public string? DecidedBy { get; set; }
-    public DateTimeOffset? DecidedAt { get; set; }
-    public string? Reason { get; set; }
-    public int RowVersion { get; set; }
-}
+/// <summary>A fiat configuration change held for a second holder of <c>fiat:configure</c> (ADR 15, V017).</summary>
+public sealed class PendingConfigChange : PendingChangeRecord;
 
+/// <summary>The statuses of a pending change (kept for the fiat callers; the values are <see cref="PendingChangeRecord"/>'s).</summary>
 public static class PendingStatuses
 {
-    public const string Pending = "Pending";
-    public const string Approved = "Approved";
-    public const string Rejected = "Rejected";
+    public const string Pending = PendingChangeRecord.Pending;
+    public const string Approved = PendingChangeRecord.Approved;
+    public const string Rejected = PendingChangeRecord.Rejected;
 }
 
 internal sealed class PendingConfigChangeMap : IEntityTypeConfiguration<PendingConfigChange>
 {
-    public void Configure(EntityTypeBuilder<PendingConfigChange> e)
-    {
-        e.ToTable("fiat_config_pending_changes");
-        e.HasKey(x => x.Id);
-        e.Property(x => x.Entity).HasMaxLength(60);
-        e.Property(x => x.EntityKey).HasMaxLength(200);
-        e.Property(x => x.Action).HasMaxLength(40);
-        e.Property(x => x.Body).HasMaxLength(16000);
-        e.Property(x => x.Before).HasMaxLength(16000);
-        e.Property(x => x.Summary).HasMaxLength(1000);
-        e.Property(x => x.ProposedBy).HasMaxLength(200);
-        e.Property(x => x.Status).HasMaxLength(20);
-        e.Property(x => x.DecidedBy).HasMaxLength(200);
-        e.Property(x => x.Reason).HasMaxLength(1000);
-        e.Property(x => x.RowVersion).IsConcurrencyToken();
-        e.HasIndex(x => x.Status);
-    }
+    public void Configure(EntityTypeBuilder<PendingConfigChange> e) => PendingChangeRecord.Map(e, "fiat_config_pending_changes");
 }
 
 /// <summary>
@@ -72,13 +38,6 @@ public sealed record ConfigCaller(string Actor, PendingConfigChange? Approving =
     /// <summary>The journal's reason: an approved change names its proposer and its approver.</summary>
     public string? Reason(string? reason) => Approving is null ? reason
         : $"Four eyes: proposed by {Approving.ProposedBy}, approved by {Actor} (pending change {Approving.Id})" + (reason is null ? "" : $"; {reason}");
-}
-
-public sealed record PendingChangeView(Guid Id, string Entity, string EntityKey, string Action, string Summary, JsonNode? Body, JsonNode? Before,
-    string ProposedBy, DateTimeOffset ProposedAt, string Status, string? DecidedBy, DateTimeOffset? DecidedAt, string? Reason)
-{
-    public static PendingChangeView Of(PendingConfigChange c) => new(c.Id, c.Entity, c.EntityKey, c.Action, c.Summary, JsonNode.Parse(c.Body),
-        c.Before is null ? null : JsonNode.Parse(c.Before), c.ProposedBy, c.ProposedAt, c.Status, c.DecidedBy, c.DecidedAt, c.Reason);
 }
 
 public sealed record PendingDecisionBody(string? Reason);
@@ -149,14 +108,6 @@ public static class PendingChanges
         return change;
     }
 
-    private static void Decide(PendingConfigChange change, string status, string actor, DateTimeOffset at, string? reason)
-    {
-        change.Status = status;
-        change.DecidedBy = actor;
-        change.DecidedAt = at;
-        change.Reason = reason;
-        change.RowVersion++;
-    }
 
     /// <summary>Applies the change as the approver, in the same transaction as the decision (the kind comes from the registry).</summary>
     public static async Task<Ok<PendingChangeView>> Approve(Guid id, HttpContext http, FiatDbContext db, Records.FiatClock clock, TimeProvider time, PendingChangeKinds kinds, CancellationToken ct)
@@ -172,7 +123,7 @@ public static class PendingChanges
         }
         var kind = kinds.Find(change.Entity, change.Action)
             ?? throw ApiProblemException.Conflict($"Pending change {id} ({change.Entity} {change.Action}) cannot be applied by this release.");
-        Decide(change, PendingStatuses.Approved, approver, time.GetUtcNow(), reason);
+        change.Decide(PendingStatuses.Approved, approver, time.GetUtcNow(), reason);
         // The replay saves the decision together with the change (same context, one SaveChanges).
         await kind.ApplyAsync(change, new PendingReplay(db, clock, time, new ConfigCaller(approver, change)), ct);
         return TypedResults.Ok(PendingChangeView.Of(change));
@@ -185,7 +136,7 @@ public static class PendingChanges
         var change = await OpenAsync(db, id, ct);
         var actor = ConfigJournal.Actor(http);
         var now = time.GetUtcNow();
-        Decide(change, PendingStatuses.Rejected, actor, now, reason);
+        change.Decide(PendingStatuses.Rejected, actor, now, reason);
         ConfigJournal.Add(db, actor, now, change.Entity, change.EntityKey, "Reject", null, null,
             $"Pending change {change.Id} proposed by {change.ProposedBy}, rejected by {actor}: {reason}");
         await ConfigSave.SaveAsync(db, $"Pending change {id}", ct);

@@ -1,3 +1,4 @@
+using ApprovalEngine.Server.Infrastructure;
 using ApprovalEngine.Flows.Fiat;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
