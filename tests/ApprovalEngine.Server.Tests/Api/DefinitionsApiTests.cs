@@ -254,6 +254,13 @@ public sealed class DefinitionsApiTests
         await ApiAssert.ProblemAsync(await _analyst.PostAsJsonAsync("/api/definitions/matrix", new JsonArray(1, 2)), HttpStatusCode.UnprocessableEntity);
         await ApiAssert.ProblemAsync(await _analyst.PostAsJsonAsync("/api/definitions/matrix", new { id, activities = "none" }), HttpStatusCode.UnprocessableEntity);
         Assert.That((await _factory.CreateClient().PostAsJsonAsync("/api/definitions/matrix", TestFlows.SingleTask(id))).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        // Side doors: it walks a body the caller sends, for the designer only — operators, supervisors and keys are refused.
+        foreach (var user in new[] { "cs1", "supervisor1", "checker1" })
+        {
+            using var other = await _factory.AsUserAsync(user);
+            await ApiAssert.ProblemAsync(await other.PostAsJsonAsync("/api/definitions/matrix", TestFlows.SingleTask(id)), HttpStatusCode.Forbidden);
+        }
+        await ApiAssert.ProblemAsync(await _factory.AsSystem().PostAsJsonAsync("/api/definitions/matrix", TestFlows.SingleTask(id)), HttpStatusCode.Forbidden);
 
         // 24 decisions in a row, each with two branches to the next: 2^24 paths — refused in words, not a hang or a 500
         var activities = new JsonArray { new JsonObject { ["id"] = "start", ["type"] = "Start" } };

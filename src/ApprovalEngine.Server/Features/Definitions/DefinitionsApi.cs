@@ -47,7 +47,8 @@ public static class DefinitionsApi
         group.MapGet("/{id}", Get).ProducesProblems(404).WithName("getDefinition").WithSummary("Get a definition: the published version or a given one");
         group.MapGet("/{id}/draft", GetDraft).ProducesProblems(404).WithName("getDraft").WithSummary("Get the draft of a definition");
         group.MapGet("/{id}/editable", GetEditable).ProducesProblems(404).WithName("getEditableDefinition").WithSummary("Get what the designer edits: the draft, else the published version");
-        group.MapPost("/matrix", MatrixOf).ProducesProblems(422).WithName("getStatusMatrixOfDefinition").WithSummary("Get the status matrix of a definition sent in the body (e.g. an unsaved draft)");
+        // The matrix of an unsaved draft serves the designer: those who edit definitions (it walks a body they send).
+        group.MapPost("/matrix", MatrixOf).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 422).WithName("getStatusMatrixOfDefinition").WithSummary("Get the status matrix of a definition sent in the body (e.g. an unsaved draft)");
         group.MapPut("/{id}/draft", SaveDraft).RequireAuthorization(Policies.EditDefinitions).ProducesProblems(403, 422).WithName("saveDraft").WithSummary("Save the draft of a definition");
         group.MapGet("/{id}/versions", Versions).ProducesProblems(404).WithName("listDefinitionVersions").WithSummary("List the versions of a definition");
         group.MapGet("/{id}/matrix", Matrix).ProducesProblems(404, 422).WithName("getStatusMatrix").WithSummary("Get the status matrix of a definition version");
