@@ -53,7 +53,7 @@ export async function fiatLimits(browser) {
   await page.getByTestId('fiat-tab-limits').click();
   const row = page.getByTestId(`fiat-limit-${account}`);
   await row.waitFor();
-  assert((await row.getByTestId('limit').textContent()) === hkd(before.limit), `the limit shows as ${hkd(before.limit)}`);
+  await row.getByTestId('limit').filter({ hasText: hkd(before.limit) }).waitFor();
 
   // the server's 422 lands at the field: the limit may not fall below 0
   await row.getByTestId('adjust').click();

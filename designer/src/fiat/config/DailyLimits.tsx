@@ -18,7 +18,9 @@ export function DailyLimits({ canEdit }: { canEdit: boolean }) {
   const [history, setHistory] = useState<string | null>(null);
   const m = useMode();
   const del = useChange(['rowVersion']);
-  if (q.isLoading) return <Spinner label="Loading daily limits…" />;
+  // Amounts are shown only once the accounts (and so their currencies and precision) are known: a limit drawn before
+  // would read "1,000,000.00" and then change to "1,000,000.00 HKD" under the operator's eyes.
+  if (q.isLoading || accounts.isLoading) return <Spinner label="Loading daily limits…" />;
   const editing = m.mode?.kind === 'edit' ? q.data?.find((l) => l.bankAccountId === (m.mode as { key: string }).key) : undefined;
   const free = (accounts.data ?? []).filter((a) => !q.data?.some((l) => l.bankAccountId === a.id)).map((a) => a.id);
   return (
