@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ApprovalEngine.Server.Tests.Support;
 using ApprovalEngine.Testing;
+using ApprovalEngine.Workflows.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Trace;
@@ -107,6 +108,7 @@ public sealed partial class TelemetryTests
         var startsBefore = before.Sum("approvalengine_steps_total", definition, ("approvalengine_step_kind", "start"));
         var completesBefore = before.Sum("approvalengine_steps_total", definition, ("approvalengine_step_kind", "completeTask"));
         var latencyBefore = before.Sum("approvalengine_step_duration_seconds_count", definition);
+        var allBefore = before.Sum("approvalengine_steps_total", definition);
 
         // Two steps: the start (to the task) and the task's completion (to the end).
         var id = await StartAsync("otel-steps", $"steps-{Guid.NewGuid():N}");
@@ -118,7 +120,7 @@ public sealed partial class TelemetryTests
         {
             Assert.That(after.Sum("approvalengine_steps_total", definition, ("approvalengine_step_kind", "start")), Is.EqualTo(startsBefore + 1));
             Assert.That(after.Sum("approvalengine_steps_total", definition, ("approvalengine_step_kind", "completeTask")), Is.EqualTo(completesBefore + 1));
-            Assert.That(after.Sum("approvalengine_steps_total", definition), Is.EqualTo(startsBefore + completesBefore + 2));
+            Assert.That(after.Sum("approvalengine_steps_total", definition), Is.EqualTo(allBefore + 2));
             Assert.That(after.Sum("approvalengine_step_duration_seconds_count", definition), Is.EqualTo(latencyBefore + 2));
             Assert.That(after.Sum("approvalengine_step_duration_seconds_sum", definition), Is.GreaterThan(0));
             // Every step lands in some bucket: the +Inf bucket holds them all.
@@ -179,6 +181,52 @@ public sealed partial class TelemetryTests
             Assert.That(inbox["Retention"].Overdue, Is.GreaterThanOrEqualTo(1));
             Assert.That(inbox["CS"].Open, Is.GreaterThanOrEqualTo(1));
             Assert.That(inbox["Retention"].Overdue, Is.LessThan(inbox["Retention"].Open), "not every Retention task is overdue");
+        });
+    }
+
+    [Test]
+    public async Task A_step_that_loses_the_version_claim_is_counted_as_retried_or_given_up()
+    {
+        var id = Guid.Parse(await StartAsync("otel-steps", $"stale-{Guid.NewGuid():N}"));
+        var runner = _factory.Services.GetRequiredService<WorkflowRunner>();
+        var before = await ScrapeAsync();
+        var retried = before.Sum("approvalengine_step_stale_conflicts_total", ("outcome", "retried"));
+        var gaveUp = before.Sum("approvalengine_step_stale_conflicts_total", ("outcome", "gave_up"));
+
+        // A step computed from a state someone else has since moved on from (as a concurrent request would).
+        InstanceState? stale = null;
+        await runner.ExecuteAsync(async (unit, ct) =>
+        {
+            stale = (await WorkflowRunner.LoadAsync(unit, id, ct)).State;
+            return new UnitResult<bool>(null, true);
+        }, CancellationToken.None);
+        await runner.ExecuteAsync(async (unit, ct) =>
+        {
+            var (definition, state) = await WorkflowRunner.LoadAsync(unit, id, ct);
+            return new UnitResult<bool>(runner.Engine.Note(definition, state, JournalKinds.Note, "first", Actor.System("test")), true);
+        }, CancellationToken.None);
+
+        // Without retries the loser gives up (the caller gets 409)...
+        await Assert.ThrowsAsync<WorkflowConflictException>(() => runner.ExecuteAsync(async (unit, ct) =>
+        {
+            var (definition, _) = await WorkflowRunner.LoadAsync(unit, id, ct);
+            return new UnitResult<bool>(runner.Engine.Note(definition, stale!, JournalKinds.Note, "late", Actor.System("test")), true);
+        }, CancellationToken.None, retryStale: false));
+        // ...with them it is computed again on fresh state and commits.
+        var attempts = 0;
+        await runner.ExecuteAsync(async (unit, ct) =>
+        {
+            attempts++;
+            var (definition, fresh) = await WorkflowRunner.LoadAsync(unit, id, ct);
+            return new UnitResult<bool>(runner.Engine.Note(definition, attempts == 1 ? stale! : fresh, JournalKinds.Note, "retried", Actor.System("test")), true);
+        }, CancellationToken.None);
+        Assert.That(attempts, Is.EqualTo(2));
+
+        var after = await ScrapeUntilAsync(s => s.Sum("approvalengine_step_stale_conflicts_total", ("outcome", "gave_up")) >= gaveUp + 1, "the conflicts counted");
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.Sum("approvalengine_step_stale_conflicts_total", ("outcome", "retried")), Is.EqualTo(retried + 1));
+            Assert.That(after.Sum("approvalengine_step_stale_conflicts_total", ("outcome", "gave_up")), Is.EqualTo(gaveUp + 1));
         });
     }
 
