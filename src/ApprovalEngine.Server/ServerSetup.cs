@@ -146,6 +146,7 @@ public static class ServerSetup
         services.AddHealthChecks()
             .AddDbContextCheck<ApprovalDbContext>("database")
             .AddCheck<SchedulerHealthCheck>("scheduler");
+        builder.AddTelemetry();
         return builder;
     }
 
@@ -209,6 +210,7 @@ public static class ServerSetup
             app.MapWalletSandboxApi();
             Features.Crypto.Sandbox.ChainSandboxApi.MapChainSandboxApi(app);
         }
+        app.MapTelemetry();
         app.MapFallback("/api/{**path}", NoRoute).AllowAnonymous();
         DesignerHosting.Map(app);
         return app;

@@ -14,6 +14,9 @@ public static class Policies
     public const string RetryIncidents = nameof(RetryIncidents);
     public const string Sandbox = nameof(Sandbox);
 
+    /// <summary>The Prometheus scrape endpoint (<c>/metrics</c>).</summary>
+    public const string ReadMetrics = nameof(ReadMetrics);
+
     /// <summary>The fiat operator actions: people of Operations (or of all departments), never a system (four eyes need people).</summary>
     public const string FiatOperator = nameof(FiatOperator);
 
@@ -33,6 +36,7 @@ public static class Policies
         options.AddPolicy(CancelInstances, p => p.RequireClaim(ClaimNames.Right, Rights.CancelInstances));
         options.AddPolicy(RetryIncidents, p => p.RequireClaim(ClaimNames.Right, Rights.RetryIncidents));
         options.AddPolicy(Sandbox, p => p.RequireClaim(ClaimNames.Right, Rights.Sandbox));
+        options.AddPolicy(ReadMetrics, p => p.RequireClaim(ClaimNames.Right, Rights.ReadMetrics));
         // PeopleOnly first: it is what the OpenAPI document reads to offer only the bearer scheme on these routes.
         options.AddPolicy(People, p => p.AddRequirements(PeopleOnlyRequirement.Instance));
         options.AddPolicy(FiatOperator, p => p.AddRequirements(PeopleOnlyRequirement.Instance).RequireAssertion(c => Features.Fiat.FiatAccess.IsOperator(c.User)));
