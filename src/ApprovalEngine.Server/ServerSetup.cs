@@ -96,6 +96,7 @@ public static class ServerSetup
         services.AddWdRequests(config);
         services.AddFiat(provider, connectionString);
         services.AddCrypto(provider, connectionString);
+        Features.Crypto.Custody.CustodyHooksApi.AddCustodyHooks(services);
         services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System, config["Engine:SchedulerName"] ?? "approval-engine");
 
         // Identities: configuration always; the development users and key only in Development.
@@ -203,6 +204,8 @@ public static class ServerSetup
         app.MapExpressionsApi();
         app.MapDryRunApi();
         Features.Crypto.Records.CryptoRecordsApi.MapCryptoRecordsApi(app);
+        // Signed webhooks from outside systems; each answers 404 unless its adapter is configured (Real mode).
+        Features.Crypto.Custody.CustodyHooksApi.MapCustodyHooksApi(app);
         // Start-up refuses Sandbox mode outside Development, so these routes exist only there.
         if (app.Services.GetRequiredService<AdapterBinder>().Mode == AdapterMode.Sandbox && app.Environment.IsDevelopment())
         {
