@@ -96,6 +96,7 @@ public static class ServerSetup
         services.AddWdRequests(config);
         services.AddFiat(provider, connectionString);
         services.AddCrypto(provider, connectionString);
+        Features.Webhooks.WebhooksSetup.AddWebhooks(services, config);
         services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System, config["Engine:SchedulerName"] ?? "approval-engine");
 
         // Identities: configuration always; the development users and key only in Development.
@@ -201,6 +202,7 @@ public static class ServerSetup
         app.MapCryptoApi();
         app.MapExpressionsApi();
         app.MapDryRunApi();
+        Features.Webhooks.WebhooksApi.MapWebhooksApi(app);
         Features.Crypto.Records.CryptoRecordsApi.MapCryptoRecordsApi(app);
         // Start-up refuses Sandbox mode outside Development, so these routes exist only there.
         if (app.Services.GetRequiredService<AdapterBinder>().Mode == AdapterMode.Sandbox && app.Environment.IsDevelopment())

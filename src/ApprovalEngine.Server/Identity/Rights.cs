@@ -22,6 +22,9 @@ public static class Rights
 
     /// <summary>Change the crypto configuration (coins and networks: precision, limits, fee, confirmations, deposit/withdrawal on or off).</summary>
     public const string ConfigureCrypto = "crypto:configure";
+
+    /// <summary>Manage systems' webhook subscriptions, read their deliveries and resend them (issue 15).</summary>
+    public const string ManageWebhooks = "webhooks:manage";
 }
 
 public static class ClaimNames
@@ -121,8 +124,8 @@ public static class DevelopmentIdentities
         new() { Username = "checker1", DisplayName = "Checker 1", Role = "Operations checker", Departments = ["Operations"], Permissions = Checker1Permissions, Rights = [Rights.ApproveWorkOrders] },
         new() { Username = "checker2", DisplayName = "Checker 2", Role = "Operations checker", Departments = ["Operations"], Permissions = Checker2Permissions, Rights = [Rights.ApproveWorkOrders] },
         // Two analysts, so that either can review what the other submits for publishing (never their own).
-        new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions] },
-        new() { Username = "analyst2", DisplayName = "Analyst 2", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions] },
+        new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions, Rights.ManageWebhooks] },
+        new() { Username = "analyst2", DisplayName = "Analyst 2", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions, Rights.ManageWebhooks] },
     ];
 
     public static readonly IReadOnlyList<ApiKeyAccount> ApiKeys =

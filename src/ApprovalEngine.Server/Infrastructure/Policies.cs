@@ -14,6 +14,9 @@ public static class Policies
     public const string RetryIncidents = nameof(RetryIncidents);
     public const string Sandbox = nameof(Sandbox);
 
+    /// <summary>Webhook subscriptions and deliveries: holders of webhooks:manage (people or a system's key configured with it).</summary>
+    public const string ManageWebhooks = nameof(ManageWebhooks);
+
     /// <summary>The fiat operator actions: people of Operations (or of all departments), never a system (four eyes need people).</summary>
     public const string FiatOperator = nameof(FiatOperator);
 
@@ -26,6 +29,7 @@ public static class Policies
         options.AddPolicy(CancelInstances, p => p.RequireClaim(ClaimNames.Right, Rights.CancelInstances));
         options.AddPolicy(RetryIncidents, p => p.RequireClaim(ClaimNames.Right, Rights.RetryIncidents));
         options.AddPolicy(Sandbox, p => p.RequireClaim(ClaimNames.Right, Rights.Sandbox));
+        options.AddPolicy(ManageWebhooks, p => p.RequireClaim(ClaimNames.Right, Rights.ManageWebhooks));
         // PeopleOnly first: it is what the OpenAPI document reads to offer only the bearer scheme on these routes.
         options.AddPolicy(FiatOperator, p => p.AddRequirements(PeopleOnlyRequirement.Instance).RequireAssertion(c => Features.Fiat.FiatAccess.IsOperator(c.User)));
     }
