@@ -207,4 +207,28 @@ public sealed class WebhookApiTests
             Assert.That(receiver.Received, Is.Empty);
         });
     }
+
+    [Test]
+    public async Task On_the_embedded_SQLite_database_the_outbox_and_the_dispatcher_work_too()
+    {
+        var secret = NewSecret();
+        await using var receiver = await WebhookReceiver.StartAsync(secret);
+        await using var sqlite = ApiFactory.Sqlite(new() { ["Webhooks:DispatcherEnabled"] = "false" });
+        var analyst = await sqlite.AsUserAsync("analyst1");
+        var created = await analyst.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events = TaskCreatedEvent, url = receiver.Url, secret });
+        await sqlite.AsSystem().PostObjectAsync("/api/definitions/sample-approval/instances", new { correlationId = $"lite-{Guid.NewGuid():N}", input = new { amount = 3 } });
+        var dispatcher = sqlite.Services.GetRequiredService<WebhookDispatcher>();
+        Assert.That(await dispatcher.CountPendingAsync(), Is.EqualTo(1), "the backlog");
+
+        await dispatcher.RunOnceAsync();
+
+        var delivery = (await analyst.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={created["subscription"].Text("id")}")).Items().Single();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(delivery.Text("status"), Is.EqualTo("Delivered"));
+            Assert.That(receiver.Received.Single().SignatureValid, Is.True);
+            Assert.That(receiver.Received.Single().Id, Is.EqualTo(delivery.Text("id")));
+            Assert.That(await dispatcher.CountPendingAsync(), Is.Zero);
+        });
+    }
 }
