@@ -170,7 +170,7 @@ function NewSubscription({ onCreated }: { onCreated: (created: CreatedWebhookSub
       </div>
       <div className="row">
         {EVENTS.map((ev) => (
-          <label key={ev} className="small">
+          <label key={ev} className="small" style={{ display: 'inline-flex', alignItems: 'center', gap: 4, marginRight: 12 }}>
             <input type="checkbox" checked={events.includes(ev)} onChange={(e) => setEvents(e.target.checked ? [...events, ev] : events.filter((x) => x !== ev))} data-testid={`webhook-new-event-${ev}`} /> {ev}
           </label>
         ))}

@@ -331,6 +331,28 @@ public sealed class WebhookDeliveryTests
         await ApiAssert.ProblemAsync(await _analyst.PostAsync($"/api/webhooks/deliveries/{Guid.NewGuid()}/resend", null), HttpStatusCode.NotFound);
     }
 
+    [Test]
+    public async Task Dispatchers_running_at_the_same_time_send_each_delivery_once()
+    {
+        var secret = NewSecret();
+        var receiver = await ReceiverAsync(secret);
+        var subscription = await SubscribeAsync(receiver.Url, secret, WebhookEvents.TaskCreated);
+        for (var i = 0; i < 8; i++) await StartAsync();
+
+        // Four cycles at once, as four servers' dispatchers would run: each reads the same due rows, only one claims each.
+        var attempted = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _dispatcher.RunOnceAsync())));
+
+        var deliveries = await DeliveriesAsync(subscription);
+        Assert.Multiple(() =>
+        {
+            Assert.That(deliveries, Has.Count.EqualTo(8));
+            Assert.That(deliveries.Select(d => d.Text("status")), Is.All.EqualTo("Delivered"));
+            Assert.That(receiver.Received, Has.Count.EqualTo(8), "no delivery sent twice");
+            Assert.That(receiver.Received.Select(r => r.Id), Is.Unique);
+            Assert.That(attempted.Sum(), Is.EqualTo(8), $"cycles attempted {string.Join(", ", attempted)}");
+        });
+    }
+
     /// <summary>Writes the step's rows into its open transaction, counts the outbox's rows there, then fails the step.</summary>
     private sealed class RollbackObserver : IStepObserver
     {
