@@ -200,8 +200,10 @@ public sealed class WebhookDispatcherService(WebhookDispatcher dispatcher, IOpti
             {
                 return;
             }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException or TimeoutException)
+            catch (Exception ex)
             {
+                // Whatever went wrong (the database away, a bug), the loop lives on: an exception leaving a hosted
+                // service stops the whole server. Claimed rows come back when their lease ends.
                 logger.LogWarning(ex, "Webhook dispatcher cycle failed; next cycle retries");
             }
         }
