@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { isAnalyst, useAuth } from './auth';
-import { canApproveDefinitions, canSeeDesignerArea } from './lib/access';
+import { canApproveDefinitions, canManageWebhooks, canSeeDesignerArea } from './lib/access';
 import { Link, match, navigate, useLocation, whenAllowed } from './router';
 import { SignIn } from './SignIn';
 import { Spinner } from './common/ui';
@@ -8,6 +8,7 @@ import { DefinitionsList } from './designer/DefinitionsList';
 import { DesignerPage } from './designer/DesignerPage';
 import { InstancesList } from './designer/InstancesList';
 import { PublishRequestsPage } from './designer/PublishRequestsPage';
+import { WebhooksPage } from './designer/WebhooksPage';
 import { CryptoRecordDetailPage, CryptoRecordsNav, CryptoRecordsPage, canReadCryptoRecords } from './crypto/records';
 import { InstanceViewer } from './designer/InstanceViewer';
 import { InboxPage } from './inbox/InboxPage';
@@ -41,6 +42,7 @@ export function App() {
   else if ((m = match('/designer/definitions/:id', path))) page = <DesignerPage key={m.id} definitionId={m.id} />;
   else if (match('/designer/instances', path)) page = <InstancesList />;
   else if (match('/designer/publish-requests', path)) page = <PublishRequestsPage />;
+  else if (match('/designer/webhooks', path) && canManageWebhooks(me)) page = <WebhooksPage />;
   else if ((m = match('/designer/instances/:id', path))) page = <InstanceViewer key={m.id} instanceId={m.id} />;
   else if (path === '/inbox' || path === '/inbox/') page = <InboxPage />;
   else if ((m = match('/inbox/tasks/:id', path))) page = <TaskPage key={m.id} taskId={m.id} />;
@@ -83,13 +85,18 @@ export function App() {
           )}
           {canReadCryptoRecords(me) && <CryptoRecordsNav path={path} />}
           {isAnalyst(me) && (
-            <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') && !path.startsWith('/designer/publish-requests') ? 'active' : ''} data-testid="nav-designer">
+            <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') && !path.startsWith('/designer/publish-requests') && !path.startsWith('/designer/webhooks') ? 'active' : ''} data-testid="nav-designer">
               Designer
             </Link>
           )}
           {(isAnalyst(me) || canApproveDefinitions(me)) && (
             <Link to="/designer/publish-requests" className={path.startsWith('/designer/publish-requests') ? 'active' : ''} data-testid="nav-publish-requests">
               Publish requests
+            </Link>
+          )}
+          {canManageWebhooks(me) && (
+            <Link to="/designer/webhooks" className={path.startsWith('/designer/webhooks') ? 'active' : ''} data-testid="nav-webhooks">
+              Webhooks
             </Link>
           )}
           {canSeeDesignerArea(me) && (

@@ -15,8 +15,7 @@ public static class EngineHostSetup
         services.AddSingleton<DueWorkSignal>();
         services.AddSingleton<EngineGauges>();
         // Webhooks replace this with their outbox's count.
-        services.TryAddSingleton<IWebhookBacklog, NoWebhookBacklog>();
-        services.AddSingleton(sp => new EngineMetrics(sp.GetService<IMeterFactory>(), sp.GetRequiredService<EngineGauges>(), sp.GetRequiredService<IWebhookBacklog>()));
+        services.AddSingleton(sp => new EngineMetrics(sp.GetService<IMeterFactory>(), sp.GetRequiredService<EngineGauges>()));
         services.AddSingleton<WorkflowRunner>();
         services.AddSingleton<IWorkflowTriggerHandler>(sp => sp.GetRequiredService<WorkflowRunner>());
         services.AddSingleton<DueWorkPoller>();

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ApprovalEngine.Persistence;
+using ApprovalEngine.Persistence.Entities;
 using ApprovalEngine.Workflows.Runtime;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,10 +51,9 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _jobsFailed;
 
     /// <param name="meters">The host's factory (one meter per host, so in-process test servers do not share one); null outside a host.</param>
-    public EngineMetrics(IMeterFactory? meters, EngineGauges gauges, IWebhookBacklog webhooks)
+    public EngineMetrics(IMeterFactory? meters, EngineGauges gauges)
     {
         ArgumentNullException.ThrowIfNull(gauges);
-        ArgumentNullException.ThrowIfNull(webhooks);
         _ownsMeter = meters is null;
         _meter = meters?.Create(Name) ?? new Meter(Name);
         _steps = _meter.CreateCounter<long>("approvalengine.steps", "{step}",
@@ -78,7 +78,7 @@ public sealed class EngineMetrics : IDisposable
             "Open tasks per department (none: tasks without one).");
         _meter.CreateObservableGauge("approvalengine.tasks.overdue", () => PerDepartment(gauges.Current(), d => d.Overdue), "{task}",
             "Open tasks past their due time per department.");
-        _meter.CreateObservableGauge("approvalengine.webhooks.backlog", () => webhooks.Backlog(), "{delivery}",
+        _meter.CreateObservableGauge("approvalengine.webhooks.backlog", () => gauges.Current().WebhookBacklog, "{delivery}",
             "Webhook deliveries written and not yet delivered.");
     }
 
@@ -118,24 +118,10 @@ public sealed class EngineMetrics : IDisposable
     }
 }
 
-/// <summary>
-/// Pending webhook deliveries, for the <c>approvalengine.webhooks.backlog</c> gauge. Webhooks register their own;
-/// until then the backlog is 0. Called on every scrape: keep it cheap (cache like <see cref="EngineGauges"/>).
-/// </summary>
-public interface IWebhookBacklog
-{
-    long Backlog();
-}
-
-/// <summary>No webhooks: nothing is waiting.</summary>
-public sealed class NoWebhookBacklog : IWebhookBacklog
-{
-    public long Backlog() => 0;
-}
-
 public sealed record DepartmentTasks(string Department, long Open, long Overdue);
 
-public sealed record GaugeSnapshot(long IncidentsOpen, IReadOnlyList<DepartmentTasks> Departments)
+/// <summary>What the observable gauges report; <see cref="WebhookBacklog"/> counts pending deliveries to subscribed systems (ADR 20).</summary>
+public sealed record GaugeSnapshot(long IncidentsOpen, IReadOnlyList<DepartmentTasks> Departments, long WebhookBacklog = 0)
 {
     public static readonly GaugeSnapshot Empty = new(0, []);
 }
@@ -184,7 +170,9 @@ public sealed class EngineGauges(IServiceScopeFactory scopes, IOptions<EngineHos
             .Select(g => new { g.Key, Open = g.LongCount(), Overdue = g.LongCount(t => t.Overdue || (t.DueAt != null && t.DueAt < now)) })
             .ToList();
         var incidents = db.Incidents.AsNoTracking().LongCount(i => i.Status == IncidentStatuses.Open);
-        return new GaugeSnapshot(incidents, [.. departments.Select(d => new DepartmentTasks(d.Key ?? "none", d.Open, d.Overdue)).OrderBy(d => d.Department, StringComparer.Ordinal)]);
+        // Pending covers due and backing-off deliveries alike: what systems have not yet heard (index on status).
+        var webhooks = db.WebhookDeliveries.AsNoTracking().LongCount(d => d.Status == WebhookDeliveryStatuses.Pending);
+        return new GaugeSnapshot(incidents, [.. departments.Select(d => new DepartmentTasks(d.Key ?? "none", d.Open, d.Overdue)).OrderBy(d => d.Department, StringComparer.Ordinal)], webhooks);
     }
 }
 

@@ -37,6 +37,8 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
     public DbSet<BalanceOperationRecord> BalanceOperations => Set<BalanceOperationRecord>();
     public DbSet<DepositMethodRecord> DepositMethods => Set<DepositMethodRecord>();
     public DbSet<WdRequestRecord> WdRequests => Set<WdRequestRecord>();
+    public DbSet<WebhookSubscriptionRecord> WebhookSubscriptions => Set<WebhookSubscriptionRecord>();
+    public DbSet<WebhookDeliveryRecord> WebhookDeliveries => Set<WebhookDeliveryRecord>();
 
     public bool IsSqlite => Database.ProviderName?.Contains("Sqlite", StringComparison.Ordinal) == true;
 
@@ -306,6 +308,33 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.HasIndex(x => new { x.CustomerId, x.Status });
             e.HasIndex(x => new { x.Status, x.Department });
             e.HasIndex(x => x.CreatedAt);
+        });
+        b.Entity<WebhookSubscriptionRecord>(e =>
+        {
+            e.ToTable("webhook_subscriptions");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            e.Property(x => x.Events).HasMaxLength(200);
+            e.Property(x => x.Url).HasMaxLength(2000);
+            e.Property(x => x.SecretSealed).HasMaxLength(1000);
+            e.Property(x => x.SecretHint).HasMaxLength(20);
+            e.Property(x => x.Description).HasMaxLength(400);
+            e.HasIndex(x => x.DefinitionId);
+        });
+        b.Entity<WebhookDeliveryRecord>(e =>
+        {
+            e.ToTable("webhook_deliveries");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.EventType).HasMaxLength(60);
+            e.Property(x => x.DefinitionId).HasMaxLength(100);
+            e.Property(x => x.Payload).HasMaxLength(int.MaxValue);
+            e.Property(x => x.Status).HasMaxLength(20);
+            e.Property(x => x.LastError).HasMaxLength(1000);
+            e.Property(x => x.ResponseExcerpt).HasMaxLength(500);
+            // The dispatcher's queue: pending deliveries in due order (also what the backlog count reads).
+            e.HasIndex(x => x.NextAttemptAt).HasFilter("\"status\" = 'Pending'");
+            e.HasIndex(x => new { x.SubscriptionId, x.CreatedAt });
+            e.HasIndex(x => x.InstanceId);
         });
 
         ModelConventions.ApplyNames(b);

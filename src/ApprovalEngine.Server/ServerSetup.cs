@@ -97,6 +97,7 @@ public static class ServerSetup
         services.AddFiat(provider, connectionString);
         services.AddCrypto(provider, connectionString);
         Features.Crypto.Custody.CustodyHooksApi.AddCustodyHooks(services);
+        Features.Webhooks.WebhooksSetup.AddWebhooks(services, config);
         services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System, config["Engine:SchedulerName"] ?? "approval-engine");
 
         // Identities: configuration always; the development users and key only in Development.
@@ -203,6 +204,7 @@ public static class ServerSetup
         app.MapCryptoApi();
         app.MapExpressionsApi();
         app.MapDryRunApi();
+        Features.Webhooks.WebhooksApi.MapWebhooksApi(app);
         Features.Crypto.Records.CryptoRecordsApi.MapCryptoRecordsApi(app);
         // Signed webhooks from outside systems; each answers 404 unless its adapter is configured (Real mode).
         Features.Crypto.Custody.CustodyHooksApi.MapCustodyHooksApi(app);

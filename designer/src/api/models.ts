@@ -250,3 +250,8 @@ export type WdCommentBody = S['WdCommentBody'];
 export type ImpactReport = S['ImpactReport'];
 export type InstanceImpact = S['InstanceImpact'];
 export type ImpactKind = 'unchanged' | 'valuesChanged' | 'pathChanged' | 'outcomeChanged' | 'notPreviewable' | 'notApplicable';
+
+// Webhooks for systems (issue 15)
+export type WebhookSubscription = S['WebhookSubscriptionView'];
+export type WebhookDelivery = S['WebhookDeliveryView'];
+export type CreatedWebhookSubscription = S['CreatedWebhookSubscription'];

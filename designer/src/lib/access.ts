@@ -12,6 +12,7 @@ export const RIGHTS = {
   approveDefinitions: 'definitions:approve',
   retryIncidents: 'incidents:retry',
   cancelInstances: 'instances:cancel',
+  manageWebhooks: 'webhooks:manage',
 } as const;
 
 const has = (me: Caller | undefined, right: string) => !!me && (me.isSystem === true || me.rights.includes(right));
@@ -28,6 +29,9 @@ export const canRetryIncidents = (me: Caller | undefined) => has(me, RIGHTS.retr
 /** Sees the designer area (definitions, instances): analysts, and whoever operates instances (retry, cancel). */
 export const canSeeDesignerArea = (me: Caller | undefined) =>
   canEditDefinitions(me) || canRetryIncidents(me) || has(me, RIGHTS.cancelInstances);
+
+/** May manage systems' webhook subscriptions and see and resend their deliveries. */
+export const canManageWebhooks = (me: Caller | undefined) => has(me, RIGHTS.manageWebhooks);
 
 /** Incident statuses are "Open" / "Resolved" on the server (the mock used lower case). */
 export const isOpenIncident = (i: { status: string }) => i.status.toLowerCase() !== 'resolved';

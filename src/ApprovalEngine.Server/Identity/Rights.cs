@@ -25,6 +25,8 @@ public static class Rights
 
     /// <summary>Scrape <c>/metrics</c> (README "Observability"): operational counts only, held by the monitoring system's key.</summary>
     public const string ReadMetrics = "metrics:read";
+    /// <summary>Manage systems' webhook subscriptions, read their deliveries and resend them (issue 15).</summary>
+    public const string ManageWebhooks = "webhooks:manage";
 }
 
 public static class ClaimNames
@@ -124,8 +126,8 @@ public static class DevelopmentIdentities
         new() { Username = "checker1", DisplayName = "Checker 1", Role = "Operations checker", Departments = ["Operations"], Permissions = Checker1Permissions, Rights = [Rights.ApproveWorkOrders] },
         new() { Username = "checker2", DisplayName = "Checker 2", Role = "Operations checker", Departments = ["Operations"], Permissions = Checker2Permissions, Rights = [Rights.ApproveWorkOrders] },
         // Two analysts, so that either can review what the other submits for publishing (never their own).
-        new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions] },
-        new() { Username = "analyst2", DisplayName = "Analyst 2", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions] },
+        new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions, Rights.ManageWebhooks] },
+        new() { Username = "analyst2", DisplayName = "Analyst 2", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions, Rights.ManageWebhooks] },
     ];
 
     public static readonly IReadOnlyList<ApiKeyAccount> ApiKeys =

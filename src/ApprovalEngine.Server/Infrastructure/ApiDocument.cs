@@ -28,6 +28,7 @@ public static class ApiDocument
         ("Tasks", "The inbox: tasks people claim and complete with an action (approve, reject, …)."),
         ("Events", "Business events systems send (bank results, confirmations, …) that resume waiting instances."),
         ("Incidents", "Steps that failed after their retries; an operator retries them."),
+        ("Webhooks", "Systems subscribe to events of a definition (instance completed or faulted, business status changed, task created); signed deliveries, retried, visible and re-sendable."),
         ("Definitions", "Workflow definitions: versions, drafts, validation, the status matrix and the impact of a draft."),
         ("Publishing", "Four-eyes publishing of definitions: publish requests, approval, suspending and resuming versions."),
         ("Instance migration", "Moving running instances to another version, approved by a second person."),

@@ -16,6 +16,8 @@ public static class Policies
 
     /// <summary>The Prometheus scrape endpoint (<c>/metrics</c>).</summary>
     public const string ReadMetrics = nameof(ReadMetrics);
+    /// <summary>Webhook subscriptions and deliveries: holders of webhooks:manage (people or a system's key configured with it).</summary>
+    public const string ManageWebhooks = nameof(ManageWebhooks);
 
     /// <summary>The fiat operator actions: people of Operations (or of all departments), never a system (four eyes need people).</summary>
     public const string FiatOperator = nameof(FiatOperator);
@@ -37,6 +39,7 @@ public static class Policies
         options.AddPolicy(RetryIncidents, p => p.RequireClaim(ClaimNames.Right, Rights.RetryIncidents));
         options.AddPolicy(Sandbox, p => p.RequireClaim(ClaimNames.Right, Rights.Sandbox));
         options.AddPolicy(ReadMetrics, p => p.RequireClaim(ClaimNames.Right, Rights.ReadMetrics));
+        options.AddPolicy(ManageWebhooks, p => p.RequireClaim(ClaimNames.Right, Rights.ManageWebhooks));
         // PeopleOnly first: it is what the OpenAPI document reads to offer only the bearer scheme on these routes.
         options.AddPolicy(People, p => p.AddRequirements(PeopleOnlyRequirement.Instance));
         options.AddPolicy(FiatOperator, p => p.AddRequirements(PeopleOnlyRequirement.Instance).RequireAssertion(c => Features.Fiat.FiatAccess.IsOperator(c.User)));
