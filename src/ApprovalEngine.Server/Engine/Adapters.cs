@@ -73,6 +73,7 @@ public static class AdapterServiceCollectionExtensions
             services.AddAdapter(AdapterKind.Bank, SandboxName, sp => sp.GetRequiredService<DatabaseBankSandbox>());
             services.AddAdapter(AdapterKind.Custody, SandboxName, sp => sp.GetRequiredService<DatabaseBlockchainSandbox>());
         }
+        services.AddHttpLedgerAndBank(config);
         services.AddSingleton<AdapterBinder>();
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<ILedger>(AdapterKind.Ledger));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IBankGateway>(AdapterKind.Bank));

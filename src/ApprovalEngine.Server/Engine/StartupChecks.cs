@@ -35,6 +35,7 @@ public static class StartupChecks
         else
         {
             problems.AddRange(Enum.GetValues<AdapterKind>().Select(binder.Problem).OfType<string>());
+            problems.AddRange(HttpLedgerBankAdapters.Problems(config, development));
         }
 
         var key = services.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey;

@@ -27,6 +27,7 @@ public static class ApiDocument
         ("Instances", "Start workflow instances, follow them and read their journal; cancel them."),
         ("Tasks", "The inbox: tasks people claim and complete with an action (approve, reject, …)."),
         ("Events", "Business events systems send (bank results, confirmations, …) that resume waiting instances."),
+        ("Hooks", "Webhooks outside services send us (bank payout results, …): no bearer token or API key, each delivery is signed (Standard Webhooks) with the service's webhook key."),
         ("Incidents", "Steps that failed after their retries; an operator retries them."),
         ("Definitions", "Workflow definitions: versions, drafts, validation, the status matrix and the impact of a draft."),
         ("Publishing", "Four-eyes publishing of definitions: publish requests, approval, suspending and resuming versions."),
