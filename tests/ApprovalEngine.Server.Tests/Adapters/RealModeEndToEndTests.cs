@@ -138,7 +138,36 @@ public sealed class RealModeEndToEndTests
         AssertOneDebit(await CompletedAsync(id), account, 100m);
     }
 
+    [Test]
+    public async Task WD_request_created_while_the_platform_is_down_is_a_503_and_writes_nothing()
+    {
+        var (customer, account) = WdDriver.NewAccountIds();
+        _ledger.PutAccount(account, new FakeLedgerService.Account(customer, "USD", 10_000m));
+        // One try and three retries, all 503: the platform is down for the whole call.
+        _ledger.Fault("GET", $"/accounts/{account}", FaultKind.Status, times: 4, status: 503);
+        var before = await _factory.SnapshotAsync();
+        var response = await _wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 100m, currency = "USD", comment = "Customer asked by phone" });
+        var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.That(problem["title"]!.GetValue<string>(), Does.Contain("outside service"));
+        Assert.That(await _factory.SnapshotAsync(), Is.EqualTo(before), "nothing written");
+        var created = await _wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 100m, currency = "USD", comment = "Customer asked by phone" });
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), "the same request passes once the platform answers");
+    }
+
     // ---- fiat withdrawals through the bank, results by webhook ----
+
+    [Test]
+    public async Task Fiat_bank_result_for_a_record_not_yet_paying_is_409_and_kept_nowhere_so_the_bank_retries()
+    {
+        var customer = $"C-early-{Guid.NewGuid():N}"[..20];
+        _factory.KnownCustomer(customer, known: true);
+        var record = await _factory.AsSystem().ApplyAsync(customer, 1_000m);
+        await (await _factory.AsUserAsync("checker1")).WaitForStatusAsync(record.Text("id"), "Withdrawal Directly Pending");
+        var id = $"d-{Guid.NewGuid():N}";
+        var early = await FakeBankService.DeliverAsync(_factory.CreateClient(), HookUrl, id, FakeBankService.ResultBody(record.Text("recordNo"), "FB-999999", success: false, reason: "early"));
+        await ApiAssert.ProblemAsync(early, HttpStatusCode.Conflict);
+        Assert.That(await EventsWithKeyAsync(id), Is.Zero, "an early result is not kept to settle a payout sent later (ADR 14)");
+    }
 
     private async Task<JsonObject> PayingAsync(string customer)
     {
