@@ -22,6 +22,7 @@ public sealed class DueWorkPoller(
     DueWorkSignal signal,
     IOptions<EngineHostOptions> options,
     TimeProvider clock,
+    EngineMetrics metrics,
     ILogger<DueWorkPoller> logger) : BackgroundService
 {
     private static readonly TimeSpan MinimumPause = TimeSpan.FromMilliseconds(50);
@@ -74,6 +75,7 @@ public sealed class DueWorkPoller(
     {
         var rows = await TakeAsync(kind, cancellationToken);
         if (rows.Count == 0) return 0;
+        if (kind == DueKind.Timer) metrics.TimersDue(rows.Count);
         var parallel = new ParallelOptions
         {
             MaxDegreeOfParallelism = IsSqlite ? 1 : Math.Max(1, options.Value.PollConcurrency),

@@ -37,4 +37,10 @@ public sealed class EngineHostOptions
 
     /// <summary>The longest a sender may ask an event to be kept (<c>keepForSeconds</c>); longer asks are capped (7 days).</summary>
     public int EventRetentionMaxSeconds { get; set; } = 7 * 86_400;
+
+    /// <summary>
+    /// How long the task and incident gauges (README "Observability") reuse their last query: a scrape costs at most
+    /// one grouped query per this many seconds, however many scrapers ask. 0 queries on every scrape.
+    /// </summary>
+    public int MetricsCacheSeconds { get; set; } = 5;
 }

@@ -1,6 +1,8 @@
 using ApprovalEngine.Workflows.Hosting;
 using Microsoft.Extensions.Configuration;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ApprovalEngine.Hosting;
 
@@ -11,6 +13,10 @@ public static class EngineHostSetup
     {
         services.Configure<EngineHostOptions>(section);
         services.AddSingleton<DueWorkSignal>();
+        services.AddSingleton<EngineGauges>();
+        // Webhooks replace this with their outbox's count.
+        services.TryAddSingleton<IWebhookBacklog, NoWebhookBacklog>();
+        services.AddSingleton(sp => new EngineMetrics(sp.GetService<IMeterFactory>(), sp.GetRequiredService<EngineGauges>(), sp.GetRequiredService<IWebhookBacklog>()));
         services.AddSingleton<WorkflowRunner>();
         services.AddSingleton<IWorkflowTriggerHandler>(sp => sp.GetRequiredService<WorkflowRunner>());
         services.AddSingleton<DueWorkPoller>();

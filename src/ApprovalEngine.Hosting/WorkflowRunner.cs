@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using ApprovalEngine.Persistence;
 using ApprovalEngine.Persistence.Entities;
@@ -31,6 +32,7 @@ public sealed class WorkflowRunner(
     EventInboxSignal inboxSignal,
     IOptions<EngineHostOptions> options,
     TimeProvider clock,
+    EngineMetrics metrics,
     ILogger<WorkflowRunner> logger) : IWorkflowTriggerHandler
 {
     private const int StaleRetries = 3;
@@ -53,6 +55,10 @@ public sealed class WorkflowRunner(
             T value;
             var eventWaits = false;
             DateTimeOffset? earliestTimer = null;
+            // A span and a log scope per attempt (each is a transaction of its own); the database calls nest in the span.
+            using var span = EngineMetrics.Tracing.StartActivity("approvalengine.step");
+            using var logScope = StepLogScope.Begin(logger, out var stepScope);
+            var started = clock.GetTimestamp();
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
@@ -68,6 +74,11 @@ public sealed class WorkflowRunner(
                 try
                 {
                     var result = await work(unit, cancellationToken);
+                    if (result.Step is { } described)
+                    {
+                        stepScope.Describe(described.State);
+                        Describe(span, described);
+                    }
                     // Every task completion, whichever route built it, passes the domains' task-action rules (ADR 17).
                     if (result.Step?.Command is { Kind: StepCommandKinds.CompleteTask } command)
                     {
@@ -78,6 +89,14 @@ public sealed class WorkflowRunner(
                     if (result.Step is null) await db.SaveChangesAsync(cancellationToken);
                     if (result.Then is { } then) value = then(unit);
                     await transaction.CommitAsync(cancellationToken);
+                    if (saved.Count > 0)
+                    {
+                        var elapsed = clock.GetElapsedTime(started);
+                        metrics.StepsCommitted(saved, elapsed);
+                        span?.SetTag("approvalengine.steps", saved.Count);
+                        logger.LogDebug("Committed {Kind} on {DefinitionId} v{DefinitionVersion} ({Steps} step(s), {Elapsed:0.0} ms)",
+                            saved[0].Command?.Kind, saved[0].State.DefinitionId, saved[0].State.DefinitionVersion, saved.Count, elapsed.TotalMilliseconds);
+                    }
                     jobs = [.. saved.SelectMany(s => s.Jobs)];
                     eventWaits = saved.Any(s => s.BookmarksAdded.Any(b => b.Kind == BookmarkKind.Event));
                     callsToCancel = [.. saved.SelectMany(s => s.CallsToCancel)];
@@ -86,10 +105,19 @@ public sealed class WorkflowRunner(
                         if (earliestTimer is null || timer.DueAt < earliestTimer) earliestTimer = timer.DueAt;
                     }
                 }
-                catch (WorkflowConflictException ex) when (ex.Stale && retryStale && attempt < StaleRetries)
+                catch (WorkflowConflictException ex) when (ex.Stale)
                 {
+                    var retry = retryStale && attempt < StaleRetries;
+                    metrics.StaleConflict(retry);
+                    span?.SetStatus(ActivityStatusCode.Error, "stale");
+                    if (!retry) throw;
                     logger.LogDebug("Stale step, retrying ({Attempt})", attempt);
                     continue;
+                }
+                catch (Exception ex)
+                {
+                    span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+                    throw;
                 }
             }
             // A timer due before the local poller's next look wakes it (other nodes find it on their next poll); later
@@ -105,6 +133,18 @@ public sealed class WorkflowRunner(
             }
             return (value, ranJobs);
         }
+    }
+
+    private static void Describe(Activity? span, StepResult step)
+    {
+        if (span is null) return;
+        var kind = step.Command?.Kind ?? "unknown";
+        span.DisplayName = $"step {kind}";
+        span.SetTag(EngineMetrics.InstanceIdTag, step.State.Id.ToString());
+        span.SetTag(EngineMetrics.DefinitionIdTag, step.State.DefinitionId);
+        span.SetTag(EngineMetrics.DefinitionVersionTag, step.State.DefinitionVersion);
+        span.SetTag(EngineMetrics.StepKindTag, kind);
+        if (step.Command?.Args["activityId"]?.GetValueKind() == System.Text.Json.JsonValueKind.String) span.SetTag(EngineMetrics.ActivityIdTag, step.Command.Args["activityId"]!.GetValue<string>());
     }
 
     /// <summary>
@@ -149,6 +189,8 @@ public sealed class WorkflowRunner(
     public static async Task<(WorkflowDefinition Definition, InstanceState State)> LoadAsync(EfWorkflowUnitOfWork unit, Guid instanceId, CancellationToken cancellationToken)
     {
         var state = await unit.GetInstanceAsync(instanceId, cancellationToken) ?? throw new WorkflowNotFoundException($"No instance {instanceId}.");
+        // Lines the step logs from here on (before it returns its result) carry the instance too.
+        StepLogScope.Current?.Describe(state);
         var definition = await unit.GetDefinitionAsync(state.DefinitionId, state.DefinitionVersion, cancellationToken)
             ?? throw new WorkflowConflictException($"Definition {state.DefinitionId} v{state.DefinitionVersion} is missing.");
         return (definition, state);
@@ -162,16 +204,15 @@ public sealed class WorkflowRunner(
     {
         try
         {
-            var fired = await ExecuteAsync(async (unit, ct) =>
+            var dueAt = await ExecuteAsync(async (unit, ct) =>
             {
                 var (definition, state) = await LoadAsync(unit, instanceId, ct);
-                if (state.Status != InstanceStatus.Running || state.Bookmarks.All(b => b.Id != bookmarkId || b.DueAt is null))
-                {
-                    return new UnitResult<bool>(null, false);
-                }
-                return new UnitResult<bool>(engine.FireTimer(definition, state, bookmarkId), true);
+                var timer = state.Status == InstanceStatus.Running ? state.Bookmarks.FirstOrDefault(b => b.Id == bookmarkId && b.DueAt is not null) : null;
+                if (timer is null) return new UnitResult<DateTimeOffset?>(null, null);
+                return new UnitResult<DateTimeOffset?>(engine.FireTimer(definition, state, bookmarkId), timer.DueAt);
             }, cancellationToken);
-            if (!fired) logger.LogDebug("Timer {Bookmark} of {Instance} had nothing left to fire.", bookmarkId, instanceId);
+            if (dueAt is { } due) metrics.TimerFired(clock.GetUtcNow() - due);
+            else logger.LogDebug("Timer {Bookmark} of {Instance} had nothing left to fire.", bookmarkId, instanceId);
         }
         catch (WorkflowNotFoundException)
         {
@@ -251,7 +292,8 @@ public sealed class WorkflowRunner(
 
     private async Task RecordFailureAsync(JobRecord job, int attempt, string message, CancellationToken cancellationToken)
     {
-        logger.LogWarning("Job {Job} ({Type}) attempt {Attempt} failed: {Message}", job.Id, job.ActivityType, attempt, message);
+        var final = attempt >= options.Value.JobMaxAttempts;
+        metrics.JobFailed(job.ActivityType, final);
         await ExecuteAsync(async (unit, ct) =>
         {
             var row = await unit.Db.Jobs.FirstOrDefaultAsync(j => j.Id == job.Id, ct);
@@ -261,6 +303,8 @@ public sealed class WorkflowRunner(
             row.LastError = message.Length > 4000 ? message[..4000] : message;
             row.UpdatedAt = now;
             var (definition, state) = await LoadAsync(unit, job.InstanceId, ct);
+            // Logged in the step, so that the line carries the instance's scope.
+            logger.LogWarning("Job {Job} ({Type}) attempt {Attempt} failed: {Message}", job.Id, job.ActivityType, attempt, message);
             if (attempt < options.Value.JobMaxAttempts)
             {
                 var delay = TimeSpan.FromSeconds(options.Value.JobBackoffSeconds * Math.Pow(2, attempt - 1));

@@ -96,6 +96,7 @@ public static class ServerSetup
         services.AddWdRequests(config);
         services.AddFiat(provider, connectionString);
         services.AddCrypto(provider, connectionString);
+        Features.Crypto.Custody.CustodyHooksApi.AddCustodyHooks(services);
         services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System, config["Engine:SchedulerName"] ?? "approval-engine");
 
         // Identities: configuration always; the development users and key only in Development.
@@ -146,6 +147,7 @@ public static class ServerSetup
         services.AddHealthChecks()
             .AddDbContextCheck<ApprovalDbContext>("database")
             .AddCheck<SchedulerHealthCheck>("scheduler");
+        builder.AddTelemetry();
         return builder;
     }
 
@@ -203,6 +205,8 @@ public static class ServerSetup
         app.MapExpressionsApi();
         app.MapDryRunApi();
         Features.Crypto.Records.CryptoRecordsApi.MapCryptoRecordsApi(app);
+        // Signed webhooks from outside systems; each answers 404 unless its adapter is configured (Real mode).
+        Features.Crypto.Custody.CustodyHooksApi.MapCustodyHooksApi(app);
         // Start-up refuses Sandbox mode outside Development, so these routes exist only there.
         if (app.Services.GetRequiredService<AdapterBinder>().Mode == AdapterMode.Sandbox && app.Environment.IsDevelopment())
         {
@@ -210,6 +214,7 @@ public static class ServerSetup
             app.MapWalletSandboxApi();
             Features.Crypto.Sandbox.ChainSandboxApi.MapChainSandboxApi(app);
         }
+        app.MapTelemetry();
         app.MapFallback("/api/{**path}", NoRoute).AllowAnonymous();
         DesignerHosting.Map(app);
         return app;

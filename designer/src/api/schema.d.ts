@@ -94,6 +94,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/hooks/custody/confirmations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Custody webhook: block confirmations of a transaction (signed)
+         * @description Called by the custody service, not by people or API keys. Authenticated by a Standard Webhooks signature instead of a
+         *     bearer token or API key: `webhook-id` (the delivery id; a repeat is answered 200 with `duplicate: true` and changes
+         *     nothing), `webhook-timestamp` (Unix seconds, within 5 minutes of the server's clock) and `webhook-signature`
+         *     (`v1,` + base64 HMAC-SHA256(key, `{webhook-id}.{webhook-timestamp}.{body}`) with a key of
+         *     `Adapters:Http:Custody:WebhookKeys`). A missing, stale or wrong signature is a 401 and writes nothing. Only in
+         *     `Adapters:Mode=Real` with `Adapters:Custody=Http` and webhook keys configured; otherwise 404. Body (≤ 16 KB):
+         *     `{ "txId": "0x…", "confirmations": 3, "failed": false, "reason": null }`; it becomes the `BlockConfirmations`
+         *     event with correlation = `txId`. See docs/adapters/custody.md.
+         */
+        post: operations["receiveCustodyConfirmations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sandbox/wallets/{securitiesAccount}/verified-addresses": {
         parameters: {
             query?: never;
@@ -2843,6 +2870,14 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        CustodyConfirmationsHook: {
+            txId: string;
+            /** Format: int32 */
+            confirmations: number;
+            /** @default false */
+            failed: boolean;
+            reason?: null | string;
+        };
         DailyLimitAdjustBody: {
             /** Format: double */
             delta: null | number;
@@ -3315,6 +3350,13 @@ export interface components {
             minArguments: number;
             /** Format: int32 */
             maxArguments: number;
+        };
+        HookAccepted: {
+            deliveryId: string;
+            /** Format: uuid */
+            eventId: null | string;
+            duplicate: boolean;
+            status: string;
         };
         HttpValidationProblemDetails: {
             type?: null | string;
@@ -4714,6 +4756,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BankHookAccepted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveCustodyConfirmations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustodyConfirmationsHook"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HookAccepted"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6199,6 +6273,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableEntity"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6231,6 +6306,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableEntity"];
             503: components["responses"]["ServiceUnavailable"];
@@ -6261,6 +6337,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             503: components["responses"]["ServiceUnavailable"];
         };

@@ -74,6 +74,8 @@ public static class AdapterServiceCollectionExtensions
             services.AddAdapter(AdapterKind.Custody, SandboxName, sp => sp.GetRequiredService<DatabaseBlockchainSandbox>());
         }
         services.AddHttpLedgerAndBank(config);
+        // The REST adapters, selectable by name in Real mode (docs/adapters/).
+        if (mode == AdapterMode.Real) Features.Crypto.Custody.HttpCustody.AddHttpCustody(services, config);
         services.AddSingleton<AdapterBinder>();
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<ILedger>(AdapterKind.Ledger));
         services.AddSingleton(sp => sp.GetRequiredService<AdapterBinder>().Get<IBankGateway>(AdapterKind.Bank));

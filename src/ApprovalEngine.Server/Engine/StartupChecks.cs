@@ -36,6 +36,7 @@ public static class StartupChecks
         {
             problems.AddRange(Enum.GetValues<AdapterKind>().Select(binder.Problem).OfType<string>());
             problems.AddRange(HttpLedgerBankAdapters.Problems(config, development));
+            problems.AddRange(Features.Crypto.Custody.HttpCustody.Problems(config, development));
         }
 
         var key = services.GetRequiredService<IOptions<AuthOptions>>().Value.SigningKey;

@@ -22,6 +22,9 @@ public static class Rights
 
     /// <summary>Change the crypto configuration (coins and networks: precision, limits, fee, confirmations, deposit/withdrawal on or off).</summary>
     public const string ConfigureCrypto = "crypto:configure";
+
+    /// <summary>Scrape <c>/metrics</c> (README "Observability"): operational counts only, held by the monitoring system's key.</summary>
+    public const string ReadMetrics = "metrics:read";
 }
 
 public static class ClaimNames
@@ -139,5 +142,7 @@ public static class DevelopmentIdentities
                 "events:*", "read:*", Scopes.WdClientCancel,
             ],
         },
+        // What a local Prometheus scrapes /metrics with: that right alone, no scope (it starts, reads and sends nothing).
+        new() { Name = "dev-metrics", Key = "dev-metrics-key", Rights = [Rights.ReadMetrics] },
     ];
 }

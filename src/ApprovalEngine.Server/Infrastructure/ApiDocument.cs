@@ -27,7 +27,6 @@ public static class ApiDocument
         ("Instances", "Start workflow instances, follow them and read their journal; cancel them."),
         ("Tasks", "The inbox: tasks people claim and complete with an action (approve, reject, …)."),
         ("Events", "Business events systems send (bank results, confirmations, …) that resume waiting instances."),
-        ("Hooks", "Webhooks outside services send us (bank payout results, …): no bearer token or API key, each delivery is signed (Standard Webhooks) with the service's webhook key."),
         ("Incidents", "Steps that failed after their retries; an operator retries them."),
         ("Definitions", "Workflow definitions: versions, drafts, validation, the status matrix and the impact of a draft."),
         ("Publishing", "Four-eyes publishing of definitions: publish requests, approval, suspending and resuming versions."),
@@ -39,6 +38,7 @@ public static class ApiDocument
         ("Fiat withdrawals", "Fiat withdrawal records, bank batches, statements, reconciliation, cheques and their configuration (changes that weaken a control wait for a second person)."),
         ("Crypto configuration", "Coins, networks and customers' verified wallet addresses."),
         ("Crypto records", "Crypto withdrawal and deposit records: list, export, detail."),
+        ("Hooks", "Signed webhooks outside systems send (bank payout results, custody confirmations): authenticated by a Standard Webhooks signature, not a bearer token or API key."),
         ("Sandbox", "Development only: simulated ledger, bank and chain, to run flows without outside systems."),
     ];
 

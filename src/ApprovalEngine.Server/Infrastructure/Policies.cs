@@ -14,8 +14,18 @@ public static class Policies
     public const string RetryIncidents = nameof(RetryIncidents);
     public const string Sandbox = nameof(Sandbox);
 
+    /// <summary>The Prometheus scrape endpoint (<c>/metrics</c>).</summary>
+    public const string ReadMetrics = nameof(ReadMetrics);
+
     /// <summary>The fiat operator actions: people of Operations (or of all departments), never a system (four eyes need people).</summary>
     public const string FiatOperator = nameof(FiatOperator);
+
+    /// <summary>
+    /// Routes only people may call (their handlers then check department and rights): what a change names must be a
+    /// person, or four eyes need two people. In the policy, not only in the handler, so the OpenAPI document offers
+    /// these routes the bearer scheme alone.
+    /// </summary>
+    public const string People = nameof(People);
 
     public static void Add(AuthorizationOptions options)
     {
@@ -26,7 +36,9 @@ public static class Policies
         options.AddPolicy(CancelInstances, p => p.RequireClaim(ClaimNames.Right, Rights.CancelInstances));
         options.AddPolicy(RetryIncidents, p => p.RequireClaim(ClaimNames.Right, Rights.RetryIncidents));
         options.AddPolicy(Sandbox, p => p.RequireClaim(ClaimNames.Right, Rights.Sandbox));
+        options.AddPolicy(ReadMetrics, p => p.RequireClaim(ClaimNames.Right, Rights.ReadMetrics));
         // PeopleOnly first: it is what the OpenAPI document reads to offer only the bearer scheme on these routes.
+        options.AddPolicy(People, p => p.AddRequirements(PeopleOnlyRequirement.Instance));
         options.AddPolicy(FiatOperator, p => p.AddRequirements(PeopleOnlyRequirement.Instance).RequireAssertion(c => Features.Fiat.FiatAccess.IsOperator(c.User)));
     }
 }

@@ -38,7 +38,9 @@ public static class CryptoSetup
 
     public static IEndpointRouteBuilder MapCryptoApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/crypto").WithTags("Crypto configuration");
+        // People only: coins and addresses are read by operators and changed by a named person (CryptoAccess); the flows
+        // read them through the ports, never through these routes.
+        var group = app.MapGroup("/api/crypto").WithTags("Crypto configuration").RequireAuthorization(Policies.People);
         CoinsApi.Map(group);
         group.MapGet("/addresses", Wallets.ListAddresses.List).ProducesProblems(400, 401, 403).WithName("listWalletAddresses").WithSummary("List customers' verified wallet addresses");
         return app;

@@ -48,10 +48,10 @@ internal static class FiatOperationsApi
         records.MapPost("/{id}/direct-billing", FiatRecordActions.DirectBilling).RequireAuthorization(Policies.FiatOperator).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("directBillFiatWithdrawal").WithSummary("Pay a fiat withdrawal by direct billing");
 
         var batches = group.MapGroup("/batches");
-        batches.MapPost("/", FiatBatchesApi.Pack).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("packFiatBatch").WithSummary("Pack approved fiat withdrawals into a bank batch");
+        batches.MapPost("/", FiatBatchesApi.Pack).RequireAuthorization(Policies.People).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("packFiatBatch").WithSummary("Pack approved fiat withdrawals into a bank batch");
         batches.MapGet("/", FiatBatchesApi.List).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("listFiatBatches").WithSummary("List bank batches");
         batches.MapGet("/{id}", FiatBatchesApi.Get).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("getFiatBatch").WithSummary("Get a bank batch");
         batches.MapGet("/{id}/file", FiatBatchesApi.File).Produces<string>(200, "text/csv", "application/xml").ProducesProblems(400, 401, 403, 404, 409, 422).WithName("downloadFiatBatchFile").WithSummary("Download the payment file of a bank batch");
-        batches.MapPost("/{id}/results", FiatBatchesApi.Results).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("recordFiatBatchResults").WithSummary("Record the bank's results for a batch");
+        batches.MapPost("/{id}/results", FiatBatchesApi.Results).RequireAuthorization(Policies.People).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("recordFiatBatchResults").WithSummary("Record the bank's results for a batch");
     }
 }

@@ -29,9 +29,9 @@ public static class WdRequestsApi
         group.MapGet("/{id}", GetWdRequest.Handle).WithName("getWdRequest").WithSummary("Get a WD request with the actions it offers");
         group.MapPost("/{id}/actions", TakeWdAction.Handle).WithName("takeWdAction").WithSummary("Take an action on a WD request (request documents, pass, approve, reject)");
         group.MapGet("/{id}/audit-log", WdAuditLog.Handle).WithName("getWdAuditLog").WithSummary("Read the audit log of a WD request");
-        group.MapPost("/{id}/transactions", WdTransactionsEndpoints.Add).WithName("addWdTransaction").WithSummary("Add a payout transaction to a WD request");
-        group.MapPut("/{id}/transactions/{txId}", WdTransactionsEndpoints.Edit).WithName("editWdTransaction").WithSummary("Change a payout transaction of a WD request");
-        group.MapDelete("/{id}/transactions/{txId}", WdTransactionsEndpoints.Delete).WithName("deleteWdTransaction").WithSummary("Remove a payout transaction from a WD request");
+        group.MapPost("/{id}/transactions", WdTransactionsEndpoints.Add).RequireAuthorization(Policies.People).WithName("addWdTransaction").WithSummary("Add a payout transaction to a WD request");
+        group.MapPut("/{id}/transactions/{txId}", WdTransactionsEndpoints.Edit).RequireAuthorization(Policies.People).WithName("editWdTransaction").WithSummary("Change a payout transaction of a WD request");
+        group.MapDelete("/{id}/transactions/{txId}", WdTransactionsEndpoints.Delete).RequireAuthorization(Policies.People).WithName("deleteWdTransaction").WithSummary("Remove a payout transaction from a WD request");
         group.MapPost("/{id}/comments", AddWdComment.Handle).WithName("addWdComment").WithSummary("Comment on a WD request");
         group.MapPost("/{id}/client-cancel", ClientCancelWdRequest.Handle).WithName("cancelWdRequestForClient").WithSummary("Cancel a WD request at the client's wish");
     }

@@ -58,16 +58,16 @@ public static class StatementRoutes
 
     public static void Map(RouteGroupBuilder group)
     {
-        group.MapPost("/statements/imports", Import).ProducesProblems(400, 401, 403, 413, 422).WithName("importBankStatement").WithSummary("Import a bank statement file");
-        group.MapPost("/statements/refresh", Refresh).ProducesProblems(400, 401, 403, 422).WithName("refreshBankStatements").WithSummary("Fetch new statement entries from the bank");
+        group.MapPost("/statements/imports", Import).RequireAuthorization(Policies.People).ProducesProblems(400, 401, 403, 413, 422).WithName("importBankStatement").WithSummary("Import a bank statement file");
+        group.MapPost("/statements/refresh", Refresh).RequireAuthorization(Policies.People).ProducesProblems(400, 401, 403, 422).WithName("refreshBankStatements").WithSummary("Fetch new statement entries from the bank");
         group.MapGet("/statements/entries", List).ProducesProblems(400, 401, 403).WithName("listStatementEntries").WithSummary("List bank statement entries");
         group.MapGet("/statements/entries/{id}", Get).ProducesProblems(401, 403, 404).WithName("getStatementEntry").WithSummary("Get a bank statement entry");
-        group.MapPost("/statements/entries/{id}/reclassify", Reclassify).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("reclassifyStatementEntry").WithSummary("Reclassify a bank statement entry");
-        group.MapPost("/statements/entries/{id}/delete", DeleteDuplicate).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("deleteDuplicateStatementEntry").WithSummary("Delete a duplicate bank statement entry");
-        group.MapPost("/statements/entries/{id}/tag", Tag).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("tagStatementEntry").WithSummary("Tag a bank statement entry to a withdrawal (a second person confirms)");
-        group.MapPost("/statements/entries/{id}/tag/confirm", ConfirmTag).ProducesProblems(400, 401, 403, 404, 409).WithName("confirmStatementEntryTag").WithSummary("Confirm the tag of a bank statement entry");
-        group.MapPost("/statements/entries/{id}/tag/reject", RejectTag).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("rejectStatementEntryTag").WithSummary("Reject the tag of a bank statement entry");
-        group.MapPost("/reconciliation/run", Run).ProducesProblems(400, 401, 403, 422).WithName("runReconciliation").WithSummary("Reconcile withdrawals with the bank statements now");
+        group.MapPost("/statements/entries/{id}/reclassify", Reclassify).RequireAuthorization(Policies.People).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("reclassifyStatementEntry").WithSummary("Reclassify a bank statement entry");
+        group.MapPost("/statements/entries/{id}/delete", DeleteDuplicate).RequireAuthorization(Policies.People).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("deleteDuplicateStatementEntry").WithSummary("Delete a duplicate bank statement entry");
+        group.MapPost("/statements/entries/{id}/tag", Tag).RequireAuthorization(Policies.People).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("tagStatementEntry").WithSummary("Tag a bank statement entry to a withdrawal (a second person confirms)");
+        group.MapPost("/statements/entries/{id}/tag/confirm", ConfirmTag).RequireAuthorization(Policies.People).ProducesProblems(400, 401, 403, 404, 409).WithName("confirmStatementEntryTag").WithSummary("Confirm the tag of a bank statement entry");
+        group.MapPost("/statements/entries/{id}/tag/reject", RejectTag).RequireAuthorization(Policies.People).ProducesProblems(400, 401, 403, 404, 409, 422).WithName("rejectStatementEntryTag").WithSummary("Reject the tag of a bank statement entry");
+        group.MapPost("/reconciliation/run", Run).RequireAuthorization(Policies.People).ProducesProblems(400, 401, 403, 422).WithName("runReconciliation").WithSummary("Reconcile withdrawals with the bank statements now");
         group.MapGet("/reconciliation/records", Records).ProducesProblems(400, 401, 403).WithName("listReconciliationRecords").WithSummary("List withdrawals with their reconciliation state");
     }
 
