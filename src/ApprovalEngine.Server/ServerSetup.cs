@@ -198,6 +198,7 @@ public static class ServerSetup
         app.MapInstancesApi();
         app.MapTasksApi();
         app.MapEventsApi();
+        Features.Hooks.BankHooksApi.MapBankHooksApi(app);
         app.MapIncidentsApi();
         app.MapWdRequestsApi();
         app.MapFiatApi();

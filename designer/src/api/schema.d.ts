@@ -68,6 +68,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/hooks/bank/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The bank reports a payout's result (signed webhook)
+         * @description Called by the bank, not by people or API keys. Signed with Standard Webhooks: `webhook-id` (the delivery id,
+         *     kept on re-delivery), `webhook-timestamp` (Unix seconds, within 5 minutes of our clock) and
+         *     `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}` with a key of
+         *     `Adapters:Http:Bank:WebhookKeys`). Any signature failure is 401 and writes nothing. 404 unless the server
+         *     runs `Adapters:Mode=Real` with `Adapters:Bank=Http` and webhook keys. The result becomes the `BankResult`
+         *     event of record `data.reference`; a re-delivery (same `webhook-id`) answers 200 with `duplicate: true`.
+         *     409: the record waits for no bank result now (retry later). See docs/adapters/bank.md.
+         */
+        post: operations["receiveBankResult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/hooks/custody/confirmations": {
         parameters: {
             query?: never;
@@ -2596,6 +2622,14 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        BankHookAccepted: {
+            /** Format: uuid */
+            eventId: null | string;
+            duplicate: boolean;
+            /** Format: int32 */
+            resumed: number;
+            status: string;
+        };
         BankPayout: {
             bankReference: string;
             channelId: string;
@@ -2607,6 +2641,18 @@ export interface components {
             idempotencyKey: string;
             /** Format: date-time */
             submittedAt: string;
+        };
+        BankResultData: {
+            reference: null | string;
+            bankReference: null | string;
+            success: null | boolean;
+            reason: null | string;
+        };
+        BankResultHook: {
+            type: null | string;
+            /** Format: date-time */
+            timestamp: null | string;
+            data: null | components["schemas"]["BankResultData"];
         };
         BankStatementEntry: {
             entryId: string;
@@ -4820,6 +4866,38 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    receiveBankResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BankResultHook"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BankHookAccepted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableEntity"];
+            429: components["responses"]["TooManyRequests"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

@@ -73,6 +73,7 @@ public static class AdapterServiceCollectionExtensions
             services.AddAdapter(AdapterKind.Bank, SandboxName, sp => sp.GetRequiredService<DatabaseBankSandbox>());
             services.AddAdapter(AdapterKind.Custody, SandboxName, sp => sp.GetRequiredService<DatabaseBlockchainSandbox>());
         }
+        services.AddHttpLedgerAndBank(config);
         // The REST adapters, selectable by name in Real mode (docs/adapters/).
         if (mode == AdapterMode.Real) Features.Crypto.Custody.HttpCustody.AddHttpCustody(services, config);
         services.AddSingleton<AdapterBinder>();

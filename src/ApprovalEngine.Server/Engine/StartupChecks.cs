@@ -35,6 +35,7 @@ public static class StartupChecks
         else
         {
             problems.AddRange(Enum.GetValues<AdapterKind>().Select(binder.Problem).OfType<string>());
+            problems.AddRange(HttpLedgerBankAdapters.Problems(config, development));
             problems.AddRange(Features.Crypto.Custody.HttpCustody.Problems(config, development));
         }
 

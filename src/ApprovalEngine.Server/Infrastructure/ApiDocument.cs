@@ -39,7 +39,7 @@ public static class ApiDocument
         ("Fiat withdrawals", "Fiat withdrawal records, bank batches, statements, reconciliation, cheques and their configuration (changes that weaken a control wait for a second person)."),
         ("Crypto configuration", "Coins, networks and customers' verified wallet addresses."),
         ("Crypto records", "Crypto withdrawal and deposit records: list, export, detail."),
-        ("Hooks", "Signed webhooks outside systems send (custody confirmations): authenticated by a Standard Webhooks signature, not a bearer token or API key."),
+        ("Hooks", "Signed webhooks outside systems send (bank payout results, custody confirmations): authenticated by a Standard Webhooks signature, not a bearer token or API key."),
         ("Sandbox", "Development only: simulated ledger, bank and chain, to run flows without outside systems."),
     ];
 

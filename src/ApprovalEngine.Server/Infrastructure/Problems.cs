@@ -59,6 +59,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             WorkflowForbiddenException f => (403, "Not permitted.", f.Message, null),
             WorkflowConflictException c => (409, c.Stale ? "The data changed underneath." : "Not available in the current state.", c.Message, null),
             BadHttpRequestException b => (b.StatusCode, "The request is malformed.", Describe(b), FieldOf(b)),
+            // An outside service (trading platform, bank) gave no usable answer after the adapter's retries: not the
+            // client's fault and not a bug; the same request can succeed once it answers.
+            HttpRequestException h => (503, "An outside service is unavailable.", h.Message, null),
             JsonException j => (400, "The request is malformed.", $"Malformed JSON: {j.Message}", JsonField(j)),
             _ => (500, "Unexpected error.", "An unexpected error occurred; it has been logged.", (IReadOnlyDictionary<string, string[]>?)null),
         };

@@ -96,14 +96,14 @@ public sealed class StartupCheckTests
     [Test]
     public void Production_with_everything_configured_but_no_real_adapters_refuses_naming_each_adapter()
     {
-        // Today no real adapter exists: a complete production configuration still cannot start.
+        // Real adapters exist (Http for the ledger and the bank), but none is chosen: a server without them cannot start.
         using var host = new ProductionHost(Valid(s =>
         {
             s.Remove("Adapters:Ledger");
             s.Remove("Adapters:Bank");
             s.Remove("Adapters:Custody");
         }));
-        AssertRefused(host, "Adapters:Ledger is not set (Adapters:Mode is Real; no real adapter for it exists in this build)");
+        AssertRefused(host, "Adapters:Ledger is not set (Adapters:Mode is Real; available: Http)");
         var line = host.CriticalLines()[0];
         Assert.That(line, Does.Contain("Adapters:Bank is not set").And.Contain("Adapters:Custody is not set"));
     }
@@ -120,7 +120,7 @@ public sealed class StartupCheckTests
     {
         // The sandboxes are not even registered in Real mode, so naming them does not bring them back.
         using var host = new ProductionHost(Valid(s => s["Adapters:Ledger"] = "Sandbox")).WithStandInAdapters();
-        AssertRefused(host, "Adapters:Ledger names 'Sandbox', which is not a known Ledger adapter (available: StandIn)");
+        AssertRefused(host, "Adapters:Ledger names 'Sandbox', which is not a known Ledger adapter (available: Http, StandIn)");
     }
 
     [Test]
