@@ -38,6 +38,7 @@ public static class ApiDocument
         ("Fiat withdrawals", "Fiat withdrawal records, bank batches, statements, reconciliation, cheques and their configuration (changes that weaken a control wait for a second person)."),
         ("Crypto configuration", "Coins, networks and customers' verified wallet addresses."),
         ("Crypto records", "Crypto withdrawal and deposit records: list, export, detail."),
+        ("Staff accounts", "People's accounts managed in the app: departments, WD permissions, rights, disabling; every change journaled. Needs users:manage."),
         ("Sandbox", "Development only: simulated ledger, bank and chain, to run flows without outside systems."),
     ];
 
@@ -115,7 +116,7 @@ public static class ApiDocument
             [BearerScheme] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
-                Description = "A person's access token from `POST /api/auth/token`.",
+                Description = "A person's access token: from `POST /api/auth/token`, or the company's identity provider's (Auth:Oidc).",
             },
             [ApiKeyScheme] = new OpenApiSecurityScheme
             {

@@ -17,6 +17,9 @@ public static class Policies
     /// <summary>The fiat operator actions: people of Operations (or of all departments), never a system (four eyes need people).</summary>
     public const string FiatOperator = nameof(FiatOperator);
 
+    /// <summary>Staff accounts (/api/admin/users): people holding users:manage, never a system.</summary>
+    public const string ManageUsers = nameof(ManageUsers);
+
     public static void Add(AuthorizationOptions options)
     {
         options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
@@ -27,6 +30,7 @@ public static class Policies
         options.AddPolicy(RetryIncidents, p => p.RequireClaim(ClaimNames.Right, Rights.RetryIncidents));
         options.AddPolicy(Sandbox, p => p.RequireClaim(ClaimNames.Right, Rights.Sandbox));
         // PeopleOnly first: it is what the OpenAPI document reads to offer only the bearer scheme on these routes.
+        options.AddPolicy(ManageUsers, p => p.AddRequirements(PeopleOnlyRequirement.Instance).RequireClaim(ClaimNames.Right, Rights.ManageUsers));
         options.AddPolicy(FiatOperator, p => p.AddRequirements(PeopleOnlyRequirement.Instance).RequireAssertion(c => Features.Fiat.FiatAccess.IsOperator(c.User)));
     }
 }
