@@ -36,7 +36,7 @@ export function App() {
   if (!token) return <SignIn />;
   if (loading || !me) return <div className="center-page"><Spinner label="Loading your profile…" /></div>;
 
-  const area = path.startsWith('/designer') ? 'designer' : path.startsWith('/inbox/fiat') ? 'fiat' : path.startsWith('/inbox/crypto') ? 'crypto' : 'inbox';
+  const area = path.startsWith('/designer') ? 'designer' : path.startsWith('/inbox/admin') ? 'admin' : path.startsWith('/inbox/fiat') ? 'fiat' : path.startsWith('/inbox/crypto') ? 'crypto' : 'inbox';
   let page: React.ReactNode = <NotFound />;
   let m: Record<string, string> | null;
   if (path === '/designer' || path === '/designer/') page = <DefinitionsList />;
