@@ -29,7 +29,12 @@ public sealed class StaffAccountsTests
     public async Task SetUp()
     {
         _issuer = await TestTokenIssuer.StartAsync();
-        _factory = await ApiFactory.PostgresAsync(OidcFixture.Settings(_issuer));
+        var settings = OidcFixture.Settings(_issuer);
+        // A system key that was (wrongly) given the right: still no way in, the routes are for people only.
+        settings["Identities:ApiKeys:5:Name"] = "provisioning";
+        settings["Identities:ApiKeys:5:Key"] = ManagerKey;
+        settings["Identities:ApiKeys:5:Rights:0"] = "users:manage";
+        _factory = await ApiFactory.PostgresAsync(settings);
         _admin1 = await _factory.AsUserAsync("admin1");
         _admin2 = await _factory.AsUserAsync("admin2");
     }
@@ -40,6 +45,8 @@ public sealed class StaffAccountsTests
         await _factory.DisposeAsync();
         await _issuer.DisposeAsync();
     }
+
+    private const string ManagerKey = "provisioning-key-with-users-manage";
 
     private HttpClient Provider(string username, params string[] groups)
     {
@@ -169,6 +176,30 @@ public sealed class StaffAccountsTests
 
     [Test]
     public async Task API_keys_are_refused_on_every_route() => await RefusedEverywhere(_factory.AsTestSystem(), HttpStatusCode.Forbidden);
+
+    [Test]
+    public async Task An_API_key_holding_users_manage_is_refused_on_every_route()
+    {
+        var client = _factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ManagerKey);
+        await RefusedEverywhere(client, HttpStatusCode.Forbidden);
+    }
+
+    [Test]
+    public async Task Stored_accounts_work_on_SQLite_too()
+    {
+        await using var sqlite = ApiFactory.Sqlite();
+        var admin = await sqlite.AsUserAsync("admin1");
+        var cs1 = await sqlite.AsUserAsync("cs1");
+        var created = await admin.PostObjectAsync("/api/admin/users", new { username = "cs1", departments = new[] { "Retention" }, wdPermissions = new[] { 1 } });
+        var me = await cs1.GetObjectAsync("/api/auth/me");
+        Assert.That(Strings(me["departments"]), Is.EqualTo(new[] { "Retention" }), me.ToJsonString());
+        Assert.That(Strings(me["permissions"]), Is.EqualTo(new[] { "wd:1" }), me.ToJsonString());
+        await admin.PostObjectAsync("/api/admin/users/cs1/disable", new { rowVersion = created["rowVersion"]!.GetValue<int>() });
+        await ApiAssert.ProblemAsync(await cs1.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        var journal = await admin.GetObjectAsync("/api/admin/users/journal?username=cs1");
+        Assert.That(journal.Items().Select(e => e!.Text("action")), Is.EqualTo(new[] { "Disable", "Create" }));
+    }
 
     [Test]
     public async Task Anonymous_callers_are_refused_on_every_route() => await RefusedEverywhere(_factory.CreateClient(), HttpStatusCode.Unauthorized);
