@@ -140,6 +140,9 @@ public sealed class StaffAccountsTests
         });
         foreach (var field in new[] { "username", "wdPermissions", "taskPermissions", "rights", "departments" }) await ApiAssert.ProblemAsync(CloneOf(response), HttpStatusCode.UnprocessableEntity, field);
         await ApiAssert.ProblemAsync(await _admin1.PutAsJsonAsync("/api/admin/users/cs1", new { departments = new[] { "CS" } }), HttpStatusCode.NotFound);
+        // 50 departments of 100 characters would not fit the stored column: a 422, not a failed save.
+        var long50 = Enumerable.Range(0, 50).Select(i => $"D{i:00}{new string('x', 97)}").ToArray();
+        await ApiAssert.ProblemAsync(await _admin1.PostAsJsonAsync("/api/admin/users", new { username = "kc.longdepts", departments = long50 }), HttpStatusCode.UnprocessableEntity, "departments");
         Assert.That(await Snapshot(), Is.EqualTo(before));
     }
 
@@ -183,6 +186,24 @@ public sealed class StaffAccountsTests
         var client = _factory.CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", ManagerKey);
         await RefusedEverywhere(client, HttpStatusCode.Forbidden);
+    }
+
+    [Test]
+    public async Task The_V026_script_matches_the_model_of_the_staff_tables()
+    {
+        await using var scope = _factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StaffDbContext>();
+        var model = db.Model.GetEntityTypes()
+            .SelectMany(e => e.GetProperties().Select(p => $"{e.GetTableName()}.{p.GetColumnName(Microsoft.EntityFrameworkCore.Metadata.StoreObjectIdentifier.Table(e.GetTableName()!, null))} {(p.IsNullable ? "null" : "not null")} {p.GetColumnType()}"))
+            .Order(StringComparer.Ordinal).ToList();
+        var tables = model.Select(m => m.Split('.')[0]).Distinct().ToArray();
+        var database = await db.Database.SqlQueryRaw<string>("""
+            SELECT table_name || '.' || column_name || ' ' || CASE WHEN is_nullable = 'YES' THEN 'null' ELSE 'not null' END || ' ' ||
+                   CASE WHEN data_type = 'character varying' THEN 'character varying(' || character_maximum_length || ')' ELSE data_type END AS "Value"
+            FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ANY(@tables)
+            """, new Npgsql.NpgsqlParameter("tables", tables)).ToListAsync();
+        Assert.That(tables, Is.EquivalentTo(new[] { "staff_accounts", "staff_journal" }));
+        Assert.That(database.Order(StringComparer.Ordinal), Is.EqualTo(model));
     }
 
     [Test]

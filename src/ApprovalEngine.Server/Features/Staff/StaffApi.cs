@@ -283,6 +283,9 @@ public static partial class StaffApi
                 if (p is null || !PermissionPattern().IsMatch(p)) Add("taskPermissions", $"'{p}' is no task permission (lower-case letters, digits and : _ . -, e.g. workorders:approve).");
                 else if (p.StartsWith("wd:", StringComparison.Ordinal)) Add("taskPermissions", $"'{p}': WD permissions go in 'wdPermissions' as numbers 1 to 5.");
             }
+            // The stored lists are bounded columns (4000 characters): refuse here what would not fit, rather than fail the save.
+            if (StaffJson.Of(departments).Length > 4000) Add("departments", "The departments are too long together (at most 4000 characters).");
+            if (StaffJson.Of(task.Select(p => p ?? "")).Length > 3900) Add("taskPermissions", "The task permissions are too long together (at most 3900 characters).");
             var rights = (body.Rights ?? []).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
             foreach (var r in rights)
             {
