@@ -23,6 +23,8 @@ import { ChequesPage } from './fiat/ops/ChequesPage';
 import { ExceptionsPage } from './fiat/ops/ExceptionsPage';
 import { canReadCoins } from './lib/crypto';
 import { canOperateFiat, canReadFiatConfig } from './lib/fiat';
+import { UsersPage } from './admin/UsersPage';
+import { canManageUsers } from './admin/logic';
 
 export function App() {
   const { token, me, loading, signOut } = useAuth();
@@ -35,7 +37,7 @@ export function App() {
   if (!token) return <SignIn />;
   if (loading || !me) return <div className="center-page"><Spinner label="Loading your profile…" /></div>;
 
-  const area = path.startsWith('/designer') ? 'designer' : path.startsWith('/inbox/fiat') ? 'fiat' : path.startsWith('/inbox/crypto') ? 'crypto' : 'inbox';
+  const area = path.startsWith('/designer') ? 'designer' : path.startsWith('/inbox/admin') ? 'admin' : path.startsWith('/inbox/fiat') ? 'fiat' : path.startsWith('/inbox/crypto') ? 'crypto' : 'inbox';
   let page: React.ReactNode = <NotFound />;
   let m: Record<string, string> | null;
   if (path === '/designer' || path === '/designer/') page = <DefinitionsList />;
@@ -48,6 +50,7 @@ export function App() {
   else if ((m = match('/inbox/tasks/:id', path))) page = <TaskPage key={m.id} taskId={m.id} />;
   else if (match('/inbox/fiat/config', path) && canReadFiatConfig(me)) page = <FiatConfigPage />;
   else if (match('/inbox/crypto/coins', path) && canReadCoins(me)) page = <CoinsPage />;
+  else if (match('/inbox/admin/users', path) && canManageUsers(me)) page = <UsersPage />;
   else if (match('/inbox/fiat/withdrawals', path) && canOperateFiat(me)) page = <WithdrawalsPage />;
   else if ((m = match('/inbox/fiat/withdrawals/:id', path)) && canOperateFiat(me)) page = <FiatRecordPage key={m.id} recordId={m.id} />;
   else if (match('/inbox/fiat/ops/batches', path) && canOperateFiat(me)) page = <BatchesPage />;
@@ -84,6 +87,11 @@ export function App() {
             </Link>
           )}
           {canReadCryptoRecords(me) && <CryptoRecordsNav path={path} />}
+          {canManageUsers(me) && (
+            <Link to="/inbox/admin/users" className={path.startsWith('/inbox/admin/users') ? 'active' : ''} data-testid="nav-users">
+              Users
+            </Link>
+          )}
           {isAnalyst(me) && (
             <Link to="/designer" className={area === 'designer' && !path.startsWith('/designer/instances') && !path.startsWith('/designer/publish-requests') && !path.startsWith('/designer/webhooks') ? 'active' : ''} data-testid="nav-designer">
               Designer

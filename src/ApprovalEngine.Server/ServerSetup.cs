@@ -15,6 +15,7 @@ using ApprovalEngine.Server.Features.Incidents;
 using ApprovalEngine.Server.Features.Instances;
 using ApprovalEngine.Server.Features.Migrations;
 using ApprovalEngine.Server.Features.Sandbox;
+using ApprovalEngine.Server.Features.Staff;
 using ApprovalEngine.Server.Features.Tasks;
 using ApprovalEngine.Server.Features.WdRequests;
 using ApprovalEngine.Server.Identity;
@@ -98,6 +99,7 @@ public static class ServerSetup
         services.AddCrypto(provider, connectionString);
         Features.Crypto.Custody.CustodyHooksApi.AddCustodyHooks(services);
         Features.Webhooks.WebhooksSetup.AddWebhooks(services, config);
+        services.AddStaffAccounts(config, provider, connectionString);
         services.AddWorkflowScheduling(provider == DatabaseProvider.Postgres, connectionString, TimeProvider.System, config["Engine:SchedulerName"] ?? "approval-engine");
 
         // Identities: configuration always; the development users and key only in Development.
@@ -110,13 +112,15 @@ public static class ServerSetup
             o.ApiKeys.AddRange(DevelopmentIdentities.ApiKeys.Where(k => o.ApiKeys.All(x => x.Key != k.Key)));
         });
         services.Configure<AuthOptions>(config.GetSection("Auth"));
+        services.Configure<OidcOptions>(config.GetSection("Auth:Oidc"));
         services.AddSingleton<TokenService>();
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         services.AddSignInRateLimit(config);
         var auth = config.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
         services.AddAuthentication("Smart")
+            // An API key, else a bearer token: ours or, by its issuer, the company's identity provider's (ADR 21).
             .AddPolicyScheme("Smart", "API key or bearer token", o => o.ForwardDefaultSelector = http =>
-                http.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) ? ApiKeyAuthenticationHandler.SchemeName : JwtBearerDefaults.AuthenticationScheme)
+                http.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName) ? ApiKeyAuthenticationHandler.SchemeName : OidcSignIn.BearerSchemeFor(http))
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddJwtBearer(o =>
             {
@@ -130,7 +134,14 @@ public static class ServerSetup
                     RoleClaimType = ClaimNames.Role,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
-            });
+                o.Events = new JwtBearerEvents { OnTokenValidated = StaffSignIn.RefuseDisabledAsync };
+            })
+            .AddJwtBearer(OidcSignIn.SchemeName, _ => { });
+        // From the options (not the configuration read above), so that the provider's settings are read when the scheme is first used.
+        services.AddOptions<JwtBearerOptions>(OidcSignIn.SchemeName)
+            .Configure<Microsoft.Extensions.Options.IOptions<OidcOptions>>((o, oidc) => OidcSignIn.Configure(o, oidc.Value, isDevelopment))
+            // After JwtBearer's own post-configuration, which creates the configuration manager.
+            .PostConfigure(OidcSignIn.AfterSetup);
         services.AddAuthorization(Policies.Add);
 
         services.AddProblemDetails();
@@ -203,6 +214,7 @@ public static class ServerSetup
         app.MapWdRequestsApi();
         app.MapFiatApi();
         app.MapCryptoApi();
+        app.MapStaffApi();
         app.MapExpressionsApi();
         app.MapDryRunApi();
         Features.Webhooks.WebhooksApi.MapWebhooksApi(app);

@@ -49,11 +49,13 @@ public static class StartupChecks
             problems.Add($"Auth:SigningKey is {Encoding.UTF8.GetByteCount(key) * 8} bits; it must be at least 256 bits (32 bytes).");
         }
 
+        var oidc = services.GetRequiredService<IOptions<OidcOptions>>().Value;
+        problems.AddRange(oidc.Problems());
         var identities = services.GetRequiredService<IOptions<Identity.IdentityOptions>>().Value;
         // A user without a password hash can never sign in outside Development, so only users with one count.
-        if (!development && !identities.Users.Any(u => !string.IsNullOrEmpty(u.PasswordHash)) && !identities.ApiKeys.Any(k => !string.IsNullOrEmpty(k.Key)))
+        if (!development && !oidc.Enabled && !identities.Users.Any(u => !string.IsNullOrEmpty(u.PasswordHash)) && !identities.ApiKeys.Any(k => !string.IsNullOrEmpty(k.Key)))
         {
-            problems.Add("Identities: no identity source is configured (no Identities:Users with a PasswordHash and no Identities:ApiKeys), so nobody could sign in.");
+            problems.Add("Identities: no identity source is configured (no Auth:Oidc provider, no Identities:Users with a PasswordHash and no Identities:ApiKeys), so nobody could sign in.");
         }
         return problems;
     }

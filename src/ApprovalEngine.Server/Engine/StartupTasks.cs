@@ -12,9 +12,10 @@ public static class StartupTasks
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Startup");
-        await Migrator.MigrateAsync(db, [new SqlMigration(2, "V002__quartz.sql", SchedulingSetup.PostgresSchemaScript()), .. Features.Fiat.FiatMigrations.Scripts(), .. Features.Crypto.CryptoMigrations.Scripts()]);
+        await Migrator.MigrateAsync(db, [new SqlMigration(2, "V002__quartz.sql", SchedulingSetup.PostgresSchemaScript()), .. Features.Fiat.FiatMigrations.Scripts(), .. Features.Crypto.CryptoMigrations.Scripts(), .. Features.Staff.StaffMigrations.Scripts()]);
         await Features.Fiat.FiatSetup.MigrateSqliteAsync(scope.ServiceProvider);
         await Features.Crypto.CryptoSetup.MigrateSqliteAsync(scope.ServiceProvider);
+        await Features.Staff.StaffSetup.MigrateSqliteAsync(scope.ServiceProvider);
         if (!app.Environment.IsDevelopment() && !app.Configuration.GetValue<bool>("Engine:PublishWorkflowFiles")) return;
 
         var folder = RepositoryPaths.Find(app.Configuration["Engine:WorkflowsPath"], app.Environment.ContentRootPath, "workflows");

@@ -27,6 +27,16 @@ public static class Rights
     public const string ReadMetrics = "metrics:read";
     /// <summary>Manage systems' webhook subscriptions, read their deliveries and resend them (issue 15).</summary>
     public const string ManageWebhooks = "webhooks:manage";
+
+    /// <summary>
+    /// Manage staff accounts in the app (/api/admin/users). Held only through configuration (Identities:Users or an
+    /// Auth:Oidc group mapping): the app itself never grants it (ADR 21).
+    /// </summary>
+    public const string ManageUsers = "users:manage";
+
+    /// <summary>Every right a person can hold; stored accounts and the provider mapping accept only these.</summary>
+    public static readonly IReadOnlyList<string> All =
+        [Submit, ApproveWorkOrders, EditDefinitions, ApproveDefinitions, RetryIncidents, CancelInstances, ExportWdRequests, CreateWdRequests, Sandbox, ConfigureFiat, ConfigureCrypto, ManageUsers, ManageWebhooks, ReadMetrics];
 }
 
 public static class ClaimNames
@@ -40,6 +50,9 @@ public static class ClaimNames
     public const string AllDepartments = "all_departments";
     public const string IsSystem = "is_system";
     public const string Scope = "scope";
+
+    /// <summary>Which sign-in made the principal: <c>Oidc</c> for the provider's tokens (absent on our own).</summary>
+    public const string SignInSource = "sign_in";
 }
 
 /// <summary>Scopes of calling systems (ADR 7); a held scope ending in <c>*</c> matches any suffix.</summary>
@@ -128,6 +141,14 @@ public static class DevelopmentIdentities
         // Two analysts, so that either can review what the other submits for publishing (never their own).
         new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions, Rights.ManageWebhooks] },
         new() { Username = "analyst2", DisplayName = "Analyst 2", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions, Rights.ManageWebhooks] },
+        // Manages staff accounts in the app; grants only what it holds itself (not definitions:approve, not fiat:configure).
+        new()
+        {
+            Username = "admin1", DisplayName = "User administrator 1", Role = "User administrator", Permissions = ["wd:1", "wd:2", "wd:3", "wd:4"],
+            Rights = [Rights.ManageUsers, Rights.EditDefinitions, Rights.CreateWdRequests, Rights.ExportWdRequests],
+        },
+        // A second user manager, so that tests can show one manager changing another's record (never their own).
+        new() { Username = "admin2", DisplayName = "User administrator 2", Role = "User administrator", Rights = [Rights.ManageUsers] },
     ];
 
     public static readonly IReadOnlyList<ApiKeyAccount> ApiKeys =

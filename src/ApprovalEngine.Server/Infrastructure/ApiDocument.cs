@@ -40,6 +40,7 @@ public static class ApiDocument
         ("Crypto configuration", "Coins, networks and customers' verified wallet addresses."),
         ("Crypto records", "Crypto withdrawal and deposit records: list, export, detail."),
         ("Hooks", "Signed webhooks outside systems send (bank payout results, custody confirmations): authenticated by a Standard Webhooks signature, not a bearer token or API key."),
+        ("Staff accounts", "People's accounts managed in the app: departments, WD permissions, rights, disabling; every change journaled. Needs users:manage."),
         ("Sandbox", "Development only: simulated ledger, bank and chain, to run flows without outside systems."),
     ];
 
@@ -117,7 +118,7 @@ public static class ApiDocument
             [BearerScheme] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
-                Description = "A person's access token from `POST /api/auth/token`.",
+                Description = "A person's access token: from `POST /api/auth/token`, or the company's identity provider's (Auth:Oidc).",
             },
             [ApiKeyScheme] = new OpenApiSecurityScheme
             {

@@ -28,6 +28,8 @@ public static class Policies
     /// these routes the bearer scheme alone.
     /// </summary>
     public const string People = nameof(People);
+    /// <summary>Staff accounts (/api/admin/users): people holding users:manage, never a system.</summary>
+    public const string ManageUsers = nameof(ManageUsers);
 
     public static void Add(AuthorizationOptions options)
     {
@@ -42,6 +44,7 @@ public static class Policies
         options.AddPolicy(ManageWebhooks, p => p.RequireClaim(ClaimNames.Right, Rights.ManageWebhooks));
         // PeopleOnly first: it is what the OpenAPI document reads to offer only the bearer scheme on these routes.
         options.AddPolicy(People, p => p.AddRequirements(PeopleOnlyRequirement.Instance));
+        options.AddPolicy(ManageUsers, p => p.AddRequirements(PeopleOnlyRequirement.Instance).RequireClaim(ClaimNames.Right, Rights.ManageUsers));
         options.AddPolicy(FiatOperator, p => p.AddRequirements(PeopleOnlyRequirement.Instance).RequireAssertion(c => Features.Fiat.FiatAccess.IsOperator(c.User)));
     }
 }

@@ -72,6 +72,20 @@ public sealed class StartupCheckTests
     }
 
     [Test]
+    public void An_identity_provider_without_audience_or_with_unknown_rights_and_WD_permissions_refuses_to_start()
+    {
+        using var host = new ProductionHost(Valid(s =>
+        {
+            s["Auth:Oidc:Authority"] = "https://sso.example.com/realms/broker";
+            s["Auth:Oidc:Groups:0:Group"] = "crm-cs";
+            s["Auth:Oidc:Groups:0:WdPermissions:0"] = "6";
+            s["Auth:Oidc:Groups:0:Rights:0"] = "root";
+        })).WithStandInAdapters();
+        AssertRefused(host, "Auth:Oidc:Audience is missing");
+        Assert.That(host.CriticalLines()[0], Does.Contain("WdPermissions has 6").And.Contain("Rights has 'root'"));
+    }
+
+    [Test]
     public void Production_with_adapters_mode_unset_means_sandbox_and_refuses_to_start()
     {
         using var host = new ProductionHost(Valid(s => s.Remove("Adapters:Mode"))).WithStandInAdapters();

@@ -1,3 +1,4 @@
+using ApprovalEngine.Server.Features.Staff;
 using ApprovalEngine.Server.Identity;
 using ApprovalEngine.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,7 +20,7 @@ public static class AuthApi
         group.MapGet("/me", Me).ProducesProblems(401).WithName("getCurrentUser").WithSummary("Who is calling: identity, departments, permissions, rights and scopes");
     }
 
-    private static Results<Ok<TokenResponse>, ProblemHttpResult> Token(TokenRequest? request, TokenService tokens, SignInGuard guard, HttpContext http)
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> Token(TokenRequest? request, TokenService tokens, SignInGuard guard, StaffDirectory staff, HttpContext http)
     {
         var username = Require.Text(request?.Username, "username", 100);
         var password = Require.Text(request?.Password, "password", 200);
@@ -31,6 +32,12 @@ public static class AuthApi
             return TypedResults.Problem(statusCode: 401, title: "Sign-in failed.", detail: "Unknown user or wrong password.", extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["password"] = ["Unknown user or wrong password."] } });
         }
         guard.Succeeded(username);
+        // A disabled stored account refuses sign-in (its tokens stop working too: StaffClaimsTransformation). Told
+        // only after the right password, so the answer does not reveal which accounts exist.
+        if (await staff.FindAsync(user.Username, http.RequestAborted) is { Enabled: false })
+        {
+            return TypedResults.Problem(statusCode: 401, title: "Sign-in failed.", detail: "This account is disabled.", extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["username"] = ["This account is disabled."] } });
+        }
         var (token, expiresIn) = tokens.Issue(user);
         return TypedResults.Ok(new TokenResponse(token, expiresIn));
     }
