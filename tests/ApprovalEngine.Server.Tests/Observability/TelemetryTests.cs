@@ -26,6 +26,7 @@ public sealed partial class TelemetryTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private const string MetricsKey = "telemetry-test-metrics-key";
+    private static readonly string[] TaskCreated = ["task.created"];
     private ApiFactory _factory = null!;
     private HttpClient _system = null!;
     private HttpClient _scraper = null!;
@@ -286,6 +287,23 @@ public sealed partial class TelemetryTests
             return s.Sum("approvalengine_incidents_open") == open;
         }, "the gauge equals the open incidents after the retry");
         Assert.That(resolved.Sum("approvalengine_incidents_open"), Is.EqualTo(opened.Sum("approvalengine_incidents_open") - 1));
+    }
+
+    [Test]
+    public async Task The_webhook_backlog_gauge_counts_the_deliveries_not_yet_delivered()
+    {
+        // A subscriber that refuses connections (port 9, discard): each task.created delivery stays pending, backing off.
+        var analyst = await _factory.AsUserAsync("analyst1");
+        await analyst.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "otel-retention", events = TaskCreated, url = "http://127.0.0.1:9/backlog" });
+        for (var i = 0; i < 3; i++) await StartAsync("otel-retention", $"backlog-{i}-{Guid.NewGuid():N}");
+
+        var pending = 0;
+        var seen = await ScrapeUntilAsync(async s =>
+        {
+            pending = (await analyst.GetObjectAsync("/api/webhooks/deliveries?status=Pending&pageSize=1"))["total"]!.GetValue<int>();
+            return pending >= 3 && s.Sum("approvalengine_webhooks_backlog") == pending;
+        }, "the backlog gauge equals the pending deliveries listed");
+        Assert.That(seen.Sum("approvalengine_webhooks_backlog"), Is.GreaterThanOrEqualTo(3));
     }
 
     [Test]
