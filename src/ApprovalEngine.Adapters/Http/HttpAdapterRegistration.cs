@@ -25,6 +25,23 @@ public static class HttpAdapterRegistration
             c.BaseAddress = options.BaseAddress;
             // Polly's timeouts govern; HttpClient's own 100 s default would only hide them.
             c.Timeout = Timeout.InfiniteTimeSpan;
+            // A faulty or hostile service must not make us hold an endless answer in memory: past the limit the
+            // read fails (an outage, outcome unknown) instead of buffering up to HttpClient's 2 GB default.
+            c.MaxResponseContentBufferSize = ServiceCalls.MaxAnswerBytes;
+        });
+        // No redirects: a 307 from the service's address would resend our signed request (body, signature,
+        // Idempotency-Key) to whatever host the answer names. A 3xx is read like any other undocumented answer.
+        builder.ConfigurePrimaryHttpMessageHandler((handler, _) =>
+        {
+            switch (handler)
+            {
+                case SocketsHttpHandler sockets:
+                    sockets.AllowAutoRedirect = false;
+                    break;
+                case HttpClientHandler client:
+                    client.AllowAutoRedirect = false;
+                    break;
+            }
         });
         // Outermost first: the total limit, then retries, the breaker, and each attempt's limit. The signing handler is
         // added after the resilience handler, so it sits inside it and signs every attempt afresh.

@@ -21,6 +21,7 @@ namespace ApprovalEngine.Server.Tests.Custody;
 public sealed class CustodyRealModeTests
 {
     private const string Address = "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4";
+    private const string CustodyApiKey = "custody-service-api-key-0123456789";
     private FakeCustody _custody = null!;
     private ApiFactory _factory = null!;
     private HttpClient _system = null!;
@@ -43,6 +44,11 @@ public sealed class CustodyRealModeTests
             ["Adapters:Http:Custody:TotalTimeout"] = "00:00:04",
             // No retries inside the call: a failed broadcast goes back to the engine, whose step retry (same key) is what is tested.
             ["Adapters:Http:Custody:MaxRetries"] = "0",
+            // The custody service's own API key, as a deployment that let it send events through /api/events before the
+            // webhook existed would name it.
+            ["Identities:ApiKeys:5:Name"] = "custody",
+            ["Identities:ApiKeys:5:Key"] = CustodyApiKey,
+            ["Identities:ApiKeys:5:Scopes:0"] = "events:BlockConfirmations",
         })).WithServices(s =>
         {
             s.AddAdapter(AdapterKind.Ledger, "StandIn", _ => new InMemorySandboxLedger());
@@ -131,7 +137,7 @@ public sealed class CustodyRealModeTests
     private async Task<int> JournalLengthAsync(string id) => (await _system.GetObjectAsync($"/api/instances/{id}/journal?pageSize=500"))["total"]!.GetValue<int>();
 
     private Task<int> CustodyEventsAsync(string txId) =>
-        _factory.QueryAsync(db => db.Events.CountAsync(e => e.Sender == "custody" && e.CorrelationId == txId));
+        _factory.QueryAsync(db => db.Events.CountAsync(e => e.Sender == ApprovalEngine.Server.Features.Crypto.Custody.CustodyHooksApi.Sender && e.CorrelationId == txId));
 
     private async Task CompleteByWebhooksAsync(string id, string txId)
     {
@@ -276,5 +282,23 @@ public sealed class CustodyRealModeTests
         var messages = string.Join(" ", ProductionHost.Messages(host.TryStart()));
         Assert.That(messages, Does.Contain("Adapters:Http:Custody:BaseAddress must be https"));
         Assert.That(messages, Does.Contain("Adapters:Http:Custody:SigningKey must be at least 32 characters"));
+    }
+
+    [Test]
+    public async Task A_webhook_delivery_is_not_swallowed_by_an_API_key_named_custody_that_used_the_same_key()
+    {
+        // The API key named "custody" sends an event with idempotency key "collide-1"; the signed webhook's delivery id is
+        // the same text. They are different senders: the webhook's report must be kept, not answered as a duplicate.
+        var key = _factory.CreateClient();
+        key.DefaultRequestHeaders.Add("X-Api-Key", CustodyApiKey);
+        var sent = await key.PostAsJsonAsync("/api/events/BlockConfirmations", new
+        {
+            correlationId = "tx-collide-api", idempotencyKey = "collide-1", payload = new { confirmations = 1, failed = false },
+        });
+        Assert.That(sent.StatusCode, Is.EqualTo(HttpStatusCode.OK), await sent.Content.ReadAsStringAsync());
+
+        var hook = await DeliverAsync("collide-1", "tx-collide-hook", 1);
+        Assert.That(hook["duplicate"]!.GetValue<bool>(), Is.False, hook.ToJsonString());
+        Assert.That(await CustodyEventsAsync("tx-collide-hook"), Is.EqualTo(1));
     }
 }

@@ -264,6 +264,42 @@ public sealed class StaffAccountsTests
     }
 
     [Test]
+    public async Task Enabling_an_account_needs_the_manager_to_hold_what_it_gives_back()
+    {
+        // admin1 stores an account with a right and a WD permission admin2 does not hold, then disables it (a leaver).
+        var created = await _admin1.PostObjectAsync("/api/admin/users", new { username = "kc.leaver", rights = new[] { "definitions:edit" }, wdPermissions = new[] { 4 } });
+        var disabled = await _admin1.PostObjectAsync("/api/admin/users/kc.leaver/disable", new { rowVersion = created["rowVersion"]!.GetValue<int>() });
+        var version = disabled["rowVersion"]!.GetValue<int>();
+        var before = await Snapshot();
+
+        // admin2 (users:manage only) could not have granted them, so it cannot hand them back by switching the account on:
+        // neither through the enable route nor through an edit naming enabled = true.
+        await ApiAssert.ProblemAsync(await _admin2.PostAsJsonAsync("/api/admin/users/kc.leaver/enable", new { rowVersion = version }), HttpStatusCode.Forbidden, "rights");
+        await ApiAssert.ProblemAsync(await _admin2.PutAsJsonAsync("/api/admin/users/kc.leaver", new
+        {
+            rights = new[] { "definitions:edit" }, wdPermissions = new[] { 4 }, enabled = true, rowVersion = version,
+        }), HttpStatusCode.Forbidden, "wdPermissions");
+        Assert.That(await Snapshot(), Is.EqualTo(before));
+        await ApiAssert.ProblemAsync(await Provider("kc.leaver").GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+
+        // admin1 holds both, so it may enable the account again.
+        var enabled = await _admin1.PostObjectAsync("/api/admin/users/kc.leaver/enable", new { rowVersion = version });
+        Assert.That(enabled["enabled"]!.GetValue<bool>(), Is.True);
+        Assert.That((await Provider("kc.leaver").GetAsync("/api/auth/me")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task An_edit_that_does_not_name_enabled_leaves_a_disabled_account_disabled()
+    {
+        var created = await _admin1.PostObjectAsync("/api/admin/users", new { username = "kc.quiet", departments = new[] { "CS" } });
+        var disabled = await _admin1.PostObjectAsync("/api/admin/users/kc.quiet/disable", new { rowVersion = created["rowVersion"]!.GetValue<int>() });
+        var edited = await _admin2.PutObjectAsync("/api/admin/users/kc.quiet", new { departments = new[] { "Retention" }, rowVersion = disabled["rowVersion"]!.GetValue<int>() });
+        Assert.That(edited["enabled"]!.GetValue<bool>(), Is.False, edited.ToJsonString());
+        Assert.That(Strings(edited["departments"]), Is.EqualTo(new[] { "Retention" }));
+        await ApiAssert.ProblemAsync(await Provider("kc.quiet").GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+    }
+
+    [Test]
     public async Task A_manager_cannot_grant_what_they_do_not_hold_nor_users_manage()
     {
         var target = await _admin2.PostObjectAsync("/api/admin/users", new { username = "kc.grantee" });

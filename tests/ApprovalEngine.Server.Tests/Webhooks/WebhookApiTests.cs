@@ -209,6 +209,26 @@ public sealed class WebhookApiTests
     }
 
     [Test]
+    public async Task Strict_urls_refuse_IPv6_forms_that_carry_an_inside_IPv4_address()
+    {
+        await using var strict = await ApiFactory.PostgresAsync(new()
+        {
+            ["Webhooks:StrictUrls"] = "true",
+            ["Webhooks:DispatcherEnabled"] = "false",
+        });
+        var analyst = await strict.AsUserAsync("analyst1");
+        object Body(string url) => new { definitionId = "sample-approval", events = TaskCreatedEvent, url, secret = NewSecret() };
+        // NAT64 of the metadata service and of loopback, the local-use NAT64 prefix, 6to4 of 10.0.0.1, IPv4-compatible 169.254.169.254.
+        foreach (var url in new[] { "https://[64:ff9b::a9fe:a9fe]/latest", "https://[64:ff9b::7f00:1]/hook", "https://[64:ff9b:1::a00:1]/hook", "https://[2002:a00:1::1]/hook", "https://[::a9fe:a9fe]/latest" })
+        {
+            await ApiAssert.ProblemAsync(await analyst.PostAsJsonAsync("/api/webhooks/subscriptions", Body(url)), HttpStatusCode.UnprocessableEntity, "url");
+        }
+        // The same forms of a public address are still fine.
+        (await analyst.PostAsJsonAsync("/api/webhooks/subscriptions", Body("https://[64:ff9b::808:808]/hook"))).EnsureSuccessStatusCode();
+        (await analyst.PostAsJsonAsync("/api/webhooks/subscriptions", Body("https://[2002:808:808::1]/hook"))).EnsureSuccessStatusCode();
+    }
+
+    [Test]
     public async Task On_the_embedded_SQLite_database_the_outbox_and_the_dispatcher_work_too()
     {
         var secret = NewSecret();

@@ -145,8 +145,11 @@ public static partial class StaffApi
         if (body?.RowVersion is null) fields.Add("rowVersion", "'rowVersion' (the version you read) is required to change an account.");
         var wanted = fields.Read(body);
         fields.ThrowIfAny();
+        // An edit that does not name 'enabled' leaves it as it is: changing a disabled account's departments must not
+        // quietly let its tokens in again.
+        if (body!.Enabled is null) wanted = wanted with { Enabled = row.Enabled };
         var what = $"The staff account '{username}'";
-        if (row.RowVersion != body!.RowVersion) throw ConfigSaves.Stale(what);
+        if (row.RowVersion != body.RowVersion) throw ConfigSaves.Stale(what);
         var before = StaffAccountView.Of(row);
         RefuseEscalation(http.User, before, wanted);
         var now = clock.GetUtcNow();
@@ -175,6 +178,7 @@ public static partial class StaffApi
         if (row.RowVersion != version) throw ConfigSaves.Stale(what);
         if (row.Enabled == enabled) throw ApiProblemException.Conflict($"{what} is already {(enabled ? "enabled" : "disabled")}.");
         var before = StaffAccountView.Of(row);
+        if (enabled) RefuseEscalation(http.User, before, Wanted.Of(before) with { Enabled = true });
         var now = clock.GetUtcNow();
         row.Enabled = enabled;
         row.UpdatedAt = now;
@@ -219,9 +223,14 @@ public static partial class StaffApi
         }
     }
 
-    /// <summary>What the change adds beyond <paramref name="before"/> must be held by the manager themselves.</summary>
+    /// <summary>
+    /// What the change adds beyond <paramref name="before"/> must be held by the manager themselves. A disabled account
+    /// grants nothing, so switching one on adds everything it holds: a manager who could not have granted its rights
+    /// cannot hand them back by enabling it (say, a leaver's account a stronger manager disabled).
+    /// </summary>
     private static void RefuseEscalation(ClaimsPrincipal manager, StaffAccountView? before, Wanted wanted)
     {
+        if (before is { Enabled: false } && wanted.Enabled) before = null;
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var addedRights = wanted.Rights.Except(before?.Rights ?? [], StringComparer.Ordinal).Where(r => !manager.HasRight(r)).ToList();
         if (addedRights.Count > 0) errors["rights"] = [$"You cannot grant rights you do not hold yourself: {string.Join(", ", addedRights)}."];
@@ -237,6 +246,9 @@ public static partial class StaffApi
     private sealed record Wanted(string? DisplayName, string? Role, IReadOnlyList<string> Departments, bool AllDepartments, IReadOnlyList<int> WdPermissions,
         IReadOnlyList<string> TaskPermissions, IReadOnlyList<string> Rights, bool Enabled)
     {
+        public static Wanted Of(StaffAccountView v) =>
+            new(v.DisplayName, v.Role, v.Departments, v.AllDepartments, v.WdPermissions, v.TaskPermissions, v.Rights, v.Enabled);
+
         public void CopyTo(StaffAccount row, string actor, DateTimeOffset now)
         {
             row.DisplayName = DisplayName;

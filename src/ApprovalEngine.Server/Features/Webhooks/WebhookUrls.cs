@@ -43,6 +43,17 @@ public sealed class WebhookUrls(IOptions<WebhookOptions> options, IHostEnvironme
         if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)) return true;
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
+            // IPv6 forms that carry an IPv4 address a gateway may reach for us: NAT64 (64:ff9b::/96; on a NAT64 network
+            // 64:ff9b::a9fe:a9fe is the cloud metadata service), IPv4-compatible (::/96) and 6to4 (2002::/16). They are
+            // judged by the IPv4 address inside; the local-use NAT64 prefix 64:ff9b:1::/48 is inside by definition.
+            var v6 = address.GetAddressBytes();
+            if (v6[0] == 0 && v6[1] == 0x64 && v6[2] == 0xff && v6[3] == 0x9b)
+            {
+                if (v6[4] == 0 && v6[5] == 1) return true;
+                if (v6.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0) return IsInternal(new IPAddress(v6.AsSpan(12, 4)));
+            }
+            if (v6.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0) return IsInternal(new IPAddress(v6.AsSpan(12, 4)));
+            if (v6[0] == 0x20 && v6[1] == 0x02) return IsInternal(new IPAddress(v6.AsSpan(2, 4)));
             return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast;
         }
         var b = address.GetAddressBytes();

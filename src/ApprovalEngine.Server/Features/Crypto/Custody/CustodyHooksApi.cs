@@ -35,14 +35,19 @@ public sealed class CustodyHookKeys(IConfiguration config)
 /// <summary>
 /// <c>POST /api/hooks/custody/confirmations</c>: custody's signed report of a transaction's block confirmations becomes
 /// the <c>BlockConfirmations</c> event, exactly as the sandbox route and <c>POST /api/events/BlockConfirmations</c>
-/// deliver it, through the event inbox with sender <c>custody</c> and idempotency key = <c>webhook-id</c>, so a
+/// deliver it, through the event inbox with sender <c>hook:custody</c> and idempotency key = <c>webhook-id</c>, so a
 /// re-delivered webhook is answered 200 and resumes nothing twice (ADR 9). Anonymous at the authorization layer: the
 /// Standard Webhooks signature is the credential, checked before anything is parsed or written.
 /// </summary>
 public static class CustodyHooksApi
 {
     public const string ConfirmationsRoute = "/api/hooks/custody/confirmations";
-    public const string Sender = "custody";
+    /// <summary>
+    /// The event inbox's sender of custody webhooks. Not a possible API key name: the inbox deduplicates by sender and
+    /// key, so a system key named "custody" sending its own Idempotency-Key equal to a webhook-id would otherwise have
+    /// the webhook's report answered as a duplicate and dropped (as the bank's <c>hook:bank</c>).
+    /// </summary>
+    public const string Sender = "hook:custody";
     public const string RateLimitPolicy = "custody-hooks";
 
     /// <summary>A confirmations report is a few hundred bytes; a body far beyond that is not custody's.</summary>
