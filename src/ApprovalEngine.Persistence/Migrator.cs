@@ -8,7 +8,27 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace ApprovalEngine.Persistence;
 
 /// <summary>One versioned schema change, applied once, in order, in its own transaction.</summary>
-public sealed record SqlMigration(int Version, string Name, string Sql);
+public sealed record SqlMigration(int Version, string Name, string Sql)
+{
+    /// <summary>
+    /// A feature's scripts, embedded in <paramref name="assembly"/> as <c>…/{feature}/Migrations/V###__name.sql</c>, in
+    /// version order: each feature owns its tables (ADR 13) and hands its scripts to the engine's migrator.
+    /// </summary>
+    public static IReadOnlyList<SqlMigration> Embedded(System.Reflection.Assembly assembly, string feature)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        var list = new List<SqlMigration>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.Contains($".{feature}.Migrations.V", StringComparison.Ordinal)))
+        {
+            var file = resource[(resource.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..];
+            var version = int.Parse(file[1..file.IndexOf("__", StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            list.Add(new SqlMigration(version, file, reader.ReadToEnd()));
+        }
+        return [.. list.OrderBy(m => m.Version)];
+    }
+}
 
 /// <summary>
 /// Applies the SQL migrations at start-up. PostgreSQL databases upgrade in place: each script runs once, recorded

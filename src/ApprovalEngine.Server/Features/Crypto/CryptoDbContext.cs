@@ -35,18 +35,5 @@ public sealed class CryptoDbContext(DbContextOptions<CryptoDbContext> options) :
 /// <summary>The feature's PostgreSQL scripts (<c>Features/Crypto/Migrations/V###__name.sql</c>), applied by the engine's migrator in version order.</summary>
 public static class CryptoMigrations
 {
-    public static IReadOnlyList<SqlMigration> Scripts()
-    {
-        var assembly = typeof(CryptoMigrations).Assembly;
-        var list = new List<SqlMigration>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.Contains(".Crypto.Migrations.V", StringComparison.Ordinal)))
-        {
-            var file = resource[(resource.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..];
-            var version = int.Parse(file[1..file.IndexOf("__", StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream);
-            list.Add(new SqlMigration(version, file, reader.ReadToEnd()));
-        }
-        return [.. list.OrderBy(m => m.Version)];
-    }
+    public static IReadOnlyList<SqlMigration> Scripts() => SqlMigration.Embedded(typeof(CryptoMigrations).Assembly, "Crypto");
 }
