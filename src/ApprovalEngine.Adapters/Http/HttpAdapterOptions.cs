@@ -38,6 +38,25 @@ public sealed class HttpAdapterOptions
 
     public const int MinimumKeyLength = 32;
 
+    private const string StandardPrefix = "whsec_";
+
+    /// <summary>
+    /// The webhook keys as bytes, one rule for every service: <c>whsec_</c> + base64 is the Standard Webhooks form
+    /// (decoded), anything else is the text's UTF-8 bytes. Start-up refuses a key this cannot read (<see cref="Problems"/>),
+    /// so a delivery never meets a malformed one.
+    /// </summary>
+    public IReadOnlyList<byte[]> WebhookKeyBytes() =>
+        [.. WebhookKeys.Where(k => WebhookKeyProblem(k) is null).Select(k => k.StartsWith(StandardPrefix, StringComparison.Ordinal)
+            ? Convert.FromBase64String(k[StandardPrefix.Length..])
+            : System.Text.Encoding.UTF8.GetBytes(k))];
+
+    private static string? WebhookKeyProblem(string key)
+    {
+        if (!key.StartsWith(StandardPrefix, StringComparison.Ordinal)) return key.Length >= MinimumKeyLength ? null : "too short";
+        var raw = new byte[key.Length];
+        return Convert.TryFromBase64String(key[StandardPrefix.Length..], raw, out var written) && written >= 24 ? null : "not base64 of at least 24 bytes";
+    }
+
     /// <summary>What is wrong with this configuration, for start-up to refuse; empty when usable.</summary>
     public IEnumerable<string> Problems(string section, bool development)
     {
@@ -45,7 +64,7 @@ public sealed class HttpAdapterOptions
         else if (BaseAddress.Scheme != Uri.UriSchemeHttps && !(development || AllowInsecureHttp && BaseAddress.Scheme == Uri.UriSchemeHttp))
             yield return $"{section}:BaseAddress must be https (or set {section}:AllowInsecureHttp on a trusted network).";
         if (string.IsNullOrEmpty(SigningKey) || SigningKey.Length < MinimumKeyLength) yield return $"{section}:SigningKey must be at least {MinimumKeyLength} characters.";
-        if (WebhookKeys.Any(k => k.Length < MinimumKeyLength)) yield return $"{section}:WebhookKeys must each be at least {MinimumKeyLength} characters.";
+        if (WebhookKeys.Any(k => WebhookKeyProblem(k) is not null)) yield return $"{section}:WebhookKeys must each be whsec_ followed by base64 of at least 24 bytes, or at least {MinimumKeyLength} characters of text.";
         if (AttemptTimeout <= TimeSpan.Zero || TotalTimeout < AttemptTimeout) yield return $"{section}: AttemptTimeout must be positive and TotalTimeout at least as long.";
         if (MaxRetries is < 0 or > 10) yield return $"{section}:MaxRetries must be 0–10.";
     }

@@ -160,6 +160,18 @@ public static class OidcSignIn
                     context.Fail($"The provider's token has no '{oidc.UsernameClaim}' claim (Auth:Oidc:UsernameClaim).");
                     return;
                 }
+                // A name configured for local sign-in (or an API key's name) belongs to that identity alone. Stored staff
+                // accounts are keyed by name; if a provider user could take such a name, a stored record made for the
+                // local user (whose configured grants count as held when it is created) would lend the provider user
+                // those rights (attacker review). The provider must use its own names.
+                var identities = context.HttpContext.RequestServices.GetRequiredService<IOptions<IdentityOptions>>().Value;
+                var name = mapped.FindFirst(ClaimNames.Subject)!.Value;
+                if (identities.Users.Any(u => string.Equals(u.Username, name, StringComparison.OrdinalIgnoreCase))
+                    || identities.ApiKeys.Any(k => string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    context.Fail($"The provider's user name '{name}' is reserved for a configured identity.");
+                    return;
+                }
                 context.Principal = mapped;
                 await Features.Staff.StaffSignIn.RefuseDisabledAsync(context);
             },

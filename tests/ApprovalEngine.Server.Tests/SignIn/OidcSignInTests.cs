@@ -49,6 +49,21 @@ public sealed class OidcSignInTests
 
     private static string[] Strings(JsonNode? array) => [.. array!.AsArray().Select(n => n!.GetValue<string>())];
 
+    /// <summary>
+    /// Attacker review: a provider user named like a configured user (supervisor1) inherited, through a stored staff
+    /// account that a user manager created for that name, every right of the configured user. Configured names (and
+    /// API key names) are reserved for their own identity; a provider token claiming one is refused, whatever its case.
+    /// </summary>
+    [TestCase("supervisor1")]
+    [TestCase("Supervisor1")]
+    [TestCase("dev-system")]
+    public async Task A_provider_token_with_the_name_of_a_configured_identity_is_refused(string name)
+    {
+        await ApiAssert.ProblemAsync(await Provider(name, "crm-cs").GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        var local = await _factory.AsUserAsync("supervisor1");
+        Assert.That((await local.GetAsync("/api/auth/me")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the configured user keeps signing in");
+    }
+
     [Test]
     public async Task A_provider_token_maps_to_the_department_inbox_and_the_WD_permissions_of_its_groups()
     {

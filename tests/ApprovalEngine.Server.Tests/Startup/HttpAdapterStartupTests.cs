@@ -35,7 +35,10 @@ public sealed class HttpAdapterStartupTests
     [TestCase("Adapters:Http:Ledger:BaseAddress", null, "Adapters:Http:Ledger:BaseAddress must be an absolute URL", TestName = "Production_with_the_Http_ledger_but_no_address_refuses_to_start")]
     [TestCase("Adapters:Http:Bank:BaseAddress", "http://bank.internal/", "Adapters:Http:Bank:BaseAddress must be https", TestName = "Production_with_the_Http_bank_on_plain_http_refuses_to_start")]
     [TestCase("Adapters:Http:Bank:SigningKey", "short", "Adapters:Http:Bank:SigningKey must be at least 32 characters", TestName = "Production_with_a_short_bank_signing_key_refuses_to_start")]
-    [TestCase("Adapters:Http:Bank:WebhookKeys:0", "short", "Adapters:Http:Bank:WebhookKeys must each be at least 32 characters", TestName = "Production_with_a_short_bank_webhook_key_refuses_to_start")]
+    [TestCase("Adapters:Http:Bank:WebhookKeys:0", "short", "Adapters:Http:Bank:WebhookKeys must each be whsec_ followed by base64", TestName = "Production_with_a_short_bank_webhook_key_refuses_to_start")]
+    // A whsec_ key that is not base64 used to pass start-up and make every delivery a 500 (attacker review).
+    [TestCase("Adapters:Http:Bank:WebhookKeys:0", "whsec_this-is-not-base64-at-all-but-long-enough!!", "Adapters:Http:Bank:WebhookKeys must each be whsec_ followed by base64", TestName = "Production_with_a_malformed_whsec_bank_webhook_key_refuses_to_start")]
+    [TestCase("Adapters:Http:Bank:WebhookKeys:0", "whsec_c2hvcnQ=", "Adapters:Http:Bank:WebhookKeys must each be whsec_ followed by base64", TestName = "Production_with_a_too_short_whsec_bank_webhook_key_refuses_to_start")]
     public void Production_with_a_bad_http_adapter_section_refuses_naming_it(string setting, string? value, string expected)
     {
         using var host = Host(s => s[setting] = value);

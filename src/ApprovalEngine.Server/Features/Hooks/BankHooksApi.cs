@@ -79,7 +79,7 @@ public static class BankHooksApi
         {
             var body = await ReadBodyAsync(http, ct);
             var headers = http.Request.Headers;
-            var check = WebhookSignature.Verify(options.WebhookKeys.Select(KeyBytes), headers[WebhookSignature.IdHeader], headers[WebhookSignature.TimestampHeader],
+            var check = WebhookSignature.Verify(options.WebhookKeyBytes(), headers[WebhookSignature.IdHeader], headers[WebhookSignature.TimestampHeader],
                 headers[WebhookSignature.SignatureHeader], body, clock.GetUtcNow());
             // No detail beyond "not verified": a forger learns nothing about which part failed.
             if (check != SignatureCheck.Valid) throw new ApiProblemException(401, "Not authenticated.", null, "The webhook signature is missing, stale or does not verify.");
@@ -98,10 +98,6 @@ public static class BankHooksApi
             Slots.Release();
         }
     }
-
-    /// <summary>A key as configured: <c>whsec_</c> + base64 (the Standard Webhooks form) or the text's UTF-8 bytes.</summary>
-    public static byte[] KeyBytes(string key) =>
-        key.StartsWith("whsec_", StringComparison.Ordinal) ? Convert.FromBase64String(key["whsec_".Length..]) : Encoding.UTF8.GetBytes(key);
 
     /// <summary>The raw body (the signature is over these bytes); the request guard has capped its size already.</summary>
     private static async Task<byte[]> ReadBodyAsync(HttpContext http, CancellationToken ct)

@@ -26,7 +26,7 @@ public sealed record HookAccepted(string DeliveryId, Guid? EventId, bool Duplica
 public sealed class CustodyHookKeys(IConfiguration config)
 {
     public IReadOnlyList<byte[]> Keys { get; } = HttpCustody.Selected(config)
-        ? [.. HttpCustody.Options(config).WebhookKeys.Where(k => k.Length > 0).Select(k => Encoding.UTF8.GetBytes(k))]
+        ? [.. HttpCustody.Options(config).WebhookKeyBytes()]
         : [];
 
     public bool Enabled => Keys.Count > 0;
