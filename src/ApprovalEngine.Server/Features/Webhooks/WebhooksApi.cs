@@ -46,6 +46,10 @@ public static class WebhooksSetup
                     // A redirect would take the request somewhere the subscription never named (and past the address check).
                     AllowAutoRedirect = false,
                     UseCookies = false,
+                    // Direct, never through HTTP(S)_PROXY: through a proxy the check below would see the proxy's address,
+                    // not the subscriber's, and any name resolving inside would pass (attacker review). A deployment that
+                    // must leave through a proxy has to enforce the same egress rules there.
+                    UseProxy = false,
                     ConnectTimeout = TimeSpan.FromSeconds(5),
                     // The address check on the address actually connected to, after DNS: a public name that resolves
                     // inside (or is re-pointed there later) is refused under strict URLs.
