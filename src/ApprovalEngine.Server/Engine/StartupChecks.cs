@@ -57,6 +57,10 @@ public static class StartupChecks
         {
             problems.Add("Identities: no identity source is configured (no Auth:Oidc provider, no Identities:Users with a PasswordHash and no Identities:ApiKeys), so nobody could sign in.");
         }
+        // Signed webhooks send their events as senders named hook:<service>; the event inbox deduplicates per sender, so
+        // an API key of that name could make a genuine delivery look like a repeat of its own (attacker review).
+        foreach (var reserved in identities.ApiKeys.Where(k => k.Name?.StartsWith("hook:", StringComparison.OrdinalIgnoreCase) == true))
+            problems.Add($"Identities:ApiKeys: the name '{reserved.Name}' is reserved for signed webhooks (hook:…); choose another.");
         return problems;
     }
 

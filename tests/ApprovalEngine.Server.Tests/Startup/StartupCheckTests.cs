@@ -71,6 +71,14 @@ public sealed class StartupCheckTests
         AssertRefused(host, "Identities: no identity source is configured");
     }
 
+    [TestCase("hook:bank")]
+    [TestCase("HOOK:custody")]
+    public void An_api_key_named_like_a_webhook_sender_refuses_to_start(string name)
+    {
+        using var host = new ProductionHost(Valid(s => s["Identities:ApiKeys:0:Name"] = name)).WithStandInAdapters();
+        AssertRefused(host, "is reserved for signed webhooks");
+    }
+
     [Test]
     public void An_identity_provider_without_audience_or_with_unknown_rights_and_WD_permissions_refuses_to_start()
     {
