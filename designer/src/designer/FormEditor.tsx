@@ -124,7 +124,8 @@ function FieldEditor({ field, index, count, variables, issues, onChange, onMove,
             <label className="wide">Pattern (regular expression, whole text)<input className={`mono ${at('pattern').length ? 'invalid' : ''}`} value={field.pattern ?? ''} onChange={(e) => set('pattern', e.target.value)} data-testid={`${testId}-pattern`} />{err('pattern')}</label>
           </>
         )}
-        {(type === 'string' || type === 'number' || field.enum) && (
+        {/* Text only, as the validator rules; a stray enum on another type stays visible so it can be removed. */}
+        {(type === 'string' || field.enum) && (
           <>
             <EnumEditor value={field.enum} onChange={(v) => set('enum', v)} testId={`${testId}-enum`} fieldName={field.name} />
             {err('enum')}

@@ -3,6 +3,9 @@
 import type { CommentMode, FieldType, FormFieldDef, FormFieldView, InputDef, TaskActionDef, VariableDef, WorkflowDefinition } from '../api/models';
 import { compareDecimal, decimalOfNumber, formatDecimal, parseDecimal, scaleOf, toJsonNumber } from './decimal';
 import type { Decimal } from './decimal';
+import currencyTable from './currencies.json';
+
+const CURRENCIES: Record<string, number> = currencyTable;
 
 /** A field as the dialog checks it: the server's view of it, or the definition's field. */
 export type FieldSpec = FormFieldView;
@@ -47,15 +50,19 @@ export function needsDialog(a: ActionForm): boolean {
 export const fieldType = (f: FieldSpec): FieldType => (f.type ?? 'string') as FieldType;
 export const fieldLabel = (f: FieldSpec) => f.label || f.name;
 
-/** Minor units of an ISO 4217 currency (JPY 0, USD 2, BHD 3), or null for a code the browser does not know. */
+/**
+ * Decimals of an amount in `code`: ISO 4217 minor units (JPY 0, USD 2, BHD 3) or 8 for the coins the flows know; null
+ * for any other code. The table is the server's own (`Currencies`), copied into currencies.json and kept equal by a
+ * server test, so the dialog and the server accept the same amounts (the browser's Intl gives BTC 2 and any made-up
+ * code 2).
+ */
 export function currencyScale(code: unknown): number | null {
-  if (typeof code !== 'string' || !/^[A-Z]{3}$/.test(code)) return null;
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? null;
-  } catch {
-    return null;
-  }
+  if (typeof code !== 'string' || !Object.hasOwn(CURRENCIES, code)) return null;
+  return CURRENCIES[code];
 }
+
+/** True for a code the server's `format: "currency"` accepts: an upper-case ISO 4217 code or a known coin. */
+export const isKnownCurrency = (code: string) => currencyScale(code) !== null;
 
 /** A .NET pattern as a JS regex matching the whole text; null when JS cannot compile it (the server still checks). */
 export function wholeMatch(pattern: string): RegExp | null {
@@ -81,6 +88,8 @@ export function checkField(f: FieldSpec, raw: string, context: Record<string, un
   const type = fieldType(f);
   const text = type === 'string' ? raw : raw.trim();
   if (text === '') return f.required ? { ok: false, error: `${label} is required.` } : { ok: true, value: undefined };
+  // As the server: spaces alone do not answer a required text (an optional one keeps them).
+  if (f.required && text.trim() === '') return { ok: false, error: `${label} is required.` };
   switch (type) {
     case 'boolean':
       if (text === 'true' || text === 'false') return { ok: true, value: text === 'true' };
@@ -104,8 +113,6 @@ export function checkField(f: FieldSpec, raw: string, context: Record<string, un
       const scale = scales.length ? Math.min(...scales) : null;
       if (scale !== null && scaleOf(d) > scale)
         return { ok: false, error: scale === 0 ? `${label} must be a whole number.` : `${label} may have at most ${scale} decimal place${scale === 1 ? '' : 's'}.` };
-      if (f.enum?.length && !f.enum.some((e) => { const x = parseDecimal(e); return x && compareDecimal(x, d) === 0; }))
-        return { ok: false, error: `${label} must be one of ${f.enum.join(', ')}.` };
       const n = toJsonNumber(d);
       if (n === null) return { ok: false, error: `${label} has too many digits to be sent exactly.` };
       return { ok: true, value: n };
@@ -121,6 +128,8 @@ function checkText(f: FieldSpec, shown: string): FieldValue {
   if (typeof f.minLength === 'number' && shown.length < f.minLength) return { ok: false, error: `${label} needs at least ${f.minLength} characters.` };
   if (typeof f.maxLength === 'number' && shown.length > f.maxLength) return { ok: false, error: `${label} may have at most ${f.maxLength} characters.` };
   if (f.enum?.length && !f.enum.includes(shown)) return { ok: false, error: `${label} must be one of ${f.enum.join(', ')}.` };
+  if (f.format === 'currency' && !isKnownCurrency(shown))
+    return { ok: false, error: `${label} must be a currency code such as USD (upper case) or a known coin such as BTC.` };
   if (f.pattern) {
     const re = wholeMatch(f.pattern);
     if (re && !re.test(shown)) return { ok: false, error: `${label} does not have the expected format.` };

@@ -30,6 +30,13 @@ public static class Currencies
 
     public static bool IsCoin(string? code) => code is not null && Coins.Contains(code);
 
+    /// <summary>
+    /// Every code with its decimals, in code order. The designer checks forms with a copy of this table
+    /// (<c>designer/src/lib/currencies.json</c>, kept equal by a test) so both sides accept the same amounts.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, int>> All =>
+        Iso4217.Concat(Coins.Select(c => KeyValuePair.Create(c, CoinDecimals))).OrderBy(p => p.Key, StringComparer.Ordinal);
+
     /// <summary>True when <paramref name="amount"/> has at most <paramref name="decimals"/> significant decimal places.</summary>
     public static bool FitsScale(decimal amount, int decimals) => decimal.Round(amount, Math.Clamp(decimals, 0, 28)) == amount;
 
