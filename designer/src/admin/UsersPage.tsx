@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useAuth } from '../auth';
-import { Badge, ErrorBox, Pager, Spinner, fmtDate } from '../common/ui';
+import { Badge, ErrorBox } from '../common/ui';
+import { ConfigJournalList } from '../common/ConfigJournalList';
 import { Field, useChange } from '../fiat/forms';
 import { Check, EnabledBadge, FormCard, Listing } from '../fiat/config/kit';
 import { staffApi } from './api';
-import type { StaffAccount } from './api';
+import type { StaffAccount, StaffJournalEntry } from './api';
 import { GRANTABLE_RIGHTS, WD_PERMISSIONS, mayGrant, staffBody, staffChanges, staffDraft } from './logic';
 import type { StaffDraft } from './logic';
 
@@ -133,35 +134,10 @@ function AccountForm({ row, onDone }: { row?: StaffAccount; onDone: () => void }
   );
 }
 
-const PAGE = 20;
-
 function StaffJournalList() {
-  const [username, setUsername] = useState('');
-  const [page, setPage] = useState(1);
-  const q = useQuery({ queryKey: ['staff-accounts', 'journal', username, page], queryFn: () => staffApi.journal({ username: username.trim() || undefined, page, pageSize: PAGE }) });
   return (
-    <section aria-label="Staff account journal">
-      <div className="filters row">
-        <label>User <input value={username} onChange={(e) => { setUsername(e.target.value); setPage(1); }} style={{ width: 160 }} data-testid="users-journal-user" /></label>
-      </div>
-      <ErrorBox error={q.error} />
-      {q.isLoading ? <Spinner small /> : (
-        <>
-          <table className="table compact" data-testid="users-journal" aria-label="Staff account journal">
-            <thead><tr><th>When</th><th>Who</th><th>User</th><th>Action</th><th>Changes</th></tr></thead>
-            <tbody>
-              {q.data?.items.map((j) => (
-                <tr key={String(j.id)}>
-                  <td>{fmtDate(j.at)}</td><td>{j.actor}</td><td>{j.username}</td><td>{j.action}</td>
-                  <td>{staffChanges(j.before as Record<string, unknown> | null, j.after as Record<string, unknown> | null).join('; ')}</td>
-                </tr>
-              ))}
-              {q.data?.items.length === 0 && <tr><td colSpan={5} className="empty">Nothing matches.</td></tr>}
-            </tbody>
-          </table>
-          {q.data && <Pager page={page} pageSize={Number(q.data.pageSize)} total={Number(q.data.total)} onPage={setPage} />}
-        </>
-      )}
-    </section>
+    <ConfigJournalList<StaffJournalEntry> label="Staff account journal" testId="users-journal" queryKey={['staff-accounts', 'journal']}
+      filterLabel="User" filterTestId="users-journal-user" filterWidth={160} subjectHeader="User" subject={(j) => j.username} changes={staffChanges}
+      load={(user, page, pageSize) => staffApi.journal({ username: user.trim() || undefined, page, pageSize })} />
   );
 }

@@ -1,15 +1,16 @@
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useAuth } from '../auth';
-import { Badge, ErrorBox, Pager, Spinner, fmtDate } from '../common/ui';
+import { Badge, ErrorBox } from '../common/ui';
 import { canConfigureCoins } from '../lib/crypto';
+import { ConfigJournalList } from '../common/ConfigJournalList';
 import { Field, useChange } from '../fiat/forms';
 import { Check, EnabledBadge, FormCard, Listing, useMode } from '../fiat/config/kit';
 import { PendingChanges } from '../fiat/config/PendingChanges';
 import type { PendingSource } from '../fiat/config/PendingChanges';
 import { decimalText } from '../lib/money';
 import { coinsApi } from './api';
-import type { Coin } from './api';
+import type { Coin, CoinJournalEntry } from './api';
 import { coinBody, coinDraft, coinKey, journalChanges } from './logic';
 import type { CoinDraft } from './logic';
 
@@ -121,35 +122,10 @@ function CoinForm({ row, onDone }: { row?: Coin; onDone: () => void }) {
   );
 }
 
-const PAGE = 20;
-
 function CoinJournal() {
-  const [coin, setCoin] = useState('');
-  const [page, setPage] = useState(1);
-  const q = useQuery({ queryKey: ['crypto-coins', 'journal', coin, page], queryFn: () => coinsApi.journal({ coin: coin.trim().toUpperCase() || undefined, page, pageSize: PAGE }) });
   return (
-    <section aria-label="Coin journal">
-      <div className="filters row">
-        <label>Coin <input value={coin} onChange={(e) => { setCoin(e.target.value); setPage(1); }} style={{ width: 100 }} data-testid="crypto-journal-coin" /></label>
-      </div>
-      <ErrorBox error={q.error} />
-      {q.isLoading ? <Spinner small /> : (
-        <>
-          <table className="table compact" data-testid="crypto-journal" aria-label="Coin journal">
-            <thead><tr><th>When</th><th>Who</th><th>Coin</th><th>Action</th><th>Changes</th></tr></thead>
-            <tbody>
-              {q.data?.items.map((j) => (
-                <tr key={String(j.id)}>
-                  <td>{fmtDate(j.at)}</td><td>{j.actor}</td><td>{j.entityKey}</td><td>{j.action}</td>
-                  <td>{journalChanges(j.before as Record<string, unknown> | null, j.after as Record<string, unknown> | null).join('; ')}</td>
-                </tr>
-              ))}
-              {q.data?.items.length === 0 && <tr><td colSpan={5} className="empty">Nothing matches.</td></tr>}
-            </tbody>
-          </table>
-          {q.data && <Pager page={page} pageSize={Number(q.data.pageSize)} total={Number(q.data.total)} onPage={setPage} />}
-        </>
-      )}
-    </section>
+    <ConfigJournalList<CoinJournalEntry> label="Coin journal" testId="crypto-journal" queryKey={['crypto-coins', 'journal']}
+      filterLabel="Coin" filterTestId="crypto-journal-coin" filterWidth={100} subjectHeader="Coin" subject={(j) => j.entityKey} changes={journalChanges}
+      load={(coin, page, pageSize) => coinsApi.journal({ coin: coin.trim().toUpperCase() || undefined, page, pageSize })} />
   );
 }

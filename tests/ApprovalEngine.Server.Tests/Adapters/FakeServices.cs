@@ -37,7 +37,7 @@ public abstract class FakeService : IAsyncDisposable
     public const string KeyId = "approval-engine";
     public const string SigningKey = "fake-service-signing-key-0123456789abcdef";
 
-    private readonly List<(string Method, string Path, FaultKind Kind, int Status, TimeSpan Delay, int Remaining)> _faults = [];
+    private readonly List<(string Method, string Path, FaultKind Kind, int Status, TimeSpan Delay, int Remaining, string Code, string Detail)> _faults = [];
     private readonly Lock _gate = new();
     private WebApplication? _app;
 
@@ -51,10 +51,14 @@ public abstract class FakeService : IAsyncDisposable
 
     protected Lock Gate => _gate;
 
-    /// <summary>Queues a fault for the next <paramref name="times"/> requests with this method and path prefix.</summary>
-    public void Fault(string method, string pathPrefix, FaultKind kind, int times = 1, int status = 503, TimeSpan? delay = null)
+    /// <summary>
+    /// Queues a fault for the next <paramref name="times"/> requests with this method and path prefix. A Status fault
+    /// answers a problem with <paramref name="code"/> (default <c>unavailable</c>): with a documented code and a 4xx it
+    /// is the service refusing the request (e.g. 422 <c>beneficiary-rejected</c>).
+    /// </summary>
+    public void Fault(string method, string pathPrefix, FaultKind kind, int times = 1, int status = 503, TimeSpan? delay = null, string code = "unavailable", string detail = "Injected failure.")
     {
-        lock (_gate) _faults.Add((method, pathPrefix, kind, status, delay ?? TimeSpan.FromSeconds(3), times));
+        lock (_gate) _faults.Add((method, pathPrefix, kind, status, delay ?? TimeSpan.FromSeconds(3), times, code, detail));
     }
 
     public int Count(string method, string pathPrefix)
@@ -95,7 +99,7 @@ public abstract class FakeService : IAsyncDisposable
     protected abstract void Map(WebApplication app);
 
     /// <summary>The fault for this request, if one is queued (consumed).</summary>
-    protected (FaultKind Kind, int Status, TimeSpan Delay)? TakeFault(HttpContext http)
+    protected (FaultKind Kind, int Status, TimeSpan Delay, string Code, string Detail)? TakeFault(HttpContext http)
     {
         lock (_gate)
         {
@@ -104,20 +108,21 @@ public abstract class FakeService : IAsyncDisposable
             var f = _faults[i];
             if (f.Remaining <= 1) _faults.RemoveAt(i);
             else _faults[i] = f with { Remaining = f.Remaining - 1 };
-            return (f.Kind, f.Status, f.Delay);
+            return (f.Kind, f.Status, f.Delay, f.Code, f.Detail);
         }
     }
 
     /// <summary>
     /// Runs the route: a Status fault answers before anything happens; otherwise <paramref name="apply"/> runs (the
-    /// money moves) and its answer is written, late or never as the fault says.
+    /// money moves) and its answer is written, late or never as the fault says. <paramref name="beforeAnswer"/> runs
+    /// between the two (a bank holding its answer after making the payout); false there means the caller left.
     /// </summary>
-    protected async Task Handle(HttpContext http, Func<JsonObject, (int Status, object Body)> apply)
+    protected async Task Handle(HttpContext http, Func<JsonObject, (int Status, object Body)> apply, Func<Task<bool>>? beforeAnswer = null)
     {
         var fault = TakeFault(http);
         if (fault is { Kind: FaultKind.Status } s)
         {
-            await Problem(http, s.Status, "unavailable", "Injected failure.");
+            await Problem(http, s.Status, s.Code, s.Detail);
             return;
         }
         JsonObject body;
@@ -131,6 +136,7 @@ public abstract class FakeService : IAsyncDisposable
             return;
         }
         var (status, answer) = apply(body);
+        if (beforeAnswer is not null && !await beforeAnswer()) return;
         if (fault is { Kind: FaultKind.LoseResponse })
         {
             http.Abort();
@@ -266,16 +272,25 @@ public sealed class FakeLedgerService : FakeService
     private static object OpWire(Operation op) => new { op.TradeId, op.Account, amount = Text(op.Amount), op.Currency, op.Comment, op.IdempotencyKey, op.CreatedAt };
 }
 
-/// <summary>The bank payout gateway's contract (docs/adapters/bank.md), in memory, and its webhook sender.</summary>
+/// <summary>
+/// The bank payout gateway's contract (docs/adapters/bank.md), in memory, and its webhook sender. Payouts and files
+/// are money on its own books (the channel's balance); a payout can be held before or after the bank makes it (so a
+/// test can cancel an instance while its payout is in flight) and called off while held before.
+/// </summary>
 public sealed class FakeBankService : FakeService
 {
     public const string WebhookKey = "fake-bank-webhook-key-0123456789abcdef";
 
     public sealed record Payout(string BankReference, string ChannelId, string BeneficiaryAccount, decimal Amount, string Currency, string Reference, string IdempotencyKey, DateTimeOffset SubmittedAt, bool CalledOff = false);
 
+    /// <summary>A file the bank took: its number, the key it came with, and its transfers (reference, amount).</summary>
+    public sealed record File(string BankReference, string FileId, string IdempotencyKey, string ChannelId, IReadOnlyList<(string Reference, decimal Amount)> Transfers, JsonObject Receipt);
+
     private readonly Dictionary<string, (string Currency, decimal? Balance)> _channels = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Payout> _payouts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, JsonObject> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, File> _files = new(StringComparer.Ordinal);
+    private readonly List<(string Key, TaskCompletionSource Gate)> _held = [];
+    private ApprovalEngine.Adapters.Bank.PayoutHold _hold;
     private long _next = 1;
 
     /// <summary>Statement entries per page (small in tests, so paging is exercised).</summary>
@@ -297,11 +312,80 @@ public sealed class FakeBankService : FakeService
         lock (Gate) return [.. _payouts.Values.Where(p => !p.CalledOff).OrderBy(p => p.BankReference, StringComparer.Ordinal)];
     }
 
+    /// <summary>Keys the bank promised not to pay (call-offs that came before the payout).</summary>
+    public IReadOnlyList<string> CalledOff()
+    {
+        lock (Gate) return [.. _payouts.Values.Where(p => p.CalledOff).Select(p => p.IdempotencyKey)];
+    }
+
     public int Files
     {
         get
         {
             lock (Gate) return _files.Count;
+        }
+    }
+
+    /// <summary>The files taken for this file id (a batch), however many times they were sent.</summary>
+    public IReadOnlyList<File> FilesOf(string fileId)
+    {
+        lock (Gate) return [.. _files.Values.Where(f => f.FileId == fileId)];
+    }
+
+    /// <summary>
+    /// Holds every payout request from now on (first try and retries) until <see cref="ReleaseHeld"/>: before the bank
+    /// makes it (it can still be called off) or after (made, only the answer is late). A caller that gives up (its
+    /// attempt timeout) leaves; its retry is held again.
+    /// </summary>
+    public void HoldPayouts(ApprovalEngine.Adapters.Bank.PayoutHold hold)
+    {
+        lock (Gate) _hold = hold;
+    }
+
+    /// <summary>Payout requests that were held (also ones whose caller has left since).</summary>
+    public int HeldCount
+    {
+        get
+        {
+            lock (Gate) return _held.Count;
+        }
+    }
+
+    /// <summary>Lets every held request go on and stops holding new ones.</summary>
+    public void ReleaseHeld() => ReleaseWhere(_ => true, stopHolding: true);
+
+    private void ReleaseWhere(Func<string, bool> which, bool stopHolding)
+    {
+        List<TaskCompletionSource> gates;
+        lock (Gate)
+        {
+            if (stopHolding) _hold = ApprovalEngine.Adapters.Bank.PayoutHold.None;
+            gates = [.. _held.Where(h => which(h.Key)).Select(h => h.Gate)];
+            _held.RemoveAll(h => which(h.Key));
+        }
+        foreach (var gate in gates) gate.TrySetResult();
+    }
+
+    /// <summary>Waits while payouts are held at <paramref name="when"/>; false when the caller left meanwhile.</summary>
+    private async Task<bool> HoldAsync(HttpContext http, ApprovalEngine.Adapters.Bank.PayoutHold when, string key)
+    {
+        TaskCompletionSource gate;
+        lock (Gate)
+        {
+            if (_hold != when) return true;
+            // Only a payout not yet known waits before making: a key paid or called off answers at once.
+            if (when == ApprovalEngine.Adapters.Bank.PayoutHold.BeforeMaking && _payouts.ContainsKey(key)) return true;
+            gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _held.Add((key, gate));
+        }
+        try
+        {
+            await gate.Task.WaitAsync(http.RequestAborted);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -315,9 +399,9 @@ public sealed class FakeBankService : FakeService
             if (!known) await Problem(http, 404, "unknown-channel", $"No channel {channelId}.");
             else await Json(http, 200, new { channelId, currency = c.Currency, available = c.Balance is { } b ? Text(b) : null });
         });
-        app.MapPost("/payouts", (HttpContext http) => Handle(http, body => Pay(Key(http), body)));
+        app.MapPost("/payouts", (HttpContext http) => PayRouteAsync(http));
         app.MapPost("/payouts/cancel", (HttpContext http) => Handle(http, body => Cancel((string?)body["idempotencyKey"])));
-        app.MapPost("/files", (HttpContext http) => Handle(http, body => File(Key(http), body)));
+        app.MapPost("/files", (HttpContext http) => Handle(http, body => SubmitFile(Key(http), body)));
         app.MapGet("/channels/{channelId}/statement", async (string channelId, string from, string to, string? cursor, HttpContext http) =>
         {
             List<Payout> all;
@@ -331,6 +415,13 @@ public sealed class FakeBankService : FakeService
             var next = start + PageSize < all.Count ? (start + PageSize).ToString(CultureInfo.InvariantCulture) : null;
             await Json(http, 200, new { entries = page, next });
         });
+    }
+
+    private async Task PayRouteAsync(HttpContext http)
+    {
+        var key = Key(http);
+        if (!await HoldAsync(http, ApprovalEngine.Adapters.Bank.PayoutHold.BeforeMaking, key)) return;
+        await Handle(http, body => Pay(key, body), () => HoldAsync(http, ApprovalEngine.Adapters.Bank.PayoutHold.AfterMaking, key));
     }
 
     private (int, object) Pay(string key, JsonObject body)
@@ -365,26 +456,34 @@ public sealed class FakeBankService : FakeService
         {
             if (_payouts.TryGetValue(key, out var seen)) return (200, new { cancelled = seen.CalledOff });
             _payouts[key] = new Payout("", "", "", 0, "", "", key, DateTimeOffset.UtcNow, CalledOff: true);
-            return (200, new { cancelled = true });
         }
+        // A payout held before the bank made it goes on at once, and is refused (called-off).
+        ReleaseWhere(k => k == key, stopHolding: false);
+        return (200, new { cancelled = true });
     }
 
-    private (int, object) File(string key, JsonObject body)
+    private (int, object) SubmitFile(string key, JsonObject body)
     {
         var transfers = body["transfers"] as JsonArray;
+        var channel = (string?)body["channelId"];
         if (string.IsNullOrEmpty(key) || transfers is null || transfers.Count == 0) return (422, new ProblemAnswer("invalid-request", "transfers and Idempotency-Key are required."));
         lock (Gate)
         {
-            if (!_files.TryGetValue(key, out var receipt))
+            if (_files.TryGetValue(key, out var seen)) return (200, seen.Receipt.DeepClone());
+            var lines = transfers.Select(t => ((string?)t!["reference"] ?? "", Money(t["amount"]) ?? 0m)).ToList();
+            var total = lines.Sum(l => l.Item2);
+            // Money on the bank's own books: the whole file is debited once, or refused whole.
+            if (channel is not null && _channels.TryGetValue(channel, out var c))
             {
-                var total = transfers.Sum(t => Money(t!["amount"]) ?? 0m);
-                receipt = new JsonObject
-                {
-                    ["bankReference"] = $"FILE-{_next++:D6}", ["fileId"] = (string?)body["fileId"], ["transfers"] = transfers.Count,
-                    ["total"] = Text(total), ["submittedAt"] = DateTimeOffset.UtcNow,
-                };
-                _files[key] = receipt;
+                if (c.Balance is { } b && b < total) return (422, new ProblemAnswer("insufficient-funds", "Insufficient funds on the paying account for the whole file."));
+                _channels[channel] = (c.Currency, c.Balance - total);
             }
+            var receipt = new JsonObject
+            {
+                ["bankReference"] = $"FILE-{_next++:D6}", ["fileId"] = (string?)body["fileId"], ["transfers"] = transfers.Count,
+                ["total"] = Text(total), ["submittedAt"] = DateTimeOffset.UtcNow,
+            };
+            _files[key] = new File((string)receipt["bankReference"]!, (string?)body["fileId"] ?? "", key, channel ?? "", lines, receipt);
             return (201, receipt.DeepClone());
         }
     }

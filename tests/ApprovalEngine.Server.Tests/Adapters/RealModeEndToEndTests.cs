@@ -40,26 +40,8 @@ public sealed class RealModeEndToEndTests
         _bank = new FakeBankService();
         await _ledger.StartAsync();
         await _bank.StartAsync();
-        var settings = FiatOps.Settings();
-        settings["Adapters:Mode"] = "Real";
-        settings["Adapters:Ledger"] = "Http";
-        settings["Adapters:Bank"] = "Http";
-        settings["Adapters:Custody"] = "StandIn";
-        foreach (var (kind, service) in new[] { ("Ledger", (FakeService)_ledger), ("Bank", _bank) })
-        {
-            settings[$"Adapters:Http:{kind}:BaseAddress"] = service.BaseAddress.ToString();
-            settings[$"Adapters:Http:{kind}:KeyId"] = FakeService.KeyId;
-            settings[$"Adapters:Http:{kind}:SigningKey"] = FakeService.SigningKey;
-            settings[$"Adapters:Http:{kind}:AttemptTimeout"] = "00:00:02";
-            settings[$"Adapters:Http:{kind}:TotalTimeout"] = "00:00:20";
-            settings[$"Adapters:Http:{kind}:RetryDelay"] = "00:00:00.020";
-        }
-        settings["Adapters:Http:Bank:WebhookKeys:0"] = FakeBankService.WebhookKey;
-        _factory = (await ApiFactory.PostgresAsync(settings)).WithServices(s => s.AddAdapter(AdapterKind.Custody, "StandIn", _ => new InMemoryBlockchainSandbox()));
+        _factory = await RealModeServer.StartAsync(_ledger, _bank);
         _wd = new WdDriver(_factory);
-        // Real mode seeds no fiat configuration (an operator configures channels); these are the development ones.
-        using var scope = _factory.Services.CreateScope();
-        await ConfigSeed.SeedAsync(scope.ServiceProvider.GetRequiredService<FiatDbContext>(), DateTimeOffset.UtcNow, CancellationToken.None);
         _bank.PutChannel(FiatOps.Hkd, "HKD", 1_000_000m);
     }
 
@@ -328,5 +310,38 @@ public sealed class BankHookNotConfiguredTests
         var response = await FakeBankService.DeliverAsync(factory.CreateClient(), "/api/hooks/bank/results", id, FakeBankService.ResultBody("NR-1", "FB-1", success: true));
         await ApiAssert.ProblemAsync(response, HttpStatusCode.NotFound);
         Assert.That(await factory.QueryAsync(db => db.Events.CountAsync(e => e.IdempotencyKey == id)), Is.Zero);
+    }
+}
+
+/// <summary>
+/// A server on PostgreSQL in <c>Adapters:Mode=Real</c> whose ledger and bank are the REST adapters pointing at the
+/// in-process fakes (custody a stand-in), with the development fiat configuration an operator would enter.
+/// </summary>
+public static class RealModeServer
+{
+    public static async Task<ApiFactory> StartAsync(FakeLedgerService ledger, FakeBankService bank)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(bank);
+        var settings = FiatOps.Settings();
+        settings["Adapters:Mode"] = "Real";
+        settings["Adapters:Ledger"] = "Http";
+        settings["Adapters:Bank"] = "Http";
+        settings["Adapters:Custody"] = "StandIn";
+        foreach (var (kind, service) in new[] { ("Ledger", (FakeService)ledger), ("Bank", bank) })
+        {
+            settings[$"Adapters:Http:{kind}:BaseAddress"] = service.BaseAddress.ToString();
+            settings[$"Adapters:Http:{kind}:KeyId"] = FakeService.KeyId;
+            settings[$"Adapters:Http:{kind}:SigningKey"] = FakeService.SigningKey;
+            settings[$"Adapters:Http:{kind}:AttemptTimeout"] = "00:00:02";
+            settings[$"Adapters:Http:{kind}:TotalTimeout"] = "00:00:20";
+            settings[$"Adapters:Http:{kind}:RetryDelay"] = "00:00:00.020";
+        }
+        settings["Adapters:Http:Bank:WebhookKeys:0"] = FakeBankService.WebhookKey;
+        var factory = (await ApiFactory.PostgresAsync(settings)).WithServices(s => s.AddAdapter(AdapterKind.Custody, "StandIn", _ => new InMemoryBlockchainSandbox()));
+        // Real mode seeds no fiat configuration (an operator configures channels); these are the development ones.
+        using var scope = factory.Services.CreateScope();
+        await ConfigSeed.SeedAsync(scope.ServiceProvider.GetRequiredService<FiatDbContext>(), DateTimeOffset.UtcNow, CancellationToken.None);
+        return factory;
     }
 }

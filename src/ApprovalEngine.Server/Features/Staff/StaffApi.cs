@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ApprovalEngine.Flows.Wd;
@@ -64,8 +63,6 @@ public sealed record StaffJournalView(long Id, DateTimeOffset At, string Actor, 
 /// </summary>
 public static partial class StaffApi
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@+-]{0,199}$")]
     private static partial Regex UsernamePattern();
 
@@ -199,20 +196,19 @@ public static partial class StaffApi
         var total = await query.CountAsync(ct);
         var rows = await query.OrderByDescending(j => j.Id).Skip((p - 1) * s).Take(s).ToListAsync(ct);
         return TypedResults.Ok(new Paged<StaffJournalView>([.. rows.Select(j => new StaffJournalView(j.Id, j.At, j.Actor, j.Username, j.Action,
-            j.BeforeJson is null ? null : JsonNode.Parse(j.BeforeJson), j.AfterJson is null ? null : JsonNode.Parse(j.AfterJson)))], total, p, s));
+            ChangeJournal.Parse(j.BeforeJson), ChangeJournal.Parse(j.AfterJson)))], total, p, s));
     }
 
     private static async Task<StaffAccount> Find(StaffDbContext db, string username, CancellationToken ct) =>
         await db.Set<StaffAccount>().FirstOrDefaultAsync(a => a.Username == username, ct)
         ?? throw ApiProblemException.NotFound($"No stored staff account '{username}' (a configured user gets one with POST /api/admin/users).");
 
-    private static void AddJournal(StaffDbContext db, HttpContext http, DateTimeOffset at, string username, string action, StaffAccountView? before, StaffAccountView? after) =>
-        db.Add(new StaffJournalEntry
-        {
-            At = at, Actor = http.User.UserId(), Username = username, Action = action,
-            BeforeJson = before is null ? null : JsonSerializer.Serialize(before, Json),
-            AfterJson = after is null ? null : JsonSerializer.Serialize(after, Json),
-        });
+    private static void AddJournal(StaffDbContext db, HttpContext http, DateTimeOffset at, string username, string action, StaffAccountView? before, StaffAccountView? after)
+    {
+        var row = ChangeJournal.Entry<StaffJournalEntry>(ChangeJournal.Actor(http), at, action, before, after);
+        row.Username = username;
+        db.Add(row);
+    }
 
     /// <summary>Nobody changes their own account: not their rights, nor anything else that decides what they may do.</summary>
     private static void RefuseOwn(HttpContext http, string username)

@@ -1,4 +1,5 @@
 using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -31,7 +32,7 @@ public sealed class StaffAccount
 }
 
 /// <summary>Every change of a staff account: who, when, whose account, before → after.</summary>
-public sealed class StaffJournalEntry
+public sealed class StaffJournalEntry : IChangeJournalRow
 {
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
@@ -63,16 +64,9 @@ internal sealed class StaffJournalEntryMap : IEntityTypeConfiguration<StaffJourn
 {
     public void Configure(EntityTypeBuilder<StaffJournalEntry> e)
     {
-        e.ToTable("staff_journal");
-        e.HasKey(x => x.Id);
-        e.Property(x => x.Id).ValueGeneratedOnAdd();
-        e.Property(x => x.Actor).HasMaxLength(200);
+        ChangeJournal.MapColumns(e, "staff_journal");
         e.Property(x => x.Username).HasMaxLength(200);
-        e.Property(x => x.Action).HasMaxLength(40);
-        e.Property(x => x.BeforeJson).HasMaxLength(16000);
-        e.Property(x => x.AfterJson).HasMaxLength(16000);
         e.HasIndex(x => x.Username);
-        e.HasIndex(x => x.At);
     }
 }
 

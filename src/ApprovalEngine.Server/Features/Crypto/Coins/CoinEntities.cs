@@ -1,3 +1,4 @@
+using ApprovalEngine.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -24,7 +25,7 @@ public sealed class CryptoCoin
 }
 
 /// <summary>Every change of the crypto configuration: who, when, the entity and its key, before → after.</summary>
-public sealed class CryptoConfigJournalEntry
+public sealed class CryptoConfigJournalEntry : IEntityChangeJournalRow
 {
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
@@ -56,16 +57,6 @@ internal sealed class CryptoConfigJournalEntryMap : IEntityTypeConfiguration<Cry
 {
     public void Configure(EntityTypeBuilder<CryptoConfigJournalEntry> e)
     {
-        e.ToTable("crypto_config_journal");
-        e.HasKey(x => x.Id);
-        e.Property(x => x.Id).ValueGeneratedOnAdd();
-        e.Property(x => x.Actor).HasMaxLength(200);
-        e.Property(x => x.Entity).HasMaxLength(60);
-        e.Property(x => x.EntityKey).HasMaxLength(200);
-        e.Property(x => x.Action).HasMaxLength(40);
-        e.Property(x => x.BeforeJson).HasMaxLength(16000);
-        e.Property(x => x.AfterJson).HasMaxLength(16000);
-        e.HasIndex(x => new { x.Entity, x.EntityKey });
-        e.HasIndex(x => x.At);
+        ChangeJournal.MapEntityColumns(e, "crypto_config_journal");
     }
 }

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using ApprovalEngine.Server.Identity;
 using ApprovalEngine.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -12,25 +10,14 @@ public sealed record CoinJournalView(long Id, DateTimeOffset At, string Actor, s
 /// <summary>The journal of every coin change (who, when, before → after), written in the change's own transaction.</summary>
 public static class CoinJournal
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static void Add(CryptoDbContext db, string actor, DateTimeOffset at, CryptoCoin coin, string action, CoinView? before, CoinView? after)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(coin);
-        db.Add(new CryptoConfigJournalEntry
-        {
-            At = at, Actor = actor, Entity = CoinsApi.Entity, EntityKey = CoinsApi.Key(coin.Coin, coin.Network), Action = action,
-            BeforeJson = before is null ? null : JsonSerializer.Serialize(before, Json),
-            AfterJson = after is null ? null : JsonSerializer.Serialize(after, Json),
-        });
+        db.Add(ChangeJournal.Entry<CryptoConfigJournalEntry>(actor, at, CoinsApi.Entity, CoinsApi.Key(coin.Coin, coin.Network), action, before, after));
     }
 
-    public static string Actor(HttpContext http)
-    {
-        ArgumentNullException.ThrowIfNull(http);
-        return http.User.UserId();
-    }
+    public static string Actor(HttpContext http) => ChangeJournal.Actor(http);
 
     /// <summary>GET /api/crypto/coins/journal?coin=&amp;network=&amp;actor=&amp;from=&amp;to=&amp;page=&amp;pageSize= (newest first).</summary>
     public static async Task<Ok<Paged<CoinJournalView>>> List(string? coin, string? network, string? actor, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize,
@@ -50,6 +37,6 @@ public static class CoinJournal
         var total = await query.CountAsync(ct);
         var rows = await query.OrderByDescending(j => j.Id).Skip((p - 1) * s).Take(s).ToListAsync(ct);
         return TypedResults.Ok(new Paged<CoinJournalView>([.. rows.Select(j => new CoinJournalView(j.Id, j.At, j.Actor, j.Entity, j.EntityKey, j.Action,
-            j.BeforeJson is null ? null : JsonNode.Parse(j.BeforeJson), j.AfterJson is null ? null : JsonNode.Parse(j.AfterJson)))], total, p, s));
+            ChangeJournal.Parse(j.BeforeJson), ChangeJournal.Parse(j.AfterJson)))], total, p, s));
     }
 }

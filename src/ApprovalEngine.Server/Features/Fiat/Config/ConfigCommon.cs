@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ApprovalEngine.Server.Identity;
 using ApprovalEngine.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -105,20 +104,18 @@ public sealed class FieldErrors
     }
 }
 
-/// <summary>The configuration journal: every change with who, when, the entity and its key, before → after.</summary>
+/// <summary>The configuration journal: every change with who, when, the entity and its key, before → after (rows written as every journal's, <see cref="ChangeJournal"/>).</summary>
 public static class ConfigJournal
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    public static void Add(FiatDbContext db, string actor, DateTimeOffset at, string entity, string key, string action, object? before, object? after, string? reason = null)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var row = ChangeJournal.Entry<ConfigJournalEntry>(actor, at, entity, key, action, before, after);
+        row.Reason = reason;
+        db.Add(row);
+    }
 
-    public static void Add(FiatDbContext db, string actor, DateTimeOffset at, string entity, string key, string action, object? before, object? after, string? reason = null) =>
-        db.Add(new ConfigJournalEntry
-        {
-            At = at, Actor = actor, Entity = entity, EntityKey = key, Action = action, Reason = reason,
-            BeforeJson = before is null ? null : JsonSerializer.Serialize(before, before.GetType(), Json),
-            AfterJson = after is null ? null : JsonSerializer.Serialize(after, after.GetType(), Json),
-        });
-
-    public static string Actor(HttpContext http) => http.User.UserId();
+    public static string Actor(HttpContext http) => ChangeJournal.Actor(http);
 }
 
 public static class ConfigSave

@@ -1,3 +1,4 @@
+using ApprovalEngine.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -173,7 +174,7 @@ public sealed class WithdrawalParameter
 }
 
 /// <summary>The configuration journal: who changed what, when, before → after.</summary>
-public sealed class ConfigJournalEntry
+public sealed class ConfigJournalEntry : IEntityChangeJournalRow
 {
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
@@ -354,18 +355,8 @@ internal sealed class ConfigJournalEntryMap : IEntityTypeConfiguration<ConfigJou
 {
     public void Configure(EntityTypeBuilder<ConfigJournalEntry> e)
     {
-        e.ToTable("fiat_config_journal");
-        e.HasKey(x => x.Id);
-        e.Property(x => x.Id).ValueGeneratedOnAdd();
-        e.Property(x => x.Actor).HasMaxLength(200);
-        e.Property(x => x.Entity).HasMaxLength(60);
-        e.Property(x => x.EntityKey).HasMaxLength(200);
-        e.Property(x => x.Action).HasMaxLength(40);
-        e.Property(x => x.BeforeJson).HasMaxLength(16000);
-        e.Property(x => x.AfterJson).HasMaxLength(16000);
+        ChangeJournal.MapEntityColumns(e, "fiat_config_journal");
         e.Property(x => x.Reason).HasMaxLength(1000);
-        e.HasIndex(x => new { x.Entity, x.EntityKey });
-        e.HasIndex(x => x.At);
     }
 }
 
