@@ -62,7 +62,7 @@ interface AuthState {
   signIn: (username: string, password: string) => Promise<void>;
   /** Keeps an access token the provider gave (already checked with profileOf). */
   signInWithToken: (accessToken: string) => void;
-  signOut: () => void;
+  signOut: (endProvider?: boolean) => void;
 }
 const Ctx = createContext<AuthState | null>(null);
 
@@ -83,20 +83,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setExpired(false);
     all.forEach((resolve) => resolve(signedIn));
   };
-  const signOut = () => {
+  /** `endProvider`: a person signing out ends the provider's session too; a token found dead on loading only forgets it. */
+  const signOut = (endProvider = true) => {
     settle(false);
     setToken(null);
     setTok(null);
     qc.clear();
     // Signed in through the provider: end its session too, when it names an end-session endpoint.
     const end = endSession();
-    if (end) location.assign(end);
+    if (end && endProvider) location.assign(end);
   };
   useEffect(() => {
     setReauthenticate(() => {
       // before the profile is known there is nothing to keep: back to the sign-in page
       if (!meRef.current) {
-        signOut();
+        signOut(false);
         return Promise.resolve(false);
       }
       setExpired(true);
