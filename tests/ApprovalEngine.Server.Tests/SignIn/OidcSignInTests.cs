@@ -70,6 +70,12 @@ public sealed class OidcSignInTests
         Assert.That(text, Does.Not.Contain(OidcFixture.Audience).And.Not.Contain("crm-cs"), "neither the audience nor the group mapping");
         var signedIn = await Provider("kc.cs.agent", "crm-cs").GetStringAsync("/api/auth/providers");
         Assert.That(signedIn, Is.EqualTo(text), "the same for a signed-in caller");
+        using var system = _factory.CreateClient();
+        system.DefaultRequestHeaders.Add("X-Api-Key", "dev-system-key");
+        Assert.That(await system.GetStringAsync("/api/auth/providers"), Is.EqualTo(text), "the same for a system (API key)");
+        using var forged = _factory.CreateClient();
+        forged.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _issuer.Unsigned("kc.cs.agent", ["crm-cs"]));
+        Assert.That(await forged.GetStringAsync("/api/auth/providers"), Is.EqualTo(text), "a bad token does not stop an anonymous route");
     }
 
     /// <summary>Without a provider (or with one but no client for the designer) the route answers, and names none.</summary>

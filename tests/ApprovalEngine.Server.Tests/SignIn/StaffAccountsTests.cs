@@ -114,7 +114,9 @@ public sealed class StaffAccountsTests
         Assert.That((await dealing.GetAsync("/api/tasks?department=Backoffice")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         await _admin1.PostObjectAsync("/api/admin/users/dealing1/disable", new { rowVersion = created["rowVersion"]!.GetValue<int>() });
-        await ApiAssert.ProblemAsync(await dealing.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        // Our own token's refusal says why too, as the provider's does (the designer shows it).
+        var refused = await ApiAssert.ProblemAsync(await dealing.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        Assert.That(refused["detail"]?.GetValue<string>(), Is.EqualTo("This account is disabled."), refused.ToJsonString());
         var signIn = await _factory.CreateClient().PostAsJsonAsync("/api/auth/token", new { username = "dealing1", password = "dealing1" });
         await ApiAssert.ProblemAsync(signIn, HttpStatusCode.Unauthorized, "username");
     }
