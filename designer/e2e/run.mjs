@@ -10,6 +10,7 @@
 //   node e2e/run.mjs --suite exprs → the expression editor (e2e/exprs-scenarios.mjs)
 //   node e2e/run.mjs --suite webhooks → the Webhooks screen (e2e/webhooks-scenarios.mjs)
 //   node e2e/run.mjs --suite users → the staff accounts admin screen (e2e/users-scenarios.mjs)
+//   node e2e/run.mjs --suite oidc  → sign-in through an OpenID provider (e2e/oidc-scenarios.mjs; needs OidcE2ETests' provider)
 //   node e2e/run.mjs --suite fiat --results out.json → also writes each scenario's key, result and error as JSON
 //     (the NUnit fixtures run a whole suite once in one browser and report one test per scenario from this file)
 // Prints "N passed, N failed" as its last line and exits non-zero on any failure.

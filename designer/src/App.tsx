@@ -3,6 +3,8 @@ import { isAnalyst, useAuth } from './auth';
 import { canApproveDefinitions, canManageWebhooks, canSeeDesignerArea } from './lib/access';
 import { Link, match, navigate, useLocation, whenAllowed } from './router';
 import { SignIn } from './SignIn';
+import { OidcCallback } from './OidcCallback';
+import { CALLBACK_PATH } from './lib/oidc';
 import { Spinner } from './common/ui';
 import { DefinitionsList } from './designer/DefinitionsList';
 import { DesignerPage } from './designer/DesignerPage';
@@ -34,6 +36,7 @@ export function App() {
     if (path === '/' || path === '' || path === '/index.html') navigate('/inbox', true);
   }, [path]);
 
+  if (path === CALLBACK_PATH) return <OidcCallback />;
   if (!token) return <SignIn />;
   if (loading || !me) return <div className="center-page"><Spinner label="Loading your profile…" /></div>;
 

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { useAuth } from './auth';
+import { useAuth, useProvider } from './auth';
 import { ErrorBox, Spinner } from './common/ui';
+import { startSignIn } from './lib/oidc';
 
 const DEV_USERS: { name: string; role: string }[] = [
   { name: 'cs1', role: 'Customer Support' },
@@ -34,6 +35,20 @@ export function SignIn() {
       setBusy(null);
     }
   };
+  const provider = useProvider();
+  const withProvider = async () => {
+    if (!provider) return;
+    setBusy('provider');
+    setError(null);
+    try {
+      // Back to where the person was going (a link to a task) once signed in.
+      const here = location.pathname + location.search;
+      location.assign(await startSignIn(provider, here));
+    } catch (e) {
+      setError(e);
+      setBusy(null);
+    }
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void go(username.trim(), password);
@@ -46,6 +61,16 @@ export function SignIn() {
           <span className="logo">◆</span> ApprovalEngine
         </div>
         <p className="muted">Withdrawal approvals and workflow design for the back office.</p>
+        {provider && (
+          <>
+            <button className="btn btn-primary btn-block" type="button" onClick={() => void withProvider()} disabled={!!busy} data-testid="signin-provider">
+              {busy === 'provider' ? <Spinner small label="Going to the sign-in page…" /> : `Sign in with ${provider.displayName}`}
+            </button>
+            <div className="divider">
+              <span>or with a user name</span>
+            </div>
+          </>
+        )}
         <form onSubmit={submit} className="form">
           <label>
             Username

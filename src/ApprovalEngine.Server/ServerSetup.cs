@@ -134,7 +134,7 @@ public static class ServerSetup
                     RoleClaimType = ClaimNames.Role,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
-                o.Events = new JwtBearerEvents { OnTokenValidated = StaffSignIn.RefuseDisabledAsync };
+                o.Events = new JwtBearerEvents { OnTokenValidated = StaffSignIn.RefuseDisabledAsync, OnChallenge = StaffSignIn.ExplainDisabledAsync };
             })
             .AddJwtBearer(OidcSignIn.SchemeName, _ => { });
         // From the options (not the configuration read above), so that the provider's settings are read when the scheme is first used.

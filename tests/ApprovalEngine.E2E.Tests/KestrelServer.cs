@@ -15,11 +15,13 @@ public sealed class KestrelServer : WebApplicationFactory<Program>
     private readonly string _connectionString;
     private readonly string _designerDist;
     private readonly int _port = FreePort();
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public KestrelServer(string connectionString, string designerDist)
+    public KestrelServer(string connectionString, string designerDist, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _connectionString = connectionString;
         _designerDist = designerDist;
+        _settings = settings ?? new Dictionary<string, string?>();
         UseKestrel(k => k.Listen(IPAddress.Loopback, _port));
     }
 
@@ -44,6 +46,8 @@ public sealed class KestrelServer : WebApplicationFactory<Program>
         string[] scopes = ["start:*", "events:*", "read:*", "wd:client-cancel"];
         for (var i = 0; i < rights.Length; i++) builder.UseSetting($"Identities:ApiKeys:0:Rights:{i}", rights[i]);
         for (var i = 0; i < scopes.Length; i++) builder.UseSetting($"Identities:ApiKeys:0:Scopes:{i}", scopes[i]);
+        // A suite's own settings (e.g. an identity provider) last, so they win.
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
     public const string SystemKey = "e2e-system-key";

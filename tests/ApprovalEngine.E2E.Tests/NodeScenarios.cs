@@ -38,9 +38,9 @@ internal static class NodeScenarios
         return dir;
     }
 
-    public static async Task<KestrelServer> StartServerAsync(string database, string dist)
+    public static async Task<KestrelServer> StartServerAsync(string database, string dist, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var server = new KestrelServer(await SharedPostgres.CreateDatabaseAsync(database), dist);
+        var server = new KestrelServer(await SharedPostgres.CreateDatabaseAsync(database), dist, settings);
         server.StartServer();
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
         // Ready once the scheduler has started, which the host finishes in the background after Kestrel listens.

@@ -29,8 +29,11 @@ public abstract class NodeSuiteFixture(string suite, string database)
     {
         _paths = NodeScenarios.Require();
         _screenshots = NodeScenarios.Screenshots(suite);
-        _server = await NodeScenarios.StartServerAsync(database, _paths.Dist);
+        _server = await NodeScenarios.StartServerAsync(database, _paths.Dist, await ServerSettingsAsync());
     }
+
+    /// <summary>Settings of this suite's server beyond the common ones (e.g. an identity provider the suite starts first).</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string?>> ServerSettingsAsync() => Task.FromResult<IReadOnlyDictionary<string, string?>>(new Dictionary<string, string?>());
 
     [OneTimeTearDown]
     public async Task StopServer()

@@ -31,6 +31,7 @@ export interface Problem {
 // ---- auth
 export type TokenResponse = S['TokenResponse'];
 export type Me = S['MeResponse'];
+export type SignInProviders = S['SignInProvidersResponse'];
 
 // ---- activity descriptors
 // Narrower than the document's `kind: string`: the editors switch on these values.

@@ -172,6 +172,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The identity provider the designer signs people in with (authorization code + PKCE), if one is configured */
+        get: operations["getSignInProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/me": {
         parameters: {
             query?: never;
@@ -3808,6 +3825,12 @@ export interface components {
             /** Format: uuid */
             taskId?: null | string;
         };
+        OidcProviderInfo: {
+            authority: string;
+            clientId: string;
+            scopes: string[];
+            displayName: string;
+        };
         PagedOfChequeView: {
             items: components["schemas"]["ChequeView"][];
             /** Format: int32 */
@@ -4208,6 +4231,9 @@ export interface components {
             secondApprovalThresholds?: null | {
                 [key: string]: number;
             };
+        };
+        SignInProvidersResponse: {
+            oidc: null | components["schemas"]["OidcProviderInfo"];
         };
         SourcePosition: {
             /** Format: int32 */
@@ -5164,6 +5190,28 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getSignInProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInProvidersResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             503: components["responses"]["ServiceUnavailable"];
         };
     };

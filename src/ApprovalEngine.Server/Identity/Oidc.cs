@@ -42,12 +42,31 @@ public sealed class OidcOptions
     /// <summary>Group or role → what it grants. A user gets the union of every group they are in; nothing for unknown groups.</summary>
     public List<OidcGroupMapping> Groups { get; set; } = [];
 
+    /// <summary>
+    /// The designer's client at the provider: a public client (no secret; authorization code with PKCE) whose redirect
+    /// URI is <c>{app origin}/auth/callback</c>. Unset: the designer offers no provider sign-in (tokens still work).
+    /// </summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>What the designer asks the provider for (space separated); <c>openid</c> is always asked for.</summary>
+    public string Scopes { get; set; } = "openid profile";
+
+    /// <summary>The provider's name on the sign-in button ("Sign in with …").</summary>
+    public string DisplayName { get; set; } = "your company account";
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(MetadataAddress);
+
+    /// <summary>The designer signs people in through the provider: an authority (its issuer) and a client id.</summary>
+    public bool OffersSignIn => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
 
     /// <summary>Configuration mistakes that would let the server start but sign nobody in correctly; start-up refuses them.</summary>
     public IEnumerable<string> Problems()
     {
+        // The browser needs the issuer to find the provider (a metadata address alone is the server's business).
+        if (!string.IsNullOrWhiteSpace(ClientId) && string.IsNullOrWhiteSpace(Authority))
+            yield return "Auth:Oidc:ClientId is set without Auth:Oidc:Authority; the designer needs the provider's issuer to sign people in.";
         if (!Enabled) yield break;
+        if (!string.IsNullOrWhiteSpace(ClientId) && string.IsNullOrWhiteSpace(DisplayName)) yield return "Auth:Oidc:DisplayName is empty; the sign-in button names the provider.";
         if (string.IsNullOrWhiteSpace(Audience)) yield return "Auth:Oidc:Audience is missing; set the audience the provider issues tokens for this service with.";
         if (string.IsNullOrWhiteSpace(UsernameClaim)) yield return "Auth:Oidc:UsernameClaim is empty.";
         foreach (var (g, i) in Groups.Select((g, i) => (g, i)))
@@ -175,6 +194,7 @@ public static class OidcSignIn
                 context.Principal = mapped;
                 await Features.Staff.StaffSignIn.RefuseDisabledAsync(context);
             },
+            OnChallenge = Features.Staff.StaffSignIn.ExplainDisabledAsync,
         };
     }
 

@@ -50,6 +50,50 @@ public sealed class OidcSignInTests
     private static string[] Strings(JsonNode? array) => [.. array!.AsArray().Select(n => n!.GetValue<string>())];
 
     /// <summary>
+    /// The designer learns the provider from the server before anyone is signed in: the anonymous providers route names
+    /// the issuer, the public client, the scopes (openid first, once) and the button's name — exactly those, so neither
+    /// the audience nor our signing key nor anything else of the configuration leaks. A token does not change it.
+    /// </summary>
+    [Test]
+    public async Task The_providers_route_is_anonymous_and_names_the_public_client_and_nothing_secret()
+    {
+        using var anonymous = _factory.CreateClient();
+        var response = await anonymous.GetAsync("/api/auth/providers");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        var oidc = JsonNode.Parse(text)!["oidc"]!.AsObject();
+        Assert.That(oidc.Select(p => p.Key).Order(StringComparer.Ordinal), Is.EqualTo(new[] { "authority", "clientId", "displayName", "scopes" }), text);
+        Assert.That(oidc.Text("authority"), Is.EqualTo(_issuer.Authority));
+        Assert.That(oidc.Text("clientId"), Is.EqualTo(OidcFixture.ClientId));
+        Assert.That(oidc.Text("displayName"), Is.EqualTo("Broker SSO"));
+        Assert.That(Strings(oidc["scopes"]), Is.EqualTo(new[] { "openid", "profile", "groups" }));
+        Assert.That(text, Does.Not.Contain(OidcFixture.Audience).And.Not.Contain("crm-cs"), "neither the audience nor the group mapping");
+        var signedIn = await Provider("kc.cs.agent", "crm-cs").GetStringAsync("/api/auth/providers");
+        Assert.That(signedIn, Is.EqualTo(text), "the same for a signed-in caller");
+        using var system = _factory.CreateClient();
+        system.DefaultRequestHeaders.Add("X-Api-Key", "dev-system-key");
+        Assert.That(await system.GetStringAsync("/api/auth/providers"), Is.EqualTo(text), "the same for a system (API key)");
+        using var forged = _factory.CreateClient();
+        forged.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _issuer.Unsigned("kc.cs.agent", ["crm-cs"]));
+        Assert.That(await forged.GetStringAsync("/api/auth/providers"), Is.EqualTo(text), "a bad token does not stop an anonymous route");
+    }
+
+    /// <summary>Without a provider (or with one but no client for the designer) the route answers, and names none.</summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task The_providers_route_names_no_provider_when_the_designer_has_no_client(bool resourceServerOnly)
+    {
+        var settings = resourceServerOnly ? OidcFixture.Settings(_issuer) : [];
+        settings.Remove("Auth:Oidc:ClientId");
+        await using var factory = ApiFactory.Sqlite(settings);
+        using var anonymous = factory.CreateClient();
+        var response = await anonymous.GetAsync("/api/auth/providers");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        Assert.That(JsonNode.Parse(text)!["oidc"], Is.Null, text);
+    }
+
+    /// <summary>
     /// Attacker review: a provider user named like a configured user (supervisor1) inherited, through a stored staff
     /// account that a user manager created for that name, every right of the configured user. Configured names (and
     /// API key names) are reserved for their own identity; a provider token claiming one is refused, whatever its case.

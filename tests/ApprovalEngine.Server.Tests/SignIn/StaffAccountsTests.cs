@@ -48,10 +48,12 @@ public sealed class StaffAccountsTests
 
     private const string ManagerKey = "provisioning-key-with-users-manage";
 
-    private HttpClient Provider(string username, params string[] groups)
+    private HttpClient Provider(string username, params string[] groups) => Bearer(_issuer.Issue(username, groups));
+
+    private HttpClient Bearer(string token)
     {
         var client = _factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _issuer.Issue(username, groups));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 
@@ -112,7 +114,9 @@ public sealed class StaffAccountsTests
         Assert.That((await dealing.GetAsync("/api/tasks?department=Backoffice")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         await _admin1.PostObjectAsync("/api/admin/users/dealing1/disable", new { rowVersion = created["rowVersion"]!.GetValue<int>() });
-        await ApiAssert.ProblemAsync(await dealing.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        // Our own token's refusal says why too, as the provider's does (the designer shows it).
+        var refused = await ApiAssert.ProblemAsync(await dealing.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        Assert.That(refused["detail"]?.GetValue<string>(), Is.EqualTo("This account is disabled."), refused.ToJsonString());
         var signIn = await _factory.CreateClient().PostAsJsonAsync("/api/auth/token", new { username = "dealing1", password = "dealing1" });
         await ApiAssert.ProblemAsync(signIn, HttpStatusCode.Unauthorized, "username");
     }
@@ -280,7 +284,11 @@ public sealed class StaffAccountsTests
             rights = new[] { "definitions:edit" }, wdPermissions = new[] { 4 }, enabled = true, rowVersion = version,
         }), HttpStatusCode.Forbidden, "wdPermissions");
         Assert.That(await Snapshot(), Is.EqualTo(before));
-        await ApiAssert.ProblemAsync(await Provider("kc.leaver").GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        // The refusal says why (the designer shows it to a provider user signing in); a merely bad token's 401 does not.
+        var refused = await ApiAssert.ProblemAsync(await Provider("kc.leaver").GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        Assert.That(refused["detail"]?.GetValue<string>(), Is.EqualTo("This account is disabled."), refused.ToJsonString());
+        var forged = await ApiAssert.ProblemAsync(await Bearer(_issuer.Issue("kc.leaver", audience: "another-api")).GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
+        Assert.That(forged.ToJsonString(), Does.Not.Contain("disabled"));
 
         // admin1 holds both, so it may enable the account again.
         var enabled = await _admin1.PostObjectAsync("/api/admin/users/kc.leaver/enable", new { rowVersion = version });

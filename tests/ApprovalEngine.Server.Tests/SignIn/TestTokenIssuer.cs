@@ -132,6 +132,9 @@ public static class OidcFixture
 {
     public const string Audience = "approval-engine-api";
 
+    /// <summary>The designer's public client (authorization code + PKCE, no secret).</summary>
+    public const string ClientId = "approval-engine-designer";
+
     public static Dictionary<string, string?> Settings(TestTokenIssuer issuer)
     {
         ArgumentNullException.ThrowIfNull(issuer);
@@ -143,6 +146,9 @@ public static class OidcFixture
             ["Auth:Oidc:GroupsClaim"] = "groups",
             ["Auth:Oidc:DepartmentsClaim"] = "departments",
             ["Auth:Oidc:RefreshIntervalSeconds"] = "1",
+            ["Auth:Oidc:ClientId"] = ClientId,
+            ["Auth:Oidc:Scopes"] = "profile openid groups",
+            ["Auth:Oidc:DisplayName"] = "Broker SSO",
         };
         void Group(int i, string group, string? role, string[] departments, int[] wd, string[] rights)
         {

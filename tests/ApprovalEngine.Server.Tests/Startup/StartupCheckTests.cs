@@ -93,6 +93,23 @@ public sealed class StartupCheckTests
         Assert.That(host.CriticalLines()[0], Does.Contain("WdPermissions has 6").And.Contain("Rights has 'root'"));
     }
 
+    /// <summary>The designer finds the provider by its issuer: a client id with only a metadata address (or nothing) is refused.</summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void A_designer_client_id_without_an_authority_refuses_to_start(bool withMetadataAddress)
+    {
+        using var host = new ProductionHost(Valid(s =>
+        {
+            s["Auth:Oidc:ClientId"] = "approval-engine-designer";
+            if (withMetadataAddress)
+            {
+                s["Auth:Oidc:MetadataAddress"] = "https://sso.example.com/realms/broker/.well-known/openid-configuration";
+                s["Auth:Oidc:Audience"] = "approval-engine";
+            }
+        })).WithStandInAdapters();
+        AssertRefused(host, "Auth:Oidc:ClientId is set without Auth:Oidc:Authority");
+    }
+
     [Test]
     public void Production_with_adapters_mode_unset_means_sandbox_and_refuses_to_start()
     {

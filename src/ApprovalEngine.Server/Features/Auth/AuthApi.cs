@@ -11,12 +11,19 @@ public sealed record TokenResponse(string AccessToken, int ExpiresIn, string Tok
 
 public sealed record MeResponse(string Username, string? DisplayName, string? Role, bool IsSystem, IReadOnlyList<string> Departments, bool AllDepartments, IReadOnlyList<string> Permissions, IReadOnlyList<string> Rights, IReadOnlyList<string> Scopes);
 
+/// <summary>How the designer may sign people in besides the password route; <c>oidc</c> is null when no provider is offered.</summary>
+public sealed record SignInProvidersResponse(OidcProviderInfo? Oidc);
+
+/// <summary>Public facts about the company's provider for a browser client (authorization code + PKCE): nothing secret.</summary>
+public sealed record OidcProviderInfo(string Authority, string ClientId, IReadOnlyList<string> Scopes, string DisplayName);
+
 public static class AuthApi
 {
     public static void MapAuthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/auth").WithTags("Auth");
         group.MapPost("/token", Token).AllowAnonymous().RequireRateLimiting(SignInRateLimit.PolicyName).ProducesProblems(400, 401, 422, 429).WithName("issueToken").WithSummary("Sign in with a user name and password and get a bearer token");
+        group.MapGet("/providers", Providers).AllowAnonymous().ProducesProblems(400).WithName("getSignInProviders").WithSummary("The identity provider the designer signs people in with (authorization code + PKCE), if one is configured");
         group.MapGet("/me", Me).ProducesProblems(401).WithName("getCurrentUser").WithSummary("Who is calling: identity, departments, permissions, rights and scopes");
     }
 
@@ -40,6 +47,15 @@ public static class AuthApi
         }
         var (token, expiresIn) = tokens.Issue(user);
         return TypedResults.Ok(new TokenResponse(token, expiresIn));
+    }
+
+    private static Ok<SignInProvidersResponse> Providers(Microsoft.Extensions.Options.IOptions<OidcOptions> options)
+    {
+        var oidc = options.Value;
+        if (!oidc.OffersSignIn) return TypedResults.Ok(new SignInProvidersResponse(null));
+        // openid first and once: without it the provider answers with no id_token, and the designer checks the nonce in it.
+        var scopes = oidc.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(s => s != "openid").Distinct(StringComparer.Ordinal).Prepend("openid").ToList();
+        return TypedResults.Ok(new SignInProvidersResponse(new OidcProviderInfo(oidc.Authority!, oidc.ClientId!, scopes, oidc.DisplayName)));
     }
 
     private static Ok<MeResponse> Me(HttpContext http)

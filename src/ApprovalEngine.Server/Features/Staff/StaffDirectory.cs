@@ -70,12 +70,31 @@ public sealed class StaffDirectory(IDbContextFactory<StaffDbContext> contexts, I
 /// <summary>Both bearer schemes (ours and the provider's) fail a token whose user's stored account is disabled: 401, as for a bad token.</summary>
 public static class StaffSignIn
 {
+    private const string Disabled = "The staff account is disabled.";
+
+    /// <summary>
+    /// The 401 of a disabled account says so (RFC 9457, as the password route does), so that a person signing in through
+    /// the provider learns why the app refuses them instead of meeting a bare 401. Only a token that passed every check
+    /// but this one reaches here, so the answer tells its bearer nothing they could not learn from the password route;
+    /// every other failure keeps the bare 401.
+    /// </summary>
+    public static async Task ExplainDisabledAsync(Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerChallengeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.AuthenticateFailure?.Message != Disabled) return;
+        context.HandleResponse();
+        var http = context.HttpContext;
+        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        http.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+        await Results.Problem(statusCode: 401, title: "Sign-in failed.", detail: "This account is disabled.").ExecuteAsync(http);
+    }
+
     public static async Task RefuseDisabledAsync(Microsoft.AspNetCore.Authentication.JwtBearer.TokenValidatedContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (context.Principal?.FindFirstValue(ClaimNames.Subject) is not { } username) return;
         var directory = context.HttpContext.RequestServices.GetRequiredService<StaffDirectory>();
-        if (await directory.FindAsync(username, context.HttpContext.RequestAborted) is { Enabled: false }) context.Fail("The staff account is disabled.");
+        if (await directory.FindAsync(username, context.HttpContext.RequestAborted) is { Enabled: false }) context.Fail(Disabled);
     }
 }
 
