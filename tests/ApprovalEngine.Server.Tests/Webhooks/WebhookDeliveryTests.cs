@@ -22,7 +22,7 @@ namespace ApprovalEngine.Server.Tests.Webhooks;
 public sealed class WebhookDeliveryTests
 {
     private ApiFactory _factory = null!;
-    private HttpClient _analyst = null!;
+    private HttpClient _manager = null!;
     private HttpClient _system = null!;
     private HttpClient _cs = null!;
     private WebhookDispatcher _dispatcher = null!;
@@ -49,7 +49,7 @@ public sealed class WebhookDeliveryTests
             s.AddSingleton(new WebhookClock(_clock));
             s.AddSingleton<IStepObserver>(_rollback);
         });
-        _analyst = await _factory.AsUserAsync("analyst1");
+        _manager = await _factory.AsUserAsync("supervisor1");
         _cs = await _factory.AsUserAsync("cs1");
         _system = _factory.AsSystem();
         _dispatcher = _factory.Services.GetRequiredService<WebhookDispatcher>();
@@ -58,7 +58,7 @@ public sealed class WebhookDeliveryTests
     [OneTimeTearDown]
     public async Task TearDown()
     {
-        _analyst.Dispose();
+        _manager.Dispose();
         _cs.Dispose();
         _system.Dispose();
         await _factory.DisposeAsync();
@@ -71,9 +71,9 @@ public sealed class WebhookDeliveryTests
     [TearDown]
     public async Task RemoveSubscriptions()
     {
-        foreach (var s in (await _analyst.GetArrayAsync("/api/webhooks/subscriptions")).Select(s => s.Text("id")))
+        foreach (var s in (await _manager.GetArrayAsync("/api/webhooks/subscriptions")).Select(s => s.Text("id")))
         {
-            (await _analyst.DeleteAsync($"/api/webhooks/subscriptions/{s}")).EnsureSuccessStatusCode();
+            (await _manager.DeleteAsync($"/api/webhooks/subscriptions/{s}")).EnsureSuccessStatusCode();
         }
         foreach (var r in _receivers) await r.DisposeAsync();
         _receivers.Clear();
@@ -90,7 +90,7 @@ public sealed class WebhookDeliveryTests
 
     private async Task<string> SubscribeAsync(string url, string secret, params string[] events)
     {
-        var created = await _analyst.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events, url, secret, description = "test receiver" });
+        var created = await _manager.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events, url, secret, description = "test receiver" });
         Assert.That(created["generatedSecret"], Is.Null, "a secret the system chose is never echoed");
         return created["subscription"]!.Text("id");
     }
@@ -104,7 +104,7 @@ public sealed class WebhookDeliveryTests
     }
 
     private async Task<List<JsonObject>> DeliveriesAsync(string subscription) =>
-        [.. (await _analyst.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={subscription}")).Items().Select(d => d!.AsObject())];
+        [.. (await _manager.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={subscription}")).Items().Select(d => d!.AsObject())];
 
     private async Task<JsonObject> SingleDeliveryAsync(string subscription) => (await DeliveriesAsync(subscription)).Single();
 
@@ -311,12 +311,12 @@ public sealed class WebhookDeliveryTests
         await _dispatcher.RunOnceAsync();
         Assert.That(receiver.Received, Has.Count.EqualTo(3), "a failed delivery is not retried on its own");
 
-        var resent = await _analyst.PostObjectAsync($"/api/webhooks/deliveries/{failed.Text("id")}/resend", null);
+        var resent = await _manager.PostObjectAsync($"/api/webhooks/deliveries/{failed.Text("id")}/resend", null);
         Assert.Multiple(() =>
         {
             Assert.That(resent.Text("status"), Is.EqualTo("Pending"));
             Assert.That(resent["attempts"]!.GetValue<int>(), Is.Zero);
-            Assert.That(resent.Text("resentBy"), Is.EqualTo("analyst1"));
+            Assert.That(resent.Text("resentBy"), Is.EqualTo("supervisor1"));
         });
         await _dispatcher.RunOnceAsync();
 
@@ -328,7 +328,7 @@ public sealed class WebhookDeliveryTests
             Assert.That(receiver.Received.Select(r => r.Id).Distinct(), Is.EqualTo(new[] { failed.Text("id") }));
             Assert.That(receiver.Processed, Has.Count.EqualTo(1));
         });
-        await ApiAssert.ProblemAsync(await _analyst.PostAsync($"/api/webhooks/deliveries/{Guid.NewGuid()}/resend", null), HttpStatusCode.NotFound);
+        await ApiAssert.ProblemAsync(await _manager.PostAsync($"/api/webhooks/deliveries/{Guid.NewGuid()}/resend", null), HttpStatusCode.NotFound);
     }
 
     [Test]
