@@ -11,15 +11,17 @@ async function page1280(browser) {
 }
 
 /**
- * analyst1 subscribes a URL nobody listens on (the server generates the secret and shows it once), an instance starts,
- * the delivery shows its failed attempt with the refused connection, Resend queues it again under the same id, and the
- * subscription is removed. cs1 has no Webhooks screen.
+ * supervisor1 (holds webhooks:manage and reads every shipped flow: a subscription needs read access to its definition,
+ * ADR 20 amendment) subscribes a URL nobody listens on (the server generates the secret and shows it once), an instance
+ * starts, the delivery shows its failed attempt with the refused connection, Resend queues it again under the same id,
+ * and the subscription is removed. cs1 (an operator) and analyst1 (designs flows, reads no instances) have no Webhooks
+ * screen.
  */
 export async function webhooksManage(browser) {
-  const analyst = await tokenFor('analyst1');
+  const manager = await tokenFor('supervisor1');
   const page = await page1280(browser);
   page.on('dialog', (d) => void d.accept());
-  await signIn(page, 'analyst1', '/inbox');
+  await signIn(page, 'supervisor1', '/inbox');
   await page.getByTestId('nav-webhooks').click();
   await page.getByTestId('webhooks-page').waitFor();
 
@@ -32,7 +34,7 @@ export async function webhooksManage(browser) {
   const notice = page.getByTestId('webhooks-notice');
   await notice.filter({ hasText: 'shown this once: whsec_' }).waitFor();
   const secret = (await notice.textContent()).match(/whsec_[A-Za-z0-9+/=]+/)[0];
-  const subs = (await api('GET', '/api/webhooks/subscriptions', undefined, { token: analyst })).data;
+  const subs = (await api('GET', '/api/webhooks/subscriptions', undefined, { token: manager })).data;
   const sub = subs.find((s) => s.url === url);
   assert(sub && sub.events.includes('task.created') && sub.events.includes('instance.completed'), `the subscription as chosen: ${JSON.stringify(sub)}`);
   const row = page.getByTestId(`webhook-subscription-${sub.id}`);
@@ -51,7 +53,7 @@ export async function webhooksManage(browser) {
   // the background dispatcher tries at once; the list refreshes every 5 s
   const taskRow = page.locator('tr[data-testid^="webhook-delivery-"]').filter({ hasText: 'task.created' }).filter({ hasText: 'ConnectionRefused' });
   await taskRow.waitFor({ timeout: 20_000 });
-  const deliveries = () => api('GET', `/api/webhooks/deliveries?subscriptionId=${sub.id}`, undefined, { token: analyst }).then((r) => r.data.items);
+  const deliveries = () => api('GET', `/api/webhooks/deliveries?subscriptionId=${sub.id}`, undefined, { token: manager }).then((r) => r.data.items);
   const items = await deliveries();
   assert(items.length === 1 && items[0].eventType === 'task.created' && items[0].instanceId === started.id, `one task.created delivery (the instance is not completed): ${JSON.stringify(items)}`);
   const task = items[0];
@@ -62,19 +64,21 @@ export async function webhooksManage(browser) {
   await page.getByTestId(`webhook-resend-${task.id}`).click();
   await notice.filter({ hasText: `Delivery ${task.id} is queued again` }).waitFor();
   const resent = (await deliveries()).find((d) => d.id === task.id);
-  assert(resent.resentBy === 'analyst1', `resent by analyst1: ${JSON.stringify(resent)}`);
+  assert(resent.resentBy === 'supervisor1', `resent by supervisor1: ${JSON.stringify(resent)}`);
 
   await page.getByTestId(`webhook-remove-${sub.id}`).click();
   await row.waitFor({ state: 'detached' });
-  assert(!(await api('GET', '/api/webhooks/subscriptions', undefined, { token: analyst })).data.some((s) => s.id === sub.id), 'removed');
+  assert(!(await api('GET', '/api/webhooks/subscriptions', undefined, { token: manager })).data.some((s) => s.id === sub.id), 'removed');
 
-  // an operator: no link, no screen
-  const cs = await page1280(browser);
-  await signIn(cs, 'cs1', '/designer/webhooks');
-  assert((await cs.getByTestId('nav-webhooks').count()) === 0, 'cs1 has no Webhooks link');
-  assert((await cs.getByTestId('webhooks-page').count()) === 0, 'cs1 gets no Webhooks screen');
+  // an operator and an analyst: no link, no screen
+  for (const user of ['cs1', 'analyst1']) {
+    const other = await page1280(browser);
+    await signIn(other, user, '/designer/webhooks');
+    assert((await other.getByTestId('nav-webhooks').count()) === 0, `${user} has no Webhooks link`);
+    assert((await other.getByTestId('webhooks-page').count()) === 0, `${user} gets no Webhooks screen`);
+  }
 }
 
 export const scenarios = [
-  ['webhooks-manage: analyst1 subscribes, sees a refused delivery retrying, resends it and removes the subscription; cs1 has no screen', webhooksManage],
+  ['webhooks-manage: supervisor1 subscribes, sees a refused delivery retrying, resends it and removes the subscription; cs1 and analyst1 have no screen', webhooksManage],
 ];

@@ -97,6 +97,7 @@ public static class ServerSetup
         services.AddWdRequests(config);
         services.AddFiat(provider, connectionString);
         services.AddCrypto(provider, connectionString);
+        Features.Hooks.SignedHook.AddSignedHooks(services);
         Features.Crypto.Custody.CustodyHooksApi.AddCustodyHooks(services);
         Features.Webhooks.WebhooksSetup.AddWebhooks(services, config);
         services.AddStaffAccounts(config, provider, connectionString);

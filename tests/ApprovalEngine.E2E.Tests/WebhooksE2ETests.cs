@@ -9,5 +9,5 @@ namespace ApprovalEngine.E2E.Tests;
 public sealed class WebhooksE2ETests() : NodeSuiteFixture("webhooks", "e2e_webhooks")
 {
     [Test]
-    public Task Analyst_subscribes_sees_a_refused_delivery_retrying_resends_it_and_removes_it_and_an_operator_has_no_screen() => Scenario("webhooks-manage");
+    public Task Supervisor_subscribes_sees_a_refused_delivery_retrying_resends_it_and_removes_it_and_an_operator_and_an_analyst_have_no_screen() => Scenario("webhooks-manage");
 }

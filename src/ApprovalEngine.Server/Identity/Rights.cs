@@ -126,7 +126,9 @@ public static class DevelopmentIdentities
         {
             Username = "supervisor1", DisplayName = "Supervisor 1", Role = "Supervisor", Departments = ["CS", "Retention", "Dealing", "Backoffice", "Operations"], AllDepartments = true,
             Permissions = ["wd:1", "wd:2", "wd:3", "wd:4", "wd:5"],
-            Rights = [Rights.ExportWdRequests, Rights.CreateWdRequests, Rights.RetryIncidents, Rights.CancelInstances, Rights.Sandbox, Rights.ConfigureFiat, Rights.ConfigureCrypto],
+            // Webhooks too: a subscription sends what its definition's readers see, so its manager must read the
+            // definition (ADR 20, amendment), and the all-department supervisor reads every shipped flow by default.
+            Rights = [Rights.ExportWdRequests, Rights.CreateWdRequests, Rights.RetryIncidents, Rights.CancelInstances, Rights.Sandbox, Rights.ConfigureFiat, Rights.ConfigureCrypto, Rights.ManageWebhooks],
         },
         // A second holder of fiat:configure: a change that weakens a fiat control waits for another configurer (ADR 15).
         // The Operations supervisor also configures coins.
@@ -138,9 +140,10 @@ public static class DevelopmentIdentities
         new() { Username = "maker1", DisplayName = "Maker 1", Role = "Operations maker", Departments = ["Operations"], Rights = [Rights.Submit] },
         new() { Username = "checker1", DisplayName = "Checker 1", Role = "Operations checker", Departments = ["Operations"], Permissions = Checker1Permissions, Rights = [Rights.ApproveWorkOrders] },
         new() { Username = "checker2", DisplayName = "Checker 2", Role = "Operations checker", Departments = ["Operations"], Permissions = Checker2Permissions, Rights = [Rights.ApproveWorkOrders] },
-        // Two analysts, so that either can review what the other submits for publishing (never their own).
-        new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions, Rights.ManageWebhooks] },
-        new() { Username = "analyst2", DisplayName = "Analyst 2", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions, Rights.ManageWebhooks] },
+        // Two analysts, so that either can review what the other submits for publishing (never their own). They read
+        // no instances, so they manage no webhooks either (ADR 20, amendment).
+        new() { Username = "analyst1", DisplayName = "Analyst 1", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions] },
+        new() { Username = "analyst2", DisplayName = "Analyst 2", Role = "Business analyst", Rights = [Rights.EditDefinitions, Rights.ApproveDefinitions] },
         // Manages staff accounts in the app; grants only what it holds itself (not definitions:approve, not fiat:configure).
         new()
         {

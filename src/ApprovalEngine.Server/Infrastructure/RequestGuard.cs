@@ -28,6 +28,7 @@ public sealed class RequestGuard(RequestDelegate next)
         ["POST /api/definitions/{id}/instances"] = 256 * 1024,
         ["POST /api/events/{name}"] = 256 * 1024,
         ["POST /api/hooks/custody/confirmations"] = Features.Crypto.Custody.CustodyHooksApi.BodyLimit,
+        ["POST /api/hooks/bank/results"] = Features.Hooks.BankHooksApi.BodyLimit,
         ["POST /api/tasks/{id}/complete"] = 256 * 1024,
         ["POST /api/wd-requests/mass-edit"] = 256 * 1024,
         ["POST /api/auth/token"] = 4 * 1024,

@@ -293,14 +293,15 @@ public sealed partial class TelemetryTests
     public async Task The_webhook_backlog_gauge_counts_the_deliveries_not_yet_delivered()
     {
         // A subscriber that refuses connections (port 9, discard): each task.created delivery stays pending, backing off.
-        var analyst = await _factory.AsUserAsync("analyst1");
-        await analyst.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "otel-retention", events = TaskCreated, url = "http://127.0.0.1:9/backlog" });
+        // supervisor1 holds webhooks:manage and reads the flow (Retention; all departments), as a subscription needs.
+        var manager = await _factory.AsUserAsync("supervisor1");
+        await manager.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "otel-retention", events = TaskCreated, url = "http://127.0.0.1:9/backlog" });
         for (var i = 0; i < 3; i++) await StartAsync("otel-retention", $"backlog-{i}-{Guid.NewGuid():N}");
 
         var pending = 0;
         var seen = await ScrapeUntilAsync(async s =>
         {
-            pending = (await analyst.GetObjectAsync("/api/webhooks/deliveries?status=Pending&pageSize=1"))["total"]!.GetValue<int>();
+            pending = (await manager.GetObjectAsync("/api/webhooks/deliveries?status=Pending&pageSize=1"))["total"]!.GetValue<int>();
             return pending >= 3 && s.Sum("approvalengine_webhooks_backlog") == pending;
         }, "the backlog gauge equals the pending deliveries listed");
         Assert.That(seen.Sum("approvalengine_webhooks_backlog"), Is.GreaterThanOrEqualTo(3));

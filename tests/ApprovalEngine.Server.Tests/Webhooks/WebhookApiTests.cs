@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using ApprovalEngine.Hosting;
 using ApprovalEngine.Server.Features.Webhooks;
 using ApprovalEngine.Server.Tests.Support;
 using ApprovalEngine.Testing;
@@ -23,7 +24,7 @@ public sealed class WebhookApiTests
     private static readonly string[] TaskCreatedEvent = ["task.created"];
     private static readonly string[] UnknownEvent = ["instance.exploded"];
     private ApiFactory _factory = null!;
-    private HttpClient _analyst = null!;
+    private HttpClient _manager = null!;
 
     [OneTimeSetUp]
     public async Task SetUp()
@@ -31,18 +32,19 @@ public sealed class WebhookApiTests
         _factory = await ApiFactory.PostgresAsync(new()
         {
             ["Webhooks:PollIntervalMilliseconds"] = "100",
-            // A system's key that holds webhooks:manage (it subscribes itself) but may start nothing.
+            // A system's key that holds webhooks:manage and reads sample-approval (it subscribes itself) but may start nothing.
             ["Identities:ApiKeys:5:Name"] = "webhook-manager",
             ["Identities:ApiKeys:5:Key"] = ManagerKey,
             ["Identities:ApiKeys:5:Rights:0"] = "webhooks:manage",
+            ["Identities:ApiKeys:5:Scopes:0"] = "read:sample-approval",
         });
-        _analyst = await _factory.AsUserAsync("analyst1");
+        _manager = await _factory.AsUserAsync("supervisor1");
     }
 
     [OneTimeTearDown]
     public async Task TearDown()
     {
-        _analyst.Dispose();
+        _manager.Dispose();
         await _factory.DisposeAsync();
     }
 
@@ -53,7 +55,7 @@ public sealed class WebhookApiTests
     {
         var secret = NewSecret();
         await using var receiver = await WebhookReceiver.StartAsync(secret);
-        var created = await _analyst.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events = CompletedEvent, url = receiver.Url, secret });
+        var created = await _manager.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events = CompletedEvent, url = receiver.Url, secret });
         var subscription = created["subscription"]!.Text("id");
         var system = _factory.AsSystem();
         var correlation = $"done-{Guid.NewGuid():N}";
@@ -62,7 +64,7 @@ public sealed class WebhookApiTests
         await (await _factory.AsUserAsync("cs1")).PostObjectAsync($"/api/tasks/{task}/complete", new { action = "Approve" });
 
         Assert.That(await Poll.UntilAsync(() => Task.FromResult(receiver.Received.Count > 0), TimeSpan.FromSeconds(30)), Is.True, "delivered by the background dispatcher");
-        Assert.That(await Poll.UntilAsync(async () => (await _analyst.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={subscription}")).Items().Single()!.Text("status") == "Delivered", TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(await Poll.UntilAsync(async () => (await _manager.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={subscription}")).Items().Single()!.Text("status") == "Delivered", TimeSpan.FromSeconds(30)), Is.True);
 
         var got = receiver.Received.Single();
         var body = JsonNode.Parse(got.Body)!;
@@ -79,19 +81,19 @@ public sealed class WebhookApiTests
             Assert.That(data["completedAt"], Is.Not.Null);
             Assert.That(data.AsObject().ContainsKey("variables"), Is.False, "no variables: the system reads what it may through the API");
         });
-        (await _analyst.DeleteAsync($"/api/webhooks/subscriptions/{subscription}")).EnsureSuccessStatusCode();
+        (await _manager.DeleteAsync($"/api/webhooks/subscriptions/{subscription}")).EnsureSuccessStatusCode();
     }
 
     [Test]
     public async Task Reads_show_a_hint_of_the_secret_and_the_table_holds_it_sealed()
     {
         var secret = NewSecret();
-        var created = await _analyst.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events = TaskCreatedEvent, url = "http://127.0.0.1:9/hook", secret });
+        var created = await _manager.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events = TaskCreatedEvent, url = "http://127.0.0.1:9/hook", secret });
         var id = created["subscription"]!.Text("id");
-        var generated = await _analyst.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events = TaskCreatedEvent, url = "http://127.0.0.1:9/other" });
+        var generated = await _manager.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events = TaskCreatedEvent, url = "http://127.0.0.1:9/other" });
         var generatedSecret = generated.Text("generatedSecret");
 
-        var list = await _analyst.GetAsync("/api/webhooks/subscriptions");
+        var list = await _manager.GetAsync("/api/webhooks/subscriptions");
         var text = await list.Content.ReadAsStringAsync();
         var sealedSecrets = await _factory.QueryAsync(db => db.WebhookSubscriptions.Select(s => s.SecretSealed).ToListAsync());
         Assert.Multiple(() =>
@@ -101,8 +103,8 @@ public sealed class WebhookApiTests
             Assert.That(JsonNode.Parse(text)!.AsArray().Single(s => s.Text("id") == id).Text("secretHint"), Is.EqualTo("whsec_…" + secret[^4..]));
             Assert.That(sealedSecrets, Has.None.Contains(secret["whsec_".Length..]).And.None.Contains(generatedSecret["whsec_".Length..]));
         });
-        foreach (var s in new[] { id, generated["subscription"].Text("id") }) (await _analyst.DeleteAsync($"/api/webhooks/subscriptions/{s}")).EnsureSuccessStatusCode();
-        await ApiAssert.ProblemAsync(await _analyst.DeleteAsync($"/api/webhooks/subscriptions/{id}"), HttpStatusCode.NotFound);
+        foreach (var s in new[] { id, generated["subscription"].Text("id") }) (await _manager.DeleteAsync($"/api/webhooks/subscriptions/{s}")).EnsureSuccessStatusCode();
+        await ApiAssert.ProblemAsync(await _manager.DeleteAsync($"/api/webhooks/subscriptions/{id}"), HttpStatusCode.NotFound);
     }
 
     [Test]
@@ -125,7 +127,7 @@ public sealed class WebhookApiTests
         foreach (var (field, value, expected) in cases)
         {
             var body = new Dictionary<string, object?>(good) { [field] = value };
-            await ApiAssert.ProblemAsync(await _analyst.PostAsJsonAsync("/api/webhooks/subscriptions", body), HttpStatusCode.UnprocessableEntity, expected);
+            await ApiAssert.ProblemAsync(await _manager.PostAsJsonAsync("/api/webhooks/subscriptions", body), HttpStatusCode.UnprocessableEntity, expected);
         }
         Assert.That(await _factory.QueryAsync(db => db.WebhookSubscriptions.CountAsync()), Is.EqualTo(before));
     }
@@ -146,7 +148,7 @@ public sealed class WebhookApiTests
         var refused = new (string Who, HttpClient Client)[]
         {
             ("cs1 (an operator)", await _factory.AsUserAsync("cs1")),
-            ("supervisor1", await _factory.AsUserAsync("supervisor1")),
+            ("analyst1 (designs flows, reads no instances)", await _factory.AsUserAsync("analyst1")),
             ("the development system key", _factory.AsSystem()),
             ("the tests' system key", _factory.AsTestSystem()),
         };
@@ -183,23 +185,23 @@ public sealed class WebhookApiTests
             ["Webhooks:DispatcherEnabled"] = "false",
             ["Webhooks:AllowedHosts:0"] = "10.20.30.40",
         });
-        var analyst = await strict.AsUserAsync("analyst1");
+        var manager = await strict.AsUserAsync("supervisor1");
         object Body(string url) => new { definitionId = "sample-approval", events = TaskCreatedEvent, url, secret };
 
         foreach (var url in new[] { receiver.Url, "https://127.0.0.1/hook", "https://localhost/hook", "https://10.1.2.3/hook", "https://192.168.1.10/hook", "https://169.254.169.254/latest", "https://[::1]/hook" })
         {
-            await ApiAssert.ProblemAsync(await analyst.PostAsJsonAsync("/api/webhooks/subscriptions", Body(url)), HttpStatusCode.UnprocessableEntity, "url");
+            await ApiAssert.ProblemAsync(await manager.PostAsJsonAsync("/api/webhooks/subscriptions", Body(url)), HttpStatusCode.UnprocessableEntity, "url");
         }
-        (await analyst.PostAsJsonAsync("/api/webhooks/subscriptions", Body("https://10.20.30.40/hook"))).EnsureSuccessStatusCode();
+        (await manager.PostAsJsonAsync("/api/webhooks/subscriptions", Body("https://10.20.30.40/hook"))).EnsureSuccessStatusCode();
 
         // A name that passed the check when subscribing but points at this machine now (DNS changed; stood in for by
         // rewriting the stored URL) is refused when connecting, on the address it resolves to.
-        var sneaky = await analyst.PostObjectAsync("/api/webhooks/subscriptions", Body("https://hooks.systems.example/hook"));
+        var sneaky = await manager.PostObjectAsync("/api/webhooks/subscriptions", Body("https://hooks.systems.example/hook"));
         var sneakyId = Guid.Parse(sneaky["subscription"].Text("id"));
         await strict.QueryAsync(db => db.WebhookSubscriptions.Where(s => s.Id == sneakyId).ExecuteUpdateAsync(u => u.SetProperty(s => s.Url, receiver.Url)));
         await strict.AsSystem().PostObjectAsync("/api/definitions/sample-approval/instances", new { correlationId = $"ssrf-{Guid.NewGuid():N}", input = new { amount = 1 } });
         await strict.Services.GetRequiredService<WebhookDispatcher>().RunOnceAsync();
-        var delivery = (await analyst.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={sneaky["subscription"].Text("id")}")).Items().Single();
+        var delivery = (await manager.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={sneaky["subscription"].Text("id")}")).Items().Single();
         Assert.Multiple(() =>
         {
             Assert.That(delivery.Text("status"), Is.EqualTo("Pending"));
@@ -216,16 +218,16 @@ public sealed class WebhookApiTests
             ["Webhooks:StrictUrls"] = "true",
             ["Webhooks:DispatcherEnabled"] = "false",
         });
-        var analyst = await strict.AsUserAsync("analyst1");
+        var manager = await strict.AsUserAsync("supervisor1");
         object Body(string url) => new { definitionId = "sample-approval", events = TaskCreatedEvent, url, secret = NewSecret() };
         // NAT64 of the metadata service and of loopback, the local-use NAT64 prefix, 6to4 of 10.0.0.1, IPv4-compatible 169.254.169.254.
         foreach (var url in new[] { "https://[64:ff9b::a9fe:a9fe]/latest", "https://[64:ff9b::7f00:1]/hook", "https://[64:ff9b:1::a00:1]/hook", "https://[2002:a00:1::1]/hook", "https://[::a9fe:a9fe]/latest" })
         {
-            await ApiAssert.ProblemAsync(await analyst.PostAsJsonAsync("/api/webhooks/subscriptions", Body(url)), HttpStatusCode.UnprocessableEntity, "url");
+            await ApiAssert.ProblemAsync(await manager.PostAsJsonAsync("/api/webhooks/subscriptions", Body(url)), HttpStatusCode.UnprocessableEntity, "url");
         }
         // The same forms of a public address are still fine.
-        (await analyst.PostAsJsonAsync("/api/webhooks/subscriptions", Body("https://[64:ff9b::808:808]/hook"))).EnsureSuccessStatusCode();
-        (await analyst.PostAsJsonAsync("/api/webhooks/subscriptions", Body("https://[2002:808:808::1]/hook"))).EnsureSuccessStatusCode();
+        (await manager.PostAsJsonAsync("/api/webhooks/subscriptions", Body("https://[64:ff9b::808:808]/hook"))).EnsureSuccessStatusCode();
+        (await manager.PostAsJsonAsync("/api/webhooks/subscriptions", Body("https://[2002:808:808::1]/hook"))).EnsureSuccessStatusCode();
     }
 
     [Test]
@@ -233,22 +235,24 @@ public sealed class WebhookApiTests
     {
         var secret = NewSecret();
         await using var receiver = await WebhookReceiver.StartAsync(secret);
-        await using var sqlite = ApiFactory.Sqlite(new() { ["Webhooks:DispatcherEnabled"] = "false" });
-        var analyst = await sqlite.AsUserAsync("analyst1");
-        var created = await analyst.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events = TaskCreatedEvent, url = receiver.Url, secret });
+        // The backlog is the gauge's count (approvalengine.webhooks.backlog), read fresh here rather than from its cache.
+        await using var sqlite = ApiFactory.Sqlite(new() { ["Webhooks:DispatcherEnabled"] = "false", ["Engine:MetricsCacheSeconds"] = "0" });
+        var manager = await sqlite.AsUserAsync("supervisor1");
+        var created = await manager.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events = TaskCreatedEvent, url = receiver.Url, secret });
         await sqlite.AsSystem().PostObjectAsync("/api/definitions/sample-approval/instances", new { correlationId = $"lite-{Guid.NewGuid():N}", input = new { amount = 3 } });
         var dispatcher = sqlite.Services.GetRequiredService<WebhookDispatcher>();
-        Assert.That(await dispatcher.CountPendingAsync(), Is.EqualTo(1), "the backlog");
+        var gauges = sqlite.Services.GetRequiredService<EngineGauges>();
+        Assert.That(gauges.Current().WebhookBacklog, Is.EqualTo(1), "the backlog");
 
         await dispatcher.RunOnceAsync();
 
-        var delivery = (await analyst.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={created["subscription"].Text("id")}")).Items().Single();
-        Assert.Multiple(async () =>
+        var delivery = (await manager.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={created["subscription"].Text("id")}")).Items().Single();
+        Assert.Multiple(() =>
         {
             Assert.That(delivery.Text("status"), Is.EqualTo("Delivered"));
             Assert.That(receiver.Received.Single().SignatureValid, Is.True);
             Assert.That(receiver.Received.Single().Id, Is.EqualTo(delivery.Text("id")));
-            Assert.That(await dispatcher.CountPendingAsync(), Is.Zero);
+            Assert.That(gauges.Current().WebhookBacklog, Is.Zero);
         });
     }
 }

@@ -22,7 +22,7 @@ namespace ApprovalEngine.Server.Tests.Webhooks;
 public sealed class WebhookDeliveryTests
 {
     private ApiFactory _factory = null!;
-    private HttpClient _analyst = null!;
+    private HttpClient _manager = null!;
     private HttpClient _system = null!;
     private HttpClient _cs = null!;
     private WebhookDispatcher _dispatcher = null!;
@@ -33,6 +33,8 @@ public sealed class WebhookDeliveryTests
     private static readonly string?[] StatusesBefore = [null, "InReview"];
     private static readonly string[] StatusesAfter = ["InReview", "Approved"];
     private static readonly bool[] FirstThenRepeat = [false, true];
+    private static readonly string[] BodyMembers = ["type", "timestamp", "data"];
+    private static readonly string[] FaultedDataMembers = ["instanceId", "definitionId", "definitionVersion", "correlationId", "status", "businessStatus", "department", "version", "activityId", "fault"];
 
     [OneTimeSetUp]
     public async Task SetUp()
@@ -49,7 +51,7 @@ public sealed class WebhookDeliveryTests
             s.AddSingleton(new WebhookClock(_clock));
             s.AddSingleton<IStepObserver>(_rollback);
         });
-        _analyst = await _factory.AsUserAsync("analyst1");
+        _manager = await _factory.AsUserAsync("supervisor1");
         _cs = await _factory.AsUserAsync("cs1");
         _system = _factory.AsSystem();
         _dispatcher = _factory.Services.GetRequiredService<WebhookDispatcher>();
@@ -58,7 +60,7 @@ public sealed class WebhookDeliveryTests
     [OneTimeTearDown]
     public async Task TearDown()
     {
-        _analyst.Dispose();
+        _manager.Dispose();
         _cs.Dispose();
         _system.Dispose();
         await _factory.DisposeAsync();
@@ -71,9 +73,9 @@ public sealed class WebhookDeliveryTests
     [TearDown]
     public async Task RemoveSubscriptions()
     {
-        foreach (var s in (await _analyst.GetArrayAsync("/api/webhooks/subscriptions")).Select(s => s.Text("id")))
+        foreach (var s in (await _manager.GetArrayAsync("/api/webhooks/subscriptions")).Select(s => s.Text("id")))
         {
-            (await _analyst.DeleteAsync($"/api/webhooks/subscriptions/{s}")).EnsureSuccessStatusCode();
+            (await _manager.DeleteAsync($"/api/webhooks/subscriptions/{s}")).EnsureSuccessStatusCode();
         }
         foreach (var r in _receivers) await r.DisposeAsync();
         _receivers.Clear();
@@ -90,7 +92,7 @@ public sealed class WebhookDeliveryTests
 
     private async Task<string> SubscribeAsync(string url, string secret, params string[] events)
     {
-        var created = await _analyst.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events, url, secret, description = "test receiver" });
+        var created = await _manager.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = "sample-approval", events, url, secret, description = "test receiver" });
         Assert.That(created["generatedSecret"], Is.Null, "a secret the system chose is never echoed");
         return created["subscription"]!.Text("id");
     }
@@ -104,7 +106,7 @@ public sealed class WebhookDeliveryTests
     }
 
     private async Task<List<JsonObject>> DeliveriesAsync(string subscription) =>
-        [.. (await _analyst.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={subscription}")).Items().Select(d => d!.AsObject())];
+        [.. (await _manager.GetObjectAsync($"/api/webhooks/deliveries?subscriptionId={subscription}")).Items().Select(d => d!.AsObject())];
 
     private async Task<JsonObject> SingleDeliveryAsync(string subscription) => (await DeliveriesAsync(subscription)).Single();
 
@@ -311,12 +313,12 @@ public sealed class WebhookDeliveryTests
         await _dispatcher.RunOnceAsync();
         Assert.That(receiver.Received, Has.Count.EqualTo(3), "a failed delivery is not retried on its own");
 
-        var resent = await _analyst.PostObjectAsync($"/api/webhooks/deliveries/{failed.Text("id")}/resend", null);
+        var resent = await _manager.PostObjectAsync($"/api/webhooks/deliveries/{failed.Text("id")}/resend", null);
         Assert.Multiple(() =>
         {
             Assert.That(resent.Text("status"), Is.EqualTo("Pending"));
             Assert.That(resent["attempts"]!.GetValue<int>(), Is.Zero);
-            Assert.That(resent.Text("resentBy"), Is.EqualTo("analyst1"));
+            Assert.That(resent.Text("resentBy"), Is.EqualTo("supervisor1"));
         });
         await _dispatcher.RunOnceAsync();
 
@@ -328,7 +330,84 @@ public sealed class WebhookDeliveryTests
             Assert.That(receiver.Received.Select(r => r.Id).Distinct(), Is.EqualTo(new[] { failed.Text("id") }));
             Assert.That(receiver.Processed, Has.Count.EqualTo(1));
         });
-        await ApiAssert.ProblemAsync(await _analyst.PostAsync($"/api/webhooks/deliveries/{Guid.NewGuid()}/resend", null), HttpStatusCode.NotFound);
+        await ApiAssert.ProblemAsync(await _manager.PostAsync($"/api/webhooks/deliveries/{Guid.NewGuid()}/resend", null), HttpStatusCode.NotFound);
+    }
+
+    /// <summary>Start → a decision that divides by the input: 0 faults the instance at once (an incident opens).</summary>
+    private static JsonObject Faulting(string id) => JsonNode.Parse($$"""
+        {
+          "id": "{{id}}", "name": "Faults on zero",
+          "inputs": [ { "name": "amount", "type": "number", "required": true } ],
+          "variables": [ { "name": "amount", "type": "number" } ],
+          "activities": [
+            { "id": "start", "type": "Start" },
+            { "id": "check", "type": "Decision", "inputs": { "condition": "10 / amount > 1" } },
+            { "id": "small", "type": "End", "inputs": { "status": "Small" } },
+            { "id": "large", "type": "End", "inputs": { "status": "Large" } }
+          ],
+          "connections": [
+            { "source": "start", "outcome": "Done", "target": "check" },
+            { "source": "check", "outcome": "True", "target": "small" },
+            { "source": "check", "outcome": "False", "target": "large" }
+          ]
+        }
+        """)!.AsObject();
+
+    [Test]
+    public async Task A_faulted_instance_is_sent_signed_with_the_documented_body_and_its_resend_shares_the_delivery_id()
+    {
+        var definition = $"wh-fault-{Guid.NewGuid():N}"[..20];
+        await _factory.PublishAsync(Faulting(definition));
+        var secret = NewSecret();
+        var receiver = await ReceiverAsync(secret);
+        var created = await _manager.PostObjectAsync("/api/webhooks/subscriptions", new { definitionId = definition, events = new[] { WebhookEvents.InstanceFaulted }, url = receiver.Url, secret });
+        var subscription = created["subscription"].Text("id");
+        var correlation = $"fault-{Guid.NewGuid():N}";
+        using var starter = _factory.AsTestSystem();
+        var instance = (await starter.PostObjectAsync($"/api/definitions/{definition}/instances", new { correlationId = correlation, input = new { amount = 0 } })).Text("id");
+        var incident = (await starter.GetObjectAsync($"/api/incidents?instanceId={instance}")).Items().Single();
+        Assert.That(incident.Text("status"), Is.EqualTo("Open"), "the instance faulted into an incident");
+
+        await _dispatcher.RunOnceAsync();
+
+        var first = receiver.Received.Single();
+        var delivery = await SingleDeliveryAsync(subscription);
+        var body = JsonNode.Parse(first.Body)!.AsObject();
+        var data = body["data"]!.AsObject();
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.SignatureValid, Is.True, first.Signature);
+            Assert.That(first.Id, Is.EqualTo(delivery.Text("id")), "webhook-id is the delivery id");
+            Assert.That(delivery.Text("status"), Is.EqualTo("Delivered"));
+            Assert.That(delivery.Text("eventType"), Is.EqualTo(WebhookEvents.InstanceFaulted));
+            // README, "Webhooks for systems": type, timestamp, data = the instance's fields plus activityId and fault.
+            Assert.That(body.Select(p => p.Key), Is.EquivalentTo(BodyMembers));
+            Assert.That(body.Text("type"), Is.EqualTo("instance.faulted"));
+            Assert.That(data.Select(p => p.Key), Is.EquivalentTo(FaultedDataMembers));
+            Assert.That(data.Text("instanceId"), Is.EqualTo(instance));
+            Assert.That(data.Text("definitionId"), Is.EqualTo(definition));
+            Assert.That(data.Text("correlationId"), Is.EqualTo(correlation));
+            Assert.That(data.Text("status"), Is.EqualTo("Faulted"));
+            Assert.That(data.Text("activityId"), Is.EqualTo("check"));
+            Assert.That(data.Text("fault"), Is.Not.Empty);
+            Assert.That(data.ContainsKey("variables"), Is.False);
+        });
+
+        var resent = await _manager.PostObjectAsync($"/api/webhooks/deliveries/{delivery.Text("id")}/resend", null);
+        Assert.That(resent.Text("status"), Is.EqualTo("Pending"));
+        await _dispatcher.RunOnceAsync();
+
+        var again = await SingleDeliveryAsync(subscription);
+        Assert.Multiple(() =>
+        {
+            Assert.That(again.Text("status"), Is.EqualTo("Delivered"));
+            Assert.That(again.Text("id"), Is.EqualTo(delivery.Text("id")), "still one delivery row");
+            Assert.That(receiver.Received, Has.Count.EqualTo(2));
+            Assert.That(receiver.Received.Select(r => r.Id), Is.All.EqualTo(delivery.Text("id")), "the duplicate shares the delivery id");
+            Assert.That(receiver.Received.Select(r => r.Duplicate), Is.EqualTo(FirstThenRepeat), "so the receiver drops it");
+            Assert.That(receiver.Received.Select(r => r.Body).Distinct().Count(), Is.EqualTo(1), "the same bytes");
+            Assert.That(receiver.Received.All(r => r.SignatureValid), Is.True);
+        });
     }
 
     [Test]

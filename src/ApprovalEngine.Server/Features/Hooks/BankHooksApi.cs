@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ApprovalEngine.Adapters.Http;
@@ -41,17 +40,13 @@ public static class BankHooksApi
 
     public const string PayoutResult = "payout.result";
 
-    /// <summary>Deliveries handled at once; more get 429 (the bank retries), so a flood cannot take every worker.</summary>
-    public const int MaxConcurrent = 16;
-
-    private static readonly SemaphoreSlim Slots = new(MaxConcurrent, MaxConcurrent);
+    /// <summary>A payout result is a few hundred bytes (a reason at most 2000 characters); a body far beyond that is not the bank's.</summary>
+    public const int BodyLimit = 16 * 1024;
 
     public static void MapBankHooksApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/hooks/bank/results", Receive)
-            .AllowAnonymous()
+        app.MapSignedHook("/api/hooks/bank/results", Receive)
             .Accepts<BankResultHook>("application/json")
-            .WithTags("Hooks")
             .ProducesProblems(401, 404, 409, 413, 422, 429)
             .WithName("receiveBankResult")
             .WithSummary("The bank reports a payout's result (signed webhook)")
@@ -66,7 +61,7 @@ public static class BankHooksApi
                 """);
     }
 
-    private static async Task<Ok<BankHookAccepted>> Receive(HttpContext http, IConfiguration config, EventDispatcher events, TimeProvider clock, CancellationToken ct)
+    private static async Task<Ok<BankHookAccepted>> Receive(HttpContext http, IConfiguration config, EventDispatcher events, TimeProvider clock, ILogger<BankResultHook> logger, CancellationToken ct)
     {
         var options = HttpLedgerBankAdapters.Options(config, AdapterKind.Bank);
         // Only a server whose bank is the REST adapter, with keys to check, takes bank webhooks at all.
@@ -74,44 +69,13 @@ public static class BankHooksApi
         {
             throw ApiProblemException.NotFound("This server takes no bank webhooks (Adapters:Bank is not Http, or Adapters:Http:Bank:WebhookKeys is empty).");
         }
-        if (!Slots.Wait(0, CancellationToken.None)) throw new ApiProblemException(429, "Too many requests.", null, "Too many bank deliveries at once; retry.");
-        try
-        {
-            var body = await ReadBodyAsync(http, ct);
-            var headers = http.Request.Headers;
-            var check = WebhookSignature.Verify(options.WebhookKeyBytes(), headers[WebhookSignature.IdHeader], headers[WebhookSignature.TimestampHeader],
-                headers[WebhookSignature.SignatureHeader], body, clock.GetUtcNow());
-            // No detail beyond "not verified": a forger learns nothing about which part failed.
-            if (check != SignatureCheck.Valid) throw new ApiProblemException(401, "Not authenticated.", null, "The webhook signature is missing, stale or does not verify.");
-            string deliveryId = headers[WebhookSignature.IdHeader]!;
-            if (deliveryId.Length > 200) throw ApiProblemException.Invalid(WebhookSignature.IdHeader, "webhook-id is at most 200 characters.");
-
-            var hook = Parse(body);
-            var data = hook.Data!;
-            var payload = new JsonObject { ["success"] = data.Success, ["reason"] = data.Reason, ["bankReference"] = data.BankReference };
-            var actor = new Actor { UserId = Sender, DisplayName = "Bank (webhook)", Role = "system", IsSystem = true, IpAddress = http.Connection.RemoteIpAddress?.ToString() };
-            var delivered = await events.DeliverAsync(FiatNames.BankResult, data.Reference!, payload, ExpressionValues.FromJsonNode(payload), deliveryId, null, actor, ct);
-            return TypedResults.Ok(new BankHookAccepted(delivered.EventId, delivered.Duplicate, delivered.Resumed, delivered.Status));
-        }
-        finally
-        {
-            Slots.Release();
-        }
-    }
-
-    /// <summary>The raw body (the signature is over these bytes); the request guard has capped its size already.</summary>
-    private static async Task<byte[]> ReadBodyAsync(HttpContext http, CancellationToken ct)
-    {
-        var limit = RequestGuard.LimitFor(http);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limit) throw new ApiProblemException(413, "The request body is too large.", new Dictionary<string, string[]> { ["body"] = ["The body is too large."] }, $"At most {limit} bytes.");
-        }
-        return buffer.ToArray();
+        var delivery = await SignedHook.ReadVerifiedAsync(http, options.WebhookKeyBytes(), BodyLimit, clock, logger, "bank");
+        var hook = Parse(delivery.Body);
+        var data = hook.Data!;
+        var payload = new JsonObject { ["success"] = data.Success, ["reason"] = data.Reason, ["bankReference"] = data.BankReference };
+        var actor = SignedHook.Sender(http, Sender, "Bank (webhook)", FiatNames.BankResult);
+        var delivered = await events.DeliverAsync(FiatNames.BankResult, data.Reference!, payload, ExpressionValues.FromJsonNode(payload), delivery.Id, null, actor, ct);
+        return TypedResults.Ok(new BankHookAccepted(delivered.EventId, delivered.Duplicate, delivered.Resumed, delivered.Status));
     }
 
     private static BankResultHook Parse(byte[] body)

@@ -28,14 +28,6 @@ public sealed class WebhookDispatcher(
 
     private sealed record Outcome(bool Delivered, int? StatusCode, string? Error, string? Excerpt, DateTimeOffset At);
 
-    /// <summary>Deliveries waiting to be sent (due or backing off): the webhook backlog, one indexed count.</summary>
-    public async Task<int> CountPendingAsync(CancellationToken cancellationToken = default)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ApprovalDbContext>();
-        return await db.WebhookDeliveries.CountAsync(d => d.Status == WebhookDeliveryStatuses.Pending, cancellationToken);
-    }
-
     /// <summary>One cycle: claims, sends and records at most one batch; returns how many deliveries it attempted.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken = default)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ApprovalEngine.Persistence;
 using ApprovalEngine.Persistence.Entities;
+using ApprovalEngine.Server.Engine;
 using ApprovalEngine.Server.Identity;
 using ApprovalEngine.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -81,6 +82,14 @@ public static class WebhooksSetup
 /// Systems' subscriptions and their deliveries (issue 15), managed by holders of <c>webhooks:manage</c>: subscribe,
 /// remove, list deliveries with their attempts and errors, resend one (same webhook-id).
 /// </summary>
+/// <remarks>
+/// A subscription sends correlation ids, business statuses and faults of a definition's instances, and its deliveries
+/// show them, so every route also applies the definition's read policy (ADR 7, <see cref="ReadAccess"/>) to the caller,
+/// people and API keys alike: subscribing to a definition needs read access to it (403 naming <c>definitionId</c>),
+/// lists hold only rows of readable definitions (filtered in SQL), and removing or resending a row of a definition the
+/// caller may not read is a 404, as if it did not exist. Without this the right alone was a side door to data that
+/// <c>GET /api/instances/{id}</c> refuses (ADR 20, amendment).
+/// </remarks>
 public static class WebhooksApi
 {
     public static void MapWebhooksApi(this IEndpointRouteBuilder app)
@@ -93,16 +102,17 @@ public static class WebhooksApi
         group.MapPost("/deliveries/{id}/resend", Resend).ProducesProblems(404).WithName("resendWebhookDelivery").WithSummary("Send a webhook delivery again, with the same webhook-id");
     }
 
-    private static async Task<Ok<List<WebhookSubscriptionView>>> ListSubscriptions(ApprovalDbContext db, bool? includeRemoved, CancellationToken ct)
+    private static async Task<Ok<List<WebhookSubscriptionView>>> ListSubscriptions(HttpContext http, ApprovalDbContext db, ReadAccess reads, bool? includeRemoved, CancellationToken ct)
     {
-        var query = db.WebhookSubscriptions.AsNoTracking();
+        var readable = await reads.ReadableDefinitionsAsync(db, http.User, ct);
+        var query = db.WebhookSubscriptions.AsNoTracking().Where(s => readable.Contains(s.DefinitionId));
         if (includeRemoved != true) query = query.Where(s => s.DisabledAt == null);
         var rows = await query.OrderBy(s => s.DefinitionId).ThenBy(s => s.CreatedAt).Take(1000).ToListAsync(ct);
         return TypedResults.Ok(rows.Select(View).ToList());
     }
 
     private static async Task<Created<CreatedWebhookSubscription>> Create(
-        CreateWebhookSubscription body, HttpContext http, ApprovalDbContext db, WebhookSecrets secrets, WebhookUrls urls,
+        CreateWebhookSubscription body, HttpContext http, ApprovalDbContext db, ReadAccess reads, WebhookSecrets secrets, WebhookUrls urls,
         WebhookSubscriptionCache cache, WebhookClock clock, IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
@@ -120,6 +130,13 @@ public static class WebhooksApi
         if (secret is not null && WebhookSecrets.Check(secret) is { } secretProblem) errors["secret"] = [secretProblem];
         if (body.Description is { Length: > 400 }) errors["description"] = ["'description' is longer than 400 characters."];
         if (errors.Count > 0) throw ApiProblemException.Invalid(errors);
+        // The deliveries will carry what the instances' readers see (correlation id, status, faults): only a reader
+        // of the definition may have them sent anywhere.
+        if (!await reads.CanReadAsync(db, http.User, definitionId!, ct))
+        {
+            var why = $"You may not read instances of '{definitionId}', so you may not subscribe to them; its definition's read policy does not include you.";
+            throw new ApiProblemException(403, "Not permitted.", new Dictionary<string, string[]> { ["definitionId"] = [why] }, why);
+        }
         if (secrets.Problem is { } keyProblem) throw ApiProblemException.Conflict(keyProblem);
         if (await db.WebhookSubscriptions.CountAsync(s => s.DisabledAt == null, ct) >= options.Value.MaxSubscriptions)
         {
@@ -149,11 +166,13 @@ public static class WebhooksApi
         return TypedResults.Created($"/api/webhooks/subscriptions/{row.Id}", new CreatedWebhookSubscription(View(row), generated));
     }
 
-    private static async Task<NoContent> Remove(string id, HttpContext http, ApprovalDbContext db, WebhookSubscriptionCache cache, WebhookClock clock, ILogger<WebhookDispatcher> logger, CancellationToken ct)
+    private static async Task<NoContent> Remove(string id, HttpContext http, ApprovalDbContext db, ReadAccess reads, WebhookSubscriptionCache cache, WebhookClock clock, ILogger<WebhookDispatcher> logger, CancellationToken ct)
     {
         var subscriptionId = Require.Id(id, "subscription");
         var now = clock.Now;
-        var changed = await db.WebhookSubscriptions.Where(s => s.Id == subscriptionId && s.DisabledAt == null)
+        // One of a definition the caller may not read is answered as absent: a 403 would confirm that it exists.
+        var readable = await reads.ReadableDefinitionsAsync(db, http.User, ct);
+        var changed = await db.WebhookSubscriptions.Where(s => s.Id == subscriptionId && s.DisabledAt == null && readable.Contains(s.DefinitionId))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.DisabledAt, now), ct);
         if (changed == 0) throw ApiProblemException.NotFound($"No active subscription {id}.");
         cache.Invalidate();
@@ -162,10 +181,12 @@ public static class WebhooksApi
     }
 
     private static async Task<Ok<Paged<WebhookDeliveryView>>> ListDeliveries(
-        ApprovalDbContext db, Guid? subscriptionId, Guid? instanceId, string? status, string? eventType, int? page, int? pageSize, CancellationToken ct)
+        HttpContext http, ApprovalDbContext db, ReadAccess reads, Guid? subscriptionId, Guid? instanceId, string? status, string? eventType, int? page, int? pageSize, CancellationToken ct)
     {
         var (p, s) = Paging.Check(page, pageSize);
-        var query = db.WebhookDeliveries.AsNoTracking();
+        // Only deliveries of definitions the caller may read (ADR 7), in SQL before counting and paging.
+        var readable = await reads.ReadableDefinitionsAsync(db, http.User, ct);
+        var query = db.WebhookDeliveries.AsNoTracking().Where(d => readable.Contains(d.DefinitionId));
         if (subscriptionId is { } sub) query = query.Where(d => d.SubscriptionId == sub);
         if (instanceId is { } instance) query = query.Where(d => d.InstanceId == instance);
         if (!string.IsNullOrEmpty(status)) query = query.Where(d => d.Status == status);
@@ -175,14 +196,16 @@ public static class WebhooksApi
         return TypedResults.Ok(new Paged<WebhookDeliveryView>([.. rows.Select(View)], total, p, s));
     }
 
-    private static async Task<Ok<WebhookDeliveryView>> Resend(string id, HttpContext http, ApprovalDbContext db, WebhookClock clock, ILogger<WebhookDispatcher> logger, CancellationToken ct)
+    private static async Task<Ok<WebhookDeliveryView>> Resend(string id, HttpContext http, ApprovalDbContext db, ReadAccess reads, WebhookClock clock, ILogger<WebhookDispatcher> logger, CancellationToken ct)
     {
         var deliveryId = Require.Id(id, "delivery");
         var now = clock.Now;
         var by = http.User.UserId();
+        // A delivery of a definition the caller may not read is answered as absent (no existence leak) and not touched.
+        var readable = await reads.ReadableDefinitionsAsync(db, http.User, ct);
         // Due at once with a fresh count of attempts; the lease is taken back so that an attempt in flight does not
         // record over it. The id, and so the webhook-id, stays: a receiver that has it already can drop it.
-        var changed = await db.WebhookDeliveries.Where(d => d.Id == deliveryId)
+        var changed = await db.WebhookDeliveries.Where(d => d.Id == deliveryId && readable.Contains(d.DefinitionId))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(d => d.Status, WebhookDeliveryStatuses.Pending)
                 .SetProperty(d => d.Attempts, 0)

@@ -1,16 +1,13 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.RateLimiting;
 using ApprovalEngine.Adapters.Http;
 using ApprovalEngine.Expressions;
 using ApprovalEngine.Flows.Crypto;
 using ApprovalEngine.Server.Features.Events;
-using ApprovalEngine.Server.Identity;
+using ApprovalEngine.Server.Features.Hooks;
 using ApprovalEngine.Server.Infrastructure;
 using ApprovalEngine.Workflows.Runtime;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace ApprovalEngine.Server.Features.Crypto.Custody;
 
@@ -48,13 +45,9 @@ public static class CustodyHooksApi
     /// the webhook's report answered as a duplicate and dropped (as the bank's <c>hook:bank</c>).
     /// </summary>
     public const string Sender = "hook:custody";
-    public const string RateLimitPolicy = "custody-hooks";
 
     /// <summary>A confirmations report is a few hundred bytes; a body far beyond that is not custody's.</summary>
     public const int BodyLimit = 16 * 1024;
-
-    /// <summary>Deliveries per second per client address; custody sends one per transaction per block.</summary>
-    public const int PermitsPerSecond = 100;
 
     public const string Description = """
         Called by the custody service, not by people or API keys. Authenticated by a Standard Webhooks signature instead of a
@@ -70,12 +63,11 @@ public static class CustodyHooksApi
     public static IServiceCollection AddCustodyHooks(this IServiceCollection services)
     {
         services.AddSingleton<CustodyHookKeys>();
-        services.AddRateLimiter(o => o.AddPolicy<string, HookRateLimit>(RateLimitPolicy));
         return services;
     }
 
     public static void MapCustodyHooksApi(this IEndpointRouteBuilder app) =>
-        app.MapPost(ConfirmationsRoute, Confirmations).WithTags("Hooks").AllowAnonymous().RequireRateLimiting(RateLimitPolicy)
+        app.MapSignedHook(ConfirmationsRoute, Confirmations)
             .Accepts<CustodyConfirmationsHook>("application/json")
             .ProducesProblems(400, 401, 404, 409, 413, 422, 429)
             .WithName("receiveCustodyConfirmations").WithSummary("Custody webhook: block confirmations of a transaction (signed)").WithDescription(Description);
@@ -84,48 +76,14 @@ public static class CustodyHooksApi
         ILogger<CustodyHookKeys> logger, CancellationToken ct)
     {
         if (!keys.Enabled) throw ApiProblemException.NotFound("Custody webhooks are accepted only with Adapters:Mode=Real, Adapters:Custody=Http and Adapters:Http:Custody:WebhookKeys.");
-        var body = await ReadBodyAsync(http.Request, ct);
-        var headers = http.Request.Headers;
-        string? id = headers[WebhookSignature.IdHeader];
-        var check = WebhookSignature.Verify(keys.Keys, id, headers[WebhookSignature.TimestampHeader], headers[WebhookSignature.SignatureHeader], body, clock.GetUtcNow());
-        if (check != SignatureCheck.Valid)
-        {
-            // The reason goes to our log only: a forger learns nothing from the answer.
-            logger.LogWarning("Refused a custody webhook from {Address}: signature {Check}.", http.Connection.RemoteIpAddress, check);
-            throw new ApiProblemException(401, "The webhook signature is missing or invalid.",
-                new Dictionary<string, string[]> { [WebhookSignature.SignatureHeader] = ["The delivery is not signed with a custody webhook key, or its timestamp is too old."] });
-        }
-        var deliveryId = Require.Text(id, WebhookSignature.IdHeader, 200);
-        var hook = Parse(body);
+        var delivery = await SignedHook.ReadVerifiedAsync(http, keys.Keys, BodyLimit, clock, logger, "custody");
+        var hook = Parse(delivery.Body);
         var payloadJson = new JsonObject { ["confirmations"] = hook.Confirmations, ["failed"] = hook.Failed };
         // The flows name the chain's reason on failure (crypto-coin-withdrawal's chainFailed).
         if (hook.Reason is not null) payloadJson["reason"] = hook.Reason;
         var delivered = await dispatcher.DeliverAsync(CryptoNames.BlockConfirmations, hook.TxId, payloadJson, ExpressionValues.FromJsonNode(payloadJson),
-            deliveryId, null, CustodyActor(http), ct);
-        return TypedResults.Ok(new HookAccepted(deliveryId, delivered.EventId, delivered.Duplicate, delivered.Status));
-    }
-
-    /// <summary>The inbox's sender: one system, allowed to send this event and nothing else (a trigger cannot start a flow from it).</summary>
-    private static readonly HashSet<string> SenderScopes = new(StringComparer.Ordinal) { Scopes.Event(CryptoNames.BlockConfirmations) };
-
-    private static Actor CustodyActor(HttpContext http) => new()
-    {
-        UserId = Sender, DisplayName = "Custody webhook", Role = "system", IsSystem = true, IpAddress = http.Connection.RemoteIpAddress?.ToString(),
-        Scopes = SenderScopes,
-    };
-
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken ct)
-    {
-        // RequestGuard already refused a longer declared body (413); this bounds a chunked one the same way.
-        using var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > BodyLimit) throw new ApiProblemException(413, "The request body is too large.", null, $"A custody webhook is at most {BodyLimit} bytes.");
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
+            delivery.Id, null, SignedHook.Sender(http, Sender, "Custody webhook", CryptoNames.BlockConfirmations), ct);
+        return TypedResults.Ok(new HookAccepted(delivery.Id, delivered.EventId, delivered.Duplicate, delivered.Status));
     }
 
     private static CustodyConfirmationsHook Parse(byte[] body)
@@ -151,24 +109,6 @@ public static class CustodyHooksApi
         if (json["reason"] is { } r && !(r is JsonValue rv && rv.TryGetValue(out reason) && reason.Length <= 500)) errors["reason"] = ["reason must be text of at most 500 characters."];
         if (errors.Count > 0) throw ApiProblemException.Invalid(errors);
         return new CustodyConfirmationsHook(txId!, confirmations!.Value, failed, reason);
-    }
-
-    /// <summary>One partition per client address: a flood from one place cannot crowd out custody's deliveries elsewhere.</summary>
-    private sealed class HookRateLimit : IRateLimiterPolicy<string>
-    {
-        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = async (context, _) =>
-        {
-            const string detail = "Too many webhook deliveries from this address; retry in a second.";
-            context.HttpContext.Response.Headers.RetryAfter = "1";
-            await TypedResults.Problem(statusCode: 429, title: "Too many requests.", detail: detail,
-                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [WebhookSignature.IdHeader] = [detail] } }).ExecuteAsync(context.HttpContext);
-        };
-
-        public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
-            RateLimitPartition.GetFixedWindowLimiter(httpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = PermitsPerSecond, Window = TimeSpan.FromSeconds(1), QueueLimit = 0,
-            });
     }
 }
 
