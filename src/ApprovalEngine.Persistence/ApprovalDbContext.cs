@@ -175,6 +175,12 @@ public sealed class ApprovalDbContext(DbContextOptions<ApprovalDbContext> option
             e.HasIndex(x => new { x.DefinitionId, x.Status });
             e.HasIndex(x => new { x.BusinessStatus, x.Status });
             e.HasIndex(x => x.InstanceId);
+            foreach (var text in new[] { nameof(TaskRecord.SubjectCustomer), nameof(TaskRecord.SubjectAccount), nameof(TaskRecord.SubjectParentDefinitionId) }) e.Property(text).HasMaxLength(200);
+            e.Property(x => x.SubjectCurrency).HasMaxLength(200);
+            // Every digit of an 18-decimal coin amount (the default numeric(28,8) would round it); SQLite keeps decimal text.
+            if (!IsSqlite) e.Property(x => x.SubjectAmount).HasColumnType("numeric");
+            // The search compares lower(customer), lower(account), lower(currency) and amount: expression indexes that
+            // the model cannot declare; V027 (PostgreSQL) and Migrator's SQLite step create them.
         });
         b.Entity<BookmarkRecord>(e =>
         {
