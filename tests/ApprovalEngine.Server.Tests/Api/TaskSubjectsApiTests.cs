@@ -177,6 +177,56 @@ public sealed class TaskSubjectsApiTests
         Assert.That(await TasksAsync(await _factory.AsUserAsync("checker2"), $"customer=SA-{recordNo}"), Has.Count.EqualTo(1));
     }
 
+    private static JsonObject SubjectFlow(string id, string customerVariable, string amountVariable)
+    {
+        var flow = TestFlows.SingleTask(id, department: "CS");
+        flow["variables"] = new JsonArray(new JsonObject { ["name"] = customerVariable, ["type"] = "string" }, new JsonObject { ["name"] = amountVariable, ["type"] = "number" });
+        flow["inputs"] = new JsonArray(new JsonObject { ["name"] = customerVariable, ["type"] = "string", ["required"] = true }, new JsonObject { ["name"] = amountVariable, ["type"] = "number", ["required"] = true });
+        flow["subject"] = new JsonObject { ["customer"] = customerVariable, ["amount"] = amountVariable };
+        return flow;
+    }
+
+    private async Task<string> StartSubjectFlowAsync(string id, JsonObject input)
+    {
+        using var client = _factory.AsTestSystem();
+        var started = await client.PostObjectAsync($"/api/definitions/{id}/instances", new JsonObject { ["input"] = input });
+        return started.Text("id");
+    }
+
+    /// <summary>
+    /// Issue 14: the columns come from the version the instance runs on. v1 holds the customer in <c>client</c>; v2
+    /// renames it <c>clientNo</c> (and the amount): v1's instance in flight keeps its columns, in the list, the search
+    /// and the task card, next to v2's instance with its own.
+    /// </summary>
+    [Test]
+    public async Task A_task_of_an_older_version_keeps_its_subject_when_a_newer_version_names_other_variables()
+    {
+        var id = $"test-subject-{Guid.NewGuid():N}"[..24];
+        var old = $"OLD-{Guid.NewGuid():N}"[..16];
+        var young = $"NEW-{Guid.NewGuid():N}"[..16];
+        Assert.That(await _factory.PublishAsync(SubjectFlow(id, "client", "sum")), Is.EqualTo(1));
+        var v1Instance = await StartSubjectFlowAsync(id, new JsonObject { ["client"] = old, ["sum"] = 12.30m });
+        Assert.That(await _factory.PublishAsync(SubjectFlow(id, "clientNo", "total")), Is.EqualTo(2));
+        var v2Instance = await StartSubjectFlowAsync(id, new JsonObject { ["clientNo"] = young, ["total"] = 45.6m });
+
+        var cs = await _wd.AsAsync("cs1");
+        var v1Tasks = await TasksAsync(cs, $"customer={old.ToLowerInvariant()}");
+        Assert.That(InstanceIds(v1Tasks), Is.EqualTo(new[] { v1Instance }), "v1's task is found by v1's customer variable");
+        var subject = v1Tasks.Single()!["subject"]!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(subject.Text("customer"), Is.EqualTo(old));
+            Assert.That(decimal.Parse(subject.Text("amount"), CultureInfo.InvariantCulture), Is.EqualTo(12.30m));
+            Assert.That(InstanceIds(await TasksAsync(cs, $"definitionId={id}&amount=12.3")), Is.EqualTo(new[] { v1Instance }));
+            Assert.That(InstanceIds(await TasksAsync(cs, $"customer={young}&amount=45.60")), Is.EqualTo(new[] { v2Instance }), "v2's task by v2's variables");
+            Assert.That(await TasksAsync(cs, $"customer={old}&amount=45.6"), Is.Empty, "v1's task keeps v1's amount");
+        }
+        var card = await cs.GetObjectAsync($"/api/tasks/{v1Tasks.Single()!.Text("id")}");
+        Assert.That(card["task"]!["subject"]!.Text("customer"), Is.EqualTo(old), "the task card too");
+        // Side door: an API key that may read nothing finds nothing by the same search.
+        Assert.That(await TasksAsync(_factory.AsApiKey(TrustIdentities.BareKey), $"customer={old}"), Is.Empty);
+    }
+
     [Test]
     public async Task A_definition_naming_an_undeclared_subject_variable_is_invalid_at_its_column_and_a_declared_one_is_valid()
     {
