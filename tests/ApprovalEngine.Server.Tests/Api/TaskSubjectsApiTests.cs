@@ -227,6 +227,44 @@ public sealed class TaskSubjectsApiTests
         Assert.That(await TasksAsync(_factory.AsApiKey(TrustIdentities.BareKey), $"customer={old}"), Is.Empty);
     }
 
+    /// <summary>
+    /// ADR 23's refresh rule: an open task follows its instance when the instance moves to a version whose subject
+    /// names another variable (the task's columns are the version's, not frozen at the first one).
+    /// </summary>
+    [Test]
+    public async Task An_open_task_takes_the_subject_of_the_version_its_instance_is_moved_to()
+    {
+        var id = $"test-subject-{Guid.NewGuid():N}"[..24];
+        var client = $"CLI-{Guid.NewGuid():N}"[..16];
+        var alias = $"ALI-{Guid.NewGuid():N}"[..16];
+        JsonObject Version(string customerVariable)
+        {
+            var flow = SubjectFlow(id, "client", "sum");
+            flow["variables"]!.AsArray().Add(new JsonObject { ["name"] = "alias", ["type"] = "string" });
+            flow["inputs"]!.AsArray().Add(new JsonObject { ["name"] = "alias", ["type"] = "string", ["required"] = true });
+            flow["subject"]!["customer"] = customerVariable;
+            return flow;
+        }
+        Assert.That(await _factory.PublishAsync(Version("client")), Is.EqualTo(1));
+        var instance = await StartSubjectFlowAsync(id, new JsonObject { ["client"] = client, ["sum"] = 5m, ["alias"] = alias });
+        Assert.That(await _factory.PublishAsync(Version("alias")), Is.EqualTo(2));
+        var cs = await _wd.AsAsync("cs1");
+        Assert.That(InstanceIds(await TasksAsync(cs, $"customer={client}")), Is.EqualTo(new[] { instance }), "on v1 the customer is client");
+
+        using (var submit = await (await _factory.AsUserAsync("analyst1")).PostAsJsonAsync($"/api/definitions/{id}/migrations",
+            new { fromVersion = 1, toVersion = 2, mapping = new { }, instanceIds = new[] { instance }, note = "subject moves to alias" }))
+        {
+            var migration = await submit.ReadObjectAsync();
+            Assert.That(submit.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), migration.ToJsonString());
+            using var approved = await (await _factory.AsUserAsync("analyst2")).PostAsync($"/api/instance-migrations/{migration.Text("id")}/approve", null);
+            Assert.That(approved.IsSuccessStatusCode, Is.True, await approved.Content.ReadAsStringAsync());
+        }
+        var moved = await TasksAsync(cs, $"customer={alias}");
+        Assert.That(InstanceIds(moved), Is.EqualTo(new[] { instance }), "on v2 the customer is alias");
+        Assert.That(moved.Single()!["subject"]!.Text("customer"), Is.EqualTo(alias));
+        Assert.That(await TasksAsync(cs, $"customer={client}"), Is.Empty, "the v1 column is gone with v1");
+    }
+
     [Test]
     public async Task A_definition_naming_an_undeclared_subject_variable_is_invalid_at_its_column_and_a_declared_one_is_valid()
     {
