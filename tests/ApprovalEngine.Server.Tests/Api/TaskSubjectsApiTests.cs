@@ -5,7 +5,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Features.Tasks;
 using ApprovalEngine.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using ApprovalEngine.Server.Tests.Trust;
 using ApprovalEngine.Server.Tests.Wd;
 
@@ -265,6 +268,20 @@ public sealed class TaskSubjectsApiTests
         Assert.That(await TasksAsync(cs, $"customer={client}"), Is.Empty, "the v1 column is gone with v1");
     }
 
+    /// <summary>
+    /// The search's SQL compares the very expressions V027 indexes (bench/ApprovalEngine.InboxBench shows with EXPLAIN at
+    /// 100k tasks that lower(subject_customer) = … is an index scan): a rewrite that wraps them otherwise fails here.
+    /// </summary>
+    [Test]
+    public async Task The_search_compares_the_indexed_expressions_in_SQL()
+    {
+        var sql = await _factory.QueryAsync(db => Task.FromResult(TaskSubjects.Filter(db.Tasks, ["wd-request"],
+            TaskSubjectFilter.Parse("C-1", "TA-1", "10.5", "usd")).ToQueryString()));
+        Assert.That(sql, Does.Contain("lower(t.subject_customer) =").And.Contain("lower(t.subject_account) =")
+            .And.Contain("lower(t.subject_currency) =").And.Contain("t.subject_amount ="), sql);
+        Assert.That(sql, Does.Not.Contain("state_json"), "no instance JSON is read");
+    }
+
     [Test]
     public async Task A_definition_naming_an_undeclared_subject_variable_is_invalid_at_its_column_and_a_declared_one_is_valid()
     {
@@ -326,5 +343,48 @@ public sealed class TaskSubjectsSqliteTests
             Assert.That(found.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
             Assert.That(body.Items().Select(t => t.Text("instanceId")).Distinct().Count(), Is.EqualTo(expected), query);
         }
+    }
+
+    /// <summary>
+    /// SQLite has no migrations: a file written by the previous release (tasks without the subject columns) gets them at
+    /// start-up, back-filled from its instances by the same rules as new tasks (ADR 23), and the search finds the task.
+    /// </summary>
+    [Test]
+    public async Task A_SQLite_file_without_the_subject_columns_gets_them_back_filled_at_start_up()
+    {
+        await using var factory = ApiFactory.Sqlite(TrustIdentities.Settings());
+        var wd = new WdDriver(factory);
+        var (customer, account) = WdDriver.NewAccountIds();
+        await wd.PutAccountAsync(account, customer);
+        using (var response = await wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 987.65m, currency = "USD", comment = "Customer asked by phone" }))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        }
+        // The previous release's file: the same tasks table without the subject columns and their indexes.
+        await factory.QueryAsync(async db =>
+        {
+            string[] statements =
+            [
+                "DROP INDEX ix_tasks_subject_customer", "DROP INDEX ix_tasks_subject_account", "DROP INDEX ix_tasks_subject_amount", "DROP INDEX ix_tasks_subject_currency",
+                "ALTER TABLE tasks DROP COLUMN subject_customer", "ALTER TABLE tasks DROP COLUMN subject_account", "ALTER TABLE tasks DROP COLUMN subject_amount",
+                "ALTER TABLE tasks DROP COLUMN subject_currency", "ALTER TABLE tasks DROP COLUMN subject_parent_definition_id", "ALTER TABLE tasks DROP COLUMN subject_parent_columns",
+            ];
+            foreach (var statement in statements) await db.Database.ExecuteSqlRawAsync(statement);
+            return 0;
+        });
+        Task<List<string>> ColumnsAsync() => factory.QueryAsync(db => db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM pragma_table_info('tasks')").ToListAsync());
+        Assert.That(await ColumnsAsync(), Does.Not.Contain("subject_customer"));
+
+        await factory.QueryAsync(async db => { await Migrator.MigrateAsync(db, []); return 0; });
+        Assert.That(await ColumnsAsync(), Is.SupersetOf(new[] { "subject_customer", "subject_account", "subject_amount", "subject_currency" }));
+        var cs = await wd.AsAsync("cs1");
+        var found = (await cs.GetObjectAsync($"/api/tasks?customer={customer.ToLowerInvariant()}&amount=987.650&currency=usd")).Items();
+        Assert.That(found, Has.Count.EqualTo(1), "the back-filled columns are searched");
+        var subject = found.Single()!["subject"]!;
+        Assert.That(subject.Text("account"), Is.EqualTo(account));
+        Assert.That(decimal.Parse(subject.Text("amount"), CultureInfo.InvariantCulture), Is.EqualTo(987.65m));
+        var indexes = await factory.QueryAsync(db => db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'").ToListAsync());
+        Assert.That(indexes, Is.SupersetOf(new[] { "ix_tasks_subject_customer", "ix_tasks_subject_account", "ix_tasks_subject_amount", "ix_tasks_subject_currency" }));
+        await factory.QueryAsync(async db => { await Migrator.MigrateAsync(db, []); return 0; }); // a second start-up adds nothing twice
     }
 }
