@@ -139,10 +139,33 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
             record.JournalSequence = journalSequence;
         }
 
+        // The subject columns (ADR 23): from the instance's own version, in this step's transaction.
+        var refresh = !step.IsNew && await SubjectMayHaveChangedAsync(step, state, cancellationToken);
+        (TaskSubject Subject, string? ParentDefinitionId, int ParentColumns)? subject = step.TasksOpened.Count > 0 || refresh ? await SubjectAsync(state, cancellationToken) : null;
+        if (refresh)
+        {
+            // Tasks stay open while other branches, events or migrations change variables: the open ones follow.
+            var (s, parentDefinition, parentColumns) = subject!.Value;
+            await db.Tasks.Where(t => t.InstanceId == state.Id && t.Status == OpenStatus)
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(t => t.SubjectCustomer, s.Customer)
+                    .SetProperty(t => t.SubjectAccount, s.Account)
+                    .SetProperty(t => t.SubjectAmount, s.Amount)
+                    .SetProperty(t => t.SubjectCurrency, s.Currency)
+                    .SetProperty(t => t.SubjectParentDefinitionId, parentDefinition)
+                    .SetProperty(t => t.SubjectParentColumns, parentColumns), cancellationToken);
+        }
         foreach (var task in step.TasksOpened)
         {
+            var (own, parentDefinitionId, parentMask) = subject!.Value;
             db.Tasks.Add(new TaskRecord
             {
+                SubjectCustomer = own.Customer,
+                SubjectAccount = own.Account,
+                SubjectAmount = own.Amount,
+                SubjectCurrency = own.Currency,
+                SubjectParentDefinitionId = parentDefinitionId,
+                SubjectParentColumns = parentMask,
                 Id = task.Id,
                 InstanceId = task.InstanceId,
                 DefinitionId = task.DefinitionId,
@@ -310,6 +333,47 @@ public sealed class EfWorkflowUnitOfWork(ApprovalDbContext db, IEnumerable<IStep
         _saved[state.Id] = state;
         // Later steps of this unit on the same instance update it with their own guarded UPDATE, not through tracking.
         if (step.IsNew) db.Entry(_loaded[state.Id]).State = EntityState.Detached;
+    }
+
+    private static readonly string OpenStatus = nameof(Workflows.Runtime.TaskStatus.Open);
+
+    /// <summary>
+    /// Whether the step may have changed the subject: it moved the instance to another version (which may name other
+    /// variables), or its journal records a change of a subject variable or folds changes into a capped summary ("…").
+    /// </summary>
+    private async ValueTask<bool> SubjectMayHaveChangedAsync(StepResult step, InstanceState state, CancellationToken cancellationToken)
+    {
+        if (step.Migrated is not null) return true;
+        if (!step.Journal.Any(j => j.Changes.Count > 0)) return false;
+        var definition = await definitions.GetAsync(db, state.DefinitionId, state.DefinitionVersion, cancellationToken);
+        if (definition is null) return false;
+        var names = TaskSubject.Variables(definition);
+        return step.Journal.Any(j => j.Changes.Any(c => c.Name == "…" || names.Contains(c.Name)));
+    }
+
+    /// <summary>
+    /// The instance's subject by its own version's <see cref="SubjectColumns"/>; the columns that version holds no
+    /// variable for are its parent's (by the parent's own version), with the parent's flow so reads can hide them from
+    /// whoever may not read it.
+    /// </summary>
+    private async Task<(TaskSubject Subject, string? ParentDefinitionId, int ParentColumns)> SubjectAsync(InstanceState state, CancellationToken cancellationToken)
+    {
+        var definition = await definitions.GetAsync(db, state.DefinitionId, state.DefinitionVersion, cancellationToken);
+        if (definition is null) return (TaskSubject.None, null, 0);
+        var own = TaskSubject.Own(definition, state.Variables);
+        var mask = TaskSubject.ParentColumns(definition);
+        if (mask == 0 || state.ParentInstanceId is not { } parentId) return (own, null, 0);
+        var parent = _saved.GetValueOrDefault(parentId);
+        if (parent is null)
+        {
+            var json = _loaded.TryGetValue(parentId, out var loaded) ? loaded.StateJson
+                : await db.Instances.AsNoTracking().Where(i => i.Id == parentId).Select(i => i.StateJson).FirstOrDefaultAsync(cancellationToken);
+            if (string.IsNullOrEmpty(json)) return (own, null, 0);
+            parent = InstanceStateJson.Deserialize(json);
+        }
+        var parentDefinition = await definitions.GetAsync(db, parent.DefinitionId, parent.DefinitionVersion, cancellationToken);
+        if (parentDefinition is null) return (own, null, 0);
+        return (own.WithParent(TaskSubject.Own(parentDefinition, parent.Variables), mask), parent.DefinitionId, mask);
     }
 
     /// <summary>Whether the step is the resume of this call by its own result (the command that caused it names the bookmark).</summary>

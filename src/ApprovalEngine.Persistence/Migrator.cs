@@ -69,6 +69,7 @@ public static class Migrator
                 .SingleAsync(cancellationToken);
             if (present == 0) await creator.CreateTablesAsync(cancellationToken);
             else await AddMissingSqliteTablesAsync(db, cancellationToken);
+            await EnsureSqliteTaskSubjectAsync(db, cancellationToken);
             // WAL lets readers work while the scheduler or a step writes; the journal mode is stored in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             return;
@@ -136,6 +137,77 @@ public static class Migrator
             if (table is not null) await db.Database.ExecuteSqlRawAsync(statement, cancellationToken);
 #pragma warning restore EF1002
         }
+    }
+
+    /// <summary>
+    /// SQLite's counterpart of V027 (ADR 23): a file an earlier release created gets the task subject columns, back-filled
+    /// from its stored instances by the same rules new tasks use (<see cref="Workflows.Definitions.TaskSubject"/>), and
+    /// every file gets the search's expression indexes (the model cannot declare lower(…)). Only additions.
+    /// </summary>
+    private static async Task EnsureSqliteTaskSubjectAsync(ApprovalDbContext db, CancellationToken cancellationToken)
+    {
+        var columns = await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM pragma_table_info('tasks')").ToListAsync(cancellationToken);
+        if (!columns.Contains("subject_customer", StringComparer.OrdinalIgnoreCase))
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var add in new[]
+            {
+                "subject_customer TEXT NULL", "subject_account TEXT NULL", "subject_amount TEXT NULL", "subject_currency TEXT NULL",
+                "subject_parent_definition_id TEXT NULL", "subject_parent_columns INTEGER NOT NULL DEFAULT 0",
+            })
+            {
+#pragma warning disable EF1002 // constant column definitions, never input
+                await db.Database.ExecuteSqlRawAsync($"ALTER TABLE tasks ADD COLUMN {add}", cancellationToken);
+#pragma warning restore EF1002
+            }
+            await BackfillTaskSubjectsAsync(db, cancellationToken);
+            await tx.CommitAsync(cancellationToken);
+        }
+        await db.Database.ExecuteSqlRawAsync("CREATE INDEX IF NOT EXISTS ix_tasks_subject_customer ON tasks (lower(subject_customer))", cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("CREATE INDEX IF NOT EXISTS ix_tasks_subject_account ON tasks (lower(subject_account))", cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("CREATE INDEX IF NOT EXISTS ix_tasks_subject_amount ON tasks (subject_amount)", cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("CREATE INDEX IF NOT EXISTS ix_tasks_subject_currency ON tasks (lower(subject_currency))", cancellationToken);
+    }
+
+    /// <summary>
+    /// The back-fill on SQLite runs through the model rather than in SQL: SQLite's json_extract reads numbers as REAL,
+    /// which would round an 18-decimal amount, and EF stores decimals as its own text there.
+    /// </summary>
+    private static async Task BackfillTaskSubjectsAsync(ApprovalDbContext db, CancellationToken cancellationToken)
+    {
+        var versions = new Dictionary<(string, int), Workflows.Definitions.WorkflowDefinition?>();
+        async Task<Workflows.Definitions.WorkflowDefinition?> Definition(string id, int version)
+        {
+            if (versions.TryGetValue((id, version), out var known)) return known;
+            var json = await db.DefinitionVersions.AsNoTracking().Where(v => v.DefinitionId == id && v.Version == version).Select(v => v.Json).FirstOrDefaultAsync(cancellationToken);
+            Workflows.Definitions.WorkflowDefinition? parsed = null;
+            try { if (json is not null) parsed = Workflows.Definitions.DefinitionJson.Parse(json); }
+            catch (System.Text.Json.JsonException) { parsed = null; }
+            versions[(id, version)] = parsed;
+            return parsed;
+        }
+        var states = new Dictionary<Guid, Workflows.Runtime.InstanceState?>();
+        async Task<Workflows.Runtime.InstanceState?> State(Guid id)
+        {
+            if (states.TryGetValue(id, out var known)) return known;
+            var json = await db.Instances.AsNoTracking().Where(i => i.Id == id).Select(i => i.StateJson).FirstOrDefaultAsync(cancellationToken);
+            return states[id] = json is null ? null : Workflows.Runtime.InstanceStateJson.Deserialize(json);
+        }
+        foreach (var task in await db.Tasks.ToListAsync(cancellationToken))
+        {
+            if (await State(task.InstanceId) is not { } state || await Definition(state.DefinitionId, state.DefinitionVersion) is not { } definition) continue;
+            var subject = Workflows.Definitions.TaskSubject.Own(definition, state.Variables);
+            var mask = Workflows.Definitions.TaskSubject.ParentColumns(definition);
+            if (mask != 0 && state.ParentInstanceId is { } parentId && await State(parentId) is { } parent && await Definition(parent.DefinitionId, parent.DefinitionVersion) is { } parentDefinition)
+            {
+                subject = subject.WithParent(Workflows.Definitions.TaskSubject.Own(parentDefinition, parent.Variables), mask);
+                task.SubjectParentDefinitionId = parent.DefinitionId;
+                task.SubjectParentColumns = mask;
+            }
+            (task.SubjectCustomer, task.SubjectAccount, task.SubjectAmount, task.SubjectCurrency) = (subject.Customer, subject.Account, subject.Amount, subject.Currency);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
     }
 
     private static async Task Execute(DbConnection connection, DbTransaction? tx, string sql, CancellationToken cancellationToken)

@@ -38,6 +38,11 @@ public sealed class MigrationTests
         var columnsB = await ColumnsAsync(created);
         var indexesA = await IndexesAsync(migrated);
         var indexesB = await IndexesAsync(created);
+        // Expression indexes the model cannot declare (ADR 23: the inbox search's lower(…) columns): the migrations must
+        // hold exactly these beyond the model.
+        var expressionOnly = indexesA.Except(indexesB).ToList();
+        Assert.That(expressionOnly.Select(i => i.Split(':')[0]), Is.EquivalentTo(ExpressionIndexes), string.Join("\n", expressionOnly));
+        indexesA = [.. indexesA.Except(expressionOnly)];
 
         Assert.Multiple(() =>
         {
@@ -48,6 +53,9 @@ public sealed class MigrationTests
             Assert.That(indexesB.Except(indexesA), Is.Empty, "indexes in the model only (missing from the migrations)");
         });
     }
+
+    private static readonly string[] ExpressionIndexes =
+        ["tasks.ix_tasks_subject_account", "tasks.ix_tasks_subject_currency", "tasks.ix_tasks_subject_customer"];
 
     [Test]
     public async Task Migrating_twice_changes_nothing()

@@ -1,6 +1,7 @@
 import { useId, useRef } from 'react';
 import type { ReactNode } from 'react';
 import { describeProblem } from '../lib/problem';
+import { formatMoney } from '../lib/money';
 import { useFocusTrap } from './useFocusTrap';
 
 export function Spinner({ label, small }: { label?: string; small?: boolean }) {
@@ -106,9 +107,10 @@ export function fmtDate(s: string | null | undefined): string {
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 }
 
-export function fmtMoney(n: number | null | undefined, currency?: string): string {
+/** An amount on the digits (lib/money's formatMoney): never through toLocaleString's double, which rounded past 8 places. */
+export function fmtMoney(n: number | string | null | undefined, currency?: string): string {
   if (n === null || n === undefined) return '—';
-  return `${Number(n).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 8 })}${currency ? ` ${currency}` : ''}`;
+  return formatMoney(n, currency);
 }
 
 export function Pager({ page, pageSize, total, onPage }: { page: number; pageSize: number; total: number; onPage: (p: number) => void }) {

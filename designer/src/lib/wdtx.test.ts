@@ -3,11 +3,13 @@ import { amountInput, canEditWdTransactions, canExportWd, emptyDraft, exportFile
 
 describe('WD transaction helpers', () => {
   it('parses amounts', () => {
-    expect(parseAmount('1250.5')).toBe(1250.5);
-    expect(parseAmount(' 1 250,50 ')).toBe(1250.5);
-    expect(parseAmount('1,250.50')).toBe(1250.5);
-    expect(parseAmount('1,250')).toBe(1250);
-    expect(parseAmount('12,5')).toBe(12.5);
+    expect(parseAmount('1250.5')).toBe('1250.5');
+    expect(parseAmount(' 1 250,50 ')).toBe('1250.5');
+    expect(parseAmount('1,250.50')).toBe('1250.5');
+    expect(parseAmount('1,250')).toBe('1250');
+    expect(parseAmount('12,5')).toBe('12.5');
+    // decimal text, not a double: digits a double would lose stay
+    expect(parseAmount('12345678901234567.89')).toBe('12345678901234567.89');
     expect(parseAmount('abc')).toBeNull();
     expect(parseAmount('')).toBeNull();
     expect(parseAmount('1e5')).toBeNull();
@@ -28,13 +30,17 @@ describe('WD transaction helpers', () => {
     expect(validateTx({ ...emptyDraft(), amount: '0' }).amount).toMatch(/greater than zero/);
     expect(validateTx({ ...emptyDraft(), amount: '-3' }).amount).toMatch(/greater than zero/);
     expect(validateTx({ ...emptyDraft(), amount: 'x' }).amount).toMatch(/number/);
+    expect(validateTx({ ...emptyDraft(), amount: '0.000' }).amount).toMatch(/greater than zero/);
+    expect(validateTx({ ...emptyDraft(), amount: '12345678901234567.89' }).amount).toMatch(/more digits/);
     expect(validateTx({ ...emptyDraft(), amount: '5', paymentType: 'Fee' }).paymentType).toBeDefined();
   });
   it('builds the request body', () => {
     expect(txBody({ amount: '1 000.25', paymentType: 'CreditCard', oct: true, bankDetails: '  ' }, 7)).toEqual({ amount: 1000.25, paymentType: 'CreditCard', oct: true, bankDetails: null, expectedVersion: 7 });
     expect(txBody({ amount: '3', paymentType: 'WireTransfer', oct: false, bankDetails: ' X ' })).toEqual({ amount: 3, paymentType: 'WireTransfer', oct: false, bankDetails: 'X' });
-    expect(parseAmount(amountInput(1234.5))).toBe(1234.5);
-    expect(amountInput(0.1 + 0.2)).toBe('0.3');
+    expect(parseAmount(amountInput(1234.5))).toBe('1234.5');
+    // the stored amount's own digits: neither rounded to 8 places nor written with an exponent
+    expect(amountInput(0.123456789)).toBe('0.123456789');
+    expect(amountInput(0.00000001)).toBe('0.00000001');
   });
   it('maps problem errors to fields', () => {
     const r = problemFieldErrors({ detail: 'Invalid', errors: { BankDetails: ['Bank details are required.'], '$.amount': ['Too big.', 'Really.'], expectedVersion: ['Stale.'], '': ['General.'] } });

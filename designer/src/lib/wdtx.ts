@@ -1,6 +1,7 @@
 // Pure helpers for the WD card's transaction editing (Backoffice) and the WD export (see inbox/WdTransactions.tsx).
 // The server enforces the same rules; these only let the UI explain a refusal before sending.
 import type { Problem } from '../api/models';
+import { decimalOfNumber, formatDecimal, parseDecimal, toJsonNumber } from './decimal';
 
 /** Payment types a user may choose for a new transaction ("Fee" transactions are the server's own). */
 export const EDITABLE_PAYMENT_TYPES = ['CreditCard', 'WireTransfer', 'SettlementCreditCard', 'SettlementWireTransfer'] as const;
@@ -27,38 +28,48 @@ export type TxErrors = Partial<Record<TxField, string>>;
 
 export const emptyDraft = (): TxDraft => ({ amount: '', paymentType: 'CreditCard', oct: false, bankDetails: '' });
 
-/** "1 234,50" / "1,234.50" / "1234.5" → 1234.5; null when not a plain decimal number. */
-export function parseAmount(text: string): number | null {
+/**
+ * "1 234,50" / "1,234.50" / "1234.5" → "1234.5" (canonical decimal text); null when not a plain decimal number. Amounts
+ * stay digit strings here (the house rule): never parsed into a double to be compared or rounded.
+ */
+export function parseAmount(text: string): string | null {
   let s = text.trim().replace(/[\s\u00a0']/g, '');
   if (!s) return null;
   if (s.includes(',') && s.includes('.')) s = s.replace(/,/g, '');
   else if (/^-?\d+,\d{1,2}$/.test(s)) s = s.replace(',', '.');
   else s = s.replace(/,(?=\d{3}(\D|$))/g, '');
   if (!/^-?\d+(\.\d+)?$/.test(s)) return null;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : null;
+  const d = parseDecimal(s);
+  return d ? formatDecimal(d) : null;
 }
 
 /** Checks a draft before sending; the messages are shown next to the fields. */
 export function validateTx(d: TxDraft): TxErrors {
   const errors: TxErrors = {};
   const amount = parseAmount(d.amount);
+  const dec = amount === null ? null : parseDecimal(amount);
   if (d.amount.trim() === '') errors.amount = 'Enter an amount.';
-  else if (amount === null) errors.amount = 'The amount must be a number, e.g. 1250.50.';
-  else if (amount <= 0) errors.amount = 'The amount must be greater than zero.';
+  else if (dec === null) errors.amount = 'The amount must be a number, e.g. 1250.50.';
+  else if (dec.negative || (dec.int === '' && dec.frac === '')) errors.amount = 'The amount must be greater than zero.';
+  // The request carries a JSON number: refuse digits a double cannot hold exactly rather than send another amount.
+  else if (toJsonNumber(dec) === null) errors.amount = 'The amount has more digits than can be sent exactly (at most 15).';
   if (!(EDITABLE_PAYMENT_TYPES as readonly string[]).includes(d.paymentType)) errors.paymentType = 'Choose a payment type.';
   if (isWireTransfer(d.paymentType) && d.bankDetails.trim() === '') errors.bankDetails = 'Bank details are required for wire transfers.';
   return errors;
 }
 
-/** The body of POST/PUT …/transactions (call only when validateTx found nothing). */
+/** The body of POST/PUT …/transactions (call only when validateTx found nothing): the amount is the exact JSON number of its text. */
 export function txBody(d: TxDraft, expectedVersion?: number) {
   const bank = d.bankDetails.trim();
-  return { amount: parseAmount(d.amount), paymentType: d.paymentType, oct: d.oct, bankDetails: bank === '' ? null : bank, ...(expectedVersion !== undefined ? { expectedVersion } : {}) };
+  const dec = parseDecimal(parseAmount(d.amount) ?? '');
+  return { amount: dec ? toJsonNumber(dec) : null, paymentType: d.paymentType, oct: d.oct, bankDetails: bank === '' ? null : bank, ...(expectedVersion !== undefined ? { expectedVersion } : {}) };
 }
 
-/** Amount as the input shows it (no grouping, so parseAmount reads it back). */
-export const amountInput = (n: number) => (Number.isInteger(n) ? String(n) : String(Number(n.toFixed(8))));
+/** Amount as the input shows it: the stored amount's own digits (no grouping, no exponent, no rounding), so parseAmount reads it back. */
+export const amountInput = (n: number) => {
+  const d = decimalOfNumber(n);
+  return d ? formatDecimal(d) : String(n);
+};
 
 /**
  * Splits a problem+json `errors` map into messages per form field ("Amount", "$.bankDetails", "body.BankDetails" …)

@@ -170,6 +170,19 @@ public sealed class TaskRecord
     public DateTimeOffset? ClosedAt { get; set; }
     public string? ClosedBy { get; set; }
     public string? ClosedAction { get; set; }
+
+    // What the task is about (ADR 23), written when it opens from the instance's own definition version and refreshed
+    // while it is open when those variables change: the inbox lists and searches these columns, not instance JSON.
+    public string? SubjectCustomer { get; set; }
+    public string? SubjectAccount { get; set; }
+    public decimal? SubjectAmount { get; set; }
+    public string? SubjectCurrency { get; set; }
+
+    /// <summary>The parent's flow when some columns are the parent's (a work order's customer): shown only to its readers.</summary>
+    public string? SubjectParentDefinitionId { get; set; }
+
+    /// <summary>Which columns came from the parent (<see cref="Workflows.Definitions.TaskSubject.CustomerBit"/>, …); 0 when none.</summary>
+    public int SubjectParentColumns { get; set; }
 }
 
 /// <summary>Index of where instances wait, so events and timers find them without reading every state.</summary>

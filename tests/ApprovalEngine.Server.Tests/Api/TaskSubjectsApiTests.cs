@@ -5,7 +5,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using ApprovalEngine.Persistence;
+using ApprovalEngine.Server.Features.Tasks;
 using ApprovalEngine.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using ApprovalEngine.Server.Tests.Trust;
 using ApprovalEngine.Server.Tests.Wd;
 
@@ -177,6 +180,108 @@ public sealed class TaskSubjectsApiTests
         Assert.That(await TasksAsync(await _factory.AsUserAsync("checker2"), $"customer=SA-{recordNo}"), Has.Count.EqualTo(1));
     }
 
+    private static JsonObject SubjectFlow(string id, string customerVariable, string amountVariable)
+    {
+        var flow = TestFlows.SingleTask(id, department: "CS");
+        flow["variables"] = new JsonArray(new JsonObject { ["name"] = customerVariable, ["type"] = "string" }, new JsonObject { ["name"] = amountVariable, ["type"] = "number" });
+        flow["inputs"] = new JsonArray(new JsonObject { ["name"] = customerVariable, ["type"] = "string", ["required"] = true }, new JsonObject { ["name"] = amountVariable, ["type"] = "number", ["required"] = true });
+        flow["subject"] = new JsonObject { ["customer"] = customerVariable, ["amount"] = amountVariable };
+        return flow;
+    }
+
+    private async Task<string> StartSubjectFlowAsync(string id, JsonObject input)
+    {
+        using var client = _factory.AsTestSystem();
+        var started = await client.PostObjectAsync($"/api/definitions/{id}/instances", new JsonObject { ["input"] = input });
+        return started.Text("id");
+    }
+
+    /// <summary>
+    /// Issue 14: the columns come from the version the instance runs on. v1 holds the customer in <c>client</c>; v2
+    /// renames it <c>clientNo</c> (and the amount): v1's instance in flight keeps its columns, in the list, the search
+    /// and the task card, next to v2's instance with its own.
+    /// </summary>
+    [Test]
+    public async Task A_task_of_an_older_version_keeps_its_subject_when_a_newer_version_names_other_variables()
+    {
+        var id = $"test-subject-{Guid.NewGuid():N}"[..24];
+        var old = $"OLD-{Guid.NewGuid():N}"[..16];
+        var young = $"NEW-{Guid.NewGuid():N}"[..16];
+        Assert.That(await _factory.PublishAsync(SubjectFlow(id, "client", "sum")), Is.EqualTo(1));
+        var v1Instance = await StartSubjectFlowAsync(id, new JsonObject { ["client"] = old, ["sum"] = 12.30m });
+        Assert.That(await _factory.PublishAsync(SubjectFlow(id, "clientNo", "total")), Is.EqualTo(2));
+        var v2Instance = await StartSubjectFlowAsync(id, new JsonObject { ["clientNo"] = young, ["total"] = 45.6m });
+
+        var cs = await _wd.AsAsync("cs1");
+        var v1Tasks = await TasksAsync(cs, $"customer={old.ToLowerInvariant()}");
+        Assert.That(InstanceIds(v1Tasks), Is.EqualTo(new[] { v1Instance }), "v1's task is found by v1's customer variable");
+        var subject = v1Tasks.Single()!["subject"]!;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(subject.Text("customer"), Is.EqualTo(old));
+            Assert.That(decimal.Parse(subject.Text("amount"), CultureInfo.InvariantCulture), Is.EqualTo(12.30m));
+            Assert.That(InstanceIds(await TasksAsync(cs, $"definitionId={id}&amount=12.3")), Is.EqualTo(new[] { v1Instance }));
+            Assert.That(InstanceIds(await TasksAsync(cs, $"customer={young}&amount=45.60")), Is.EqualTo(new[] { v2Instance }), "v2's task by v2's variables");
+            Assert.That(await TasksAsync(cs, $"customer={old}&amount=45.6"), Is.Empty, "v1's task keeps v1's amount");
+        }
+        var card = await cs.GetObjectAsync($"/api/tasks/{v1Tasks.Single()!.Text("id")}");
+        Assert.That(card["task"]!["subject"]!.Text("customer"), Is.EqualTo(old), "the task card too");
+        // Side door: an API key that may read nothing finds nothing by the same search.
+        Assert.That(await TasksAsync(_factory.AsApiKey(TrustIdentities.BareKey), $"customer={old}"), Is.Empty);
+    }
+
+    /// <summary>
+    /// ADR 23's refresh rule: an open task follows its instance when the instance moves to a version whose subject
+    /// names another variable (the task's columns are the version's, not frozen at the first one).
+    /// </summary>
+    [Test]
+    public async Task An_open_task_takes_the_subject_of_the_version_its_instance_is_moved_to()
+    {
+        var id = $"test-subject-{Guid.NewGuid():N}"[..24];
+        var client = $"CLI-{Guid.NewGuid():N}"[..16];
+        var alias = $"ALI-{Guid.NewGuid():N}"[..16];
+        JsonObject Version(string customerVariable)
+        {
+            var flow = SubjectFlow(id, "client", "sum");
+            flow["variables"]!.AsArray().Add(new JsonObject { ["name"] = "alias", ["type"] = "string" });
+            flow["inputs"]!.AsArray().Add(new JsonObject { ["name"] = "alias", ["type"] = "string", ["required"] = true });
+            flow["subject"]!["customer"] = customerVariable;
+            return flow;
+        }
+        Assert.That(await _factory.PublishAsync(Version("client")), Is.EqualTo(1));
+        var instance = await StartSubjectFlowAsync(id, new JsonObject { ["client"] = client, ["sum"] = 5m, ["alias"] = alias });
+        Assert.That(await _factory.PublishAsync(Version("alias")), Is.EqualTo(2));
+        var cs = await _wd.AsAsync("cs1");
+        Assert.That(InstanceIds(await TasksAsync(cs, $"customer={client}")), Is.EqualTo(new[] { instance }), "on v1 the customer is client");
+
+        using (var submit = await (await _factory.AsUserAsync("analyst1")).PostAsJsonAsync($"/api/definitions/{id}/migrations",
+            new { fromVersion = 1, toVersion = 2, mapping = new { }, instanceIds = new[] { instance }, note = "subject moves to alias" }))
+        {
+            var migration = await submit.ReadObjectAsync();
+            Assert.That(submit.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), migration.ToJsonString());
+            using var approved = await (await _factory.AsUserAsync("analyst2")).PostAsync($"/api/instance-migrations/{migration.Text("id")}/approve", null);
+            Assert.That(approved.IsSuccessStatusCode, Is.True, await approved.Content.ReadAsStringAsync());
+        }
+        var moved = await TasksAsync(cs, $"customer={alias}");
+        Assert.That(InstanceIds(moved), Is.EqualTo(new[] { instance }), "on v2 the customer is alias");
+        Assert.That(moved.Single()!["subject"]!.Text("customer"), Is.EqualTo(alias));
+        Assert.That(await TasksAsync(cs, $"customer={client}"), Is.Empty, "the v1 column is gone with v1");
+    }
+
+    /// <summary>
+    /// The search's SQL compares the very expressions V027 indexes (bench/ApprovalEngine.InboxBench shows with EXPLAIN at
+    /// 100k tasks that lower(subject_customer) = … is an index scan): a rewrite that wraps them otherwise fails here.
+    /// </summary>
+    [Test]
+    public async Task The_search_compares_the_indexed_expressions_in_SQL()
+    {
+        var sql = await _factory.QueryAsync(db => Task.FromResult(TaskSubjects.Filter(db.Tasks, ["wd-request"],
+            TaskSubjectFilter.Parse("C-1", "TA-1", "10.5", "usd")).ToQueryString()));
+        Assert.That(sql, Does.Contain("lower(t.subject_customer) =").And.Contain("lower(t.subject_account) =")
+            .And.Contain("lower(t.subject_currency) =").And.Contain("t.subject_amount ="), sql);
+        Assert.That(sql, Does.Not.Contain("state_json"), "no instance JSON is read");
+    }
+
     [Test]
     public async Task A_definition_naming_an_undeclared_subject_variable_is_invalid_at_its_column_and_a_declared_one_is_valid()
     {
@@ -238,5 +343,48 @@ public sealed class TaskSubjectsSqliteTests
             Assert.That(found.StatusCode, Is.EqualTo(HttpStatusCode.OK), body.ToJsonString());
             Assert.That(body.Items().Select(t => t.Text("instanceId")).Distinct().Count(), Is.EqualTo(expected), query);
         }
+    }
+
+    /// <summary>
+    /// SQLite has no migrations: a file written by the previous release (tasks without the subject columns) gets them at
+    /// start-up, back-filled from its instances by the same rules as new tasks (ADR 23), and the search finds the task.
+    /// </summary>
+    [Test]
+    public async Task A_SQLite_file_without_the_subject_columns_gets_them_back_filled_at_start_up()
+    {
+        await using var factory = ApiFactory.Sqlite(TrustIdentities.Settings());
+        var wd = new WdDriver(factory);
+        var (customer, account) = WdDriver.NewAccountIds();
+        await wd.PutAccountAsync(account, customer);
+        using (var response = await wd.PostCreateAsync(new { customerId = customer, tradingAccount = account, requestedAmount = 987.65m, currency = "USD", comment = "Customer asked by phone" }))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        }
+        // The previous release's file: the same tasks table without the subject columns and their indexes.
+        await factory.QueryAsync(async db =>
+        {
+            string[] statements =
+            [
+                "DROP INDEX ix_tasks_subject_customer", "DROP INDEX ix_tasks_subject_account", "DROP INDEX ix_tasks_subject_amount", "DROP INDEX ix_tasks_subject_currency",
+                "ALTER TABLE tasks DROP COLUMN subject_customer", "ALTER TABLE tasks DROP COLUMN subject_account", "ALTER TABLE tasks DROP COLUMN subject_amount",
+                "ALTER TABLE tasks DROP COLUMN subject_currency", "ALTER TABLE tasks DROP COLUMN subject_parent_definition_id", "ALTER TABLE tasks DROP COLUMN subject_parent_columns",
+            ];
+            foreach (var statement in statements) await db.Database.ExecuteSqlRawAsync(statement);
+            return 0;
+        });
+        Task<List<string>> ColumnsAsync() => factory.QueryAsync(db => db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM pragma_table_info('tasks')").ToListAsync());
+        Assert.That(await ColumnsAsync(), Does.Not.Contain("subject_customer"));
+
+        await factory.QueryAsync(async db => { await Migrator.MigrateAsync(db, []); return 0; });
+        Assert.That(await ColumnsAsync(), Is.SupersetOf(new[] { "subject_customer", "subject_account", "subject_amount", "subject_currency" }));
+        var cs = await wd.AsAsync("cs1");
+        var found = (await cs.GetObjectAsync($"/api/tasks?customer={customer.ToLowerInvariant()}&amount=987.650&currency=usd")).Items();
+        Assert.That(found, Has.Count.EqualTo(1), "the back-filled columns are searched");
+        var subject = found.Single()!["subject"]!;
+        Assert.That(subject.Text("account"), Is.EqualTo(account));
+        Assert.That(decimal.Parse(subject.Text("amount"), CultureInfo.InvariantCulture), Is.EqualTo(987.65m));
+        var indexes = await factory.QueryAsync(db => db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks'").ToListAsync());
+        Assert.That(indexes, Is.SupersetOf(new[] { "ix_tasks_subject_customer", "ix_tasks_subject_account", "ix_tasks_subject_amount", "ix_tasks_subject_currency" }));
+        await factory.QueryAsync(async db => { await Migrator.MigrateAsync(db, []); return 0; }); // a second start-up adds nothing twice
     }
 }

@@ -121,6 +121,55 @@ public sealed class UpgradeFromPreviousReleaseTests
         }
     }
 
+    /// <summary>
+    /// V027 back-fills the subject columns of the old release's tasks from their stored instances: the inbox shows and
+    /// finds the in-flight WD requests by account and amount, the fiat withdrawal by amount and currency, and the crypto
+    /// withdrawal's work order carries its own amount and coin and its record's customer (the parent's flow noted).
+    /// Expected values come from the manifest and from the shipped flows' variable names, not from the migration's rules.
+    /// </summary>
+    [Test]
+    public async Task Subject_columns_of_in_flight_tasks_are_back_filled_and_the_inbox_finds_them_by_them()
+    {
+        var supervisor = await AsAsync("supervisor1");
+        foreach (var name in new[] { "wdNew", "wdApprovedByRetention", "wdApprovedByDealing", "wdApprovedByBackoffice" })
+        {
+            var scenario = _manifest["scenarios"]![name]!.AsObject();
+            var account = scenario.Text("tradingAccount");
+            var amount = scenario["requestedAmount"]!.GetValue<decimal>();
+            var found = (await supervisor.GetObjectAsync($"/api/tasks?account={Uri.EscapeDataString(account.ToUpperInvariant())}&status=all&pageSize=500")).Items()
+                .Where(t => t.Text("instanceId") == scenario.Text("id")).ToList();
+            Assert.That(found, Is.Not.Empty, $"{name}: the search by account finds the request's tasks");
+            foreach (var task in found)
+            {
+                Assert.That(task!["subject"]!.Text("account"), Is.EqualTo(account), name);
+                Assert.That(decimal.Parse(task["subject"]!.Text("amount"), System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(amount), name);
+            }
+            var byAmount = (await supervisor.GetObjectAsync($"/api/tasks?account={Uri.EscapeDataString(account)}&amount={amount + 0.01m}&status=all")).Items();
+            Assert.That(byAmount, Is.Empty, $"{name}: another amount");
+        }
+        // Every task row of the old database: the columns equal the shipped flows' variables of its own instance.
+        var fiat = _manifest["scenarios"]!["fiatWithdrawal"]!.AsObject();
+        var fiatRow = (await RowsAsync($"SELECT subject_amount, subject_currency FROM tasks WHERE id = '{fiat.Guid("taskId")}'")).Single();
+        Assert.That((decimal)fiatRow[0], Is.EqualTo(fiat["amount"]!.GetValue<decimal>()));
+        Assert.That(fiatRow[1], Is.EqualTo(fiat.Text("currency")));
+        var coin = _manifest["scenarios"]!["cryptoWithdrawal"]!.AsObject();
+        var workOrder = (await RowsAsync($"""
+            SELECT t.subject_customer, t.subject_account, t.subject_amount, t.subject_currency, t.subject_parent_definition_id,
+                   instance_state_variable(p.state_json, 'securitiesAccount'), instance_state_variable(p.state_json, 'address'),
+                   instance_state_variable(i.state_json, 'amount'), instance_state_variable(i.state_json, 'currency')
+            FROM tasks t JOIN instances i ON i.id = t.instance_id JOIN instances p ON p.id = i.parent_instance_id
+            WHERE t.id = '{coin.Guid("workOrderTaskId")}'
+            """)).Single();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(workOrder[0], Is.EqualTo(workOrder[5]).And.Not.EqualTo(DBNull.Value), "the work order's customer is its record's");
+            Assert.That(workOrder[1], Is.EqualTo(workOrder[6]).And.Not.EqualTo(DBNull.Value), "its account is the record's address");
+            Assert.That((decimal)workOrder[2], Is.EqualTo(decimal.Parse((string)workOrder[7], System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(workOrder[3], Is.EqualTo(workOrder[8]));
+            Assert.That(workOrder[4], Is.EqualTo("crypto-coin-withdrawal"));
+        }
+    }
+
     [Test]
     public Task Wd_request_at_New_finishes_through_every_department_and_withdraws_once() =>
         FinishWdAsync("wdNew", [("cs1", "PassToRetention", "ApprovedByCS"), ("retention1", "PassToBackoffice", "ApprovedByRetention"),

@@ -54,7 +54,7 @@ public static class TasksApi
         ["department", "assignee", "status", "definitionId", "businessStatus", "overdue", "sort", "customer", "account", "amount", "currency", "page", "pageSize"];
 
     private static async Task<Ok<Paged<TaskView>>> List(
-        HttpContext http, ApprovalDbContext db, ReadAccess reads, DefinitionCache cache, TimeProvider clock, string? department, string? assignee, string? status, string? definitionId,
+        HttpContext http, ApprovalDbContext db, ReadAccess reads, TimeProvider clock, string? department, string? assignee, string? status, string? definitionId,
         string? businessStatus, bool? overdue, string? sort, string? customer, string? account, string? amount, string? currency, int? page, int? pageSize, CancellationToken ct)
     {
         foreach (var key in http.Request.Query.Keys)
@@ -103,14 +103,12 @@ public static class TasksApi
             "-priority" => query.OrderByDescending(t => t.Priority).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id),
             _ => throw ApiProblemException.BadRequest("sort", "sort must be one of dueAt, -dueAt, createdAt, -createdAt, priority, -priority."),
         };
-        // Subject columns: which variable holds each is per definition, resolved among the readable ones only.
-        var columns = await TaskSubjects.ResolveAsync(db, cache, readable, ct);
-        if (subject.Any) query = TaskSubjects.Filter(query, db, columns, subject);
+        // Subject columns are stored on the task (ADR 23): the filters are indexed column comparisons.
+        if (subject.Any) query = TaskSubjects.Filter(query, readable, subject);
         var total = await query.CountAsync(ct);
         var rows = await query.Skip((p - 1) * s).Take(s).ToListAsync(ct);
-        var subjects = await TaskSubjects.ProjectAsync(db, columns, rows, ct);
         var now2 = clock.GetUtcNow();
-        return TypedResults.Ok(new Paged<TaskView>([.. rows.Select(r => InstanceViews.ToView(WithOverdue(r, now2)) with { Subject = subjects.GetValueOrDefault(r.InstanceId) })], total, p, s));
+        return TypedResults.Ok(new Paged<TaskView>([.. rows.Select(r => InstanceViews.ToView(WithOverdue(r, now2)) with { Subject = TaskSubjects.View(r, readable.Contains) })], total, p, s));
     }
 
     private static TaskRecord WithOverdue(TaskRecord r, DateTimeOffset now)
@@ -130,8 +128,10 @@ public static class TasksApi
         var (actions, version) = await DescribeAsync(db, cache, runner.Engine, task, actor, ct);
         actions = await WithCurrentFactsAsync(db, cache, runner.Engine, http.RequestServices.GetRequiredService<ActionFactsReader>(), task, actor, actions, ct);
         actions = await WithTaskActionRulesAsync(db, cache, http.RequestServices.GetServices<ITaskActionRule>(), task, actor, actions, ct);
-        var columns = await TaskSubjects.ResolveAsync(db, cache, await reads.ReadableDefinitionsAsync(db, http.User, ct), ct);
-        var subject = (await TaskSubjects.ProjectAsync(db, columns, [task], ct)).GetValueOrDefault(task.InstanceId);
+        // The subject is on the row: only a column taken from a parent asks whether the caller may read the parent's
+        // flow (one definition, not the caller's whole readable list a second time).
+        var parentReadable = task.SubjectParentColumns != 0 && task.SubjectParentDefinitionId is { } parentFlow && await reads.CanReadAsync(db, http.User, parentFlow, ct);
+        var subject = TaskSubjects.View(task, _ => parentReadable);
         return TypedResults.Ok(new TaskDetail(InstanceViews.ToView(WithOverdue(task, clock.GetUtcNow())) with { Subject = subject }, actions, version));
     }
 
