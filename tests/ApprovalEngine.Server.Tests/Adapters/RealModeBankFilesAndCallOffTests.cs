@@ -311,6 +311,7 @@ public sealed class RealModeBankFilesAndCallOffTests
             Assert.That(actual, Is.EqualTo(expected));
             Assert.That(actual.Answer, Does.Contain("called it off"));
             Assert.That(actual.Payouts, Is.Zero, "the bank never paid");
+            Assert.That((expected.RecordStatus, actual.RecordStatus), Is.EqualTo(("Failed", "Failed")), "called off, not paid: the record must not show Paying");
             Assert.That((_bank.Count("POST", "/payouts/cancel") - asks, _bank.CalledOff().Count - calledOff), Is.EqualTo((1, 1)), "asked once over HTTP, called off once");
         }
     }
@@ -326,6 +327,9 @@ public sealed class RealModeBankFilesAndCallOffTests
             Assert.That(actual, Is.EqualTo(expected));
             Assert.That(actual.Answer, Does.Contain("too late"));
             Assert.That((actual.Payouts, actual.Incidents), Is.EqualTo((1, 1)), "paid once; the operator sees the money that left after the cancel");
+            Assert.That(actual.LateOutcome, Is.EqualTo("Sent"), "the late result is journaled");
+            Assert.That((expected.RecordStatus, actual.RecordStatus), Is.EqualTo(("Withdrawal Exception", "Withdrawal Exception")),
+                "money left after the cancel: the record shows an exception to check, neither Paying nor Failed");
         }
     }
 
@@ -344,6 +348,37 @@ public sealed class RealModeBankFilesAndCallOffTests
             Assert.That(_bank.Count("POST", "/payouts/cancel") - asks, Is.EqualTo(2), "the lost answer was asked for again");
             Assert.That(_bank.CalledOff().Count - calledOff, Is.EqualTo(1), "called off once");
             Assert.That(actual.Payouts, Is.Zero);
+            Assert.That((expected.RecordStatus, actual.RecordStatus), Is.EqualTo(("Failed", "Failed")), "called off, not paid: the record must not show Paying");
+        }
+    }
+
+    /// <summary>A record of a batch whose file is at the bank (Paying, waiting for the transfer's result) is cancelled: no call is in flight, so the cancel is immediate.</summary>
+    private static async Task<(string InstanceStatus, string RecordStatus, string CardStatuses)> CancelPackedRecordAsync(Side side)
+    {
+        var (_, _, records) = await BatchScenarioAsync(side, 1, []);
+        var id = records[0].Text("id");
+        Assert.That(records[0].Text("status"), Is.EqualTo("Paying"), $"{side.Name}: the record waits for its transfer's result");
+        using var supervisor = await side.Factory.AsUserAsync("supervisor1");
+        var cancel = await supervisor.PostAsJsonAsync($"/api/instances/{id}/cancel", new { reason = "customer withdrew the request" });
+        Assert.That(cancel.StatusCode, Is.EqualTo(HttpStatusCode.OK), await cancel.Content.ReadAsStringAsync());
+        var instance = await supervisor.GetObjectAsync($"/api/instances/{id}");
+        var checker = await side.Factory.AsUserAsync("checker1");
+        var record = await checker.RecordAsync(id);
+        var listed = (await checker.GetObjectAsync($"/api/fiat/withdrawals?recordNo={record.Text("recordNo")}"))["items"]!.AsArray().Select(r => r!.Text("status"));
+        return (instance.Text("status"), record.Text("status"), string.Join(",", listed));
+    }
+
+    [Test]
+    public async Task A_packed_record_cancelled_while_its_file_is_at_the_bank_shows_a_withdrawal_exception_not_paying_as_in_the_sandbox()
+    {
+        var expected = await CancelPackedRecordAsync(_sandbox);
+        var actual = await CancelPackedRecordAsync(_real);
+        TestContext.Out.WriteLine($"sandbox: {expected}\nreal:    {actual}");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(actual, Is.EqualTo(expected));
+            Assert.That(actual, Is.EqualTo(("Cancelled", "Withdrawal Exception", "Withdrawal Exception")),
+                "the file may still pay the transfer: the record shows an exception to check with the bank, not Paying");
         }
     }
 }

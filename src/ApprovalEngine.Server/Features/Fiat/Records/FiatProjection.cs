@@ -20,7 +20,10 @@ public sealed class FiatProjection(FiatClock clock) : IStepObserver
         if (state.DefinitionId != FiatNames.DefinitionId || state.ParentInstanceId is not null) return;
         var v = state.Variables;
         var recordNo = Text(v, "recordNo") ?? state.CorrelationId ?? state.Id.ToString("N");
-        var status = state.BusinessStatus ?? FiatNames.PendingSubmission;
+        var status = RecordStatus(step);
+        // A later step of an instance already cancelled (e.g. the answer of a call-off asked again, journaled after the
+        // late result ended the cancel) must not undo what the ending step decided: it keeps the stored status.
+        var keepStatus = step.State.Status == InstanceStatus.Cancelled && !step.Journal.Any(e => e.Kind == JournalKinds.InstanceCancelled);
         var day = clock.BusinessDay(state.CreatedAt);
         // SQLite keeps instants as UTC ticks (ModelConventions); raw SQL must write what the model reads back.
         object createdAt = db.IsSqlite ? state.CreatedAt.UtcTicks : state.CreatedAt;
@@ -38,11 +41,40 @@ public sealed class FiatProjection(FiatClock clock) : IStepObserver
             ON CONFLICT (id) DO UPDATE SET
                 amount = excluded.amount, fee = excluded.fee, beneficiary_account = excluded.beneficiary_account,
                 beneficiary_bank = excluded.beneficiary_bank, beneficiary_name = excluded.beneficiary_name,
-                channel_id = excluded.channel_id, policy = excluded.policy, status = excluded.status, batch_id = excluded.batch_id,
+                channel_id = excluded.channel_id, policy = excluded.policy, status = CASE WHEN {keepStatus} THEN fiat_withdrawals.status ELSE excluded.status END, batch_id = excluded.batch_id,
                 bank_reference = excluded.bank_reference, reconciliation = excluded.reconciliation, finished = excluded.finished, updated_at = excluded.updated_at,
                 paid_at = COALESCE(fiat_withdrawals.paid_at, excluded.paid_at)
             """, cancellationToken);
     }
+
+    /// <summary>
+    /// The record's status after <paramref name="step"/>: the flow's business status, except for an instance cancelled
+    /// while Paying. The flow never runs again after a cancel, so its business status would stay "Paying" for good and
+    /// operators would take money as leaving that did not (or not see that it did). The step that ends such a cancel
+    /// is the one journaling the payout's late result (ADR 10), so the right status is known in that very step and
+    /// written in its transaction (the step journaling <c>InstanceCancelled</c>; later steps keep what it wrote):
+    /// - the payout reported an outcome that moved nothing (the bank called it off: SendBankPayout's Refused), and the
+    ///   engine opened no money-moved incident → <c>Failed</c>, the manual's end of a withdrawal that was not paid;
+    /// - anything else — the bank paid it anyway (the engine's "Money moved after the instance was cancelled"
+    ///   incident), the call failed for good (unknown), or the cancel came while the record waited for a bank result
+    ///   with no call in flight (a batch's file, a failed call) → <c>Withdrawal Exception</c>: money may have left,
+    ///   and an operator must check it with the bank (the incident, or the statements).
+    /// While the instance is Cancelling the payout is still at the bank and the record stays Paying.
+    /// </summary>
+    public static string RecordStatus(StepResult step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        var state = step.State;
+        var status = state.BusinessStatus ?? FiatNames.PendingSubmission;
+        if (state.Status != InstanceStatus.Cancelled || status != FiatNames.Paying) return status;
+        var late = step.Journal.Where(e => e.Kind == JournalKinds.LateResult).ToList();
+        var calledOff = late.Count > 0 && step.Incidents.Count == 0
+            && late.All(e => e.Outcome is { } outcome && outcome != "Failed" && NothingMovedOutcomes.Contains(outcome));
+        return calledOff ? FiatNames.Failed : FiatNames.WithdrawalException;
+    }
+
+    /// <summary>Outcomes of the fiat payout calls that moved nothing (SendBankPayout's and SubmitBankFile's <c>NothingMovedOutcomes</c>).</summary>
+    private static readonly IReadOnlySet<string> NothingMovedOutcomes = new HashSet<string>(StringComparer.Ordinal) { "Refused" };
 
     /// <summary>Statuses a record reaches only once its payout is confirmed paid (version 1's Reconciling included).</summary>
     public static readonly IReadOnlySet<string> PaidStatuses = new HashSet<string>(StringComparer.Ordinal) { FiatNames.Unmatch, FiatNames.Completed, FiatNames.Reconciling };
