@@ -319,11 +319,13 @@ public sealed class RealModeBankFilesAndCallOffTests
     [Test]
     public async Task Call_off_refused_because_the_bank_already_paid_ends_cancelled_with_the_money_moved_once_and_an_incident_as_in_the_sandbox()
     {
-        var (expected, _) = await CallOffScenarioAsync(_sandbox, PayoutHold.AfterMaking, () => ReleaseHeld(_sandbox));
-        var (actual, _) = await CallOffScenarioAsync(_real, PayoutHold.AfterMaking, () => ReleaseHeld(_real));
+        var (expected, sandboxRecord) = await CallOffScenarioAsync(_sandbox, PayoutHold.AfterMaking, () => ReleaseHeld(_sandbox));
+        var (actual, realRecord) = await CallOffScenarioAsync(_real, PayoutHold.AfterMaking, () => ReleaseHeld(_real));
         TestContext.Out.WriteLine($"sandbox: {expected}\nreal:    {actual}");
         using (Assert.EnterMultipleScope())
         {
+            Assert.That((await ReservationsAsync(_sandbox, sandboxRecord), await ReservationsAsync(_real, realRecord)), Is.EqualTo((2, 2)),
+                "the money left: the customer's and the paying account's daily limits stay consumed after the cancel");
             Assert.That(actual, Is.EqualTo(expected));
             Assert.That(actual.Answer, Does.Contain("too late"));
             Assert.That((actual.Payouts, actual.Incidents), Is.EqualTo((1, 1)), "paid once; the operator sees the money that left after the cancel");
@@ -340,16 +342,25 @@ public sealed class RealModeBankFilesAndCallOffTests
         var asks = _bank.Count("POST", "/payouts/cancel");
         var calledOff = _bank.CalledOff().Count;
         _bank.Fault("POST", "/payouts/cancel", FaultKind.LoseResponse);
-        var (actual, _) = await CallOffScenarioAsync(_real, PayoutHold.BeforeMaking);
+        var (actual, realRecord) = await CallOffScenarioAsync(_real, PayoutHold.BeforeMaking);
         TestContext.Out.WriteLine($"sandbox: {expected}\nreal:    {actual}");
         using (Assert.EnterMultipleScope())
         {
             Assert.That(actual, Is.EqualTo(expected));
             Assert.That(_bank.Count("POST", "/payouts/cancel") - asks, Is.EqualTo(2), "the lost answer was asked for again");
             Assert.That(_bank.CalledOff().Count - calledOff, Is.EqualTo(1), "called off once");
+            Assert.That(await ReservationsAsync(_real, realRecord), Is.Zero, "called off, not paid: the daily limits are given back");
             Assert.That(actual.Payouts, Is.Zero);
             Assert.That((expected.RecordStatus, actual.RecordStatus), Is.EqualTo(("Failed", "Failed")), "called off, not paid: the record must not show Paying");
         }
+    }
+
+    /// <summary>Daily-limit reservations (customer and paying account) the record still holds.</summary>
+    private static async Task<int> ReservationsAsync(Side side, string recordNo)
+    {
+        await using var scope = side.Factory.Services.CreateAsyncScope();
+        var fiat = scope.ServiceProvider.GetRequiredService<ApprovalEngine.Server.Features.Fiat.FiatDbContext>();
+        return await fiat.Set<ApprovalEngine.Server.Features.Fiat.Config.LimitReservation>().CountAsync(r => r.Reference == recordNo);
     }
 
     /// <summary>A record of a batch whose file is at the bank (Paying, waiting for the transfer's result) is cancelled: no call is in flight, so the cancel is immediate.</summary>

@@ -32,6 +32,11 @@ public sealed class LimitRelease : IStepObserver
         // Money left (the bank reported the payout paid, it was set successful, or a statement debit was tied to it):
         // a record set as Failed afterwards keeps both limits consumed, because the money is gone all the same.
         if (record && MoneyLeft(state.Variables)) return;
+        // Cancelled while Paying, and the bank paid anyway or may have (the record shows Withdrawal Exception, see
+        // FiatProjection.RecordStatus): the limits stay consumed, as for money that left; only a payout the bank
+        // called off (the record ends Failed) gives them back. Giving them back here would let the customer withdraw
+        // the same amount again the same day while the first payout may be on its way.
+        if (record && state.Status == InstanceStatus.Cancelled && FiatProjection.RecordStatus(step) == FiatNames.WithdrawalException) return;
         await using var fiat = FiatDbContext.Join(db);
         // A record replaced by a Repayment ends Failed, but its money goes out again through the new order, whose
         // review rules reserve the customer's limit under the old record's number (repaymentOf): it stays held.
