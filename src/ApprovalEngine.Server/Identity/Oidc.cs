@@ -185,8 +185,16 @@ public static class OidcSignIn
                 // those rights (attacker review). The provider must use its own names.
                 var identities = context.HttpContext.RequestServices.GetRequiredService<IOptions<IdentityOptions>>().Value;
                 var name = mapped.FindFirst(ClaimNames.Subject)!.Value;
-                if (identities.Users.Any(u => string.Equals(u.Username, name, StringComparison.OrdinalIgnoreCase))
-                    || identities.ApiKeys.Any(k => string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase)))
+                // Look-alikes of such a name (" supervisor1", "supervisor1" + a zero-width space, full-width letters)
+                // passed an ordinal comparison and then showed as that user in journals, lists and task history
+                // (review 9). No provider means a name with spaces at either end or invisible characters; the rest is
+                // compared with full-width forms folded.
+                if (!IsPlainName(name))
+                {
+                    context.Fail("The provider's user name has spaces at either end or control or invisible characters.");
+                    return;
+                }
+                if (identities.Users.Any(u => SameName(u.Username, name)) || identities.ApiKeys.Any(k => SameName(k.Name, name)))
                 {
                     context.Fail($"The provider's user name '{name}' is reserved for a configured identity.");
                     return;
@@ -197,6 +205,39 @@ public static class OidcSignIn
             OnChallenge = Features.Staff.StaffSignIn.ExplainDisabledAsync,
         };
     }
+
+    /// <summary>
+    /// A user name without spaces at either end, control or format (invisible) characters, or broken UTF-16 (a lone
+    /// surrogate, which Unicode normalization would throw on).
+    /// </summary>
+    public static bool IsPlainName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length == 0 || char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1])) return false;
+        var rest = name.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(rest, out var rune, out var used) != System.Buffers.OperationStatus.Done) return false;
+            if (System.Text.Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format) return false;
+            rest = rest[used..];
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Two user names that read the same: equal ignoring case once full-width letters and digits are folded to ASCII.
+    /// Folded by hand: the server runs with invariant globalization, where <see cref="string.Normalize()"/> leaves
+    /// such text as it is. Look-alikes from other scripts (a Cyrillic "е") are not caught here.
+    /// </summary>
+    private static bool SameName(string? configured, string name) =>
+        configured is not null && string.Equals(FoldWidth(configured), FoldWidth(name), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>U+FF01–U+FF5E (full-width ASCII forms) → U+0021–U+007E.</summary>
+    private static string FoldWidth(string text) =>
+        string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++) span[i] = source[i] is >= '\uFF01' and <= '\uFF5E' ? (char)(source[i] - 0xFEE0) : source[i];
+        });
 
     /// <summary>
     /// No "last known good" keys: by default the library keeps validating with the previous key set for an hour after

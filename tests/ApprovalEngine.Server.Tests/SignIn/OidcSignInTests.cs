@@ -101,6 +101,12 @@ public sealed class OidcSignInTests
     [TestCase("supervisor1")]
     [TestCase("Supervisor1")]
     [TestCase("dev-system")]
+    // Review 9: look-alikes of a reserved name passed the check and then showed as that user in journals and lists.
+    [TestCase(" supervisor1")]
+    [TestCase("supervisor1 ")]
+    [TestCase("supervisor1\u200B")]
+    [TestCase("\uFF53\uFF55\uFF50\uFF45\uFF52\uFF56\uFF49\uFF53\uFF4F\uFF52\uFF11")]
+    [TestCase("dev-system\t")]
     public async Task A_provider_token_with_the_name_of_a_configured_identity_is_refused(string name)
     {
         await ApiAssert.ProblemAsync(await Provider(name, "crm-cs").GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);

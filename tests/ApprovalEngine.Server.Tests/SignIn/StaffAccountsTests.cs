@@ -117,6 +117,14 @@ public sealed class StaffAccountsTests
         // Our own token's refusal says why too, as the provider's does (the designer shows it).
         var refused = await ApiAssert.ProblemAsync(await dealing.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
         Assert.That(refused["detail"]?.GetValue<string>(), Is.EqualTo("This account is disabled."), refused.ToJsonString());
+        // Review 9: not an oracle of disabled accounts: a token whose signature does not verify (the same token with its
+        // signature's first character changed) gets the bare 401, so only the account's own valid token learns it.
+        var token = dealing.DefaultRequestHeaders.Authorization!.Parameter!;
+        var signatureAt = token.LastIndexOf('.') + 1;
+        var tampered = token[..signatureAt] + (token[signatureAt] == 'A' ? 'B' : 'A') + token[(signatureAt + 1)..];
+        var forged = await Bearer(tampered).GetAsync("/api/auth/me");
+        Assert.That(forged.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await forged.Content.ReadAsStringAsync(), Does.Not.Contain("disabled"));
         var signIn = await _factory.CreateClient().PostAsJsonAsync("/api/auth/token", new { username = "dealing1", password = "dealing1" });
         await ApiAssert.ProblemAsync(signIn, HttpStatusCode.Unauthorized, "username");
     }
@@ -289,6 +297,9 @@ public sealed class StaffAccountsTests
         Assert.That(refused["detail"]?.GetValue<string>(), Is.EqualTo("This account is disabled."), refused.ToJsonString());
         var forged = await ApiAssert.ProblemAsync(await Bearer(_issuer.Issue("kc.leaver", audience: "another-api")).GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized);
         Assert.That(forged.ToJsonString(), Does.Not.Contain("disabled"));
+        var unsigned = await Bearer(_issuer.Unsigned("kc.leaver")).GetAsync("/api/auth/me");
+        Assert.That(unsigned.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await unsigned.Content.ReadAsStringAsync(), Does.Not.Contain("disabled"), "an unsigned token naming the account learns nothing");
 
         // admin1 holds both, so it may enable the account again.
         var enabled = await _admin1.PostObjectAsync("/api/admin/users/kc.leaver/enable", new { rowVersion = version });
