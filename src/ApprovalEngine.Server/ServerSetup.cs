@@ -185,6 +185,8 @@ public static class ServerSetup
         // Before anything touches the database or serves: a server missing a setting it needs must not start at all.
         StartupChecks.Enforce(app);
         await StartupTasks.RunAsync(app);
+        // First, so that problems, static files and redirects carry them too.
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         DesignerHosting.UseStaticFiles(app);
