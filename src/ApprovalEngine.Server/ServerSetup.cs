@@ -193,6 +193,7 @@ public static class ServerSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<RequestGuard>();
+        app.UseMiddleware<UnboundParameter>();
         app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         // The API reference for people writing integrations, reading the same document; its script comes from the
@@ -232,7 +233,10 @@ public static class ServerSetup
             Features.Crypto.Sandbox.ChainSandboxApi.MapChainSandboxApi(app);
         }
         app.MapTelemetry();
-        app.MapFallback("/api/{**path}", NoRoute).AllowAnonymous();
+        // A fallback (last in order) for unknown API routes. Not MapFallback(pattern, handler): the request delegate
+        // generator (ADR 0024) replaces that call's pattern with "{*path:nonfile}", which would catch every page path.
+        // RoutePermissionTableTests lists the mapped patterns and notices such a change.
+        app.Map("/api/{**path}", NoRoute).AllowAnonymous().Add(e => ((RouteEndpointBuilder)e).Order = int.MaxValue);
         DesignerHosting.Map(app);
         return app;
     }

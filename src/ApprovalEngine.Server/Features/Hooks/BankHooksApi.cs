@@ -45,7 +45,7 @@ public static class BankHooksApi
 
     public static void MapBankHooksApi(this IEndpointRouteBuilder app)
     {
-        app.MapSignedHook("/api/hooks/bank/results", Receive)
+        app.MapPost("/api/hooks/bank/results", Receive).AsSignedHook()
             .Accepts<BankResultHook>("application/json")
             .ProducesProblems(401, 404, 409, 413, 422, 429)
             .WithName("receiveBankResult")

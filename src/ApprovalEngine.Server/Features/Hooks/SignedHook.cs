@@ -31,9 +31,13 @@ public static class SignedHook
         return services;
     }
 
-    /// <summary>The route of a signed hook: anonymous (the signature is the credential), throttled, under the Hooks tag.</summary>
-    public static RouteHandlerBuilder MapSignedHook(this IEndpointRouteBuilder app, string route, Delegate handler) =>
-        app.MapPost(route, handler).WithTags("Hooks").AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
+    /// <summary>
+    /// Makes a route a signed hook: anonymous (the signature is the credential), throttled, under the Hooks tag. The
+    /// caller maps its handler itself (<c>app.MapPost(route, Handler).AsSignedHook()</c>) so that the request delegate
+    /// generator sees the method group and writes its delegate at build time.
+    /// </summary>
+    public static RouteHandlerBuilder AsSignedHook(this RouteHandlerBuilder route) =>
+        route.WithTags("Hooks").AllowAnonymous().RequireRateLimiting(RateLimitPolicy);
 
     /// <summary>
     /// Reads the body (at most <paramref name="bodyLimit"/> bytes: 413) and verifies its signature with one of

@@ -67,7 +67,7 @@ public static class CustodyHooksApi
     }
 
     public static void MapCustodyHooksApi(this IEndpointRouteBuilder app) =>
-        app.MapSignedHook(ConfirmationsRoute, Confirmations)
+        app.MapPost(ConfirmationsRoute, Confirmations).AsSignedHook()
             .Accepts<CustodyConfirmationsHook>("application/json")
             .ProducesProblems(400, 401, 404, 409, 413, 422, 429)
             .WithName("receiveCustodyConfirmations").WithSummary("Custody webhook: block confirmations of a transaction (signed)").WithDescription(Description);
