@@ -110,8 +110,15 @@ public sealed class StartTriggerTests
     {
         await _a.PublishAsync(Triggered("trig-cron", """[ { "id": "every-second", "cron": "0/1 * * * * ?" } ]"""));
         Assert.That(await Poll.UntilAsync(async () => await InstancesOfAsync("trig-cron") >= 4, Bound), Is.True, "the cron trigger did not fire four ticks");
-        var ticks = await _a.QueryAsync(db => db.TriggerStarts.AsNoTracking().Where(t => t.DefinitionId == "trig-cron").ToListAsync());
-        var instances = await _a.QueryAsync(db => db.Instances.AsNoTracking().Where(i => i.DefinitionId == "trig-cron").Select(i => i.Id).ToListAsync());
+        // Both lists from one snapshot: the trigger keeps ticking, and a tick committed between two separate reads
+        // would show an instance without its tick (each tick writes both in one transaction).
+        var (ticks, instances) = await _a.QueryAsync(async db =>
+        {
+            await using var snapshot = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+            var t = await db.TriggerStarts.AsNoTracking().Where(t => t.DefinitionId == "trig-cron").ToListAsync();
+            var i = await db.Instances.AsNoTracking().Where(i => i.DefinitionId == "trig-cron").Select(i => i.Id).ToListAsync();
+            return (t, i);
+        });
         // Every instance belongs to one tick, and no tick started two (both nodes poll every second).
         Assert.That(instances.Order(), Is.EquivalentTo(ticks.Select(t => t.InstanceId).Order()));
         Assert.That(ticks.Select(t => t.TriggerKey), Is.Unique);

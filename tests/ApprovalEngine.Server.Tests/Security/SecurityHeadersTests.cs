@@ -1,5 +1,6 @@
 using System.Net;
 using ApprovalEngine.Server.Tests.Support;
+using ApprovalEngine.Testing;
 
 namespace ApprovalEngine.Server.Tests.Security;
 
@@ -10,7 +11,15 @@ public sealed class SecurityHeadersTests
     private ApiFactory _factory = null!;
 
     [OneTimeSetUp]
-    public async Task SetUp() => _factory = await ApiFactory.PostgresAsync();
+    public async Task SetUp()
+    {
+        _factory = await ApiFactory.PostgresAsync();
+        // The health route answers 503 until Quartz has started (after the host's start, on its own); these cases are
+        // about the headers of a healthy answer, so they begin once the server is ready.
+        using var client = _factory.CreateClient();
+        Assert.That(await Poll.UntilAsync(async () => (await client.GetAsync("/api/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30)),
+            Is.True, "the server did not become healthy");
+    }
 
     [OneTimeTearDown]
     public async Task TearDown() => await _factory.DisposeAsync();
