@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Net.Http.Headers;
 
 namespace ApprovalEngine.Server.Infrastructure;
 
@@ -65,6 +66,7 @@ public sealed class RequestGuard(RequestDelegate next)
             if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit;
             if (http.Request.HasJsonContentType())
             {
+                if (UnknownCharset(http.Request.ContentType) is { } charset) throw UnknownCharsetProblem(charset);
                 http.Request.EnableBuffering(limit + 1);
                 var body = await ReadAsync(http.Request.Body, limit, http.RequestAborted);
                 http.Request.Body.Position = 0;
@@ -74,6 +76,30 @@ public sealed class RequestGuard(RequestDelegate next)
         }
         await next(http);
     }
+
+    /// <summary>
+    /// The charset of a JSON content type that .NET cannot decode (<c>application/json; charset=nope</c>), else null.
+    /// Reading such a body as JSON throws InvalidOperationException, which no binding turns into a client error (a 500).
+    /// </summary>
+    public static string? UnknownCharset(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var type) || type.Charset is not { HasValue: true } charset) return null;
+        var name = charset.Value!.Trim('"');
+        if (name.Equals("utf-8", StringComparison.OrdinalIgnoreCase)) return null;
+        try
+        {
+            _ = Encoding.GetEncoding(name);
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            return name;
+        }
+    }
+
+    private static ApiProblemException UnknownCharsetProblem(string charset) =>
+        new(415, "Unsupported media type.", new Dictionary<string, string[]> { ["Content-Type"] = [$"The charset '{charset}' is not one the API can read; send the body as UTF-8."] },
+            "Send the body as application/json in UTF-8.");
 
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);

@@ -33,10 +33,13 @@ public sealed class UnboundParameter(RequestDelegate next)
                 ? new StringValues(r)
                 : http.Request.Query[parameter.Name];
             var type = parameter.ParameterInfo.ParameterType;
-            if (type.IsArray) type = type.GetElementType()!;
+            var array = type.IsArray;
+            if (array) type = type.GetElementType()!;
             type = Nullable.GetUnderlyingType(type) ?? type;
             if (Parsers.GetOrAdd(type, Create) is not { } parse) continue;
-            foreach (var value in values)
+            // A single value is parsed as the generated code reads it: all the values a client sent under its name,
+            // joined with commas (?page=1&page=2 is "1,2"), so each value alone may parse where their join does not.
+            foreach (var value in array ? values.ToArray() : [values.ToString()])
             {
                 if (string.IsNullOrEmpty(value) || parse(value)) continue;
                 // The runtime factory's wording, which Problems turns into errors[<name>].
