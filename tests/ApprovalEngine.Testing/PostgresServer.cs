@@ -23,6 +23,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string? _binDirectory;
     private readonly string? _directory;
     private readonly List<string> _createdDatabases = [];
+    private readonly Dictionary<string, Lazy<Task<string>>> _templates = [];
     private readonly Lock _lock = new();
     private bool _stopped;
 
@@ -122,24 +123,73 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>Creates a fresh, empty database with a unique name and returns a connection string to it.</summary>
-    public async Task<string> CreateDatabaseAsync(string? namePrefix = null)
+    public Task<string> CreateDatabaseAsync(string? namePrefix = null) => CreateDatabaseAsync(namePrefix, template: null);
+
+    /// <summary>
+    /// Creates a database with a unique name as a copy of <paramref name="template"/> (a name from
+    /// <see cref="TemplateAsync"/>; null: empty) and returns a connection string to it.
+    /// </summary>
+    public async Task<string> CreateDatabaseAsync(string? namePrefix, string? template)
     {
         ObjectDisposedException.ThrowIf(_stopped, this);
         var prefix = new string((namePrefix ?? "test").ToLowerInvariant().Where(c => char.IsAsciiLetterOrDigit(c) || c == '_').ToArray());
         if (prefix.Length == 0 || !char.IsAsciiLetter(prefix[0])) prefix = "t" + prefix;
         if (prefix.Length > 30) prefix = prefix[..30];
         var name = $"{prefix}_{Guid.NewGuid():N}";
+        if (template is not null && !template.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')) throw new ArgumentException($"Not a template name: {template}", nameof(template));
         await using (var connection = new NpgsqlConnection(_admin.ConnectionString))
         {
             await connection.OpenAsync();
             await using var cmd = connection.CreateCommand();
-#pragma warning disable CA2100 // the name is built above from letters, digits and underscores only
-            cmd.CommandText = $"CREATE DATABASE \"{name}\"";
+#pragma warning disable CA2100 // both names are letters, digits and underscores only (built above, checked above)
+            cmd.CommandText = template is null ? $"CREATE DATABASE \"{name}\"" : $"CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"";
 #pragma warning restore CA2100
             await cmd.ExecuteNonQueryAsync();
         }
         lock (_lock) _createdDatabases.Add(name);
         return ConnectionString(name);
+    }
+
+    /// <summary>
+    /// The name of a template database made once per server for <paramref name="key"/>: on the first call a new database
+    /// is handed to <paramref name="prepare"/> (a connection string without pooling; e.g. run the migrations), then
+    /// closed to connections, so that <see cref="CreateDatabaseAsync(string?, string?)"/> can copy it — a file copy,
+    /// much cheaper than running every migration again for each test database. Later calls return the same name;
+    /// if the preparation failed, they throw its error again.
+    /// </summary>
+    public async Task<string> TemplateAsync(string key, Func<string, Task> prepare)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(prepare);
+        Lazy<Task<string>> template;
+        lock (_lock)
+        {
+            if (!_templates.TryGetValue(key, out template!))
+            {
+                template = new Lazy<Task<string>>(() => MakeTemplateAsync(key, prepare));
+                _templates[key] = template;
+            }
+        }
+        return await template.Value;
+    }
+
+    private async Task<string> MakeTemplateAsync(string key, Func<string, Task> prepare)
+    {
+        var connectionString = await CreateDatabaseAsync("tpl_" + key);
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        var unpooled = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+        await prepare(unpooled);
+        // CREATE DATABASE … TEMPLATE fails while anyone is connected to the template: drop what a pool may still hold,
+        // and refuse connections from now on, so that a test cannot change the template under the others by mistake.
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(connectionString));
+        await using var connection = new NpgsqlConnection(_admin.ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = connection.CreateCommand();
+#pragma warning disable CA2100 // the name was built by CreateDatabaseAsync from letters, digits and underscores only
+        cmd.CommandText = $"ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false";
+#pragma warning restore CA2100
+        await cmd.ExecuteNonQueryAsync();
+        return name;
     }
 
     /// <summary>

@@ -62,6 +62,16 @@ public static class SharedPostgres
     public static async Task<string> CreateDatabaseAsync(string? namePrefix = null) =>
         await (await GetAsync()).CreateDatabaseAsync(namePrefix);
 
+    /// <summary>
+    /// A connection string to a fresh copy of the template database <paramref name="templateKey"/> on the shared server,
+    /// which <paramref name="prepare"/> makes once per run (e.g. migrated): see <see cref="PostgresServer.TemplateAsync"/>.
+    /// </summary>
+    public static async Task<string> CreateDatabaseAsync(string? namePrefix, string templateKey, Func<string, Task> prepare)
+    {
+        var server = await GetAsync();
+        return await server.CreateDatabaseAsync(namePrefix, await server.TemplateAsync(templateKey, prepare));
+    }
+
     public static async Task StopAsync()
     {
         await Gate.WaitAsync();

@@ -7,6 +7,7 @@ using ApprovalEngine.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ApprovalEngine.Server.Tests.Support;
 
@@ -21,6 +22,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> _settings;
     private readonly SqliteTempDatabase? _sqlite;
     private Action<IServiceCollection>? _services;
+    private bool _fromTemplate;
 
     private ApiFactory(DatabaseProvider provider, string connectionString, SqliteTempDatabase? sqlite, Dictionary<string, string?>? settings)
     {
@@ -30,8 +32,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         _settings = settings ?? [];
     }
 
+    /// <summary>A server on a new database, a copy of the migrated template (<see cref="ServerDatabase"/>).</summary>
     public static async Task<ApiFactory> PostgresAsync(Dictionary<string, string?>? settings = null) =>
-        new(DatabaseProvider.Postgres, await SharedPostgres.CreateDatabaseAsync("api"), null, settings);
+        new(DatabaseProvider.Postgres, await ServerDatabase.CreateAsync("api"), null, settings) { _fromTemplate = true };
 
     /// <summary>A server on a PostgreSQL database the test provides (e.g. through a proxy it can cut).</summary>
     public static ApiFactory Postgres(string connectionString, Dictionary<string, string?>? settings = null) =>
@@ -86,6 +89,23 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Auth:SignIn:PermitsPerUser", "100000");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         if (_services is { } configure) builder.ConfigureServices(configure);
+    }
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        // The server migrated at start-up; on a copy of the template it must have found nothing to do.
+        try
+        {
+            if (_fromTemplate) ServerDatabase.EnsureNothingMigratedAsync(_connectionString).GetAwaiter().GetResult();
+        }
+        catch (InvalidOperationException)
+        {
+            host.StopAsync().GetAwaiter().GetResult();
+            host.Dispose();
+            throw;
+        }
+        return host;
     }
 
     /// <summary>A client authenticated as a development user (password = username).</summary>
